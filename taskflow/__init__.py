@@ -1,0 +1,48 @@
+"""TaskFlow: kanban boards with real-time team chat."""
+
+from pathlib import Path
+
+import rq
+from flask import Flask
+from redis import Redis
+
+from taskflow import embedded_redis
+from taskflow.config import INSTANCE_DIR, Config
+from taskflow.extensions import csrf, db, login_manager, migrate, sock
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(INSTANCE_DIR),
+    )
+    app.config.from_object(Config)
+    app.config.update(config or {})
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    sock.init_app(app)
+    _init_redis(app)
+
+    from taskflow import auth, boards, cli, columns, errors, main, members, tasks
+
+    for module in (auth, boards, members, columns, tasks, main):
+        app.register_blueprint(module.bp)
+    errors.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _init_redis(app: Flask) -> None:
+    """Connect to REDIS_URL, or to the embedded server (started if nobody has yet)."""
+    url = app.config["REDIS_URL"] or embedded_redis.ensure_running(Path(app.instance_path))
+    app.config["REDIS_URL"] = url
+    app.redis = Redis.from_url(url, health_check_interval=30)
+    app.task_queue = rq.Queue(app.config["RQ_QUEUE"], connection=app.redis)

@@ -1,0 +1,84 @@
+"""Accounts: register, log in, log out."""
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+
+from taskflow.extensions import db
+from taskflow.forms import LoginForm, RegisterForm
+from taskflow.models import User
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("boards.index"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        user = User(form.username.data, form.password.data)
+        db.session.add(user)
+        db.session.commit()
+        _start_session(user, remember=False)
+        flash(f"Welcome to TaskFlow, {user.username}!", "success")
+        return redirect(url_for("boards.index"))
+    return render_template("auth/register.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("boards.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = User.by_username(form.username.data)
+        if user is not None and user.check_password(form.password.data):
+            _start_session(user, remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors.append("Wrong username or password.")
+    return render_template("auth/login.html", form=form), 422 if form.errors else 200
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    session.clear()
+    flash("You have been logged out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+def _start_session(user: User, remember: bool) -> None:
+    # A fresh session at login: nothing from before (a planted session id) carries over.
+    session.clear()
+    login_user(user, remember=remember)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: a crafted ?next= must not send the user elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        if not urlsplit(target).netloc and "\\" not in target:
+            return target
+    return url_for("boards.index")
+
+
+PUBLIC_ENDPOINTS = {"auth.login", "auth.register", "main.healthz", "static"}
+
+
+@bp.before_app_request
+def require_login():
+    """Every page but these few needs a logged-in user, new routes included."""
+    if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+        return None
+    return current_app.login_manager.unauthorized()

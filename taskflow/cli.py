@@ -1,0 +1,52 @@
+"""Command-line tools: `flask --app taskflow seed-demo`, `... worker`."""
+
+import secrets
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from taskflow.extensions import db
+from taskflow.models import Board, Task, User
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(worker)
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo() -> None:
+    """Create a demo board with a few users and print their passwords."""
+    names = ["alice", "bob", "carol"]
+    users = []
+    for name in names:
+        user = User.by_username(name)
+        password = secrets.token_urlsafe(9)
+        if user is None:
+            user = User(name, password)
+            db.session.add(user)
+        else:
+            user.set_password(password)
+        users.append((user, password))
+    board = Board.create("Demo board", "A board to try TaskFlow with.", users[0][0])
+    for user, _ in users[1:]:
+        board.add_member(user)
+    todo, doing, _done = board.columns
+    for i, title in enumerate(["Write the launch post", "Fix the login bug", "Plan the sprint"]):
+        db.session.add(Task(column=todo, title=title, position=i, created_by=users[0][0]))
+    db.session.add(Task(column=doing, title="Design the logo", position=0, assignee=users[1][0]))
+    db.session.commit()
+    click.echo(f"Demo board {board.id} “{board.name}” created. Log in as:")
+    for user, password in users:
+        click.echo(f"  {user.username:8} {password}")
+
+
+@click.command("worker")
+@with_appcontext
+def worker() -> None:
+    """Run an RQ worker whose jobs run inside this app's context."""
+    from rq import Worker
+
+    Worker([current_app.task_queue], connection=current_app.redis).work(with_scheduler=True)

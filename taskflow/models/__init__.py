@@ -1,0 +1,8 @@
+"""The data model. Each module holds one model and the behaviour that belongs to it."""
+
+from taskflow.models.board import Board, Membership
+from taskflow.models.column import Column
+from taskflow.models.task import PRIORITIES, Task
+from taskflow.models.user import User
+
+__all__ = ["Board", "Column", "Membership", "PRIORITIES", "Task", "User"]

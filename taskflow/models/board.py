@@ -1,0 +1,83 @@
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from taskflow.extensions import db
+from taskflow.models.user import User, utcnow
+
+DEFAULT_COLUMNS = ("To Do", "In Progress", "Done")
+
+
+class Membership(db.Model):
+    __tablename__ = "board_members"
+
+    board_id: Mapped[int] = mapped_column(
+        ForeignKey("boards.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class Board(db.Model):
+    __tablename__ = "boards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    owner: Mapped[User] = relationship()
+    memberships: Mapped[list[Membership]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+    columns: Mapped[list["Column"]] = relationship(  # noqa: F821
+        back_populates="board",
+        order_by="Column.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+    @classmethod
+    def create(cls, name: str, description: str, owner: User) -> "Board":
+        from taskflow.models.column import Column
+
+        board = cls(name=name, description=description, owner=owner)
+        board.memberships.append(Membership(user=owner))
+        board.columns = [Column(name=n, position=i) for i, n in enumerate(DEFAULT_COLUMNS)]
+        db.session.add(board)
+        return board
+
+    @classmethod
+    def for_user(cls, user: User) -> list["Board"]:
+        query = (
+            select(cls)
+            .join(Membership)
+            .where(Membership.user_id == user.id)
+            .order_by(cls.name, cls.id)
+        )
+        return list(db.session.scalars(query))
+
+    @property
+    def members(self) -> list[User]:
+        return sorted((m.user for m in self.memberships), key=lambda u: u.username_key)
+
+    def is_member(self, user: User) -> bool:
+        return db.session.get(Membership, (self.id, user.id)) is not None
+
+    def is_owner(self, user: User) -> bool:
+        return self.owner_id == user.id
+
+    def add_member(self, user: User) -> None:
+        if not self.is_member(user):
+            self.memberships.append(Membership(user=user))
+
+    def remove_member(self, user: User) -> None:
+        membership = db.session.get(Membership, (self.id, user.id))
+        if membership is not None:
+            self.memberships.remove(membership)

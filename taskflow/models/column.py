@@ -1,0 +1,46 @@
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from taskflow.extensions import db
+from taskflow.models.board import Board
+
+
+class Column(db.Model):
+    __tablename__ = "columns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(50))
+    position: Mapped[int] = mapped_column(default=0)
+
+    board: Mapped[Board] = relationship(back_populates="columns")
+    tasks: Mapped[list["Task"]] = relationship(  # noqa: F821
+        back_populates="column",
+        order_by="Task.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+    def neighbour(self, step: int) -> "Column | None":
+        """The column `step` places to the right (negative: to the left), if any."""
+        columns = self.board.columns
+        index = columns.index(self) + step
+        return columns[index] if 0 <= index < len(columns) else None
+
+    def move(self, step: int) -> None:
+        other = self.neighbour(step)
+        if other is not None:
+            columns = self.board.columns
+            i, j = columns.index(self), columns.index(other)
+            columns[i], columns[j] = columns[j], columns[i]
+            renumber(columns)
+
+    def append(self, task: "Task") -> None:  # noqa: F821
+        task.column = self
+        task.position = len(self.tasks) - 1 if task in self.tasks else len(self.tasks)
+
+
+def renumber(items: list) -> None:
+    """Give ordered items positions 0..n-1, the order the user sees."""
+    for index, item in enumerate(items):
+        item.position = index

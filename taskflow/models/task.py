@@ -1,0 +1,60 @@
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from taskflow.extensions import db
+from taskflow.models.column import Column, renumber
+from taskflow.models.user import User, utcnow
+
+PRIORITIES = ("low", "medium", "high", "urgent")
+
+
+class Task(db.Model):
+    __tablename__ = "tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    column_id: Mapped[int] = mapped_column(ForeignKey("columns.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    due_date: Mapped[date | None]
+    priority: Mapped[str] = mapped_column(String(10), default="medium")
+    position: Mapped[int] = mapped_column(default=0)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    column: Mapped[Column] = relationship(back_populates="tasks")
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+
+    @property
+    def board(self):
+        return self.column.board
+
+    def move_to(self, column: Column, position: int) -> None:
+        """Put the task at `position` (clamped) of `column`, which must be on the same board."""
+        if column.board_id != self.column.board_id:
+            raise ValueError("a task moves only within its board")
+        old = self.column
+        old.tasks.remove(self)
+        position = max(0, min(position, len(column.tasks)))
+        column.tasks.insert(position, self)
+        renumber(column.tasks)
+        if old is not column:
+            renumber(old.tasks)
+
+    def step(self, direction: str) -> None:
+        """Keyboard moves: up/down within the column, left/right to the neighbour column."""
+        index = self.column.tasks.index(self)
+        if direction in ("up", "down"):
+            self.move_to(self.column, index + (-1 if direction == "up" else 1))
+        elif direction in ("left", "right"):
+            target = self.column.neighbour(-1 if direction == "left" else 1)
+            if target is not None:
+                self.move_to(target, min(index, len(target.tasks)))
+        else:
+            raise ValueError(f"unknown direction {direction!r}")

@@ -1,0 +1,93 @@
+"""Tasks: create in a column, show, edit, delete, and move (by keyboard or drag and drop)."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from taskflow.access import member_column, member_task
+from taskflow.boards import kanban
+from taskflow.extensions import db
+from taskflow.forms import TaskForm
+from taskflow.htmx import is_htmx
+from taskflow.models import Task
+from taskflow.models.column import renumber
+
+bp = Blueprint("tasks", __name__)
+
+
+@bp.route("/columns/<int:column_id>/tasks/new", methods=["GET", "POST"])
+def create(column_id: int):
+    column = member_column(column_id)
+    form = _task_form(column.board)
+    if form.validate_on_submit():
+        task = Task(column=column, position=len(column.tasks), created_by=current_user)
+        _fill(task, form)
+        db.session.commit()
+        return kanban(column.board)
+    if form.errors and is_htmx():  # the quick-add form on the board
+        return kanban(column.board, status=422, add_errors={column.id: form.title.errors})
+    status = 422 if form.errors else 200
+    return render_template("tasks/new.html", column=column, form=form), status
+
+
+@bp.get("/tasks/<int:task_id>")
+def show(task_id: int):
+    return render_template("tasks/show.html", task=member_task(task_id))
+
+
+@bp.route("/tasks/<int:task_id>/edit", methods=["GET", "POST"])
+def edit(task_id: int):
+    task = member_task(task_id)
+    form = _task_form(task.board, obj=task)
+    if request.method == "GET":
+        form.assignee_id.data = task.assignee_id or 0
+    if form.validate_on_submit():
+        _fill(task, form)
+        db.session.commit()
+        flash("Task saved.", "success")
+        return redirect(url_for("tasks.show", task_id=task.id))
+    status = 422 if form.errors else 200
+    return render_template("tasks/edit.html", task=task, form=form), status
+
+
+@bp.route("/tasks/<int:task_id>/delete", methods=["GET", "POST"])
+def delete(task_id: int):
+    task = member_task(task_id)
+    if request.method == "GET":
+        return render_template("tasks/delete.html", task=task)
+    board, column = task.board, task.column
+    column.tasks.remove(task)
+    renumber(column.tasks)
+    db.session.commit()
+    flash(f"Task “{task.title}” deleted.", "info")
+    return kanban(board)
+
+
+@bp.post("/tasks/<int:task_id>/move")
+def move(task_id: int):
+    """Either a keyboard step (direction) or a drop (column_id and position)."""
+    task = member_task(task_id)
+    direction = request.form.get("direction")
+    try:
+        if direction:
+            task.step(direction)
+        else:
+            target = member_column(int(request.form["column_id"]))
+            task.move_to(target, int(request.form.get("position", len(target.tasks))))
+    except (KeyError, ValueError):
+        abort(400)
+    db.session.commit()
+    return kanban(task.board, focus=f"task-{task.id}-{direction}" if direction else None)
+
+
+def _task_form(board, obj=None) -> TaskForm:
+    form = TaskForm(obj=obj)
+    form.set_members(board.members)
+    return form
+
+
+def _fill(task: Task, form: TaskForm) -> None:
+    task.title = form.title.data
+    task.description = form.description.data or ""
+    task.assignee_id = form.assignee_id.data or None
+    task.due_date = form.due_date.data
+    task.priority = form.priority.data

@@ -1,0 +1,5 @@
+"""The WSGI entry point for gunicorn: `gunicorn -k gevent wsgi:app`."""
+
+from taskflow import create_app
+
+app = create_app()
