@@ -5,6 +5,7 @@ from wtforms import (
     BooleanField,
     DateField,
     PasswordField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -13,6 +14,11 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, 
 
 from taskflow.models import PRIORITIES, User
 from taskflow.models.user import USERNAME_PATTERN
+
+
+def _member_id(value) -> int:
+    """0 stands for "nobody", so an unassigned task (None) is a valid choice too."""
+    return int(value) if value not in (None, "", "None") else 0
 
 
 def _strip(value):
@@ -28,7 +34,13 @@ class RegisterForm(FlaskForm):
             Regexp(USERNAME_PATTERN, message="3–30 letters, digits, _ . or -"),
         ],
     )
-    password = PasswordField("Password", validators=[DataRequired(), Length(min=8, max=128)])
+    password = PasswordField(
+        "Password",
+        validators=[
+            DataRequired(),
+            Length(min=8, max=128, message="Use at least 8 characters (at most 128)."),
+        ],
+    )
     confirm = PasswordField(
         "Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ")]
     )
@@ -64,11 +76,15 @@ class ColumnForm(FlaskForm):
 class TaskForm(FlaskForm):
     title = StringField("Title", filters=[_strip], validators=[DataRequired(), Length(max=200)])
     description = TextAreaField("Description", filters=[_strip], validators=[Length(max=10000)])
-    assignee_id = SelectField("Assignee", coerce=int, default=0)
+    assignee_id = SelectField("Assignee", coerce=_member_id, default=0)
     due_date = DateField("Due date", validators=[Optional()])
     priority = SelectField(
-        "Priority", choices=[(p, p.capitalize()) for p in PRIORITIES], default="medium"
+        "Priority", choices=[SelectChoice(p, p.capitalize()) for p in PRIORITIES], default="medium"
     )
 
     def set_members(self, members: list[User]) -> None:
-        self.assignee_id.choices = [(0, "Nobody")] + [(u.id, u.username) for u in members]
+        self.assignee_id.choices = [SelectChoice(0, "Nobody")] + [
+            SelectChoice(u.id, u.username) for u in members
+        ]
+        if self.assignee_id.data is None:  # an unassigned task, loaded from the database
+            self.assignee_id.data = 0

@@ -31,7 +31,14 @@ def main() -> int:
     subprocess.run([*flask, "db", "upgrade"], env=env, check=True)
     processes = [
         subprocess.Popen(
-            [str(bin_dir / "gunicorn"), "-c", "gunicorn.conf.py", "-b", f"{HOST}:{PORT}", "wsgi:app"],
+            [
+                str(bin_dir / "gunicorn"),
+                "-c",
+                "gunicorn.conf.py",
+                "-b",
+                f"{HOST}:{PORT}",
+                "wsgi:app",
+            ],
             env=env,
         ),
         subprocess.Popen([*flask, "worker"], env=env),

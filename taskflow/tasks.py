@@ -20,6 +20,7 @@ def create(column_id: int):
     form = _task_form(column.board)
     if form.validate_on_submit():
         task = Task(column=column, position=len(column.tasks), created_by=current_user)
+        db.session.add(task)
         _fill(task, form)
         db.session.commit()
         return kanban(column.board)
@@ -38,8 +39,6 @@ def show(task_id: int):
 def edit(task_id: int):
     task = member_task(task_id)
     form = _task_form(task.board, obj=task)
-    if request.method == "GET":
-        form.assignee_id.data = task.assignee_id or 0
     if form.validate_on_submit():
         _fill(task, form)
         db.session.commit()

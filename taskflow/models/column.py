@@ -28,16 +28,10 @@ class Column(db.Model):
         return columns[index] if 0 <= index < len(columns) else None
 
     def move(self, step: int) -> None:
+        # Swap positions only: replacing items in the relationship list would orphan (delete) them.
         other = self.neighbour(step)
         if other is not None:
-            columns = self.board.columns
-            i, j = columns.index(self), columns.index(other)
-            columns[i], columns[j] = columns[j], columns[i]
-            renumber(columns)
-
-    def append(self, task: "Task") -> None:  # noqa: F821
-        task.column = self
-        task.position = len(self.tasks) - 1 if task in self.tasks else len(self.tasks)
+            self.position, other.position = other.position, self.position
 
 
 def renumber(items: list) -> None:

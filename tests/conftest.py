@@ -1,0 +1,249 @@
+"""Fixtures: a real database (SQLite, or PostgreSQL via TEST_DATABASE_URL), a real Redis
+(REDIS_URL, or the embedded one), a live gunicorn server and real headless Chromium."""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from taskflow import create_app, embedded_redis
+from taskflow.extensions import db
+from taskflow.models import User
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "correct horse battery"
+SECRET = "test-secret-key"
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    instance = tmp_path_factory.mktemp("redis")
+    yield embedded_redis.ensure_running(instance)
+    embedded_redis.stop(instance)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url.replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url, redis_url, tmp_path_factory):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": SECRET,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "REDIS_URL": redis_url,
+            "RQ_QUEUE": "taskflow-test",
+        }
+    )
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade()  # the schema comes from the migrations, as in production
+    return app
+
+
+@pytest.fixture(autouse=True)
+def clean_state(request):
+    """Every test starts with empty tables and an empty Redis."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+        app.redis.flushdb()
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def make_user(app):
+    def make(username: str, password: str = PASSWORD) -> User:
+        with app.app_context():
+            user = User(username, password)
+            db.session.add(user)
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+            return user
+
+    return make
+
+
+class Client:
+    """A test client that behaves like a browser: it keeps cookies and sends the CSRF token."""
+
+    def __init__(self, flask_client):
+        self.http = flask_client
+        self.token = None
+
+    def csrf(self) -> str:
+        if self.token is None:
+            page = self.http.get("/boards", follow_redirects=True).get_data(as_text=True)
+            self.token = re.search(r'"X-CSRFToken": "([^"]+)"', page)[1]
+        return self.token
+
+    def get(self, url, htmx=False, **kw):
+        return self.http.get(url, headers=_htmx(htmx), **kw)
+
+    def post(self, url, data=None, htmx=False, csrf=True, **kw):
+        data = dict(data or {})
+        if csrf:
+            data.setdefault("csrf_token", self.csrf())
+        return self.http.post(url, data=data, headers=_htmx(htmx), **kw)
+
+    def login(self, username: str, password: str = PASSWORD):
+        self.token = None
+        response = self.post("/login", {"username": username, "password": password})
+        self.token = None  # the session is renewed at login
+        return response
+
+
+def _htmx(htmx: bool) -> dict:
+    return {"HX-Request": "true"} if htmx else {}
+
+
+@pytest.fixture
+def client(app):
+    return Client(app.test_client())
+
+
+@pytest.fixture
+def login(app, make_user):
+    """login("alice") → a Client logged in as a new user alice."""
+
+    def log_in(username: str) -> Client:
+        make_user(username)
+        c = Client(app.test_client())
+        assert c.login(username).status_code == 302
+        return c
+
+    return log_in
+
+
+# --- live server and browser -------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(database_url: str, redis_url: str, port: int | None = None, log=None):
+    """A gunicorn + gevent web process, as in production. Returns (process, base URL)."""
+    port = port or _free_port()
+    env = dict(
+        os.environ,
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        SECRET_KEY=SECRET,
+        RQ_QUEUE="taskflow-test",
+        WEB_CONCURRENCY="1",
+    )
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "-c",
+            "gunicorn.conf.py",
+            "-b",
+            f"127.0.0.1:{port}",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log or subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{url}/healthz", timeout=5).status_code == 200:
+                return process, url
+        except requests.RequestException:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"the web server on {url} did not start")
+
+
+@pytest.fixture(scope="session")
+def live_server(app, database_url, redis_url, tmp_path_factory):
+    log = open(tmp_path_factory.mktemp("server") / "gunicorn.log", "w")  # noqa: SIM115
+    process, url = start_server(database_url, redis_url, log=log)
+    yield url
+    process.terminate()
+    process.wait(10)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """new_page() → a page in a fresh browser context (its own cookies: a separate user)."""
+    contexts = []
+
+    def make():
+        context = browser.new_context(base_url=live_server)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def browser_register(page, username: str, password: str = PASSWORD) -> None:
+    page.goto("/register")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_label("Repeat password").fill(password)
+    page.get_by_role("button", name="Register").click()
+    page.wait_for_url("**/boards")

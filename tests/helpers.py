@@ -1,0 +1,39 @@
+"""Small helpers shared by the HTTP tests: create things the way a user would."""
+
+from sqlalchemy import select
+
+from taskflow.extensions import db
+from taskflow.models import Board, Task
+
+
+def create_board(client, name="Launch", description="") -> int:
+    response = client.post("/boards", {"name": name, "description": description})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return int(response.location.rsplit("/", 1)[1])
+
+
+def add_member(owner, board_id: int, username: str) -> None:
+    response = owner.post(f"/boards/{board_id}/members", {"username": username})
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def columns(app, board_id: int) -> list[tuple[int, str, list[str]]]:
+    """The board as the database holds it: (column id, name, task titles in order)."""
+    with app.app_context():
+        board = db.session.get(Board, board_id)
+        result = [(c.id, c.name, [t.title for t in c.tasks]) for c in board.columns]
+        db.session.remove()
+        return result
+
+
+def create_task(client, column_id: int, title: str, **fields) -> int:
+    response = client.post(f"/columns/{column_id}/tasks/new", {"title": title, **fields})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return task_id(client.http.application, title)
+
+
+def task_id(app, title: str) -> int:
+    with app.app_context():
+        found = db.session.scalar(select(Task.id).where(Task.title == title))
+        db.session.remove()
+        return found

@@ -1,0 +1,92 @@
+from taskflow.extensions import db
+from taskflow.models import Column, User
+
+from .helpers import add_member, columns, create_board
+
+
+def test_new_board_has_default_columns_and_shows_in_my_boards(app, login):
+    alice = login("alice")
+    board_id = create_board(alice, "Launch <plan>", "Ship it")
+    assert [name for _, name, _ in columns(app, board_id)] == ["To Do", "In Progress", "Done"]
+    page = alice.get("/boards").get_data(as_text=True)
+    assert "Launch &lt;plan&gt;" in page and "<plan>" not in page
+    page = alice.get(f"/boards/{board_id}").get_data(as_text=True)
+    assert "To Do" in page and "In Progress" in page and 'id="notification-badge"' in page
+
+
+def test_board_name_is_required_and_limited(login):
+    alice = login("alice")
+    for name in ["", "   ", "x" * 101]:
+        response = alice.post("/boards", {"name": name})
+        assert response.status_code == 422
+    assert 'value="' + "x" * 101 + '"' in response.get_data(as_text=True)
+
+
+def test_non_members_get_404_and_members_beyond_their_rights_403(app, login):
+    alice, bob, mallory = login("alice"), login("bob"), login("mallory")
+    board_id = create_board(alice)
+    add_member(alice, board_id, "bob")
+    column_id = columns(app, board_id)[0][0]
+    for url in [
+        f"/boards/{board_id}",
+        f"/boards/{board_id}/members",
+        f"/boards/{board_id}/edit",
+        f"/columns/{column_id}/tasks/new",
+        f"/columns/{column_id}/delete",
+    ]:
+        assert mallory.get(url).status_code == 404, url
+    assert mallory.post(f"/boards/{board_id}/members", {"username": "mallory"}).status_code == 404
+    assert "Launch" not in mallory.get("/boards").get_data(as_text=True)
+    assert bob.get(f"/boards/{board_id}").status_code == 200
+    assert bob.get(f"/boards/{board_id}/edit").status_code == 403
+    assert bob.post(f"/boards/{board_id}/delete").status_code == 403
+    assert bob.post(f"/boards/{board_id}/members", {"username": "mallory"}).status_code == 403
+    assert bob.get("/boards/999999").status_code == 404
+
+
+def test_owner_adds_and_removes_members(app, login):
+    alice, bob, _ = login("alice"), login("bob"), login("carol")
+    board_id = create_board(alice)
+    response = alice.post(f"/boards/{board_id}/members", {"username": "nobody"})
+    assert response.status_code == 422 and "No user has that username" in response.get_data(True)
+    add_member(alice, board_id, "BOB")
+    response = alice.post(f"/boards/{board_id}/members", {"username": "bob"})
+    assert "already a member" in response.get_data(as_text=True)
+    response = alice.post(f"/boards/{board_id}/members", {"username": "carol"}, htmx=True)
+    fragment = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'id="members-panel"' in fragment
+    assert "<html" not in fragment and "carol" in fragment
+    bob_id = _user_id(app, "bob")
+    assert alice.post(f"/boards/{board_id}/members/{bob_id}/delete").status_code == 302
+    assert bob.get(f"/boards/{board_id}").status_code == 404
+    alice_id = _user_id(app, "alice")
+    assert alice.post(f"/boards/{board_id}/members/{alice_id}/delete").status_code == 403
+
+
+def test_member_can_leave(app, login):
+    alice, bob = login("alice"), login("bob")
+    board_id = create_board(alice)
+    add_member(alice, board_id, "bob")
+    alice_id = _user_id(app, "alice")
+    assert bob.post(f"/boards/{board_id}/members/{alice_id}/delete").status_code == 403
+    response = bob.post(f"/boards/{board_id}/members/{_user_id(app, 'bob')}/delete")
+    assert response.status_code == 302 and response.location == "/boards"
+    assert bob.get(f"/boards/{board_id}").status_code == 404
+
+
+def test_owner_renames_and_deletes_with_confirmation(app, login):
+    alice = login("alice")
+    board_id = create_board(alice)
+    assert alice.post(f"/boards/{board_id}/edit", {"name": "Renamed"}).status_code == 302
+    assert "Renamed" in alice.get(f"/boards/{board_id}").get_data(as_text=True)
+    confirm = alice.get(f"/boards/{board_id}/delete").get_data(as_text=True)
+    assert "cannot be undone" in confirm
+    assert alice.post(f"/boards/{board_id}/delete").status_code == 302
+    assert alice.get(f"/boards/{board_id}").status_code == 404
+    with app.app_context():  # its columns went with it
+        assert db.session.query(Column).filter_by(board_id=board_id).count() == 0
+
+
+def _user_id(app, username: str) -> int:
+    with app.app_context():
+        return User.by_username(username).id

@@ -1,0 +1,42 @@
+"""A real browser (headless Chromium): two users, one board, a card moved from the keyboard."""
+
+from playwright.sync_api import expect
+
+from .conftest import browser_register
+
+
+def test_two_users_share_a_board_and_move_a_card_by_keyboard(new_page):
+    alice, bob = new_page(), new_page()
+    browser_register(alice, "alice")
+    browser_register(bob, "bob")
+
+    alice.get_by_label("Name").fill("Launch")
+    alice.get_by_role("button", name="Create board").click()
+    expect(alice.get_by_role("heading", name="Launch")).to_be_visible()
+
+    alice.get_by_role("link", name="Members (1)").click()
+    alice.get_by_label("Username").fill("bob")
+    alice.get_by_role("button", name="Add member").click()
+    expect(alice.locator("#members-panel")).to_contain_text("bob")
+    alice.get_by_role("link", name="← Launch").click()
+
+    alice.get_by_label("New task in To Do").fill("Write the post")
+    alice.get_by_label("New task in To Do").press("Enter")
+    card = alice.locator(".card", has_text="Write the post")
+    to_do = alice.locator(".column", has=alice.get_by_role("heading", name="To Do"))
+    expect(to_do.locator(".card-title")).to_have_text(["Write the post"])
+
+    # Keyboard only: focus the card's "move right" control and press Enter, twice.
+    card.get_by_role("button", name="Move right").focus()
+    alice.keyboard.press("Enter")
+    in_progress = alice.locator(".column", has=alice.get_by_role("heading", name="In Progress"))
+    expect(in_progress.locator(".card-title")).to_have_text(["Write the post"])
+    # Focus stays on the control, so a second Enter moves it on again.
+    alice.keyboard.press("Enter")
+    done = alice.locator(".column", has=alice.get_by_role("heading", name="Done"))
+    expect(done.locator(".card-title")).to_have_text(["Write the post"])
+
+    bob.goto("/boards")
+    bob.get_by_role("link", name="Launch").click()
+    bob_done = bob.locator(".column", has=bob.get_by_role("heading", name="Done"))
+    expect(bob_done.locator(".card-title")).to_have_text(["Write the post"])
