@@ -8,7 +8,7 @@ from redis import Redis
 
 from taskflow import embedded_redis
 from taskflow.config import INSTANCE_DIR, Config
-from taskflow.extensions import csrf, db, login_manager, migrate, sock
+from taskflow.extensions import broadcaster, csrf, db, login_manager, migrate, sock
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,10 +30,11 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     sock.init_app(app)
     _init_redis(app)
+    broadcaster.init_app(app)
 
-    from taskflow import auth, boards, cli, columns, errors, main, members, tasks
+    from taskflow import auth, boards, cli, columns, errors, main, members, rooms, sockets, tasks
 
-    for module in (auth, boards, members, columns, tasks, main):
+    for module in (auth, boards, members, columns, tasks, rooms, sockets, main):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     cli.init_app(app)

@@ -5,7 +5,7 @@ from flask import abort
 from flask_login import current_user
 
 from taskflow.extensions import db
-from taskflow.models import Board, Column, Task
+from taskflow.models import Board, ChatRoom, Column, Task
 
 
 def member_board(board_id: int) -> Board:
@@ -34,3 +34,11 @@ def member_task(task_id: int) -> Task:
     if task is None or not task.board.is_member(current_user):
         abort(404)
     return task
+
+
+def member_room(room_id: int) -> ChatRoom:
+    """Only the room's members read or post; everyone else gets 404, like a missing room."""
+    room = db.session.get(ChatRoom, room_id)
+    if room is None or not room.readable_by(current_user):
+        abort(404)
+    return room

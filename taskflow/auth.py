@@ -78,7 +78,10 @@ PUBLIC_ENDPOINTS = {"auth.login", "auth.register", "main.healthz", "static"}
 
 @bp.before_app_request
 def require_login():
-    """Every page but these few needs a logged-in user, new routes included."""
-    if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+    """Every page but these few needs a logged-in user, new routes included. Sockets check
+    for themselves, so that they can close with a code the page does not retry."""
+    if request.endpoint in PUBLIC_ENDPOINTS or request.blueprint == "ws":
+        return None
+    if current_user.is_authenticated:
         return None
     return current_app.login_manager.unauthorized()

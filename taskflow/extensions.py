@@ -9,6 +9,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
+from taskflow.broadcast import Broadcaster
+
 
 class Base(DeclarativeBase):
     pass
@@ -21,6 +23,7 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = "Please log in to continue."
 csrf = CSRFProtect()
 sock = Sock()
+broadcaster = Broadcaster()
 
 
 @event.listens_for(Engine, "connect")

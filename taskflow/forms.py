@@ -7,10 +7,12 @@ from wtforms import (
     PasswordField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from taskflow.models import PRIORITIES, User
 from taskflow.models.user import USERNAME_PATTERN
@@ -88,3 +90,23 @@ class TaskForm(FlaskForm):
         ]
         if self.assignee_id.data is None:  # an unassigned task, loaded from the database
             self.assignee_id.data = 0
+
+
+class RoomForm(FlaskForm):
+    name = StringField("Name", filters=[_strip], validators=[DataRequired(), Length(max=80)])
+    description = TextAreaField("Description", filters=[_strip], validators=[Length(max=500)])
+    members = SelectMultipleField(
+        "Members",
+        coerce=int,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+
+    def set_members(self, members: list[User], creator: User) -> None:
+        self.members.choices = [
+            SelectChoice(u.id, u.username) for u in members if u.id != creator.id
+        ]
+
+
+class MessageForm(FlaskForm):
+    content = TextAreaField("Message", validators=[DataRequired(), Length(max=4000)])

@@ -1,10 +1,11 @@
 """Pages that belong to no single area: the home redirect, health, notifications."""
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
-from flask_login import login_required
+from flask_login import current_user
 from sqlalchemy import text
 
 from taskflow.extensions import db
+from taskflow.models import Board, ChatRoom
 
 bp = Blueprint("main", __name__)
 
@@ -34,6 +35,17 @@ def _check(probe) -> str:
 
 
 @bp.get("/notifications")
-@login_required
 def notifications():
-    return render_template("notifications.html")
+    boards = Board.for_user(current_user)
+    rooms = {b.id: [r for r in ChatRoom.for_board(b) if r.is_member(current_user)] for b in boards}
+    return render_template("notifications.html", boards=boards, rooms=rooms)
+
+
+@bp.get("/viewer.css")
+def viewer_css():
+    """What differs per viewer, as CSS keyed on data attributes: every viewer gets the same
+    HTML for a message, and this sheet marks their own messages and hides their own typing."""
+    css = render_template("viewer.css", user_id=current_user.id)
+    response = current_app.response_class(css, mimetype="text/css")
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -3,11 +3,12 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from taskflow import chat
 from taskflow.access import member_board, owned_board
 from taskflow.extensions import db
 from taskflow.forms import MemberForm
 from taskflow.htmx import is_htmx
-from taskflow.models import User
+from taskflow.models import ChatRoom, User
 
 bp = Blueprint("members", __name__)
 
@@ -46,7 +47,12 @@ def delete(board_id: int, user_id: int):
         abort(403)  # the owner cannot leave or be removed; they delete the board instead
     user = db.session.get(User, user_id) or abort(404)
     board.remove_member(user)
+    rooms = [room for room in ChatRoom.for_board(board) if user in room.members]
+    for room in rooms:
+        room.members.remove(user)
     db.session.commit()
+    for room in rooms:  # their open sockets close now, on every web process
+        chat.end_access(room.id, user.id)
     if leaving:
         flash(f"You left “{board.name}”.", "info")
         return redirect(url_for("boards.index"))

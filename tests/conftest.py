@@ -247,3 +247,61 @@ def browser_register(page, username: str, password: str = PASSWORD) -> None:
     page.get_by_label("Repeat password").fill(password)
     page.get_by_role("button", name="Register").click()
     page.wait_for_url("**/boards")
+
+
+# --- live HTTP and WebSocket clients -----------------------------------------------------
+
+
+def http_login(base_url: str, username: str, password: str = PASSWORD) -> requests.Session:
+    """Log in through the login form, as a browser would; returns the session."""
+    session = requests.Session()
+    page = session.get(f"{base_url}/login").text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
+    response = session.post(
+        f"{base_url}/login",
+        data={"username": username, "password": password, "csrf_token": token},
+        allow_redirects=False,
+    )
+    assert response.status_code == 302, response.text
+    return session
+
+
+def ws_connect(
+    base_url: str,
+    path: str,
+    session: requests.Session | None = None,
+    origin: str | None = None,
+    timeout: float = 5,
+):
+    """Open a WebSocket on the live server with the session's cookie and our own Origin."""
+    import websocket
+
+    cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies) if session else None
+    return websocket.create_connection(
+        base_url.replace("http", "ws", 1) + path,
+        cookie=cookie,
+        origin=origin or base_url,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture
+def chat_room(app, make_user):
+    """Board "Launch" with alice (owner), bob and carol; room "general" with alice and bob.
+    Returns the room id."""
+    from taskflow.models import Board, ChatRoom
+
+    for name in ("alice", "bob", "carol"):
+        make_user(name)
+    with app.app_context():
+        alice, bob, carol = (User.by_username(n) for n in ("alice", "bob", "carol"))
+        board = Board.create("Launch", "", alice)
+        board.add_member(bob)
+        board.add_member(carol)
+        room = ChatRoom(board, "general", "Everything", alice)
+        room.members.append(bob)
+        db.session.add(room)
+        db.session.commit()
+        room_id = room.id
+        db.session.remove()
+    return room_id

@@ -32,6 +32,7 @@ def test_two_users_share_a_board_and_move_a_card_by_keyboard(new_page):
     in_progress = alice.locator(".column", has=alice.get_by_role("heading", name="In Progress"))
     expect(in_progress.locator(".card-title")).to_have_text(["Write the post"])
     # Focus stays on the control, so a second Enter moves it on again.
+    expect(in_progress.get_by_role("button", name="Move right")).to_be_focused()
     alice.keyboard.press("Enter")
     done = alice.locator(".column", has=alice.get_by_role("heading", name="Done"))
     expect(done.locator(".card-title")).to_have_text(["Write the post"])

@@ -13,12 +13,19 @@ def post_rules(app):
             yield rule
 
 
-def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(app, login):
-    alice = login("alice")
+def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(app, client, chat_room):
+    alice = client
+    alice.login("alice")
     board_id = create_board(alice)
     column_id = columns(app, board_id)[0][0]
     task_id = create_task(alice, column_id, "T")
-    ids = {"board_id": board_id, "column_id": column_id, "task_id": task_id, "user_id": 1}
+    ids = {
+        "board_id": board_id,
+        "column_id": column_id,
+        "task_id": task_id,
+        "user_id": 2,
+        "room_id": chat_room,
+    }
     rules = list(post_rules(app))
     assert len(rules) >= 15
     for rule in rules:

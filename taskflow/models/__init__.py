@@ -2,7 +2,9 @@
 
 from taskflow.models.board import Board, Membership
 from taskflow.models.column import Column
+from taskflow.models.message import ChatMessage
+from taskflow.models.room import ChatRoom
 from taskflow.models.task import PRIORITIES, Task
 from taskflow.models.user import User
 
-__all__ = ["Board", "Column", "Membership", "PRIORITIES", "Task", "User"]
+__all__ = ["Board", "ChatMessage", "ChatRoom", "Column", "Membership", "PRIORITIES", "Task", "User"]

@@ -1,0 +1,169 @@
+"""One WebSocket connection: a bounded outgoing queue drained by a single writer, so a slow
+or dead client never delays anyone else, and a reader that hands frames to a handler."""
+
+import itertools
+import json
+import logging
+import queue
+import socket
+import threading
+from collections.abc import Callable, Iterable
+
+from flask import render_template
+from simple_websocket import ConnectionClosed
+
+from taskflow.broadcast import Event, text_frame
+from taskflow.extensions import broadcaster
+
+log = logging.getLogger(__name__)
+QUEUE_SIZE = 256  # events a socket may fall behind before we drop it (its page catches up)
+PING_INTERVAL = 25.0  # seconds of silence before a ping; no pong by the next one: dead
+_STOP = object()
+_ids = itertools.count(1)
+
+
+class Connection:
+    def __init__(self, ws, user_id: int, topics: Iterable[str]) -> None:
+        self.ws = ws
+        self.id = next(_ids)
+        self.user_id = user_id
+        self.topics = frozenset(topics)
+        self.open = True
+        self._queue: queue.Queue = queue.Queue(QUEUE_SIZE)
+        self._close_code = (1000, "")
+
+    # Called by the broadcaster's thread: must never block.
+    def deliver(self, event: Event) -> None:
+        if event.kind == "close":
+            if event.user_id in (0, self.user_id):
+                self.close(4403, "Access ended")
+            return
+        try:
+            self._queue.put_nowait(event)
+        except queue.Full:
+            self.abort()  # too far behind: drop it; htmx reconnects and the page catches up
+
+    def send(self, html: str) -> None:
+        """A frame for this socket only (an error, a reply)."""
+        self.deliver(Event("", "html", text_frame(html)))
+
+    def close(self, code: int = 1000, reason: str = "") -> None:
+        self._close_code = (code, reason)
+        self.open = False
+        try:
+            self._queue.put_nowait(_STOP)
+        except queue.Full:
+            self.abort()
+
+    def abort(self) -> None:
+        """End the connection at once, even if the writer is stuck on a slow client."""
+        self.open = False
+        try:
+            self.ws.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.ws.event.set()  # wake the reader
+
+    def start_writer(self, first: list[bytes], skip_upto: int, on_idle: Callable) -> None:
+        thread = threading.Thread(
+            target=self._write, args=(first, skip_upto, on_idle), daemon=True, name="ws-writer"
+        )
+        thread.start()
+
+    def _write(self, first: list[bytes], skip_upto: int, on_idle: Callable) -> None:
+        sock = self.ws.sock
+        try:
+            for frame in first:
+                sock.sendall(frame)
+            while True:
+                try:
+                    event = self._queue.get(timeout=PING_INTERVAL)
+                except queue.Empty:
+                    if not self._ping():
+                        self._close_code = (1011, "No pong")
+                        break
+                    on_idle(self)
+                    continue
+                if event is _STOP:
+                    break
+                if event.kind == "message" and event.id <= skip_upto:
+                    continue  # already sent by the catch-up
+                sock.sendall(event.frame)
+        except OSError:
+            pass
+        finally:
+            self.open = False
+            try:
+                self.ws.close(*self._close_code)
+            except (ConnectionClosed, OSError):
+                pass
+            self.ws.event.set()
+
+    def _ping(self) -> bool:
+        if not self.ws.pong_received:
+            return False
+        self.ws.pong_received = False
+        self.ws.sock.sendall(b"\x89\x00")
+        return True
+
+
+def frames(ws, connection: Connection):
+    """The client's frames, parsed: yields dicts; answers bad JSON with an error frame."""
+    while connection.open:
+        data = ws.receive(timeout=PING_INTERVAL * 2)
+        if data is None:
+            continue
+        try:
+            frame = json.loads(data)
+        except (ValueError, TypeError):
+            connection.send(error_html("That was not understood (invalid JSON)."))
+            continue
+        if not isinstance(frame, dict):
+            connection.send(error_html("That was not understood (expected an object)."))
+            continue
+        yield frame
+
+
+def error_html(message: str) -> str:
+    """The socket's error line under the composer ("" clears it)."""
+    return render_template("live/_error.html", message=message)
+
+
+def serve(
+    ws,
+    user_id: int,
+    topics: Iterable[str],
+    handle: Callable[[Connection, dict], None],
+    catch_up: Callable[[], tuple[list[bytes], int]] = lambda: ([], 0),
+    on_open: Callable[[Connection], None] = lambda c: None,
+    on_close: Callable[[Connection], None] = lambda c: None,
+    on_idle: Callable[[Connection], None] = lambda c: None,
+) -> None:
+    """Run one socket: follow its topics, send what the page missed, then handle its frames.
+
+    Following starts before the catch-up is read, and live messages the catch-up already
+    covered are skipped, so a reconnecting page gets everything exactly once."""
+    connection = Connection(ws, user_id, topics)
+    broadcaster.follow(connection)
+    try:
+        first, skip_upto = catch_up()
+        connection.start_writer(first, skip_upto, on_idle)
+        on_open(connection)
+        for frame in frames(ws, connection):
+            try:
+                handle(connection, frame)
+            except Exception:  # one frame's failure is reported, the socket goes on
+                log.exception("frame handler failed")
+                connection.send(error_html("That failed on our side. Please try again."))
+    except ConnectionClosed:
+        pass
+    except Exception:  # never let a socket's failure reach the HTTP server as a response
+        log.exception("socket failed")
+        connection.close(1011, "Server error")
+    finally:
+        broadcaster.unfollow(connection)
+        connection.close()
+        try:
+            on_close(connection)
+        except Exception:
+            log.exception("socket clean-up failed")

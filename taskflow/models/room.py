@@ -1,0 +1,80 @@
+from datetime import datetime
+
+from sqlalchemy import Column as SAColumn
+from sqlalchemy import ForeignKey, String, Table, Text, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from taskflow.extensions import db
+from taskflow.models.board import Board
+from taskflow.models.user import User, utcnow
+
+room_members = Table(
+    "chat_room_members",
+    db.metadata,
+    SAColumn("room_id", ForeignKey("chat_rooms.id", ondelete="CASCADE"), primary_key=True),
+    SAColumn("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class ChatRoom(db.Model):
+    __tablename__ = "chat_rooms"
+    __table_args__ = (UniqueConstraint("board_id", "name_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id", ondelete="CASCADE"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    name: Mapped[str] = mapped_column(String(80))
+    # Lower-cased name: "General" and "general" are one room on a board.
+    name_key: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    board: Mapped[Board] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    members: Mapped[list[User]] = relationship(secondary=room_members, order_by=User.username_key)
+
+    def __init__(self, board: Board, name: str, description: str, created_by: User) -> None:
+        self.board, self.created_by = board, created_by
+        self.rename(name)
+        self.description = description
+        self.members = [created_by]
+
+    def rename(self, name: str) -> None:
+        self.name, self.name_key = name, name.lower()
+
+    @classmethod
+    def name_taken(cls, board: Board, name: str) -> bool:
+        query = select(cls.id).where(cls.board_id == board.id, cls.name_key == name.lower())
+        return db.session.scalar(query) is not None
+
+    @classmethod
+    def for_board(cls, board: Board) -> list["ChatRoom"]:
+        return list(
+            db.session.scalars(select(cls).where(cls.board_id == board.id).order_by(cls.name_key))
+        )
+
+    def is_member(self, user: User) -> bool:
+        query = select(room_members.c.user_id).where(
+            room_members.c.room_id == self.id, room_members.c.user_id == user.id
+        )
+        return db.session.scalar(query) is not None
+
+    def readable_by(self, user: User) -> bool:
+        """Only members of the room who are still on the board read or post in it."""
+        return self.is_member(user) and self.board.is_member(user)
+
+    def can_manage(self, user: User) -> bool:
+        """The room's creator and the board's owner manage its members."""
+        return user.id in (self.created_by_id, self.board.owner_id)
+
+    def member_count(self) -> int:
+        query = (
+            select(func.count()).select_from(room_members).where(room_members.c.room_id == self.id)
+        )
+        return db.session.scalar(query)
+
+    def last_message_at(self) -> datetime | None:
+        from taskflow.models.message import ChatMessage
+
+        query = select(func.max(ChatMessage.created_at)).where(ChatMessage.room_id == self.id)
+        return db.session.scalar(query)

@@ -1,0 +1,106 @@
+"""Chat rooms of a board: the list, a new room, the room page and its members."""
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from taskflow import chat, presence
+from taskflow.access import member_board, member_room
+from taskflow.extensions import db
+from taskflow.forms import RoomForm
+from taskflow.htmx import is_htmx
+from taskflow.models import ChatMessage, ChatRoom, User
+
+bp = Blueprint("rooms", __name__)
+
+
+@bp.get("/boards/<int:board_id>/rooms")
+def index(board_id: int):
+    board = member_board(board_id)
+    return render_template("rooms/index.html", board=board, rooms=ChatRoom.for_board(board))
+
+
+@bp.route("/boards/<int:board_id>/rooms/new", methods=["GET", "POST"])
+def create(board_id: int):
+    board = member_board(board_id)
+    form = RoomForm()
+    form.set_members(board.members, current_user)
+    if form.validate_on_submit():
+        if ChatRoom.name_taken(board, form.name.data):
+            form.name.errors.append("This board already has a room with that name.")
+        else:
+            room = ChatRoom(board, form.name.data, form.description.data or "", current_user)
+            room.members += [db.session.get(User, uid) for uid in form.members.data]
+            db.session.add(room)
+            db.session.commit()
+            return redirect(url_for("rooms.show", room_id=room.id))
+    status = 422 if form.errors else 200
+    return render_template("rooms/new.html", board=board, form=form), status
+
+
+@bp.get("/rooms/<int:room_id>")
+def show(room_id: int):
+    room = member_room(room_id)
+    before = request.args.get("before", type=int)
+    messages = ChatMessage.latest(room, before=before)
+    if is_htmx() and before is not None:  # "load older": only the older page
+        return render_template("rooms/_messages_page.html", room=room, messages=messages)
+    return _room_page(room, messages)
+
+
+@bp.post("/rooms/<int:room_id>/messages")
+def post_message(room_id: int):
+    """The composer without JavaScript, or while the socket is down: a plain form POST."""
+    room = member_room(room_id)
+    text, error = chat.clean_content(request.form.get("content"))
+    if error:
+        draft = request.form.get("content", "")[:10000]
+        return _room_page(room, ChatMessage.latest(room), composer_error=error, draft=draft), 422
+    message = chat.post(room, current_user, text)
+    if is_htmx():  # JavaScript on, socket down: answer with what the page is missing
+        return chat.missed(room.id, request.form.get("since", 0, type=int))[0]
+    return redirect(url_for("rooms.show", room_id=room.id, _anchor=f"message-{message.id}"))
+
+
+@bp.post("/rooms/<int:room_id>/members")
+def add_member(room_id: int):
+    room = _managed_room(room_id)
+    user = db.session.get(User, request.form.get("user_id", type=int) or 0)
+    if user is None or not room.board.is_member(user):
+        abort(400)
+    if user not in room.members:
+        room.members.append(user)
+        db.session.commit()
+        chat.publish_members(room)
+    return redirect(url_for("rooms.show", room_id=room.id))
+
+
+@bp.post("/rooms/<int:room_id>/members/<int:user_id>/delete")
+def remove_member(room_id: int, user_id: int):
+    room = _managed_room(room_id)
+    user = db.session.get(User, user_id)
+    if user is None or user not in room.members or user.id == room.created_by_id:
+        abort(400)
+    room.members.remove(user)
+    db.session.commit()
+    chat.end_access(room.id, user.id)
+    chat.publish_members(room)
+    return redirect(url_for("rooms.show", room_id=room.id))
+
+
+def _room_page(room: ChatRoom, messages: list[ChatMessage], **context) -> str:
+    return render_template(
+        "rooms/show.html",
+        room=room,
+        messages=messages,
+        rooms=[r for r in ChatRoom.for_board(room.board) if r.is_member(current_user)],
+        online=presence.online(chat.topic(room.id)),
+        addable=[u for u in room.board.members if u not in room.members],
+        **context,
+    )
+
+
+def _managed_room(room_id: int) -> ChatRoom:
+    room = member_room(room_id)
+    if not room.can_manage(current_user):
+        abort(403)
+    return room

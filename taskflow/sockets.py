@@ -1,0 +1,141 @@
+"""WebSocket endpoints. Each page holds one socket, which follows the page's own topic and
+the user's personal stream ("user:<id>").
+
+A handshake from a foreign Origin is refused before the upgrade (403): without that check
+any site the user visits could open a socket as them. A socket the user may not open is
+accepted and closed at once with a 44xx code, which htmx-ext-ws does not retry."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, request
+from flask_login import current_user
+
+from taskflow import chat, presence
+from taskflow.extensions import db, sock
+from taskflow.live import Connection, error_html, serve
+from taskflow.models import ChatRoom
+
+bp = Blueprint("ws", __name__)
+
+
+@bp.before_request
+def check_origin() -> None:
+    if request.headers.get("Origin") != allowed_origin():
+        abort(403)
+
+
+def allowed_origin() -> str:
+    configured = current_app.config["PUBLIC_ORIGIN"]
+    if configured:
+        return configured.rstrip("/")
+    parts = urlsplit(request.host_url)
+    scheme = "https" if parts.scheme in ("https", "wss") else "http"
+    return f"{scheme}://{parts.netloc}"
+
+
+def _readable_room(room_id: int) -> ChatRoom | None:
+    if not current_user.is_authenticated:
+        return None
+    room = db.session.get(ChatRoom, room_id)
+    return room if room is not None and room.readable_by(current_user) else None
+
+
+@sock.route("/ws/chat-room/<int:room_id>", bp=bp)
+def chat_room(ws, room_id: int) -> None:
+    room = _readable_room(room_id)
+    if room is None:
+        ws.close(4404, "No such room, or not yours")
+        return
+    user_id, topic = current_user.id, chat.topic(room_id)
+    since = request.args.get("since", type=int)
+    redis = current_app.redis  # the writer thread refreshes presence without an app context
+
+    def handle(connection: Connection, frame: dict) -> None:
+        try:
+            ChatRoomFrames(room_id, user_id, connection).handle(frame)
+        finally:
+            db.session.remove()  # never hold a database connection between frames
+
+    def catch_up():
+        try:
+            return chat.catch_up(room_id, since)
+        finally:
+            db.session.remove()
+
+    def on_open(connection: Connection) -> None:
+        presence.join(redis, topic, user_id, connection.id)
+        _publish_members(room_id)
+
+    def on_close(connection: Connection) -> None:
+        presence.leave(topic, user_id, connection.id)
+        if presence.stop_typing(topic, user_id):
+            chat.publish_typing(room_id)
+        _publish_members(room_id)
+
+    def on_idle(connection: Connection) -> None:
+        presence.join(redis, topic, user_id, connection.id)
+
+    db.session.remove()
+    serve(ws, user_id, [topic, f"user:{user_id}"], handle, catch_up, on_open, on_close, on_idle)
+
+
+def _publish_members(room_id: int) -> None:
+    try:
+        room = db.session.get(ChatRoom, room_id)
+        if room is not None:
+            chat.publish_members(room)
+    finally:
+        db.session.remove()
+
+
+class ChatRoomFrames:
+    """What a chat socket accepts: {"content": ...} (a message, as htmx-ext-ws sends the
+    composer), {"type": "typing"} and {"type": "stop_typing"}."""
+
+    def __init__(self, room_id: int, user_id: int, connection: Connection) -> None:
+        self.room_id, self.user_id, self.connection = room_id, user_id, connection
+
+    def handle(self, frame: dict) -> None:
+        kind = frame.get("type", "message")
+        room = frame.get("room", self.room_id)
+        if room != self.room_id and str(room) != str(self.room_id):
+            self.connection.send(error_html("That frame is for another room."))
+            return
+        handler = {
+            "message": self.message,
+            "typing": self.typing,
+            "stop_typing": self.stop_typing,
+        }.get(kind)
+        if handler is None:
+            self.connection.send(error_html(f"Unknown event type {str(kind)[:40]!r}."))
+            return
+        handler(frame)
+
+    def _room_and_author(self):
+        """The sender must still be a member, checked on every message."""
+        from taskflow.models import User
+
+        room = db.session.get(ChatRoom, self.room_id)
+        user = db.session.get(User, self.user_id)
+        if room is None or user is None or not room.readable_by(user):
+            self.connection.close(4403, "Access ended")
+            return None, None
+        return room, user
+
+    def message(self, frame: dict) -> None:
+        text, error = chat.clean_content(frame.get("content"))
+        if error:
+            self.connection.send(error_html(error) + chat.draft_html(frame.get("content")))
+            return
+        room, user = self._room_and_author()
+        if room is not None:
+            chat.post(room, user, text)
+            self.connection.send(error_html(""))  # clears an earlier error
+
+    def typing(self, frame: dict) -> None:
+        if self._room_and_author()[0] is not None:
+            chat.typing_started(self.room_id, self.user_id)
+
+    def stop_typing(self, frame: dict) -> None:
+        if presence.stop_typing(chat.topic(self.room_id), self.user_id):
+            chat.publish_typing(self.room_id)

@@ -1,0 +1,189 @@
+"""The chat socket against a live gunicorn server and a real Redis."""
+
+import json
+import time
+
+import pytest
+import websocket
+
+from .conftest import http_login, ws_connect
+
+
+def receive_until(ws, needle: str, timeout: float = 5) -> str:
+    """Read frames until one contains `needle`; returns it (fails on timeout)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ws.settimeout(max(0.05, deadline - time.monotonic()))
+        try:
+            frame = ws.recv()
+        except websocket.WebSocketTimeoutException:
+            break
+        if needle in frame:
+            return frame
+    raise AssertionError(f"no frame with {needle!r} within {timeout}s")
+
+
+def drain(ws, seconds: float = 0.3) -> list[str]:
+    frames = []
+    ws.settimeout(seconds)
+    try:
+        while True:
+            frames.append(ws.recv())
+    except websocket.WebSocketTimeoutException:
+        return frames
+
+
+def send(ws, **fields) -> None:
+    """As htmx-ext-ws sends a form: its fields plus a HEADERS object."""
+    ws.send(json.dumps({**fields, "HEADERS": {"HX-Request": "true", "HX-Trigger": "composer"}}))
+
+
+def test_two_members_receive_each_others_messages(live_server, chat_room):
+    alice = ws_connect(live_server, f"/ws/chat-room/{chat_room}", http_login(live_server, "alice"))
+    bob = ws_connect(live_server, f"/ws/chat-room/{chat_room}", http_login(live_server, "bob"))
+    send(alice, content="  Hello <b>bob</b>\nsecond line  ")
+    for ws in (alice, bob):
+        frame = receive_until(ws, "Hello")
+        assert 'hx-swap-oob="beforeend:#messages"' in frame
+        assert "Hello &lt;b&gt;bob&lt;/b&gt;\nsecond line</div>" in frame
+        assert 'data-author-id="' in frame and 'id="message-' in frame
+    send(bob, content="Hi alice")
+    assert "Hi alice" in receive_until(alice, "Hi alice")
+
+
+@pytest.mark.parametrize("who", ["anonymous", "carol", "mallory"])
+def test_outsiders_are_refused(live_server, chat_room, make_user, who):
+    if who == "mallory":
+        make_user("mallory")  # on no board at all; carol is on the board, not in the room
+    session = None if who == "anonymous" else http_login(live_server, who)
+    ws = ws_connect(live_server, f"/ws/chat-room/{chat_room}", session)
+    ws.settimeout(5)
+    opcode, data = ws.recv_data(control_frame=True)
+    assert opcode == websocket.ABNF.OPCODE_CLOSE
+    assert int.from_bytes(data[:2], "big") == 4404  # a code htmx-ext-ws does not retry
+
+
+def test_foreign_origin_is_refused_before_the_upgrade(live_server, chat_room):
+    session = http_login(live_server, "alice")
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        ws_connect(
+            live_server, f"/ws/chat-room/{chat_room}", session, origin="https://evil.example"
+        )
+    assert refused.value.status_code == 403
+    with pytest.raises(websocket.WebSocketBadStatusException):
+        ws_connect(live_server, f"/ws/chat-room/{chat_room}", session, origin="null")
+
+
+def test_bad_frames_get_an_error_and_the_socket_stays_usable(live_server, chat_room, app):
+    alice = ws_connect(live_server, f"/ws/chat-room/{chat_room}", http_login(live_server, "alice"))
+    bob = ws_connect(live_server, f"/ws/chat-room/{chat_room}", http_login(live_server, "bob"))
+    cases = [
+        ("not json", "invalid JSON"),
+        ("[1, 2]", "expected an object"),
+        (json.dumps({"content": "   "}), "Type a message first"),
+        (json.dumps({"content": "x" * 4001}), "at most 4,000 characters"),
+        (json.dumps({"content": 42}), "must be text"),
+        (json.dumps({"type": "dance"}), "Unknown event type"),
+        (json.dumps({"content": "hi", "room": chat_room + 1}), "another room"),
+    ]
+    for frame, error in cases:
+        alice.send(frame)
+        reply = receive_until(alice, 'id="socket-error"')
+        assert error in reply, (frame[:30], reply)
+        if "4,000" in error:  # what was typed comes back into the composer
+            assert 'id="composer-input"' in reply and "x" * 4001 + "</textarea>" in reply
+    send(bob, content="still here")
+    assert "still here" in receive_until(alice, "still here")
+    assert not [f for f in drain(bob) if "socket-error" in f and "not understood" in f]
+    from taskflow.models import ChatMessage
+
+    with app.app_context():
+        assert [m.content for m in ChatMessage.query.all()] == ["still here"]
+
+
+def test_oversized_frames_are_closed_with_1009(live_server, chat_room):
+    alice = ws_connect(live_server, f"/ws/chat-room/{chat_room}", http_login(live_server, "alice"))
+    alice.send(json.dumps({"content": "x" * 20_000}))
+    alice.settimeout(5)
+    opcode, data = alice.recv_data(control_frame=True)
+    while opcode != websocket.ABNF.OPCODE_CLOSE:
+        opcode, data = alice.recv_data(control_frame=True)
+    assert int.from_bytes(data[:2], "big") == 1009
+
+
+def test_reconnect_catches_up_exactly_once(live_server, chat_room):
+    alice_session = http_login(live_server, "alice")
+    alice = ws_connect(live_server, f"/ws/chat-room/{chat_room}", alice_session)
+    bob = ws_connect(live_server, f"/ws/chat-room/{chat_room}", http_login(live_server, "bob"))
+    send(bob, content="one")
+    first = receive_until(alice, "one")
+    seen = int(first.split('data-message-id="')[1].split('"')[0])
+    alice.close()
+    for text in ("two", "three"):
+        send(bob, content=text)
+        receive_until(bob, text)
+    alice = ws_connect(live_server, f"/ws/chat-room/{chat_room}?since={seen}", alice_session)
+    send(bob, content="four")
+    frames = "".join(drain(alice, 1.0))
+    for text in ("two", "three", "four"):
+        assert frames.count(f">{text}</div>") == 1, frames
+    assert ">one</div>" not in frames
+    assert frames.index(">two<") < frames.index(">three<") < frames.index(">four<")
+
+
+def test_removed_member_socket_closes_at_once(live_server, chat_room, app):
+    alice_http = http_login(live_server, "alice")
+    bob = ws_connect(live_server, f"/ws/chat-room/{chat_room}", http_login(live_server, "bob"))
+    drain(bob)
+    page = alice_http.get(f"{live_server}/rooms/{chat_room}").text
+    token = page.split('"X-CSRFToken": "')[1].split('"')[0]
+    from taskflow.models import User
+
+    with app.app_context():
+        bob_id = User.by_username("bob").id
+    response = alice_http.post(
+        f"{live_server}/rooms/{chat_room}/members/{bob_id}/delete",
+        data={"csrf_token": token},
+        allow_redirects=False,
+    )
+    assert response.status_code == 302
+    bob.settimeout(5)
+    opcode, data = bob.recv_data(control_frame=True)
+    while opcode != websocket.ABNF.OPCODE_CLOSE:
+        opcode, data = bob.recv_data(control_frame=True)
+    assert int.from_bytes(data[:2], "big") == 4403
+
+
+def test_presence_and_typing_are_broadcast(live_server, chat_room):
+    alice = ws_connect(live_server, f"/ws/chat-room/{chat_room}", http_login(live_server, "alice"))
+    drain(alice)
+    bob = ws_connect(live_server, f"/ws/chat-room/{chat_room}", http_login(live_server, "bob"))
+    joined = receive_until(alice, 'id="room-members"')
+    assert joined.count('class="online"') == 2
+    send(bob, type="typing")
+    assert "bob is typing…" in receive_until(alice, "is typing")
+    send(bob, type="stop_typing")
+    assert "is typing" not in receive_until(alice, 'id="typing-indicator"')
+    bob.close()
+    left = receive_until(alice, 'id="room-members"')
+    assert left.count('class="online"') == 1
+
+
+def test_two_web_processes_share_one_room(live_server, chat_room, database_url, redis_url):
+    from .conftest import start_server
+
+    second, second_url = start_server(database_url, redis_url)
+    try:
+        alice = ws_connect(
+            live_server, f"/ws/chat-room/{chat_room}", http_login(live_server, "alice")
+        )
+        bob = ws_connect(second_url, f"/ws/chat-room/{chat_room}", http_login(second_url, "bob"))
+        send(bob, content="from the second process")
+        assert "from the second process" in receive_until(alice, "second process")
+        send(alice, content="and back")
+        assert "and back" in receive_until(bob, "and back")
+        alice.close()
+        bob.close()
+    finally:
+        second.terminate()
+        second.wait(10)

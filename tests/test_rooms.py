@@ -1,0 +1,133 @@
+"""Room pages over HTTP: list, create, read, post without JavaScript, manage members."""
+
+import re
+
+from taskflow.extensions import db
+from taskflow.models import Board, ChatMessage, ChatRoom, User
+
+from .conftest import Client
+
+
+def as_user(app, username: str) -> Client:
+    c = Client(app.test_client())
+    assert c.login(username).status_code == 302
+    return c
+
+
+def board_id_of(app, room_id: int) -> int:
+    with app.app_context():
+        return db.session.get(ChatRoom, room_id).board_id
+
+
+def user_id(app, username: str) -> int:
+    with app.app_context():
+        return User.by_username(username).id
+
+
+def test_rooms_list_and_room_page(app, chat_room):
+    alice = as_user(app, "alice")
+    board_id = board_id_of(app, chat_room)
+    page = alice.get(f"/boards/{board_id}/rooms").get_data(as_text=True)
+    assert "#general" in page and "2 members" in page and "no messages yet" in page
+    assert f'href="/boards/{board_id}/rooms"' in alice.get(f"/boards/{board_id}").get_data(True)
+    assert f'href="/rooms/{chat_room}"' in alice.get("/notifications").get_data(True)
+    room = alice.get(f"/rooms/{chat_room}").get_data(as_text=True)
+    assert f'ws-connect="/ws/chat-room/{chat_room}"' in room and "ws-send" in room
+    assert 'name="content"' in room and 'role="log"' in room
+
+
+def test_only_room_members_on_the_board_read_it(app, chat_room, make_user):
+    make_user("mallory")
+    carol, mallory = as_user(app, "carol"), as_user(app, "mallory")
+    board_id = board_id_of(app, chat_room)
+    assert carol.get(f"/boards/{board_id}/rooms").status_code == 200  # on the board
+    assert carol.get(f"/rooms/{chat_room}").status_code == 404  # not in the room
+    assert carol.post(f"/rooms/{chat_room}/messages", {"content": "hi"}).status_code == 404
+    assert mallory.get(f"/boards/{board_id}/rooms").status_code == 404
+    assert mallory.get(f"/rooms/{chat_room}").status_code == 404
+    assert mallory.get(f"/boards/{board_id}/rooms/new").status_code == 404
+
+
+def test_create_room_validates_name_and_members(app, chat_room, make_user):
+    make_user("mallory")
+    alice = as_user(app, "alice")
+    board_id = board_id_of(app, chat_room)
+    new = f"/boards/{board_id}/rooms/new"
+    form = alice.get(new).get_data(as_text=True)
+    assert "bob" in form and "carol" in form and "mallory" not in form
+    for name, error in [
+        ("", "This field is required"),
+        ("x" * 81, "longer than 80"),
+        ("GENERAL", "already has a room with that name"),
+    ]:
+        response = alice.post(new, {"name": name})
+        assert response.status_code == 422 and error in response.get_data(as_text=True)
+    response = alice.post(new, {"name": "Design", "members": user_id(app, "mallory")})
+    assert response.status_code == 422 and "not a valid choice" in response.get_data(True)
+    response = alice.post(
+        new, {"name": "Design", "description": "Pixels", "members": [user_id(app, "carol")]}
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        room = ChatRoom.query.filter_by(name="Design").one()
+        assert sorted(u.username for u in room.members) == ["alice", "carol"]
+
+
+def test_plain_post_saves_the_message_and_keeps_a_refused_draft(app, chat_room):
+    bob = as_user(app, "bob")
+    response = bob.post(f"/rooms/{chat_room}/messages", {"content": "  line 1\nline 2  "})
+    assert response.status_code == 302 and "#message-" in response.location
+    page = bob.get(f"/rooms/{chat_room}").get_data(as_text=True)
+    assert "line 1\nline 2</div>" in page
+    response = bob.post(f"/rooms/{chat_room}/messages", {"content": "y" * 4001})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422 and "at most 4,000 characters" in body
+    assert "y" * 4001 + "</textarea>" in body
+    assert bob.post(f"/rooms/{chat_room}/messages", {"content": ""}).status_code == 422
+    with app.app_context():
+        assert [m.content for m in ChatMessage.query.all()] == ["line 1\nline 2"]
+
+
+def test_latest_fifty_then_older_on_demand(app, chat_room):
+    with app.app_context():
+        room = db.session.get(ChatRoom, chat_room)
+        alice = User.by_username("alice")
+        db.session.add_all(ChatMessage(room=room, author=alice, content=f"m{i}") for i in range(60))
+        db.session.commit()
+    alice = as_user(app, "alice")
+    page = alice.get(f"/rooms/{chat_room}").get_data(as_text=True)
+    shown = re.findall(r">m(\d+)</div>", page)
+    assert shown == [str(i) for i in range(10, 60)]
+    older_url = re.search(r'hx-get="([^"]+before=\d+)"', page)[1].replace("&amp;", "&")
+    older = alice.get(older_url, htmx=True).get_data(as_text=True)
+    assert re.findall(r">m(\d+)</div>", older) == [str(i) for i in range(10)]
+    assert "load-older" not in older and "<html" not in older
+    full = alice.get(older_url).get_data(as_text=True)  # without htmx: a page of its own
+    assert "<html" in full and ">m0</div>" in full
+
+
+def test_managing_members(app, chat_room):
+    alice, bob = as_user(app, "alice"), as_user(app, "bob")
+    carol_id, bob_id = user_id(app, "carol"), user_id(app, "bob")
+    assert bob.post(f"/rooms/{chat_room}/members", {"user_id": carol_id}).status_code == 403
+    assert alice.post(f"/rooms/{chat_room}/members", {"user_id": carol_id}).status_code == 302
+    assert as_user(app, "carol").get(f"/rooms/{chat_room}").status_code == 200
+    with app.app_context():
+        outsider = User("mallory", "x" * 10)
+        db.session.add(outsider)
+        db.session.commit()
+        outsider_id = outsider.id
+    assert alice.post(f"/rooms/{chat_room}/members", {"user_id": outsider_id}).status_code == 400
+    assert alice.post(f"/rooms/{chat_room}/members/{bob_id}/delete").status_code == 302
+    assert bob.get(f"/rooms/{chat_room}").status_code == 404
+
+
+def test_leaving_the_board_ends_room_access(app, chat_room):
+    bob = as_user(app, "bob")
+    board_id = board_id_of(app, chat_room)
+    assert bob.post(f"/boards/{board_id}/members/{user_id(app, 'bob')}/delete").status_code == 302
+    assert bob.get(f"/rooms/{chat_room}").status_code == 404
+    with app.app_context():
+        room = db.session.get(ChatRoom, chat_room)
+        assert [u.username for u in room.members] == ["alice"]
+        assert Board.query.count() == 1
