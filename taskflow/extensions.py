@@ -27,9 +27,17 @@ broadcaster = Broadcaster()
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_foreign_keys(dbapi_connection, _record) -> None:
-    """SQLite ignores foreign keys (and so ON DELETE CASCADE) unless asked, per connection."""
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """SQLite ignores foreign keys (and so ON DELETE CASCADE) unless asked, per connection.
+    WAL lets the web and worker processes read while one writes; busy_timeout makes a writer
+    wait for the lock instead of failing at once."""
     if type(dbapi_connection).__module__ == "sqlite3":
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
+        for pragma in (
+            "foreign_keys=ON",
+            "journal_mode=WAL",
+            "synchronous=NORMAL",
+            "busy_timeout=5000",
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
