@@ -32,9 +32,21 @@ def create_app(config: dict | None = None) -> Flask:
     _init_redis(app)
     broadcaster.init_app(app)
 
-    from taskflow import auth, boards, cli, columns, errors, main, members, rooms, sockets, tasks
+    from taskflow import (
+        auth,
+        boards,
+        cli,
+        columns,
+        comments,
+        errors,
+        main,
+        members,
+        rooms,
+        sockets,
+        tasks,
+    )
 
-    for module in (auth, boards, members, columns, tasks, rooms, sockets, main):
+    for module in (auth, boards, members, columns, tasks, comments, rooms, sockets, main):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     cli.init_app(app)

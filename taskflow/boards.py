@@ -5,8 +5,9 @@ from flask_login import current_user
 
 from taskflow.access import member_board, owned_board
 from taskflow.extensions import db
-from taskflow.forms import BoardForm, ColumnForm
+from taskflow.forms import BoardForm
 from taskflow.htmx import is_htmx, page_or_fragment
+from taskflow.live_board import versioned_board
 from taskflow.models import Board
 
 bp = Blueprint("boards", __name__)
@@ -33,9 +34,7 @@ def create():
 @bp.get("/boards/<int:board_id>")
 def show(board_id: int):
     board = member_board(board_id)
-    return page_or_fragment(
-        "boards/show.html", "boards/_kanban.html", board=board, column_form=ColumnForm()
-    )
+    return page_or_fragment("boards/show.html", "boards/_kanban.html", board=board)
 
 
 @bp.route("/boards/<int:board_id>/edit", methods=["GET", "POST"])
@@ -65,9 +64,10 @@ def delete(board_id: int):
 def kanban(board: Board, status: int = 200, **context):
     """The answer to every change on the board: the kanban fragment for htmx,
     a redirect back to the board for a plain form, the full page when a form has errors."""
-    context.setdefault("column_form", ColumnForm(formdata=None))
     if is_htmx():
-        return render_template("boards/_kanban.html", board=board, **context), status
+        version, board = versioned_board(board.id)
+        html = render_template("boards/_kanban.html", board=board, version=version, **context)
+        return html, status
     if status == 200:
         return redirect(url_for("boards.show", board_id=board.id))
     return render_template("boards/show.html", board=board, **context), status

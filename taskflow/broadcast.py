@@ -25,7 +25,7 @@ class Event:
     kind: str  # "html": swap it in; "message": html with a message id; "close": end sockets
     frame: bytes = b""  # the WebSocket text frame, encoded once for all recipients
     id: int = 0  # the message id ("message"), so a reconnect catch-up is not sent twice
-    user_id: int = 0  # whose sockets a "close" event ends (0: everyone's on the topic)
+    scope: str = ""  # "close": the sockets it ends are those with this scope ("room:7")
 
 
 def text_frame(text: str) -> bytes:
@@ -41,8 +41,8 @@ def text_frame(text: str) -> bytes:
     return header + payload
 
 
-def _encode(topic: str, kind: str, html: str, id: int, user_id: int) -> bytes:
-    head = json.dumps({"t": topic, "k": kind, "i": id, "u": user_id}, separators=(",", ":"))
+def _encode(topic: str, kind: str, html: str, id: int, scope: str) -> bytes:
+    head = json.dumps({"t": topic, "k": kind, "i": id, "s": scope}, separators=(",", ":"))
     return f"{head}\n{html}".encode()
 
 
@@ -50,7 +50,7 @@ def _decode(data: bytes) -> Event:
     head, _, html = data.partition(b"\n")
     meta = json.loads(head)
     frame = text_frame(html.decode()) if html else b""
-    return Event(meta["t"], meta["k"], frame, meta["i"], meta["u"])
+    return Event(meta["t"], meta["k"], frame, meta["i"], meta["s"])
 
 
 class Broadcaster:
@@ -73,14 +73,14 @@ class Broadcaster:
     # -- publishing (any process) ------------------------------------------------------------
 
     def publish(
-        self, topic: str, html: str = "", kind: str = "html", id: int = 0, user_id: int = 0
+        self, topic: str, html: str = "", kind: str = "html", id: int = 0, scope: str = ""
     ) -> bool:
         """Send an event to every follower of `topic` on every web process.
 
         Returns False when Redis is unreachable: the caller has already saved what matters, and
         sockets catch up from the database when the subscriber reconnects."""
         try:
-            self.redis.publish(CHANNEL, _encode(topic, kind, html, id, user_id))
+            self.redis.publish(CHANNEL, _encode(topic, kind, html, id, scope))
             return True
         except redis.RedisError as error:
             log.warning("publish to %s failed: %s", topic, error)

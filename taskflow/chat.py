@@ -99,8 +99,3 @@ def typing_started(room_id: int, user_id: int) -> None:
     timer = threading.Timer(presence.TYPING_TTL + 0.1, expire)
     timer.daemon = True
     timer.start()
-
-
-def end_access(room_id: int, user_id: int) -> None:
-    """Close the user's open sockets on the room, on every web process, at once."""
-    broadcaster.publish(topic(room_id), kind="close", user_id=user_id)

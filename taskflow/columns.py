@@ -6,6 +6,7 @@ from taskflow.access import member_board, member_column
 from taskflow.boards import kanban
 from taskflow.extensions import db
 from taskflow.forms import ColumnForm
+from taskflow.live_board import board_changed
 from taskflow.models import Column
 from taskflow.models.column import renumber
 
@@ -18,8 +19,10 @@ def create(board_id: int):
     form = ColumnForm()
     if not form.validate_on_submit():
         return kanban(board, status=422, column_form=form)
+    board.lock_for_change()
     board.columns.append(Column(name=form.name.data, position=len(board.columns)))
     db.session.commit()
+    board_changed(board.id)
     return kanban(board)
 
 
@@ -29,8 +32,10 @@ def rename(column_id: int):
     form = ColumnForm(prefix=f"column-{column.id}")
     if not form.validate_on_submit():
         return kanban(column.board, status=422, rename_errors={column.id: form.name.errors})
+    column.board.lock_for_change()
     column.name = form.name.data
     db.session.commit()
+    board_changed(column.board_id, *(t.id for t in column.tasks))
     return kanban(column.board)
 
 
@@ -40,8 +45,10 @@ def move(column_id: int):
     direction = request.form.get("direction")
     if direction not in ("left", "right"):
         abort(400)
+    column.board.lock_for_change()
     column.move(-1 if direction == "left" else 1)
     db.session.commit()
+    board_changed(column.board_id)
     return kanban(column.board, focus=f"column-{column.id}-{direction}")
 
 
@@ -53,6 +60,8 @@ def delete(column_id: int):
     others = [c for c in board.columns if c is not column]
     if request.method == "GET" or (column.tasks and "tasks_to" not in request.form):
         return render_template("columns/delete.html", column=column, others=others)
+    board.lock_for_change()
+    moved = [t.id for t in column.tasks]
     target_id = request.form.get("tasks_to", "delete")
     if column.tasks and target_id != "delete":
         target = next((c for c in others if str(c.id) == target_id), None) or abort(400)
@@ -61,4 +70,5 @@ def delete(column_id: int):
     board.columns.remove(column)
     renumber(board.columns)
     db.session.commit()
+    board_changed(board.id, *moved)
     return kanban(board)

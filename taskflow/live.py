@@ -23,11 +23,12 @@ _ids = itertools.count(1)
 
 
 class Connection:
-    def __init__(self, ws, user_id: int, topics: Iterable[str]) -> None:
+    def __init__(self, ws, user_id: int, topics: Iterable[str], scopes: Iterable[str]) -> None:
         self.ws = ws
         self.id = next(_ids)
         self.user_id = user_id
         self.topics = frozenset(topics)
+        self.scopes = frozenset(scopes)  # what this socket gives access to: "board:3", "room:7"
         self.open = True
         self._queue: queue.Queue = queue.Queue(QUEUE_SIZE)
         self._close_code = (1000, "")
@@ -35,7 +36,7 @@ class Connection:
     # Called by the broadcaster's thread: must never block.
     def deliver(self, event: Event) -> None:
         if event.kind == "close":
-            if event.user_id in (0, self.user_id):
+            if event.scope in self.scopes:
                 self.close(4403, "Access ended")
             return
         try:
@@ -107,6 +108,16 @@ class Connection:
         return True
 
 
+def user_topic(user_id: int) -> str:
+    """The user's personal stream: notifications, and the end of their access."""
+    return f"user:{user_id}"
+
+
+def end_access(user_id: int, scope: str) -> None:
+    """Close the user's sockets that depend on `scope`, on every web process, at once."""
+    broadcaster.publish(user_topic(user_id), kind="close", scope=scope)
+
+
 def frames(ws, connection: Connection):
     """The client's frames, parsed: yields dicts; answers bad JSON with an error frame."""
     while connection.open:
@@ -133,17 +144,19 @@ def serve(
     ws,
     user_id: int,
     topics: Iterable[str],
+    scopes: Iterable[str],
     handle: Callable[[Connection, dict], None],
     catch_up: Callable[[], tuple[list[bytes], int]] = lambda: ([], 0),
     on_open: Callable[[Connection], None] = lambda c: None,
     on_close: Callable[[Connection], None] = lambda c: None,
     on_idle: Callable[[Connection], None] = lambda c: None,
 ) -> None:
-    """Run one socket: follow its topics, send what the page missed, then handle its frames.
+    """Run one socket: follow its topics and the user's personal stream, send what the page
+    missed, then handle its frames. Access ends when a "close" event names one of its scopes.
 
     Following starts before the catch-up is read, and live messages the catch-up already
     covered are skipped, so a reconnecting page gets everything exactly once."""
-    connection = Connection(ws, user_id, topics)
+    connection = Connection(ws, user_id, [*topics, user_topic(user_id)], scopes)
     broadcaster.follow(connection)
     try:
         first, skip_upto = catch_up()

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from taskflow import chat
+from taskflow import live
 from taskflow.access import member_board, owned_board
 from taskflow.extensions import db
 from taskflow.forms import MemberForm
@@ -51,8 +51,7 @@ def delete(board_id: int, user_id: int):
     for room in rooms:
         room.members.remove(user)
     db.session.commit()
-    for room in rooms:  # their open sockets close now, on every web process
-        chat.end_access(room.id, user.id)
+    live.end_access(user.id, f"board:{board.id}")  # their open sockets close now
     if leaving:
         flash(f"You left “{board.name}”.", "info")
         return redirect(url_for("boards.index"))

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from taskflow import chat, presence
+from taskflow import chat, live, presence
 from taskflow.access import member_board, member_room
 from taskflow.extensions import db
 from taskflow.forms import RoomForm
@@ -82,7 +82,7 @@ def remove_member(room_id: int, user_id: int):
         abort(400)
     room.members.remove(user)
     db.session.commit()
-    chat.end_access(room.id, user.id)
+    live.end_access(user.id, chat.topic(room.id))
     chat.publish_members(room)
     return redirect(url_for("rooms.show", room_id=room.id))
 

@@ -10,10 +10,10 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, request
 from flask_login import current_user
 
-from taskflow import chat, presence
+from taskflow import chat, live_board, presence, thread
 from taskflow.extensions import db, sock
 from taskflow.live import Connection, error_html, serve
-from taskflow.models import ChatRoom
+from taskflow.models import Board, ChatRoom, Task
 
 bp = Blueprint("ws", __name__)
 
@@ -75,8 +75,56 @@ def chat_room(ws, room_id: int) -> None:
     def on_idle(connection: Connection) -> None:
         presence.join(redis, topic, user_id, connection.id)
 
+    scopes = [topic, f"board:{room.board_id}"]
     db.session.remove()
-    serve(ws, user_id, [topic, f"user:{user_id}"], handle, catch_up, on_open, on_close, on_idle)
+    serve(ws, user_id, [topic], scopes, handle, catch_up, on_open, on_close, on_idle)
+
+
+@sock.route("/ws/board/<int:board_id>", bp=bp)
+def board(ws, board_id: int) -> None:
+    """The live kanban: the page gets the board as it is now, then every change."""
+    board = db.session.get(Board, board_id)
+    if board is None or not current_user.is_authenticated or not board.is_member(current_user):
+        ws.close(4404, "No such board, or not yours")
+        return
+    _serve_view(
+        ws,
+        [live_board.board_topic(board_id)],
+        f"board:{board_id}",
+        lambda: live_board.board_catch_up(board_id),
+    )
+
+
+@sock.route("/ws/task-comments/<int:task_id>", bp=bp)
+def task_comments(ws, task_id: int) -> None:
+    """A task page: its details and comment thread as they are now, then every change."""
+    task = db.session.get(Task, task_id)
+    if task is None or not current_user.is_authenticated or not task.board.is_member(current_user):
+        ws.close(4404, "No such task, or not yours")
+        return
+    _serve_view(
+        ws,
+        [live_board.task_topic(task_id)],
+        f"board:{task.column.board_id}",
+        lambda: thread.catch_up(task_id),
+    )
+
+
+def _serve_view(ws, topics: list[str], scope: str, catch_up) -> None:
+    """A socket that only listens: the page sends nothing over it."""
+
+    def handle(connection: Connection, frame: dict) -> None:
+        connection.send(error_html("This page sends nothing over its socket."))
+
+    def first_frames():
+        try:
+            return catch_up()
+        finally:
+            db.session.remove()
+
+    user_id = current_user.id
+    db.session.remove()
+    serve(ws, user_id, topics, [scope], handle, first_frames)
 
 
 def _publish_members(room_id: int) -> None:

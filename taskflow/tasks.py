@@ -8,7 +8,8 @@ from taskflow.boards import kanban
 from taskflow.extensions import db
 from taskflow.forms import TaskForm
 from taskflow.htmx import is_htmx
-from taskflow.models import Task
+from taskflow.live_board import board_changed
+from taskflow.models import Task, TaskThreadComment
 from taskflow.models.column import renumber
 
 bp = Blueprint("tasks", __name__)
@@ -19,10 +20,12 @@ def create(column_id: int):
     column = member_column(column_id)
     form = _task_form(column.board)
     if form.validate_on_submit():
+        column.board.lock_for_change()
         task = Task(column=column, position=len(column.tasks), created_by=current_user)
         db.session.add(task)
         _fill(task, form)
         db.session.commit()
+        board_changed(column.board_id)
         return kanban(column.board)
     if form.errors and is_htmx():  # the quick-add form on the board
         return kanban(column.board, status=422, add_errors={column.id: form.title.errors})
@@ -32,7 +35,17 @@ def create(column_id: int):
 
 @bp.get("/tasks/<int:task_id>")
 def show(task_id: int):
-    return render_template("tasks/show.html", task=member_task(task_id))
+    task = member_task(task_id)
+    before = request.args.get("before", type=int)
+    if is_htmx() and before is not None:  # "load older" comments: only the older page
+        comments = TaskThreadComment.latest(task, before)
+        return render_template("tasks/_comments_page.html", task=task, comments=comments)
+    return task_page(task, before=before)
+
+
+def task_page(task: Task, before: int | None = None, **context) -> str:
+    comments = TaskThreadComment.latest(task, before)
+    return render_template("tasks/show.html", task=task, comments=comments, **context)
 
 
 @bp.route("/tasks/<int:task_id>/edit", methods=["GET", "POST"])
@@ -40,8 +53,11 @@ def edit(task_id: int):
     task = member_task(task_id)
     form = _task_form(task.board, obj=task)
     if form.validate_on_submit():
+        task.board.lock_for_change()
+        task.bump_version()
         _fill(task, form)
         db.session.commit()
+        board_changed(task.column.board_id, task.id)
         flash("Task saved.", "success")
         return redirect(url_for("tasks.show", task_id=task.id))
     status = 422 if form.errors else 200
@@ -53,10 +69,12 @@ def delete(task_id: int):
     task = member_task(task_id)
     if request.method == "GET":
         return render_template("tasks/delete.html", task=task)
+    task.board.lock_for_change()
     board, column = task.board, task.column
     column.tasks.remove(task)
     renumber(column.tasks)
     db.session.commit()
+    board_changed(board.id, task_id)
     flash(f"Task “{task.title}” deleted.", "info")
     return kanban(board)
 
@@ -65,6 +83,8 @@ def delete(task_id: int):
 def move(task_id: int):
     """Either a keyboard step (direction) or a drop (column_id and position)."""
     task = member_task(task_id)
+    task.board.lock_for_change()  # two people moving one card: one after the other
+    task.bump_version()
     direction = request.form.get("direction")
     try:
         if direction:
@@ -75,6 +95,7 @@ def move(task_id: int):
     except (KeyError, ValueError):
         abort(400)
     db.session.commit()
+    board_changed(task.column.board_id, task.id)
     return kanban(task.board, focus=f"task-{task.id}-{direction}" if direction else None)
 
 

@@ -305,3 +305,23 @@ def chat_room(app, make_user):
         room_id = room.id
         db.session.remove()
     return room_id
+
+
+@pytest.fixture
+def board_with_task(app, make_user):
+    """Board "Launch" (alice owner, bob member) with task "Ship it" in To Do; carol is on no
+    board. Returns (board id, task id, column ids)."""
+    from taskflow.models import Board, Task
+
+    for name in ("alice", "bob", "carol"):
+        make_user(name)
+    with app.app_context():
+        alice, bob = User.by_username("alice"), User.by_username("bob")
+        board = Board.create("Launch", "", alice)
+        board.add_member(bob)
+        task = Task(column=board.columns[0], title="Ship it", position=0, created_by=alice)
+        db.session.add(task)
+        db.session.commit()
+        result = board.id, task.id, [c.id for c in board.columns]
+        db.session.remove()
+    return result

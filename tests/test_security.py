@@ -3,6 +3,7 @@ import re
 import pytest
 
 from taskflow import create_app
+from taskflow.models import TaskThreadComment
 
 from .helpers import columns, create_board, create_task
 
@@ -19,12 +20,16 @@ def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(app, client, cha
     board_id = create_board(alice)
     column_id = columns(app, board_id)[0][0]
     task_id = create_task(alice, column_id, "T")
+    assert alice.post(f"/tasks/{task_id}/comments", {"content": "c"}).status_code == 302
+    with app.app_context():
+        comment_id = TaskThreadComment.query.one().id
     ids = {
         "board_id": board_id,
         "column_id": column_id,
         "task_id": task_id,
         "user_id": 2,
         "room_id": chat_room,
+        "comment_id": comment_id,
     }
     rules = list(post_rules(app))
     assert len(rules) >= 15

@@ -43,11 +43,47 @@ htmx.createWebSocket = (url) => {
   return socket;
 };
 
-// A message that is already on the page (e.g. sent by two web processes' catch-up) is not
-// added again.
+// Live swaps never go backwards: a message or comment already on the page is not appended
+// again, and a kanban or task (data-version) no newer than the one shown is ignored. Its
+// label is read before its content, so skipping an equal version loses nothing, and the
+// page is not rebuilt under the pointer for a change it already shows (its own, say).
 document.addEventListener("htmx:oobBeforeSwap", (event) => {
-  const incoming = event.detail.fragment.querySelector?.("[data-message-id]");
-  if (incoming && document.getElementById(incoming.id)) event.detail.shouldSwap = false;
+  const { fragment, target } = event.detail;
+  const item = fragment.querySelector?.("[data-message-id], [data-comment-id]");
+  const twin = item && document.getElementById(item.id);
+  if (twin && twin !== target) event.detail.shouldSwap = false;
+  if (notNewer(fragment.querySelector?.("[data-version]"), target)) event.detail.shouldSwap = false;
+});
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const target = event.detail.target;
+  if (!target?.dataset?.version || !event.detail.serverResponse || event.detail.xhr.status >= 300) return;
+  const incoming = /data-version="(\d+)"/.exec(event.detail.serverResponse);
+  if (incoming && +incoming[1] < +target.dataset.version) event.detail.shouldSwap = false;
+});
+
+function notNewer(incoming, current) {
+  return incoming && current?.id === incoming.id && current.dataset.version &&
+    +incoming.dataset.version <= +current.dataset.version;
+}
+
+// A live swap replaces parts of the page under the user's hands: keep focus, and what they
+// were typing, on the element with the same id.
+let kept = null;
+document.addEventListener("htmx:wsBeforeMessage", () => {
+  const active = document.activeElement;
+  kept = active?.id && active !== document.body
+    ? { id: active.id, value: active.value, start: active.selectionStart, end: active.selectionEnd }
+    : null;
+});
+document.addEventListener("htmx:wsAfterMessage", () => {
+  if (!kept || document.activeElement?.id === kept.id) return;
+  const again = document.getElementById(kept.id);
+  if (!again) return;
+  if (kept.value !== undefined && "value" in again && again.type !== "submit") {
+    again.value = kept.value;
+    if (kept.start != null) again.setSelectionRange?.(kept.start, kept.end);
+  }
+  again.focus();
 });
 
 let liveSocket = null; // the page's socket wrapper while it is open
@@ -97,8 +133,14 @@ document.addEventListener("htmx:oobAfterSwap", (event) => {
 
 let typingSentAt = 0;
 function sendTyping(type) {
-  if (liveSocket) liveSocket.send(JSON.stringify({ type }));
+  // Only chat composers (ws-send) have typing indicators.
+  if (liveSocket && document.querySelector("form[ws-send]")) liveSocket.send(JSON.stringify({ type }));
 }
+
+// The comment form posts over HTTP (hx-post): clear it once the comment is saved.
+document.addEventListener("htmx:afterRequest", (event) => {
+  if (event.detail.successful && event.detail.elt.id === "comment-form") resetComposer(event.detail.elt);
+});
 
 document.addEventListener("keydown", (event) => {
   const composer = event.target.closest?.(".composer textarea");

@@ -2,9 +2,20 @@
 
 from taskflow.models.board import Board, Membership
 from taskflow.models.column import Column
+from taskflow.models.comment import TaskThreadComment
 from taskflow.models.message import ChatMessage
 from taskflow.models.room import ChatRoom
 from taskflow.models.task import PRIORITIES, Task
 from taskflow.models.user import User
 
-__all__ = ["Board", "ChatMessage", "ChatRoom", "Column", "Membership", "PRIORITIES", "Task", "User"]
+__all__ = [
+    "Board",
+    "ChatMessage",
+    "ChatRoom",
+    "Column",
+    "Membership",
+    "PRIORITIES",
+    "Task",
+    "TaskThreadComment",
+    "User",
+]

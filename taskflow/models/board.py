@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, select
+from sqlalchemy import ForeignKey, String, Text, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from taskflow.extensions import db
@@ -31,6 +31,9 @@ class Board(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Bumped by every change to the kanban; live pages ignore a broadcast older than what
+    # they show, so two concurrent changes end with the same board on every screen.
+    version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     owner: Mapped[User] = relationship()
     memberships: Mapped[list[Membership]] = relationship(
@@ -62,6 +65,19 @@ class Board(db.Model):
             .order_by(cls.name, cls.id)
         )
         return list(db.session.scalars(query))
+
+    def lock_for_change(self) -> None:
+        """Start a change: bump the version, which in PostgreSQL also locks the board's row
+        until commit, so concurrent changes to one board apply one after the other. Reload
+        everything read before the lock, since another change may have just committed."""
+        db.session.execute(
+            update(Board).where(Board.id == self.id).values(version=Board.version + 1)
+        )
+        db.session.expire_all()
+
+    @classmethod
+    def current_version(cls, board_id: int) -> int:
+        return db.session.scalar(select(cls.version).where(cls.id == board_id)) or 0
 
     @property
     def members(self) -> list[User]:

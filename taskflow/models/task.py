@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from taskflow.extensions import db
@@ -26,6 +26,8 @@ class Task(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Bumped by every change to the task or its comment thread (see Board.version).
+    version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     column: Mapped[Column] = relationship(back_populates="tasks")
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
@@ -34,6 +36,13 @@ class Task(db.Model):
     @property
     def board(self):
         return self.column.board
+
+    def bump_version(self) -> None:
+        db.session.execute(update(Task).where(Task.id == self.id).values(version=Task.version + 1))
+
+    @classmethod
+    def current_version(cls, task_id: int) -> int:
+        return db.session.scalar(select(cls.version).where(cls.id == task_id)) or 0
 
     def move_to(self, column: Column, position: int) -> None:
         """Put the task at `position` (clamped) of `column`, which must be on the same board."""

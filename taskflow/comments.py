@@ -1,0 +1,71 @@
+"""Comments on a task: post, edit, delete. Each works as a plain form and through htmx."""
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from taskflow import thread
+from taskflow.access import member_task
+from taskflow.chat import clean_content
+from taskflow.extensions import db
+from taskflow.htmx import is_htmx
+from taskflow.models import TaskThreadComment
+from taskflow.tasks import task_page
+
+bp = Blueprint("comments", __name__)
+
+
+@bp.post("/tasks/<int:task_id>/comments")
+def create(task_id: int):
+    task = member_task(task_id)
+    text, error = clean_content(request.form.get("content"))
+    if error:
+        if is_htmx():
+            return render_template("tasks/_comment_error.html", error=error), 422
+        return task_page(task, comment_error=error, draft=request.form.get("content", "")), 422
+    comment = thread.post(task, current_user, text)
+    if is_htmx():  # the new comment, should the socket be down, and a cleared error line
+        html = render_template("tasks/_comment_oob.html", comment=comment)
+        return html + render_template("tasks/_comment_error.html", error="")
+    return redirect(url_for("tasks.show", task_id=task.id, _anchor=f"comment-{comment.id}"))
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+def edit(comment_id: int):
+    comment = _comment(comment_id)
+    if not comment.can_edit(current_user):
+        abort(403)
+    error = None
+    if request.method == "POST":
+        text, error = clean_content(request.form.get("content"))
+        if not error:
+            thread.edit(comment, text)
+            if is_htmx():
+                return render_template("tasks/_comment.html", comment=comment)
+            return redirect(
+                url_for("tasks.show", task_id=comment.task_id, _anchor=f"comment-{comment.id}")
+            )
+    draft = request.form.get("content", comment.content)
+    template = "tasks/_comment_edit.html" if is_htmx() else "tasks/comment_edit.html"
+    return render_template(template, comment=comment, error=error, draft=draft), (
+        422 if error else 200
+    )
+
+
+@bp.post("/comments/<int:comment_id>/delete")
+def delete(comment_id: int):
+    comment = _comment(comment_id)
+    if not comment.can_delete(current_user):
+        abort(403)
+    task_id = comment.task_id
+    thread.delete(comment)
+    if is_htmx():
+        return ""  # the comment's element is replaced by nothing
+    return redirect(url_for("tasks.show", task_id=task_id))
+
+
+def _comment(comment_id: int) -> TaskThreadComment:
+    comment = db.session.get(TaskThreadComment, comment_id)
+    if comment is None:
+        abort(404)
+    member_task(comment.task_id)  # 404 for non-members, as for the task itself
+    return comment

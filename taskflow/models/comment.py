@@ -1,0 +1,38 @@
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Text, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from taskflow.extensions import db
+from taskflow.models.message import PAGE_SIZE
+from taskflow.models.task import Task
+from taskflow.models.user import User, utcnow
+
+
+class TaskThreadComment(db.Model):
+    __tablename__ = "task_thread_comments"
+    __table_args__ = (Index("ix_task_thread_comments_task_id_id", "task_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    content: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    edited_at: Mapped[datetime | None]
+
+    task: Mapped[Task] = relationship()
+    author: Mapped[User | None] = relationship(lazy="joined")
+
+    @classmethod
+    def latest(cls, task: Task, before: int | None = None) -> list["TaskThreadComment"]:
+        """A page of the thread, oldest first: the newest comments, or those before an id."""
+        query = select(cls).where(cls.task_id == task.id)
+        if before is not None:
+            query = query.where(cls.id < before)
+        return list(db.session.scalars(query.order_by(cls.id.desc()).limit(PAGE_SIZE)))[::-1]
+
+    def can_edit(self, user: User) -> bool:
+        return self.author_id == user.id
+
+    def can_delete(self, user: User) -> bool:
+        return self.author_id == user.id or self.task.board.owner_id == user.id

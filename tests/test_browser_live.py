@@ -1,0 +1,110 @@
+"""Two users in real Chromium: live comments, and a live, converging kanban."""
+
+import time
+
+from playwright.sync_api import expect
+
+from taskflow.extensions import db
+from taskflow.models import Task
+
+from .test_browser_chat import log_in
+
+
+def open_live(page, path: str) -> None:
+    page.goto(path)
+    page.wait_for_function("document.body.dataset.socket === 'open'")
+
+
+def test_comments_appear_edit_and_disappear_live(new_page, board_with_task):
+    _, task_id, _ = board_with_task
+    alice, bob = new_page(), new_page()
+    log_in(alice, "alice")
+    log_in(bob, "bob")
+    open_live(alice, f"/tasks/{task_id}")
+    open_live(bob, f"/tasks/{task_id}")
+
+    box = bob.get_by_label("Add a comment (press / to jump here)")
+    box.fill("Shipping <today>")
+    box.press("Enter")
+    expect(alice.locator(".comment .message-body")).to_have_text(["Shipping <today>"])
+    expect(box).to_have_value("")
+    expect(bob.locator(".comment")).to_have_count(1)  # once, though it came twice
+
+    # Only the author sees "Edit"; the board owner (alice) may delete it.
+    expect(alice.locator(".comment").get_by_role("link", name="Edit")).to_be_hidden()
+    expect(alice.locator(".comment").get_by_role("button", name="Delete")).to_be_visible()
+    bob.locator(".comment").get_by_role("link", name="Edit").click()
+    editor = bob.get_by_label("Edit comment")
+    expect(editor).to_be_focused()
+    editor.fill("Shipping tomorrow")
+    editor.press("Enter")
+    expect(alice.locator(".comment .message-body")).to_have_text(["Shipping tomorrow"])
+    expect(alice.locator(".comment .edited")).to_have_text("(edited)")
+
+    alice.once("dialog", lambda dialog: dialog.accept())
+    alice.locator(".comment").get_by_role("button", name="Delete").click()
+    expect(bob.locator(".comment")).to_have_count(0)
+    expect(alice.locator(".comment")).to_have_count(0)
+
+
+def cards(page, column: str):
+    return page.locator(".column", has=page.get_by_role("heading", name=column)).locator(
+        ".card-title"
+    )
+
+
+def test_a_card_moved_by_one_moves_on_the_others_board(new_page, board_with_task):
+    board_id, task_id, _ = board_with_task
+    alice, bob = new_page(), new_page()
+    log_in(alice, "alice")
+    log_in(bob, "bob")
+    open_live(alice, f"/boards/{board_id}")
+    open_live(bob, f"/boards/{board_id}")
+
+    alice.locator(f"#task-{task_id}-right").click()
+    expect(cards(bob, "In Progress")).to_have_text(["Ship it"])
+    expect(cards(bob, "To Do")).to_have_count(0)
+
+    # bob was typing a new task when alice's change arrived: his text and focus survive.
+    bob.get_by_label("New task in Done").fill("half-typ")
+    bob.get_by_label("New task in Done").press_sequentially("ed")
+    alice.locator(f"#task-{task_id}-right").click()
+    expect(cards(bob, "Done")).to_have_text(["Ship it"])
+    expect(bob.get_by_label("New task in Done")).to_have_value("half-typed")
+    expect(bob.get_by_label("New task in Done")).to_be_focused()
+    bob.get_by_label("New task in Done").press("Enter")
+    expect(cards(alice, "Done")).to_have_text(["Ship it", "half-typed"])
+
+
+def test_a_concurrent_move_converges(new_page, board_with_task, app):
+    board_id, task_id, _ = board_with_task
+    alice, bob = new_page(), new_page()
+    log_in(alice, "alice")
+    log_in(bob, "bob")
+    open_live(alice, f"/boards/{board_id}")
+    open_live(bob, f"/boards/{board_id}")
+    alice.locator(f"#task-{task_id}-right").click()
+    expect(cards(bob, "In Progress")).to_have_text(["Ship it"])
+
+    # Both press at the same moment: alice moves it right, bob moves it left.
+    alice.evaluate(f"document.getElementById('task-{task_id}-right').click()")
+    bob.evaluate(f"document.getElementById('task-{task_id}-left').click()")
+
+    from taskflow.live_board import kanban_html
+
+    with app.test_request_context():  # wait until both moves are in the database
+        for _ in range(100):
+            truth = kanban_html(board_id)
+            if 'data-version="3"' in truth:
+                break
+            time.sleep(0.1)
+        column = db.session.get(Task, task_id).column.name
+        db.session.remove()
+    assert 'data-version="3"' in truth
+    for page in (alice, bob):
+        expect(page.locator("#kanban")).to_have_attribute("data-version", "3")
+    texts = [page.locator("#kanban").inner_text() for page in (alice, bob)]
+    assert texts[0] == texts[1]
+    assert alice.locator(".card").count() == bob.locator(".card").count() == 1
+    for page in (alice, bob):
+        expect(cards(page, column)).to_have_text(["Ship it"])

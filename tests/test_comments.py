@@ -1,0 +1,91 @@
+"""Task comments over HTTP: post, validate, edit, delete, access."""
+
+import re
+
+from taskflow.extensions import db
+from taskflow.models import Task, TaskThreadComment, User
+
+from .conftest import Client
+
+
+def as_user(app, username: str) -> Client:
+    c = Client(app.test_client())
+    assert c.login(username).status_code == 302
+    return c
+
+
+def comment_ids(app) -> list[int]:
+    with app.app_context():
+        return [c.id for c in TaskThreadComment.query.order_by(TaskThreadComment.id)]
+
+
+def test_post_comment_plain_and_htmx(app, board_with_task):
+    _, task_id, _ = board_with_task
+    bob = as_user(app, "bob")
+    response = bob.post(f"/tasks/{task_id}/comments", {"content": " looks <b>good</b>\nto me "})
+    assert response.status_code == 302 and "#comment-" in response.location
+    page = bob.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert "looks &lt;b&gt;good&lt;/b&gt;\nto me</div>" in page
+    assert f'ws-connect="/ws/task-comments/{task_id}"' in page
+    response = bob.post(f"/tasks/{task_id}/comments", {"content": "via htmx"}, htmx=True)
+    fragment = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'hx-swap-oob="beforeend:#comments"' in fragment
+    assert "via htmx" in fragment and "<html" not in fragment
+
+
+def test_comment_validation(app, board_with_task):
+    _, task_id, _ = board_with_task
+    bob = as_user(app, "bob")
+    for content, error in [("   ", "Type a message first"), ("z" * 4001, "at most 4,000")]:
+        response = bob.post(f"/tasks/{task_id}/comments", {"content": content}, htmx=True)
+        assert response.status_code == 422 and error in response.get_data(as_text=True)
+        response = bob.post(f"/tasks/{task_id}/comments", {"content": content})
+        assert response.status_code == 422 and error in response.get_data(as_text=True)
+    assert "z" * 4001 + "</textarea>" in response.get_data(as_text=True)
+    assert comment_ids(app) == []
+
+
+def test_only_the_author_edits_and_author_or_owner_deletes(app, board_with_task):
+    _, task_id, _ = board_with_task
+    alice, bob = as_user(app, "alice"), as_user(app, "bob")
+    bob.post(f"/tasks/{task_id}/comments", {"content": "bob's"})
+    alice.post(f"/tasks/{task_id}/comments", {"content": "alice's"})
+    bobs, alices = comment_ids(app)
+    assert alice.get(f"/comments/{bobs}/edit").status_code == 403
+    assert alice.post(f"/comments/{bobs}/edit", {"content": "hacked"}).status_code == 403
+    assert bob.post(f"/comments/{alices}/delete").status_code == 403
+    form = bob.get(f"/comments/{bobs}/edit", htmx=True).get_data(as_text=True)
+    assert "bob&#39;s</textarea>" in form or "bob's</textarea>" in form
+    response = bob.post(f"/comments/{bobs}/edit", {"content": "bob's, edited"}, htmx=True)
+    assert response.status_code == 200 and "(edited)" in response.get_data(as_text=True)
+    assert bob.post(f"/comments/{bobs}/edit", {"content": ""}).status_code == 422
+    assert alice.post(f"/comments/{bobs}/delete", htmx=True).status_code == 200  # the owner
+    assert bob.post(f"/comments/{bobs}/delete").status_code == 404
+    assert comment_ids(app) == [alices]
+
+
+def test_non_members_get_404(app, board_with_task):
+    _, task_id, _ = board_with_task
+    as_user(app, "bob").post(f"/tasks/{task_id}/comments", {"content": "secret"})
+    (comment,) = comment_ids(app)
+    carol = as_user(app, "carol")
+    assert carol.get(f"/tasks/{task_id}").status_code == 404
+    assert carol.post(f"/tasks/{task_id}/comments", {"content": "x"}).status_code == 404
+    assert carol.get(f"/comments/{comment}/edit").status_code == 404
+    assert carol.post(f"/comments/{comment}/delete").status_code == 404
+
+
+def test_long_threads_load_older_on_demand(app, board_with_task):
+    _, task_id, _ = board_with_task
+    with app.app_context():
+        task, bob = db.session.get(Task, task_id), User.by_username("bob")
+        db.session.add_all(
+            TaskThreadComment(task=task, author=bob, content=f"c{i}") for i in range(55)
+        )
+        db.session.commit()
+    alice = as_user(app, "alice")
+    page = alice.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert re.findall(r">c(\d+)</div>", page) == [str(i) for i in range(5, 55)]
+    url = re.search(r'hx-get="([^"]+before=\d+)"', page)[1].replace("&amp;", "&")
+    older = alice.get(url, htmx=True).get_data(as_text=True)
+    assert re.findall(r">c(\d+)</div>", older) == [str(i) for i in range(5)]
