@@ -6,7 +6,7 @@ import rq
 from flask import Flask
 from redis import Redis
 
-from taskflow import embedded_redis
+from taskflow import embedded_redis, mentions
 from taskflow.config import INSTANCE_DIR, Config
 from taskflow.extensions import broadcaster, csrf, db, login_manager, migrate, sock
 
@@ -34,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from taskflow import (
         auth,
+        autocomplete,
         boards,
         cli,
         columns,
@@ -41,13 +42,30 @@ def create_app(config: dict | None = None) -> Flask:
         errors,
         main,
         members,
+        messages,
+        notification_center,
         rooms,
         sockets,
         tasks,
     )
 
-    for module in (auth, boards, members, columns, tasks, comments, rooms, sockets, main):
+    for module in (
+        auth,
+        autocomplete,
+        boards,
+        members,
+        columns,
+        tasks,
+        comments,
+        rooms,
+        messages,
+        sockets,
+        notification_center,
+        main,
+    ):
         app.register_blueprint(module.bp)
+    app.jinja_env.filters["mentions"] = mentions.render
+    app.context_processor(notification_center.unread_badge)
     errors.init_app(app)
     cli.init_app(app)
     return app

@@ -4,14 +4,16 @@ Everything a room shows live is rendered here once per event and published to th
 topic; what differs per viewer ("my" messages, my own typing) is left to viewer.css."""
 
 import threading
+from datetime import datetime
 
 from flask import current_app, render_template
 
-from taskflow import presence
+from taskflow import mentions, notifications, presence
 from taskflow.broadcast import text_frame
 from taskflow.extensions import broadcaster, db
 from taskflow.models import ChatMessage, ChatRoom, User
 from taskflow.models.message import MAX_CONTENT, PAGE_SIZE
+from taskflow.models.user import utcnow
 
 
 def topic(room_id: int) -> str:
@@ -30,22 +32,75 @@ def clean_content(content: object) -> tuple[str, str | None]:
     return text, None
 
 
-def draft_html(content: object) -> str:
+def draft_html(room_id: int, content: object) -> str:
     """The composer refilled with what the user typed, after a message was refused."""
     draft = content[:10000] if isinstance(content, str) else ""
-    return render_template("rooms/_composer_input.html", draft=draft, oob=True)
+    room = db.session.get(ChatRoom, room_id)
+    return render_template("rooms/_composer_input.html", room=room, draft=draft, oob=True)
 
 
-def post(room: ChatRoom, author: User, text: str) -> ChatMessage:
-    """Save first (the database is the truth), then publish to everyone in the room."""
+def post(room: ChatRoom, author: User, text: str) -> tuple[ChatMessage, list[User]]:
+    """Save first (the database is the truth), then publish to everyone in the room, then
+    queue its mention notifications. Returns the message and the board members it mentions
+    who are not in the room (not notified: the sender is told)."""
     message = ChatMessage(room=room, author=author, content=text)
+    _set_mentions(message, text)
     db.session.add(message)
     db.session.commit()
     html = render_template("rooms/_message_oob.html", message=message)
     broadcaster.publish(topic(room.id), html, kind="message", id=message.id)
+    if message.notified_at is None:
+        notifications.enqueue("notify_chat_message", message.id)
     if presence.stop_typing(topic(room.id), author.id):
         publish_typing(room.id)
-    return message
+    return message, _outside_room(room, text)
+
+
+def edit(message: ChatMessage, text: str) -> list[User]:
+    """Change a message; the newly mentioned are notified (the job skips the others)."""
+    message.content, message.edited_at = text, utcnow()
+    _set_mentions(message, text)
+    db.session.commit()
+    html = render_template("rooms/_message.html", message=message, oob=True)
+    broadcaster.publish(topic(message.room_id), html)
+    if message.notified_at is None:
+        notifications.enqueue("notify_chat_message", message.id)
+    return _outside_room(message.room, text)
+
+
+def delete(message: ChatMessage) -> None:
+    """Remove a message for everyone; its row stays (blanked) so reconnecting pages learn
+    of the deletion, and its unread notifications go with it."""
+    message.content, message.deleted_at, message.notified_at = "", utcnow(), utcnow()
+    message.mentioned_users = []
+    db.session.commit()
+    broadcaster.publish(topic(message.room_id), deleted_html(message.id))
+    notifications.remove_unread_for_message(message.id)
+
+
+def deleted_html(message_id: int) -> str:
+    return f'<li id="message-{message_id}" hx-swap-oob="delete"></li>'
+
+
+def _set_mentions(message: ChatMessage, text: str) -> None:
+    mentioned = mentions.find(text, message.room.members)
+    if {u.id for u in mentioned} - {u.id for u in message.mentioned_users}:
+        message.notified_at = None  # someone new to notify: the job (or the sweep) will
+    elif message.notified_at is None and not mentioned:
+        message.notified_at = utcnow()  # nobody to notify: no job needed
+    message.mentioned_users = mentioned
+
+
+def _outside_room(room: ChatRoom, text: str) -> list[User]:
+    outside = [u for u in room.board.members if u not in room.members]
+    return mentions.find(text, outside)
+
+
+def mention_warning_html(room: ChatRoom, sender: User, users: list[User]) -> str:
+    """Told to the sender only: who their message mentions but was not notified."""
+    return render_template(
+        "rooms/_mention_warning.html", room=room, users=users, can_add=room.can_manage(sender)
+    )
 
 
 def missed(room_id: int, since: int) -> tuple[str, int]:
@@ -63,12 +118,23 @@ def missed(room_id: int, since: int) -> tuple[str, int]:
     return html, messages[-1].id
 
 
-def catch_up(room_id: int, since: int | None) -> tuple[list[bytes], int]:
-    """The first frames of a (re)connecting socket, and the newest message id they cover."""
+def catch_up(room_id: int, since: int | None, at: datetime | None) -> tuple[list[bytes], int]:
+    """The first frames of a (re)connecting socket, and the newest message id they cover:
+    the messages after `since`, and those up to it edited or deleted after the page's last
+    sync `at`. A sync marker tells the page the moment of this catch-up for next time."""
     if since is None:
         return [], 0
+    now = utcnow()
     html, last_id = missed(room_id, since)
-    return ([text_frame(html)] if html else []), last_id
+    if at is not None:
+        for message in ChatMessage.changed_since(room_id, since, at):
+            html += (
+                deleted_html(message.id)
+                if message.deleted_at
+                else render_template("rooms/_message.html", message=message, oob=True)
+            )
+    html += render_template("rooms/_sync.html", at=now, oob=True)
+    return [text_frame(html)], last_id
 
 
 def publish_members(room: ChatRoom) -> None:

@@ -1,13 +1,19 @@
 """Command-line tools: `flask --app taskflow seed-demo`, `... worker`."""
 
+import logging
 import secrets
+import threading
+import time
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from taskflow import notifications
 from taskflow.extensions import db
 from taskflow.models import Board, Task, User
+
+log = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> None:
@@ -46,7 +52,26 @@ def seed_demo() -> None:
 @click.command("worker")
 @with_appcontext
 def worker() -> None:
-    """Run an RQ worker whose jobs run inside this app's context."""
-    from rq import Worker
+    """Run an RQ worker whose jobs run inside this app's context, and the notification sweep.
 
-    Worker([current_app.task_queue], connection=current_app.redis).work(with_scheduler=True)
+    A SimpleWorker runs jobs in this process: our jobs are short database writes, and a fork
+    per job would cost more than the job (the mention-to-badge latency)."""
+    from rq import SimpleWorker
+
+    app = current_app._get_current_object()
+    threading.Thread(target=_sweep_forever, args=(app,), daemon=True, name="sweep").start()
+    SimpleWorker([app.task_queue], connection=app.redis).work(with_scheduler=True)
+
+
+def _sweep_forever(app: Flask, every: float = 30.0) -> None:
+    while True:
+        with app.app_context():
+            try:
+                done = notifications.sweep()
+                if done:
+                    log.info("sweep: notified for %d messages and comments", done)
+            except Exception:  # the sweep must outlive a database or Redis outage
+                log.exception("sweep failed")
+            finally:
+                db.session.remove()
+        time.sleep(every)

@@ -39,6 +39,8 @@ class Config:
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     WTF_CSRF_TIME_LIMIT = None  # a tab left open all day must still post
     MAX_CONTENT_LENGTH = 1024 * 1024
+    # How often a page whose socket is down refreshes the unread badge.
+    BADGE_POLL_SECONDS = int(os.environ.get("BADGE_POLL_SECONDS", "30"))
     # Client frames over 16 KiB close the socket with 1009. Pings are sent by our own writer
     # (taskflow/live.py), the only code that writes to a socket.
     SOCK_SERVER_OPTIONS = {"max_message_size": 16 * 1024}

@@ -5,7 +5,6 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from taskflow.extensions import db
-from taskflow.models import Board, ChatRoom
 
 bp = Blueprint("main", __name__)
 
@@ -32,13 +31,6 @@ def _check(probe) -> str:
     except Exception as exc:  # any failure of the probe means "not healthy", never a 500
         db.session.rollback()
         return f"error: {type(exc).__name__}"
-
-
-@bp.get("/notifications")
-def notifications():
-    boards = Board.for_user(current_user)
-    rooms = {b.id: [r for r in ChatRoom.for_board(b) if r.is_member(current_user)] for b in boards}
-    return render_template("notifications.html", boards=boards, rooms=rooms)
 
 
 @bp.get("/viewer.css")

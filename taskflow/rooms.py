@@ -1,6 +1,6 @@
 """Chat rooms of a board: the list, a new room, the room page and its members."""
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from taskflow import chat, live, presence
@@ -9,6 +9,7 @@ from taskflow.extensions import db
 from taskflow.forms import RoomForm
 from taskflow.htmx import is_htmx
 from taskflow.models import ChatMessage, ChatRoom, User
+from taskflow.models.user import utcnow
 
 bp = Blueprint("rooms", __name__)
 
@@ -55,9 +56,16 @@ def post_message(room_id: int):
     if error:
         draft = request.form.get("content", "")[:10000]
         return _room_page(room, ChatMessage.latest(room), composer_error=error, draft=draft), 422
-    message = chat.post(room, current_user, text)
+    message, outside = chat.post(room, current_user, text)
+    warning = chat.mention_warning_html(room, current_user, outside)
     if is_htmx():  # JavaScript on, socket down: answer with what the page is missing
-        return chat.missed(room.id, request.form.get("since", 0, type=int))[0]
+        return chat.missed(room.id, request.form.get("since", 0, type=int))[0] + warning
+    if outside:
+        flash(
+            " ".join(f"@{u.username}" for u in outside) + " is not in this room and was not"
+            " notified.",
+            "info",
+        )
     return redirect(url_for("rooms.show", room_id=room.id, _anchor=f"message-{message.id}"))
 
 
@@ -95,6 +103,7 @@ def _room_page(room: ChatRoom, messages: list[ChatMessage], **context) -> str:
         rooms=[r for r in ChatRoom.for_board(room.board) if r.is_member(current_user)],
         online=presence.online(chat.topic(room.id)),
         addable=[u for u in room.board.members if u not in room.members],
+        at=utcnow(),
         **context,
     )
 

@@ -5,12 +5,14 @@ A handshake from a foreign Origin is refused before the upgrade (403): without t
 any site the user visits could open a socket as them. A socket the user may not open is
 accepted and closed at once with a 44xx code, which htmx-ext-ws does not retry."""
 
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, request
 from flask_login import current_user
 
-from taskflow import chat, live_board, presence, thread
+from taskflow import chat, live_board, notifications, presence, thread
+from taskflow.broadcast import text_frame
 from taskflow.extensions import db, sock
 from taskflow.live import Connection, error_html, serve
 from taskflow.models import Board, ChatRoom, Task
@@ -48,6 +50,7 @@ def chat_room(ws, room_id: int) -> None:
         return
     user_id, topic = current_user.id, chat.topic(room_id)
     since = request.args.get("since", type=int)
+    at = _moment(request.args.get("at"))
     redis = current_app.redis  # the writer thread refreshes presence without an app context
 
     def handle(connection: Connection, frame: dict) -> None:
@@ -58,7 +61,8 @@ def chat_room(ws, room_id: int) -> None:
 
     def catch_up():
         try:
-            return chat.catch_up(room_id, since)
+            frames, last_id = chat.catch_up(room_id, since, at)
+            return [*frames, _badge_frame(user_id)], last_id
         finally:
             db.session.remove()
 
@@ -110,21 +114,43 @@ def task_comments(ws, task_id: int) -> None:
     )
 
 
+@sock.route("/ws/notifications", bp=bp)
+def personal(ws) -> None:
+    """Pages with no topic of their own: only the user's personal stream (the badge)."""
+    if not current_user.is_authenticated:
+        ws.close(4401, "Log in first")
+        return
+    _serve_view(ws, [], f"user:{current_user.id}", lambda: ([], 0))
+
+
 def _serve_view(ws, topics: list[str], scope: str, catch_up) -> None:
-    """A socket that only listens: the page sends nothing over it."""
+    """A socket that only listens: the page sends nothing over it. It starts with the page's
+    state as it is now and the user's badge, then follows every change."""
 
     def handle(connection: Connection, frame: dict) -> None:
         connection.send(error_html("This page sends nothing over its socket."))
 
     def first_frames():
         try:
-            return catch_up()
+            frames, last_id = catch_up()
+            return [*frames, _badge_frame(user_id)], last_id
         finally:
             db.session.remove()
 
     user_id = current_user.id
     db.session.remove()
     serve(ws, user_id, topics, [scope], handle, first_frames)
+
+
+def _badge_frame(user_id: int) -> bytes:
+    return text_frame(notifications.badge_html(user_id, oob=True))
+
+
+def _moment(value: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=None) if value else None
+    except ValueError:
+        return None
 
 
 def _publish_members(room_id: int) -> None:
@@ -173,12 +199,15 @@ class ChatRoomFrames:
     def message(self, frame: dict) -> None:
         text, error = chat.clean_content(frame.get("content"))
         if error:
-            self.connection.send(error_html(error) + chat.draft_html(frame.get("content")))
+            self.connection.send(
+                error_html(error) + chat.draft_html(self.room_id, frame.get("content"))
+            )
             return
         room, user = self._room_and_author()
         if room is not None:
-            chat.post(room, user, text)
-            self.connection.send(error_html(""))  # clears an earlier error
+            _, outside = chat.post(room, user, text)
+            # Clears an earlier error; tells who was mentioned but not notified.
+            self.connection.send(error_html("") + chat.mention_warning_html(room, user, outside))
 
     def typing(self, frame: dict) -> None:
         if self._room_and_author()[0] is not None:

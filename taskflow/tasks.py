@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from taskflow import notifications
 from taskflow.access import member_column, member_task
 from taskflow.boards import kanban
 from taskflow.extensions import db
@@ -23,9 +24,10 @@ def create(column_id: int):
         column.board.lock_for_change()
         task = Task(column=column, position=len(column.tasks), created_by=current_user)
         db.session.add(task)
-        _fill(task, form)
+        assignee = _fill(task, form)
         db.session.commit()
         board_changed(column.board_id)
+        _notify_assignee(task, assignee)
         return kanban(column.board)
     if form.errors and is_htmx():  # the quick-add form on the board
         return kanban(column.board, status=422, add_errors={column.id: form.title.errors})
@@ -55,9 +57,10 @@ def edit(task_id: int):
     if form.validate_on_submit():
         task.board.lock_for_change()
         task.bump_version()
-        _fill(task, form)
+        assignee = _fill(task, form)
         db.session.commit()
         board_changed(task.column.board_id, task.id)
+        _notify_assignee(task, assignee)
         flash("Task saved.", "success")
         return redirect(url_for("tasks.show", task_id=task.id))
     status = 422 if form.errors else 200
@@ -105,9 +108,25 @@ def _task_form(board, obj=None) -> TaskForm:
     return form
 
 
-def _fill(task: Task, form: TaskForm) -> None:
+def _fill(task: Task, form: TaskForm) -> int | None:
+    """Copy the form into the task. Returns a newly assigned user other than oneself, who
+    is to be notified once the task is saved."""
+    previous = task.assignee_id
     task.title = form.title.data
     task.description = form.description.data or ""
     task.assignee_id = form.assignee_id.data or None
     task.due_date = form.due_date.data
     task.priority = form.priority.data
+    new = task.assignee_id
+    return new if new not in (previous, None, current_user.id) else None
+
+
+def _notify_assignee(task: Task, assignee_id: int | None) -> None:
+    if assignee_id is not None:
+        notifications.enqueue(
+            "notify_assignment",
+            task.id,
+            assignee_id,
+            current_user.id,
+            Task.current_version(task.id),
+        )

@@ -4,6 +4,7 @@ CSS, see viewer.css)."""
 
 from flask import render_template
 
+from taskflow import mentions, notifications
 from taskflow.broadcast import text_frame
 from taskflow.extensions import broadcaster, db
 from taskflow.live_board import task_html, task_topic
@@ -13,16 +14,35 @@ from taskflow.models.user import utcnow
 
 def post(task: Task, author: User, text: str) -> TaskThreadComment:
     comment = TaskThreadComment(task=task, author=author, content=text)
+    _set_mentions(comment, task, text)
     db.session.add(comment)
     db.session.commit()
     _publish(task.id, render_template("tasks/_comment_oob.html", comment=comment))
+    _notify(comment)
     return comment
 
 
 def edit(comment: TaskThreadComment, text: str) -> None:
     comment.content, comment.edited_at = text, utcnow()
+    _set_mentions(comment, comment.task, text)
     db.session.commit()
     _publish(comment.task_id, render_template("tasks/_comment.html", comment=comment, oob=True))
+    _notify(comment)
+
+
+def _set_mentions(comment: TaskThreadComment, task: Task, text: str) -> None:
+    """Board members can be mentioned in a task thread; the new ones get notified."""
+    mentioned = mentions.find(text, task.board.members)
+    if {u.id for u in mentioned} - {u.id for u in comment.mentioned_users}:
+        comment.notified_at = None
+    elif comment.notified_at is None and not mentioned:
+        comment.notified_at = utcnow()
+    comment.mentioned_users = mentioned
+
+
+def _notify(comment: TaskThreadComment) -> None:
+    if comment.notified_at is None:
+        notifications.enqueue("notify_comment", comment.id)
 
 
 def delete(comment: TaskThreadComment) -> None:

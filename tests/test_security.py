@@ -3,7 +3,8 @@ import re
 import pytest
 
 from taskflow import create_app
-from taskflow.models import TaskThreadComment
+from taskflow.extensions import db
+from taskflow.models import ChatMessage, Notification, TaskThreadComment, User
 
 from .helpers import columns, create_board, create_task
 
@@ -21,8 +22,15 @@ def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(app, client, cha
     column_id = columns(app, board_id)[0][0]
     task_id = create_task(alice, column_id, "T")
     assert alice.post(f"/tasks/{task_id}/comments", {"content": "c"}).status_code == 302
+    assert alice.post(f"/rooms/{chat_room}/messages", {"content": "m"}).status_code == 302
     with app.app_context():
         comment_id = TaskThreadComment.query.one().id
+        message_id = ChatMessage.query.one().id
+        notification = Notification(recipient_id=User.by_username("alice").id, text="t",
+                                    type="task_assigned", dedupe_key="x")
+        db.session.add(notification)
+        db.session.commit()
+        notification_id = notification.id
     ids = {
         "board_id": board_id,
         "column_id": column_id,
@@ -30,6 +38,8 @@ def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(app, client, cha
         "user_id": 2,
         "room_id": chat_room,
         "comment_id": comment_id,
+        "message_id": message_id,
+        "notification_id": notification_id,
     }
     rules = list(post_rules(app))
     assert len(rules) >= 15

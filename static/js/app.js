@@ -189,3 +189,89 @@ document.addEventListener("focusout", (event) => {
     sendTyping("stop_typing");
   }
 });
+
+// ---- @mention autocomplete (ARIA combobox; the options come from the server via htmx) ------
+
+// The server needs to know where the caret is, to find the "@partial" being typed.
+document.addEventListener("htmx:configRequest", (event) => {
+  const field = event.detail.elt;
+  if (field.dataset?.mentionBox) event.detail.parameters.caret = field.selectionStart;
+});
+
+document.addEventListener("htmx:afterSwap", (event) => {
+  const box = event.detail.target;
+  if (!box.classList?.contains("mention-box")) return;
+  const field = document.querySelector(`[data-mention-box="${box.id}"]`);
+  const active = box.querySelector('[aria-selected="true"]');
+  field.setAttribute("aria-expanded", active ? "true" : "false");
+  if (active) field.setAttribute("aria-activedescendant", active.id);
+  else field.removeAttribute("aria-activedescendant");
+});
+
+function mentionOptions(field) {
+  const box = field.dataset.mentionBox && document.getElementById(field.dataset.mentionBox);
+  return box ? [...box.querySelectorAll('[role="option"]')] : [];
+}
+
+function closeMentions(field) {
+  const box = document.getElementById(field.dataset.mentionBox);
+  if (box) box.innerHTML = "";
+  field.setAttribute("aria-expanded", "false");
+  field.removeAttribute("aria-activedescendant");
+}
+
+function insertMention(field, username) {
+  const caret = field.selectionStart;
+  const before = field.value.slice(0, caret).replace(/@[\w.\-]*$/, `@${username} `);
+  field.value = before + field.value.slice(caret);
+  field.setSelectionRange(before.length, before.length);
+  closeMentions(field);
+  field.focus();
+}
+
+// Runs before the composer's own keys: with the list open, Enter and Tab pick a name.
+document.addEventListener("keydown", (event) => {
+  const field = event.target.closest?.("[data-mention-box]");
+  const options = field ? mentionOptions(field) : [];
+  if (!options.length) return;
+  const current = options.findIndex((o) => o.getAttribute("aria-selected") === "true");
+  if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+    event.preventDefault();
+    const next = (current + (event.key === "ArrowDown" ? 1 : -1) + options.length) % options.length;
+    options.forEach((o, i) => o.setAttribute("aria-selected", i === next ? "true" : "false"));
+    field.setAttribute("aria-activedescendant", options[next].id);
+  } else if (event.key === "Enter" || event.key === "Tab") {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    insertMention(field, options[Math.max(current, 0)].dataset.username);
+  } else if (event.key === "Escape") {
+    event.stopImmediatePropagation();
+    closeMentions(field);
+  }
+}, true);
+
+document.addEventListener("click", (event) => {
+  const option = event.target.closest?.('.mention-box [role="option"]');
+  if (!option) return;
+  const field = document.querySelector(`[data-mention-box="${option.closest(".mention-box").id}"]`);
+  insertMention(field, option.dataset.username);
+});
+
+// ---- The unread badge ---------------------------------------------------------------------
+
+// The tab title shows the count: "(3) TaskFlow".
+function syncTitle() {
+  const badge = document.getElementById("notification-badge");
+  if (!badge) return;
+  const count = +badge.dataset.count || 0;
+  document.title = (count ? `(${count}) ` : "") + document.title.replace(/^\(\d+\) /, "");
+}
+document.addEventListener("htmx:oobAfterSwap", syncTitle);
+document.addEventListener("htmx:afterSwap", syncTitle);
+
+// Polling fallback: while the page has no open socket, refresh the badge over HTTP.
+setInterval(() => {
+  if (document.body.dataset.socket !== "open" && document.getElementById("notification-badge")) {
+    htmx.trigger(document.body, "poll-badge");
+  }
+}, (+document.body.dataset.pollSeconds || 30) * 1000);

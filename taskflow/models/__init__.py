@@ -4,6 +4,7 @@ from taskflow.models.board import Board, Membership
 from taskflow.models.column import Column
 from taskflow.models.comment import TaskThreadComment
 from taskflow.models.message import ChatMessage
+from taskflow.models.notification import Notification
 from taskflow.models.room import ChatRoom
 from taskflow.models.task import PRIORITIES, Task
 from taskflow.models.user import User
@@ -14,6 +15,7 @@ __all__ = [
     "ChatRoom",
     "Column",
     "Membership",
+    "Notification",
     "PRIORITIES",
     "Task",
     "TaskThreadComment",

@@ -19,9 +19,12 @@ class TaskThreadComment(db.Model):
     content: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     edited_at: Mapped[datetime | None]
+    # Outbox marker: set once its mention notifications exist (see notifications.py).
+    notified_at: Mapped[datetime | None] = mapped_column(index=True)
 
     task: Mapped[Task] = relationship()
     author: Mapped[User | None] = relationship(lazy="joined")
+    mentioned_users: Mapped[list[User]] = relationship(secondary="task_comment_mentions")
 
     @classmethod
     def latest(cls, task: Task, before: int | None = None) -> list["TaskThreadComment"]:

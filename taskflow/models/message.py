@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Text, select
+from sqlalchemy import ForeignKey, Index, Text, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from taskflow.extensions import db
@@ -21,14 +21,20 @@ class ChatMessage(db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     content: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    edited_at: Mapped[datetime | None]
+    # A deleted message keeps its row (content blanked) so reconnecting pages learn of it.
+    deleted_at: Mapped[datetime | None]
+    # Outbox marker: set once its mention notifications exist (see notifications.py).
+    notified_at: Mapped[datetime | None] = mapped_column(index=True)
 
     room: Mapped[ChatRoom] = relationship()
     author: Mapped[User | None] = relationship(lazy="joined")
+    mentioned_users: Mapped[list[User]] = relationship(secondary="chat_message_mentions")
 
     @classmethod
     def latest(cls, room: ChatRoom, before: int | None = None) -> list["ChatMessage"]:
         """A page of messages, oldest first: the newest ones, or the ones before an id."""
-        query = select(cls).where(cls.room_id == room.id)
+        query = select(cls).where(cls.room_id == room.id, cls.deleted_at.is_(None))
         if before is not None:
             query = query.where(cls.id < before)
         page = list(db.session.scalars(query.order_by(cls.id.desc()).limit(PAGE_SIZE)))
@@ -37,5 +43,15 @@ class ChatMessage(db.Model):
     @classmethod
     def after(cls, room_id: int, since: int, limit: int = 500) -> list["ChatMessage"]:
         """What a reconnecting page missed: the messages after the newest one it shows."""
-        query = select(cls).where(cls.room_id == room_id, cls.id > since)
+        query = select(cls).where(cls.room_id == room_id, cls.id > since, cls.deleted_at.is_(None))
         return list(db.session.scalars(query.order_by(cls.id).limit(limit)))
+
+    @classmethod
+    def changed_since(cls, room_id: int, upto: int, moment: datetime) -> list["ChatMessage"]:
+        """Messages up to id `upto` edited or deleted after `moment`."""
+        query = select(cls).where(
+            cls.room_id == room_id,
+            cls.id <= upto,
+            or_(cls.edited_at > moment, cls.deleted_at > moment),
+        )
+        return list(db.session.scalars(query.order_by(cls.id)))

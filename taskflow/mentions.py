@@ -1,0 +1,59 @@
+"""@mentions: who a text mentions among the people who can read it, and how it renders.
+
+Only readers can be mentioned (room members in a room, board members in a task thread);
+any other @word stays plain text and notifies no one, whether or not such a user exists."""
+
+import re
+from collections.abc import Iterable
+
+from markupsafe import Markup, escape
+
+from taskflow.models import User
+
+MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_.\-]{3,30})")
+TOKEN_AT_CARET = re.compile(r"(?<![\w@])@([A-Za-z0-9_.\-]{0,30})$")
+
+
+def _resolve(word: str, by_key: dict[str, User]) -> User | None:
+    # "@bob." ends a sentence: try the word, then without trailing dots and dashes.
+    return by_key.get(word.lower()) or by_key.get(word.rstrip(".-").lower())
+
+
+def find(text: str, candidates: Iterable[User]) -> list[User]:
+    """The candidates that `text` mentions, each once, in order of first mention."""
+    by_key = {u.username_key: u for u in candidates}
+    found: dict[int, User] = {}
+    for match in MENTION.finditer(text):
+        user = _resolve(match.group(1), by_key)
+        if user is not None:
+            found.setdefault(user.id, user)
+    return list(found.values())
+
+
+def render(text: str, mentioned: Iterable[User]) -> Markup:
+    """The text, escaped, with each stored mention wrapped for highlighting. The markup is
+    the same for every viewer; viewer.css marks the viewer's own mentions."""
+    by_key = {u.username_key: u for u in mentioned}
+    if not by_key:
+        return escape(text)
+    parts, last = [], 0
+    for match in MENTION.finditer(text):
+        user = _resolve(match.group(1), by_key)
+        if user is None:
+            continue
+        end = match.start() + 1 + len(user.username)
+        parts += [
+            escape(text[last : match.start()]),
+            Markup('<span class="mention" data-user-id="{}">@{}</span>').format(
+                user.id, text[match.start() + 1 : end]
+            ),
+        ]
+        last = end
+    parts.append(escape(text[last:]))
+    return Markup("").join(parts)
+
+
+def query_at_caret(text: str, caret: int) -> str | None:
+    """The partial username being typed just before the caret ("@al|" → "al"), if any."""
+    match = TOKEN_AT_CARET.search(text[: max(0, caret)])
+    return match.group(1) if match else None

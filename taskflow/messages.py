@@ -1,0 +1,51 @@
+"""Editing and deleting one's own chat messages (HTTP, htmx or plain forms)."""
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from taskflow import chat
+from taskflow.access import member_room
+from taskflow.extensions import db
+from taskflow.htmx import is_htmx
+from taskflow.models import ChatMessage
+
+bp = Blueprint("messages", __name__)
+
+
+@bp.route("/messages/<int:message_id>/edit", methods=["GET", "POST"])
+def edit(message_id: int):
+    message = _own_message(message_id)
+    error, warning = None, ""
+    if request.method == "POST":
+        text, error = chat.clean_content(request.form.get("content"))
+        if not error:
+            outside = chat.edit(message, text)
+            warning = chat.mention_warning_html(message.room, current_user, outside)
+            if is_htmx():
+                return render_template("rooms/_message.html", message=message) + warning
+            return redirect(_location(message))
+    draft = request.form.get("content", message.content)
+    template = "rooms/_message_edit.html" if is_htmx() else "rooms/message_edit.html"
+    status = 422 if error else 200
+    return render_template(template, message=message, error=error, draft=draft), status
+
+
+@bp.post("/messages/<int:message_id>/delete")
+def delete(message_id: int):
+    message = _own_message(message_id)
+    chat.delete(message)
+    return "" if is_htmx() else redirect(url_for("rooms.show", room_id=message.room_id))
+
+
+def _own_message(message_id: int) -> ChatMessage:
+    message = db.session.get(ChatMessage, message_id)
+    if message is None or message.deleted_at is not None:
+        abort(404)
+    member_room(message.room_id)  # 404 for those who cannot read the room
+    if message.author_id != current_user.id:
+        abort(403)
+    return message
+
+
+def _location(message: ChatMessage) -> str:
+    return url_for("rooms.show", room_id=message.room_id, _anchor=f"message-{message.id}")

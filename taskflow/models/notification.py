@@ -1,0 +1,76 @@
+from datetime import datetime
+
+from sqlalchemy import Column as SAColumn
+from sqlalchemy import ForeignKey, Index, String, Table, Text, func, select, update
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from taskflow.extensions import db
+from taskflow.models.user import User, utcnow
+
+# Who a message or comment mentions (the seed's mentioned_users).
+message_mentions = Table(
+    "chat_message_mentions",
+    db.metadata,
+    SAColumn("message_id", ForeignKey("chat_messages.id", ondelete="CASCADE"), primary_key=True),
+    SAColumn("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+comment_mentions = Table(
+    "task_comment_mentions",
+    db.metadata,
+    SAColumn(
+        "comment_id", ForeignKey("task_thread_comments.id", ondelete="CASCADE"), primary_key=True
+    ),
+    SAColumn("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+CHAT_MENTION, COMMENT_MENTION, TASK_ASSIGNED = "chat_mention", "comment_mention", "task_assigned"
+PAGE_SIZE = 30
+
+
+class Notification(db.Model):
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_recipient_id_is_read", "recipient_id", "is_read"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    sender_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    type: Mapped[str] = mapped_column(String(20))
+    task_thread_comment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("task_thread_comments.id", ondelete="CASCADE"), index=True
+    )
+    chat_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("chat_messages.id", ondelete="CASCADE"), index=True
+    )
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    is_read: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # One notification per event and recipient, enforced by the database: a job that runs
+    # twice (a retry, a sweep) cannot notify twice.
+    dedupe_key: Mapped[str] = mapped_column(String(80), unique=True)
+
+    recipient: Mapped[User] = relationship(foreign_keys=[recipient_id])
+    sender: Mapped[User | None] = relationship(foreign_keys=[sender_id], lazy="joined")
+    chat_message = relationship("ChatMessage")
+    task_thread_comment = relationship("TaskThreadComment")
+    task = relationship("Task")
+
+    @classmethod
+    def unread_count(cls, user_id: int) -> int:
+        query = select(func.count(cls.id)).where(cls.recipient_id == user_id, ~cls.is_read)
+        return db.session.scalar(query)
+
+    @classmethod
+    def page(cls, user_id: int, unread_only: bool = False, before: int | None = None) -> list:
+        query = select(cls).where(cls.recipient_id == user_id)
+        if unread_only:
+            query = query.where(~cls.is_read)
+        if before is not None:
+            query = query.where(cls.id < before)
+        return list(db.session.scalars(query.order_by(cls.id.desc()).limit(PAGE_SIZE)))
+
+    @classmethod
+    def mark_all_read(cls, user_id: int) -> None:
+        db.session.execute(
+            update(cls).where(cls.recipient_id == user_id, ~cls.is_read).values(is_read=True)
+        )
