@@ -3,6 +3,8 @@ each is idempotent (see notifications.py), so retries and the sweep are safe."""
 
 from functools import wraps
 
+from flask import current_app
+
 from taskflow import notifications
 from taskflow.extensions import db
 
@@ -11,7 +13,8 @@ def job(work):
     @wraps(work)
     def run(*args):
         try:
-            work(*args)
+            with current_app.test_request_context():  # for url_for in what the job renders
+                work(*args)
         finally:
             db.session.remove()  # jobs share the worker's app context: start each afresh
 

@@ -1,6 +1,15 @@
 """The notification center (the navigation's Messages entry) and the unread badge."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -15,8 +24,8 @@ bp = Blueprint("notifications", __name__)
 
 def unread_badge() -> dict:
     """Every page's navigation shows the unread count (context processor)."""
-    if not current_user.is_authenticated:
-        return {}
+    if not has_request_context() or not current_user.is_authenticated:
+        return {}  # e.g. a worker rendering a notification
     return {"unread_count": Notification.unread_count(current_user.id)}
 
 
@@ -48,7 +57,9 @@ def view(notification_id: int):
     target = _target(notification)
     if target is None:
         flash("That message is no longer available.", "info")
-        return redirect(url_for("notifications.index"))
+        target = url_for("notifications.index")
+    if is_htmx():
+        return "", 200, {"HX-Redirect": target}
     return redirect(target)
 
 

@@ -180,11 +180,12 @@ def sweep(older_than: timedelta = timedelta(seconds=10)) -> int:
     """Do the work of every job that never ran (Redis refused it, a worker died)."""
     cutoff = utcnow() - older_than
     done = 0
-    for model, work in ((ChatMessage, for_chat_message), (TaskThreadComment, for_comment)):
-        pending = db.session.scalars(
-            select(model.id).where(model.notified_at.is_(None), model.created_at < cutoff)
-        ).all()
-        for source_id in pending:
-            work(source_id)
-            done += 1
+    with current_app.test_request_context():  # for url_for in what it renders
+        for model, work in ((ChatMessage, for_chat_message), (TaskThreadComment, for_comment)):
+            pending = db.session.scalars(
+                select(model.id).where(model.notified_at.is_(None), model.created_at < cutoff)
+            ).all()
+            for source_id in pending:
+                work(source_id)
+                done += 1
     return done

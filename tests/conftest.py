@@ -156,17 +156,24 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(database_url: str, redis_url: str, port: int | None = None, log=None):
-    """A gunicorn + gevent web process, as in production. Returns (process, base URL)."""
-    port = port or _free_port()
-    env = dict(
+def server_env(database_url: str, redis_url: str) -> dict:
+    """The environment of the live processes. Their queue is not the test process's, so a
+    test's burst worker and the live worker never take each other's jobs."""
+    return dict(
         os.environ,
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,
         SECRET_KEY=SECRET,
-        RQ_QUEUE="taskflow-test",
+        RQ_QUEUE="taskflow-live",
         WEB_CONCURRENCY="1",
+        BADGE_POLL_SECONDS="1",
     )
+
+
+def start_server(database_url: str, redis_url: str, port: int | None = None, log=None):
+    """A gunicorn + gevent web process, as in production. Returns (process, base URL)."""
+    port = port or _free_port()
+    env = server_env(database_url, redis_url)
     process = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
@@ -201,6 +208,33 @@ def live_server(app, database_url, redis_url, tmp_path_factory):
     process.terminate()
     process.wait(10)
     log.close()
+
+
+@pytest.fixture(scope="session")
+def live_worker(live_server, database_url, redis_url, tmp_path_factory):
+    """A real `flask worker` process (RQ, with the notification sweep) for the live server."""
+    log = open(tmp_path_factory.mktemp("worker") / "worker.log", "w")  # noqa: SIM115
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "flask"), "--app", "taskflow", "worker"],
+        cwd=ROOT,
+        env=server_env(database_url, redis_url),
+        stdout=log,
+        stderr=log,
+    )
+    time.sleep(1.5)
+    yield process
+    process.terminate()
+    process.wait(10)
+    log.close()
+
+
+def run_jobs(app) -> None:
+    """Run every queued job with a real RQ worker, here, in burst mode."""
+    from rq import SimpleWorker
+
+    with app.app_context():
+        SimpleWorker([app.task_queue], connection=app.redis).work(burst=True, with_scheduler=True)
+        db.session.remove()
 
 
 @pytest.fixture(scope="session")
@@ -325,3 +359,18 @@ def board_with_task(app, make_user):
         result = board.id, task.id, [c.id for c in board.columns]
         db.session.remove()
     return result
+
+
+@pytest.fixture
+def board_with_task_in(app, chat_room):
+    """A task "Ship it" on the chat room's board. Returns its id."""
+    from taskflow.models import ChatRoom, Task
+
+    with app.app_context():
+        board = db.session.get(ChatRoom, chat_room).board
+        task = Task(column=board.columns[0], title="Ship it", position=0)
+        db.session.add(task)
+        db.session.commit()
+        task_id = task.id
+        db.session.remove()
+    return task_id

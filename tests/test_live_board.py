@@ -150,3 +150,10 @@ def test_concurrent_moves_of_one_card_converge(live_server, board_with_task, app
         truth = kanban_state(kanban_html(board_id))
     assert newest == truth
     assert sum(len(c) for c in truth[1]) == 1
+
+
+def test_personal_stream_socket(live_server, board_with_task):
+    assert close_code(ws_connect(live_server, "/ws/notifications")) == 4401
+    bob = ws_connect(live_server, "/ws/notifications", http_login(live_server, "bob"))
+    first = receive_until(bob, 'id="notification-badge"')
+    assert 'data-count="0"' in first and 'hx-swap-oob="true"' in first

@@ -26,8 +26,12 @@ def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(app, client, cha
     with app.app_context():
         comment_id = TaskThreadComment.query.one().id
         message_id = ChatMessage.query.one().id
-        notification = Notification(recipient_id=User.by_username("alice").id, text="t",
-                                    type="task_assigned", dedupe_key="x")
+        notification = Notification(
+            recipient_id=User.by_username("alice").id,
+            text="t",
+            type="task_assigned",
+            dedupe_key="x",
+        )
         db.session.add(notification)
         db.session.commit()
         notification_id = notification.id

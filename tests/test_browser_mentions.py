@@ -1,0 +1,77 @@
+"""Mentions end to end in real Chromium, with the real web server, RQ worker and Redis."""
+
+import re
+
+from playwright.sync_api import expect
+
+from .test_browser_chat import log_in, open_room
+
+
+def badge(page):
+    return page.locator("#notification-badge")
+
+
+def test_mentions_reach_the_badge_center_and_message(
+    new_page, chat_room, board_with_task_in, live_worker
+):
+    task_id = board_with_task_in
+    alice, bob = new_page(), new_page()
+    log_in(alice, "alice")
+    log_in(bob, "bob")
+    bob.goto("/boards")  # a page with no topic of its own: /ws/notifications
+    bob.wait_for_function("document.body.dataset.socket === 'open'")
+    expect(badge(bob)).to_be_hidden()
+
+    open_room(alice, chat_room)
+    composer = alice.locator("#composer-input")
+    composer.press_sequentially("@bo")
+    option = alice.get_by_role("option", name="@bob")
+    expect(option).to_be_visible()
+    expect(composer).to_have_attribute("aria-expanded", "true")
+    composer.press("Enter")  # picks the name rather than sending
+    expect(composer).to_have_value("@bob ")
+    composer.press_sequentially("can you ship it?")
+    composer.press("Enter")
+    expect(alice.locator(".message .mention")).to_have_text("@bob")
+
+    expect(badge(bob)).to_have_text("1")  # live, on another page
+    expect(bob).to_have_title("(1) My boards · TaskFlow")
+
+    alice.goto(f"/tasks/{task_id}")
+    box = alice.locator("#comment-input")
+    box.fill("@BOB please review")
+    box.press("Enter")
+    expect(alice.locator(".comment .mention")).to_have_text("@BOB")
+    expect(badge(bob)).to_have_text("2")
+
+    bob.get_by_role("link", name="Messages").click()
+    items = bob.locator(".notification.unread")
+    expect(items).to_have_count(2)
+    expect(items.first).to_contain_text("alice mentioned you on “Ship it”")
+    bob.locator(".notification", has_text="in #general").get_by_role("button", name="View").click()
+    bob.wait_for_url(re.compile(r"/rooms/\d+#message-\d+"))
+    target = bob.locator(".message:target")
+    expect(target).to_contain_text("can you ship it?")
+    expect(target.locator(".mention")).to_have_css("background-color", "rgb(255, 241, 184)")
+    expect(badge(bob)).to_have_text("1")
+
+
+def test_the_badge_polls_when_websockets_are_blocked(
+    browser, live_server, new_page, chat_room, live_worker
+):
+    context = browser.new_context(base_url=live_server)
+    context.route_web_socket(re.compile(r".*/ws/.*"), lambda ws: ws.close())  # a hostile proxy
+    bob = context.new_page()
+    alice = new_page()
+    try:
+        log_in(bob, "bob")
+        log_in(alice, "alice")
+        bob.goto("/boards")
+        expect(badge(bob)).to_be_hidden()
+        open_room(alice, chat_room)
+        alice.locator("#composer-input").fill("@bob are you there?")
+        alice.locator("#composer-input").press("Enter")
+        expect(badge(bob)).to_have_text("1", timeout=15_000)
+        assert bob.evaluate("document.body.dataset.socket") != "open"
+    finally:
+        context.close()

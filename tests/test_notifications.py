@@ -1,0 +1,237 @@
+"""Mention notifications through real RQ workers on a real Redis, and the center."""
+
+import re
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+
+from taskflow import create_app, notifications
+from taskflow.extensions import db
+from taskflow.models import ChatMessage, ChatRoom, Notification, Task, User
+
+from .conftest import Client, run_jobs
+
+
+def as_user(app, username: str) -> Client:
+    c = Client(app.test_client())
+    assert c.login(username).status_code == 302
+    return c
+
+
+def notes(app, username: str) -> list[tuple[str, bool]]:
+    with app.app_context():
+        user = User.by_username(username)
+        rows = Notification.query.filter_by(recipient_id=user.id).order_by(Notification.id)
+        result = [(n.text, n.is_read) for n in rows]
+        db.session.remove()
+        return result
+
+
+def queued(app) -> int:
+    return app.task_queue.count
+
+
+def test_a_mention_notifies_room_members_only_and_once(app, chat_room):
+    alice = as_user(app, "alice")
+    response = alice.post(
+        f"/rooms/{chat_room}/messages", {"content": "@Bob look, @carol too, @alice, @nobody"}
+    )
+    assert response.status_code == 302
+    page = alice.get(response.location).get_data(as_text=True)
+    assert "@carol is not in this room and was not notified." in page
+    with app.app_context():
+        message = ChatMessage.query.one()
+        assert sorted(u.username for u in message.mentioned_users) == ["alice", "bob"]
+        assert message.notified_at is None
+    assert notes(app, "bob") == []  # nothing until the worker runs
+    assert queued(app) == 1
+    run_jobs(app)
+    assert notes(app, "bob") == [("alice mentioned you in #general", False)]
+    assert notes(app, "carol") == notes(app, "alice") == []  # not in the room; oneself
+
+    with app.app_context():  # the same job again (a retry, a sweep): nothing doubles
+        notifications.enqueue("notify_chat_message", message.id)
+    run_jobs(app)
+    with app.app_context():
+        notifications.sweep()
+        assert notifications.sweep() == 0
+    assert len(notes(app, "bob")) == 1
+    page = as_user(app, "bob").get(f"/rooms/{chat_room}").get_data(as_text=True)
+    assert re.search(r'<span class="mention" data-user-id="\d+">@Bob</span>', page)
+
+
+def test_the_database_refuses_a_second_notification(app, chat_room):
+    as_user(app, "alice").post(f"/rooms/{chat_room}/messages", {"content": "@bob"})
+    run_jobs(app)
+    with app.app_context():
+        existing = Notification.query.one()
+        db.session.add(
+            Notification(
+                recipient_id=existing.recipient_id,
+                text="again",
+                type=existing.type,
+                dedupe_key=existing.dedupe_key,
+            )
+        )
+        with pytest.raises(Exception, match="(?i)unique"):
+            db.session.commit()
+        db.session.rollback()
+
+
+def test_a_failing_job_is_retried_until_it_succeeds(app, chat_room):
+    as_user(app, "alice").post(f"/rooms/{chat_room}/messages", {"content": "@bob retry me"})
+    with app.app_context():  # a real fault: the table is gone while the job first runs
+        db.session.execute(text("ALTER TABLE notifications RENAME TO notifications_away"))
+        db.session.commit()
+    try:
+        run_jobs(app)
+        assert len(app.task_queue.scheduled_job_registry) == 1  # retry scheduled, backing off
+    finally:
+        with app.app_context():
+            db.session.execute(text("ALTER TABLE notifications_away RENAME TO notifications"))
+            db.session.commit()
+    assert notes(app, "bob") == []
+    deadline = time.monotonic() + 10
+    while not notes(app, "bob") and time.monotonic() < deadline:
+        time.sleep(0.5)
+        run_jobs(app)
+    assert notes(app, "bob") == [("alice mentioned you in #general", False)]
+
+
+def test_jobs_wait_for_a_stopped_worker(app, chat_room):
+    alice = as_user(app, "alice")
+    for i in range(3):
+        alice.post(f"/rooms/{chat_room}/messages", {"content": f"@bob number {i}"})
+    assert queued(app) == 3 and notes(app, "bob") == []
+    run_jobs(app)  # the worker starts again
+    assert len(notes(app, "bob")) == 3 and queued(app) == 0
+
+
+def test_with_redis_refusing_the_enqueue_the_sweep_notifies_later(app, chat_room, database_url):
+    cut_off = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "REDIS_URL": "redis://127.0.0.1:1/0",
+            "SECRET_KEY": app.secret_key,
+        }
+    )
+    alice = as_user(cut_off, "alice")
+    response = alice.post(f"/rooms/{chat_room}/messages", {"content": "@bob while Redis is down"})
+    assert response.status_code == 302  # saved; the user is not bothered
+    with app.app_context():
+        assert ChatMessage.query.one().notified_at is None
+    assert queued(app) == 0 and notes(app, "bob") == []
+    with app.app_context():  # Redis is back: the worker's sweep finds the message
+        assert notifications.sweep(older_than=timedelta(0)) == 1
+        assert notifications.sweep(older_than=timedelta(0)) == 0
+    assert notes(app, "bob") == [("alice mentioned you in #general", False)]
+
+
+def test_edit_notifies_the_newly_mentioned_and_delete_removes_unread(app, chat_room):
+    with app.app_context():
+        room = db.session.get(ChatRoom, chat_room)
+        room.members.append(User.by_username("carol"))
+        db.session.commit()
+    alice = as_user(app, "alice")
+    alice.post(f"/rooms/{chat_room}/messages", {"content": "@bob first"})
+    run_jobs(app)
+    with app.app_context():
+        message_id = ChatMessage.query.one().id
+    response = alice.post(f"/messages/{message_id}/edit", {"content": "@bob and @carol"})
+    assert response.status_code == 302
+    run_jobs(app)
+    assert len(notes(app, "bob")) == 1 and len(notes(app, "carol")) == 1
+    assert (
+        as_user(app, "bob").post(f"/messages/{message_id}/edit", {"content": "x"}).status_code
+        == 403
+    )
+    as_user(app, "bob").post("/notifications/read-all")
+    assert alice.post(f"/messages/{message_id}/delete").status_code == 302
+    assert notes(app, "carol") == []  # unread: removed with the message
+    assert len(notes(app, "bob")) == 1  # already read: kept
+    assert ">@bob and @carol<" not in alice.get(f"/rooms/{chat_room}").get_data(True)
+
+
+def test_comment_mentions_and_assignment_notify(app, board_with_task):
+    _, task_id, _ = board_with_task
+    alice = as_user(app, "alice")
+    alice.post(f"/tasks/{task_id}/comments", {"content": "@bob please, and @carol"})
+    with app.app_context():
+        bob_id = User.by_username("bob").id
+    alice.post(
+        f"/tasks/{task_id}/edit", {"title": "Ship it", "priority": "high", "assignee_id": bob_id}
+    )
+    run_jobs(app)
+    assert sorted(n[0] for n in notes(app, "bob")) == [
+        "alice assigned you “Ship it”",
+        "alice mentioned you on “Ship it”",
+    ]
+    assert notes(app, "carol") == []  # not on the board
+
+
+def test_notification_center(app, chat_room):
+    alice, bob = as_user(app, "alice"), as_user(app, "bob")
+    for i in range(2):
+        alice.post(f"/rooms/{chat_room}/messages", {"content": f"@bob ping {i}"})
+    run_jobs(app)
+    page = bob.get("/notifications").get_data(as_text=True)
+    assert page.count('class="notification unread"') == 2 and "in #general" in page
+    assert "<title>(2) Messages · TaskFlow</title>" in page
+    assert 'data-count="2"' in bob.get("/notifications/badge").get_data(as_text=True)
+    with app.app_context():
+        first, second = (n.id for n in Notification.query.order_by(Notification.id))
+        message_id = ChatMessage.query.order_by(ChatMessage.id).first().id
+    assert alice.post(f"/notifications/{first}/view").status_code == 404  # not hers
+    response = bob.post(f"/notifications/{first}/view")
+    assert response.status_code == 302
+    assert response.location == f"/rooms/{chat_room}#message-{message_id}"
+    unread = bob.get("/notifications?unread=1").get_data(as_text=True)
+    assert len(re.findall(r'class="notification( unread)?"', unread)) == 1
+    assert bob.post(f"/notifications/{second}/delete").status_code == 302
+    assert notes(app, "bob") == [("alice mentioned you in #general", True)]
+    assert 'data-count="0"' in bob.get("/notifications/badge").get_data(as_text=True)
+
+
+def test_autocomplete_lists_only_people_who_can_be_mentioned_there(app, chat_room, make_user):
+    make_user("bobby_outsider")  # on no board: must never be listed
+    alice = as_user(app, "alice")
+    room = alice.get(f"/rooms/{chat_room}/mentions?content=hi @bo&caret=6").get_data(True)
+    assert re.findall(r'data-username="([^"]+)"', room) == ["bob"]
+    with app.app_context():
+        board = db.session.get(ChatRoom, chat_room).board
+        task = Task(column=board.columns[0], title="T", position=0)
+        db.session.add(task)
+        db.session.commit()
+        task_id = task.id
+    task = alice.get(f"/tasks/{task_id}/mentions?content=@&caret=1").get_data(True)
+    assert re.findall(r'data-username="([^"]+)"', task) == ["alice", "bob", "carol"]
+    none = alice.get(f"/rooms/{chat_room}/mentions?content=no mention&caret=10").get_data(True)
+    assert "option" not in none
+    carol = as_user(app, "carol")
+    assert carol.get(f"/rooms/{chat_room}/mentions?content=@b").status_code == 404
+
+
+def test_autocomplete_shows_at_most_eight(app, chat_room, make_user):
+    with app.app_context():
+        room = db.session.get(ChatRoom, chat_room)
+        for i in range(10):
+            user = User(f"bee{i}", "x" * 8)
+            room.board.add_member(user)
+            room.members.append(user)
+        db.session.commit()
+    page = as_user(app, "alice").get(f"/rooms/{chat_room}/mentions?content=@bee").get_data(True)
+    assert page.count('role="option"') == 8
+
+
+def test_assigning_oneself_notifies_no_one(app, board_with_task):
+    _, task_id, _ = board_with_task
+    alice = as_user(app, "alice")
+    with app.app_context():
+        alice_id = User.by_username("alice").id
+        assert db.session.get(Task, task_id) is not None
+    alice.post(
+        f"/tasks/{task_id}/edit", {"title": "Ship it", "priority": "low", "assignee_id": alice_id}
+    )
+    assert queued(app) == 0
