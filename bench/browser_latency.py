@@ -29,17 +29,33 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        env = dict(os.environ, TASKFLOW_INSTANCE=folder, SECRET_KEY="bench")
+        env = dict(
+            os.environ,
+            TASKFLOW_INSTANCE=folder,
+            SECRET_KEY="bench",
+            MESSAGE_RATE_LIMIT="1000 per second",
+        )
         env.pop("REDIS_URL", None)
         env.pop("DATABASE_URL", None)
         flask = [str(BIN / "flask"), "--app", "taskflow"]
         subprocess.run([*flask, "db", "upgrade"], env=env, check=True, capture_output=True)
-        seed = subprocess.run([*flask, "seed-demo"], env=env, check=True, capture_output=True,
-                              text=True).stdout
+        seed = subprocess.run(
+            [*flask, "seed-demo"], env=env, check=True, capture_output=True, text=True
+        ).stdout
         passwords = dict(line.split() for line in seed.splitlines()[1:])
         server = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{args.port}",
-             "wsgi:app"], cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+            [
+                str(BIN / "gunicorn"),
+                "-c",
+                "gunicorn.conf.py",
+                "-b",
+                f"127.0.0.1:{args.port}",
+                "wsgi:app",
+            ],
+            cwd=ROOT,
+            env=env,
+            stderr=subprocess.DEVNULL,
+        )
         base = f"http://127.0.0.1:{args.port}"
         try:
             wait_for(base)
@@ -47,10 +63,15 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait()
-            subprocess.run([*flask, "shell"], env=env, input="from taskflow import embedded_redis;"
-                           "from pathlib import Path;"
-                           f"embedded_redis.stop(Path({folder!r}))", text=True,
-                           capture_output=True)
+            subprocess.run(
+                [*flask, "shell"],
+                env=env,
+                input="from taskflow import embedded_redis;"
+                "from pathlib import Path;"
+                f"embedded_redis.stop(Path({folder!r}))",
+                text=True,
+                capture_output=True,
+            )
 
 
 def wait_for(base: str) -> None:
@@ -65,8 +86,9 @@ def wait_for(base: str) -> None:
 
 def measure(base: str, passwords: dict, count: int) -> str:
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
-                                     args=["--no-sandbox", "--disable-gpu"])
+        browser = pw.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
+        )
         sender, receiver = (login(browser, base, u, passwords[u]) for u in ("alice", "bob"))
         sender.goto("/boards/1/rooms/new")
         sender.fill("#name", "bench")
@@ -100,8 +122,10 @@ def measure(base: str, passwords: dict, count: int) -> str:
             latencies.append(arrived - sender.evaluate(f"window.sentAt[{text!r}]"))
         browser.close()
     latencies.sort()
-    return (f"{count} messages, browser to browser: median {statistics.median(latencies):.1f} ms,"
-            f" p90 {latencies[int(0.9 * count) - 1]:.1f} ms, max {latencies[-1]:.1f} ms")
+    return (
+        f"{count} messages, browser to browser: median {statistics.median(latencies):.1f} ms,"
+        f" p90 {latencies[int(0.9 * count) - 1]:.1f} ms, max {latencies[-1]:.1f} ms"
+    )
 
 
 def login(browser, base: str, username: str, password: str):

@@ -6,9 +6,9 @@ import rq
 from flask import Flask
 from redis import Redis
 
-from taskflow import embedded_redis, mentions
+from taskflow import embedded_redis, mentions, security
 from taskflow.config import INSTANCE_DIR, Config
-from taskflow.extensions import broadcaster, csrf, db, login_manager, migrate, sock
+from taskflow.extensions import broadcaster, csrf, db, limiter, login_manager, migrate, sock
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,6 +31,9 @@ def create_app(config: dict | None = None) -> Flask:
     sock.init_app(app)
     _init_redis(app)
     broadcaster.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", security.storage_uri(app.config["REDIS_URL"]))
+    limiter.init_app(app)
+    security.init_app(app)
 
     from taskflow import (
         auth,

@@ -14,7 +14,8 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from taskflow.extensions import db
+from taskflow import security
+from taskflow.extensions import db, limiter
 from taskflow.forms import LoginForm, RegisterForm
 from taskflow.models import User
 
@@ -37,6 +38,8 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(security.login_ip_limit, methods=["POST"])
+@limiter.limit(security.login_account_limit, key_func=security.login_account_key, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("boards.index"))

@@ -35,8 +35,7 @@ def clean_content(content: object) -> tuple[str, str | None]:
 def draft_html(room_id: int, content: object) -> str:
     """The composer refilled with what the user typed, after a message was refused."""
     draft = content[:10000] if isinstance(content, str) else ""
-    room = db.session.get(ChatRoom, room_id)
-    return render_template("rooms/_composer_input.html", room=room, draft=draft, oob=True)
+    return render_template("rooms/_composer_input.html", room_id=room_id, draft=draft, oob=True)
 
 
 def post(room: ChatRoom, author: User, text: str) -> tuple[ChatMessage, list[User]]:

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from taskflow import thread
+from taskflow import security, thread
 from taskflow.access import member_task
 from taskflow.chat import clean_content
 from taskflow.extensions import db
@@ -18,6 +18,8 @@ bp = Blueprint("comments", __name__)
 def create(task_id: int):
     task = member_task(task_id)
     text, error = clean_content(request.form.get("content"))
+    if not error and not security.may_send_message(current_user.id):
+        error = security.SLOW_DOWN
     if error:
         if is_htmx():
             return render_template("tasks/_comment_error.html", error=error), 422

@@ -39,6 +39,12 @@ class Config:
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     WTF_CSRF_TIME_LIMIT = None  # a tab left open all day must still post
     MAX_CONTENT_LENGTH = 1024 * 1024
+    # Rate limits (Flask-Limiter syntax), counted in Redis; they fail open if Redis is away.
+    LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "30 per minute")
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per minute")
+    MESSAGE_RATE_LIMIT = os.environ.get("MESSAGE_RATE_LIMIT", "20 per 5 seconds")
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_HEADERS_ENABLED = False
     # How often a page whose socket is down refreshes the unread badge.
     BADGE_POLL_SECONDS = int(os.environ.get("BADGE_POLL_SECONDS", "30"))
     # Client frames over 16 KiB close the socket with 1009. Pings are sent by our own writer

@@ -1,7 +1,8 @@
 """Error pages that fit the app: a full page, or a small fragment for htmx."""
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from taskflow.extensions import db
@@ -20,8 +21,12 @@ MESSAGES = {
 }
 
 
+DATABASE_DOWN = "The database is briefly unavailable. Nothing was saved; please try again."
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(OperationalError, _database_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
 
@@ -36,6 +41,13 @@ def _csrf_error(error: CSRFError):
     return _render(400, "Your form expired or was sent from elsewhere. Reload the page and retry.")
 
 
+def _database_error(error: OperationalError):
+    """The database did not answer (down, locked too long): a clear 503, nothing half-saved."""
+    db.session.rollback()
+    current_app.logger.warning("database unavailable: %s", error)
+    return _render(503, DATABASE_DOWN)
+
+
 def _http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
@@ -44,7 +56,5 @@ def _http_error(error: HTTPException):
 
 def _unexpected_error(error: Exception):
     db.session.rollback()
-    from flask import current_app
-
     current_app.logger.exception("unhandled error", exc_info=error)
     return _render(InternalServerError.code)

@@ -1,5 +1,7 @@
 """Extensions, created once here and bound to the app in create_app()."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sock import Sock
@@ -24,6 +26,7 @@ login_manager.login_message = "Please log in to continue."
 csrf = CSRFProtect()
 sock = Sock()
 broadcaster = Broadcaster()
+limiter = Limiter(key_func=get_remote_address)
 
 
 @event.listens_for(Engine, "connect")

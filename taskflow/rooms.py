@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from taskflow import chat, live, presence
+from taskflow import chat, live, presence, security
 from taskflow.access import member_board, member_room
 from taskflow.extensions import db
 from taskflow.forms import RoomForm
@@ -53,9 +53,12 @@ def post_message(room_id: int):
     """The composer without JavaScript, or while the socket is down: a plain form POST."""
     room = member_room(room_id)
     text, error = chat.clean_content(request.form.get("content"))
+    if not error and not security.may_send_message(current_user.id):
+        error = security.SLOW_DOWN
     if error:
         draft = request.form.get("content", "")[:10000]
-        return _room_page(room, ChatMessage.latest(room), composer_error=error, draft=draft), 422
+        status = 429 if error == security.SLOW_DOWN else 422
+        return _room_page(room, ChatMessage.latest(room), composer_error=error, draft=draft), status
     message, outside = chat.post(room, current_user, text)
     warning = chat.mention_warning_html(room, current_user, outside)
     if is_htmx():  # JavaScript on, socket down: answer with what the page is missing

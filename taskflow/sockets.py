@@ -10,9 +10,11 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, request
 from flask_login import current_user
+from sqlalchemy.exc import OperationalError
 
-from taskflow import chat, live_board, notifications, presence, thread
+from taskflow import chat, live_board, notifications, presence, security, thread
 from taskflow.broadcast import text_frame
+from taskflow.errors import DATABASE_DOWN
 from taskflow.extensions import db, sock
 from taskflow.live import Connection, error_html, serve
 from taskflow.models import Board, ChatRoom, Task
@@ -203,11 +205,22 @@ class ChatRoomFrames:
                 error_html(error) + chat.draft_html(self.room_id, frame.get("content"))
             )
             return
-        room, user = self._room_and_author()
-        if room is not None:
+        if not security.may_send_message(self.user_id):
+            draft = chat.draft_html(self.room_id, frame.get("content"))
+            self.connection.send(error_html(security.SLOW_DOWN) + draft)
+            return
+        try:
+            room, user = self._room_and_author()
+            if room is None:
+                return
             _, outside = chat.post(room, user, text)
-            # Clears an earlier error; tells who was mentioned but not notified.
-            self.connection.send(error_html("") + chat.mention_warning_html(room, user, outside))
+        except OperationalError:  # the database is away: nothing saved, the text comes back
+            db.session.rollback()
+            draft = chat.draft_html(self.room_id, frame.get("content"))
+            self.connection.send(error_html(DATABASE_DOWN) + draft)
+            return
+        # Clears an earlier error; tells who was mentioned but not notified.
+        self.connection.send(error_html("") + chat.mention_warning_html(room, user, outside))
 
     def typing(self, frame: dict) -> None:
         if self._room_and_author()[0] is not None:

@@ -1,0 +1,309 @@
+"""Every route and every socket, checked against every role.
+
+The table below must name every endpoint of the app's URL map: a new route without an
+expectation fails test_every_endpoint_has_an_expectation. Each check runs in a fresh world,
+so what one role does (delete a task, leave a board) cannot hide what another may do."""
+
+import pytest
+
+from taskflow.extensions import db
+from taskflow.models import (
+    Board,
+    ChatMessage,
+    ChatRoom,
+    Notification,
+    Task,
+    TaskThreadComment,
+    User,
+)
+
+from .conftest import Client, http_login, ws_connect
+from .test_live_board import close_code, receive_until
+
+ROLES = ["anonymous", "outsider", "board_member", "room_member", "room_creator", "board_owner"]
+USERS = {
+    "outsider": "mallory",
+    "board_member": "erin",
+    "room_member": "bob",
+    "room_creator": "dave",
+    "board_owner": "alice",
+}
+LOGIN, OK = "login", "ok"
+MEMBERS = {"board_member": OK, "room_member": OK, "room_creator": OK, "board_owner": OK}
+OWNER_ONLY = {"board_member": 403, "room_member": 403, "room_creator": 403, "board_owner": OK}
+ROOM = {"board_member": 404, "room_member": OK, "room_creator": OK, "board_owner": OK}
+ANY_USER = {r: OK for r in ROLES[1:]}
+
+
+def board(expect: dict) -> dict:
+    """A board-level expectation: anonymous → login, outsiders → 404."""
+    return {"anonymous": LOGIN, "outsider": 404, **expect}
+
+
+# endpoint: (method, url, form data, expectations)
+ENDPOINTS = {
+    "main.home": ("GET", "/", {}, {"anonymous": LOGIN, **ANY_USER}),
+    "main.healthz": ("GET", "/healthz", {}, {r: OK for r in ROLES}),
+    "main.viewer_css": ("GET", "/viewer.css", {}, {"anonymous": LOGIN, **ANY_USER}),
+    "auth.register": ("GET", "/register", {}, {r: OK for r in ROLES}),
+    "auth.login": ("GET", "/login", {}, {r: OK for r in ROLES}),
+    # anonymous: sent to log in; everyone else: logged out, then sent to log in
+    "auth.logout": ("POST", "/logout", {}, {r: LOGIN for r in ROLES}),
+    "boards.index": ("GET", "/boards", {}, {"anonymous": LOGIN, **ANY_USER}),
+    "boards.create": ("POST", "/boards", {}, {"anonymous": LOGIN, **ANY_USER}),
+    "boards.show": ("GET", "/boards/{board}", {}, board(MEMBERS)),
+    "boards.edit": ("GET", "/boards/{board}/edit", {}, board(OWNER_ONLY)),
+    "boards.edit#post": ("POST", "/boards/{board}/edit", {}, board(OWNER_ONLY)),
+    "boards.delete": ("GET", "/boards/{board}/delete", {}, board(OWNER_ONLY)),
+    "boards.delete#post": ("POST", "/boards/{board}/delete", {}, board(OWNER_ONLY)),
+    "members.index": ("GET", "/boards/{board}/members", {}, board(MEMBERS)),
+    "members.create": ("POST", "/boards/{board}/members", {}, board(OWNER_ONLY)),
+    # removing erin: erin herself may (she leaves), and the owner may
+    "members.delete": (
+        "POST",
+        "/boards/{board}/members/{erin}/delete",
+        {},
+        board({"board_member": OK, "room_member": 403, "room_creator": 403, "board_owner": OK}),
+    ),
+    "columns.create": ("POST", "/boards/{board}/columns", {}, board(MEMBERS)),
+    "columns.rename": ("POST", "/columns/{column}/rename", {}, board(MEMBERS)),
+    "columns.move": ("POST", "/columns/{column}/move", {}, board(MEMBERS)),
+    "columns.delete": ("GET", "/columns/{column}/delete", {}, board(MEMBERS)),
+    "columns.delete#post": ("POST", "/columns/{column}/delete", {}, board(MEMBERS)),
+    "tasks.create": ("GET", "/columns/{column}/tasks/new", {}, board(MEMBERS)),
+    "tasks.create#post": ("POST", "/columns/{column}/tasks/new", {}, board(MEMBERS)),
+    "tasks.show": ("GET", "/tasks/{task}", {}, board(MEMBERS)),
+    "tasks.edit": ("GET", "/tasks/{task}/edit", {}, board(MEMBERS)),
+    "tasks.edit#post": ("POST", "/tasks/{task}/edit", {}, board(MEMBERS)),
+    "tasks.delete": ("GET", "/tasks/{task}/delete", {}, board(MEMBERS)),
+    "tasks.delete#post": ("POST", "/tasks/{task}/delete", {}, board(MEMBERS)),
+    "tasks.move": ("POST", "/tasks/{task}/move", {}, board(MEMBERS)),
+    "comments.create": ("POST", "/tasks/{task}/comments", {}, board(MEMBERS)),
+    # bob's comment: only bob edits; bob or the board owner deletes
+    "comments.edit": (
+        "GET",
+        "/comments/{comment}/edit",
+        {},
+        board({"board_member": 403, "room_member": OK, "room_creator": 403, "board_owner": 403}),
+    ),
+    "comments.edit#post": (
+        "POST",
+        "/comments/{comment}/edit",
+        {},
+        board({"board_member": 403, "room_member": OK, "room_creator": 403, "board_owner": 403}),
+    ),
+    "comments.delete": (
+        "POST",
+        "/comments/{comment}/delete",
+        {},
+        board({"board_member": 403, "room_member": OK, "room_creator": 403, "board_owner": OK}),
+    ),
+    "rooms.index": ("GET", "/boards/{board}/rooms", {}, board(MEMBERS)),
+    "rooms.create": ("GET", "/boards/{board}/rooms/new", {}, board(MEMBERS)),
+    "rooms.create#post": ("POST", "/boards/{board}/rooms/new", {}, board(MEMBERS)),
+    "rooms.show": ("GET", "/rooms/{room}", {}, board(ROOM)),
+    "rooms.post_message": ("POST", "/rooms/{room}/messages", {}, board(ROOM)),
+    "rooms.add_member": (
+        "POST",
+        "/rooms/{room}/members",
+        {},
+        board({"board_member": 404, "room_member": 403, "room_creator": OK, "board_owner": OK}),
+    ),
+    "rooms.remove_member": (
+        "POST",
+        "/rooms/{room}/members/{bob}/delete",
+        {},
+        board({"board_member": 404, "room_member": 403, "room_creator": OK, "board_owner": OK}),
+    ),
+    # bob's message: only bob edits or deletes it
+    "messages.edit": (
+        "GET",
+        "/messages/{message}/edit",
+        {},
+        board({"board_member": 404, "room_member": OK, "room_creator": 403, "board_owner": 403}),
+    ),
+    "messages.edit#post": (
+        "POST",
+        "/messages/{message}/edit",
+        {},
+        board({"board_member": 404, "room_member": OK, "room_creator": 403, "board_owner": 403}),
+    ),
+    "messages.delete": (
+        "POST",
+        "/messages/{message}/delete",
+        {},
+        board({"board_member": 404, "room_member": OK, "room_creator": 403, "board_owner": 403}),
+    ),
+    "autocomplete.room": ("GET", "/rooms/{room}/mentions", {}, board(ROOM)),
+    "autocomplete.task": ("GET", "/tasks/{task}/mentions", {}, board(MEMBERS)),
+    "notifications.index": ("GET", "/notifications", {}, {"anonymous": LOGIN, **ANY_USER}),
+    "notifications.badge": ("GET", "/notifications/badge", {}, {"anonymous": LOGIN, **ANY_USER}),
+    "notifications.read_all": (
+        "POST",
+        "/notifications/read-all",
+        {},
+        {"anonymous": LOGIN, **ANY_USER},
+    ),
+    # bob's notification: someone else's is not there at all
+    "notifications.view": (
+        "POST",
+        "/notifications/{notification}/view",
+        {},
+        board({"board_member": 404, "room_member": OK, "room_creator": 404, "board_owner": 404}),
+    ),
+    "notifications.dismiss": (
+        "POST",
+        "/notifications/{notification}/delete",
+        {},
+        board({"board_member": 404, "room_member": OK, "room_creator": 404, "board_owner": 404}),
+    ),
+}
+
+# socket: (path, {role: "open" or a close code})
+SOCKETS = {
+    "ws.chat_room": (
+        "/ws/chat-room/{room}",
+        {
+            "anonymous": 4404,
+            "outsider": 4404,
+            "board_member": 4404,
+            "room_member": "open",
+            "room_creator": "open",
+            "board_owner": "open",
+        },
+    ),
+    "ws.board": (
+        "/ws/board/{board}",
+        {"anonymous": 4404, "outsider": 4404, **{r: "open" for r in MEMBERS}},
+    ),
+    "ws.task_comments": (
+        "/ws/task-comments/{task}",
+        {"anonymous": 4404, "outsider": 4404, **{r: "open" for r in MEMBERS}},
+    ),
+    "ws.personal": ("/ws/notifications", {"anonymous": 4401, **{r: "open" for r in ROLES[1:]}}),
+}
+
+
+@pytest.fixture
+def people(make_user, app):
+    for name in ["mallory", "erin", "bob", "dave", "alice"]:
+        make_user(name)
+    with app.app_context():
+        return {name: User.by_username(name).id for name in USERS.values()}
+
+
+def make_world(app, ids: dict) -> dict:
+    """Board (alice owns; erin, bob, dave members), dave's room (with bob and alice), a task,
+    bob's comment, bob's message, and a notification for bob."""
+    with app.app_context():
+        users = {name: db.session.get(User, uid) for name, uid in ids.items()}
+        board = Board.create("B", "", users["alice"])
+        for name in ("erin", "bob", "dave"):
+            board.add_member(users[name])
+        room = ChatRoom(board, "r", "", users["dave"])
+        room.members += [users["bob"], users["alice"]]
+        task = Task(column=board.columns[0], title="T", position=0)
+        comment = TaskThreadComment(task=task, author=users["bob"], content="c")
+        message = ChatMessage(room=room, author=users["bob"], content="m", notified_at=None)
+        db.session.add_all([room, task, comment, message])
+        db.session.flush()
+        note = Notification(
+            recipient_id=ids["bob"],
+            text="n",
+            type="chat_mention",
+            chat_message_id=message.id,
+            dedupe_key=f"k{message.id}",
+        )
+        db.session.add(note)
+        db.session.commit()
+        world = {
+            "board": board.id,
+            "column": board.columns[0].id,
+            "task": task.id,
+            "comment": comment.id,
+            "room": room.id,
+            "message": message.id,
+            "notification": note.id,
+            "erin": ids["erin"],
+            "bob": ids["bob"],
+        }
+        db.session.remove()
+        return world
+
+
+def outcome(response) -> object:
+    if response.status_code == 302 and "/login" in response.location:
+        return LOGIN
+    if response.status_code in (403, 404):
+        return response.status_code
+    assert response.status_code < 500, response.get_data(as_text=True)[:500]
+    return OK
+
+
+def test_every_endpoint_has_an_expectation(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+    described = {name.split("#")[0] for name in ENDPOINTS} | set(SOCKETS)
+    assert endpoints == described
+    for name, (_, _, _, expected) in ENDPOINTS.items():
+        assert set(expected) == set(ROLES), name
+
+
+def logged_in(app, role: str) -> Client:
+    client = Client(app.test_client())
+    if role != "anonymous":
+        assert client.login(USERS[role]).status_code == 302
+    return client
+
+
+def test_every_route_against_every_role(app, people):
+    clients = {role: logged_in(app, role) for role in ROLES}
+    checked = 0
+    for name, (method, url, data, expected) in ENDPOINTS.items():
+        for role in ROLES:
+            world = make_world(app, people)
+            # Logging out ends the session: that check gets a client of its own.
+            client = logged_in(app, role) if name == "auth.logout" else clients[role]
+            path = url.format(**world)
+            send = client.get if method == "GET" else client.post
+            got = outcome(send(path, data) if method == "POST" else send(path))
+            assert got == expected[role], f"{name} {method} {path} as {role}: {got}"
+            checked += 1
+    assert checked == len(ENDPOINTS) * len(ROLES)
+
+
+def test_every_socket_against_every_role(app, people, live_server):
+    world = make_world(app, people)
+    sessions = {role: http_login(live_server, name) for role, name in USERS.items()}
+    for name, (path, expected) in SOCKETS.items():
+        for role in ROLES:
+            ws = ws_connect(live_server, path.format(**world), sessions.get(role))
+            if expected[role] == "open":
+                assert 'id="notification-badge"' in receive_until(ws, "notification-badge"), (
+                    name,
+                    role,
+                )
+                ws.close()
+            else:
+                assert close_code(ws) == expected[role], (name, role)
+
+
+def test_acting_on_another_boards_ids(app, people):
+    mine, theirs = make_world(app, people), make_world(app, people)
+    alice = Client(app.test_client())
+    alice.login("alice")
+    with app.app_context():  # alice leaves the second board to the others
+        board = db.session.get(Board, theirs["board"])
+        board.owner_id = people["dave"]
+        board.remove_member(db.session.get(User, people["alice"]))
+        db.session.commit()
+    foreign_column = theirs["column"]
+    assert (
+        alice.post(f"/tasks/{mine['task']}/move", {"column_id": foreign_column}).status_code == 404
+    )
+    assert alice.post(f"/rooms/{theirs['room']}/messages", {"content": "x"}).status_code == 404
+    assert alice.post(f"/notifications/{theirs['notification']}/view").status_code == 404
+    assert alice.post(f"/columns/{foreign_column}/tasks/new", {"title": "x"}).status_code == 404
+    with app.app_context():
+        assert db.session.get(Task, mine["task"]).column_id == mine["column"]
+        assert ChatMessage.query.filter_by(room_id=theirs["room"]).count() == 1
+        assert db.session.get(Notification, theirs["notification"]).is_read is False

@@ -1,0 +1,174 @@
+"""Every user-controlled field, filled with known XSS payloads, shows as plain text in real
+Chromium: no script runs, no dialog opens, no markup breaks the page."""
+
+import pytest
+from playwright.sync_api import expect
+
+from taskflow.extensions import db
+from taskflow.models import (
+    Board,
+    ChatMessage,
+    ChatRoom,
+    Column,
+    Notification,
+    Task,
+    TaskThreadComment,
+    User,
+)
+
+from .test_browser_chat import log_in
+from .xss_payloads import PAYLOADS
+
+pytestmark = pytest.mark.usefixtures("live_server")
+
+
+def clean(text: str, limit: int) -> str:
+    return text.strip()[:limit].strip()
+
+
+@pytest.fixture
+def hostile_world(app, make_user):
+    """Everything alice can see, named and written with payloads."""
+    make_user("alice")
+    make_user("bob")
+    with app.app_context():
+        alice, bob = User.by_username("alice"), User.by_username("bob")
+        boards = []
+        for payload in PAYLOADS:
+            board = Board.create(clean(payload, 100), payload, alice)
+            board.add_member(bob)
+            boards.append(board)
+        main = boards[0]
+        main.columns = [
+            Column(name=clean(p, 50) or "x", position=i) for i, p in enumerate(PAYLOADS)
+        ]
+        db.session.flush()
+        tasks = [
+            Task(column=main.columns[0], title=clean(p, 200), description=p, position=i)
+            for i, p in enumerate(PAYLOADS)
+        ]
+        rooms = []
+        for i, payload in enumerate(PAYLOADS):
+            room = ChatRoom(main, f"{i} {clean(payload, 70)}", payload, alice)
+            room.members.append(bob)
+            rooms.append(room)
+        db.session.add_all(tasks + rooms)
+        db.session.flush()
+        db.session.add_all(
+            ChatMessage(room=rooms[0], author=bob, content=p, notified_at=None) for p in PAYLOADS
+        )
+        db.session.add_all(
+            TaskThreadComment(task=tasks[0], author=bob, content=p) for p in PAYLOADS
+        )
+        db.session.flush()
+        db.session.add_all(
+            Notification(
+                recipient_id=alice.id,
+                sender_id=bob.id,
+                type="task_assigned",
+                text=f"bob assigned you “{t.title}”",
+                task_id=t.id,
+                dedupe_key=f"x{t.id}",
+            )
+            for t in tasks
+        )
+        db.session.commit()
+        world = {
+            "board": main.id,
+            "room": rooms[0].id,
+            "task": tasks[0].id,
+            "tasks": [t.id for t in tasks[:10]],
+            "boards": [b.id for b in boards[:10]],
+        }
+        db.session.remove()
+        return world
+
+
+def watch(page) -> list:
+    """Record any dialog (alert, confirm, prompt) the page opens."""
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    return dialogs
+
+
+def assert_safe(page, dialogs: list) -> None:
+    page.wait_for_timeout(200)  # give any injected handler (onerror, onload...) its chance
+    assert dialogs == []
+    assert page.evaluate("window.__xss") is None
+    assert page.locator("h1:text-is('BROKEN')").count() == 0  # markup did not break out
+    expect(page.locator("header.topbar")).to_be_visible()
+
+
+def test_payloads_render_as_text_everywhere(new_page, hostile_world):
+    page = new_page()
+    dialogs = watch(page)
+    log_in(page, "alice")
+    w = hostile_world
+
+    page.goto("/boards")
+    names = page.locator(".board-card strong").all_inner_texts()
+    assert sorted(names) == sorted(clean(p, 100) for p in PAYLOADS)
+    assert_safe(page, dialogs)
+
+    page.goto(f"/boards/{w['board']}")
+    assert page.locator(".column h2").evaluate_all(
+        "els => els.map(e => e.firstChild.textContent.trim())"
+    ) == [clean(p, 50) or "x" for p in PAYLOADS]
+    assert page.locator(".card-title").all_inner_texts() == [clean(p, 200) for p in PAYLOADS]
+    assert page.locator(".board-head .description").inner_text() == PAYLOADS[0].strip()
+    assert_safe(page, dialogs)
+
+    page.goto(f"/boards/{w['board']}/rooms")
+    assert len(page.locator(".room-card").all()) == len(PAYLOADS)
+    assert_safe(page, dialogs)
+
+    page.goto(f"/rooms/{w['room']}")
+    page.wait_for_function("document.body.dataset.socket === 'open'")
+    latest = [p.strip() for p in PAYLOADS[-50:]]  # a page holds the latest 50
+    assert page.locator(".message-body").all_inner_texts() == latest
+    assert_safe(page, dialogs)
+
+    page.goto(f"/tasks/{w['task']}")
+    assert page.locator(".comment .message-body").all_inner_texts() == latest
+    assert_safe(page, dialogs)
+
+    for task_id, payload in zip(w["tasks"], PAYLOADS, strict=False):
+        page.goto(f"/tasks/{task_id}")
+        expect(page.locator(".task-detail h1")).to_have_text(clean(payload, 200))
+        assert page.locator(".task-detail .description").inner_text() == payload
+        assert_safe(page, dialogs)
+
+    page.goto("/notifications")
+    assert page.locator(".notification").count() == 30  # the first page
+    assert_safe(page, dialogs)
+
+
+def test_payloads_sent_live_arrive_as_text(new_page, hostile_world):
+    alice, bob = new_page(), new_page()
+    dialogs = watch(alice) + watch(bob)
+    log_in(alice, "alice")
+    log_in(bob, "bob")
+    room = f"/rooms/{hostile_world['room']}"
+    for page in (alice, bob):
+        page.goto(room)
+        page.wait_for_function("document.body.dataset.socket === 'open'")
+    for payload in PAYLOADS[:15]:  # under the per-user message rate
+        bob.locator("#composer-input").fill(payload)
+        bob.locator("#composer-input").press("Enter")
+        expect(alice.locator(".message-body").last).to_have_text(payload.strip())
+    assert dialogs == [] and watch(alice) == []
+    assert_safe(alice, [])
+
+
+def test_a_hostile_username_is_refused_and_shown_as_typed(new_page):
+    page = new_page()
+    dialogs = watch(page)
+    for payload in PAYLOADS[:15]:
+        page.goto("/register")
+        page.get_by_label("Username").fill(payload)
+        page.get_by_label("Password", exact=True).fill("long enough pw")
+        page.get_by_label("Repeat password").fill("long enough pw")
+        page.get_by_role("button", name="Register").click()
+        expect(page.locator(".field.has-error .error")).to_contain_text("3–30 letters")
+        assert page.get_by_label("Username").input_value() == payload.strip()
+        assert_safe(page, dialogs)
