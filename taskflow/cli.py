@@ -4,6 +4,7 @@ import logging
 import secrets
 import threading
 import time
+from datetime import timedelta
 
 import click
 from flask import Flask, current_app
@@ -63,15 +64,16 @@ def worker() -> None:
     SimpleWorker([app.task_queue], connection=app.redis).work(with_scheduler=True)
 
 
-def _sweep_forever(app: Flask, every: float = 30.0) -> None:
+def _sweep_forever(app: Flask) -> None:
+    after = timedelta(seconds=app.config["SWEEP_AFTER_SECONDS"])
     while True:
         with app.app_context():
             try:
-                done = notifications.sweep()
+                done = notifications.sweep(older_than=after)
                 if done:
                     log.info("sweep: notified for %d messages and comments", done)
             except Exception:  # the sweep must outlive a database or Redis outage
                 log.exception("sweep failed")
             finally:
                 db.session.remove()
-        time.sleep(every)
+        time.sleep(app.config["SWEEP_SECONDS"])

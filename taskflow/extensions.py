@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
 from taskflow.broadcast import Broadcaster
+from taskflow.config import DB_LOCK_TIMEOUT_MS
 
 
 class Base(DeclarativeBase):
@@ -40,7 +41,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
             "foreign_keys=ON",
             "journal_mode=WAL",
             "synchronous=NORMAL",
-            "busy_timeout=5000",
+            f"busy_timeout={DB_LOCK_TIMEOUT_MS}",
         ):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()

@@ -170,10 +170,12 @@ def server_env(database_url: str, redis_url: str) -> dict:
     )
 
 
-def start_server(database_url: str, redis_url: str, port: int | None = None, log=None):
+def start_server(
+    database_url: str, redis_url: str, port: int | None = None, log=None, env: dict | None = None
+):
     """A gunicorn + gevent web process, as in production. Returns (process, base URL)."""
     port = port or _free_port()
-    env = server_env(database_url, redis_url)
+    env = env or server_env(database_url, redis_url)
     process = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),

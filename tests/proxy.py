@@ -5,8 +5,11 @@ import threading
 
 
 class CuttableProxy:
-    def __init__(self, upstream_port: int) -> None:
-        self.upstream_port = upstream_port
+    """Forwards to the first of its upstream ports that accepts, like a load balancer
+    failing over from a dead web process to a live one."""
+
+    def __init__(self, *upstream_ports: int) -> None:
+        self.upstream_ports = upstream_ports
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.connections: list[socket.socket] = []
@@ -19,11 +22,24 @@ class CuttableProxy:
                 client, _ = self.listener.accept()
             except OSError:
                 return
-            upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
+            upstream = self._connect()
+            if upstream is None:
+                client.close()
+                continue
             with self.lock:
                 self.connections += [client, upstream]
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    def _connect(self) -> socket.socket | None:
+        for port in self.upstream_ports:
+            try:
+                upstream = socket.create_connection(("127.0.0.1", port), timeout=2)
+                upstream.settimeout(None)
+                return upstream
+            except OSError:
+                continue
+        return None
 
     @staticmethod
     def _pump(source: socket.socket, sink: socket.socket) -> None:

@@ -1,0 +1,235 @@
+"""Break the real processes: Redis restarted or down, the worker killed, a web process
+killed, the database briefly unavailable. Nothing may be lost or doubled.
+
+Each test runs its own stack (an embedded Redis, gunicorn web processes, an RQ worker) on
+the test database, so breaking it disturbs nothing else."""
+
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from taskflow import embedded_redis
+from taskflow.extensions import db
+from taskflow.models import ChatMessage, Notification
+
+from .conftest import PASSWORD, ROOT, http_login, server_env, start_server, ws_connect
+from .proxy import CuttableProxy
+from .test_chat_socket import drain, receive_until, send
+
+
+class Stack:
+    def __init__(self, folder: Path, database_url: str) -> None:
+        self.folder, self.database_url = folder, database_url
+        self.redis_url = embedded_redis.ensure_running(folder)
+        self.processes: list[subprocess.Popen] = []
+
+    def env(self) -> dict:
+        return dict(
+            server_env(self.database_url, self.redis_url),
+            RQ_QUEUE="taskflow-faults",
+            SWEEP_SECONDS="1",
+            SWEEP_AFTER_SECONDS="1",
+            DB_LOCK_TIMEOUT_MS="1500",
+            MESSAGE_RATE_LIMIT="1000 per second",
+        )
+
+    def web(self) -> tuple[subprocess.Popen, str]:
+        process, url = start_server(self.database_url, self.redis_url, env=self.env())
+        self.processes.append(process)
+        return process, url
+
+    def worker(self) -> subprocess.Popen:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "flask"), "--app", "taskflow", "worker"],
+            cwd=ROOT,
+            env=self.env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.processes.append(process)
+        return process
+
+    def stop_redis(self) -> None:
+        embedded_redis.stop(self.folder)
+        deadline = time.monotonic() + 10
+        while embedded_redis._answers(self.redis_url) and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def start_redis(self) -> None:
+        embedded_redis.ensure_running(self.folder)
+
+    def close(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        embedded_redis.stop(self.folder)
+
+
+@pytest.fixture
+def stack(tmp_path, database_url, app):
+    stack = Stack(tmp_path, database_url)
+    yield stack
+    stack.close()
+
+
+def browser_page(browser, base_url: str, username: str):
+    context = browser.new_context(base_url=base_url)
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    page.goto("/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/boards")
+    return page
+
+
+def open_room(page, room_id: int) -> None:
+    page.goto(f"/rooms/{room_id}")
+    page.wait_for_function("document.body.dataset.socket === 'open'")
+
+
+def say(page, text: str) -> None:
+    page.locator("#composer-input").fill(text)
+    page.locator("#composer-input").press("Enter")
+
+
+def form_post(session: requests.Session, base: str, room_id: int, text: str) -> int:
+    page = session.get(f"{base}/rooms/{room_id}").text
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', page)[1]
+    return session.post(
+        f"{base}/rooms/{room_id}/messages",
+        data={"content": text, "csrf_token": token},
+        allow_redirects=False,
+    ).status_code
+
+
+def test_redis_restarted_mid_conversation(stack, browser, chat_room):
+    _, url = stack.web()
+    alice, bob = browser_page(browser, url, "alice"), browser_page(browser, url, "bob")
+    try:
+        open_room(alice, chat_room)
+        open_room(bob, chat_room)
+        say(bob, "before")
+        expect(alice.locator(".message-body")).to_have_text(["before"])
+
+        stack.stop_redis()
+        say(bob, "while Redis is down (socket)")  # saved; not yet broadcast
+        assert (
+            form_post(http_login(url, "bob"), url, chat_room, "while Redis is down (form)") == 302
+        )  # the HTTP path answers
+        stack.start_redis()  # every page reconnects (1012) and catches up
+
+        say(bob, "after")
+        expected = ["before", "while Redis is down (socket)", "while Redis is down (form)", "after"]
+        for page in (alice, bob):
+            expect(page.locator(".message-body")).to_have_text(expected, timeout=30_000)
+            ids = page.locator(".message").evaluate_all("els => els.map(e => e.id)")
+            assert len(ids) == len(set(ids)) == 4
+    finally:
+        alice.context.close()
+        bob.context.close()
+
+
+def test_worker_killed_mid_job_notifies_exactly_once(stack, chat_room, app):
+    _, url = stack.web()
+    worker = stack.worker()
+    alice = http_login(url, "alice")
+    for i in range(30):
+        assert form_post(alice, url, chat_room, f"@bob job {i}") == 302
+    with app.app_context():
+        while Notification.query.count() == 0:  # the worker is under way...
+            time.sleep(0.02)
+            db.session.remove()
+    worker.send_signal(signal.SIGKILL)  # ...and dies without warning
+    worker.wait()
+    with app.app_context():
+        killed_at = Notification.query.count()
+        db.session.remove()
+    stack.worker()  # it comes back: the queue and the sweep finish the work
+    deadline = time.monotonic() + 30
+    with app.app_context():
+        while time.monotonic() < deadline:
+            if Notification.query.count() == 30:
+                break
+            db.session.remove()
+            time.sleep(0.2)
+        time.sleep(2)  # any duplicate would arrive now
+        notes = Notification.query.all()
+        assert len(notes) == 30, (killed_at, len(notes))
+        assert len({n.chat_message_id for n in notes}) == 30
+        assert ChatMessage.query.filter(ChatMessage.notified_at.is_(None)).count() == 0
+
+
+def test_a_killed_web_process_hands_its_clients_to_the_other(stack, browser, chat_room):
+    first, first_url = stack.web()
+    _, second_url = stack.web()
+    balancer = CuttableProxy(int(first_url.rsplit(":", 1)[1]), int(second_url.rsplit(":", 1)[1]))
+    alice = browser_page(browser, f"http://127.0.0.1:{balancer.port}", "alice")
+    bob = browser_page(browser, second_url, "bob")
+    try:
+        open_room(alice, chat_room)
+        open_room(bob, chat_room)
+        say(bob, "one")
+        expect(alice.locator(".message-body")).to_have_text(["one"])
+        first.send_signal(signal.SIGKILL)  # alice's web process dies
+        balancer.cut()
+        say(bob, "two")
+        say(bob, "three")
+        expect(alice.locator(".message-body")).to_have_text(["one", "two", "three"], timeout=30_000)
+        say(alice, "alice is back")
+        expect(bob.locator(".message-body").last).to_have_text("alice is back")
+    finally:
+        alice.context.close()
+        bob.context.close()
+        balancer.close()
+
+
+def test_database_briefly_unavailable(stack, chat_room, app, database_url):
+    _, url = stack.web()
+    bob_http = http_login(url, "bob")
+    bob = ws_connect(url, f"/ws/chat-room/{chat_room}", bob_http)
+    drain(bob)
+    with hold_messages_table(database_url):
+        send(bob, content="during the outage")
+        reply = receive_until(bob, "socket-error", timeout=10)
+        assert "database is briefly unavailable" in reply
+        assert "during the outage</textarea>" in reply  # the text is handed back
+        assert form_post(bob_http, url, chat_room, "form during the outage") == 503
+    send(bob, content="during the outage")  # the user resends
+    assert "during the outage</div>" in receive_until(bob, "during the outage</div>")
+    with app.app_context():
+        assert [m.content for m in ChatMessage.query.all()] == ["during the outage"]
+
+
+class hold_messages_table:
+    """Lock the messages table from another connection, as a long migration or a stuck
+    transaction would, for longer than the app waits for it."""
+
+    def __init__(self, database_url: str) -> None:
+        self.url = database_url
+
+    def __enter__(self):
+        if self.url.startswith("sqlite"):
+            import sqlite3
+
+            self.conn = sqlite3.connect(self.url.removeprefix("sqlite:///"), isolation_level=None)
+            self.conn.execute("BEGIN EXCLUSIVE")
+        else:
+            import psycopg
+
+            self.conn = psycopg.connect(self.url.replace("+psycopg", ""))
+            self.conn.execute("LOCK TABLE chat_messages IN ACCESS EXCLUSIVE MODE")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.conn.rollback() if not self.url.startswith("sqlite") else self.conn.execute("ROLLBACK")
+        self.conn.close()
