@@ -82,7 +82,8 @@ def deleted_html(message_id: int) -> str:
 
 
 def _set_mentions(message: ChatMessage, text: str) -> None:
-    mentioned = mentions.find(text, message.room.members)
+    # Most messages mention no one: do not load the room's members for them.
+    mentioned = mentions.find(text, message.room.members) if "@" in text else []
     if {u.id for u in mentioned} - {u.id for u in message.mentioned_users}:
         message.notified_at = None  # someone new to notify: the job (or the sweep) will
     elif message.notified_at is None and not mentioned:
@@ -91,6 +92,8 @@ def _set_mentions(message: ChatMessage, text: str) -> None:
 
 
 def _outside_room(room: ChatRoom, text: str) -> list[User]:
+    if "@" not in text:
+        return []
     outside = [u for u in room.board.members if u not in room.members]
     return mentions.find(text, outside)
 

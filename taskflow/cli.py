@@ -1,18 +1,21 @@
 """Command-line tools: `flask --app taskflow seed-demo`, `... worker`."""
 
+import json
 import logging
 import secrets
 import threading
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from werkzeug.security import generate_password_hash
 
 from taskflow import notifications
 from taskflow.extensions import db
-from taskflow.models import Board, Task, User
+from taskflow.models import Board, ChatRoom, Task, User
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +23,7 @@ log = logging.getLogger(__name__)
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(worker)
+    app.cli.add_command(bench_seed)
 
 
 @click.command("seed-demo")
@@ -77,3 +81,35 @@ def _sweep_forever(app: Flask) -> None:
             finally:
                 db.session.remove()
         time.sleep(app.config["SWEEP_SECONDS"])
+
+
+@click.command("bench-seed")
+@click.option("--users", default=100, show_default=True, help="How many users to create.")
+@click.option("--out", type=click.Path(dir_okay=False), required=True, help="JSON file to write.")
+@with_appcontext
+def bench_seed(users: int, out: str) -> None:
+    """Create N users, all members of one board and one room, for the benchmarks."""
+    password = secrets.token_urlsafe(12)
+    # A cheap hash: thousands of benchmark users must not take minutes to create.
+    password_hash = generate_password_hash(password, method="pbkdf2:sha256:1000")
+    suffix = secrets.token_hex(3)
+    created = []
+    for i in range(users):
+        user = User(f"bench{i}-{suffix}", password)
+        user.password_hash = password_hash
+        created.append(user)
+    db.session.add_all(created)
+    board = Board.create(f"Benchmark {suffix}", "", created[0])
+    for user in created[1:]:
+        board.add_member(user)
+    room = ChatRoom(board, "bench", "", created[0])
+    room.members = created
+    db.session.add(room)
+    db.session.commit()
+    data = {
+        "room": room.id,
+        "board": board.id,
+        "users": [{"username": u.username, "password": password} for u in created],
+    }
+    Path(out).write_text(json.dumps(data))
+    click.echo(f"{users} users in board {board.id}, room {room.id} → {out}")

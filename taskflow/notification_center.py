@@ -94,12 +94,7 @@ def _target(notification: Notification) -> str | None:
         message = notification.chat_message
         if message.deleted_at or not message.room.readable_by(current_user):
             return None
-        newer = db.session.scalar(
-            select(func.count(ChatMessage.id)).where(
-                ChatMessage.room_id == message.room_id, ChatMessage.id > message.id
-            )
-        )
-        before = message.id + 1 if newer >= PAGE_SIZE else None
+        before = _page_ending_at(ChatMessage, ChatMessage.room_id, message.room_id, message.id)
         return url_for(
             "rooms.show", room_id=message.room_id, before=before, _anchor=f"message-{message.id}"
         )
@@ -107,15 +102,20 @@ def _target(notification: Notification) -> str | None:
         comment = notification.task_thread_comment
         if not comment.task.board.is_member(current_user):
             return None
-        newer = db.session.scalar(
-            select(func.count(TaskThreadComment.id)).where(
-                TaskThreadComment.task_id == comment.task_id, TaskThreadComment.id > comment.id
-            )
+        before = _page_ending_at(
+            TaskThreadComment, TaskThreadComment.task_id, comment.task_id, comment.id
         )
-        before = comment.id + 1 if newer >= PAGE_SIZE else None
         return url_for(
             "tasks.show", task_id=comment.task_id, before=before, _anchor=f"comment-{comment.id}"
         )
     if notification.task_id and notification.task.board.is_member(current_user):
         return url_for("tasks.show", task_id=notification.task_id)
     return None
+
+
+def _page_ending_at(model, parent, parent_id: int, item_id: int) -> int | None:
+    """The `before` that makes a page show the item, or None if the latest page does."""
+    newer = db.session.scalar(
+        select(func.count(model.id)).where(parent == parent_id, model.id > item_id)
+    )
+    return item_id + 1 if newer >= PAGE_SIZE else None

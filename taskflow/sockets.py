@@ -68,15 +68,19 @@ def chat_room(ws, room_id: int) -> None:
         finally:
             db.session.remove()
 
+    # The sidebar changes only when a user's first tab opens or last tab closes.
     def on_open(connection: Connection) -> None:
+        was_online = user_id in presence.online(topic)
         presence.join(redis, topic, user_id, connection.id)
-        _publish_members(room_id)
+        if not was_online:
+            _publish_members(room_id)
 
     def on_close(connection: Connection) -> None:
         presence.leave(topic, user_id, connection.id)
         if presence.stop_typing(topic, user_id):
             chat.publish_typing(room_id)
-        _publish_members(room_id)
+        if user_id not in presence.online(topic):
+            _publish_members(room_id)
 
     def on_idle(connection: Connection) -> None:
         presence.join(redis, topic, user_id, connection.id)

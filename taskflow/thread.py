@@ -32,7 +32,7 @@ def edit(comment: TaskThreadComment, text: str) -> None:
 
 def _set_mentions(comment: TaskThreadComment, task: Task, text: str) -> None:
     """Board members can be mentioned in a task thread; the new ones get notified."""
-    mentioned = mentions.find(text, task.board.members)
+    mentioned = mentions.find(text, task.board.members) if "@" in text else []
     if {u.id for u in mentioned} - {u.id for u in comment.mentioned_users}:
         comment.notified_at = None
     elif comment.notified_at is None and not mentioned:

@@ -84,3 +84,13 @@ def test_session_cookie_is_httponly_and_samesite(client, make_user):
     response = client.post("/login", {"username": "hank", "password": PASSWORD})
     cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("session="))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_the_session_is_renewed_at_login(client, make_user):
+    """Nothing from before login carries over: not even the CSRF secret of the session."""
+    make_user("ivan")
+    before = client.csrf()
+    client.http.get("/login")
+    assert client.post("/login", {"username": "ivan", "password": PASSWORD}).status_code == 302
+    client.token = None
+    assert client.csrf() != before

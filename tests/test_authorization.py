@@ -18,7 +18,7 @@ from taskflow.models import (
 )
 
 from .conftest import Client, http_login, ws_connect
-from .test_live_board import close_code, receive_until
+from .test_chat_socket import close_code, receive_until
 
 ROLES = ["anonymous", "outsider", "board_member", "room_member", "room_creator", "board_owner"]
 USERS = {

@@ -33,6 +33,15 @@ def drain(ws, seconds: float = 0.3) -> list[str]:
         return frames
 
 
+def close_code(ws) -> int:
+    """Read until the server closes the socket; its close code."""
+    ws.settimeout(5)
+    opcode, data = ws.recv_data(control_frame=True)
+    while opcode != websocket.ABNF.OPCODE_CLOSE:
+        opcode, data = ws.recv_data(control_frame=True)
+    return int.from_bytes(data[:2], "big")
+
+
 def send(ws, **fields) -> None:
     """As htmx-ext-ws sends a form: its fields plus a HEADERS object."""
     ws.send(json.dumps({**fields, "HEADERS": {"HX-Request": "true", "HX-Trigger": "composer"}}))
@@ -104,11 +113,7 @@ def test_bad_frames_get_an_error_and_the_socket_stays_usable(live_server, chat_r
 def test_oversized_frames_are_closed_with_1009(live_server, chat_room):
     alice = ws_connect(live_server, f"/ws/chat-room/{chat_room}", http_login(live_server, "alice"))
     alice.send(json.dumps({"content": "x" * 20_000}))
-    alice.settimeout(5)
-    opcode, data = alice.recv_data(control_frame=True)
-    while opcode != websocket.ABNF.OPCODE_CLOSE:
-        opcode, data = alice.recv_data(control_frame=True)
-    assert int.from_bytes(data[:2], "big") == 1009
+    assert close_code(alice) == 1009
 
 
 def test_reconnect_catches_up_exactly_once(live_server, chat_room):
@@ -147,11 +152,7 @@ def test_removed_member_socket_closes_at_once(live_server, chat_room, app):
         allow_redirects=False,
     )
     assert response.status_code == 302
-    bob.settimeout(5)
-    opcode, data = bob.recv_data(control_frame=True)
-    while opcode != websocket.ABNF.OPCODE_CLOSE:
-        opcode, data = bob.recv_data(control_frame=True)
-    assert int.from_bytes(data[:2], "big") == 4403
+    assert close_code(bob) == 4403
 
 
 def test_presence_and_typing_are_broadcast(live_server, chat_room):

@@ -3,10 +3,8 @@
 import re
 import threading
 
-import websocket
-
 from .conftest import http_login, ws_connect
-from .test_chat_socket import drain, receive_until
+from .test_chat_socket import close_code, drain, receive_until
 
 
 def csrf(session, base: str) -> str:
@@ -24,14 +22,6 @@ def kanban_state(html: str) -> tuple[int, list[list[str]]]:
     version = int(re.search(r'id="kanban"[^>]*data-version="(\d+)"', html, re.S)[1])
     columns = re.split(r'<section class="column" id="column-', html)[1:]
     return version, [re.findall(r'<li class="card[^"]*" id="task-(\d+)"', c) for c in columns]
-
-
-def close_code(ws) -> int:
-    ws.settimeout(5)
-    opcode, data = ws.recv_data(control_frame=True)
-    while opcode != websocket.ABNF.OPCODE_CLOSE:
-        opcode, data = ws.recv_data(control_frame=True)
-    return int.from_bytes(data[:2], "big")
 
 
 def test_board_socket_sends_the_board_then_every_change(live_server, board_with_task):
