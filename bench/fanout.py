@@ -35,7 +35,7 @@ SEQ = re.compile(rb"seq-(\d+)<")
 async def fanout(connect, clients: int, rate: float, seconds: float) -> dict:
     """`clients` sockets in one room; one of them sends `rate` messages a second for
     `seconds`; every socket records when each message arrives."""
-    sockets = await asyncio.gather(*(connect(i) for i in range(clients)))
+    sockets = await connect_all(connect, clients)
     sent_at: dict[int, float] = {}
     latencies: list[float] = []
     received = 0
@@ -64,6 +64,24 @@ async def fanout(connect, clients: int, rate: float, seconds: float) -> dict:
         task.cancel()
     await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
     return summary(latencies, received, count * clients, elapsed, clients, rate)
+
+
+async def connect_all(connect, count: int, batch: int = 25) -> list:
+    """Open sockets a batch at a time (a crowd arriving, not one instant), retrying a
+    refused handshake, so both servers are measured with every client in the room."""
+
+    async def one(i):
+        for attempt in range(5):
+            try:
+                return await connect(i)
+            except (OSError, websockets.InvalidStatus, TimeoutError):
+                await asyncio.sleep(0.5 * (attempt + 1))
+        return await connect(i)
+
+    sockets = []
+    for start in range(0, count, batch):
+        sockets += await asyncio.gather(*(one(i) for i in range(start, min(count, start + batch))))
+    return sockets
 
 
 def summary(latencies, received, expected, elapsed, clients, rate) -> dict:
@@ -197,11 +215,7 @@ async def idle_capacity(target: TaskFlowTarget, sockets: int) -> dict:
     """W4: hold idle sockets; memory each costs the web process."""
     process = target.app.web_process()
     before = process.memory_info().rss
-    held = []
-    for start in range(0, sockets, 200):
-        held += await asyncio.gather(
-            *(target.connect(i) for i in range(start, min(sockets, start + 200)))
-        )
+    held = await connect_all(target.connect, sockets, batch=200)
     await asyncio.sleep(2)
     after = process.memory_info().rss
     await asyncio.gather(*(ws.close() for ws in held), return_exceptions=True)
@@ -282,16 +296,17 @@ async def run(args) -> dict:
         "W2": (30 if q else 500, 20),
     }
     seconds = 3 if q else 10
-    rates = [50, 100] if q else [100, 200, 400, 600, 800, 1200, 1600, 2400]
+    rates = [50, 100] if q else [50, 100, 150, 200, 250, 300, 400]
     curve = [10, 30] if q else [50, 100, 200, 350, 500]
     report: dict = {"quick": q, "machine": machine()}
     for cls in (TaskFlowTarget, PeerTarget) if not args.taskflow_only else (TaskFlowTarget,):
         target = cls(users=50) if cls is TaskFlowTarget else cls()
         name = target.name
         try:
-            report[name] = {
-                w: await fanout(target.connect, c, r, seconds) for w, (c, r) in plan.items()
-            }
+            report[name] = {}
+            for workload, (clients, rate) in plan.items():
+                report[name][workload] = await fanout(target.connect, clients, rate, seconds)
+                save(report, stamp(args))
             report[name]["W3"] = await saturation(
                 target.connect, 20 if q else 100, 2 if q else 5, rates
             )
@@ -305,9 +320,21 @@ async def run(args) -> dict:
                 )
                 await seed_messages(target)
                 report[name]["W6"] = room_page(target, 2 if q else 10)
+        except Exception as error:  # a failed run is reported, not hidden
+            report[name]["error"] = repr(error)
         finally:
             target.close()
+            save(report, stamp(args))
     return report
+
+
+def stamp(args) -> str:
+    return "quick" if args.quick else args.stamp
+
+
+def save(report: dict, name: str) -> None:
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"fanout-{name}.json").write_text(json.dumps(report, indent=1))
 
 
 async def seed_messages(target: TaskFlowTarget) -> None:
@@ -340,7 +367,7 @@ def plot(report: dict, path: Path) -> None:
 
     fig, ax = plt.subplots(figsize=(7, 4))
     for name in ("TaskFlow", "Django Channels"):
-        if name in report:
+        if "curve" in report.get(name, {}):
             curve = report[name]["curve"]
             clients = [r["clients"] for r in curve]
             ax.plot(clients, [r["p99_ms"] for r in curve], marker="o", label=f"{name} p99")
@@ -366,11 +393,9 @@ def main() -> None:
     parser.add_argument("--taskflow-only", action="store_true")
     parser.add_argument("--idle", type=int, default=5000, help="W4 sockets")
     args = parser.parse_args()
+    args.stamp = time.strftime("%Y%m%d-%H%M%S")
     report = asyncio.run(run(args))
-    RESULTS.mkdir(exist_ok=True)
-    stamp = "quick" if args.quick else time.strftime("%Y%m%d-%H%M%S")
-    (RESULTS / f"fanout-{stamp}.json").write_text(json.dumps(report, indent=1))
-    plot(report, RESULTS / f"latency-{stamp}.png")
+    plot(report, RESULTS / f"latency-{stamp(args)}.png")
     print(json.dumps(report, indent=1))
 
 

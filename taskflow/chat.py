@@ -6,9 +6,9 @@ topic; what differs per viewer ("my" messages, my own typing) is left to viewer.
 import threading
 from datetime import datetime
 
-from flask import current_app, render_template
+from flask import current_app
 
-from taskflow import mentions, notifications, presence
+from taskflow import fragments, mentions, notifications, presence
 from taskflow.broadcast import text_frame
 from taskflow.extensions import broadcaster, db
 from taskflow.models import ChatMessage, ChatRoom, User
@@ -35,22 +35,25 @@ def clean_content(content: object) -> tuple[str, str | None]:
 def draft_html(room_id: int, content: object) -> str:
     """The composer refilled with what the user typed, after a message was refused."""
     draft = content[:10000] if isinstance(content, str) else ""
-    return render_template("rooms/_composer_input.html", room_id=room_id, draft=draft, oob=True)
+    return fragments.render("rooms/_composer_input.html", room_id=room_id, draft=draft, oob=True)
 
 
-def post(room: ChatRoom, author: User, text: str) -> tuple[ChatMessage, list[User]]:
+def post(
+    room: ChatRoom, author: User, text: str, was_typing: bool = True
+) -> tuple[ChatMessage, list[User]]:
     """Save first (the database is the truth), then publish to everyone in the room, then
     queue its mention notifications. Returns the message and the board members it mentions
     who are not in the room (not notified: the sender is told)."""
     message = ChatMessage(room=room, author=author, content=text)
     _set_mentions(message, text)
     db.session.add(message)
+    db.session.flush()  # the id; rendering now spares reloading what commit would expire
+    html = fragments.render("rooms/_message_oob.html", message=message)
     db.session.commit()
-    html = render_template("rooms/_message_oob.html", message=message)
     broadcaster.publish(topic(room.id), html, kind="message", id=message.id)
     if message.notified_at is None:
         notifications.enqueue("notify_chat_message", message.id)
-    if presence.stop_typing(topic(room.id), author.id):
+    if was_typing and presence.stop_typing(topic(room.id), author.id):
         publish_typing(room.id)
     return message, _outside_room(room, text)
 
@@ -60,7 +63,7 @@ def edit(message: ChatMessage, text: str) -> list[User]:
     message.content, message.edited_at = text, utcnow()
     _set_mentions(message, text)
     db.session.commit()
-    html = render_template("rooms/_message.html", message=message, oob=True)
+    html = fragments.render("rooms/_message.html", message=message, oob=True)
     broadcaster.publish(topic(message.room_id), html)
     if message.notified_at is None:
         notifications.enqueue("notify_chat_message", message.id)
@@ -94,13 +97,14 @@ def _set_mentions(message: ChatMessage, text: str) -> None:
 def _outside_room(room: ChatRoom, text: str) -> list[User]:
     if "@" not in text:
         return []
-    outside = [u for u in room.board.members if u not in room.members]
+    inside = {u.id for u in room.members}
+    outside = [u for u in room.board.members if u.id not in inside]
     return mentions.find(text, outside)
 
 
 def mention_warning_html(room: ChatRoom, sender: User, users: list[User]) -> str:
     """Told to the sender only: who their message mentions but was not notified."""
-    return render_template(
+    return fragments.render(
         "rooms/_mention_warning.html", room=room, users=users, can_add=room.can_manage(sender)
     )
 
@@ -114,9 +118,9 @@ def missed(room_id: int, since: int) -> tuple[str, int]:
     if len(messages) > 2 * PAGE_SIZE:
         room = db.session.get(ChatRoom, room_id)
         messages = ChatMessage.latest(room)
-        html = render_template("rooms/_messages.html", room=room, messages=messages, oob=True)
+        html = fragments.render("rooms/_messages.html", room=room, messages=messages, oob=True)
         return html, messages[-1].id
-    html = "".join(render_template("rooms/_message_oob.html", message=m) for m in messages)
+    html = "".join(fragments.render("rooms/_message_oob.html", message=m) for m in messages)
     return html, messages[-1].id
 
 
@@ -133,22 +137,22 @@ def catch_up(room_id: int, since: int | None, at: datetime | None) -> tuple[list
             html += (
                 deleted_html(message.id)
                 if message.deleted_at
-                else render_template("rooms/_message.html", message=message, oob=True)
+                else fragments.render("rooms/_message.html", message=message, oob=True)
             )
-    html += render_template("rooms/_sync.html", at=now, oob=True)
+    html += fragments.render("rooms/_sync.html", at=now, oob=True)
     return [text_frame(html)], last_id
 
 
 def publish_members(room: ChatRoom) -> None:
     online = presence.online(topic(room.id))
-    html = render_template("rooms/_members.html", room=room, online=online, oob=True)
+    html = fragments.render("rooms/_members.html", room=room, online=online, oob=True)
     broadcaster.publish(topic(room.id), html)
 
 
 def publish_typing(room_id: int) -> None:
     typing = presence.typing(topic(room_id))
     users = [db.session.get(User, user_id) for user_id in sorted(typing)]
-    html = render_template("rooms/_typing.html", users=[u for u in users if u], oob=True)
+    html = fragments.render("rooms/_typing.html", users=[u for u in users if u], oob=True)
     broadcaster.publish(topic(room_id), html)
 
 

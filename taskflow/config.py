@@ -22,8 +22,11 @@ DB_LOCK_TIMEOUT_MS = int(os.environ.get("DB_LOCK_TIMEOUT_MS", "5000"))
 
 
 def _engine_options(url: str) -> dict:
-    options: dict = {"pool_pre_ping": True}
+    options: dict = {}
     if url.startswith("postgresql"):
+        # A network database can drop idle connections: test each before use. (A SQLite
+        # file cannot, and the ping would cost a query per request and per socket frame.)
+        options["pool_pre_ping"] = True
         options["connect_args"] = {"options": f"-c lock_timeout={DB_LOCK_TIMEOUT_MS}"}
     return options
 

@@ -9,9 +9,9 @@ import socket
 import threading
 from collections.abc import Callable, Iterable
 
-from flask import render_template
 from simple_websocket import ConnectionClosed
 
+from taskflow import fragments
 from taskflow.broadcast import Event, text_frame
 from taskflow.extensions import broadcaster
 
@@ -30,6 +30,8 @@ class Connection:
         self.topics = frozenset(topics)
         self.scopes = frozenset(scopes)  # what this socket gives access to: "board:3", "room:7"
         self.open = True
+        self.notice = False  # an error or warning is shown under this page's composer
+        self.typing = False  # this page said its user is typing
         self._queue: queue.Queue = queue.Queue(QUEUE_SIZE)
         self._close_code = (1000, "")
 
@@ -137,7 +139,7 @@ def frames(ws, connection: Connection):
 
 def error_html(message: str) -> str:
     """The socket's error line under the composer ("" clears it)."""
-    return render_template("live/_error.html", message=message)
+    return fragments.render("live/_error.html", message=message)
 
 
 def serve(

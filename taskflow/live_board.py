@@ -5,8 +5,7 @@ Every broadcast kanban carries the board's version, read before the board itself
 label is never newer than its content; pages ignore a kanban older than the one they show.
 Two concurrent changes therefore end with the same board on every screen."""
 
-from flask import render_template
-
+from taskflow import fragments
 from taskflow.broadcast import text_frame
 from taskflow.extensions import broadcaster, db
 from taskflow.models import Board, Task
@@ -30,14 +29,14 @@ def versioned_board(board_id: int) -> tuple[int, Board]:
 
 def kanban_html(board_id: int) -> str:
     version, board = versioned_board(board_id)
-    return render_template("boards/_kanban.html", board=board, version=version, live=True)
+    return fragments.render("boards/_kanban.html", board=board, version=version, live=True)
 
 
 def task_html(task_id: int) -> str:
     task = db.session.get(Task, task_id)
     if task is None:
-        return render_template("tasks/_deleted.html", task_id=task_id)
-    return render_template("tasks/_detail.html", task=task, live=True)
+        return fragments.render("tasks/_deleted.html", task_id=task_id)
+    return fragments.render("tasks/_detail.html", task=task, live=True)
 
 
 def board_changed(board_id: int, *task_ids: int) -> None:

@@ -12,11 +12,12 @@ import logging
 from datetime import timedelta
 
 import redis
-from flask import current_app, render_template
+from flask import current_app
 from rq import Retry
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from taskflow import fragments
 from taskflow.extensions import broadcaster, db
 from taskflow.live import user_topic
 from taskflow.models import ChatMessage, Notification, Task, TaskThreadComment, User
@@ -141,7 +142,7 @@ def _create(source, recipients: list[User], build) -> None:
 
 
 def badge_html(user_id: int, oob: bool = False) -> str:
-    return render_template(
+    return fragments.render(
         "notifications/_badge.html", count=Notification.unread_count(user_id), oob=oob
     )
 
@@ -150,7 +151,7 @@ def push(user_id: int, notification: Notification | None = None) -> None:
     """Send the user's badge (and a new notification, for an open notification center)."""
     html = badge_html(user_id, oob=True)
     if notification is not None:
-        html += render_template("notifications/_item_oob.html", notification=notification)
+        html += fragments.render("notifications/_item_oob.html", notification=notification)
     broadcaster.publish(user_topic(user_id), html)
 
 

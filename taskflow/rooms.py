@@ -105,10 +105,15 @@ def _room_page(room: ChatRoom, messages: list[ChatMessage], **context) -> str:
         messages=messages,
         rooms=[r for r in ChatRoom.for_board(room.board) if r.is_member(current_user)],
         online=presence.online(chat.topic(room.id)),
-        addable=[u for u in room.board.members if u not in room.members],
+        addable=_not_in_room(room),
         at=utcnow(),
         **context,
     )
+
+
+def _not_in_room(room: ChatRoom) -> list[User]:
+    inside = {u.id for u in room.members}
+    return [u for u in room.board.members if u.id not in inside]
 
 
 def _managed_room(room_id: int) -> ChatRoom:

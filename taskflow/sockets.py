@@ -10,11 +10,10 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, request
 from flask_login import current_user
-from sqlalchemy.exc import OperationalError
 
-from taskflow import chat, live_board, notifications, presence, security, thread
+from taskflow import chat, live_board, notifications, presence, thread
 from taskflow.broadcast import text_frame
-from taskflow.errors import DATABASE_DOWN
+from taskflow.chat_frames import ChatRoomFrames
 from taskflow.extensions import db, sock
 from taskflow.live import Connection, error_html, serve
 from taskflow.models import Board, ChatRoom, Task
@@ -166,70 +165,3 @@ def _publish_members(room_id: int) -> None:
             chat.publish_members(room)
     finally:
         db.session.remove()
-
-
-class ChatRoomFrames:
-    """What a chat socket accepts: {"content": ...} (a message, as htmx-ext-ws sends the
-    composer), {"type": "typing"} and {"type": "stop_typing"}."""
-
-    def __init__(self, room_id: int, user_id: int, connection: Connection) -> None:
-        self.room_id, self.user_id, self.connection = room_id, user_id, connection
-
-    def handle(self, frame: dict) -> None:
-        kind = frame.get("type", "message")
-        room = frame.get("room", self.room_id)
-        if room != self.room_id and str(room) != str(self.room_id):
-            self.connection.send(error_html("That frame is for another room."))
-            return
-        handler = {
-            "message": self.message,
-            "typing": self.typing,
-            "stop_typing": self.stop_typing,
-        }.get(kind)
-        if handler is None:
-            self.connection.send(error_html(f"Unknown event type {str(kind)[:40]!r}."))
-            return
-        handler(frame)
-
-    def _room_and_author(self):
-        """The sender must still be a member, checked on every message."""
-        from taskflow.models import User
-
-        room = db.session.get(ChatRoom, self.room_id)
-        user = db.session.get(User, self.user_id)
-        if room is None or user is None or not room.readable_by(user):
-            self.connection.close(4403, "Access ended")
-            return None, None
-        return room, user
-
-    def message(self, frame: dict) -> None:
-        text, error = chat.clean_content(frame.get("content"))
-        if error:
-            self.connection.send(
-                error_html(error) + chat.draft_html(self.room_id, frame.get("content"))
-            )
-            return
-        if not security.may_send_message(self.user_id):
-            draft = chat.draft_html(self.room_id, frame.get("content"))
-            self.connection.send(error_html(security.SLOW_DOWN) + draft)
-            return
-        try:
-            room, user = self._room_and_author()
-            if room is None:
-                return
-            _, outside = chat.post(room, user, text)
-        except OperationalError:  # the database is away: nothing saved, the text comes back
-            db.session.rollback()
-            draft = chat.draft_html(self.room_id, frame.get("content"))
-            self.connection.send(error_html(DATABASE_DOWN) + draft)
-            return
-        # Clears an earlier error; tells who was mentioned but not notified.
-        self.connection.send(error_html("") + chat.mention_warning_html(room, user, outside))
-
-    def typing(self, frame: dict) -> None:
-        if self._room_and_author()[0] is not None:
-            chat.typing_started(self.room_id, self.user_id)
-
-    def stop_typing(self, frame: dict) -> None:
-        if presence.stop_typing(chat.topic(self.room_id), self.user_id):
-            chat.publish_typing(self.room_id)

@@ -2,9 +2,7 @@
 everyone with the task open (rendered once; edit/delete controls are shown per viewer by
 CSS, see viewer.css)."""
 
-from flask import render_template
-
-from taskflow import mentions, notifications
+from taskflow import fragments, mentions, notifications
 from taskflow.broadcast import text_frame
 from taskflow.extensions import broadcaster, db
 from taskflow.live_board import task_html, task_topic
@@ -17,7 +15,7 @@ def post(task: Task, author: User, text: str) -> TaskThreadComment:
     _set_mentions(comment, task, text)
     db.session.add(comment)
     db.session.commit()
-    _publish(task.id, render_template("tasks/_comment_oob.html", comment=comment))
+    _publish(task.id, fragments.render("tasks/_comment_oob.html", comment=comment))
     _notify(comment)
     return comment
 
@@ -26,7 +24,7 @@ def edit(comment: TaskThreadComment, text: str) -> None:
     comment.content, comment.edited_at = text, utcnow()
     _set_mentions(comment, comment.task, text)
     db.session.commit()
-    _publish(comment.task_id, render_template("tasks/_comment.html", comment=comment, oob=True))
+    _publish(comment.task_id, fragments.render("tasks/_comment.html", comment=comment, oob=True))
     _notify(comment)
 
 
@@ -63,7 +61,7 @@ def catch_up(task_id: int) -> tuple[list[bytes], int]:
     if task is None:
         return [text_frame(task_html(task_id))], 0
     comments = TaskThreadComment.latest(task)
-    html = task_html(task_id) + render_template(
+    html = task_html(task_id) + fragments.render(
         "tasks/_comments.html", task=task, comments=comments, oob=True
     )
     return [text_frame(html)], 0

@@ -81,9 +81,17 @@ class Board(db.Model):
 
     @property
     def members(self) -> list[User]:
-        return sorted((m.user for m in self.memberships), key=lambda u: u.username_key)
+        query = (
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.board_id == self.id)
+            .order_by(User.username_key)
+        )
+        return list(db.session.scalars(query))
 
     def is_member(self, user: User) -> bool:
+        if user.id is None:  # anonymous
+            return False
         return db.session.get(Membership, (self.id, user.id)) is not None
 
     def is_owner(self, user: User) -> bool:

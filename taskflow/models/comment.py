@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, Text, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from taskflow.extensions import db
 from taskflow.models.message import PAGE_SIZE
@@ -29,7 +29,7 @@ class TaskThreadComment(db.Model):
     @classmethod
     def latest(cls, task: Task, before: int | None = None) -> list["TaskThreadComment"]:
         """A page of the thread, oldest first: the newest comments, or those before an id."""
-        query = select(cls).where(cls.task_id == task.id)
+        query = select(cls).options(selectinload(cls.mentioned_users)).where(cls.task_id == task.id)
         if before is not None:
             query = query.where(cls.id < before)
         return list(db.session.scalars(query.order_by(cls.id.desc()).limit(PAGE_SIZE)))[::-1]

@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, Text, or_, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from taskflow.extensions import db
 from taskflow.models.room import ChatRoom
@@ -34,7 +34,11 @@ class ChatMessage(db.Model):
     @classmethod
     def latest(cls, room: ChatRoom, before: int | None = None) -> list["ChatMessage"]:
         """A page of messages, oldest first: the newest ones, or the ones before an id."""
-        query = select(cls).where(cls.room_id == room.id, cls.deleted_at.is_(None))
+        query = (
+            select(cls)
+            .options(selectinload(cls.mentioned_users))
+            .where(cls.room_id == room.id, cls.deleted_at.is_(None))
+        )
         if before is not None:
             query = query.where(cls.id < before)
         page = list(db.session.scalars(query.order_by(cls.id.desc()).limit(PAGE_SIZE)))
@@ -43,7 +47,11 @@ class ChatMessage(db.Model):
     @classmethod
     def after(cls, room_id: int, since: int, limit: int = 500) -> list["ChatMessage"]:
         """What a reconnecting page missed: the messages after the newest one it shows."""
-        query = select(cls).where(cls.room_id == room_id, cls.id > since, cls.deleted_at.is_(None))
+        query = (
+            select(cls)
+            .options(selectinload(cls.mentioned_users))
+            .where(cls.room_id == room_id, cls.id > since, cls.deleted_at.is_(None))
+        )
         return list(db.session.scalars(query.order_by(cls.id).limit(limit)))
 
     @classmethod

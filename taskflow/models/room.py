@@ -5,7 +5,7 @@ from sqlalchemy import ForeignKey, String, Table, Text, UniqueConstraint, func, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from taskflow.extensions import db
-from taskflow.models.board import Board
+from taskflow.models.board import Board, Membership
 from taskflow.models.user import User, utcnow
 
 room_members = Table(
@@ -58,6 +58,25 @@ class ChatRoom(db.Model):
             room_members.c.room_id == self.id, room_members.c.user_id == user.id
         )
         return db.session.scalar(query) is not None
+
+    @classmethod
+    def with_reader(cls, room_id: int, user_id: int) -> tuple["ChatRoom", User] | None:
+        """The room and the user, if the user may read it (readable_by), in one query: the
+        hot path of every message sent."""
+        query = (
+            select(cls, User)
+            .select_from(room_members)
+            .join(cls, cls.id == room_members.c.room_id)
+            .join(User, User.id == room_members.c.user_id)
+            .join(
+                Membership,
+                (Membership.board_id == cls.board_id)
+                & (Membership.user_id == room_members.c.user_id),
+            )
+            .where(room_members.c.room_id == room_id, room_members.c.user_id == user_id)
+        )
+        row = db.session.execute(query).first()
+        return (row[0], row[1]) if row else None
 
     def readable_by(self, user: User) -> bool:
         """Only members of the room who are still on the board read or post in it."""
