@@ -186,8 +186,7 @@ def test_a_killed_web_process_hands_its_clients_to_the_other(stack, browser, cha
         say(bob, "three")
         expect(alice.locator(".message-body")).to_have_text(["one", "two", "three"], timeout=30_000)
         say(alice, "alice is back")
-        expect(bob.locator(".message-body").last).to_have_text("alice is back",
-                                                               timeout=20_000)
+        expect(bob.locator(".message-body").last).to_have_text("alice is back", timeout=20_000)
     finally:
         alice.context.close()
         bob.context.close()
