@@ -15,13 +15,18 @@ def open_live(page, path: str) -> None:
     page.wait_for_function("document.body.dataset.socket === 'open'")
 
 
+def both_open(new_page, path: str):
+    """alice and bob, each in a browser of their own, with `path` open and live."""
+    pages = new_page(), new_page()
+    for page, name in zip(pages, ("alice", "bob"), strict=True):
+        log_in(page, name)
+        open_live(page, path)
+    return pages
+
+
 def test_comments_appear_edit_and_disappear_live(new_page, board_with_task):
     _, task_id, _ = board_with_task
-    alice, bob = new_page(), new_page()
-    log_in(alice, "alice")
-    log_in(bob, "bob")
-    open_live(alice, f"/tasks/{task_id}")
-    open_live(bob, f"/tasks/{task_id}")
+    alice, bob = both_open(new_page, f"/tasks/{task_id}")
 
     box = bob.get_by_label("Add a comment (press / to jump here)")
     box.fill("Shipping <today>")
@@ -55,11 +60,7 @@ def cards(page, column: str):
 
 def test_a_card_moved_by_one_moves_on_the_others_board(new_page, board_with_task):
     board_id, task_id, _ = board_with_task
-    alice, bob = new_page(), new_page()
-    log_in(alice, "alice")
-    log_in(bob, "bob")
-    open_live(alice, f"/boards/{board_id}")
-    open_live(bob, f"/boards/{board_id}")
+    alice, bob = both_open(new_page, f"/boards/{board_id}")
 
     alice.locator(f"#task-{task_id}-right").click()
     expect(cards(bob, "In Progress")).to_have_text(["Ship it"])
@@ -78,11 +79,7 @@ def test_a_card_moved_by_one_moves_on_the_others_board(new_page, board_with_task
 
 def test_a_concurrent_move_converges(new_page, board_with_task, app):
     board_id, task_id, _ = board_with_task
-    alice, bob = new_page(), new_page()
-    log_in(alice, "alice")
-    log_in(bob, "bob")
-    open_live(alice, f"/boards/{board_id}")
-    open_live(bob, f"/boards/{board_id}")
+    alice, bob = both_open(new_page, f"/boards/{board_id}")
     alice.locator(f"#task-{task_id}-right").click()
     expect(cards(bob, "In Progress")).to_have_text(["Ship it"])
 
