@@ -6,7 +6,7 @@ import rq
 from flask import Flask
 from redis import Redis
 
-from taskflow import embedded_redis, mentions, security
+from taskflow import embedded_redis, fragments, mentions, security
 from taskflow.config import INSTANCE_DIR, Config
 from taskflow.extensions import broadcaster, csrf, db, limiter, login_manager, migrate, sock
 
@@ -68,6 +68,7 @@ def create_app(config: dict | None = None) -> Flask:
     ):
         app.register_blueprint(module.bp)
     app.jinja_env.filters["mentions"] = mentions.render
+    app.jinja_env.globals["message_html"] = fragments.message_html
     app.context_processor(notification_center.unread_badge)
     errors.init_app(app)
     cli.init_app(app)
