@@ -8,6 +8,7 @@ from redis import Redis
 
 from taskflow import embedded_redis, fragments, mentions, security
 from taskflow.config import INSTANCE_DIR, Config
+from taskflow.converters import BoundedIntConverter
 from taskflow.extensions import broadcaster, csrf, db, limiter, login_manager, migrate, sock
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,6 +21,8 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_path=str(INSTANCE_DIR),
     )
+    # Before any route is added: every <int:...> id is bounded (no OverflowError, a 404).
+    app.url_map.converters["int"] = BoundedIntConverter
     app.config.from_object(Config)
     app.config.update(config or {})
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

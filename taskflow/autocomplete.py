@@ -7,6 +7,7 @@ from flask import Blueprint, render_template, request
 
 from taskflow import mentions
 from taskflow.access import member_room, member_task
+from taskflow.converters import bounded_int
 from taskflow.models import User
 
 bp = Blueprint("autocomplete", __name__)
@@ -25,7 +26,7 @@ def task(task_id: int):
 
 def _options(candidates: list[User]) -> str:
     text = request.args.get("content", "")[:5000]
-    caret = request.args.get("caret", len(text), type=int)
+    caret = request.args.get("caret", len(text), type=bounded_int)
     query = mentions.query_at_caret(text, caret)
     matches = (
         []

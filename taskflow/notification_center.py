@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from taskflow import notifications
+from taskflow.converters import id_arg
 from taskflow.extensions import db
 from taskflow.htmx import is_htmx
 from taskflow.models import Board, ChatMessage, ChatRoom, Notification, TaskThreadComment
@@ -32,7 +33,7 @@ def unread_badge() -> dict:
 @bp.get("/notifications")
 def index():
     unread_only = request.args.get("unread") == "1"
-    before = request.args.get("before", type=int)
+    before = id_arg("before")
     items = Notification.page(current_user.id, unread_only, before)
     context = {"notifications": items, "unread_only": unread_only}
     if is_htmx() and before is not None:  # "older": only the next page of items

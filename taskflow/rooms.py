@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from taskflow import chat, live, presence, security
 from taskflow.access import member_board, member_room
+from taskflow.converters import bounded_int, id_arg
 from taskflow.extensions import db
 from taskflow.forms import RoomForm
 from taskflow.htmx import is_htmx
@@ -41,7 +42,7 @@ def create(board_id: int):
 @bp.get("/rooms/<int:room_id>")
 def show(room_id: int):
     room = member_room(room_id)
-    before = request.args.get("before", type=int)
+    before = id_arg("before")
     messages = ChatMessage.latest(room, before=before)
     if is_htmx() and before is not None:  # "load older": only the older page
         return render_template("rooms/_messages_page.html", room=room, messages=messages)
@@ -52,6 +53,7 @@ def show(room_id: int):
 def post_message(room_id: int):
     """The composer without JavaScript, or while the socket is down: a plain form POST."""
     room = member_room(room_id)
+    since = id_arg("since", 0, request.form)
     text, error = chat.clean_content(request.form.get("content"))
     if not error and not security.may_send_message(current_user.id):
         error = security.SLOW_DOWN
@@ -62,7 +64,7 @@ def post_message(room_id: int):
     message, outside = chat.post(room, current_user, text)
     warning = chat.mention_warning_html(room, current_user, outside)
     if is_htmx():  # JavaScript on, socket down: answer with what the page is missing
-        return chat.missed(room.id, request.form.get("since", 0, type=int))[0] + warning
+        return chat.missed(room.id, since)[0] + warning
     if outside:
         flash(
             " ".join(f"@{u.username}" for u in outside) + " is not in this room and was not"
@@ -75,7 +77,7 @@ def post_message(room_id: int):
 @bp.post("/rooms/<int:room_id>/members")
 def add_member(room_id: int):
     room = _managed_room(room_id)
-    user = db.session.get(User, request.form.get("user_id", type=int) or 0)
+    user = db.session.get(User, request.form.get("user_id", type=bounded_int) or 0)
     if user is None or not room.board.is_member(user):
         abort(400)
     if user not in room.members:

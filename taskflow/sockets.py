@@ -14,6 +14,7 @@ from flask_login import current_user
 from taskflow import chat, live_board, notifications, presence, thread
 from taskflow.broadcast import text_frame
 from taskflow.chat_frames import ChatRoomFrames
+from taskflow.converters import id_arg
 from taskflow.extensions import db, sock
 from taskflow.live import Connection, error_html, serve
 from taskflow.models import Board, ChatRoom, Task
@@ -25,6 +26,13 @@ bp = Blueprint("ws", __name__)
 def check_origin() -> None:
     if request.headers.get("Origin") != allowed_origin():
         abort(403)
+
+
+@bp.before_request
+def check_ids() -> None:
+    """An id in the query (?since=) that is not one is refused before the upgrade (400)."""
+    for name in ("since", "before"):
+        id_arg(name)
 
 
 def allowed_origin() -> str:

@@ -6,6 +6,7 @@ from flask_login import current_user
 from taskflow import notifications
 from taskflow.access import member_column, member_task
 from taskflow.boards import kanban
+from taskflow.converters import bounded_int, id_arg
 from taskflow.extensions import db
 from taskflow.forms import TaskForm
 from taskflow.htmx import is_htmx
@@ -38,7 +39,7 @@ def create(column_id: int):
 @bp.get("/tasks/<int:task_id>")
 def show(task_id: int):
     task = member_task(task_id)
-    before = request.args.get("before", type=int)
+    before = id_arg("before")
     if is_htmx() and before is not None:  # "load older" comments: only the older page
         comments = TaskThreadComment.latest(task, before)
         return render_template("tasks/_comments_page.html", task=task, comments=comments)
@@ -93,8 +94,8 @@ def move(task_id: int):
         if direction:
             task.step(direction)
         else:
-            target = member_column(int(request.form["column_id"]))
-            task.move_to(target, int(request.form.get("position", len(target.tasks))))
+            target = member_column(bounded_int(request.form["column_id"]))
+            task.move_to(target, bounded_int(request.form.get("position", len(target.tasks))))
     except (KeyError, ValueError):
         abort(400)
     db.session.commit()
