@@ -14,25 +14,40 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from taskflow import passwords
+from taskflow.converters import bounded_int
 from taskflow.models import PRIORITIES, User
 from taskflow.models.user import USERNAME_PATTERN
+from taskflow.names import ValidName, normalize_filter
 
 
 def _member_id(value) -> int:
     """0 stands for "nobody", so an unassigned task (None) is a valid choice too."""
-    return int(value) if value not in (None, "", "None") else 0
+    return bounded_int(value) if value not in (None, "", "None") else 0
 
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def _name(label: str, max_length: int, **kw) -> StringField:
+    """A name people pick (board, room, column): one Unicode spelling (NFKC), nothing hidden."""
+    return StringField(
+        label,
+        filters=[normalize_filter],
+        validators=[DataRequired(), Length(max=max_length), ValidName()],
+        **kw,
+    )
+
+
 class RegisterForm(FlaskForm):
+    # NFKC first: a fullwidth "ａｌｉｃｅ" is "alice" (and so taken if alice exists).
     username = StringField(
         "Username",
-        filters=[_strip],
+        filters=[normalize_filter],
         validators=[
             DataRequired(),
+            ValidName(),
             Regexp(USERNAME_PATTERN, message="3–30 letters, digits, _ . or -"),
         ],
     )
@@ -51,28 +66,33 @@ class RegisterForm(FlaskForm):
         if User.by_username(field.data):
             raise ValidationError("That username is taken.")
 
+    def validate_password(self, field) -> None:
+        weakness = passwords.weakness(field.data or "", [self.username.data or ""])
+        if weakness:
+            raise ValidationError(weakness)
+
 
 class LoginForm(FlaskForm):
     username = StringField(
-        "Username", filters=[_strip], validators=[DataRequired(), Length(max=30)]
+        "Username", filters=[normalize_filter], validators=[DataRequired(), Length(max=30)]
     )
     password = PasswordField("Password", validators=[DataRequired(), Length(max=128)])
     remember = BooleanField("Remember me")
 
 
 class BoardForm(FlaskForm):
-    name = StringField("Name", filters=[_strip], validators=[DataRequired(), Length(max=100)])
+    name = _name("Name", 100)
     description = TextAreaField("Description", filters=[_strip], validators=[Length(max=2000)])
 
 
 class MemberForm(FlaskForm):
     username = StringField(
-        "Username", filters=[_strip], validators=[DataRequired(), Length(max=30)]
+        "Username", filters=[normalize_filter], validators=[DataRequired(), Length(max=30)]
     )
 
 
 class ColumnForm(FlaskForm):
-    name = StringField("Column name", filters=[_strip], validators=[DataRequired(), Length(max=50)])
+    name = _name("Column name", 50)
 
 
 class TaskForm(FlaskForm):
@@ -93,11 +113,11 @@ class TaskForm(FlaskForm):
 
 
 class RoomForm(FlaskForm):
-    name = StringField("Name", filters=[_strip], validators=[DataRequired(), Length(max=80)])
+    name = _name("Name", 80)
     description = TextAreaField("Description", filters=[_strip], validators=[Length(max=500)])
     members = SelectMultipleField(
         "Members",
-        coerce=int,
+        coerce=bounded_int,
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )

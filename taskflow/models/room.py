@@ -7,6 +7,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from taskflow.extensions import db
 from taskflow.models.board import Board, Membership
 from taskflow.models.user import User, utcnow
+from taskflow.names import name_key
+
+NAME_KEY_LENGTH = 80  # the column's size; case folding can lengthen a name ("ß" → "ss")
 
 room_members = Table(
     "chat_room_members",
@@ -24,7 +27,7 @@ class ChatRoom(db.Model):
     board_id: Mapped[int] = mapped_column(ForeignKey("boards.id", ondelete="CASCADE"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     name: Mapped[str] = mapped_column(String(80))
-    # Lower-cased name: "General" and "general" are one room on a board.
+    # names.name_key of the name: "General" and "ＧＥＮＥＲＡＬ" are one room on a board.
     name_key: Mapped[str] = mapped_column(String(80))
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -40,11 +43,11 @@ class ChatRoom(db.Model):
         self.members = [created_by]
 
     def rename(self, name: str) -> None:
-        self.name, self.name_key = name, name.lower()
+        self.name, self.name_key = name, room_key(name)
 
     @classmethod
     def name_taken(cls, board: Board, name: str) -> bool:
-        query = select(cls.id).where(cls.board_id == board.id, cls.name_key == name.lower())
+        query = select(cls.id).where(cls.board_id == board.id, cls.name_key == room_key(name))
         return db.session.scalar(query) is not None
 
     @classmethod
@@ -97,3 +100,7 @@ class ChatRoom(db.Model):
 
         query = select(func.max(ChatMessage.created_at)).where(ChatMessage.room_id == self.id)
         return db.session.scalar(query)
+
+
+def room_key(name: str) -> str:
+    return name_key(name)[:NAME_KEY_LENGTH]

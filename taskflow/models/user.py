@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from taskflow.extensions import db, login_manager
+from taskflow.names import name_key, normalize
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_.\-]{3,30}$"
 
@@ -19,14 +20,14 @@ class User(UserMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(30))
-    # Lower-cased copy with the unique index: "Alice" and "alice" are one account.
+    # names.name_key copy with the unique index: "Alice" and "ＡＬＩＣＥ" are one account.
     username_key: Mapped[str] = mapped_column(String(30), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def __init__(self, username: str, password: str) -> None:
         self.username = username
-        self.username_key = username.lower()
+        self.username_key = name_key(username)
         self.set_password(password)
 
     def set_password(self, password: str) -> None:
@@ -37,7 +38,7 @@ class User(UserMixin, db.Model):
 
     @classmethod
     def by_username(cls, username: str) -> "User | None":
-        key = (username or "").strip().lower()
+        key = name_key(normalize(username or ""))
         return db.session.scalar(select(cls).where(cls.username_key == key))
 
     @classmethod
