@@ -1,5 +1,6 @@
 """Accounts: register, log in, log out."""
 
+import unicodedata
 from urllib.parse import urlsplit
 
 from flask import (
@@ -14,7 +15,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from taskflow import security
+from taskflow import login_guard, passwords, security
 from taskflow.extensions import db, limiter
 from taskflow.forms import LoginForm, RegisterForm
 from taskflow.models import User
@@ -27,6 +28,9 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("boards.index"))
     form = RegisterForm()
+    if request.method == "POST" and not security.may_register():
+        form.username.errors = [security.REGISTER_SLOW_DOWN]  # what was typed comes back
+        return render_template("auth/register.html", form=form), 429
     if form.validate_on_submit():
         user = User(form.username.data, form.password.data)
         db.session.add(user)
@@ -39,16 +43,20 @@ def register():
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(security.login_ip_limit, methods=["POST"])
-@limiter.limit(security.login_account_limit, key_func=security.login_account_key, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("boards.index"))
     form = LoginForm()
     if form.validate_on_submit():
+        if login_guard.blocked(form.username.data):  # even the right password waits
+            form.password.errors.append(login_guard.BLOCKED)
+            return render_template("auth/login.html", form=form), 429
         user = User.by_username(form.username.data)
-        if user is not None and user.check_password(form.password.data):
+        # An unknown user costs a hash check too: the timing tells nothing.
+        if passwords.verify(user and user.password_hash, form.password.data):
             _start_session(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
+        login_guard.failed(form.username.data)
         form.password.errors.append("Wrong username or password.")
     return render_template("auth/login.html", form=form), 422 if form.errors else 200
 
@@ -69,7 +77,10 @@ def _start_session(user: User, remember: bool) -> None:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site paths: a crafted ?next= must not send the user elsewhere."""
+    """Only same-site paths: a crafted ?next= must not send the user elsewhere, nor break
+    the redirect's header (a CR/LF or other control character)."""
+    if target and any(unicodedata.category(c) == "Cc" for c in target):
+        return url_for("boards.index")
     if target and target.startswith("/") and not target.startswith("//"):
         if not urlsplit(target).netloc and "\\" not in target:
             return target

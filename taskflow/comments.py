@@ -39,6 +39,8 @@ def edit(comment_id: int):
     error = None
     if request.method == "POST":
         text, error = clean_content(request.form.get("content"))
+        if not error and not security.may_send_message(current_user.id):
+            error = security.SLOW_DOWN  # an edit goes to everyone on the task, as a comment
         if not error:
             thread.edit(comment, text)
             if is_htmx():
@@ -48,9 +50,10 @@ def edit(comment_id: int):
             )
     draft = request.form.get("content", comment.content)
     template = "tasks/_comment_edit.html" if is_htmx() else "tasks/comment_edit.html"
-    return render_template(template, comment=comment, error=error, draft=draft), (
-        422 if error else 200
-    )
+    status = 422 if error else 200
+    if error == security.SLOW_DOWN and not is_htmx():  # htmx swaps only a 422 in place
+        status = 429
+    return render_template(template, comment=comment, error=error, draft=draft), status
 
 
 @bp.post("/comments/<int:comment_id>/delete")

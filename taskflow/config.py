@@ -55,8 +55,16 @@ class Config:
     MAX_CONTENT_LENGTH = 1024 * 1024
     # Rate limits (Flask-Limiter syntax), counted in Redis; they fail open if Redis is away.
     LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "30 per minute")
-    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per minute")
+    # Failed logins, not attempts: per account from one address, so that nobody locks the
+    # owner out by failing in their name; and a looser cap per account from all addresses.
+    LOGIN_FAILURES_PER_ACCOUNT_IP = os.environ.get("LOGIN_FAILURES_PER_ACCOUNT_IP", "10 per minute")
+    LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "100 per hour")
+    # Each sign-up costs a password hash on the web process, and tells whether a name is taken.
+    REGISTER_LIMIT_PER_IP = os.environ.get("REGISTER_LIMIT_PER_IP", "10 per minute; 50 per day")
+    # Chat messages, comments and their edits, per user.
     MESSAGE_RATE_LIMIT = os.environ.get("MESSAGE_RATE_LIMIT", "20 per 5 seconds")
+    # Open sockets per user, across all web processes; beyond it the oldest one closes.
+    SOCKETS_PER_USER = int(os.environ.get("SOCKETS_PER_USER", "30"))
     RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_HEADERS_ENABLED = False
     # The worker's sweep for notifications whose job never ran: how often, and how old a

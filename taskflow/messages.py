@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from taskflow import chat
+from taskflow import chat, security
 from taskflow.access import member_room
 from taskflow.extensions import db
 from taskflow.htmx import is_htmx
@@ -18,6 +18,8 @@ def edit(message_id: int):
     error, warning = None, ""
     if request.method == "POST":
         text, error = chat.clean_content(request.form.get("content"))
+        if not error and not security.may_send_message(current_user.id):
+            error = security.SLOW_DOWN  # an edit goes to everyone in the room, as a message
         if not error:
             outside = chat.edit(message, text)
             warning = chat.mention_warning_html(message.room, current_user, outside)
@@ -27,6 +29,8 @@ def edit(message_id: int):
     draft = request.form.get("content", message.content)
     template = "rooms/_message_edit.html" if is_htmx() else "rooms/message_edit.html"
     status = 422 if error else 200
+    if error == security.SLOW_DOWN and not is_htmx():  # htmx swaps only a 422 in place
+        status = 429
     return render_template(template, message=message, error=error, draft=draft), status
 
 

@@ -3,10 +3,15 @@
 The Content-Security-Policy allows scripts and styles from our own origin only: no inline
 script or style, no eval (htmx runs with allowEval off, and no hx-on or js: values)."""
 
-from flask import Flask, current_app, request
-from limits import parse
+import logging
+
+from flask import Flask, abort, current_app, request
+from flask_limiter.util import get_remote_address
+from limits import parse, parse_many
 
 from taskflow.extensions import limiter
+
+log = logging.getLogger(__name__)
 
 CSP = "; ".join(
     [
@@ -24,7 +29,18 @@ CSP = "; ".join(
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(_plain_json_body)
     app.after_request(_headers)
+
+
+def _plain_json_body() -> None:
+    """Forms also accept a JSON body (Flask-WTF reads it as the form's fields): only an
+    object of strings fits a form. Anything else (a list, a number for a name, bad JSON) is
+    a bad request here, not a 500 deep inside a validator."""
+    if request.method != "GET" and request.is_json:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or not all(isinstance(v, str) for v in body.values()):
+            abort(400)
 
 
 def _headers(response):
@@ -34,6 +50,10 @@ def _headers(response):
     response.headers["Referrer-Policy"] = "same-origin"
     if current_app.config["SESSION_COOKIE_SECURE"]:
         response.headers["Strict-Transport-Security"] = "max-age=31536000"
+    if response.mimetype == "text/html" and request.endpoint != "static":
+        # Pages hold private data (boards, messages) and a CSRF token: no cache, shared or
+        # the browser's own, may keep them for the next person at this computer.
+        response.headers.setdefault("Cache-Control", "no-store")
     return response
 
 
@@ -50,17 +70,10 @@ def login_ip_limit() -> str:
     return current_app.config["LOGIN_LIMIT_PER_IP"]
 
 
-def login_account_limit() -> str:
-    return current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
-
-
-def login_account_key() -> str:
-    return "login-account:" + request.form.get("username", "").strip().lower()[:30]
-
-
 def may_send_message(user_id: int) -> bool:
-    """Per-user message rate, shared by the socket and the form. Fails open if Redis is
-    away: a message is never refused for want of a counter."""
+    """Per-user message rate, shared by the socket and the form, by new messages and
+    comments and by their edits (each edit is sent to everyone who sees it). Fails open if
+    Redis is away: a message is never refused for want of a counter."""
     try:
         return limiter.limiter.hit(
             parse(current_app.config["MESSAGE_RATE_LIMIT"]), "message", str(user_id)
@@ -69,4 +82,34 @@ def may_send_message(user_id: int) -> bool:
         return True
 
 
+def within(config_name: str, namespace: str, *keys: str) -> bool:
+    """Whether one more event under the limits named in the config fits (nothing counted)."""
+    try:
+        limits = parse_many(current_app.config[config_name])
+        return all(limiter.limiter.test(item, namespace, *keys) for item in limits)
+    except Exception:  # fail open: Redis away must not lock everyone out
+        log.warning("rate limit %s not checked", namespace, exc_info=True)
+        return True
+
+
+def count(config_name: str, namespace: str, *keys: str) -> bool:
+    """Count one event under the limits named in the config; whether it was within them."""
+    try:
+        limits = parse_many(current_app.config[config_name])
+        return all([limiter.limiter.hit(item, namespace, *keys) for item in limits])
+    except Exception:  # fail open, as above
+        log.warning("rate limit %s not counted", namespace, exc_info=True)
+        return True
+
+
+def client_address() -> str:
+    return get_remote_address()
+
+
+def may_register() -> bool:
+    """Sign-ups per address: each costs a password hash and tells whether a name is taken."""
+    return count("REGISTER_LIMIT_PER_IP", "register", client_address())
+
+
 SLOW_DOWN = "You are sending messages too fast. Slow down a little, then send it again."
+REGISTER_SLOW_DOWN = "Too many sign-ups from your address. Please wait a few minutes and try again."

@@ -167,6 +167,8 @@ def server_env(database_url: str, redis_url: str) -> dict:
         RQ_QUEUE="taskflow-live",
         WEB_CONCURRENCY="1",
         BADGE_POLL_SECONDS="1",
+        # Browser tests sign up many users from one address; the limit is tested in-process.
+        REGISTER_LIMIT_PER_IP="1000 per minute",
     )
 
 
