@@ -35,6 +35,7 @@ class TaskFlow:
             SECRET_KEY="bench",
             MESSAGE_RATE_LIMIT="100000 per second",
             LOGIN_LIMIT_PER_IP="100000 per minute",
+            SOCKETS_PER_USER="100000",  # thousands of sockets from a few dozen users
             WORKER_CONNECTIONS="20000",
             **env,
         )

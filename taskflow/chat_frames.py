@@ -58,6 +58,8 @@ class ChatRoomFrames:
         return None
 
     def typing(self, frame: dict) -> None:
+        if not presence.may_relay_typing(chat.topic(self.room_id), self.user_id):
+            return  # harmless, and silently dropped: the indicator is already on
         if self._room_and_author()[0] is not None:
             chat.typing_started(self.room_id, self.user_id)
             self.connection.typing = True

@@ -7,17 +7,22 @@ import logging
 import queue
 import socket
 import threading
+import uuid
 from collections.abc import Callable, Iterable
 
 from simple_websocket import ConnectionClosed
 
-from taskflow import fragments
+from taskflow import fragments, socket_cap
 from taskflow.broadcast import Event, text_frame
 from taskflow.extensions import broadcaster
 
 log = logging.getLogger(__name__)
 QUEUE_SIZE = 256  # events a socket may fall behind before we drop it (its page catches up)
 PING_INTERVAL = 25.0  # seconds of silence before a ping; no pong by the next one: dead
+MAX_DEPTH = 32  # nesting of a client's JSON frame; ours are flat
+# How a "close" event ends a socket, by the kind of scope it names.
+CLOSE_CODES = {"socket": (4429, "Too many connections")}
+ACCESS_ENDED = (4403, "Access ended")
 _STOP = object()
 _ids = itertools.count(1)
 
@@ -26,20 +31,23 @@ class Connection:
     def __init__(self, ws, user_id: int, topics: Iterable[str], scopes: Iterable[str]) -> None:
         self.ws = ws
         self.id = next(_ids)
+        self.key = uuid.uuid4().hex  # unique across processes: "socket:<key>" ends only this one
         self.user_id = user_id
         self.topics = frozenset(topics)
-        self.scopes = frozenset(scopes)  # what this socket gives access to: "board:3", "room:7"
+        # What this socket gives access to ("board:3", "room:7"), and itself.
+        self.scopes = frozenset([*scopes, socket_cap.scope(self.key)])
         self.open = True
         self.notice = False  # an error or warning is shown under this page's composer
         self.typing = False  # this page said its user is typing
         self._queue: queue.Queue = queue.Queue(QUEUE_SIZE)
-        self._close_code = (1000, "")
+        self._close_code: tuple[int, str] | None = None  # the first reason given wins
+        self._writer: threading.Thread | None = None
 
     # Called by the broadcaster's thread: must never block.
     def deliver(self, event: Event) -> None:
         if event.kind == "close":
             if event.scope in self.scopes:
-                self.close(4403, "Access ended")
+                self.close(*CLOSE_CODES.get(event.scope.split(":")[0], ACCESS_ENDED))
             return
         try:
             self._queue.put_nowait(event)
@@ -51,7 +59,10 @@ class Connection:
         self.deliver(Event("", "html", text_frame(html)))
 
     def close(self, code: int = 1000, reason: str = "") -> None:
-        self._close_code = (code, reason)
+        """End the socket with this code, unless a reason was given already: the clean-up's
+        plain close must not turn an "access ended" (4403) into a normal 1000."""
+        if self._close_code is None:
+            self._close_code = (code, reason)
         self.open = False
         try:
             self._queue.put_nowait(_STOP)
@@ -68,10 +79,23 @@ class Connection:
         self.ws.event.set()  # wake the reader
 
     def start_writer(self, first: list[bytes], skip_upto: int, on_idle: Callable) -> None:
-        thread = threading.Thread(
+        self._writer = threading.Thread(
             target=self._write, args=(first, skip_upto, on_idle), daemon=True, name="ws-writer"
         )
-        thread.start()
+        self._writer.start()
+
+    def finish(self, timeout: float = 2.0) -> None:
+        """After close(): let the writer send the close frame, with its code, before the
+        server's own clean-up closes the socket with a plain 1000."""
+        if self._writer is None:  # never started: nobody else writes to the socket
+            try:
+                self.ws.close(*(self._close_code or (1000, "")))
+            except (ConnectionClosed, OSError):
+                pass
+            return
+        self._writer.join(timeout)
+        if self._writer.is_alive():  # stuck on a slow client: cut it off
+            self.abort()
 
     def _write(self, first: list[bytes], skip_upto: int, on_idle: Callable) -> None:
         sock = self.ws.sock
@@ -83,7 +107,7 @@ class Connection:
                     event = self._queue.get(timeout=PING_INTERVAL)
                 except queue.Empty:
                     if not self._ping():
-                        self._close_code = (1011, "No pong")
+                        self._close_code = self._close_code or (1011, "No pong")
                         break
                     on_idle(self)
                     continue
@@ -97,7 +121,7 @@ class Connection:
         finally:
             self.open = False
             try:
-                self.ws.close(*self._close_code)
+                self.ws.close(*(self._close_code or (1000, "")))
             except (ConnectionClosed, OSError):
                 pass
             self.ws.event.set()
@@ -128,13 +152,38 @@ def frames(ws, connection: Connection):
             continue
         try:
             frame = json.loads(data)
+        except RecursionError:  # "[[[[…" thousands deep: the parser gives up
+            frame = TOO_DEEP
         except (ValueError, TypeError):
             connection.send(error_html("That was not understood (invalid JSON)."))
+            continue
+        if frame is TOO_DEEP or _too_deep(frame):
+            connection.send(error_html("That was not understood (nested too deeply)."))
             continue
         if not isinstance(frame, dict):
             connection.send(error_html("That was not understood (expected an object)."))
             continue
         yield frame
+
+
+TOO_DEEP = object()
+
+
+def _too_deep(value: object) -> bool:
+    """Whether lists and objects nest beyond MAX_DEPTH (walked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > MAX_DEPTH:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def error_html(message: str) -> str:
@@ -161,6 +210,9 @@ def serve(
     connection = Connection(ws, user_id, [*topics, user_topic(user_id)], scopes)
     broadcaster.follow(connection)
     try:
+        # Following first, so that a newer socket's "close" for this one cannot be missed.
+        for oldest in socket_cap.opened(user_id, connection.key):
+            end_access(user_id, socket_cap.scope(oldest))
         first, skip_upto = catch_up()
         connection.start_writer(first, skip_upto, on_idle)
         on_open(connection)
@@ -178,6 +230,8 @@ def serve(
     finally:
         broadcaster.unfollow(connection)
         connection.close()
+        connection.finish()
+        socket_cap.closed(user_id, connection.key)
         try:
             on_close(connection)
         except Exception:

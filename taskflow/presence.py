@@ -15,6 +15,7 @@ log = logging.getLogger(__name__)
 
 PRESENCE_TTL = 60.0
 TYPING_TTL = 5.0
+TYPING_RELAY_MS = 1000  # at most one typing update per user per room per second
 
 
 def tolerant(default):
@@ -40,6 +41,15 @@ def _presence_key(topic: str) -> str:
 
 def _typing_key(topic: str) -> str:
     return f"taskflow:typing:{topic}"
+
+
+@tolerant(True)
+def may_relay_typing(topic: str, user_id: int) -> bool:
+    """Whether this "typing" frame is relayed to the room: the first in each second is, the
+    others are dropped (pages send one a second; more would be pushed onto every member).
+    One key per user and room, set only if absent, gone after a second: every process agrees."""
+    key = f"taskflow:typing-relay:{topic}:{user_id}"
+    return bool(current_app.redis.set(key, b"1", nx=True, px=TYPING_RELAY_MS))
 
 
 @tolerant(None)
