@@ -29,6 +29,8 @@ def clean_content(content: object) -> tuple[str, str | None]:
         return text, "Type a message first."
     if len(text) > MAX_CONTENT:
         return text, f"A message can be at most {MAX_CONTENT:,} characters ({len(text):,} now)."
+    if "\x00" in text:  # PostgreSQL text cannot hold it; no keyboard types it
+        return text.replace("\x00", ""), "A message cannot contain a NUL character."
     return text, None
 
 

@@ -29,18 +29,26 @@ CSP = "; ".join(
 
 
 def init_app(app: Flask) -> None:
-    app.before_request(_plain_json_body)
+    app.before_request(_plain_input)
     app.after_request(_headers)
 
 
-def _plain_json_body() -> None:
-    """Forms also accept a JSON body (Flask-WTF reads it as the form's fields): only an
-    object of strings fits a form. Anything else (a list, a number for a name, bad JSON) is
-    a bad request here, not a 500 deep inside a validator."""
+def _plain_input() -> None:
+    """What no browser form sends is a bad request (400) here, not a 500 further on.
+
+    Forms also accept a JSON body (Flask-WTF reads it as the form's fields): only an object
+    of strings fits a form, not a list or a number for a name. And no field holds a NUL
+    character, which PostgreSQL text cannot store."""
+    values = [v for _, listed in request.args.lists() for v in listed]
     if request.method != "GET" and request.is_json:
         body = request.get_json(silent=True)
         if not isinstance(body, dict) or not all(isinstance(v, str) for v in body.values()):
             abort(400)
+        values += body.values()
+    elif request.method != "GET":
+        values += [v for _, listed in request.form.lists() for v in listed]
+    if any("\x00" in value for value in values):
+        abort(400)
 
 
 def _headers(response):

@@ -142,7 +142,7 @@ def test_non_form_json_bodies_are_400(app, make_user):
 
 def test_a_control_character_in_next_falls_back_to_boards(app, make_user):
     make_user("gina")
-    for target in ["/boards%0d%0aSet-Cookie:%20x=1", "/boards%0a", "/boards%09x", "/b%00"]:
+    for target in ["/boards%0d%0aSet-Cookie:%20x=1", "/boards%0a", "/boards%09x", "/b%7f"]:
         client = Client(app.test_client())
         response = client.post(f"/login?next={target}", {"username": "gina", "password": PASSWORD})
         assert response.status_code == 302, target
@@ -217,7 +217,6 @@ def test_a_strong_password_is_accepted(app):
 HIDDEN = {
     "zero-width space": "gen\u200beral",
     "bidi override": "\u202eevil",
-    "NUL": "a\x00b",
     "byte order mark": "\ufeffboard",
     "line separator": "two\u2028lines",
     "private use": "pua\ue000",
@@ -254,6 +253,39 @@ def test_names_refuse_hidden_and_control_characters(app, login):
             "In Progress",
             "Done",
         ]
+
+
+def test_nul_characters_are_refused_everywhere(app, live_server, chat_room, login):
+    """PostgreSQL text cannot hold a NUL and no keyboard types one: any form field, query
+    argument or JSON value with one is a bad request; over a socket, an error frame."""
+    from taskflow.names import clean_name
+
+    with pytest.raises(ValueError, match="invisible or control characters"):
+        clean_name("gen\x00eral")
+    alice = as_user(app, "alice")
+    with app.app_context():
+        board_id = db.session.get(ChatRoom, chat_room).board_id
+    for url, data in [
+        ("/boards", {"name": "a\x00b"}),
+        (f"/boards/{board_id}/rooms/new", {"name": "a\x00b"}),
+        (f"/boards/{board_id}/members", {"username": "bo\x00b"}),
+        (f"/rooms/{chat_room}/messages", {"content": "hi\x00there"}),
+    ]:
+        assert_4xx(alice.post(url, data), 400, url)
+    assert_4xx(alice.get(f"/rooms/{chat_room}/mentions?content=%00"), 400, "query")
+    anonymous = Client(app.test_client())
+    assert_4xx(anonymous.post("/login", {"username": "a\x00", "password": "x"}), 400, "login")
+    assert_4xx(register(anonymous, "nul\x00name", PASSWORD), 400, "register")
+    token = anonymous.csrf()
+    posted = anonymous.http.post(
+        "/login", json={"username": "a\x00", "password": "x"}, headers={"X-CSRFToken": token}
+    )
+    assert_4xx(posted, 400, "json")
+    ws = ws_connect(live_server, f"/ws/chat-room/{chat_room}", http_login(live_server, "bob"))
+    send(ws, content="over\x00the socket")
+    assert "cannot contain a NUL" in receive_until(ws, 'id="socket-error"')
+    with app.app_context():
+        assert ChatMessage.query.count() == 0 and Board.query.count() == 1
 
 
 def test_room_names_are_compared_after_normalization_and_case_folding(app, chat_room):
