@@ -20,7 +20,7 @@ def log_in(page, username: str) -> None:
 def open_room(page, room_id: int) -> None:
     page.goto(f"/rooms/{room_id}")
     expect(page.locator("#room-members li.online")).not_to_have_count(0)
-    page.wait_for_function("document.body.dataset.socket === 'open'")
+    expect(page.locator("body")).to_have_attribute("data-socket", "open")
 
 
 def test_two_users_chat_live_with_keyboard_and_typing(new_page, chat_room):

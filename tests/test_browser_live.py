@@ -12,7 +12,7 @@ from .test_browser_chat import log_in
 
 def open_live(page, path: str) -> None:
     page.goto(path)
-    page.wait_for_function("document.body.dataset.socket === 'open'")
+    expect(page.locator("body")).to_have_attribute("data-socket", "open")
 
 
 def both_open(new_page, path: str):

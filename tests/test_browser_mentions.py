@@ -19,7 +19,7 @@ def test_mentions_reach_the_badge_center_and_message(
     log_in(alice, "alice")
     log_in(bob, "bob")
     bob.goto("/boards")  # a page with no topic of its own: /ws/notifications
-    bob.wait_for_function("document.body.dataset.socket === 'open'")
+    expect(bob.locator("body")).to_have_attribute("data-socket", "open")
     expect(badge(bob)).to_be_hidden()
 
     open_room(alice, chat_room)

@@ -94,7 +94,7 @@ def browser_page(browser, base_url: str, username: str):
 
 def open_room(page, room_id: int) -> None:
     page.goto(f"/rooms/{room_id}")
-    page.wait_for_function("document.body.dataset.socket === 'open'")
+    expect(page.locator("body")).to_have_attribute("data-socket", "open")
 
 
 def say(page, text: str) -> None:

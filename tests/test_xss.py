@@ -123,7 +123,7 @@ def test_payloads_render_as_text_everywhere(new_page, hostile_world):
     assert_safe(page, dialogs)
 
     page.goto(f"/rooms/{w['room']}")
-    page.wait_for_function("document.body.dataset.socket === 'open'")
+    expect(page.locator("body")).to_have_attribute("data-socket", "open")
     latest = [p.strip() for p in PAYLOADS[-50:]]  # a page holds the latest 50
     assert page.locator(".message-body").all_inner_texts() == latest
     assert_safe(page, dialogs)
@@ -151,7 +151,7 @@ def test_payloads_sent_live_arrive_as_text(new_page, hostile_world):
     room = f"/rooms/{hostile_world['room']}"
     for page in (alice, bob):
         page.goto(room)
-        page.wait_for_function("document.body.dataset.socket === 'open'")
+        expect(page.locator("body")).to_have_attribute("data-socket", "open")
     for payload in PAYLOADS[:15]:  # under the per-user message rate
         bob.locator("#composer-input").fill(payload)
         bob.locator("#composer-input").press("Enter")
