@@ -110,3 +110,18 @@ class RoomForm(FlaskForm):
 
 class MessageForm(FlaskForm):
     content = TextAreaField("Message", validators=[DataRequired(), Length(max=4000)])
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=128)])
+    password = PasswordField(
+        "New password",
+        validators=[
+            DataRequired(),
+            Length(min=8, max=128, message="Use at least 8 characters (at most 128)."),
+        ],
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("password", "Passwords differ")],
+    )

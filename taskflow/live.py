@@ -19,6 +19,13 @@ log = logging.getLogger(__name__)
 QUEUE_SIZE = 256  # events a socket may fall behind before we drop it (its page catches up)
 PING_INTERVAL = 25.0  # seconds of silence before a ping; no pong by the next one: dead
 _STOP = object()
+# Why a socket is ended from the server, and the code it closes with. htmx-ext-ws retries
+# only 1006, 1012 and 1013, so none of these is reconnected.
+CLOSE_CODES = {
+    "close": (4403, "Access ended"),  # the user lost access (removed from a board or room)
+    "gone": (4410, "It was deleted"),  # the board, room or task the page follows is gone
+    "logout": (4401, "Logged out"),  # the session that opened the socket has ended
+}
 _ids = itertools.count(1)
 
 
@@ -37,9 +44,9 @@ class Connection:
 
     # Called by the broadcaster's thread: must never block.
     def deliver(self, event: Event) -> None:
-        if event.kind == "close":
+        if event.kind in CLOSE_CODES:
             if event.scope in self.scopes:
-                self.close(4403, "Access ended")
+                self.close(*CLOSE_CODES[event.kind])
             return
         try:
             self._queue.put_nowait(event)
@@ -115,9 +122,21 @@ def user_topic(user_id: int) -> str:
     return f"user:{user_id}"
 
 
+def scope_topic(scope: str) -> str:
+    """Every socket also follows a topic per scope it depends on, so that ending a scope
+    reaches exactly those sockets, on every web process."""
+    return f"scope:{scope}"
+
+
 def end_access(user_id: int, scope: str) -> None:
     """Close the user's sockets that depend on `scope`, on every web process, at once."""
     broadcaster.publish(user_topic(user_id), kind="close", scope=scope)
+
+
+def end_scope(scope: str, kind: str = "gone") -> None:
+    """Close every socket that depends on `scope` ("board:3", "session:9"), whoever holds
+    it. Call after the commit that ended it."""
+    broadcaster.publish(scope_topic(scope), kind=kind, scope=scope)
 
 
 def frames(ws, connection: Connection):
@@ -158,7 +177,9 @@ def serve(
 
     Following starts before the catch-up is read, and live messages the catch-up already
     covered are skipped, so a reconnecting page gets everything exactly once."""
-    connection = Connection(ws, user_id, [*topics, user_topic(user_id)], scopes)
+    scopes = list(scopes)
+    topics = [*topics, user_topic(user_id), *map(scope_topic, scopes)]
+    connection = Connection(ws, user_id, topics, scopes)
     broadcaster.follow(connection)
     try:
         first, skip_upto = catch_up()

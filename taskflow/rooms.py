@@ -17,7 +17,8 @@ bp = Blueprint("rooms", __name__)
 @bp.get("/boards/<int:board_id>/rooms")
 def index(board_id: int):
     board = member_board(board_id)
-    return render_template("rooms/index.html", board=board, rooms=ChatRoom.for_board(board))
+    rooms = ChatRoom.of_member(board, current_user)  # a room you are not in stays private
+    return render_template("rooms/index.html", board=board, rooms=rooms)
 
 
 @bp.route("/boards/<int:board_id>/rooms/new", methods=["GET", "POST"])
@@ -98,12 +99,33 @@ def remove_member(room_id: int, user_id: int):
     return redirect(url_for("rooms.show", room_id=room.id))
 
 
+@bp.route("/rooms/<int:room_id>/delete", methods=["GET", "POST"])
+def delete(room_id: int):
+    """The room's creator or the board's owner deletes it, with its messages."""
+    room = _managed_room(room_id)
+    if request.method == "GET":
+        return render_template(
+            "confirm.html",
+            question=f"Delete the room #{room.name}?",
+            detail="All its messages are deleted with it. This cannot be undone.",
+            action=url_for("rooms.delete", room_id=room.id),
+            button="Delete room",
+            cancel=url_for("rooms.show", room_id=room.id),
+        )
+    board_id, name = room.board_id, room.name
+    db.session.delete(room)
+    db.session.commit()
+    live.end_scope(chat.topic(room_id))  # its open pages close on every process
+    flash(f"Room #{name} deleted.", "info")
+    return redirect(url_for("rooms.index", board_id=board_id))
+
+
 def _room_page(room: ChatRoom, messages: list[ChatMessage], **context) -> str:
     return render_template(
         "rooms/show.html",
         room=room,
         messages=messages,
-        rooms=[r for r in ChatRoom.for_board(room.board) if r.is_member(current_user)],
+        rooms=ChatRoom.of_member(room.board, current_user),
         online=presence.online(chat.topic(room.id)),
         addable=_not_in_room(room),
         at=utcnow(),

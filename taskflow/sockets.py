@@ -84,7 +84,7 @@ def chat_room(ws, room_id: int) -> None:
     def on_idle(connection: Connection) -> None:
         presence.join(redis, topic, user_id, connection.id)
 
-    scopes = [topic, f"board:{room.board_id}"]
+    scopes = [topic, f"board:{room.board_id}", _session_scope()]
     db.session.remove()
     serve(ws, user_id, [topic], scopes, handle, catch_up, on_open, on_close, on_idle)
 
@@ -99,7 +99,7 @@ def board(ws, board_id: int) -> None:
     _serve_view(
         ws,
         [live_board.board_topic(board_id)],
-        f"board:{board_id}",
+        [f"board:{board_id}", _session_scope()],
         lambda: live_board.board_catch_up(board_id),
     )
 
@@ -114,7 +114,7 @@ def task_comments(ws, task_id: int) -> None:
     _serve_view(
         ws,
         [live_board.task_topic(task_id)],
-        f"board:{task.column.board_id}",
+        [f"task:{task_id}", f"board:{task.column.board_id}", _session_scope()],
         lambda: thread.catch_up(task_id),
     )
 
@@ -125,10 +125,10 @@ def personal(ws) -> None:
     if not current_user.is_authenticated:
         ws.close(4401, "Log in first")
         return
-    _serve_view(ws, [], f"user:{current_user.id}", lambda: ([], 0))
+    _serve_view(ws, [], [_session_scope()], lambda: ([], 0))
 
 
-def _serve_view(ws, topics: list[str], scope: str, catch_up) -> None:
+def _serve_view(ws, topics: list[str], scopes: list[str], catch_up) -> None:
     """A socket that only listens: the page sends nothing over it. It starts with the page's
     state as it is now and the user's badge, then follows every change."""
 
@@ -144,7 +144,12 @@ def _serve_view(ws, topics: list[str], scope: str, catch_up) -> None:
 
     user_id = current_user.id
     db.session.remove()
-    serve(ws, user_id, topics, [scope], handle, first_frames)
+    serve(ws, user_id, topics, scopes, handle, first_frames)
+
+
+def _session_scope() -> str:
+    """Every socket depends on the session that opened it: logging out closes it."""
+    return f"session:{current_user.session_id}"
 
 
 def _badge_frame(user_id: int) -> bytes:

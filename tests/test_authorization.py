@@ -49,6 +49,15 @@ ENDPOINTS = {
     "auth.login": ("GET", "/login", {}, {r: OK for r in ROLES}),
     # anonymous: sent to log in; everyone else: logged out, then sent to log in
     "auth.logout": ("POST", "/logout", {}, {r: LOGIN for r in ROLES}),
+    "account.show": ("GET", "/account", {}, {"anonymous": LOGIN, **ANY_USER}),
+    # an empty form: refused (422) for a user, never a 5xx
+    "account.change_password": ("POST", "/account/password", {}, {"anonymous": LOGIN, **ANY_USER}),
+    "account.logout_everywhere": (
+        "POST",
+        "/account/logout-everywhere",
+        {},
+        {r: LOGIN for r in ROLES},
+    ),
     "boards.index": ("GET", "/boards", {}, {"anonymous": LOGIN, **ANY_USER}),
     "boards.create": ("POST", "/boards", {}, {"anonymous": LOGIN, **ANY_USER}),
     "boards.show": ("GET", "/boards/{board}", {}, board(MEMBERS)),
@@ -98,6 +107,12 @@ ENDPOINTS = {
         {},
         board({"board_member": 403, "room_member": OK, "room_creator": 403, "board_owner": OK}),
     ),
+    "comments.delete#get": (
+        "GET",
+        "/comments/{comment}/delete",
+        {},
+        board({"board_member": 403, "room_member": OK, "room_creator": 403, "board_owner": OK}),
+    ),
     "rooms.index": ("GET", "/boards/{board}/rooms", {}, board(MEMBERS)),
     "rooms.create": ("GET", "/boards/{board}/rooms/new", {}, board(MEMBERS)),
     "rooms.create#post": ("POST", "/boards/{board}/rooms/new", {}, board(MEMBERS)),
@@ -106,6 +121,18 @@ ENDPOINTS = {
     "rooms.add_member": (
         "POST",
         "/rooms/{room}/members",
+        {},
+        board({"board_member": 404, "room_member": 403, "room_creator": OK, "board_owner": OK}),
+    ),
+    "rooms.delete": (
+        "GET",
+        "/rooms/{room}/delete",
+        {},
+        board({"board_member": 404, "room_member": 403, "room_creator": OK, "board_owner": OK}),
+    ),
+    "rooms.delete#post": (
+        "POST",
+        "/rooms/{room}/delete",
         {},
         board({"board_member": 404, "room_member": 403, "room_creator": OK, "board_owner": OK}),
     ),
@@ -130,6 +157,12 @@ ENDPOINTS = {
     ),
     "messages.delete": (
         "POST",
+        "/messages/{message}/delete",
+        {},
+        board({"board_member": 404, "room_member": OK, "room_creator": 403, "board_owner": 403}),
+    ),
+    "messages.delete#get": (
+        "GET",
         "/messages/{message}/delete",
         {},
         board({"board_member": 404, "room_member": OK, "room_creator": 403, "board_owner": 403}),
@@ -262,11 +295,14 @@ def test_every_route_against_every_role(app, people):
         for role in ROLES:
             world = make_world(app, people)
             # Logging out ends the session: that check gets a client of its own.
-            client = logged_in(app, role) if name == "auth.logout" else clients[role]
+            ends = name in ("auth.logout", "account.logout_everywhere")
+            client = logged_in(app, role) if ends else clients[role]
             path = url.format(**world)
             send = client.get if method == "GET" else client.post
             got = outcome(send(path, data) if method == "POST" else send(path))
             assert got == expected[role], f"{name} {method} {path} as {role}: {got}"
+            if ends:  # "everywhere" ended the shared client's session too: a new one
+                clients[role] = logged_in(app, role)
             checked += 1
     assert checked == len(ENDPOINTS) * len(ROLES)
 

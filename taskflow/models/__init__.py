@@ -6,6 +6,7 @@ from taskflow.models.comment import TaskThreadComment
 from taskflow.models.message import ChatMessage
 from taskflow.models.notification import Notification
 from taskflow.models.room import ChatRoom
+from taskflow.models.session import UserSession
 from taskflow.models.task import PRIORITIES, Task
 from taskflow.models.user import User
 
@@ -20,4 +21,5 @@ __all__ = [
     "Task",
     "TaskThreadComment",
     "User",
+    "UserSession",
 ]

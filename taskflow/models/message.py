@@ -3,7 +3,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Text, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
-from taskflow.extensions import db
+from taskflow.extensions import NEVER_REUSE_IDS, db
 from taskflow.models.room import ChatRoom
 from taskflow.models.user import User, utcnow
 
@@ -14,7 +14,7 @@ PAGE_SIZE = 50
 class ChatMessage(db.Model):
     __tablename__ = "chat_messages"
     # (room, id) serves "the latest 50 of a room" and "after id N" with one index range scan.
-    __table_args__ = (Index("ix_chat_messages_room_id_id", "room_id", "id"),)
+    __table_args__ = (Index("ix_chat_messages_room_id_id", "room_id", "id"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     room_id: Mapped[int] = mapped_column(ForeignKey("chat_rooms.id", ondelete="CASCADE"))

@@ -4,7 +4,7 @@ from sqlalchemy import Column as SAColumn
 from sqlalchemy import ForeignKey, String, Table, Text, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from taskflow.extensions import db
+from taskflow.extensions import NEVER_REUSE_IDS, db
 from taskflow.models.board import Board, Membership
 from taskflow.models.user import User, utcnow
 
@@ -18,7 +18,7 @@ room_members = Table(
 
 class ChatRoom(db.Model):
     __tablename__ = "chat_rooms"
-    __table_args__ = (UniqueConstraint("board_id", "name_key"),)
+    __table_args__ = (UniqueConstraint("board_id", "name_key"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     board_id: Mapped[int] = mapped_column(ForeignKey("boards.id", ondelete="CASCADE"), index=True)
@@ -52,6 +52,17 @@ class ChatRoom(db.Model):
         return list(
             db.session.scalars(select(cls).where(cls.board_id == board.id).order_by(cls.name_key))
         )
+
+    @classmethod
+    def of_member(cls, board: Board, user: User) -> list["ChatRoom"]:
+        """The rooms of the board this user is in: the only ones they may see at all."""
+        query = (
+            select(cls)
+            .join(room_members, room_members.c.room_id == cls.id)
+            .where(cls.board_id == board.id, room_members.c.user_id == user.id)
+            .order_by(cls.name_key)
+        )
+        return list(db.session.scalars(query))
 
     def is_member(self, user: User) -> bool:
         query = select(room_members.c.user_id).where(
