@@ -40,7 +40,7 @@ class Connection:
         self.notice = False  # an error or warning is shown under this page's composer
         self.typing = False  # this page said its user is typing
         self._queue: queue.Queue = queue.Queue(QUEUE_SIZE)
-        self._close_code = (1000, "")
+        self._close_code: tuple[int, str] | None = None  # set by the first close()
 
     # Called by the broadcaster's thread: must never block.
     def deliver(self, event: Event) -> None:
@@ -58,7 +58,9 @@ class Connection:
         self.deliver(Event("", "html", text_frame(html)))
 
     def close(self, code: int = 1000, reason: str = "") -> None:
-        self._close_code = (code, reason)
+        """The first reason given (access ended, logged out) is the one sent."""
+        if self._close_code is None:
+            self._close_code = (code, reason)
         self.open = False
         try:
             self._queue.put_nowait(_STOP)
@@ -90,13 +92,13 @@ class Connection:
                     event = self._queue.get(timeout=PING_INTERVAL)
                 except queue.Empty:
                     if not self._ping():
-                        self._close_code = (1011, "No pong")
+                        self.close(1011, "No pong")
                         break
                     on_idle(self)
                     continue
                 if event is _STOP:
                     break
-                if event.kind == "message" and event.id <= skip_upto:
+                if event.kind == "message" and event.seq <= skip_upto:
                     continue  # already sent by the catch-up
                 sock.sendall(event.frame)
         except OSError:
@@ -104,7 +106,7 @@ class Connection:
         finally:
             self.open = False
             try:
-                self.ws.close(*self._close_code)
+                self.ws.close(*(self._close_code or (1000, "")))
             except (ConnectionClosed, OSError):
                 pass
             self.ws.event.set()

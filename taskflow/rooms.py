@@ -1,5 +1,7 @@
 """Chat rooms of a board: the list, a new room, the room page and its members."""
 
+import secrets
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -9,7 +11,6 @@ from taskflow.extensions import db
 from taskflow.forms import RoomForm
 from taskflow.htmx import is_htmx
 from taskflow.models import ChatMessage, ChatRoom, User
-from taskflow.models.user import utcnow
 
 bp = Blueprint("rooms", __name__)
 
@@ -54,16 +55,22 @@ def post_message(room_id: int):
     """The composer without JavaScript, or while the socket is down: a plain form POST."""
     room = member_room(room_id)
     text, error = chat.clean_content(request.form.get("content"))
+    client_id, bad_id = chat.clean_client_id(request.form.get("client_id"))
+    error = error or bad_id
     if not error and not security.may_send_message(current_user.id):
         error = security.SLOW_DOWN
     if error:
-        draft = request.form.get("content", "")[:10000]
         status = 429 if error == security.SLOW_DOWN else 422
+        if is_htmx():  # the socket's answer to a refused message: the reason, the text back
+            content = request.form.get("content")
+            return live.error_html(error) + chat.draft_html(room.id, content), 200
+        draft = request.form.get("content", "")[:10000]
         return _room_page(room, ChatMessage.latest(room), composer_error=error, draft=draft), status
-    message, outside = chat.post(room, current_user, text)
+    message, outside, _ = chat.post(room, current_user, text, client_id=client_id)
     warning = chat.mention_warning_html(room, current_user, outside)
-    if is_htmx():  # JavaScript on, socket down: answer with what the page is missing
-        return chat.missed(room.id, request.form.get("since", 0, type=int))[0] + warning
+    if is_htmx():  # JavaScript on, socket down: every change the page is missing, its own too
+        seq = request.form.get("seq", 0, type=int)
+        return chat.changes(room.id, seq)[0] + chat.upsert_html(message) + warning
     if outside:
         flash(
             " ".join(f"@{u.username}" for u in outside) + " is not in this room and was not"
@@ -128,7 +135,8 @@ def _room_page(room: ChatRoom, messages: list[ChatMessage], **context) -> str:
         rooms=ChatRoom.of_member(room.board, current_user),
         online=presence.online(chat.topic(room.id)),
         addable=_not_in_room(room),
-        at=utcnow(),
+        seq=room.seq,  # read with the room, before its messages: never newer than they are
+        client_id=secrets.token_urlsafe(16),  # a plain form resubmitted is saved once
         **context,
     )
 

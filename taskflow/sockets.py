@@ -5,7 +5,6 @@ A handshake from a foreign Origin is refused before the upgrade (403): without t
 any site the user visits could open a socket as them. A socket the user may not open is
 accepted and closed at once with a 44xx code, which htmx-ext-ws does not retry."""
 
-from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, request
@@ -50,8 +49,7 @@ def chat_room(ws, room_id: int) -> None:
         ws.close(4404, "No such room, or not yours")
         return
     user_id, topic = current_user.id, chat.topic(room_id)
-    since = request.args.get("since", type=int)
-    at = _moment(request.args.get("at"))
+    seq = request.args.get("seq", type=int)  # the last change the page saw (app.js)
     redis = current_app.redis  # the writer thread refreshes presence without an app context
 
     def handle(connection: Connection, frame: dict) -> None:
@@ -62,8 +60,8 @@ def chat_room(ws, room_id: int) -> None:
 
     def catch_up():
         try:
-            frames, last_id = chat.catch_up(room_id, since, at)
-            return [*frames, _badge_frame(user_id)], last_id
+            frames, covered = chat.catch_up(room_id, seq)
+            return [*frames, _badge_frame(user_id)], covered
         finally:
             db.session.remove()
 
@@ -154,13 +152,6 @@ def _session_scope() -> str:
 
 def _badge_frame(user_id: int) -> bytes:
     return text_frame(notifications.badge_html(user_id, oob=True))
-
-
-def _moment(value: str | None) -> datetime | None:
-    try:
-        return datetime.fromisoformat(value).replace(tzinfo=None) if value else None
-    except ValueError:
-        return None
 
 
 def _publish_members(room_id: int) -> None:

@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from sqlalchemy import Column as SAColumn
-from sqlalchemy import ForeignKey, String, Table, Text, UniqueConstraint, func, select
+from sqlalchemy import ForeignKey, String, Table, Text, UniqueConstraint, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from taskflow.extensions import NEVER_REUSE_IDS, db
@@ -28,6 +28,9 @@ class ChatRoom(db.Model):
     name_key: Mapped[str] = mapped_column(String(80))
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The number of the room's latest change (a message posted, edited or deleted): pages
+    # catch up by asking for every change after the last number they saw.
+    seq: Mapped[int] = mapped_column(default=0, server_default="0")
 
     board: Mapped[Board] = relationship()
     created_by: Mapped[User | None] = relationship()
@@ -38,6 +41,18 @@ class ChatRoom(db.Model):
         self.rename(name)
         self.description = description
         self.members = [created_by]
+
+    @classmethod
+    def next_seq(cls, room_id: int) -> int:
+        """Number a change of the room. In PostgreSQL this locks the room's row until commit,
+        so a room's changes commit in the order of their numbers: a reader who sees n has
+        seen every change before it."""
+        query = update(cls).where(cls.id == room_id).values(seq=cls.seq + 1).returning(cls.seq)
+        return db.session.execute(query).scalar_one()
+
+    @classmethod
+    def current_seq(cls, room_id: int) -> int:
+        return db.session.scalar(select(cls.seq).where(cls.id == room_id)) or 0
 
     def rename(self, name: str) -> None:
         self.name, self.name_key = name, name.lower()
