@@ -126,7 +126,7 @@ def cancel(board_id: int, invitation_id: int):
         invitee = invitation.invitee
         db.session.delete(invitation)
         db.session.commit()
-        _push(invitee.id, f'<li id="invitation-{invitation_id}" hx-swap-oob="delete"></li>')
+        push_withdrawn([(invitation_id, invitee.id)])
         flash(f"The invitation of {invitee.username} was cancelled.", "info")
     else:
         flash("That invitation was already answered.", "info")
@@ -154,6 +154,17 @@ def disable_link(board_id: int):
         db.session.commit()
     flash("The invite link is disabled.", "info")
     return members_page(board)
+
+
+def pending_of(board: Board) -> list[tuple[int, int]]:
+    """(invitation id, invitee id) of the board's open invitations, read before they go."""
+    return [(i.id, i.invitee_id) for i in Invitation.pending_of_board(board)]
+
+
+def push_withdrawn(withdrawn: list[tuple[int, int]]) -> None:
+    """Take cancelled invitations off the invitees' open pages, and their badges down."""
+    for invitation_id, invitee_id in withdrawn:
+        _push(invitee_id, f'<li id="invitation-{invitation_id}" hx-swap-oob="delete"></li>')
 
 
 # -- the invitee's side -------------------------------------------------------------------

@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy.exc import IntegrityError
 
 from taskflow.extensions import db
 from taskflow.invitations import BAD_LINK, TOO_MANY
@@ -213,6 +214,23 @@ def test_invitations_are_rate_limited_per_owner(app, login, make_user, monkeypat
     assert invite(dave, create_board(dave), "u3").status_code == 302  # per owner
 
 
+def test_the_database_allows_one_pending_invitation_per_board_and_user(app, login):
+    alice, _ = login("alice"), login("bob")
+    board_id = create_board(alice)
+    invite(alice, board_id, "bob")
+    with app.app_context():
+        board, bob = db.session.get(Board, board_id), User.by_username("bob")
+        db.session.add(Invitation(board=board, invitee=bob))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+        Invitation.query.one().status = "declined"  # answered ones stay as history
+        db.session.add(Invitation(board=board, invitee=bob))
+        db.session.commit()
+        db.session.remove()
+    assert statuses(app, board_id) == [("bob", "declined"), ("bob", "pending")]
+
+
 # -- invite links -------------------------------------------------------------------------
 
 
@@ -348,6 +366,48 @@ def test_the_invitees_badge_rises_live(app, live_server, make_user):
         receive_until(ws, 'data-count="0"')  # the badge on his other pages comes down
     finally:
         ws.close()
+
+
+def live_post(session, base_url: str, page: str, url: str, data: dict | None = None):
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', session.get(f"{base_url}{page}").text)[1]
+    response = session.post(
+        f"{base_url}{url}", data={**(data or {}), "csrf_token": token}, allow_redirects=False
+    )
+    assert response.status_code == 302, response.text
+    return response
+
+
+def test_cancelled_and_deleted_board_invitations_leave_live(app, live_server, make_user):
+    make_user("alice")
+    make_user("bob")
+    alice = http_login(live_server, "alice")
+    boards = [
+        int(
+            live_post(alice, live_server, "/boards", "/boards", {"name": n})
+            .headers["Location"]
+            .rsplit("/", 1)[1]
+        )
+        for n in ("Launch", "Spam")
+    ]
+    ws = ws_connect(live_server, "/ws/notifications", http_login(live_server, "bob"))
+    try:
+        receive_until(ws, 'data-count="0"')
+        for board_id in boards:
+            live_post(
+                alice, live_server, "/boards", f"/boards/{board_id}/members", {"username": "bob"}
+            )
+        receive_until(ws, 'data-count="2"')
+        with app.app_context():
+            first, second = (i.id for i in Invitation.query.order_by(Invitation.id))
+        live_post(alice, live_server, "/boards", f"/boards/{boards[0]}/invitations/{first}/delete")
+        frame = receive_until(ws, 'data-count="1"')
+        assert f'<li id="invitation-{first}" hx-swap-oob="delete"></li>' in frame
+        live_post(alice, live_server, "/boards", f"/boards/{boards[1]}/delete")
+        frame = receive_until(ws, 'data-count="0"')
+        assert f'<li id="invitation-{second}" hx-swap-oob="delete"></li>' in frame
+    finally:
+        ws.close()
+    assert statuses(app, boards[1]) == []  # gone with the board
 
 
 @pytest.fixture
