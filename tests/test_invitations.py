@@ -17,6 +17,7 @@ from .conftest import PASSWORD, Client, http_login, ws_connect
 from .helpers import columns, create_board, create_task, invitation_form
 from .test_browser_chat import log_in
 from .test_chat_socket import receive_until
+from .test_xss import assert_safe, hostile_world, watch  # noqa: F401 (hostile_world: a fixture)
 
 
 def invite(owner, board_id: int, username: str, **kw):
@@ -491,3 +492,27 @@ def _only_id(app) -> int:
         invitation_id = Invitation.query.one().id
         db.session.remove()
         return invitation_id
+
+
+def test_hostile_board_names_in_invitations_render_as_text(app, new_page, make_user, request):
+    boards = request.getfixturevalue("hostile_world")["boards"]
+    make_user("carol")
+    with app.app_context():
+        carol, alice = User.by_username("carol"), User.by_username("alice")
+        for board_id in boards:
+            board = db.session.get(Board, board_id)
+            db.session.add(Invitation(board=board, invitee=carol, invited_by=alice))
+        code = InviteLink.reset(db.session.get(Board, boards[1]), alice, None).code
+        db.session.commit()
+        names = [db.session.get(Board, b).name for b in boards]
+        db.session.remove()
+    page = new_page()
+    dialogs = watch(page)
+    log_in(page, "carol")
+    page.goto("/notifications")
+    shown = page.locator(".invitation strong").all_text_contents()
+    assert sorted(shown) == sorted(f"alice invited you to the board “{n}”" for n in names)
+    assert_safe(page, dialogs)
+    page.goto(f"/join/{code}")
+    expect(page.locator("main h1")).to_have_text(f"Join the board “{names[1]}”?")
+    assert_safe(page, dialogs)
