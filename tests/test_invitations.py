@@ -16,7 +16,7 @@ from taskflow.models.user import utcnow
 from .conftest import PASSWORD, Client, http_login, ws_connect
 from .helpers import columns, create_board, create_task, invitation_form
 from .test_browser_chat import log_in
-from .test_chat_socket import receive_until
+from .test_chat_socket import close_code, receive_until
 from .test_xss import assert_safe, hostile_world, watch  # noqa: F401 (hostile_world: a fixture)
 
 
@@ -356,6 +356,8 @@ def test_the_invitees_badge_rises_live(app, live_server, make_user):
         assert 'hx-swap-oob="afterbegin:#invitation-list"' in frame
         assert "alice invited you to the board “Launch”" in frame
         assert "The secret plan" not in frame and "csrf_token" not in frame
+        board_ws = ws_connect(live_server, f"/ws/board/{board_id}", bob_session)
+        assert close_code(board_ws) == 4404  # the board's socket, too, until he accepts
 
         center = bob_session.get(f"{live_server}/notifications").text
         accept = re.search(r'action="(/invitations/\d+/accept)"', center)[1]
