@@ -58,6 +58,8 @@ class Config:
     LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "30 per minute")
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per minute")
     MESSAGE_RATE_LIMIT = os.environ.get("MESSAGE_RATE_LIMIT", "20 per 5 seconds")
+    INVITE_LIMIT_PER_OWNER = os.environ.get("INVITE_LIMIT_PER_OWNER", "30 per hour")
+    JOIN_LIMIT_PER_IP = os.environ.get("JOIN_LIMIT_PER_IP", "30 per minute")
     RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_HEADERS_ENABLED = False
     # The worker's sweep for notifications whose job never ran: how often, and how old a

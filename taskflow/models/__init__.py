@@ -3,6 +3,7 @@
 from taskflow.models.board import Board, Membership
 from taskflow.models.column import Column
 from taskflow.models.comment import TaskThreadComment
+from taskflow.models.invitation import Invitation, InviteLink
 from taskflow.models.message import ChatMessage
 from taskflow.models.notification import Notification
 from taskflow.models.room import ChatRoom
@@ -15,6 +16,8 @@ __all__ = [
     "ChatMessage",
     "ChatRoom",
     "Column",
+    "Invitation",
+    "InviteLink",
     "Membership",
     "Notification",
     "PRIORITIES",
