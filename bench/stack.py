@@ -32,7 +32,7 @@ class TaskFlow:
         self.env = dict(
             os.environ,
             TASKFLOW_INSTANCE=self.folder.name,
-            SECRET_KEY="bench",
+            SECRET_KEY="bench-only-secret-key-of-at-least-32-characters",
             MESSAGE_RATE_LIMIT="100000 per second",
             LOGIN_LIMIT_PER_IP="100000 per minute",
             SOCKETS_PER_USER="100000",  # thousands of sockets from a few dozen users

@@ -6,7 +6,7 @@ import rq
 from flask import Flask
 from redis import Redis
 
-from taskflow import embedded_redis, fragments, mentions, security
+from taskflow import embedded_redis, fragments, mentions, secret_key, security
 from taskflow.config import INSTANCE_DIR, Config
 from taskflow.converters import BoundedIntConverter
 from taskflow.extensions import broadcaster, csrf, db, limiter, login_manager, migrate, sock
@@ -26,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_object(Config)
     app.config.update(config or {})
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config["SECRET_KEY"] = secret_key.resolve(app.config["SECRET_KEY"], Path(app.instance_path))
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -39,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
 
     from taskflow import (
+        account,
         auth,
         autocomplete,
         boards,
@@ -46,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
         columns,
         comments,
         errors,
+        invitations,
         main,
         members,
         messages,
@@ -57,9 +60,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     for module in (
         auth,
+        account,
         autocomplete,
         boards,
         members,
+        invitations,
         columns,
         tasks,
         comments,

@@ -13,9 +13,9 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
-from taskflow import login_guard, passwords, security
+from taskflow import account, login_guard, passwords, security
 from taskflow.extensions import db, limiter
 from taskflow.forms import LoginForm, RegisterForm
 from taskflow.models import User
@@ -64,8 +64,12 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
+    # The session row goes first: a copy of this session's cookies (or its remember cookie)
+    # authenticates nothing afterwards, and the sockets it opened close. Then the session is
+    # emptied before logout_user(), which marks the remember cookie for deletion.
+    account.end_sessions(current_user.session_id)
     session.clear()
+    logout_user()
     flash("You have been logged out.", "info")
     return redirect(url_for("auth.login"))
 
@@ -73,7 +77,7 @@ def logout():
 def _start_session(user: User, remember: bool) -> None:
     # A fresh session at login: nothing from before (a planted session id) carries over.
     session.clear()
-    login_user(user, remember=remember)
+    account.start_session(user, remember)
 
 
 def _safe_next(target: str | None) -> str:

@@ -3,6 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from taskflow import invitations, live
 from taskflow.access import member_board, owned_board
 from taskflow.extensions import db
 from taskflow.forms import BoardForm
@@ -53,9 +54,12 @@ def edit(board_id: int):
 def delete(board_id: int):
     board = owned_board(board_id)
     if request.method == "POST":  # CSRFProtect has checked the token before we get here
-        name = board.name
+        name, board_id = board.name, board.id
+        withdrawn = invitations.pending_of(board)  # they go with the board (ON DELETE CASCADE)
         db.session.delete(board)
         db.session.commit()
+        live.end_scope(f"board:{board_id}")  # its pages, rooms and tasks close everywhere
+        invitations.push_withdrawn(withdrawn)
         flash(f"Board “{name}” deleted.", "info")
         return redirect(url_for("boards.index"))
     return render_template("boards/delete.html", board=board)

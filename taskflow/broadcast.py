@@ -22,9 +22,9 @@ CHANNEL = "taskflow:events"
 @dataclass(frozen=True, slots=True)
 class Event:
     topic: str
-    kind: str  # "html": swap it in; "message": html with a message id; "close": end sockets
+    kind: str  # "html": swap it in; "message": a room's numbered change; else: end sockets
     frame: bytes = b""  # the WebSocket text frame, encoded once for all recipients
-    id: int = 0  # the message id ("message"), so a reconnect catch-up is not sent twice
+    seq: int = 0  # the room's change number ("message"): a catch-up's are not sent twice
     scope: str = ""  # "close": the sockets it ends are those with this scope ("room:7")
 
 
@@ -41,8 +41,8 @@ def text_frame(text: str) -> bytes:
     return header + payload
 
 
-def _encode(topic: str, kind: str, html: str, id: int, scope: str) -> bytes:
-    head = json.dumps({"t": topic, "k": kind, "i": id, "s": scope}, separators=(",", ":"))
+def _encode(topic: str, kind: str, html: str, seq: int, scope: str) -> bytes:
+    head = json.dumps({"t": topic, "k": kind, "i": seq, "s": scope}, separators=(",", ":"))
     return f"{head}\n{html}".encode()
 
 
@@ -73,14 +73,14 @@ class Broadcaster:
     # -- publishing (any process) ------------------------------------------------------------
 
     def publish(
-        self, topic: str, html: str = "", kind: str = "html", id: int = 0, scope: str = ""
+        self, topic: str, html: str = "", kind: str = "html", seq: int = 0, scope: str = ""
     ) -> bool:
         """Send an event to every follower of `topic` on every web process.
 
         Returns False when Redis is unreachable: the caller has already saved what matters, and
         sockets catch up from the database when the subscriber reconnects."""
         try:
-            self.redis.publish(CHANNEL, _encode(topic, kind, html, id, scope))
+            self.redis.publish(CHANNEL, _encode(topic, kind, html, seq, scope))
             return True
         except redis.RedisError as error:
             log.warning("publish to %s failed: %s", topic, error)

@@ -3,10 +3,11 @@
 Everything a room shows live is rendered here once per event and published to the room's
 topic; what differs per viewer ("my" messages, my own typing) is left to viewer.css."""
 
+import re
 import threading
-from datetime import datetime
 
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 
 from taskflow import fragments, mentions, notifications, presence
 from taskflow.broadcast import text_frame
@@ -40,33 +41,57 @@ def draft_html(room_id: int, content: object) -> str:
     return fragments.render("rooms/_composer_input.html", room_id=room_id, draft=draft, oob=True)
 
 
+CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+def clean_client_id(value: object) -> tuple[str | None, str | None]:
+    """The page's id for a message (optional) and an error message, if it is malformed."""
+    if value in (None, ""):
+        return None, None
+    if isinstance(value, str) and CLIENT_ID.fullmatch(value):
+        return value, None
+    return None, "That message carried a malformed id. Reload the page, then send it again."
+
+
 def post(
-    room: ChatRoom, author: User, text: str, was_typing: bool = True
-) -> tuple[ChatMessage, list[User]]:
+    room: ChatRoom,
+    author: User,
+    text: str,
+    was_typing: bool = True,
+    client_id: str | None = None,
+) -> tuple[ChatMessage, list[User], bool]:
     """Save first (the database is the truth), then publish to everyone in the room, then
-    queue its mention notifications. Returns the message and the board members it mentions
-    who are not in the room (not notified: the sender is told)."""
-    message = ChatMessage(room=room, author=author, content=text)
+    queue its mention notifications. Returns the message, the board members it mentions who
+    are not in the room (not notified: the sender is told), and whether it is new: a
+    message whose client id was saved before is not saved or published again."""
+    if client_id and (earlier := ChatMessage.by_client_id(author.id, client_id)):
+        if earlier.room_id == room.id:
+            return earlier, [], False
+        client_id = None  # another room's id: this is a message of its own
+    message = ChatMessage(room=room, author=author, content=text, client_id=client_id)
     _set_mentions(message, text)
+    message.seq = ChatRoom.next_seq(room.id)
     db.session.add(message)
-    db.session.flush()  # the id; rendering now spares reloading what commit would expire
-    html = fragments.render("rooms/_message_oob.html", message=message)
+    try:
+        db.session.flush()  # the id; rendering now spares reloading what commit would expire
+    except IntegrityError:  # the same client id, sent twice at once: the other one won
+        db.session.rollback()
+        return ChatMessage.by_client_id(author.id, client_id), [], False
+    html = upsert_html(message)
     db.session.commit()
-    broadcaster.publish(topic(room.id), html, kind="message", id=message.id)
+    broadcaster.publish(topic(room.id), html, kind="message", seq=message.seq)
     if message.notified_at is None:
         notifications.enqueue("notify_chat_message", message.id)
     if was_typing and presence.stop_typing(topic(room.id), author.id):
         publish_typing(room.id)
-    return message, _outside_room(room, text)
+    return message, _outside_room(room, text), True
 
 
 def edit(message: ChatMessage, text: str) -> list[User]:
     """Change a message; the newly mentioned are notified (the job skips the others)."""
     message.content, message.edited_at = text, utcnow()
     _set_mentions(message, text)
-    db.session.commit()
-    html = fragments.render("rooms/_message.html", message=message, oob=True)
-    broadcaster.publish(topic(message.room_id), html)
+    _publish_change(message)
     if message.notified_at is None:
         notifications.enqueue("notify_chat_message", message.id)
     return _outside_room(message.room, text)
@@ -77,13 +102,23 @@ def delete(message: ChatMessage) -> None:
     of the deletion, and its unread notifications go with it."""
     message.content, message.deleted_at, message.notified_at = "", utcnow(), utcnow()
     message.mentioned_users = []
-    db.session.commit()
-    broadcaster.publish(topic(message.room_id), deleted_html(message.id))
+    _publish_change(message)
     notifications.remove_unread_for_message(message.id)
 
 
-def deleted_html(message_id: int) -> str:
-    return f'<li id="message-{message_id}" hx-swap-oob="delete"></li>'
+def _publish_change(message: ChatMessage) -> None:
+    message.seq = ChatRoom.next_seq(message.room_id)
+    db.session.commit()
+    broadcaster.publish(
+        topic(message.room_id), upsert_html(message), kind="message", seq=message.seq
+    )
+
+
+def upsert_html(message: ChatMessage) -> str:
+    """A change of a message as every page receives it, live or on catch-up: the page
+    appends a new message, replaces one it shows, removes a deleted one, and ignores one
+    older than those it shows (app.js, "htmx:oobBeforeSwap")."""
+    return fragments.render("rooms/_message_oob.html", message=message)
 
 
 def _set_mentions(message: ChatMessage, text: str) -> None:
@@ -111,38 +146,28 @@ def mention_warning_html(room: ChatRoom, sender: User, users: list[User]) -> str
     )
 
 
-def missed(room_id: int, since: int) -> tuple[str, int]:
-    """HTML for what a page missed after message `since`, and the newest id it covers.
-    After a long absence it replaces the whole list with the latest page instead."""
-    messages = ChatMessage.after(room_id, since, limit=2 * PAGE_SIZE + 1)
-    if not messages:
-        return "", since
-    if len(messages) > 2 * PAGE_SIZE:
-        room = db.session.get(ChatRoom, room_id)
-        messages = ChatMessage.latest(room)
-        html = fragments.render("rooms/_messages.html", room=room, messages=messages, oob=True)
-        return html, messages[-1].id
-    html = "".join(fragments.render("rooms/_message_oob.html", message=m) for m in messages)
-    return html, messages[-1].id
+def changes(room_id: int, seq: int) -> tuple[str, int]:
+    """What a page that saw the room's changes up to number `seq` is missing: every later
+    change, and the number it brings the page to. Beyond a page of changes the whole list is
+    replaced by the latest page instead, so any `seq` costs at most one page of work."""
+    found = ChatMessage.changed_after(room_id, seq, limit=PAGE_SIZE + 1)
+    if len(found) <= PAGE_SIZE:
+        return "".join(upsert_html(m) for m in found), found[-1].seq if found else seq
+    room_seq = ChatRoom.current_seq(room_id)  # read before the list: never newer than it
+    room = db.session.get(ChatRoom, room_id)
+    html = fragments.render(
+        "rooms/_messages.html", room=room, messages=ChatMessage.latest(room), oob=True
+    ) + fragments.render("rooms/_sync.html", seq=room_seq, oob=True)
+    return html, room_seq
 
 
-def catch_up(room_id: int, since: int | None, at: datetime | None) -> tuple[list[bytes], int]:
-    """The first frames of a (re)connecting socket, and the newest message id they cover:
-    the messages after `since`, and those up to it edited or deleted after the page's last
-    sync `at`. A sync marker tells the page the moment of this catch-up for next time."""
-    if since is None:
+def catch_up(room_id: int, seq: int | None) -> tuple[list[bytes], int]:
+    """The first frame of a (re)connecting socket, and the change number it covers: live
+    changes up to that number are not sent again."""
+    if seq is None:
         return [], 0
-    now = utcnow()
-    html, last_id = missed(room_id, since)
-    if at is not None:
-        for message in ChatMessage.changed_since(room_id, since, at):
-            html += (
-                deleted_html(message.id)
-                if message.deleted_at
-                else fragments.render("rooms/_message.html", message=message, oob=True)
-            )
-    html += fragments.render("rooms/_sync.html", at=now, oob=True)
-    return [text_frame(html)], last_id
+    html, covered = changes(room_id, max(seq, 0))
+    return ([text_frame(html)] if html else []), covered
 
 
 def publish_members(room: ChatRoom) -> None:

@@ -35,19 +35,24 @@ class ChatRoomFrames:
 
     def message(self, frame: dict) -> None:
         text, error = chat.clean_content(frame.get("content"))
-        if error:
-            return self._refuse(error, frame)
+        client_id, bad_id = chat.clean_client_id(frame.get("client_id"))
+        if error or bad_id:
+            return self._refuse(error or bad_id, frame)
         if not security.may_send_message(self.user_id):
             return self._refuse(security.SLOW_DOWN, frame)
         try:
             room, user = self._room_and_author()
             if room is None:
                 return None
-            _, outside = chat.post(room, user, text, was_typing=self.connection.typing)
+            message, outside, new = chat.post(
+                room, user, text, was_typing=self.connection.typing, client_id=client_id
+            )
             self.connection.typing = False
         except OperationalError:  # the database is away: nothing saved
             db.session.rollback()
             return self._refuse(DATABASE_DOWN, frame)
+        if not new:  # sent again after a dropped connection: acknowledge, to this page only
+            return self.connection.send(chat.upsert_html(message))
         # Clear what an earlier message left under the composer, say who was not notified.
         notice = chat.mention_warning_html(room, user, outside) if outside else ""
         if notice or self.connection.notice:

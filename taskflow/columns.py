@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, render_template, request
 
+from taskflow import live
 from taskflow.access import member_board, member_column
 from taskflow.boards import kanban
 from taskflow.extensions import db
@@ -63,6 +64,7 @@ def delete(column_id: int):
     board.lock_for_change()
     moved = [t.id for t in column.tasks]
     target_id = request.form.get("tasks_to", "delete")
+    deleted = moved if target_id == "delete" else []
     if column.tasks and target_id != "delete":
         target = next((c for c in others if str(c.id) == target_id), None) or abort(400)
         for task in list(column.tasks):
@@ -71,4 +73,6 @@ def delete(column_id: int):
     renumber(board.columns)
     db.session.commit()
     board_changed(board.id, *moved)
+    for task_id in deleted:  # their task pages close; moved tasks' pages follow them
+        live.end_scope(f"task:{task_id}")
     return kanban(board)

@@ -56,11 +56,20 @@ def edit(comment_id: int):
     return render_template(template, comment=comment, error=error, draft=draft), status
 
 
-@bp.post("/comments/<int:comment_id>/delete")
+@bp.route("/comments/<int:comment_id>/delete", methods=["GET", "POST"])
 def delete(comment_id: int):
     comment = _comment(comment_id)
     if not comment.can_delete(current_user):
         abort(403)
+    if request.method == "GET":  # without JavaScript: confirm, with a form that has a token
+        return render_template(
+            "confirm.html",
+            question="Delete this comment?",
+            detail=comment.content[:200],
+            action=url_for("comments.delete", comment_id=comment.id),
+            button="Delete comment",
+            cancel=url_for("tasks.show", task_id=comment.task_id, _anchor=f"comment-{comment.id}"),
+        )
     task_id = comment.task_id
     thread.delete(comment)
     if is_htmx():

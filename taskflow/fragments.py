@@ -33,5 +33,5 @@ def render_once(template: str, key: tuple, **context) -> Markup:
 
 def message_html(message) -> Markup:
     """A chat message as every viewer sees it (the viewer's own styling is CSS)."""
-    key = (message.id, message.created_at, message.edited_at)  # ids can recur after a reset
+    key = (message.id, message.seq, message.created_at)  # seq: its latest change
     return render_once("rooms/_message.html", key, message=message)

@@ -20,10 +20,15 @@ log = logging.getLogger(__name__)
 QUEUE_SIZE = 256  # events a socket may fall behind before we drop it (its page catches up)
 PING_INTERVAL = 25.0  # seconds of silence before a ping; no pong by the next one: dead
 MAX_DEPTH = 32  # nesting of a client's JSON frame; ours are flat
-# How a "close" event ends a socket, by the kind of scope it names.
-CLOSE_CODES = {"socket": (4429, "Too many connections")}
-ACCESS_ENDED = (4403, "Access ended")
 _STOP = object()
+# Why a socket is ended from the server, and the code it closes with. htmx-ext-ws retries
+# only 1006, 1012 and 1013, so none of these is reconnected.
+CLOSE_CODES = {
+    "close": (4403, "Access ended"),  # the user lost access (removed from a board or room)
+    "gone": (4410, "It was deleted"),  # the board, room or task the page follows is gone
+    "logout": (4401, "Logged out"),  # the session that opened the socket has ended
+    "evicted": (4429, "Too many connections"),  # the user opened more than SOCKETS_PER_USER
+}
 _ids = itertools.count(1)
 
 
@@ -40,14 +45,14 @@ class Connection:
         self.notice = False  # an error or warning is shown under this page's composer
         self.typing = False  # this page said its user is typing
         self._queue: queue.Queue = queue.Queue(QUEUE_SIZE)
-        self._close_code: tuple[int, str] | None = None  # the first reason given wins
+        self._close_code: tuple[int, str] | None = None  # set by the first close()
         self._writer: threading.Thread | None = None
 
     # Called by the broadcaster's thread: must never block.
     def deliver(self, event: Event) -> None:
-        if event.kind == "close":
+        if event.kind in CLOSE_CODES:
             if event.scope in self.scopes:
-                self.close(*CLOSE_CODES.get(event.scope.split(":")[0], ACCESS_ENDED))
+                self.close(*CLOSE_CODES[event.kind])
             return
         try:
             self._queue.put_nowait(event)
@@ -59,8 +64,7 @@ class Connection:
         self.deliver(Event("", "html", text_frame(html)))
 
     def close(self, code: int = 1000, reason: str = "") -> None:
-        """End the socket with this code, unless a reason was given already: the clean-up's
-        plain close must not turn an "access ended" (4403) into a normal 1000."""
+        """The first reason given (access ended, logged out) is the one sent."""
         if self._close_code is None:
             self._close_code = (code, reason)
         self.open = False
@@ -107,13 +111,13 @@ class Connection:
                     event = self._queue.get(timeout=PING_INTERVAL)
                 except queue.Empty:
                     if not self._ping():
-                        self._close_code = self._close_code or (1011, "No pong")
+                        self.close(1011, "No pong")
                         break
                     on_idle(self)
                     continue
                 if event is _STOP:
                     break
-                if event.kind == "message" and event.id <= skip_upto:
+                if event.kind == "message" and event.seq <= skip_upto:
                     continue  # already sent by the catch-up
                 sock.sendall(event.frame)
         except OSError:
@@ -139,9 +143,26 @@ def user_topic(user_id: int) -> str:
     return f"user:{user_id}"
 
 
+def scope_topic(scope: str) -> str:
+    """Every socket also follows a topic per scope it depends on, so that ending a scope
+    reaches exactly those sockets, on every web process."""
+    return f"scope:{scope}"
+
+
 def end_access(user_id: int, scope: str) -> None:
     """Close the user's sockets that depend on `scope`, on every web process, at once."""
     broadcaster.publish(user_topic(user_id), kind="close", scope=scope)
+
+
+def evict(user_id: int, socket_key: str) -> None:
+    """Close one of the user's sockets, wherever it is (beyond SOCKETS_PER_USER)."""
+    broadcaster.publish(user_topic(user_id), kind="evicted", scope=socket_cap.scope(socket_key))
+
+
+def end_scope(scope: str, kind: str = "gone") -> None:
+    """Close every socket that depends on `scope` ("board:3", "session:9"), whoever holds
+    it. Call after the commit that ended it."""
+    broadcaster.publish(scope_topic(scope), kind=kind, scope=scope)
 
 
 def frames(ws, connection: Connection):
@@ -207,12 +228,14 @@ def serve(
 
     Following starts before the catch-up is read, and live messages the catch-up already
     covered are skipped, so a reconnecting page gets everything exactly once."""
-    connection = Connection(ws, user_id, [*topics, user_topic(user_id)], scopes)
+    scopes = list(scopes)
+    topics = [*topics, user_topic(user_id), *map(scope_topic, scopes)]
+    connection = Connection(ws, user_id, topics, scopes)
     broadcaster.follow(connection)
     try:
         # Following first, so that a newer socket's "close" for this one cannot be missed.
         for oldest in socket_cap.opened(user_id, connection.key):
-            end_access(user_id, socket_cap.scope(oldest))
+            evict(user_id, oldest)
         first, skip_upto = catch_up()
         connection.start_writer(first, skip_upto, on_idle)
         on_open(connection)

@@ -1,13 +1,13 @@
-"""Board membership: the owner adds and removes members; a member may leave."""
+"""Board membership: the owner invites (see invitations.py) and removes members; a member
+may leave."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from taskflow import live
+from taskflow import invitations, live
 from taskflow.access import member_board, owned_board
 from taskflow.extensions import db
 from taskflow.forms import MemberForm
-from taskflow.htmx import is_htmx
 from taskflow.models import ChatRoom, User
 
 bp = Blueprint("members", __name__)
@@ -16,7 +16,7 @@ bp = Blueprint("members", __name__)
 @bp.get("/boards/<int:board_id>/members")
 def index(board_id: int):
     board = member_board(board_id)
-    return render_template("members/index.html", board=board, form=MemberForm())
+    return render_template("members/index.html", **invitations.panel_context(board))
 
 
 @bp.post("/boards/<int:board_id>/members")
@@ -24,16 +24,13 @@ def create(board_id: int):
     board = owned_board(board_id)
     form = MemberForm()
     if form.validate_on_submit():
-        user = User.by_username(form.username.data)
-        if user is None:
-            form.username.errors.append("No user has that username.")
-        elif board.is_member(user):
-            form.username.errors.append(f"{user.username} is already a member.")
-        else:
-            board.add_member(user)
-            db.session.commit()
-            flash(f"{user.username} joined the board.", "success")
-            return _members_page(board, MemberForm(formdata=None))
+        try:
+            invitation = invitations.invite(board, form.username.data)
+        except invitations.InviteRefused as refused:
+            form.username.errors.append(refused.message)
+            return _members_page(board, form, status=refused.status)
+        flash(f"{invitation.invitee.username} is invited; they join when they accept.", "success")
+        return _members_page(board, MemberForm(formdata=None))
     return _members_page(board, form, status=422)
 
 
@@ -60,8 +57,4 @@ def delete(board_id: int, user_id: int):
 
 
 def _members_page(board, form, status: int = 200):
-    if is_htmx():
-        return render_template("members/_panel.html", board=board, form=form), status
-    if status == 200:
-        return redirect(url_for("members.index", board_id=board.id))
-    return render_template("members/index.html", board=board, form=form), status
+    return invitations.members_page(board, form, status=status)

@@ -34,9 +34,18 @@ def edit(message_id: int):
     return render_template(template, message=message, error=error, draft=draft), status
 
 
-@bp.post("/messages/<int:message_id>/delete")
+@bp.route("/messages/<int:message_id>/delete", methods=["GET", "POST"])
 def delete(message_id: int):
     message = _own_message(message_id)
+    if request.method == "GET":  # without JavaScript: confirm, with a form that has a token
+        return render_template(
+            "confirm.html",
+            question="Delete this message?",
+            detail=message.content[:200],
+            action=url_for("messages.delete", message_id=message.id),
+            button="Delete message",
+            cancel=_location(message),
+        )
     chat.delete(message)
     return "" if is_htmx() else redirect(url_for("rooms.show", room_id=message.room_id))
 

@@ -17,7 +17,14 @@ from taskflow import notifications
 from taskflow.converters import id_arg
 from taskflow.extensions import db
 from taskflow.htmx import is_htmx
-from taskflow.models import Board, ChatMessage, ChatRoom, Notification, TaskThreadComment
+from taskflow.models import (
+    Board,
+    ChatMessage,
+    ChatRoom,
+    Invitation,
+    Notification,
+    TaskThreadComment,
+)
 from taskflow.models.message import PAGE_SIZE
 
 bp = Blueprint("notifications", __name__)
@@ -27,7 +34,7 @@ def unread_badge() -> dict:
     """Every page's navigation shows the unread count (context processor)."""
     if not has_request_context() or not current_user.is_authenticated:
         return {}  # e.g. a worker rendering a notification
-    return {"unread_count": Notification.unread_count(current_user.id)}
+    return {"unread_count": notifications.badge_count(current_user.id)}
 
 
 @bp.get("/notifications")
@@ -40,7 +47,10 @@ def index():
         return render_template("notifications/_page.html", **context)
     boards = Board.for_user(current_user)
     rooms = {b.id: [r for r in ChatRoom.for_board(b) if r.is_member(current_user)] for b in boards}
-    return render_template("notifications/index.html", boards=boards, rooms=rooms, **context)
+    invitations = Invitation.pending_of_user(current_user.id)
+    return render_template(
+        "notifications/index.html", boards=boards, rooms=rooms, invitations=invitations, **context
+    )
 
 
 @bp.get("/notifications/badge")

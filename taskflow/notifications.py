@@ -20,7 +20,14 @@ from sqlalchemy.exc import IntegrityError
 from taskflow import fragments
 from taskflow.extensions import broadcaster, db
 from taskflow.live import user_topic
-from taskflow.models import ChatMessage, Notification, Task, TaskThreadComment, User
+from taskflow.models import (
+    ChatMessage,
+    Invitation,
+    Notification,
+    Task,
+    TaskThreadComment,
+    User,
+)
 from taskflow.models.notification import CHAT_MENTION, COMMENT_MENTION, TASK_ASSIGNED
 from taskflow.models.user import utcnow
 
@@ -141,10 +148,13 @@ def _create(source, recipients: list[User], build) -> None:
 # -- pushing to the personal stream ------------------------------------------------------
 
 
+def badge_count(user_id: int) -> int:
+    """The badge: unread notifications and invitations waiting for an answer."""
+    return Notification.unread_count(user_id) + Invitation.pending_count(user_id)
+
+
 def badge_html(user_id: int, oob: bool = False) -> str:
-    return fragments.render(
-        "notifications/_badge.html", count=Notification.unread_count(user_id), oob=oob
-    )
+    return fragments.render("notifications/_badge.html", count=badge_count(user_id), oob=oob)
 
 
 def push(user_id: int, notification: Notification | None = None) -> None:

@@ -1,5 +1,7 @@
 """Chat rooms of a board: the list, a new room, the room page and its members."""
 
+import secrets
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -10,7 +12,6 @@ from taskflow.extensions import db
 from taskflow.forms import RoomForm
 from taskflow.htmx import is_htmx
 from taskflow.models import ChatMessage, ChatRoom, User
-from taskflow.models.user import utcnow
 
 bp = Blueprint("rooms", __name__)
 
@@ -18,7 +19,8 @@ bp = Blueprint("rooms", __name__)
 @bp.get("/boards/<int:board_id>/rooms")
 def index(board_id: int):
     board = member_board(board_id)
-    return render_template("rooms/index.html", board=board, rooms=ChatRoom.for_board(board))
+    rooms = ChatRoom.of_member(board, current_user)  # a room you are not in stays private
+    return render_template("rooms/index.html", board=board, rooms=rooms)
 
 
 @bp.route("/boards/<int:board_id>/rooms/new", methods=["GET", "POST"])
@@ -53,18 +55,23 @@ def show(room_id: int):
 def post_message(room_id: int):
     """The composer without JavaScript, or while the socket is down: a plain form POST."""
     room = member_room(room_id)
-    since = id_arg("since", 0, request.form)
+    seq = id_arg("seq", 0, request.form)  # the last change the page saw: checked first
     text, error = chat.clean_content(request.form.get("content"))
+    client_id, bad_id = chat.clean_client_id(request.form.get("client_id"))
+    error = error or bad_id
     if not error and not security.may_send_message(current_user.id):
         error = security.SLOW_DOWN
     if error:
-        draft = request.form.get("content", "")[:10000]
         status = 429 if error == security.SLOW_DOWN else 422
+        if is_htmx():  # the socket's answer to a refused message: the reason, the text back
+            content = request.form.get("content")
+            return live.error_html(error) + chat.draft_html(room.id, content), 200
+        draft = request.form.get("content", "")[:10000]
         return _room_page(room, ChatMessage.latest(room), composer_error=error, draft=draft), status
-    message, outside = chat.post(room, current_user, text)
+    message, outside, _ = chat.post(room, current_user, text, client_id=client_id)
     warning = chat.mention_warning_html(room, current_user, outside)
-    if is_htmx():  # JavaScript on, socket down: answer with what the page is missing
-        return chat.missed(room.id, since)[0] + warning
+    if is_htmx():  # JavaScript on, socket down: every change the page is missing, its own too
+        return chat.changes(room.id, seq)[0] + chat.upsert_html(message) + warning
     if outside:
         flash(
             " ".join(f"@{u.username}" for u in outside) + " is not in this room and was not"
@@ -100,15 +107,37 @@ def remove_member(room_id: int, user_id: int):
     return redirect(url_for("rooms.show", room_id=room.id))
 
 
+@bp.route("/rooms/<int:room_id>/delete", methods=["GET", "POST"])
+def delete(room_id: int):
+    """The room's creator or the board's owner deletes it, with its messages."""
+    room = _managed_room(room_id)
+    if request.method == "GET":
+        return render_template(
+            "confirm.html",
+            question=f"Delete the room #{room.name}?",
+            detail="All its messages are deleted with it. This cannot be undone.",
+            action=url_for("rooms.delete", room_id=room.id),
+            button="Delete room",
+            cancel=url_for("rooms.show", room_id=room.id),
+        )
+    board_id, name = room.board_id, room.name
+    db.session.delete(room)
+    db.session.commit()
+    live.end_scope(chat.topic(room_id))  # its open pages close on every process
+    flash(f"Room #{name} deleted.", "info")
+    return redirect(url_for("rooms.index", board_id=board_id))
+
+
 def _room_page(room: ChatRoom, messages: list[ChatMessage], **context) -> str:
     return render_template(
         "rooms/show.html",
         room=room,
         messages=messages,
-        rooms=[r for r in ChatRoom.for_board(room.board) if r.is_member(current_user)],
+        rooms=ChatRoom.of_member(room.board, current_user),
         online=presence.online(chat.topic(room.id)),
         addable=_not_in_room(room),
-        at=utcnow(),
+        seq=room.seq,  # read with the room, before its messages: never newer than they are
+        client_id=secrets.token_urlsafe(16),  # a plain form resubmitted is saved once
         **context,
     )
 

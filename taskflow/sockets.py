@@ -5,7 +5,6 @@ A handshake from a foreign Origin is refused before the upgrade (403): without t
 any site the user visits could open a socket as them. A socket the user may not open is
 accepted and closed at once with a 44xx code, which htmx-ext-ws does not retry."""
 
-from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, request
@@ -30,8 +29,8 @@ def check_origin() -> None:
 
 @bp.before_request
 def check_ids() -> None:
-    """An id in the query (?since=) that is not one is refused before the upgrade (400)."""
-    for name in ("since", "before"):
+    """A number in the query (?seq=) that is not one is refused before the upgrade (400)."""
+    for name in ("seq", "before"):
         id_arg(name)
 
 
@@ -58,8 +57,7 @@ def chat_room(ws, room_id: int) -> None:
         ws.close(4404, "No such room, or not yours")
         return
     user_id, topic = current_user.id, chat.topic(room_id)
-    since = request.args.get("since", type=int)
-    at = _moment(request.args.get("at"))
+    seq = request.args.get("seq", type=int)  # the last change the page saw (app.js)
     redis = current_app.redis  # the writer thread refreshes presence without an app context
 
     def handle(connection: Connection, frame: dict) -> None:
@@ -70,8 +68,8 @@ def chat_room(ws, room_id: int) -> None:
 
     def catch_up():
         try:
-            frames, last_id = chat.catch_up(room_id, since, at)
-            return [*frames, _badge_frame(user_id)], last_id
+            frames, covered = chat.catch_up(room_id, seq)
+            return [*frames, _badge_frame(user_id)], covered
         finally:
             db.session.remove()
 
@@ -92,7 +90,7 @@ def chat_room(ws, room_id: int) -> None:
     def on_idle(connection: Connection) -> None:
         presence.join(redis, topic, user_id, connection.id)
 
-    scopes = [topic, f"board:{room.board_id}"]
+    scopes = [topic, f"board:{room.board_id}", _session_scope()]
     db.session.remove()
     serve(ws, user_id, [topic], scopes, handle, catch_up, on_open, on_close, on_idle)
 
@@ -107,7 +105,7 @@ def board(ws, board_id: int) -> None:
     _serve_view(
         ws,
         [live_board.board_topic(board_id)],
-        f"board:{board_id}",
+        [f"board:{board_id}", _session_scope()],
         lambda: live_board.board_catch_up(board_id),
     )
 
@@ -122,7 +120,7 @@ def task_comments(ws, task_id: int) -> None:
     _serve_view(
         ws,
         [live_board.task_topic(task_id)],
-        f"board:{task.column.board_id}",
+        [f"task:{task_id}", f"board:{task.column.board_id}", _session_scope()],
         lambda: thread.catch_up(task_id),
     )
 
@@ -133,10 +131,10 @@ def personal(ws) -> None:
     if not current_user.is_authenticated:
         ws.close(4401, "Log in first")
         return
-    _serve_view(ws, [], f"user:{current_user.id}", lambda: ([], 0))
+    _serve_view(ws, [], [_session_scope()], lambda: ([], 0))
 
 
-def _serve_view(ws, topics: list[str], scope: str, catch_up) -> None:
+def _serve_view(ws, topics: list[str], scopes: list[str], catch_up) -> None:
     """A socket that only listens: the page sends nothing over it. It starts with the page's
     state as it is now and the user's badge, then follows every change."""
 
@@ -152,18 +150,16 @@ def _serve_view(ws, topics: list[str], scope: str, catch_up) -> None:
 
     user_id = current_user.id
     db.session.remove()
-    serve(ws, user_id, topics, [scope], handle, first_frames)
+    serve(ws, user_id, topics, scopes, handle, first_frames)
+
+
+def _session_scope() -> str:
+    """Every socket depends on the session that opened it: logging out closes it."""
+    return f"session:{current_user.session_id}"
 
 
 def _badge_frame(user_id: int) -> bytes:
     return text_frame(notifications.badge_html(user_id, oob=True))
-
-
-def _moment(value: str | None) -> datetime | None:
-    try:
-        return datetime.fromisoformat(value).replace(tzinfo=None) if value else None
-    except ValueError:
-        return None
 
 
 def _publish_members(room_id: int) -> None:

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from taskflow import notifications
+from taskflow import live, notifications
 from taskflow.access import member_column, member_task
 from taskflow.boards import kanban
 from taskflow.converters import bounded_int, id_arg
@@ -79,6 +79,7 @@ def delete(task_id: int):
     renumber(column.tasks)
     db.session.commit()
     board_changed(board.id, task_id)
+    live.end_scope(f"task:{task_id}")
     flash(f"Task “{task.title}” deleted.", "info")
     return kanban(board)
 

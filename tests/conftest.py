@@ -20,7 +20,7 @@ from taskflow.models import User
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"
-SECRET = "test-secret-key"
+SECRET = "tests-only-secret-key-of-at-least-32-characters"
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,7 @@
 """Small helpers shared by the HTTP tests: create things the way a user would."""
 
+import re
+
 from sqlalchemy import select
 
 from taskflow.extensions import db
@@ -12,9 +14,26 @@ def create_board(client, name="Launch", description="") -> int:
     return int(response.location.rsplit("/", 1)[1])
 
 
-def add_member(owner, board_id: int, username: str) -> None:
+def add_member(owner, board_id: int, username: str, invitee=None) -> None:
+    """The owner invites the user, who accepts in their notification center (logged in
+    with their own client when none is given, as they would in their own browser)."""
     response = owner.post(f"/boards/{board_id}/members", {"username": username})
     assert response.status_code == 302, response.get_data(as_text=True)
+    if invitee is None:
+        from .conftest import Client
+
+        invitee = Client(owner.http.application.test_client())
+        assert invitee.login(username).status_code == 302
+    accept_url = invitation_form(invitee, "accept")
+    assert invitee.post(accept_url).status_code == 302
+
+
+def invitation_form(client, action: str) -> str:
+    """The URL of the newest invitation's accept (or decline) form in the center."""
+    page = client.get("/notifications").get_data(as_text=True)
+    found = re.search(rf'action="(/invitations/\d+/{action})"', page)
+    assert found, "no invitation in the notification center"
+    return found[1]
 
 
 def columns(app, board_id: int) -> list[tuple[int, str, list[str]]]:

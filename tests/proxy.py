@@ -13,6 +13,7 @@ class CuttableProxy:
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.connections: list[socket.socket] = []
+        self.refuse = False  # True: the network is down, every new connection is dropped
         self.lock = threading.Lock()
         threading.Thread(target=self._accept, daemon=True).start()
 
@@ -22,7 +23,7 @@ class CuttableProxy:
                 client, _ = self.listener.accept()
             except OSError:
                 return
-            upstream = self._connect()
+            upstream = None if self.refuse else self._connect()
             if upstream is None:
                 client.close()
                 continue

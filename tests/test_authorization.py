@@ -11,6 +11,8 @@ from taskflow.models import (
     Board,
     ChatMessage,
     ChatRoom,
+    Invitation,
+    InviteLink,
     Notification,
     Task,
     TaskThreadComment,
@@ -33,6 +35,7 @@ MEMBERS = {"board_member": OK, "room_member": OK, "room_creator": OK, "board_own
 OWNER_ONLY = {"board_member": 403, "room_member": 403, "room_creator": 403, "board_owner": OK}
 ROOM = {"board_member": 404, "room_member": OK, "room_creator": OK, "board_owner": OK}
 ANY_USER = {r: OK for r in ROLES[1:]}
+INVITEE_ONLY = {"anonymous": LOGIN, "outsider": OK, **{r: 404 for r in MEMBERS}}
 
 
 def board(expect: dict) -> dict:
@@ -49,6 +52,15 @@ ENDPOINTS = {
     "auth.login": ("GET", "/login", {}, {r: OK for r in ROLES}),
     # anonymous: sent to log in; everyone else: logged out, then sent to log in
     "auth.logout": ("POST", "/logout", {}, {r: LOGIN for r in ROLES}),
+    "account.show": ("GET", "/account", {}, {"anonymous": LOGIN, **ANY_USER}),
+    # an empty form: refused (422) for a user, never a 5xx
+    "account.change_password": ("POST", "/account/password", {}, {"anonymous": LOGIN, **ANY_USER}),
+    "account.logout_everywhere": (
+        "POST",
+        "/account/logout-everywhere",
+        {},
+        {r: LOGIN for r in ROLES},
+    ),
     "boards.index": ("GET", "/boards", {}, {"anonymous": LOGIN, **ANY_USER}),
     "boards.create": ("POST", "/boards", {}, {"anonymous": LOGIN, **ANY_USER}),
     "boards.show": ("GET", "/boards/{board}", {}, board(MEMBERS)),
@@ -65,6 +77,25 @@ ENDPOINTS = {
         {},
         board({"board_member": OK, "room_member": 403, "room_creator": 403, "board_owner": OK}),
     ),
+    # mallory's pending invitation: the owner cancels it; only mallory answers it
+    "invitations.cancel": (
+        "POST",
+        "/boards/{board}/invitations/{invitation}/delete",
+        {},
+        board(OWNER_ONLY),
+    ),
+    "invitations.accept": ("POST", "/invitations/{invitation}/accept", {}, INVITEE_ONLY),
+    "invitations.decline": ("POST", "/invitations/{invitation}/decline", {}, INVITEE_ONLY),
+    "invitations.reset_link": ("POST", "/boards/{board}/invite-link", {}, board(OWNER_ONLY)),
+    "invitations.disable_link": (
+        "POST",
+        "/boards/{board}/invite-link/delete",
+        {},
+        board(OWNER_ONLY),
+    ),
+    # the link: anyone logged in (members are sent to the board)
+    "invitations.join": ("GET", "/join/{code}", {}, {"anonymous": LOGIN, **ANY_USER}),
+    "invitations.join#post": ("POST", "/join/{code}", {}, {"anonymous": LOGIN, **ANY_USER}),
     "columns.create": ("POST", "/boards/{board}/columns", {}, board(MEMBERS)),
     "columns.rename": ("POST", "/columns/{column}/rename", {}, board(MEMBERS)),
     "columns.move": ("POST", "/columns/{column}/move", {}, board(MEMBERS)),
@@ -98,6 +129,12 @@ ENDPOINTS = {
         {},
         board({"board_member": 403, "room_member": OK, "room_creator": 403, "board_owner": OK}),
     ),
+    "comments.delete#get": (
+        "GET",
+        "/comments/{comment}/delete",
+        {},
+        board({"board_member": 403, "room_member": OK, "room_creator": 403, "board_owner": OK}),
+    ),
     "rooms.index": ("GET", "/boards/{board}/rooms", {}, board(MEMBERS)),
     "rooms.create": ("GET", "/boards/{board}/rooms/new", {}, board(MEMBERS)),
     "rooms.create#post": ("POST", "/boards/{board}/rooms/new", {}, board(MEMBERS)),
@@ -106,6 +143,18 @@ ENDPOINTS = {
     "rooms.add_member": (
         "POST",
         "/rooms/{room}/members",
+        {},
+        board({"board_member": 404, "room_member": 403, "room_creator": OK, "board_owner": OK}),
+    ),
+    "rooms.delete": (
+        "GET",
+        "/rooms/{room}/delete",
+        {},
+        board({"board_member": 404, "room_member": 403, "room_creator": OK, "board_owner": OK}),
+    ),
+    "rooms.delete#post": (
+        "POST",
+        "/rooms/{room}/delete",
         {},
         board({"board_member": 404, "room_member": 403, "room_creator": OK, "board_owner": OK}),
     ),
@@ -130,6 +179,12 @@ ENDPOINTS = {
     ),
     "messages.delete": (
         "POST",
+        "/messages/{message}/delete",
+        {},
+        board({"board_member": 404, "room_member": OK, "room_creator": 403, "board_owner": 403}),
+    ),
+    "messages.delete#get": (
+        "GET",
         "/messages/{message}/delete",
         {},
         board({"board_member": 404, "room_member": OK, "room_creator": 403, "board_owner": 403}),
@@ -194,7 +249,8 @@ def people(make_user, app):
 
 def make_world(app, ids: dict) -> dict:
     """Board (alice owns; erin, bob, dave members), dave's room (with bob and alice), a task,
-    bob's comment, bob's message, and a notification for bob."""
+    bob's comment, bob's message, a notification for bob, an invitation for mallory and an
+    invite link."""
     with app.app_context():
         users = {name: db.session.get(User, uid) for name, uid in ids.items()}
         board = Board.create("B", "", users["alice"])
@@ -214,7 +270,9 @@ def make_world(app, ids: dict) -> dict:
             chat_message_id=message.id,
             dedupe_key=f"k{message.id}",
         )
-        db.session.add(note)
+        invitation = Invitation(board=board, invitee=users["mallory"], invited_by=users["alice"])
+        link = InviteLink.reset(board, users["alice"], None)
+        db.session.add_all([note, invitation])
         db.session.commit()
         world = {
             "board": board.id,
@@ -224,6 +282,8 @@ def make_world(app, ids: dict) -> dict:
             "room": room.id,
             "message": message.id,
             "notification": note.id,
+            "invitation": invitation.id,
+            "code": link.code,
             "erin": ids["erin"],
             "bob": ids["bob"],
         }
@@ -262,11 +322,14 @@ def test_every_route_against_every_role(app, people):
         for role in ROLES:
             world = make_world(app, people)
             # Logging out ends the session: that check gets a client of its own.
-            client = logged_in(app, role) if name == "auth.logout" else clients[role]
+            ends = name in ("auth.logout", "account.logout_everywhere")
+            client = logged_in(app, role) if ends else clients[role]
             path = url.format(**world)
             send = client.get if method == "GET" else client.post
             got = outcome(send(path, data) if method == "POST" else send(path))
             assert got == expected[role], f"{name} {method} {path} as {role}: {got}"
+            if ends:  # "everywhere" ended the shared client's session too: a new one
+                clients[role] = logged_in(app, role)
             checked += 1
     assert checked == len(ENDPOINTS) * len(ROLES)
 

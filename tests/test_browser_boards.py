@@ -16,8 +16,8 @@ def test_two_users_share_a_board_and_move_a_card_by_keyboard(new_page):
 
     alice.get_by_role("link", name="Members (1)").click()
     alice.get_by_label("Username").fill("bob")
-    alice.get_by_role("button", name="Add member").click()
-    expect(alice.locator("#members-panel")).to_contain_text("bob")
+    alice.get_by_role("button", name="Invite", exact=True).click()
+    expect(alice.locator("#pending-invitations")).to_contain_text("bob")
     alice.get_by_role("link", name="← Launch").click()
 
     alice.get_by_label("New task in To Do").fill("Write the post")
@@ -37,6 +37,9 @@ def test_two_users_share_a_board_and_move_a_card_by_keyboard(new_page):
     done = alice.locator(".column", has=alice.get_by_role("heading", name="Done"))
     expect(done.locator(".card-title")).to_have_text(["Write the post"])
 
+    bob.get_by_role("link", name="Messages").click()  # bob joins by accepting
+    bob.get_by_role("button", name="Accept the invitation to Launch").click()
+    expect(bob.get_by_role("heading", name="Launch")).to_be_visible()
     bob.goto("/boards")
     bob.get_by_role("link", name="Launch").click()
     bob_done = bob.locator(".column", has=bob.get_by_role("heading", name="Done"))

@@ -37,7 +37,7 @@ def test_comments_appear_edit_and_disappear_live(new_page, board_with_task):
 
     # Only the author sees "Edit"; the board owner (alice) may delete it.
     expect(alice.locator(".comment").get_by_role("link", name="Edit")).to_be_hidden()
-    expect(alice.locator(".comment").get_by_role("button", name="Delete")).to_be_visible()
+    expect(alice.locator(".comment").get_by_role("link", name="Delete")).to_be_visible()
     bob.locator(".comment").get_by_role("link", name="Edit").click()
     editor = bob.get_by_label("Edit comment")
     expect(editor).to_be_focused()
@@ -47,7 +47,7 @@ def test_comments_appear_edit_and_disappear_live(new_page, board_with_task):
     expect(alice.locator(".comment .edited")).to_have_text("(edited)")
 
     alice.once("dialog", lambda dialog: dialog.accept())
-    alice.locator(".comment").get_by_role("button", name="Delete").click()
+    alice.locator(".comment").get_by_role("link", name="Delete").click()
     expect(bob.locator(".comment")).to_have_count(0)
     expect(alice.locator(".comment")).to_have_count(0)
 

@@ -122,12 +122,12 @@ def test_reconnect_catches_up_exactly_once(live_server, chat_room):
     bob = ws_connect(live_server, f"/ws/chat-room/{chat_room}", http_login(live_server, "bob"))
     send(bob, content="one")
     first = receive_until(alice, "one")
-    seen = int(first.split('data-message-id="')[1].split('"')[0])
+    seen = int(first.split('data-seq="')[1].split('"')[0])  # the room's change number
     alice.close()
     for text in ("two", "three"):
         send(bob, content=text)
         receive_until(bob, text)
-    alice = ws_connect(live_server, f"/ws/chat-room/{chat_room}?since={seen}", alice_session)
+    alice = ws_connect(live_server, f"/ws/chat-room/{chat_room}?seq={seen}", alice_session)
     send(bob, content="four")
     frames = "".join(drain(alice, 1.0))
     for text in ("two", "three", "four"):

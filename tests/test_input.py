@@ -75,7 +75,7 @@ def test_huge_ids_in_paths_are_404(app, world):
             assert_4xx(alice.post(url, {}), 404, url)
 
 
-def test_huge_or_malformed_before_and_since_are_400(app, world):
+def test_huge_or_malformed_before_and_seq_are_400(app, world):
     alice = as_user(app, "alice")
     for bad in [*HUGE, "abc", "-1", "1e3"]:
         for url in (
@@ -86,9 +86,9 @@ def test_huge_or_malformed_before_and_since_are_400(app, world):
             assert_4xx(alice.get(url), 400, url)
             assert_4xx(alice.get(url, htmx=True), 400, url)
         posted = alice.post(
-            f"/rooms/{world['room']}/messages", {"content": "hi", "since": bad}, htmx=True
+            f"/rooms/{world['room']}/messages", {"content": "hi", "seq": bad}, htmx=True
         )
-        assert_4xx(posted, 400, ("since", bad))
+        assert_4xx(posted, 400, ("seq", bad))
     with app.app_context():
         assert ChatMessage.query.count() == 0  # a refused request saves nothing
     # A real id still works, and so does the largest possible one.
@@ -114,8 +114,8 @@ def test_huge_ids_in_form_fields_are_4xx(app, world):
 def test_huge_ids_on_socket_urls_are_refused_before_the_upgrade(live_server, chat_room):
     session = http_login(live_server, "alice")
     for path, status in [
-        (f"/ws/chat-room/{chat_room}?since={2**64}", 400),
-        (f"/ws/chat-room/{chat_room}?since=abc", 400),
+        (f"/ws/chat-room/{chat_room}?seq={2**64}", 400),
+        (f"/ws/chat-room/{chat_room}?seq=abc", 400),
         (f"/ws/chat-room/{2**64}", 404),
         (f"/ws/board/{2**64}", 404),
         (f"/ws/task-comments/{2**64}", 404),
@@ -123,7 +123,7 @@ def test_huge_ids_on_socket_urls_are_refused_before_the_upgrade(live_server, cha
         with pytest.raises(websocket.WebSocketBadStatusException) as refused:
             ws_connect(live_server, path, session)
         assert refused.value.status_code == status, path
-    ws = ws_connect(live_server, f"/ws/chat-room/{chat_room}?since=0", session)
+    ws = ws_connect(live_server, f"/ws/chat-room/{chat_room}?seq=0", session)
     assert "notification-badge" in receive_until(ws, "notification-badge")
     ws.close()
 
@@ -205,6 +205,17 @@ def test_guessable_passwords_are_refused_with_advice(app, password, advice):
     assert advice in body
     with app.app_context():
         assert User.by_username("quietfox91") is None
+
+
+def test_a_password_change_refuses_guessable_passwords_too(login):
+    alice = login("alice")
+    for weak in ("password", "12345678", "alice1234"):
+        response = alice.post(
+            "/account/password", {"current": PASSWORD, "password": weak, "confirm": weak}
+        )
+        assert response.status_code == 422, weak
+        assert "This password is too easy to guess." in response.get_data(as_text=True)
+    assert alice.get("/boards").status_code == 200  # still logged in: nothing changed
 
 
 def test_a_strong_password_is_accepted(app):

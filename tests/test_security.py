@@ -4,7 +4,15 @@ import pytest
 
 from taskflow import create_app
 from taskflow.extensions import db
-from taskflow.models import ChatMessage, Notification, TaskThreadComment, User
+from taskflow.models import (
+    Board,
+    ChatMessage,
+    Invitation,
+    InviteLink,
+    Notification,
+    TaskThreadComment,
+    User,
+)
 
 from .helpers import columns, create_board, create_task
 
@@ -33,8 +41,12 @@ def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(app, client, cha
             dedupe_key="x",
         )
         db.session.add(notification)
+        board = db.session.get(Board, board_id)
+        invitation = Invitation(board=board, invitee=User.by_username("bob"))
+        db.session.add(invitation)
+        code = InviteLink.reset(board, board.owner, None).code
         db.session.commit()
-        notification_id = notification.id
+        notification_id, invitation_id = notification.id, invitation.id
     ids = {
         "board_id": board_id,
         "column_id": column_id,
@@ -44,13 +56,15 @@ def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(app, client, cha
         "comment_id": comment_id,
         "message_id": message_id,
         "notification_id": notification_id,
+        "invitation_id": invitation_id,
+        "code": code,
     }
     rules = list(post_rules(app))
     assert len(rules) >= 15
     for rule in rules:
         url = rule.rule
         for name, value in ids.items():
-            url = url.replace(f"<int:{name}>", str(value))
+            url = url.replace(f"<int:{name}>", str(value)).replace(f"<{name}>", str(value))
         assert "<" not in url, f"no id known for {rule.rule}: add it above"
         for token in (None, "forged"):
             data = {"csrf_token": token} if token else {}
@@ -60,6 +74,9 @@ def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(app, client, cha
             header = alice.http.post(url, headers={"HX-Request": "true", "X-CSRFToken": "bad"})
             assert header.status_code == 400
     assert columns(app, board_id)[0][2] == ["T"]  # nothing changed
+    with app.app_context():
+        assert Invitation.query.one().status == "pending"
+        assert InviteLink.query.one().code == code
 
 
 def test_htmx_requests_send_the_token_as_a_header(app, login):

@@ -1,7 +1,7 @@
 """name keys compare names after Unicode normalization (NFKC, case-folded)
 
 Revision ID: bf310dfd9ebe
-Revises: 858d5882da33
+Revises: b7e41c9a2f10
 Create Date: 2026-11-27 15:40:00
 
 Usernames and room names were compared lower-cased; now NFKC + case folding (see
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'bf310dfd9ebe'
-down_revision = '858d5882da33'
+down_revision = 'b7e41c9a2f10'
 branch_labels = None
 depends_on = None
 

@@ -32,12 +32,28 @@ document.addEventListener("drop", (event) => {
 
 // ---- Live pages (htmx-ext-ws) ---------------------------------------------------------------
 
-// Every (re)connect asks for what the page missed: the messages after the newest one it shows.
-// The server sends those first, then live ones, so nothing is missing and nothing is doubled.
+// Every change of a room (a message posted, edited or deleted) has a number. The page keeps
+// the number up to which it has seen every change; a number that arrives early waits until
+// the gap before it fills, so a lost event is asked for again rather than skipped.
+const changes = { seq: 0, early: new Set() };
+function sawChange(seq) {
+  if (seq > changes.seq) changes.early.add(seq);
+  while (changes.early.delete(changes.seq + 1)) changes.seq += 1;
+}
+function syncChanges() { // the page's own number: at load, and when a catch-up replaced the list
+  const sync = document.getElementById("live-sync");
+  if (!sync) return;
+  changes.seq = Math.max(changes.seq, +sync.dataset.seq || 0);
+  changes.early.forEach((seq) => seq <= changes.seq && changes.early.delete(seq));
+  sawChange(changes.seq);
+}
+syncChanges();
+
+// Every (re)connect asks for every change after the page's number. The server sends those
+// first, then live ones, so nothing is missing and nothing is doubled.
 htmx.createWebSocket = (url) => {
   const target = new URL(url);
-  const ids = [...document.querySelectorAll("[data-message-id]")].map((el) => +el.dataset.messageId);
-  if (ids.length) target.searchParams.set("since", Math.max(...ids));
+  if (document.getElementById("live-sync")) target.searchParams.set("seq", changes.seq);
   const socket = new WebSocket(target, []);
   socket.binaryType = htmx.config.wsBinaryType;
   return socket;
@@ -49,6 +65,7 @@ htmx.createWebSocket = (url) => {
 // page is not rebuilt under the pointer for a change it already shows (its own, say).
 document.addEventListener("htmx:oobBeforeSwap", (event) => {
   const { fragment, target } = event.detail;
+  if (target.id === "messages" && fragment.id !== "messages") return mergeMessages(event);
   const item = fragment.querySelector?.("[data-message-id], [data-comment-id]");
   const twin = item && document.getElementById(item.id);
   if (twin && twin !== target) event.detail.shouldSwap = false;
@@ -60,6 +77,28 @@ document.addEventListener("htmx:beforeSwap", (event) => {
   const incoming = /data-version="(\d+)"/.exec(event.detail.serverResponse);
   if (incoming && +incoming[1] < +target.dataset.version) event.detail.shouldSwap = false;
 });
+
+// A message change, live or caught up: append a new message, replace or remove the copy the
+// page shows, ignore one older than the page's window (loading older messages shows it).
+function mergeMessages(event) {
+  const { fragment, target } = event.detail;
+  const shown = target.querySelectorAll("[data-message-id]");
+  const newest = shown.length ? +shown[shown.length - 1].dataset.messageId : 0;
+  for (const item of [...fragment.querySelectorAll("[data-message-id]")]) {
+    sawChange(+item.dataset.seq);
+    acknowledge(item.dataset.clientId);
+    const twin = document.getElementById(item.id);
+    const deleted = item.hasAttribute("data-deleted");
+    if (twin && !deleted) {
+      twin.replaceWith(item);
+      htmx.process(item);
+    } else {
+      twin?.remove();
+      if (deleted || +item.dataset.messageId < newest) item.remove();
+    }
+  }
+  if (!fragment.querySelector("[data-message-id]")) event.detail.shouldSwap = false;
+}
 
 function notNewer(incoming, current) {
   return incoming && current?.id === incoming.id && current.dataset.version &&
@@ -91,11 +130,15 @@ document.addEventListener("htmx:wsOpen", (event) => {
   liveSocket = event.detail.socketWrapper;
   document.body.dataset.socket = "open";
   setConnectionState("");
+  resendOutbox();
 });
-document.addEventListener("htmx:wsClose", () => {
+document.addEventListener("htmx:wsClose", (event) => {
   liveSocket = null;
   document.body.dataset.socket = "closed";
-  setConnectionState("Reconnecting… (messages you send are still delivered)");
+  const { code, reason } = event.detail.event || {};
+  // 44xx: the server ended this page's access (logged out, removed, deleted): no retry.
+  setConnectionState(code >= 4000 ? `${reason || "Disconnected"}. Reload the page.`
+    : "Reconnecting… (messages you send are still delivered)");
 });
 
 function setConnectionState(text) {
@@ -103,20 +146,97 @@ function setConnectionState(text) {
   if (state) state.textContent = text;
 }
 
-// While the socket is down, the composer posts over HTTP instead; the answer carries the
-// messages the page is missing, its own included.
+// ---- Sending a message: nothing lost ---------------------------------------------------------
+
+// A sent message stays in the composer until the server's broadcast of it comes back to this
+// page (it carries the message's client id). Until then it waits in the outbox: sent again
+// when the socket reopens, or over HTTP while the socket is down. The server saves a client
+// id at most once, so sending again never doubles a message.
+const outbox = new Map(); // client id → { content, sentAt }
+const NOT_SENT_AFTER = 5000; // ms without an acknowledgement before "Not sent — Retry"
+
+function newClientId() {
+  return [...crypto.getRandomValues(new Uint8Array(16))]
+    .map((byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
 document.addEventListener("htmx:wsConfigSend", (event) => {
   const form = event.target.closest("form");
-  if (liveSocket || !form) return;
-  event.preventDefault();
-  const ids = [...document.querySelectorAll("[data-message-id]")].map((el) => +el.dataset.messageId);
-  htmx.ajax("POST", form.action, {
-    source: form, swap: "none", values: { since: ids.length ? Math.max(...ids) : 0 },
-  }).then(() => resetComposer(form));
+  if (form?.id !== "composer") return;
+  const params = event.detail.parameters;
+  const earlier = outbox.get(params.client_id);
+  if (earlier && earlier.content.trim() !== params.content.trim()) {
+    params.client_id = form.elements.client_id.value = newClientId(); // a different message
+  }
+  outbox.set(params.client_id, { content: params.content, sentAt: Date.now() });
+  showOutbox();
+  if (!liveSocket) {
+    event.preventDefault();
+    sendOverHttp(params.client_id);
+  }
 });
 
-document.addEventListener("htmx:wsAfterSend", (event) => {
-  if (event.target.id === "composer") resetComposer(event.target);
+function sendOverHttp(clientId) {
+  const form = document.getElementById("composer");
+  const { content } = outbox.get(clientId);
+  // The answer carries every change the page is missing, this message included.
+  htmx.ajax("POST", form.action, {
+    source: form, swap: "none", values: { content, client_id: clientId, seq: changes.seq },
+  });
+}
+
+function resendOutbox() {
+  for (const [clientId, entry] of outbox) {
+    entry.sentAt = Date.now();
+    if (liveSocket) liveSocket.send(JSON.stringify({ content: entry.content, client_id: clientId }));
+    else sendOverHttp(clientId);
+  }
+  showOutbox();
+}
+
+// The server's broadcast of a message this page sent: it is saved. Clear the composer unless
+// the user has started another message in it.
+function acknowledge(clientId) {
+  const entry = clientId && outbox.get(clientId);
+  if (!entry) return;
+  outbox.delete(clientId);
+  const form = document.getElementById("composer");
+  const input = form?.querySelector("textarea");
+  if (input && input.value.trim() === entry.content.trim()) input.value = "";
+  if (form?.elements.client_id.value === clientId) form.elements.client_id.value = newClientId();
+  showOutbox();
+}
+
+function showOutbox() {
+  const box = document.getElementById("outbox");
+  if (!box) return;
+  const now = Date.now();
+  const waiting = [...outbox.values()].filter((entry) => now - entry.sentAt > 1000);
+  const stuck = waiting.some((entry) => now - entry.sentAt > NOT_SENT_AFTER);
+  box.hidden = waiting.length === 0;
+  document.getElementById("outbox-state").textContent = stuck ? "Not sent." : "Sending…";
+  document.getElementById("outbox-retry").hidden = !stuck;
+}
+setInterval(() => outbox.size && showOutbox(), 1000);
+
+document.addEventListener("click", (event) => {
+  if (event.target.id === "outbox-retry") resendOutbox();
+});
+// The HTTP fallback could not reach the server either: say so now.
+document.addEventListener("htmx:sendError", (event) => {
+  if (event.detail.elt?.id !== "composer") return;
+  outbox.forEach((entry) => { entry.sentAt = 0; });
+  showOutbox();
+});
+
+// A refused message (too fast, too long, the database away) comes back into the composer with
+// the reason: it is no longer on its way.
+document.addEventListener("htmx:oobAfterSwap", (event) => {
+  if (event.target.id === "socket-error" && event.target.textContent.trim()) {
+    outbox.clear();
+    showOutbox();
+  }
+  if (event.target.id === "live-sync") syncChanges();
 });
 
 function resetComposer(form) {

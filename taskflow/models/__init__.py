@@ -3,9 +3,11 @@
 from taskflow.models.board import Board, Membership
 from taskflow.models.column import Column
 from taskflow.models.comment import TaskThreadComment
+from taskflow.models.invitation import Invitation, InviteLink
 from taskflow.models.message import ChatMessage
 from taskflow.models.notification import Notification
 from taskflow.models.room import ChatRoom
+from taskflow.models.session import UserSession
 from taskflow.models.task import PRIORITIES, Task
 from taskflow.models.user import User
 
@@ -14,10 +16,13 @@ __all__ = [
     "ChatMessage",
     "ChatRoom",
     "Column",
+    "Invitation",
+    "InviteLink",
     "Membership",
     "Notification",
     "PRIORITIES",
     "Task",
     "TaskThreadComment",
     "User",
+    "UserSession",
 ]

@@ -3,7 +3,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from taskflow.extensions import db
+from taskflow.extensions import NEVER_REUSE_IDS, db
 from taskflow.models.user import User, utcnow
 
 DEFAULT_COLUMNS = ("To Do", "In Progress", "Done")
@@ -25,6 +25,7 @@ class Membership(db.Model):
 
 class Board(db.Model):
     __tablename__ = "boards"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))

@@ -1,12 +1,13 @@
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from taskflow.extensions import db
+from taskflow.extensions import NEVER_REUSE_IDS, db
 from taskflow.models.board import Board
 
 
 class Column(db.Model):
     __tablename__ = "columns"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     board_id: Mapped[int] = mapped_column(ForeignKey("boards.id", ondelete="CASCADE"), index=True)

@@ -3,7 +3,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
-from taskflow.extensions import db
+from taskflow.extensions import NEVER_REUSE_IDS, db
 from taskflow.models.message import PAGE_SIZE
 from taskflow.models.task import Task
 from taskflow.models.user import User, utcnow
@@ -11,7 +11,7 @@ from taskflow.models.user import User, utcnow
 
 class TaskThreadComment(db.Model):
     __tablename__ = "task_thread_comments"
-    __table_args__ = (Index("ix_task_thread_comments_task_id_id", "task_id", "id"),)
+    __table_args__ = (Index("ix_task_thread_comments_task_id_id", "task_id", "id"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))

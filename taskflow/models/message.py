@@ -1,9 +1,9 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Text, or_, select
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
-from taskflow.extensions import db
+from taskflow.extensions import NEVER_REUSE_IDS, db
 from taskflow.models.room import ChatRoom
 from taskflow.models.user import User, utcnow
 
@@ -14,7 +14,14 @@ PAGE_SIZE = 50
 class ChatMessage(db.Model):
     __tablename__ = "chat_messages"
     # (room, id) serves "the latest 50 of a room" and "after id N" with one index range scan.
-    __table_args__ = (Index("ix_chat_messages_room_id_id", "room_id", "id"),)
+    # (room, seq) serves a reconnecting page's "every change after n". A client id is saved at
+    # most once per author: a message resent after a dropped connection is not doubled.
+    __table_args__ = (
+        Index("ix_chat_messages_room_id_id", "room_id", "id"),
+        Index("ix_chat_messages_room_id_seq", "room_id", "seq"),
+        UniqueConstraint("author_id", "client_id", name="uq_chat_messages_author_id_client_id"),
+        NEVER_REUSE_IDS,
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     room_id: Mapped[int] = mapped_column(ForeignKey("chat_rooms.id", ondelete="CASCADE"))
@@ -26,6 +33,10 @@ class ChatMessage(db.Model):
     deleted_at: Mapped[datetime | None]
     # Outbox marker: set once its mention notifications exist (see notifications.py).
     notified_at: Mapped[datetime | None] = mapped_column(index=True)
+    # The room's change number of this message's latest change (see ChatRoom.seq).
+    seq: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The id the author's page gave the message (an idempotency key), if any.
+    client_id: Mapped[str | None] = mapped_column(String(64))
 
     room: Mapped[ChatRoom] = relationship()
     author: Mapped[User | None] = relationship(lazy="joined")
@@ -45,21 +56,20 @@ class ChatMessage(db.Model):
         return page[::-1]
 
     @classmethod
-    def after(cls, room_id: int, since: int, limit: int = 500) -> list["ChatMessage"]:
-        """What a reconnecting page missed: the messages after the newest one it shows."""
+    def changed_after(cls, room_id: int, seq: int, limit: int) -> list["ChatMessage"]:
+        """The room's changes after number `seq`, in order: new, edited and deleted
+        messages (each once, as it is now)."""
         query = (
             select(cls)
             .options(selectinload(cls.mentioned_users))
-            .where(cls.room_id == room_id, cls.id > since, cls.deleted_at.is_(None))
+            .where(cls.room_id == room_id, cls.seq > seq)
+            .order_by(cls.seq)
+            .limit(limit)
         )
-        return list(db.session.scalars(query.order_by(cls.id).limit(limit)))
+        return list(db.session.scalars(query))
 
     @classmethod
-    def changed_since(cls, room_id: int, upto: int, moment: datetime) -> list["ChatMessage"]:
-        """Messages up to id `upto` edited or deleted after `moment`."""
-        query = select(cls).where(
-            cls.room_id == room_id,
-            cls.id <= upto,
-            or_(cls.edited_at > moment, cls.deleted_at > moment),
+    def by_client_id(cls, author_id: int, client_id: str) -> "ChatMessage | None":
+        return db.session.scalar(
+            select(cls).where(cls.author_id == author_id, cls.client_id == client_id)
         )
-        return list(db.session.scalars(query.order_by(cls.id)))

@@ -4,7 +4,7 @@ from sqlalchemy import Column as SAColumn
 from sqlalchemy import ForeignKey, Index, String, Table, Text, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from taskflow.extensions import db
+from taskflow.extensions import NEVER_REUSE_IDS, db
 from taskflow.models.user import User, utcnow
 
 # Who a message or comment mentions (the seed's mentioned_users).
@@ -29,7 +29,10 @@ PAGE_SIZE = 30
 
 class Notification(db.Model):
     __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_recipient_id_is_read", "recipient_id", "is_read"),)
+    __table_args__ = (
+        Index("ix_notifications_recipient_id_is_read", "recipient_id", "is_read"),
+        NEVER_REUSE_IDS,
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

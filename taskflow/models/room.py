@@ -1,10 +1,10 @@
 from datetime import datetime
 
 from sqlalchemy import Column as SAColumn
-from sqlalchemy import ForeignKey, String, Table, Text, UniqueConstraint, func, select
+from sqlalchemy import ForeignKey, String, Table, Text, UniqueConstraint, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from taskflow.extensions import db
+from taskflow.extensions import NEVER_REUSE_IDS, db
 from taskflow.models.board import Board, Membership
 from taskflow.models.user import User, utcnow
 from taskflow.names import name_key
@@ -21,7 +21,7 @@ room_members = Table(
 
 class ChatRoom(db.Model):
     __tablename__ = "chat_rooms"
-    __table_args__ = (UniqueConstraint("board_id", "name_key"),)
+    __table_args__ = (UniqueConstraint("board_id", "name_key"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     board_id: Mapped[int] = mapped_column(ForeignKey("boards.id", ondelete="CASCADE"), index=True)
@@ -31,6 +31,9 @@ class ChatRoom(db.Model):
     name_key: Mapped[str] = mapped_column(String(80))
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The number of the room's latest change (a message posted, edited or deleted): pages
+    # catch up by asking for every change after the last number they saw.
+    seq: Mapped[int] = mapped_column(default=0, server_default="0")
 
     board: Mapped[Board] = relationship()
     created_by: Mapped[User | None] = relationship()
@@ -41,6 +44,18 @@ class ChatRoom(db.Model):
         self.rename(name)
         self.description = description
         self.members = [created_by]
+
+    @classmethod
+    def next_seq(cls, room_id: int) -> int:
+        """Number a change of the room. In PostgreSQL this locks the room's row until commit,
+        so a room's changes commit in the order of their numbers: a reader who sees n has
+        seen every change before it."""
+        query = update(cls).where(cls.id == room_id).values(seq=cls.seq + 1).returning(cls.seq)
+        return db.session.execute(query).scalar_one()
+
+    @classmethod
+    def current_seq(cls, room_id: int) -> int:
+        return db.session.scalar(select(cls.seq).where(cls.id == room_id)) or 0
 
     def rename(self, name: str) -> None:
         self.name, self.name_key = name, room_key(name)
@@ -55,6 +70,17 @@ class ChatRoom(db.Model):
         return list(
             db.session.scalars(select(cls).where(cls.board_id == board.id).order_by(cls.name_key))
         )
+
+    @classmethod
+    def of_member(cls, board: Board, user: User) -> list["ChatRoom"]:
+        """The rooms of the board this user is in: the only ones they may see at all."""
+        query = (
+            select(cls)
+            .join(room_members, room_members.c.room_id == cls.id)
+            .where(cls.board_id == board.id, room_members.c.user_id == user.id)
+            .order_by(cls.name_key)
+        )
+        return list(db.session.scalars(query))
 
     def is_member(self, user: User) -> bool:
         query = select(room_members.c.user_id).where(

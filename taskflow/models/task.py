@@ -3,7 +3,7 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, String, Text, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from taskflow.extensions import db
+from taskflow.extensions import NEVER_REUSE_IDS, db
 from taskflow.models.column import Column, renumber
 from taskflow.models.user import User, utcnow
 
@@ -12,6 +12,7 @@ PRIORITIES = ("low", "medium", "high", "urgent")
 
 class Task(db.Model):
     __tablename__ = "tasks"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     column_id: Mapped[int] = mapped_column(ForeignKey("columns.id", ondelete="CASCADE"), index=True)

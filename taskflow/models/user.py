@@ -5,7 +5,7 @@ from sqlalchemy import String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from taskflow.extensions import db, login_manager
+from taskflow.extensions import NEVER_REUSE_IDS, db
 from taskflow.names import name_key, normalize
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_.\-]{3,30}$"
@@ -17,6 +17,7 @@ def utcnow() -> datetime:
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(30))
@@ -24,6 +25,24 @@ class User(UserMixin, db.Model):
     username_key: Mapped[str] = mapped_column(String(30), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    # The session this user was loaded through (models/session.py). Flask-Login keeps
+    # get_id() in the session and remember cookies, so they hold the session's token, never
+    # the user's id: deleting the session row ends both.
+    session_token = None
+    session_id = None
+
+    def get_id(self) -> str | None:
+        return self.session_token
+
+    # UserMixin compares get_id(), which is now a session token: compare the accounts.
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, User):
+            return NotImplemented
+        return self is other or (self.id is not None and self.id == other.id)
+
+    def __hash__(self) -> int:
+        return hash(self.id) if self.id is not None else object.__hash__(self)
 
     def __init__(self, username: str, password: str) -> None:
         self.username = username
@@ -47,8 +66,3 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
-
-
-@login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None

@@ -1,0 +1,82 @@
+"""Server-side sessions: a login is a row, and logging out deletes it.
+
+The browser's session cookie and remember cookie hold a random token (Flask-Login's
+"alternative id"); the database keeps only its SHA-256. A copy of either cookie taken before
+logout therefore authenticates nothing afterwards, and "log out everywhere" or a password
+change ends every session of the user at once."""
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, delete, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from taskflow.extensions import NEVER_REUSE_IDS, db, login_manager
+from taskflow.models.user import User, utcnow
+
+KEEP_PER_USER = 50  # a user's newest sessions kept; older ones end at the next login
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class UserSession(db.Model):
+    __tablename__ = "user_sessions"
+    __table_args__ = NEVER_REUSE_IDS
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+    @classmethod
+    def start(cls, user: User, user_agent: str = "") -> str:
+        """A new session for the user; returns its token (the only copy is the cookie's)."""
+        token = secrets.token_urlsafe(32)
+        db.session.add(cls(user=user, token_hash=_digest(token), user_agent=user_agent[:200]))
+        db.session.flush()
+        cls._prune(user.id)
+        return token
+
+    @classmethod
+    def find(cls, token: str) -> "UserSession | None":
+        if not token or len(token) > 100:
+            return None
+        return db.session.scalar(select(cls).where(cls.token_hash == _digest(token)))
+
+    @classmethod
+    def ids_of(cls, user_id: int) -> list[int]:
+        return list(db.session.scalars(select(cls.id).where(cls.user_id == user_id)))
+
+    @classmethod
+    def end(cls, *session_ids: int) -> None:
+        if session_ids:
+            db.session.execute(delete(cls).where(cls.id.in_(session_ids)))
+
+    @classmethod
+    def _prune(cls, user_id: int) -> None:
+        newest = (
+            select(cls.id)
+            .where(cls.user_id == user_id)
+            .order_by(cls.id.desc())
+            .limit(KEEP_PER_USER)
+        )
+        db.session.execute(
+            delete(cls).where(cls.user_id == user_id, cls.id.not_in(newest.scalar_subquery()))
+        )
+
+
+@login_manager.user_loader
+def load_user(token: str) -> User | None:
+    """The user of a live session (from the session or the remember cookie), or nobody."""
+    found = UserSession.find(token)
+    if found is None:
+        return None
+    user = found.user
+    user.session_token, user.session_id = token, found.id
+    return user

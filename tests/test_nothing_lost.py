@@ -1,0 +1,272 @@
+"""Issue 10 §4: nothing lost when a connection drops. Real sockets, a real TCP proxy that
+cuts connections, and two users in real Chromium."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from taskflow.extensions import db
+from taskflow.models import ChatMessage, ChatRoom, User
+from taskflow.models.message import PAGE_SIZE
+
+from .conftest import PASSWORD, http_login, ws_connect
+from .proxy import CuttableProxy
+from .test_chat_socket import receive_until, send
+from .test_live_board import csrf
+
+
+def seq_of(frame: str) -> int:
+    return max(int(n) for n in re.findall(r'data-seq="(\d+)"', frame))
+
+
+def saved(app, content: str) -> int:
+    with app.app_context():
+        count = ChatMessage.query.filter_by(content=content).count()
+        db.session.remove()
+        return count
+
+
+# --- a message is saved at most once, however often it is sent ------------------------------
+
+
+def test_a_client_id_is_saved_once_over_socket_and_http(app, live_server, chat_room):
+    alice_http = http_login(live_server, "alice")
+    alice = ws_connect(live_server, f"/ws/chat-room/{chat_room}", alice_http)
+    bob = ws_connect(live_server, f"/ws/chat-room/{chat_room}", http_login(live_server, "bob"))
+    send(alice, content="only once", client_id="page-id-0001")
+    assert 'data-client-id="page-id-0001"' in receive_until(alice, "only once")
+    receive_until(bob, "only once")
+
+    send(alice, content="only once", client_id="page-id-0001")  # the page sends it again
+    ack = receive_until(alice, "only once")  # acknowledged again, to this page only
+    assert 'data-client-id="page-id-0001"' in ack
+    response = alice_http.post(  # and once more over the HTTP fallback
+        f"{live_server}/rooms/{chat_room}/messages",
+        data={"content": "only once", "client_id": "page-id-0001", "seq": 0},
+        headers={"HX-Request": "true", "X-CSRFToken": csrf(alice_http, live_server)},
+    )
+    assert response.status_code == 200 and 'data-client-id="page-id-0001"' in response.text
+    send(bob, content="sentinel")
+    assert "only once" not in receive_until(bob, "sentinel")  # bob saw it once, not again
+    assert saved(app, "only once") == 1
+
+
+def test_a_malformed_client_id_is_refused_with_the_text_handed_back(app, live_server, chat_room):
+    alice = ws_connect(live_server, f"/ws/chat-room/{chat_room}", http_login(live_server, "alice"))
+    send(alice, content="keep me", client_id="<script>")
+    frame = receive_until(alice, "malformed id")
+    assert "keep me" in frame  # back in the composer
+    assert saved(app, "keep me") == 0
+
+
+# --- edits and deletions reach a page that was away ----------------------------------------
+
+
+def test_edits_and_deletions_made_while_a_socket_was_cut_are_caught_up(live_server, chat_room):
+    alice_http, bob_http = http_login(live_server, "alice"), http_login(live_server, "bob")
+    bob = ws_connect(live_server, f"/ws/chat-room/{chat_room}", bob_http)
+    for text in ("to edit", "to delete", "to keep"):
+        send(bob, content=text)
+        receive_until(bob, text)  # saved
+    alice = ws_connect(live_server, f"/ws/chat-room/{chat_room}?seq=0", alice_http)
+    first = receive_until(alice, "to keep")
+    ids = dict(re.findall(r'id="message-(\d+)".*?<div class="message-body">([^<]*)<', first, re.S))
+    by_text = {text: int(i) for i, text in ids.items()}
+    seen = seq_of(first)
+    alice.close()  # alice's connection drops
+
+    token = csrf(bob_http, live_server)
+    bob_http.post(
+        f"{live_server}/messages/{by_text['to edit']}/edit",
+        data={"content": "edited while away", "csrf_token": token},
+    )
+    bob_http.post(
+        f"{live_server}/messages/{by_text['to delete']}/delete", data={"csrf_token": token}
+    )
+    send(bob, content="new while away")
+    receive_until(bob, "new while away")
+
+    alice = ws_connect(live_server, f"/ws/chat-room/{chat_room}?seq={seen}", alice_http)
+    caught = receive_until(alice, "new while away")
+    assert "edited while away" in caught
+    assert f'id="message-{by_text["to delete"]}"' in caught and "data-deleted" in caught
+    assert "to keep" not in caught  # unchanged: not sent again
+    send(bob, content="live again")
+    live = receive_until(alice, "live again")
+    assert "edited while away" not in live and "new while away" not in live  # exactly once
+
+
+def test_a_crafted_catch_up_costs_at_most_one_page(app, live_server, chat_room):
+    """Any seq costs one page of work: beyond a page of changes the list is reloaded."""
+    with app.app_context():
+        room = db.session.get(ChatRoom, chat_room)
+        bob = User.by_username("bob")
+        for i in range(3 * PAGE_SIZE):
+            message = ChatMessage(room=room, author=bob, content=f"m{i} " + "x" * 500)
+            message.seq = ChatRoom.next_seq(room.id)
+            message.notified_at = message.created_at
+            db.session.add(message)
+        db.session.commit()
+        db.session.remove()
+    alice = ws_connect(
+        live_server, f"/ws/chat-room/{chat_room}?seq=0", http_login(live_server, "alice")
+    )
+    frame = receive_until(alice, 'id="messages"')
+    assert 'id="live-sync"' in frame and f'data-seq="{3 * PAGE_SIZE}"' in frame
+    assert frame.count('class="message"') == PAGE_SIZE
+    assert len(frame) < PAGE_SIZE * 1500  # one page of ~1.3 KB messages, whatever seq asked
+
+
+# --- the composer keeps a message until the server has it ------------------------------------
+
+
+def open_room(page, room_id: int) -> None:
+    page.goto(f"/rooms/{room_id}")
+    expect(page.locator("body")).to_have_attribute("data-socket", "open")
+
+
+def log_in(page, username: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/boards")
+
+
+def test_a_message_sent_as_the_connection_drops_arrives_once(app, browser, live_server, chat_room):
+    """A TCP proxy cuts alice's connections right after she presses Enter, 20 times: each
+    message is saved once and shown once on both pages."""
+    proxy = CuttableProxy(int(live_server.rsplit(":", 1)[1]))
+    contexts = [
+        browser.new_context(base_url=f"http://127.0.0.1:{proxy.port}"),
+        browser.new_context(base_url=live_server),
+    ]
+    try:
+        alice, bob = (context.new_page() for context in contexts)
+        for page, name in ((alice, "alice"), (bob, "bob")):
+            page.set_default_timeout(20_000)
+            log_in(page, name)
+            open_room(page, chat_room)
+        composer = alice.locator("#composer-input")
+        for i in range(20):
+            text = f"dropped {i}"
+            composer.fill(text)
+            composer.press("Enter")
+            proxy.cut()
+            for page in (alice, bob):
+                expect(page.locator(".message-body", has_text=text)).to_have_count(1)
+            expect(composer).to_have_value("")
+            assert saved(app, text) == 1
+        expected = [f"dropped {i}" for i in range(20)]
+        for page in (alice, bob):
+            expect(page.locator(".message-body")).to_have_text(expected)
+    finally:
+        for context in contexts:
+            context.close()
+        proxy.close()
+
+
+def test_a_message_that_cannot_be_sent_stays_with_retry(app, browser, live_server, chat_room):
+    """With the server unreachable the text stays in the composer and the page says it is not
+    sent; Retry sends it once the server answers again."""
+    proxy = CuttableProxy(int(live_server.rsplit(":", 1)[1]))
+    context = browser.new_context(base_url=f"http://127.0.0.1:{proxy.port}")
+    try:
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        log_in(page, "alice")
+        open_room(page, chat_room)
+        proxy.refuse = True  # the network is down: no connection gets through
+        proxy.cut()
+        expect(page.locator("body")).to_have_attribute("data-socket", "closed")
+        composer = page.locator("#composer-input")
+        composer.fill("stuck for now")
+        composer.press("Enter")
+        expect(page.locator("#outbox-state")).to_have_text("Not sent.")
+        expect(composer).to_have_value("stuck for now")
+        assert saved(app, "stuck for now") == 0
+        proxy.refuse = False
+        page.get_by_role("button", name="Retry").click()
+        expect(page.locator(".message-body", has_text="stuck for now")).to_have_count(1)
+        expect(composer).to_have_value("")
+        expect(page.locator("#outbox")).to_be_hidden()
+        assert saved(app, "stuck for now") == 1
+    finally:
+        context.close()
+        proxy.close()
+
+
+# --- every control of the shared live fragments works without JavaScript --------------------
+
+
+@pytest.fixture
+def no_js(browser, live_server):
+    contexts = []
+
+    def make(username: str):
+        context = browser.new_context(base_url=live_server, java_script_enabled=False)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        log_in(page, username)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def test_message_controls_work_without_javascript(no_js, chat_room):
+    page = no_js("alice")
+    page.goto(f"/rooms/{chat_room}")
+    page.locator("#composer-input").fill("plain form")
+    page.get_by_role("button", name="Send").click()
+    message = page.locator(".message", has_text="plain form")
+    expect(message).to_have_count(1)
+    message.get_by_role("link", name="Edit").click()
+    page.get_by_label("Edit message").fill("edited without JavaScript")
+    page.get_by_role("button", name="Save").click()
+    message = page.locator(".message", has_text="edited without JavaScript")
+    expect(message).to_have_count(1)
+    message.get_by_role("link", name="Delete").click()
+    expect(page.get_by_role("heading", name="Delete this message?")).to_be_visible()
+    page.get_by_role("button", name="Delete message").click()
+    expect(page.locator(".message", has_text="edited without JavaScript")).to_have_count(0)
+    expect(page.get_by_text("Bad Request")).to_have_count(0)
+
+
+def test_comment_and_board_controls_work_without_javascript(no_js, board_with_task):
+    board_id, task_id, _ = board_with_task
+    page = no_js("alice")
+    page.goto(f"/tasks/{task_id}")
+    page.get_by_label("Add a comment (press / to jump here)").fill("a plain comment")
+    page.get_by_role("button", name="Post comment").click()
+    comment = page.locator(".comment", has_text="a plain comment")
+    comment.get_by_role("link", name="Edit").click()
+    page.get_by_label("Edit comment").fill("edited comment")
+    page.get_by_role("button", name="Save").click()
+    comment = page.locator(".comment", has_text="edited comment")
+    expect(comment).to_have_count(1)
+    comment.get_by_role("link", name="Delete").click()
+    page.get_by_role("button", name="Delete comment").click()
+    expect(page.locator(".comment")).to_have_count(0)
+
+    page.goto(f"/boards/{board_id}")
+    page.get_by_label("New task in To Do").fill("Plain task")
+    page.locator("#kanban form.quick-add").first.get_by_role("button", name="Add").click()
+    card = page.locator(".card", has_text="Plain task")
+    expect(card).to_have_count(1)
+    card.get_by_role("button", name="Move right").click()
+    doing = page.locator(".column", has=page.get_by_role("heading", name="In Progress"))
+    expect(doing.locator(".card", has_text="Plain task")).to_have_count(1)
+    page.get_by_label("Add a column").fill("QA")
+    page.get_by_role("button", name="Add column").click()
+    expect(page.get_by_role("heading", name="QA")).to_be_visible()
+    page.locator(".column-menu summary").first.click()
+    page.locator(".column-menu").first.get_by_role("button", name="Move column To Do right").click()
+    expect(page.locator(".column h2").first).to_contain_text("In Progress")
+    page.locator(".card-title", has_text="Plain task").click()
+    page.get_by_role("link", name="Delete").first.click()
+    page.get_by_role("button", name="Delete task").click()
+    expect(page.locator(".card", has_text="Plain task")).to_have_count(0)
