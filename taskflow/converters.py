@@ -1,17 +1,18 @@
 """Ids from URLs, query strings and forms: whole numbers the database can hold.
 
-A 64-bit integer column (and SQLite's driver) cannot take a number above 2^63 - 1: such an
-id reached a query and answered 500 (OverflowError). Every id is checked here first: in a
+Our id and position columns are `integer`: 32 bits in PostgreSQL (a larger number is an
+error there) and 64 in SQLite (beyond which its driver raises OverflowError), so either way
+a huge id answered 500. Every id is checked here first, against the smaller of the two: in a
 path it does not match the route (404), elsewhere it is a bad request (400)."""
 
 from flask import abort, request
 from werkzeug.routing import IntegerConverter
 
-MAX_ID = 2**63 - 1
+MAX_ID = 2**31 - 1  # PostgreSQL's integer
 
 
 class BoundedIntConverter(IntegerConverter):
-    """`<int:...>` in every route: 1 to 2^63 - 1, else the route does not match (404)."""
+    """`<int:...>` in every route: 1 to MAX_ID, else the route does not match (404)."""
 
     def __init__(self, map, *args, **kwargs) -> None:
         kwargs.setdefault("min", 1)
@@ -20,7 +21,7 @@ class BoundedIntConverter(IntegerConverter):
 
 
 def bounded_int(value: object) -> int:
-    """A whole number 0..2^63 - 1 written in ASCII digits (no sign, no "1_000", no "١٢");
+    """A whole number 0..MAX_ID written in ASCII digits (no sign, no "1_000", no "١٢");
     ValueError otherwise. Usable as `type=` in `request.args.get`."""
     if isinstance(value, int) and not isinstance(value, bool):
         number = value
