@@ -1,18 +1,17 @@
 """Two users in real Chromium: live comments, and a live, converging kanban."""
 
-import time
-
 from playwright.sync_api import expect
 
 from taskflow.extensions import db
 from taskflow.models import Task
 
+from .conftest import expect_socket_open, wait_until
 from .test_browser_chat import log_in
 
 
 def open_live(page, path: str) -> None:
     page.goto(path)
-    page.wait_for_function("document.body.dataset.socket === 'open'")
+    expect_socket_open(page)
 
 
 def both_open(new_page, path: str):
@@ -83,21 +82,24 @@ def test_a_concurrent_move_converges(new_page, board_with_task, app):
     alice.locator(f"#task-{task_id}-right").click()
     expect(cards(bob, "In Progress")).to_have_text(["Ship it"])
 
-    # Both press at the same moment: alice moves it right, bob moves it left.
-    alice.evaluate(f"document.getElementById('task-{task_id}-right').click()")
-    bob.evaluate(f"document.getElementById('task-{task_id}-left').click()")
+    # Both press at the same moment (a dispatched click waits for nothing): alice moves it
+    # right, bob moves it left.
+    alice.locator(f"#task-{task_id}-right").dispatch_event("click")
+    bob.locator(f"#task-{task_id}-left").dispatch_event("click")
 
     from taskflow.live_board import kanban_html
 
-    with app.test_request_context():  # wait until both moves are in the database
-        for _ in range(100):
-            truth = kanban_html(board_id)
-            if 'data-version="3"' in truth:
-                break
-            time.sleep(0.1)
+    def both_moves_saved() -> bool:
+        with app.test_request_context():
+            try:
+                return 'data-version="3"' in kanban_html(board_id)
+            finally:
+                db.session.remove()
+
+    wait_until(both_moves_saved, message="both moves did not reach the database")
+    with app.app_context():
         column = db.session.get(Task, task_id).column.name
         db.session.remove()
-    assert 'data-version="3"' in truth
     for page in (alice, bob):
         expect(page.locator("#kanban")).to_have_attribute("data-version", "3")
     texts = [page.locator("#kanban").inner_text() for page in (alice, bob)]
