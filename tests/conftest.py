@@ -94,6 +94,15 @@ def expect_socket_open(page) -> None:
     expect(page.locator("body")).to_have_attribute("data-socket", "open")
 
 
+def expect_settled(page) -> None:
+    """htmx has finished with what it last swapped in. New content is only htmx-enabled
+    when it settles (20 ms later; until then it carries htmx-added), and a key pressed on
+    it before that submits its form natively: a full page load that loses the focus."""
+    from playwright.sync_api import expect
+
+    expect(page.locator(".htmx-added, .htmx-settling")).to_have_count(0)
+
+
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory):
     if os.environ.get("REDIS_URL"):

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 from taskflow.extensions import db
 from taskflow.models import Task
 
-from .conftest import expect_socket_open, wait_until
+from .conftest import expect_settled, expect_socket_open, wait_until
 from .test_browser_chat import log_in
 
 
@@ -68,10 +68,12 @@ def test_a_card_moved_by_one_moves_on_the_others_board(new_page, board_with_task
     # bob was typing a new task when alice's change arrived: his text and focus survive.
     bob.get_by_label("New task in Done").fill("half-typ")
     bob.get_by_label("New task in Done").press_sequentially("ed")
+    expect_settled(alice)  # her first move's kanban is htmx-enabled again
     alice.locator(f"#task-{task_id}-right").click()
     expect(cards(bob, "Done")).to_have_text(["Ship it"])
     expect(bob.get_by_label("New task in Done")).to_have_value("half-typed")
     expect(bob.get_by_label("New task in Done")).to_be_focused()
+    expect_settled(bob)
     bob.get_by_label("New task in Done").press("Enter")
     expect(cards(alice, "Done")).to_have_text(["Ship it", "half-typed"])
 
@@ -82,6 +84,8 @@ def test_a_concurrent_move_converges(new_page, board_with_task, app):
     alice.locator(f"#task-{task_id}-right").click()
     expect(cards(bob, "In Progress")).to_have_text(["Ship it"])
 
+    for page in (alice, bob):
+        expect_settled(page)
     # Both press at the same moment (a dispatched click waits for nothing): alice moves it
     # right, bob moves it left.
     alice.locator(f"#task-{task_id}-right").dispatch_event("click")
