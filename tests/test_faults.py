@@ -178,6 +178,7 @@ def test_worker_killed_mid_job_notifies_exactly_once(stack, chat_room, app):
     alice = http_login(url, "alice")
     for i in range(30):
         assert form_post(alice, url, chat_room, f"@bob job {i}") == 302
+    # the worker is under way...
     wait_until(lambda: count(app, Notification) > 0, timeout=30, interval=0.02)
     worker.send_signal(signal.SIGKILL)  # ...and dies without warning
     worker.wait()
