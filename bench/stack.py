@@ -26,8 +26,10 @@ def raise_file_limit() -> None:
 
 
 class TaskFlow:
-    def __init__(self, users: int, port: int = 8700, worker: bool = True, **env) -> None:
+    def __init__(self, users: int, port: int | None = None, worker: bool = True, **env) -> None:
         raise_file_limit()
+        # BENCH_PORT lets the smoke tests pick a free port; 8700 by hand.
+        port = port or int(os.environ.get("BENCH_PORT", "8700"))
         self.folder = tempfile.TemporaryDirectory(prefix="taskflow-bench-")
         self.env = dict(
             os.environ,

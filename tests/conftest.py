@@ -7,7 +7,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -21,6 +23,84 @@ from taskflow.models import User
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"
 SECRET = "tests-only-secret-key-of-at-least-32-characters"
+
+# Tests that drive real processes, sockets or a browser: marked `live` automatically, so CI
+# can run them a second time to catch flakiness (tests added later are covered too).
+LIVE_FIXTURES = {"live_server", "live_worker", "browser", "new_page"}
+LIVE_MODULES = {"test_faults"}
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        if LIVE_FIXTURES & set(item.fixturenames) or module in LIVE_MODULES:
+            item.add_marker(pytest.mark.live)
+
+
+# --- waiting: every wait has a deadline and waits on a condition ------------------------
+
+
+def wait_until(
+    predicate: Callable[[], Any], timeout: float = 10, interval: float = 0.05, message: str = ""
+) -> Any:
+    """Poll `predicate` until it returns something truthy (returned) or fail at the deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(message or f"not true within {timeout}s: {predicate.__name__}")
+        time.sleep(interval)
+
+
+def frames_until(ws, match: str | Callable[[str], bool], timeout: float = 5) -> list[str]:
+    """Read frames until one matches (contains `match`, or `match(frame)` is true); returns
+    every frame read, the matching one last. Fails at the deadline, listing what came."""
+    import websocket
+
+    matches = match if callable(match) else (lambda frame: match in frame)
+    frames: list[str] = []
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        ws.settimeout(left)
+        try:
+            frame = ws.recv()
+        except websocket.WebSocketTimeoutException:
+            break
+        frames.append(frame)
+        if matches(frame):
+            return frames
+    seen = "\n".join(f[:200] for f in frames)
+    raise AssertionError(f"no frame matching {match!r} within {timeout}s; got:\n{seen}")
+
+
+def receive_until(ws, match: str | Callable[[str], bool], timeout: float = 5) -> str:
+    """The first frame that matches (see frames_until)."""
+    return frames_until(ws, match, timeout)[-1]
+
+
+def following(ws) -> list[str]:
+    """Wait until a new socket follows its topics: every socket's first frames end with the
+    user's badge, sent after the server subscribed it. Returns those first frames."""
+    return frames_until(ws, 'id="notification-badge"')
+
+
+def expect_socket_open(page) -> None:
+    """The page's WebSocket is open (static/js/app.js sets body[data-socket]). A locator, not
+    wait_for_function: our CSP forbids the eval that a string predicate needs."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("body")).to_have_attribute("data-socket", "open")
+
+
+def expect_settled(page) -> None:
+    """htmx has finished with what it last swapped in. New content is only htmx-enabled
+    when it settles (20 ms later; until then it carries htmx-added), and a key pressed on
+    it before that submits its form natively: a full page load that loses the focus."""
+    from playwright.sync_api import expect
+
+    expect(page.locator(".htmx-added, .htmx-settling")).to_have_count(0)
 
 
 @pytest.fixture(scope="session")
@@ -225,7 +305,17 @@ def live_worker(live_server, database_url, redis_url, tmp_path_factory):
         stdout=log,
         stderr=log,
     )
-    time.sleep(1.5)
+    from redis import Redis
+    from rq import Queue, Worker
+
+    env = server_env(database_url, redis_url)
+    queue = Queue(env["RQ_QUEUE"], connection=Redis.from_url(redis_url))
+    wait_until(
+        lambda: process.poll() is not None or Worker.count(queue=queue) > 0,
+        timeout=30,
+        message="the live RQ worker did not register",
+    )
+    assert process.poll() is None, f"the live worker exited with {process.returncode}"
     yield process
     process.terminate()
     process.wait(10)

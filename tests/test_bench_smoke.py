@@ -1,48 +1,63 @@
-"""The benchmarks still run (a short run; the real figures come from bench/, not tests)."""
+"""The benchmarks still run (a short run; the real figures come from bench/, not tests).
+
+Marked `bench`: slow, so the default run leaves them out and CI runs them as a step of their
+own (`scripts/test -m bench`)."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from .conftest import _free_port
+
 ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.bench
+
+
+def run_bench(*args: str) -> subprocess.CompletedProcess:
+    """Run a benchmark script on a free port; a failure shows the script's stderr."""
+    env = dict(os.environ, BENCH_PORT=str(_free_port()))
+    command = [sys.executable, *args]
+    try:
+        result = subprocess.run(
+            command, cwd=ROOT, env=env, timeout=300, capture_output=True, text=True
+        )
+    except subprocess.TimeoutExpired as timeout:
+        pytest.fail(f"{args[0]} did not finish in 300 s; stderr:\n{tail(timeout.stderr)}")
+    assert result.returncode == 0, (
+        f"{args[0]} exited with {result.returncode}; stderr:\n{tail(result.stderr)}"
+    )
+    return result
+
+
+def tail(text: str | bytes | None, lines: int = 60) -> str:
+    if isinstance(text, bytes):
+        text = text.decode(errors="replace")
+    return "\n".join((text or "").splitlines()[-lines:])
 
 
 def test_fanout_benchmark_runs_and_delivers_everything():
-    subprocess.run(
-        [sys.executable, "bench/fanout.py", "--quick", "--taskflow-only"],
-        cwd=ROOT,
-        check=True,
-        timeout=300,
-        capture_output=True,
-    )
+    result = run_bench("bench/fanout.py", "--quick", "--taskflow-only")
     report = json.loads((ROOT / "bench" / "results" / "fanout-quick.json").read_text())
     taskflow = report["TaskFlow"]
-    assert taskflow["W1"]["delivery_ratio"] == taskflow["W2"]["delivery_ratio"] == 1.0
-    assert taskflow["W4"]["sockets"] == 100 and taskflow["W5"]["mentions"] > 0
-    assert taskflow["W6"]["requests_per_s"] > 0 and taskflow["W6"]["errors"] == 0
+    why = f"{taskflow.get('error')}\nstderr:\n{tail(result.stderr)}"
+    assert "error" not in taskflow, why
+    assert taskflow["W1"]["delivery_ratio"] == taskflow["W2"]["delivery_ratio"] == 1.0, why
+    assert taskflow["W4"]["sockets"] == 100 and taskflow["W5"]["mentions"] > 0, why
+    assert taskflow["W6"]["requests_per_s"] > 0 and taskflow["W6"]["errors"] == 0, why
     assert (ROOT / "bench" / "results" / "latency-quick.png").stat().st_size > 0
 
 
 def test_soak_runs_without_loss():
-    output = subprocess.run(
-        [
-            sys.executable,
-            "bench/soak.py",
-            "--sockets",
-            "50",
-            "--users",
-            "5",
-            "--minutes",
-            "0.1",
-            "--rate",
-            "5",
-        ],
-        cwd=ROOT,
-        check=True,
-        timeout=300,
-        capture_output=True,
-        text=True,
-    ).stdout
-    result = json.loads(output)
-    assert result["lost"] == 0 and result["error_count"] == 0 and result["messages_sent"] > 0
+    result = run_bench(
+        "bench/soak.py",
+        *("--sockets", "50", "--users", "5", "--minutes", "0.1", "--rate", "5"),
+    )
+    report = json.loads(result.stdout)
+    why = f"{report}\nstderr:\n{tail(result.stderr)}"
+    assert report["lost"] == 0 and report["error_count"] == 0, why
+    assert report["messages_sent"] > 0, why

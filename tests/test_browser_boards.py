@@ -2,7 +2,7 @@
 
 from playwright.sync_api import expect
 
-from .conftest import browser_register
+from .conftest import browser_register, expect_settled
 
 
 def test_two_users_share_a_board_and_move_a_card_by_keyboard(new_page):
@@ -25,6 +25,7 @@ def test_two_users_share_a_board_and_move_a_card_by_keyboard(new_page):
     card = alice.locator(".card", has_text="Write the post")
     to_do = alice.locator(".column", has=alice.get_by_role("heading", name="To Do"))
     expect(to_do.locator(".card-title")).to_have_text(["Write the post"])
+    expect_settled(alice)  # a key pressed sooner would submit the form natively
 
     # Keyboard only: focus the card's "move right" control and press Enter, twice.
     card.get_by_role("button", name="Move right").focus()
@@ -33,6 +34,7 @@ def test_two_users_share_a_board_and_move_a_card_by_keyboard(new_page):
     expect(in_progress.locator(".card-title")).to_have_text(["Write the post"])
     # Focus stays on the control, so a second Enter moves it on again.
     expect(in_progress.get_by_role("button", name="Move right")).to_be_focused()
+    expect_settled(alice)
     alice.keyboard.press("Enter")
     done = alice.locator(".column", has=alice.get_by_role("heading", name="Done"))
     expect(done.locator(".card-title")).to_have_text(["Write the post"])

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, expect_socket_open
 from .proxy import CuttableProxy
 
 
@@ -20,7 +20,7 @@ def log_in(page, username: str) -> None:
 def open_room(page, room_id: int) -> None:
     page.goto(f"/rooms/{room_id}")
     expect(page.locator("#room-members li.online")).not_to_have_count(0)
-    expect(page.locator("body")).to_have_attribute("data-socket", "open")
+    expect_socket_open(page)
 
 
 def test_two_users_chat_live_with_keyboard_and_typing(new_page, chat_room):
@@ -121,7 +121,7 @@ def test_a_cut_socket_catches_up_without_duplicates(
         expect(alice.locator(".message-body")).to_have_text(
             ["before the cut", "while away 1", "while away 2", "after"]
         )
-        ids = alice.locator(".message").evaluate_all("els => els.map(e => e.id)")
+        ids = [m.get_attribute("id") for m in alice.locator(".message").all()]
         assert len(ids) == len(set(ids)) == 4
     finally:
         context.close()

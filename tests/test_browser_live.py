@@ -1,18 +1,17 @@
 """Two users in real Chromium: live comments, and a live, converging kanban."""
 
-import time
-
 from playwright.sync_api import expect
 
 from taskflow.extensions import db
 from taskflow.models import Task
 
+from .conftest import expect_settled, expect_socket_open, wait_until
 from .test_browser_chat import log_in
 
 
 def open_live(page, path: str) -> None:
     page.goto(path)
-    expect(page.locator("body")).to_have_attribute("data-socket", "open")
+    expect_socket_open(page)
 
 
 def both_open(new_page, path: str):
@@ -69,10 +68,12 @@ def test_a_card_moved_by_one_moves_on_the_others_board(new_page, board_with_task
     # bob was typing a new task when alice's change arrived: his text and focus survive.
     bob.get_by_label("New task in Done").fill("half-typ")
     bob.get_by_label("New task in Done").press_sequentially("ed")
+    expect_settled(alice)  # her first move's kanban is htmx-enabled again
     alice.locator(f"#task-{task_id}-right").click()
     expect(cards(bob, "Done")).to_have_text(["Ship it"])
     expect(bob.get_by_label("New task in Done")).to_have_value("half-typed")
     expect(bob.get_by_label("New task in Done")).to_be_focused()
+    expect_settled(bob)
     bob.get_by_label("New task in Done").press("Enter")
     expect(cards(alice, "Done")).to_have_text(["Ship it", "half-typed"])
 
@@ -83,21 +84,26 @@ def test_a_concurrent_move_converges(new_page, board_with_task, app):
     alice.locator(f"#task-{task_id}-right").click()
     expect(cards(bob, "In Progress")).to_have_text(["Ship it"])
 
-    # Both press at the same moment: alice moves it right, bob moves it left.
-    alice.evaluate(f"document.getElementById('task-{task_id}-right').click()")
-    bob.evaluate(f"document.getElementById('task-{task_id}-left').click()")
+    for page in (alice, bob):
+        expect_settled(page)
+    # Both press at the same moment (a dispatched click waits for nothing): alice moves it
+    # right, bob moves it left.
+    alice.locator(f"#task-{task_id}-right").dispatch_event("click")
+    bob.locator(f"#task-{task_id}-left").dispatch_event("click")
 
     from taskflow.live_board import kanban_html
 
-    with app.test_request_context():  # wait until both moves are in the database
-        for _ in range(100):
-            truth = kanban_html(board_id)
-            if 'data-version="3"' in truth:
-                break
-            time.sleep(0.1)
+    def both_moves_saved() -> bool:
+        with app.test_request_context():
+            try:
+                return 'data-version="3"' in kanban_html(board_id)
+            finally:
+                db.session.remove()
+
+    wait_until(both_moves_saved, message="both moves did not reach the database")
+    with app.app_context():
         column = db.session.get(Task, task_id).column.name
         db.session.remove()
-    assert 'data-version="3"' in truth
     for page in (alice, bob):
         expect(page.locator("#kanban")).to_have_attribute("data-version", "3")
     texts = [page.locator("#kanban").inner_text() for page in (alice, bob)]

@@ -4,6 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
+from .conftest import expect_socket_open
 from .test_browser_chat import log_in, open_room
 
 
@@ -19,7 +20,7 @@ def test_mentions_reach_the_badge_center_and_message(
     log_in(alice, "alice")
     log_in(bob, "bob")
     bob.goto("/boards")  # a page with no topic of its own: /ws/notifications
-    expect(bob.locator("body")).to_have_attribute("data-socket", "open")
+    expect_socket_open(bob)
     expect(badge(bob)).to_be_hidden()
 
     open_room(alice, chat_room)
@@ -72,6 +73,6 @@ def test_the_badge_polls_when_websockets_are_blocked(
         alice.locator("#composer-input").fill("@bob are you there?")
         alice.locator("#composer-input").press("Enter")
         expect(badge(bob)).to_have_text("1", timeout=15_000)
-        assert bob.evaluate("document.body.dataset.socket") != "open"
+        expect(bob.locator("body")).not_to_have_attribute("data-socket", "open")
     finally:
         context.close()

@@ -7,9 +7,9 @@ from pathlib import Path
 from taskflow.extensions import db
 from taskflow.models import ChatMessage, User
 
-from .conftest import PASSWORD, Client, http_login, ws_connect
+from .conftest import PASSWORD, Client, following, frames_until, http_login, ws_connect
 from .helpers import columns, create_board, create_task
-from .test_chat_socket import drain, send
+from .test_chat_socket import send
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,24 +40,36 @@ def test_templates_use_no_inline_script_style_or_eval():
             assert banned not in text, (template.name, banned)
 
 
-def test_pages_raise_no_csp_violation(new_page, chat_room, board_with_task_in):
+def test_pages_raise_no_csp_violation(new_page, app, chat_room, board_with_task_in):
+    from playwright.sync_api import expect
+
+    from taskflow.models import ChatRoom
+
+    from .conftest import expect_socket_open
     from .test_browser_chat import log_in
 
+    with app.app_context():
+        board_id = db.session.get(ChatRoom, chat_room).board_id
+        db.session.remove()
     page = new_page()
     violations = []
     page.on(
         "console", lambda m: violations.append(m.text) if "Content Security" in m.text else None
     )
     log_in(page, "alice")
-    for path in [
-        "/boards",
-        "/boards/1",
-        f"/rooms/{chat_room}",
-        f"/tasks/{board_with_task_in}",
-        "/notifications",
-        "/boards/1/rooms",
-    ]:
-        page.goto(path)
+    pages = {  # each page, and what shows that it rendered (not an error page)
+        "/boards": ".board-card",
+        f"/boards/{board_id}": "#kanban .card",
+        f"/rooms/{chat_room}": "#composer-input",
+        f"/tasks/{board_with_task_in}": "#comment-input",
+        "/notifications": "header.topbar",
+        f"/boards/{board_id}/rooms": ".room-card",
+    }
+    for path, shown in pages.items():
+        response = page.goto(path)
+        assert response.status == 200, (path, response.status)
+        expect(page.locator(shown).first).to_be_visible()
+        expect_socket_open(page)  # app.js ran and the live updates began
         page.wait_for_load_state("networkidle")
     assert violations == []
 
@@ -148,10 +160,16 @@ def test_messages_are_rate_limited_with_a_clear_slow_down(app, chat_room, live_s
     assert "Slow down" in page and "keep me</textarea>" in page
 
     alice = ws_connect(live_server, f"/ws/chat-room/{chat_room}", http_login(live_server, "alice"))
-    drain(alice)
+    following(alice)
     for i in range(30):
         send(alice, content=f"burst {i}")
-    frames = "".join(drain(alice, 1.5))
+    answered = []  # each send is answered once: its broadcast, or a refusal to alice
+
+    def all_answered(frame: str) -> bool:
+        answered.extend(re.findall(r">burst \d+</div>|too fast", frame))
+        return len(answered) == 30
+
+    frames = "".join(frames_until(alice, all_answered, timeout=15))
     accepted = len(re.findall(r">burst \d+</div>", frames))
     assert 0 < accepted < 30 and "too fast" in frames
     assert 'id="composer-input"' in frames  # the refused text comes back to the composer

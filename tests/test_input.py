@@ -15,9 +15,9 @@ from taskflow.converters import MAX_ID
 from taskflow.extensions import db
 from taskflow.models import Board, ChatMessage, ChatRoom, Task, User
 
-from .conftest import PASSWORD, Client, http_login, ws_connect
+from .conftest import PASSWORD, Client, following, http_login, ws_connect
 from .helpers import columns, create_board
-from .test_chat_socket import close_code, drain, receive_until, send
+from .test_chat_socket import close_code, receive_until, send
 
 ROOT = Path(__file__).resolve().parent.parent
 HUGE = [str(2**31), str(2**63), str(2**64), "9" * 40]
@@ -422,7 +422,7 @@ def test_access_ended_while_handling_a_frame_closes_with_4403(app, live_server, 
     session = http_login(live_server, "bob")
     for attempt in range(5):
         bob = ws_connect(live_server, f"/ws/chat-room/{chat_room}", session)
-        drain(bob)
+        following(bob)
         set_room_member(app, chat_room, "bob", member=False)
         send(bob, content="am I still in?")
         assert close_code(bob) == 4403, attempt  # "access ended": the page does not retry

@@ -3,8 +3,8 @@
 import re
 import threading
 
-from .conftest import http_login, ws_connect
-from .test_chat_socket import close_code, drain, receive_until
+from .conftest import following, http_login, receive_until, ws_connect
+from .test_chat_socket import close_code
 
 
 def csrf(session, base: str) -> str:
@@ -59,7 +59,7 @@ def test_board_and_task_sockets_refuse_outsiders_and_close_on_removal(
         for p in (f"/ws/board/{board_id}", f"/ws/task-comments/{task_id}")
     ]
     for ws in sockets:
-        drain(ws)
+        following(ws)  # subscribed, so the removal's close event reaches it
     from taskflow.models import User
 
     with app.app_context():
@@ -113,6 +113,7 @@ def test_concurrent_moves_of_one_card_converge(live_server, board_with_task, app
     board_id, task_id, _ = board_with_task
     sessions = [http_login(live_server, "alice"), http_login(live_server, "bob")]
     watcher = ws_connect(live_server, f"/ws/board/{board_id}", sessions[0])
+    following(watcher)
     tokens = [csrf(s, live_server) for s in sessions]
 
     def mover(session, token, direction):
@@ -131,14 +132,16 @@ def test_concurrent_moves_of_one_card_converge(live_server, board_with_task, app
         t.start()
     for t in threads:
         t.join()
-    frames = [f for f in drain(watcher, 1.5) if 'id="kanban"' in f]
-    newest = max((kanban_state(f) for f in frames), key=lambda state: state[0])
 
     from taskflow.live_board import kanban_html
 
-    with app.test_request_context():
+    with app.test_request_context():  # every move is committed: this is the final board
         truth = kanban_state(kanban_html(board_id))
-    assert newest == truth
+    # Each move is broadcast after its commit, so the final version reaches the page.
+    final = receive_until(
+        watcher, lambda f: 'id="kanban"' in f and kanban_state(f)[0] >= truth[0], timeout=10
+    )
+    assert kanban_state(final) == truth
     assert sum(len(c) for c in truth[1]) == 1
 
 
