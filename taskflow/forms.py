@@ -41,17 +41,9 @@ def _name(label: str, max_length: int, **kw) -> StringField:
     )
 
 
-class RegisterForm(FlaskForm):
-    # NFKC first: a fullwidth "ａｌｉｃｅ" is "alice" (and so taken if alice exists).
-    username = StringField(
-        "Username",
-        filters=[normalize_filter],
-        validators=[
-            DataRequired(),
-            ValidName(),
-            Regexp(USERNAME_PATTERN, message="3–30 letters, digits, _ . or -"),
-        ],
-    )
+class NewPasswordForm(FlaskForm):
+    """A new password, typed twice, refused when guessable (also from its owner's name)."""
+
     password = PasswordField(
         "Password",
         validators=[
@@ -63,14 +55,33 @@ class RegisterForm(FlaskForm):
         "Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ")]
     )
 
+    def owner_name(self) -> str:
+        return ""
+
+    def validate_password(self, field) -> None:
+        weakness = passwords.weakness(field.data or "", [self.owner_name()])
+        if weakness:
+            raise ValidationError(weakness)
+
+
+class RegisterForm(NewPasswordForm):
+    # NFKC first: a fullwidth "ａｌｉｃｅ" is "alice" (and so taken if alice exists).
+    username = StringField(
+        "Username",
+        filters=[normalize_filter],
+        validators=[
+            DataRequired(),
+            ValidName(),
+            Regexp(USERNAME_PATTERN, message="3–30 letters, digits, _ . or -"),
+        ],
+    )
+
+    def owner_name(self) -> str:
+        return self.username.data or ""
+
     def validate_username(self, field) -> None:
         if User.by_username(field.data):
             raise ValidationError("That username is taken.")
-
-    def validate_password(self, field) -> None:
-        weakness = passwords.weakness(field.data or "", [self.username.data or ""])
-        if weakness:
-            raise ValidationError(weakness)
 
 
 class LoginForm(FlaskForm):
@@ -133,22 +144,12 @@ class MessageForm(FlaskForm):
     content = TextAreaField("Message", validators=[DataRequired(), Length(max=4000)])
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(NewPasswordForm):
     current = PasswordField("Current password", validators=[DataRequired(), Length(max=128)])
-    password = PasswordField(
-        "New password",
-        validators=[
-            DataRequired(),
-            Length(min=8, max=128, message="Use at least 8 characters (at most 128)."),
-        ],
-    )
-    confirm = PasswordField(
-        "Repeat the new password",
-        validators=[DataRequired(), EqualTo("password", "Passwords differ")],
-    )
 
-    def validate_password(self, field) -> None:
-        username = current_user.username if current_user.is_authenticated else ""
-        weakness = passwords.weakness(field.data or "", [username])
-        if weakness:
-            raise ValidationError(weakness)
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.password.label.text, self.confirm.label.text = "New password", "Repeat new password"
+
+    def owner_name(self) -> str:
+        return current_user.username if current_user.is_authenticated else ""

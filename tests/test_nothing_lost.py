@@ -10,8 +10,9 @@ from taskflow.extensions import db
 from taskflow.models import ChatMessage, ChatRoom, User
 from taskflow.models.message import PAGE_SIZE
 
-from .conftest import PASSWORD, http_login, ws_connect
+from .conftest import http_login, ws_connect
 from .proxy import CuttableProxy
+from .test_browser_chat import log_in, open_room
 from .test_chat_socket import receive_until, send
 from .test_live_board import csrf
 
@@ -119,19 +120,6 @@ def test_a_crafted_catch_up_costs_at_most_one_page(app, live_server, chat_room):
 
 
 # --- the composer keeps a message until the server has it ------------------------------------
-
-
-def open_room(page, room_id: int) -> None:
-    page.goto(f"/rooms/{room_id}")
-    expect(page.locator("body")).to_have_attribute("data-socket", "open")
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/boards")
 
 
 def test_a_message_sent_as_the_connection_drops_arrives_once(app, browser, live_server, chat_room):
