@@ -6,10 +6,12 @@ import rq
 from flask import Flask
 from redis import Redis
 
-from taskflow import embedded_redis, fragments, mentions, secret_key, security
+from taskflow import embedded_redis, secret_key, security
 from taskflow.config import INSTANCE_DIR, Config
 from taskflow.converters import BoundedIntConverter
 from taskflow.extensions import broadcaster, csrf, db, limiter, login_manager, migrate, sock
+from taskflow.notifications import mentions
+from taskflow.realtime import fragments
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,24 +41,12 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     security.init_app(app)
 
-    from taskflow import (
-        account,
-        auth,
-        autocomplete,
-        boards,
-        cli,
-        columns,
-        comments,
-        errors,
-        invitations,
-        main,
-        members,
-        messages,
-        notification_center,
-        rooms,
-        sockets,
-        tasks,
-    )
+    from taskflow import cli, errors, main, sockets
+    from taskflow.accounts import account, auth
+    from taskflow.boards import boards, columns, comments, invitations, members, tasks
+    from taskflow.chat import messages, rooms
+    from taskflow.notifications import autocomplete
+    from taskflow.notifications import center as notification_center
 
     for module in (
         auth,

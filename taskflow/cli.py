@@ -13,9 +13,9 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from werkzeug.security import generate_password_hash
 
-from taskflow import notifications
 from taskflow.extensions import db
 from taskflow.models import Board, ChatRoom, Task, User
+from taskflow.notifications import service as notifications
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
-from taskflow.broadcast import Broadcaster
 from taskflow.config import DB_LOCK_TIMEOUT_MS
+from taskflow.realtime.broadcaster import Broadcaster
 
 
 class Base(DeclarativeBase):

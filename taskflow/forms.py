@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from taskflow import passwords
+from taskflow.accounts import passwords
 from taskflow.converters import bounded_int
 from taskflow.models import PRIORITIES, User
 from taskflow.models.user import USERNAME_PATTERN

@@ -10,13 +10,17 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, request
 from flask_login import current_user
 
-from taskflow import chat, live_board, notifications, presence, thread
-from taskflow.broadcast import text_frame
-from taskflow.chat_frames import ChatRoomFrames
+from taskflow.boards import comment_thread as thread
+from taskflow.boards import live as live_board
+from taskflow.chat import presence
+from taskflow.chat import service as chat
+from taskflow.chat.frames import ChatRoomFrames
 from taskflow.converters import id_arg
 from taskflow.extensions import db, sock
-from taskflow.live import Connection, error_html, serve
 from taskflow.models import Board, ChatRoom, Task
+from taskflow.notifications import service as notifications
+from taskflow.realtime.broadcaster import text_frame
+from taskflow.realtime.connection import Connection, error_html, serve
 
 bp = Blueprint("ws", __name__)
 

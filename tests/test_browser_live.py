@@ -91,7 +91,7 @@ def test_a_concurrent_move_converges(new_page, board_with_task, app):
     alice.locator(f"#task-{task_id}-right").dispatch_event("click")
     bob.locator(f"#task-{task_id}-left").dispatch_event("click")
 
-    from taskflow.live_board import kanban_html
+    from taskflow.boards.live import kanban_html
 
     def both_moves_saved() -> bool:
         with app.test_request_context():

@@ -154,7 +154,7 @@ def test_a_control_character_in_next_falls_back_to_boards(app, make_user):
 
 
 def test_the_dummy_hash_is_made_like_real_ones(app):
-    from taskflow import passwords
+    from taskflow.accounts import passwords
 
     with app.app_context():
         real = User("someone", PASSWORD).password_hash

@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy.exc import IntegrityError
 
+from taskflow.boards.invitations import BAD_LINK, TOO_MANY
 from taskflow.extensions import db
-from taskflow.invitations import BAD_LINK, TOO_MANY
 from taskflow.models import Board, Invitation, InviteLink, User
 from taskflow.models.user import utcnow
 

@@ -133,7 +133,7 @@ def test_concurrent_moves_of_one_card_converge(live_server, board_with_task, app
     for t in threads:
         t.join()
 
-    from taskflow.live_board import kanban_html
+    from taskflow.boards.live import kanban_html
 
     with app.test_request_context():  # every move is committed: this is the final board
         truth = kanban_state(kanban_html(board_id))

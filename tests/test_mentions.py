@@ -1,5 +1,5 @@
-from taskflow import mentions
 from taskflow.models import User
+from taskflow.notifications import mentions
 
 
 def users(*names):

@@ -6,9 +6,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from taskflow import create_app, notifications
+from taskflow import create_app
 from taskflow.extensions import db
 from taskflow.models import ChatMessage, ChatRoom, Notification, Task, User
+from taskflow.notifications import service as notifications
 
 from .conftest import Client, run_jobs, wait_until
 

@@ -1,0 +1,70 @@
+"""Your account: change the password, see your sessions, log out everywhere.
+
+Ending a session deletes its row (models/session.py) and closes, on every web process, the
+sockets it opened: a copied cookie and an open page lose access together."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from taskflow.extensions import db
+from taskflow.forms import PasswordChangeForm
+from taskflow.models import User, UserSession
+from taskflow.realtime import connection as live
+
+bp = Blueprint("account", __name__)
+
+
+def end_sessions(*session_ids: int) -> None:
+    """End these sessions: their cookies stop working and their sockets close (4401)."""
+    UserSession.end(*session_ids)
+    db.session.commit()
+    for session_id in session_ids:
+        live.end_scope(f"session:{session_id}", kind="logout")
+
+
+def start_session(user: User, remember: bool) -> None:
+    """Log the user in with a new server-side session (login, register, password change)."""
+    user.session_token = UserSession.start(user, request.user_agent.string or "")
+    db.session.commit()
+    login_user(user, remember=remember)
+
+
+@bp.get("/account")
+def show():
+    return _page(PasswordChangeForm())
+
+
+@bp.post("/account/password")
+def change_password():
+    """A new password ends every session of the user, this one included; this browser gets
+    a new one at once."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        if current_user.check_password(form.current.data):
+            user = current_user._get_current_object()
+            user.set_password(form.password.data)
+            end_sessions(*UserSession.ids_of(user.id))
+            start_session(user, remember=False)
+            flash("Password changed. Every other session was logged out.", "success")
+            return redirect(url_for("account.show"))
+        form.current.errors.append("That is not your current password.")
+    return _page(form), 422
+
+
+@bp.post("/account/logout-everywhere")
+def logout_everywhere():
+    end_sessions(*UserSession.ids_of(current_user.id))
+    logout_user()
+    flash("You have been logged out on every device.", "info")
+    return redirect(url_for("auth.login"))
+
+
+def _page(form: PasswordChangeForm):
+    sessions = db.session.scalars(
+        db.select(UserSession)
+        .where(UserSession.user_id == current_user.id)
+        .order_by(UserSession.id.desc())
+    ).all()
+    return render_template(
+        "accounts/account.html", form=form, sessions=sessions, current_id=current_user.session_id
+    )

@@ -1,0 +1,78 @@
+"""Columns of a board: add, rename, reorder, delete."""
+
+from flask import Blueprint, abort, render_template, request
+
+from taskflow.access import member_board, member_column
+from taskflow.boards.boards import kanban
+from taskflow.boards.live import board_changed
+from taskflow.extensions import db
+from taskflow.forms import ColumnForm
+from taskflow.models import Column
+from taskflow.models.column import renumber
+from taskflow.realtime import connection as live
+
+bp = Blueprint("columns", __name__)
+
+
+@bp.post("/boards/<int:board_id>/columns")
+def create(board_id: int):
+    board = member_board(board_id)
+    form = ColumnForm()
+    if not form.validate_on_submit():
+        return kanban(board, status=422, column_form=form)
+    board.lock_for_change()
+    board.columns.append(Column(name=form.name.data, position=len(board.columns)))
+    db.session.commit()
+    board_changed(board.id)
+    return kanban(board)
+
+
+@bp.post("/columns/<int:column_id>/rename")
+def rename(column_id: int):
+    column = member_column(column_id)
+    form = ColumnForm(prefix=f"column-{column.id}")
+    if not form.validate_on_submit():
+        return kanban(column.board, status=422, rename_errors={column.id: form.name.errors})
+    column.board.lock_for_change()
+    column.name = form.name.data
+    db.session.commit()
+    board_changed(column.board_id, *(t.id for t in column.tasks))
+    return kanban(column.board)
+
+
+@bp.post("/columns/<int:column_id>/move")
+def move(column_id: int):
+    column = member_column(column_id)
+    direction = request.form.get("direction")
+    if direction not in ("left", "right"):
+        abort(400)
+    column.board.lock_for_change()
+    column.move(-1 if direction == "left" else 1)
+    db.session.commit()
+    board_changed(column.board_id)
+    return kanban(column.board, focus=f"column-{column.id}-{direction}")
+
+
+@bp.route("/columns/<int:column_id>/delete", methods=["GET", "POST"])
+def delete(column_id: int):
+    """An empty column goes at once; a column with tasks asks where they should go."""
+    column = member_column(column_id)
+    board = column.board
+    others = [c for c in board.columns if c is not column]
+    if request.method == "GET" or (column.tasks and "tasks_to" not in request.form):
+        return render_template("boards/columns/delete.html", column=column, others=others)
+    board.lock_for_change()
+    moved = [t.id for t in column.tasks]
+    target_id = request.form.get("tasks_to", "delete")
+    deleted = moved if target_id == "delete" else []
+    if column.tasks and target_id != "delete":
+        target = next((c for c in others if str(c.id) == target_id), None) or abort(400)
+        for task in list(column.tasks):
+            task.move_to(target, len(target.tasks))
+    board.columns.remove(column)
+    renumber(board.columns)
+    db.session.commit()
+    board_changed(board.id, *moved)
+    for task_id in deleted:  # their task pages close; moved tasks' pages follow them
+        live.end_scope(f"task:{task_id}")
+    return kanban(board)

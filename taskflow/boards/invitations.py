@@ -1,0 +1,263 @@
+"""Board invitations: the owner invites a user by name (or shares an invite link); the user
+joins only by accepting, or by opening the link. Until then, every board URL is a 404 to
+them and the invitation shows nothing but the board's name and who invited them.
+
+Pending invitations count in the unread badge (notifications.badge_count) instead of being
+notification rows: an invitation is a question waiting for an answer, not news, so it must
+not be marked read or dismissed away while still open, and keeping one row per invitation
+avoids two rows whose lifetimes (cancel, accept, board deleted) would have to be kept in
+step. It is pushed to the invitee's personal stream like a notification."""
+
+from datetime import timedelta
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from limits import parse
+from sqlalchemy.exc import IntegrityError
+from wtforms import SelectChoice, SelectField
+
+from taskflow.access import owned_board
+from taskflow.extensions import broadcaster, db, limiter
+from taskflow.forms import MemberForm
+from taskflow.htmx import is_htmx
+from taskflow.models import Board, User
+from taskflow.models.invitation import ACCEPTED, DECLINED, Invitation, InviteLink
+from taskflow.notifications import service as notifications
+from taskflow.realtime import fragments
+from taskflow.realtime.connection import user_topic
+
+bp = Blueprint("invitations", __name__)
+
+EXPIRY = {"never": None, "1": timedelta(days=1), "7": timedelta(days=7)}
+TOO_MANY = "You have sent many invitations in a short time. Try again in a while."
+BAD_LINK = "This invite link does not work: it may have expired or been reset. Ask for a new one."
+
+
+class InviteLinkForm(FlaskForm):
+    expiry = SelectField(
+        "Link expires",
+        choices=[
+            SelectChoice("never", "Never"),
+            SelectChoice("1", "After 1 day"),
+            SelectChoice("7", "After 7 days"),
+        ],
+        default="never",
+    )
+
+
+class InviteRefused(Exception):
+    def __init__(self, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+# -- the owner's side ---------------------------------------------------------------------
+
+
+def invite(board: Board, username: str) -> Invitation:
+    """Invite a user to the board as the current user; InviteRefused says why not."""
+    user = User.by_username(username)
+    if user is None:
+        raise InviteRefused("No user has that username.")
+    if board.is_member(user):
+        raise InviteRefused(f"{user.username} is already a member.")
+    if Invitation.pending_for(board, user):
+        raise InviteRefused(f"{user.username} is already invited.")
+    if not _may_invite(current_user.id):
+        raise InviteRefused(TOO_MANY, 429)
+    invitation = Invitation(board=board, invitee=user, invited_by_id=current_user.id)
+    db.session.add(invitation)
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same invitation, sent at the same moment from another tab
+        db.session.rollback()
+        raise InviteRefused(f"{user.username} is already invited.") from None
+    _push(user.id, fragments.render("boards/invitations/_item_oob.html", invitation=invitation))
+    return invitation
+
+
+def _may_invite(user_id: int) -> bool:
+    """Invitations per owner, counted in Redis; fails open like the message limit."""
+    try:
+        limit = parse(current_app.config["INVITE_LIMIT_PER_OWNER"])
+        return limiter.limiter.hit(limit, "invite", str(user_id))
+    except Exception:  # Redis away: inviting is not worth refusing for want of a counter
+        return True
+
+
+def members_page(board: Board, form=None, link_form=None, status: int = 200):
+    """The members page after a change: the panel for htmx, else a redirect (or, with
+    errors, the page)."""
+    context = panel_context(board, form, link_form)
+    if is_htmx():
+        return render_template("boards/members/_panel.html", **context), status
+    if status == 200:
+        return redirect(url_for("members.index", board_id=board.id))
+    return render_template("boards/members/index.html", **context), status
+
+
+def panel_context(board: Board, form=None, link_form=None) -> dict:
+    owner = board.is_owner(current_user)
+    return {
+        "board": board,
+        "form": form or MemberForm(formdata=None),
+        "link_form": link_form or InviteLinkForm(formdata=None),
+        "invitations": Invitation.pending_of_board(board) if owner else [],
+        "invite_link": InviteLink.of_board(board) if owner else None,
+    }
+
+
+@bp.post("/boards/<int:board_id>/invitations/<int:invitation_id>/delete")
+def cancel(board_id: int, invitation_id: int):
+    board = owned_board(board_id)
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.board_id != board.id:
+        abort(404)
+    if invitation.is_pending:
+        invitee = invitation.invitee
+        db.session.delete(invitation)
+        db.session.commit()
+        push_withdrawn([(invitation_id, invitee.id)])
+        flash(f"The invitation of {invitee.username} was cancelled.", "info")
+    else:
+        flash("That invitation was already answered.", "info")
+    return members_page(board)
+
+
+@bp.post("/boards/<int:board_id>/invite-link")
+def reset_link(board_id: int):
+    board = owned_board(board_id)
+    form = InviteLinkForm()
+    if not form.validate_on_submit():
+        return members_page(board, link_form=form, status=422)
+    InviteLink.reset(board, current_user, EXPIRY[form.expiry.data])
+    db.session.commit()
+    flash("A new invite link is ready; any earlier link no longer works.", "success")
+    return members_page(board)
+
+
+@bp.post("/boards/<int:board_id>/invite-link/delete")
+def disable_link(board_id: int):
+    board = owned_board(board_id)
+    link = InviteLink.of_board(board)
+    if link is not None:
+        db.session.delete(link)
+        db.session.commit()
+    flash("The invite link is disabled.", "info")
+    return members_page(board)
+
+
+def pending_of(board: Board) -> list[tuple[int, int]]:
+    """(invitation id, invitee id) of the board's open invitations, read before they go."""
+    return [(i.id, i.invitee_id) for i in Invitation.pending_of_board(board)]
+
+
+def push_withdrawn(withdrawn: list[tuple[int, int]]) -> None:
+    """Take cancelled invitations off the invitees' open pages, and their badges down."""
+    for invitation_id, invitee_id in withdrawn:
+        _push(invitee_id, f'<li id="invitation-{invitation_id}" hx-swap-oob="delete"></li>')
+
+
+# -- the invitee's side -------------------------------------------------------------------
+
+
+@bp.post("/invitations/<int:invitation_id>/accept")
+def accept(invitation_id: int):
+    invitation = _own(invitation_id)
+    board = invitation.board
+    if not invitation.answer(ACCEPTED):
+        return _already_answered(invitation)
+    _join(board)
+    _push(current_user.id)  # the badge on the user's other tabs
+    flash(f"You joined “{board.name}”.", "success")
+    return _go(url_for("boards.show", board_id=board.id))
+
+
+@bp.post("/invitations/<int:invitation_id>/decline")
+def decline(invitation_id: int):
+    invitation = _own(invitation_id)
+    if not invitation.answer(DECLINED):
+        return _already_answered(invitation)
+    db.session.commit()
+    _push(current_user.id)
+    if is_htmx():  # the row goes; the badge comes down
+        return notifications.badge_html(current_user.id, oob=True)
+    flash(f"You declined the invitation to “{invitation.board.name}”.", "info")
+    return redirect(url_for("notifications.index"))
+
+
+def _own(invitation_id: int) -> Invitation:
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.invitee_id != current_user.id:
+        abort(404)  # someone else's invitation does not exist for you
+    return invitation
+
+
+def _already_answered(invitation: Invitation):
+    db.session.rollback()
+    flash(f"You already answered the invitation to “{invitation.board.name}”.", "info")
+    if invitation.status == ACCEPTED:
+        return _go(url_for("boards.show", board_id=invitation.board_id))
+    return _go(url_for("notifications.index"))
+
+
+def _go(target: str):
+    if is_htmx():
+        return "", 200, {"HX-Redirect": target}
+    return redirect(target)
+
+
+def _join(board: Board) -> None:
+    """Make the current user a member and close their open invitation to the board."""
+    for _ in range(2):
+        pending = Invitation.pending_for(board, current_user)
+        if pending is not None:
+            pending.answer(ACCEPTED)
+        board.add_member(current_user)
+        try:
+            db.session.commit()
+            return
+        except IntegrityError:  # they joined at this moment another way: now a member
+            db.session.rollback()
+
+
+def _push(user_id: int, html: str = "") -> None:
+    """The user's badge, and what changed in their invitations, to their open pages."""
+    broadcaster.publish(user_topic(user_id), notifications.badge_html(user_id, oob=True) + html)
+
+
+# -- invite links -------------------------------------------------------------------------
+
+
+def join_limit() -> str:
+    return current_app.config["JOIN_LIMIT_PER_IP"]
+
+
+@bp.route("/join/<code>", methods=["GET", "POST"])
+@limiter.limit(join_limit)
+def join(code: str):
+    link = InviteLink.usable(code)
+    if link is None:
+        return render_template("errors/page.html", code=404, message=BAD_LINK), 404
+    board = link.board
+    if board.is_member(current_user):
+        return redirect(url_for("boards.show", board_id=board.id))
+    form = FlaskForm()
+    if request.method == "POST" and form.validate_on_submit():
+        had_invitation = Invitation.pending_for(board, current_user) is not None
+        _join(board)
+        if had_invitation:
+            _push(current_user.id)
+        flash(f"You joined “{board.name}”.", "success")
+        return redirect(url_for("boards.show", board_id=board.id))
+    return render_template("boards/invitations/join.html", board=board, code=code, form=form)

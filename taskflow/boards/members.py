@@ -1,0 +1,61 @@
+"""Board membership: the owner invites (see invitations.py) and removes members; a member
+may leave."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from taskflow.access import member_board, owned_board
+from taskflow.boards import invitations
+from taskflow.extensions import db
+from taskflow.forms import MemberForm
+from taskflow.models import ChatRoom, User
+from taskflow.realtime import connection as live
+
+bp = Blueprint("members", __name__)
+
+
+@bp.get("/boards/<int:board_id>/members")
+def index(board_id: int):
+    board = member_board(board_id)
+    return render_template("boards/members/index.html", **invitations.panel_context(board))
+
+
+@bp.post("/boards/<int:board_id>/members")
+def create(board_id: int):
+    board = owned_board(board_id)
+    form = MemberForm()
+    if form.validate_on_submit():
+        try:
+            invitation = invitations.invite(board, form.username.data)
+        except invitations.InviteRefused as refused:
+            form.username.errors.append(refused.message)
+            return _members_page(board, form, status=refused.status)
+        flash(f"{invitation.invitee.username} is invited; they join when they accept.", "success")
+        return _members_page(board, MemberForm(formdata=None))
+    return _members_page(board, form, status=422)
+
+
+@bp.post("/boards/<int:board_id>/members/<int:user_id>/delete")
+def delete(board_id: int, user_id: int):
+    board = member_board(board_id)
+    leaving = user_id == current_user.id
+    if not leaving and not board.is_owner(current_user):
+        abort(403)
+    if user_id == board.owner_id:
+        abort(403)  # the owner cannot leave or be removed; they delete the board instead
+    user = db.session.get(User, user_id) or abort(404)
+    board.remove_member(user)
+    rooms = [room for room in ChatRoom.for_board(board) if user in room.members]
+    for room in rooms:
+        room.members.remove(user)
+    db.session.commit()
+    live.end_access(user.id, f"board:{board.id}")  # their open sockets close now
+    if leaving:
+        flash(f"You left “{board.name}”.", "info")
+        return redirect(url_for("boards.index"))
+    flash(f"{user.username} was removed from the board.", "info")
+    return _members_page(board, MemberForm(formdata=None))
+
+
+def _members_page(board, form, status: int = 200):
+    return invitations.members_page(board, form, status=status)

@@ -1,0 +1,135 @@
+"""Tasks: create in a column, show, edit, delete, and move (by keyboard or drag and drop)."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from taskflow.access import member_column, member_task
+from taskflow.boards.boards import kanban
+from taskflow.boards.live import board_changed
+from taskflow.converters import bounded_int, id_arg
+from taskflow.extensions import db
+from taskflow.forms import TaskForm
+from taskflow.htmx import is_htmx
+from taskflow.models import Task, TaskThreadComment
+from taskflow.models.column import renumber
+from taskflow.notifications import service as notifications
+from taskflow.realtime import connection as live
+
+bp = Blueprint("tasks", __name__)
+
+
+@bp.route("/columns/<int:column_id>/tasks/new", methods=["GET", "POST"])
+def create(column_id: int):
+    column = member_column(column_id)
+    form = _task_form(column.board)
+    if form.validate_on_submit():
+        column.board.lock_for_change()
+        task = Task(column=column, position=len(column.tasks), created_by=current_user)
+        db.session.add(task)
+        assignee = _fill(task, form)
+        db.session.commit()
+        board_changed(column.board_id)
+        _notify_assignee(task, assignee)
+        return kanban(column.board)
+    if form.errors and is_htmx():  # the quick-add form on the board
+        return kanban(column.board, status=422, add_errors={column.id: form.title.errors})
+    status = 422 if form.errors else 200
+    return render_template("boards/tasks/new.html", column=column, form=form), status
+
+
+@bp.get("/tasks/<int:task_id>")
+def show(task_id: int):
+    task = member_task(task_id)
+    before = id_arg("before")
+    if is_htmx() and before is not None:  # "load older" comments: only the older page
+        comments = TaskThreadComment.latest(task, before)
+        return render_template("boards/tasks/_comments_page.html", task=task, comments=comments)
+    return task_page(task, before=before)
+
+
+def task_page(task: Task, before: int | None = None, **context) -> str:
+    comments = TaskThreadComment.latest(task, before)
+    return render_template("boards/tasks/show.html", task=task, comments=comments, **context)
+
+
+@bp.route("/tasks/<int:task_id>/edit", methods=["GET", "POST"])
+def edit(task_id: int):
+    task = member_task(task_id)
+    form = _task_form(task.board, obj=task)
+    if form.validate_on_submit():
+        task.board.lock_for_change()
+        task.bump_version()
+        assignee = _fill(task, form)
+        db.session.commit()
+        board_changed(task.column.board_id, task.id)
+        _notify_assignee(task, assignee)
+        flash("Task saved.", "success")
+        return redirect(url_for("tasks.show", task_id=task.id))
+    status = 422 if form.errors else 200
+    return render_template("boards/tasks/edit.html", task=task, form=form), status
+
+
+@bp.route("/tasks/<int:task_id>/delete", methods=["GET", "POST"])
+def delete(task_id: int):
+    task = member_task(task_id)
+    if request.method == "GET":
+        return render_template("boards/tasks/delete.html", task=task)
+    task.board.lock_for_change()
+    board, column = task.board, task.column
+    column.tasks.remove(task)
+    renumber(column.tasks)
+    db.session.commit()
+    board_changed(board.id, task_id)
+    live.end_scope(f"task:{task_id}")
+    flash(f"Task “{task.title}” deleted.", "info")
+    return kanban(board)
+
+
+@bp.post("/tasks/<int:task_id>/move")
+def move(task_id: int):
+    """Either a keyboard step (direction) or a drop (column_id and position)."""
+    task = member_task(task_id)
+    task.board.lock_for_change()  # two people moving one card: one after the other
+    task.bump_version()
+    direction = request.form.get("direction")
+    try:
+        if direction:
+            task.step(direction)
+        else:
+            target = member_column(bounded_int(request.form["column_id"]))
+            task.move_to(target, bounded_int(request.form.get("position", len(target.tasks))))
+    except (KeyError, ValueError):
+        abort(400)
+    db.session.commit()
+    board_changed(task.column.board_id, task.id)
+    return kanban(task.board, focus=f"task-{task.id}-{direction}" if direction else None)
+
+
+def _task_form(board, obj=None) -> TaskForm:
+    form = TaskForm(obj=obj)
+    form.set_members(board.members)
+    return form
+
+
+def _fill(task: Task, form: TaskForm) -> int | None:
+    """Copy the form into the task. Returns a newly assigned user other than oneself, who
+    is to be notified once the task is saved."""
+    previous = task.assignee_id
+    task.title = form.title.data
+    task.description = form.description.data or ""
+    task.assignee_id = form.assignee_id.data or None
+    task.due_date = form.due_date.data
+    task.priority = form.priority.data
+    new = task.assignee_id
+    return new if new not in (previous, None, current_user.id) else None
+
+
+def _notify_assignee(task: Task, assignee_id: int | None) -> None:
+    if assignee_id is not None:
+        notifications.enqueue(
+            "notify_assignment",
+            task.id,
+            assignee_id,
+            current_user.id,
+            Task.current_version(task.id),
+        )

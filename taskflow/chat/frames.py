@@ -1,0 +1,90 @@
+"""What a chat socket accepts from its page, frame by frame."""
+
+from sqlalchemy.exc import OperationalError
+
+from taskflow import security
+from taskflow.chat import presence
+from taskflow.chat import service as chat
+from taskflow.errors import DATABASE_DOWN
+from taskflow.extensions import db
+from taskflow.models import ChatRoom, User
+from taskflow.realtime.connection import Connection, error_html
+
+
+class ChatRoomFrames:
+    """{"content": ...} is a message, as htmx-ext-ws sends the composer form; {"type":
+    "typing"} and {"type": "stop_typing"} drive the typing indicator. Anything else, or a
+    frame naming another room, gets an error frame and changes nothing."""
+
+    def __init__(self, room_id: int, user_id: int, connection: Connection) -> None:
+        self.room_id, self.user_id, self.connection = room_id, user_id, connection
+
+    def handle(self, frame: dict) -> None:
+        kind = frame.get("type", "message")
+        room = frame.get("room", self.room_id)
+        if room != self.room_id and str(room) != str(self.room_id):
+            self.connection.send(error_html("That frame is for another room."))
+            return
+        handler = {
+            "message": self.message,
+            "typing": self.typing,
+            "stop_typing": self.stop_typing,
+        }.get(kind)
+        if handler is None:
+            self.connection.send(error_html(f"Unknown event type {str(kind)[:40]!r}."))
+            return
+        handler(frame)
+
+    def message(self, frame: dict) -> None:
+        text, error = chat.clean_content(frame.get("content"))
+        client_id, bad_id = chat.clean_client_id(frame.get("client_id"))
+        if error or bad_id:
+            return self._refuse(error or bad_id, frame)
+        if not security.may_send_message(self.user_id):
+            return self._refuse(security.SLOW_DOWN, frame)
+        try:
+            room, user = self._room_and_author()
+            if room is None:
+                return None
+            message, outside, new = chat.post(
+                room, user, text, was_typing=self.connection.typing, client_id=client_id
+            )
+            self.connection.typing = False
+        except OperationalError:  # the database is away: nothing saved
+            db.session.rollback()
+            return self._refuse(DATABASE_DOWN, frame)
+        if not new:  # sent again after a dropped connection: acknowledge, to this page only
+            return self.connection.send(chat.upsert_html(message))
+        # Clear what an earlier message left under the composer, say who was not notified.
+        notice = chat.mention_warning_html(room, user, outside) if outside else ""
+        if notice or self.connection.notice:
+            self.connection.send(
+                error_html("") + (notice or chat.mention_warning_html(room, user, []))
+            )
+        self.connection.notice = bool(notice)
+        return None
+
+    def typing(self, frame: dict) -> None:
+        if not presence.may_relay_typing(chat.topic(self.room_id), self.user_id):
+            return  # harmless, and silently dropped: the indicator is already on
+        if self._room_and_author()[0] is not None:
+            chat.typing_started(self.room_id, self.user_id)
+            self.connection.typing = True
+
+    def stop_typing(self, frame: dict) -> None:
+        if presence.stop_typing(chat.topic(self.room_id), self.user_id):
+            chat.publish_typing(self.room_id)
+
+    def _refuse(self, error: str, frame: dict) -> None:
+        """Say why, and hand the text back to the composer: a refused message is not lost."""
+        draft = chat.draft_html(self.room_id, frame.get("content"))
+        self.connection.send(error_html(error) + draft)
+        self.connection.notice = True
+
+    def _room_and_author(self) -> tuple[ChatRoom | None, User | None]:
+        """The sender must still be a member, checked on every message (one query)."""
+        found = ChatRoom.with_reader(self.room_id, self.user_id)
+        if found is None:
+            self.connection.close(4403, "Access ended")
+            return None, None
+        return found

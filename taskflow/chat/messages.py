@@ -1,0 +1,65 @@
+"""Editing and deleting one's own chat messages (HTTP, htmx or plain forms)."""
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from taskflow import security
+from taskflow.access import member_room
+from taskflow.chat import service as chat
+from taskflow.extensions import db
+from taskflow.htmx import is_htmx
+from taskflow.models import ChatMessage
+
+bp = Blueprint("messages", __name__)
+
+
+@bp.route("/messages/<int:message_id>/edit", methods=["GET", "POST"])
+def edit(message_id: int):
+    message = _own_message(message_id)
+    error, warning = None, ""
+    if request.method == "POST":
+        text, error = chat.clean_content(request.form.get("content"))
+        if not error and not security.may_send_message(current_user.id):
+            error = security.SLOW_DOWN  # an edit goes to everyone in the room, as a message
+        if not error:
+            outside = chat.edit(message, text)
+            warning = chat.mention_warning_html(message.room, current_user, outside)
+            if is_htmx():
+                return render_template("chat/_message.html", message=message) + warning
+            return redirect(_location(message))
+    draft = request.form.get("content", message.content)
+    template = "chat/_message_edit.html" if is_htmx() else "chat/message_edit.html"
+    status = 422 if error else 200
+    if error == security.SLOW_DOWN and not is_htmx():  # htmx swaps only a 422 in place
+        status = 429
+    return render_template(template, message=message, error=error, draft=draft), status
+
+
+@bp.route("/messages/<int:message_id>/delete", methods=["GET", "POST"])
+def delete(message_id: int):
+    message = _own_message(message_id)
+    if request.method == "GET":  # without JavaScript: confirm, with a form that has a token
+        return render_template(
+            "confirm.html",
+            question="Delete this message?",
+            detail=message.content[:200],
+            action=url_for("messages.delete", message_id=message.id),
+            button="Delete message",
+            cancel=_location(message),
+        )
+    chat.delete(message)
+    return "" if is_htmx() else redirect(url_for("rooms.show", room_id=message.room_id))
+
+
+def _own_message(message_id: int) -> ChatMessage:
+    message = db.session.get(ChatMessage, message_id)
+    if message is None or message.deleted_at is not None:
+        abort(404)
+    member_room(message.room_id)  # 404 for those who cannot read the room
+    if message.author_id != current_user.id:
+        abort(403)
+    return message
+
+
+def _location(message: ChatMessage) -> str:
+    return url_for("rooms.show", room_id=message.room_id, _anchor=f"message-{message.id}")

@@ -1,0 +1,157 @@
+"""Chat rooms of a board: the list, a new room, the room page and its members."""
+
+import secrets
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from taskflow import security
+from taskflow.access import member_board, member_room
+from taskflow.chat import presence
+from taskflow.chat import service as chat
+from taskflow.converters import bounded_int, id_arg
+from taskflow.extensions import db
+from taskflow.forms import RoomForm
+from taskflow.htmx import is_htmx
+from taskflow.models import ChatMessage, ChatRoom, User
+from taskflow.realtime import connection as live
+
+bp = Blueprint("rooms", __name__)
+
+
+@bp.get("/boards/<int:board_id>/rooms")
+def index(board_id: int):
+    board = member_board(board_id)
+    rooms = ChatRoom.of_member(board, current_user)  # a room you are not in stays private
+    return render_template("chat/index.html", board=board, rooms=rooms)
+
+
+@bp.route("/boards/<int:board_id>/rooms/new", methods=["GET", "POST"])
+def create(board_id: int):
+    board = member_board(board_id)
+    form = RoomForm()
+    form.set_members(board.members, current_user)
+    if form.validate_on_submit():
+        if ChatRoom.name_taken(board, form.name.data):
+            form.name.errors.append("This board already has a room with that name.")
+        else:
+            room = ChatRoom(board, form.name.data, form.description.data or "", current_user)
+            room.members += [db.session.get(User, uid) for uid in form.members.data]
+            db.session.add(room)
+            db.session.commit()
+            return redirect(url_for("rooms.show", room_id=room.id))
+    status = 422 if form.errors else 200
+    return render_template("chat/new.html", board=board, form=form), status
+
+
+@bp.get("/rooms/<int:room_id>")
+def show(room_id: int):
+    room = member_room(room_id)
+    before = id_arg("before")
+    messages = ChatMessage.latest(room, before=before)
+    if is_htmx() and before is not None:  # "load older": only the older page
+        return render_template("chat/_messages_page.html", room=room, messages=messages)
+    return _room_page(room, messages)
+
+
+@bp.post("/rooms/<int:room_id>/messages")
+def post_message(room_id: int):
+    """The composer without JavaScript, or while the socket is down: a plain form POST."""
+    room = member_room(room_id)
+    seq = id_arg("seq", 0, request.form)  # the last change the page saw: checked first
+    text, error = chat.clean_content(request.form.get("content"))
+    client_id, bad_id = chat.clean_client_id(request.form.get("client_id"))
+    error = error or bad_id
+    if not error and not security.may_send_message(current_user.id):
+        error = security.SLOW_DOWN
+    if error:
+        status = 429 if error == security.SLOW_DOWN else 422
+        if is_htmx():  # the socket's answer to a refused message: the reason, the text back
+            content = request.form.get("content")
+            return live.error_html(error) + chat.draft_html(room.id, content), 200
+        draft = request.form.get("content", "")[:10000]
+        return _room_page(room, ChatMessage.latest(room), composer_error=error, draft=draft), status
+    message, outside, _ = chat.post(room, current_user, text, client_id=client_id)
+    warning = chat.mention_warning_html(room, current_user, outside)
+    if is_htmx():  # JavaScript on, socket down: every change the page is missing, its own too
+        return chat.changes(room.id, seq)[0] + chat.upsert_html(message) + warning
+    if outside:
+        flash(
+            " ".join(f"@{u.username}" for u in outside) + " is not in this room and was not"
+            " notified.",
+            "info",
+        )
+    return redirect(url_for("rooms.show", room_id=room.id, _anchor=f"message-{message.id}"))
+
+
+@bp.post("/rooms/<int:room_id>/members")
+def add_member(room_id: int):
+    room = _managed_room(room_id)
+    user = db.session.get(User, request.form.get("user_id", type=bounded_int) or 0)
+    if user is None or not room.board.is_member(user):
+        abort(400)
+    if user not in room.members:
+        room.members.append(user)
+        db.session.commit()
+        chat.publish_members(room)
+    return redirect(url_for("rooms.show", room_id=room.id))
+
+
+@bp.post("/rooms/<int:room_id>/members/<int:user_id>/delete")
+def remove_member(room_id: int, user_id: int):
+    room = _managed_room(room_id)
+    user = db.session.get(User, user_id)
+    if user is None or user not in room.members or user.id == room.created_by_id:
+        abort(400)
+    room.members.remove(user)
+    db.session.commit()
+    live.end_access(user.id, chat.topic(room.id))
+    chat.publish_members(room)
+    return redirect(url_for("rooms.show", room_id=room.id))
+
+
+@bp.route("/rooms/<int:room_id>/delete", methods=["GET", "POST"])
+def delete(room_id: int):
+    """The room's creator or the board's owner deletes it, with its messages."""
+    room = _managed_room(room_id)
+    if request.method == "GET":
+        return render_template(
+            "confirm.html",
+            question=f"Delete the room #{room.name}?",
+            detail="All its messages are deleted with it. This cannot be undone.",
+            action=url_for("rooms.delete", room_id=room.id),
+            button="Delete room",
+            cancel=url_for("rooms.show", room_id=room.id),
+        )
+    board_id, name = room.board_id, room.name
+    db.session.delete(room)
+    db.session.commit()
+    live.end_scope(chat.topic(room_id))  # its open pages close on every process
+    flash(f"Room #{name} deleted.", "info")
+    return redirect(url_for("rooms.index", board_id=board_id))
+
+
+def _room_page(room: ChatRoom, messages: list[ChatMessage], **context) -> str:
+    return render_template(
+        "chat/show.html",
+        room=room,
+        messages=messages,
+        rooms=ChatRoom.of_member(room.board, current_user),
+        online=presence.online(chat.topic(room.id)),
+        addable=_not_in_room(room),
+        seq=room.seq,  # read with the room, before its messages: never newer than they are
+        client_id=secrets.token_urlsafe(16),  # a plain form resubmitted is saved once
+        **context,
+    )
+
+
+def _not_in_room(room: ChatRoom) -> list[User]:
+    inside = {u.id for u in room.members}
+    return [u for u in room.board.members if u.id not in inside]
+
+
+def _managed_room(room_id: int) -> ChatRoom:
+    room = member_room(room_id)
+    if not room.can_manage(current_user):
+        abort(403)
+    return room

@@ -1,0 +1,203 @@
+"""Chat behaviour shared by the socket and the plain form: check, save, then publish.
+
+Everything a room shows live is rendered here once per event and published to the room's
+topic; what differs per viewer ("my" messages, my own typing) is left to viewer.css."""
+
+import re
+import threading
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from taskflow.chat import presence
+from taskflow.extensions import broadcaster, db
+from taskflow.models import ChatMessage, ChatRoom, User
+from taskflow.models.message import MAX_CONTENT, PAGE_SIZE
+from taskflow.models.user import utcnow
+from taskflow.notifications import mentions
+from taskflow.notifications import service as notifications
+from taskflow.realtime import fragments
+from taskflow.realtime.broadcaster import text_frame
+
+
+def topic(room_id: int) -> str:
+    return f"room:{room_id}"
+
+
+def clean_content(content: object) -> tuple[str, str | None]:
+    """The text to save and an error message, if it cannot be saved."""
+    if not isinstance(content, str):
+        return "", "A message must be text."
+    text = content.strip()
+    if not text:
+        return text, "Type a message first."
+    if len(text) > MAX_CONTENT:
+        return text, f"A message can be at most {MAX_CONTENT:,} characters ({len(text):,} now)."
+    if "\x00" in text:  # PostgreSQL text cannot hold it; no keyboard types it
+        return text.replace("\x00", ""), "A message cannot contain a NUL character."
+    return text, None
+
+
+def draft_html(room_id: int, content: object) -> str:
+    """The composer refilled with what the user typed, after a message was refused."""
+    draft = content[:10000] if isinstance(content, str) else ""
+    return fragments.render("chat/_composer_input.html", room_id=room_id, draft=draft, oob=True)
+
+
+CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+def clean_client_id(value: object) -> tuple[str | None, str | None]:
+    """The page's id for a message (optional) and an error message, if it is malformed."""
+    if value in (None, ""):
+        return None, None
+    if isinstance(value, str) and CLIENT_ID.fullmatch(value):
+        return value, None
+    return None, "That message carried a malformed id. Reload the page, then send it again."
+
+
+def post(
+    room: ChatRoom,
+    author: User,
+    text: str,
+    was_typing: bool = True,
+    client_id: str | None = None,
+) -> tuple[ChatMessage, list[User], bool]:
+    """Save first (the database is the truth), then publish to everyone in the room, then
+    queue its mention notifications. Returns the message, the board members it mentions who
+    are not in the room (not notified: the sender is told), and whether it is new: a
+    message whose client id was saved before is not saved or published again."""
+    if client_id and (earlier := ChatMessage.by_client_id(author.id, client_id)):
+        if earlier.room_id == room.id:
+            return earlier, [], False
+        client_id = None  # another room's id: this is a message of its own
+    message = ChatMessage(room=room, author=author, content=text, client_id=client_id)
+    _set_mentions(message, text)
+    message.seq = ChatRoom.next_seq(room.id)
+    db.session.add(message)
+    try:
+        db.session.flush()  # the id; rendering now spares reloading what commit would expire
+    except IntegrityError:  # the same client id, sent twice at once: the other one won
+        db.session.rollback()
+        return ChatMessage.by_client_id(author.id, client_id), [], False
+    html = upsert_html(message)
+    db.session.commit()
+    broadcaster.publish(topic(room.id), html, kind="message", seq=message.seq)
+    if message.notified_at is None:
+        notifications.enqueue("notify_chat_message", message.id)
+    if was_typing and presence.stop_typing(topic(room.id), author.id):
+        publish_typing(room.id)
+    return message, _outside_room(room, text), True
+
+
+def edit(message: ChatMessage, text: str) -> list[User]:
+    """Change a message; the newly mentioned are notified (the job skips the others)."""
+    message.content, message.edited_at = text, utcnow()
+    _set_mentions(message, text)
+    _publish_change(message)
+    if message.notified_at is None:
+        notifications.enqueue("notify_chat_message", message.id)
+    return _outside_room(message.room, text)
+
+
+def delete(message: ChatMessage) -> None:
+    """Remove a message for everyone; its row stays (blanked) so reconnecting pages learn
+    of the deletion, and its unread notifications go with it."""
+    message.content, message.deleted_at, message.notified_at = "", utcnow(), utcnow()
+    message.mentioned_users = []
+    _publish_change(message)
+    notifications.remove_unread_for_message(message.id)
+
+
+def _publish_change(message: ChatMessage) -> None:
+    message.seq = ChatRoom.next_seq(message.room_id)
+    db.session.commit()
+    broadcaster.publish(
+        topic(message.room_id), upsert_html(message), kind="message", seq=message.seq
+    )
+
+
+def upsert_html(message: ChatMessage) -> str:
+    """A change of a message as every page receives it, live or on catch-up: the page
+    appends a new message, replaces one it shows, removes a deleted one, and ignores one
+    older than those it shows (app.js, "htmx:oobBeforeSwap")."""
+    return fragments.render("chat/_message_oob.html", message=message)
+
+
+def _set_mentions(message: ChatMessage, text: str) -> None:
+    # Most messages mention no one: do not load the room's members for them.
+    mentioned = mentions.find(text, message.room.members) if "@" in text else []
+    if {u.id for u in mentioned} - {u.id for u in message.mentioned_users}:
+        message.notified_at = None  # someone new to notify: the job (or the sweep) will
+    elif message.notified_at is None and not mentioned:
+        message.notified_at = utcnow()  # nobody to notify: no job needed
+    message.mentioned_users = mentioned
+
+
+def _outside_room(room: ChatRoom, text: str) -> list[User]:
+    if "@" not in text:
+        return []
+    inside = {u.id for u in room.members}
+    outside = [u for u in room.board.members if u.id not in inside]
+    return mentions.find(text, outside)
+
+
+def mention_warning_html(room: ChatRoom, sender: User, users: list[User]) -> str:
+    """Told to the sender only: who their message mentions but was not notified."""
+    return fragments.render(
+        "chat/_mention_warning.html", room=room, users=users, can_add=room.can_manage(sender)
+    )
+
+
+def changes(room_id: int, seq: int) -> tuple[str, int]:
+    """What a page that saw the room's changes up to number `seq` is missing: every later
+    change, and the number it brings the page to. Beyond a page of changes the whole list is
+    replaced by the latest page instead, so any `seq` costs at most one page of work."""
+    found = ChatMessage.changed_after(room_id, seq, limit=PAGE_SIZE + 1)
+    if len(found) <= PAGE_SIZE:
+        return "".join(upsert_html(m) for m in found), found[-1].seq if found else seq
+    room_seq = ChatRoom.current_seq(room_id)  # read before the list: never newer than it
+    room = db.session.get(ChatRoom, room_id)
+    html = fragments.render(
+        "chat/_messages.html", room=room, messages=ChatMessage.latest(room), oob=True
+    ) + fragments.render("chat/_sync.html", seq=room_seq, oob=True)
+    return html, room_seq
+
+
+def catch_up(room_id: int, seq: int | None) -> tuple[list[bytes], int]:
+    """The first frame of a (re)connecting socket, and the change number it covers: live
+    changes up to that number are not sent again."""
+    if seq is None:
+        return [], 0
+    html, covered = changes(room_id, max(seq, 0))
+    return ([text_frame(html)] if html else []), covered
+
+
+def publish_members(room: ChatRoom) -> None:
+    online = presence.online(topic(room.id))
+    html = fragments.render("chat/_members.html", room=room, online=online, oob=True)
+    broadcaster.publish(topic(room.id), html)
+
+
+def publish_typing(room_id: int) -> None:
+    typing = presence.typing(topic(room_id))
+    users = [db.session.get(User, user_id) for user_id in sorted(typing)]
+    html = fragments.render("chat/_typing.html", users=[u for u in users if u], oob=True)
+    broadcaster.publish(topic(room_id), html)
+
+
+def typing_started(room_id: int, user_id: int) -> None:
+    """Show the user as typing; the indicator clears itself after TYPING_TTL seconds unless a
+    new keystroke arrives (every process re-checks after its own frames)."""
+    presence.start_typing(topic(room_id), user_id)
+    publish_typing(room_id)
+    app = current_app._get_current_object()
+
+    def expire() -> None:
+        with app.app_context():
+            if user_id not in presence.typing(topic(room_id)):
+                publish_typing(room_id)
+
+    timer = threading.Timer(presence.TYPING_TTL + 0.1, expire)
+    timer.daemon = True
+    timer.start()

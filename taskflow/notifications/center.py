@@ -1,0 +1,132 @@
+"""The notification center (the navigation's Messages entry) and the unread badge."""
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from taskflow.converters import id_arg
+from taskflow.extensions import db
+from taskflow.htmx import is_htmx
+from taskflow.models import (
+    Board,
+    ChatMessage,
+    ChatRoom,
+    Invitation,
+    Notification,
+    TaskThreadComment,
+)
+from taskflow.models.message import PAGE_SIZE
+from taskflow.notifications import service as notifications
+
+bp = Blueprint("notifications", __name__)
+
+
+def unread_badge() -> dict:
+    """Every page's navigation shows the unread count (context processor)."""
+    if not has_request_context() or not current_user.is_authenticated:
+        return {}  # e.g. a worker rendering a notification
+    return {"unread_count": notifications.badge_count(current_user.id)}
+
+
+@bp.get("/notifications")
+def index():
+    unread_only = request.args.get("unread") == "1"
+    before = id_arg("before")
+    items = Notification.page(current_user.id, unread_only, before)
+    context = {"notifications": items, "unread_only": unread_only}
+    if is_htmx() and before is not None:  # "older": only the next page of items
+        return render_template("notifications/_page.html", **context)
+    boards = Board.for_user(current_user)
+    rooms = {b.id: [r for r in ChatRoom.for_board(b) if r.is_member(current_user)] for b in boards}
+    invitations = Invitation.pending_of_user(current_user.id)
+    return render_template(
+        "notifications/index.html", boards=boards, rooms=rooms, invitations=invitations, **context
+    )
+
+
+@bp.get("/notifications/badge")
+def badge():
+    """The polling fallback: the badge, for pages whose socket is down."""
+    return notifications.badge_html(current_user.id)
+
+
+@bp.post("/notifications/<int:notification_id>/view")
+def view(notification_id: int):
+    notification = _own(notification_id)
+    notification.is_read = True
+    db.session.commit()
+    notifications.push(current_user.id)  # the badge on the user's other tabs
+    target = _target(notification)
+    if target is None:
+        flash("That message is no longer available.", "info")
+        target = url_for("notifications.index")
+    if is_htmx():
+        return "", 200, {"HX-Redirect": target}
+    return redirect(target)
+
+
+@bp.post("/notifications/<int:notification_id>/delete")
+def dismiss(notification_id: int):
+    db.session.delete(_own(notification_id))
+    db.session.commit()
+    notifications.push(current_user.id)
+    if is_htmx():
+        return notifications.badge_html(current_user.id, oob=True)
+    return redirect(url_for("notifications.index"))
+
+
+@bp.post("/notifications/read-all")
+def read_all():
+    Notification.mark_all_read(current_user.id)
+    db.session.commit()
+    notifications.push(current_user.id)
+    return redirect(url_for("notifications.index"))
+
+
+def _own(notification_id: int) -> Notification:
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.recipient_id != current_user.id:
+        abort(404)  # someone else's notification does not exist for you
+    return notification
+
+
+def _target(notification: Notification) -> str | None:
+    """Where "View" leads: the message or comment, on a page that shows it."""
+    if notification.chat_message_id:
+        message = notification.chat_message
+        if message.deleted_at or not message.room.readable_by(current_user):
+            return None
+        before = _page_ending_at(ChatMessage, ChatMessage.room_id, message.room_id, message.id)
+        return url_for(
+            "rooms.show", room_id=message.room_id, before=before, _anchor=f"message-{message.id}"
+        )
+    if notification.task_thread_comment_id:
+        comment = notification.task_thread_comment
+        if not comment.task.board.is_member(current_user):
+            return None
+        before = _page_ending_at(
+            TaskThreadComment, TaskThreadComment.task_id, comment.task_id, comment.id
+        )
+        return url_for(
+            "tasks.show", task_id=comment.task_id, before=before, _anchor=f"comment-{comment.id}"
+        )
+    if notification.task_id and notification.task.board.is_member(current_user):
+        return url_for("tasks.show", task_id=notification.task_id)
+    return None
+
+
+def _page_ending_at(model, parent, parent_id: int, item_id: int) -> int | None:
+    """The `before` that makes a page show the item, or None if the latest page does."""
+    newer = db.session.scalar(
+        select(func.count(model.id)).where(parent == parent_id, model.id > item_id)
+    )
+    return item_id + 1 if newer >= PAGE_SIZE else None

@@ -1,0 +1,202 @@
+"""Notifications: created by RQ jobs after the message or comment is committed, then pushed
+to each recipient's personal stream ("user:<id>").
+
+Nothing lost, nothing doubled:
+- a dedupe key per event and recipient, unique in the database, makes every job idempotent,
+  so RQ may retry it and the sweep may run it again;
+- a message or comment with mentions keeps `notified_at` empty until its job has run
+  (an outbox marker); when Redis refused the enqueue, or a worker died mid-job, the sweep
+  that each worker runs at start and every 30 seconds finds it and does the work."""
+
+import logging
+from datetime import timedelta
+
+import redis
+from flask import current_app
+from rq import Retry
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from taskflow.extensions import broadcaster, db
+from taskflow.models import (
+    ChatMessage,
+    Invitation,
+    Notification,
+    Task,
+    TaskThreadComment,
+    User,
+)
+from taskflow.models.notification import CHAT_MENTION, COMMENT_MENTION, TASK_ASSIGNED
+from taskflow.models.user import utcnow
+from taskflow.realtime import fragments
+from taskflow.realtime.connection import user_topic
+
+log = logging.getLogger(__name__)
+RETRY = Retry(max=5, interval=[1, 2, 5, 15, 30])
+
+
+def enqueue(job: str, *args) -> bool:
+    """Queue a job by name (taskflow.notifications.jobs.<job>). False when Redis refuses: the outbox
+    marker stays empty and the sweep will do it."""
+    try:
+        current_app.task_queue.enqueue(f"taskflow.notifications.jobs.{job}", *args, retry=RETRY)
+        return True
+    except redis.RedisError as error:
+        log.warning("could not enqueue %s%s: %s", job, args, error)
+        return False
+
+
+# -- the work the jobs do ----------------------------------------------------------------
+
+
+def for_chat_message(message_id: int) -> None:
+    message = db.session.get(ChatMessage, message_id)
+    if message is None:
+        return
+    author, room = message.author, message.room
+    recipients = (
+        []
+        if message.deleted_at
+        else [
+            u for u in message.mentioned_users if u.id != message.author_id and room.readable_by(u)
+        ]
+    )
+    _create(
+        message,
+        recipients,
+        lambda user: Notification(
+            recipient_id=user.id,
+            sender_id=message.author_id,
+            type=CHAT_MENTION,
+            chat_message_id=message.id,
+            dedupe_key=f"chat:{message.id}:{user.id}",
+            text=f"{_name(author)} mentioned you in #{room.name}",
+        ),
+    )
+
+
+def for_comment(comment_id: int) -> None:
+    comment = db.session.get(TaskThreadComment, comment_id)
+    if comment is None:
+        return
+    task = comment.task
+    recipients = [
+        u for u in comment.mentioned_users if u.id != comment.author_id and task.board.is_member(u)
+    ]
+    _create(
+        comment,
+        recipients,
+        lambda user: Notification(
+            recipient_id=user.id,
+            sender_id=comment.author_id,
+            type=COMMENT_MENTION,
+            task_thread_comment_id=comment.id,
+            dedupe_key=f"comment:{comment.id}:{user.id}",
+            text=f"{_name(comment.author)} mentioned you on “{task.title}”",
+        ),
+    )
+
+
+def for_assignment(task_id: int, assignee_id: int, sender_id: int, version: int) -> None:
+    task, assignee = db.session.get(Task, task_id), db.session.get(User, assignee_id)
+    if task is None or assignee is None or not task.board.is_member(assignee):
+        return
+    sender = db.session.get(User, sender_id)
+    _create(
+        None,
+        [assignee],
+        lambda user: Notification(
+            recipient_id=user.id,
+            sender_id=sender_id,
+            type=TASK_ASSIGNED,
+            task_id=task.id,
+            dedupe_key=f"assign:{task.id}:{user.id}:{version}",
+            text=f"{_name(sender)} assigned you “{task.title}”",
+        ),
+    )
+
+
+def _name(user: User | None) -> str:
+    return user.username if user else "Someone"
+
+
+def _create(source, recipients: list[User], build) -> None:
+    """Insert the notifications not yet there, mark the source done, then push them."""
+    wanted = {n.dedupe_key: n for n in map(build, recipients)}
+    existing = (
+        set(
+            db.session.scalars(
+                select(Notification.dedupe_key).where(Notification.dedupe_key.in_(wanted))
+            )
+        )
+        if wanted
+        else set()
+    )
+    new = [n for key, n in wanted.items() if key not in existing]
+    db.session.add_all(new)
+    if source is not None:
+        source.notified_at = utcnow()
+    try:
+        db.session.commit()
+    except IntegrityError:  # a concurrent run inserted one first: let RQ retry, it will skip
+        db.session.rollback()
+        raise
+    for notification in new:
+        push(notification.recipient_id, notification)
+
+
+# -- pushing to the personal stream ------------------------------------------------------
+
+
+def badge_count(user_id: int) -> int:
+    """The badge: unread notifications and invitations waiting for an answer."""
+    return Notification.unread_count(user_id) + Invitation.pending_count(user_id)
+
+
+def badge_html(user_id: int, oob: bool = False) -> str:
+    return fragments.render("notifications/_badge.html", count=badge_count(user_id), oob=oob)
+
+
+def push(user_id: int, notification: Notification | None = None) -> None:
+    """Send the user's badge (and a new notification, for an open notification center)."""
+    html = badge_html(user_id, oob=True)
+    if notification is not None:
+        html += fragments.render("notifications/_item_oob.html", notification=notification)
+    broadcaster.publish(user_topic(user_id), html)
+
+
+def remove_unread_for_message(message_id: int) -> None:
+    """A deleted message takes its unread notifications with it."""
+    recipients = list(
+        db.session.scalars(
+            select(Notification.recipient_id).where(
+                Notification.chat_message_id == message_id, ~Notification.is_read
+            )
+        )
+    )
+    db.session.execute(
+        delete(Notification).where(
+            Notification.chat_message_id == message_id, ~Notification.is_read
+        )
+    )
+    db.session.commit()
+    for user_id in set(recipients):
+        push(user_id)
+
+
+# -- the sweep ---------------------------------------------------------------------------
+
+
+def sweep(older_than: timedelta = timedelta(seconds=10)) -> int:
+    """Do the work of every job that never ran (Redis refused it, a worker died)."""
+    cutoff = utcnow() - older_than
+    done = 0
+    with current_app.test_request_context():  # for url_for in what it renders
+        for model, work in ((ChatMessage, for_chat_message), (TaskThreadComment, for_comment)):
+            pending = db.session.scalars(
+                select(model.id).where(model.notified_at.is_(None), model.created_at < cutoff)
+            ).all()
+            for source_id in pending:
+                work(source_id)
+                done += 1
+    return done
