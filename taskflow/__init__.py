@@ -10,8 +10,6 @@ from taskflow import embedded_redis, secret_key, security
 from taskflow.config import INSTANCE_DIR, Config
 from taskflow.converters import BoundedIntConverter
 from taskflow.extensions import broadcaster, csrf, db, limiter, login_manager, migrate, sock
-from taskflow.notifications import mentions
-from taskflow.realtime import fragments
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,33 +39,12 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     security.init_app(app)
 
-    from taskflow import cli, errors, main, sockets
-    from taskflow.accounts import account, auth
-    from taskflow.boards import boards, columns, comments, invitations, members, tasks
-    from taskflow.chat import messages, rooms
-    from taskflow.notifications import autocomplete
-    from taskflow.notifications import center as notification_center
+    from taskflow import accounts, boards, chat, cli, errors, main, notifications, realtime
 
-    for module in (
-        auth,
-        account,
-        autocomplete,
-        boards,
-        members,
-        invitations,
-        columns,
-        tasks,
-        comments,
-        rooms,
-        messages,
-        sockets,
-        notification_center,
-        main,
-    ):
-        app.register_blueprint(module.bp)
-    app.jinja_env.filters["mentions"] = mentions.render
-    app.jinja_env.globals["message_html"] = fragments.message_html
-    app.context_processor(notification_center.unread_badge)
+    for area in (accounts, boards, chat, notifications):
+        area.init_app(app)
+    realtime.init_app(app)  # after the areas: they declare their socket endpoints on it
+    app.register_blueprint(main.bp)
     errors.init_app(app)
     cli.init_app(app)
     return app

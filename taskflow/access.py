@@ -1,18 +1,39 @@
-"""Who may see what. Non-members get 404 (nothing leaks about what exists);
-members who go beyond their rights get 403."""
+"""Who may see what: one set of rules for HTTP routes and sockets alike.
+
+The finders answer None when the user may not see the thing, exactly as when it does not
+exist: nothing leaks about what exists. Routes turn None into 404 (`member_*`), socket
+endpoints into a 4404 close; members who go beyond their rights get 403."""
 
 from flask import abort
 from flask_login import current_user
 
 from taskflow.extensions import db
-from taskflow.models import Board, ChatRoom, Column, Task
+from taskflow.models import Board, ChatRoom, Column, Task, User
+
+
+def visible_board(board_id: int, user: User) -> Board | None:
+    board = db.session.get(Board, board_id) if user.is_authenticated else None
+    return board if board is not None and board.is_member(user) else None
+
+
+def visible_column(column_id: int, user: User) -> Column | None:
+    column = db.session.get(Column, column_id) if user.is_authenticated else None
+    return column if column is not None and column.board.is_member(user) else None
+
+
+def visible_task(task_id: int, user: User) -> Task | None:
+    task = db.session.get(Task, task_id) if user.is_authenticated else None
+    return task if task is not None and task.board.is_member(user) else None
+
+
+def readable_room(room_id: int, user: User) -> ChatRoom | None:
+    """Only the room's members who are still on its board read or post in it."""
+    room = db.session.get(ChatRoom, room_id) if user.is_authenticated else None
+    return room if room is not None and room.readable_by(user) else None
 
 
 def member_board(board_id: int) -> Board:
-    board = db.session.get(Board, board_id)
-    if board is None or not board.is_member(current_user):
-        abort(404)
-    return board
+    return _found(visible_board(board_id, current_user))
 
 
 def owned_board(board_id: int) -> Board:
@@ -23,22 +44,18 @@ def owned_board(board_id: int) -> Board:
 
 
 def member_column(column_id: int) -> Column:
-    column = db.session.get(Column, column_id)
-    if column is None or not column.board.is_member(current_user):
-        abort(404)
-    return column
+    return _found(visible_column(column_id, current_user))
 
 
 def member_task(task_id: int) -> Task:
-    task = db.session.get(Task, task_id)
-    if task is None or not task.board.is_member(current_user):
-        abort(404)
-    return task
+    return _found(visible_task(task_id, current_user))
 
 
 def member_room(room_id: int) -> ChatRoom:
-    """Only the room's members read or post; everyone else gets 404, like a missing room."""
-    room = db.session.get(ChatRoom, room_id)
-    if room is None or not room.readable_by(current_user):
+    return _found(readable_room(room_id, current_user))
+
+
+def _found(thing):
+    if thing is None:
         abort(404)
-    return room
+    return thing

@@ -10,6 +10,7 @@ from taskflow.extensions import db
 from taskflow.forms import PasswordChangeForm
 from taskflow.models import User, UserSession
 from taskflow.realtime import connection as live
+from taskflow.realtime import topics
 
 bp = Blueprint("account", __name__)
 
@@ -19,7 +20,7 @@ def end_sessions(*session_ids: int) -> None:
     UserSession.end(*session_ids)
     db.session.commit()
     for session_id in session_ids:
-        live.end_scope(f"session:{session_id}", kind="logout")
+        live.end_scope(topics.session(session_id), kind="logout")
 
 
 def start_session(user: User, remember: bool) -> None:

@@ -11,6 +11,7 @@ from taskflow.forms import BoardForm
 from taskflow.htmx import is_htmx, page_or_fragment
 from taskflow.models import Board
 from taskflow.realtime import connection as live
+from taskflow.realtime import topics
 
 bp = Blueprint("boards", __name__)
 
@@ -59,7 +60,7 @@ def delete(board_id: int):
         withdrawn = invitations.pending_of(board)  # they go with the board (ON DELETE CASCADE)
         db.session.delete(board)
         db.session.commit()
-        live.end_scope(f"board:{board_id}")  # its pages, rooms and tasks close everywhere
+        live.end_scope(topics.board(board_id))  # its pages, rooms and tasks close everywhere
         invitations.push_withdrawn(withdrawn)
         flash(f"Board “{name}” deleted.", "info")
         return redirect(url_for("boards.index"))

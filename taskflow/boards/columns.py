@@ -10,6 +10,7 @@ from taskflow.forms import ColumnForm
 from taskflow.models import Column
 from taskflow.models.column import renumber
 from taskflow.realtime import connection as live
+from taskflow.realtime import topics
 
 bp = Blueprint("columns", __name__)
 
@@ -74,5 +75,5 @@ def delete(column_id: int):
     db.session.commit()
     board_changed(board.id, *moved)
     for task_id in deleted:  # their task pages close; moved tasks' pages follow them
-        live.end_scope(f"task:{task_id}")
+        live.end_scope(topics.task(task_id))
     return kanban(board)

@@ -2,13 +2,13 @@
 everyone with the task open (rendered once; edit/delete controls are shown per viewer by
 CSS, see viewer.css)."""
 
-from taskflow.boards.live import task_html, task_topic
+from taskflow.boards.live import task_html
 from taskflow.extensions import broadcaster, db
 from taskflow.models import Task, TaskThreadComment, User
 from taskflow.models.user import utcnow
 from taskflow.notifications import mentions
 from taskflow.notifications import service as notifications
-from taskflow.realtime import fragments
+from taskflow.realtime import fragments, topics
 from taskflow.realtime.broadcaster import text_frame
 
 
@@ -55,17 +55,17 @@ def delete(comment: TaskThreadComment) -> None:
 
 
 def _publish(task_id: int, html: str) -> None:
-    broadcaster.publish(task_topic(task_id), html)
+    broadcaster.publish(topics.task(task_id), html)
 
 
-def catch_up(task_id: int) -> tuple[list[bytes], int]:
+def catch_up(task_id: int) -> list[bytes]:
     """A (re)connecting task page gets the task and the latest page of its thread as they are
     now: whatever it missed, edits and deletions included, is then on screen."""
     task = db.session.get(Task, task_id)
     if task is None:
-        return [text_frame(task_html(task_id))], 0
+        return [text_frame(task_html(task_id))]
     comments = TaskThreadComment.latest(task)
     html = task_html(task_id) + fragments.render(
         "boards/tasks/_comments.html", task=task, comments=comments, oob=True
     )
-    return [text_frame(html)], 0
+    return [text_frame(html)]

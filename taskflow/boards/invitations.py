@@ -33,8 +33,7 @@ from taskflow.htmx import is_htmx
 from taskflow.models import Board, User
 from taskflow.models.invitation import ACCEPTED, DECLINED, Invitation, InviteLink
 from taskflow.notifications import service as notifications
-from taskflow.realtime import fragments
-from taskflow.realtime.connection import user_topic
+from taskflow.realtime import fragments, topics
 
 bp = Blueprint("invitations", __name__)
 
@@ -233,7 +232,7 @@ def _join(board: Board) -> None:
 
 def _push(user_id: int, html: str = "") -> None:
     """The user's badge, and what changed in their invitations, to their open pages."""
-    broadcaster.publish(user_topic(user_id), notifications.badge_html(user_id, oob=True) + html)
+    broadcaster.publish(topics.user(user_id), notifications.badge_html(user_id, oob=True) + html)
 
 
 # -- invite links -------------------------------------------------------------------------

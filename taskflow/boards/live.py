@@ -7,16 +7,8 @@ Two concurrent changes therefore end with the same board on every screen."""
 
 from taskflow.extensions import broadcaster, db
 from taskflow.models import Board, Task
-from taskflow.realtime import fragments
+from taskflow.realtime import fragments, topics
 from taskflow.realtime.broadcaster import text_frame
-
-
-def board_topic(board_id: int) -> str:
-    return f"board:{board_id}"
-
-
-def task_topic(task_id: int) -> str:
-    return f"task:{task_id}"
 
 
 def versioned_board(board_id: int) -> tuple[int, Board]:
@@ -41,11 +33,11 @@ def task_html(task_id: int) -> str:
 
 def board_changed(board_id: int, *task_ids: int) -> None:
     """Call after the commit of any change to a board's columns or tasks."""
-    broadcaster.publish(board_topic(board_id), kanban_html(board_id))
+    broadcaster.publish(topics.board(board_id), kanban_html(board_id))
     for task_id in task_ids:
-        broadcaster.publish(task_topic(task_id), task_html(task_id))
+        broadcaster.publish(topics.task(task_id), task_html(task_id))
 
 
-def board_catch_up(board_id: int) -> tuple[list[bytes], int]:
+def board_catch_up(board_id: int) -> list[bytes]:
     """A (re)connecting board page gets the board as it is now."""
-    return [text_frame(kanban_html(board_id))], 0
+    return [text_frame(kanban_html(board_id))]

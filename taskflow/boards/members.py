@@ -10,6 +10,7 @@ from taskflow.extensions import db
 from taskflow.forms import MemberForm
 from taskflow.models import ChatRoom, User
 from taskflow.realtime import connection as live
+from taskflow.realtime import topics
 
 bp = Blueprint("members", __name__)
 
@@ -49,7 +50,7 @@ def delete(board_id: int, user_id: int):
     for room in rooms:
         room.members.remove(user)
     db.session.commit()
-    live.end_access(user.id, f"board:{board.id}")  # their open sockets close now
+    live.end_access(user.id, topics.board(board.id))  # their open sockets close now
     if leaving:
         flash(f"You left “{board.name}”.", "info")
         return redirect(url_for("boards.index"))

@@ -14,6 +14,7 @@ from taskflow.models import Task, TaskThreadComment
 from taskflow.models.column import renumber
 from taskflow.notifications import service as notifications
 from taskflow.realtime import connection as live
+from taskflow.realtime import topics
 
 bp = Blueprint("tasks", __name__)
 
@@ -80,7 +81,7 @@ def delete(task_id: int):
     renumber(column.tasks)
     db.session.commit()
     board_changed(board.id, task_id)
-    live.end_scope(f"task:{task_id}")
+    live.end_scope(topics.task(task_id))
     flash(f"Task “{task.title}” deleted.", "info")
     return kanban(board)
 

@@ -8,6 +8,7 @@ from taskflow.chat import service as chat
 from taskflow.errors import DATABASE_DOWN
 from taskflow.extensions import db
 from taskflow.models import ChatRoom, User
+from taskflow.realtime import topics
 from taskflow.realtime.connection import Connection, error_html
 
 
@@ -65,14 +66,14 @@ class ChatRoomFrames:
         return None
 
     def typing(self, frame: dict) -> None:
-        if not presence.may_relay_typing(chat.topic(self.room_id), self.user_id):
+        if not presence.may_relay_typing(topics.room(self.room_id), self.user_id):
             return  # harmless, and silently dropped: the indicator is already on
         if self._room_and_author()[0] is not None:
             chat.typing_started(self.room_id, self.user_id)
             self.connection.typing = True
 
     def stop_typing(self, frame: dict) -> None:
-        if presence.stop_typing(chat.topic(self.room_id), self.user_id):
+        if presence.stop_typing(topics.room(self.room_id), self.user_id):
             chat.publish_typing(self.room_id)
 
     def _refuse(self, error: str, frame: dict) -> None:

@@ -15,6 +15,7 @@ from taskflow.forms import RoomForm
 from taskflow.htmx import is_htmx
 from taskflow.models import ChatMessage, ChatRoom, User
 from taskflow.realtime import connection as live
+from taskflow.realtime import topics
 
 bp = Blueprint("rooms", __name__)
 
@@ -105,7 +106,7 @@ def remove_member(room_id: int, user_id: int):
         abort(400)
     room.members.remove(user)
     db.session.commit()
-    live.end_access(user.id, chat.topic(room.id))
+    live.end_access(user.id, topics.room(room.id))
     chat.publish_members(room)
     return redirect(url_for("rooms.show", room_id=room.id))
 
@@ -126,7 +127,7 @@ def delete(room_id: int):
     board_id, name = room.board_id, room.name
     db.session.delete(room)
     db.session.commit()
-    live.end_scope(chat.topic(room_id))  # its open pages close on every process
+    live.end_scope(topics.room(room_id))  # its open pages close on every process
     flash(f"Room #{name} deleted.", "info")
     return redirect(url_for("rooms.index", board_id=board_id))
 
@@ -137,7 +138,7 @@ def _room_page(room: ChatRoom, messages: list[ChatMessage], **context) -> str:
         room=room,
         messages=messages,
         rooms=ChatRoom.of_member(room.board, current_user),
-        online=presence.online(chat.topic(room.id)),
+        online=presence.online(topics.room(room.id)),
         addable=_not_in_room(room),
         seq=room.seq,  # read with the room, before its messages: never newer than they are
         client_id=secrets.token_urlsafe(16),  # a plain form resubmitted is saved once

@@ -7,6 +7,7 @@ import re
 import threading
 
 from flask import current_app
+from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
 from taskflow.chat import presence
@@ -16,12 +17,8 @@ from taskflow.models.message import MAX_CONTENT, PAGE_SIZE
 from taskflow.models.user import utcnow
 from taskflow.notifications import mentions
 from taskflow.notifications import service as notifications
-from taskflow.realtime import fragments
+from taskflow.realtime import fragments, topics
 from taskflow.realtime.broadcaster import text_frame
-
-
-def topic(room_id: int) -> str:
-    return f"room:{room_id}"
 
 
 def clean_content(content: object) -> tuple[str, str | None]:
@@ -82,10 +79,10 @@ def post(
         return ChatMessage.by_client_id(author.id, client_id), [], False
     html = upsert_html(message)
     db.session.commit()
-    broadcaster.publish(topic(room.id), html, kind="message", seq=message.seq)
+    broadcaster.publish(topics.room(room.id), html, kind="message", seq=message.seq)
     if message.notified_at is None:
         notifications.enqueue("notify_chat_message", message.id)
-    if was_typing and presence.stop_typing(topic(room.id), author.id):
+    if was_typing and presence.stop_typing(topics.room(room.id), author.id):
         publish_typing(room.id)
     return message, _outside_room(room, text), True
 
@@ -113,8 +110,15 @@ def _publish_change(message: ChatMessage) -> None:
     message.seq = ChatRoom.next_seq(message.room_id)
     db.session.commit()
     broadcaster.publish(
-        topic(message.room_id), upsert_html(message), kind="message", seq=message.seq
+        topics.room(message.room_id), upsert_html(message), kind="message", seq=message.seq
     )
+
+
+def message_html(message: ChatMessage) -> Markup:
+    """A chat message as every viewer sees it (the viewer's own styling is CSS), rendered
+    once per process and change (a template global: room pages list many of them)."""
+    key = (message.id, message.seq, message.created_at)  # seq: its latest change
+    return fragments.render_once("chat/_message.html", key, message=message)
 
 
 def upsert_html(message: ChatMessage) -> str:
@@ -174,28 +178,28 @@ def catch_up(room_id: int, seq: int | None) -> tuple[list[bytes], int]:
 
 
 def publish_members(room: ChatRoom) -> None:
-    online = presence.online(topic(room.id))
+    online = presence.online(topics.room(room.id))
     html = fragments.render("chat/_members.html", room=room, online=online, oob=True)
-    broadcaster.publish(topic(room.id), html)
+    broadcaster.publish(topics.room(room.id), html)
 
 
 def publish_typing(room_id: int) -> None:
-    typing = presence.typing(topic(room_id))
+    typing = presence.typing(topics.room(room_id))
     users = [db.session.get(User, user_id) for user_id in sorted(typing)]
     html = fragments.render("chat/_typing.html", users=[u for u in users if u], oob=True)
-    broadcaster.publish(topic(room_id), html)
+    broadcaster.publish(topics.room(room_id), html)
 
 
 def typing_started(room_id: int, user_id: int) -> None:
     """Show the user as typing; the indicator clears itself after TYPING_TTL seconds unless a
     new keystroke arrives (every process re-checks after its own frames)."""
-    presence.start_typing(topic(room_id), user_id)
+    presence.start_typing(topics.room(room_id), user_id)
     publish_typing(room_id)
     app = current_app._get_current_object()
 
     def expire() -> None:
         with app.app_context():
-            if user_id not in presence.typing(topic(room_id)):
+            if user_id not in presence.typing(topics.room(room_id)):
                 publish_typing(room_id)
 
     timer = threading.Timer(presence.TYPING_TTL + 0.1, expire)

@@ -28,8 +28,8 @@ from taskflow.models import (
 )
 from taskflow.models.notification import CHAT_MENTION, COMMENT_MENTION, TASK_ASSIGNED
 from taskflow.models.user import utcnow
-from taskflow.realtime import fragments
-from taskflow.realtime.connection import user_topic
+from taskflow.realtime import fragments, topics
+from taskflow.realtime.broadcaster import text_frame
 
 log = logging.getLogger(__name__)
 RETRY = Retry(max=5, interval=[1, 2, 5, 15, 30])
@@ -157,12 +157,17 @@ def badge_html(user_id: int, oob: bool = False) -> str:
     return fragments.render("notifications/_badge.html", count=badge_count(user_id), oob=oob)
 
 
+def badge_frame(user_id: int) -> bytes:
+    """The badge as every socket of the user receives it first."""
+    return text_frame(badge_html(user_id, oob=True))
+
+
 def push(user_id: int, notification: Notification | None = None) -> None:
     """Send the user's badge (and a new notification, for an open notification center)."""
     html = badge_html(user_id, oob=True)
     if notification is not None:
         html += fragments.render("notifications/_item_oob.html", notification=notification)
-    broadcaster.publish(user_topic(user_id), html)
+    broadcaster.publish(topics.user(user_id), html)
 
 
 def remove_unread_for_message(message_id: int) -> None:

@@ -14,6 +14,7 @@ from simple_websocket import ConnectionClosed
 
 from taskflow.extensions import broadcaster
 from taskflow.realtime import fragments, socket_cap
+from taskflow.realtime import topics as names
 from taskflow.realtime.broadcaster import Event, text_frame
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ class Connection:
         self.user_id = user_id
         self.topics = frozenset(topics)
         # What this socket gives access to ("board:3", "room:7"), and itself.
-        self.scopes = frozenset([*scopes, socket_cap.scope(self.key)])
+        self.scopes = frozenset([*scopes, names.socket(self.key)])
         self.open = True
         self.notice = False  # an error or warning is shown under this page's composer
         self.typing = False  # this page said its user is typing
@@ -138,31 +139,20 @@ class Connection:
         return True
 
 
-def user_topic(user_id: int) -> str:
-    """The user's personal stream: notifications, and the end of their access."""
-    return f"user:{user_id}"
-
-
-def scope_topic(scope: str) -> str:
-    """Every socket also follows a topic per scope it depends on, so that ending a scope
-    reaches exactly those sockets, on every web process."""
-    return f"scope:{scope}"
-
-
 def end_access(user_id: int, scope: str) -> None:
     """Close the user's sockets that depend on `scope`, on every web process, at once."""
-    broadcaster.publish(user_topic(user_id), kind="close", scope=scope)
+    broadcaster.publish(names.user(user_id), kind="close", scope=scope)
 
 
 def evict(user_id: int, socket_key: str) -> None:
     """Close one of the user's sockets, wherever it is (beyond SOCKETS_PER_USER)."""
-    broadcaster.publish(user_topic(user_id), kind="evicted", scope=socket_cap.scope(socket_key))
+    broadcaster.publish(names.user(user_id), kind="evicted", scope=names.socket(socket_key))
 
 
 def end_scope(scope: str, kind: str = "gone") -> None:
     """Close every socket that depends on `scope` ("board:3", "session:9"), whoever holds
     it. Call after the commit that ended it."""
-    broadcaster.publish(scope_topic(scope), kind=kind, scope=scope)
+    broadcaster.publish(names.of_scope(scope), kind=kind, scope=scope)
 
 
 def frames(ws, connection: Connection):
@@ -229,7 +219,7 @@ def serve(
     Following starts before the catch-up is read, and live messages the catch-up already
     covered are skipped, so a reconnecting page gets everything exactly once."""
     scopes = list(scopes)
-    topics = [*topics, user_topic(user_id), *map(scope_topic, scopes)]
+    topics = [*topics, names.user(user_id), *map(names.of_scope, scopes)]
     connection = Connection(ws, user_id, topics, scopes)
     broadcaster.follow(connection)
     try:

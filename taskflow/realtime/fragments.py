@@ -29,9 +29,3 @@ def render_once(template: str, key: tuple, **context) -> Markup:
     else:
         cache.move_to_end((template, key))
     return html
-
-
-def message_html(message) -> Markup:
-    """A chat message as every viewer sees it (the viewer's own styling is CSS)."""
-    key = (message.id, message.seq, message.created_at)  # seq: its latest change
-    return render_once("chat/_message.html", key, message=message)

@@ -21,11 +21,6 @@ def _key(user_id: int) -> str:
     return f"taskflow:sockets:{user_id}"
 
 
-def scope(socket_key: str) -> str:
-    """The scope that ends exactly one socket."""
-    return f"socket:{socket_key}"
-
-
 def opened(user_id: int, socket_key: str) -> list[str]:
     """Record an open socket; returns the keys of the user's sockets it pushes beyond the
     cap (oldest first), already forgotten here, which the caller must close."""

@@ -1,0 +1,72 @@
+"""The chat room's socket: the page's messages, typing and presence, live.
+
+On (re)connect the page is sent every change after the last one it saw (?seq=), then the room
+follows; frames from the page are messages and typing (chat/frames.py)."""
+
+from flask import current_app, request
+from flask_login import current_user
+
+from taskflow.access import readable_room
+from taskflow.chat import presence
+from taskflow.chat import service as chat
+from taskflow.chat.frames import ChatRoomFrames
+from taskflow.extensions import db, sock
+from taskflow.models import ChatRoom
+from taskflow.notifications.service import badge_frame
+from taskflow.realtime import topics
+from taskflow.realtime.connection import Connection, serve
+from taskflow.realtime.sockets import bp, session_scope
+
+
+@sock.route("/ws/chat-room/<int:room_id>", bp=bp)
+def chat_room(ws, room_id: int) -> None:
+    room = readable_room(room_id, current_user)
+    if room is None:
+        ws.close(4404, "No such room, or not yours")
+        return
+    user_id, topic = current_user.id, topics.room(room_id)
+    seq = request.args.get("seq", type=int)  # the last change the page saw (app.js)
+    redis = current_app.redis  # the writer thread refreshes presence without an app context
+
+    def handle(connection: Connection, frame: dict) -> None:
+        try:
+            ChatRoomFrames(room_id, user_id, connection).handle(frame)
+        finally:
+            db.session.remove()  # never hold a database connection between frames
+
+    def catch_up():
+        try:
+            frames, covered = chat.catch_up(room_id, seq)
+            return [*frames, badge_frame(user_id)], covered
+        finally:
+            db.session.remove()
+
+    # The sidebar changes only when a user's first tab opens or last tab closes.
+    def on_open(connection: Connection) -> None:
+        was_online = user_id in presence.online(topic)
+        presence.join(redis, topic, user_id, connection.id)
+        if not was_online:
+            _publish_members(room_id)
+
+    def on_close(connection: Connection) -> None:
+        presence.leave(topic, user_id, connection.id)
+        if presence.stop_typing(topic, user_id):
+            chat.publish_typing(room_id)
+        if user_id not in presence.online(topic):
+            _publish_members(room_id)
+
+    def on_idle(connection: Connection) -> None:
+        presence.join(redis, topic, user_id, connection.id)
+
+    scopes = [topic, topics.board(room.board_id), session_scope()]
+    db.session.remove()
+    serve(ws, user_id, [topic], scopes, handle, catch_up, on_open, on_close, on_idle)
+
+
+def _publish_members(room_id: int) -> None:
+    try:
+        room = db.session.get(ChatRoom, room_id)
+        if room is not None:
+            chat.publish_members(room)
+    finally:
+        db.session.remove()

@@ -1,0 +1,35 @@
+"""The names of what sockets follow and depend on, in one place.
+
+A topic is a stream of events ("room:7": its messages); a socket follows its page's topic and
+its user's personal stream. A scope is what a socket depends on ("board:3", "session:9"): it
+also follows `scope:<scope>`, so that ending a scope (a delete, a logout) reaches exactly the
+sockets that depended on it, on every web process."""
+
+
+def board(board_id: int) -> str:
+    return f"board:{board_id}"
+
+
+def task(task_id: int) -> str:
+    return f"task:{task_id}"
+
+
+def room(room_id: int) -> str:
+    return f"room:{room_id}"
+
+
+def user(user_id: int) -> str:
+    """The user's personal stream: the badge, notifications, the end of their access."""
+    return f"user:{user_id}"
+
+
+def session(session_id: int | None) -> str:
+    return f"session:{session_id}"
+
+
+def socket(socket_key: str) -> str:
+    return f"socket:{socket_key}"
+
+
+def of_scope(scope: str) -> str:
+    return f"scope:{scope}"
