@@ -143,8 +143,11 @@ def test_a_message_sent_as_the_connection_drops_arrives_once(app, browser, live_
             composer.press("Enter")
             proxy.cut()
             for page in (alice, bob):
-                expect(page.locator(".message-body", has_text=text)).to_have_count(1)
-            expect(composer).to_have_value("")
+                # a reconnect waits up to a second (htmx's jittered backoff): a slow CI gets 15
+                expect(page.locator(".message-body", has_text=text)).to_have_count(
+                    1, timeout=15_000
+                )
+            expect(composer).to_have_value("", timeout=15_000)
             assert saved(app, text) == 1
         expected = [f"dropped {i}" for i in range(20)]
         for page in (alice, bob):
