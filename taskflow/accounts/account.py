@@ -18,9 +18,9 @@ bp = Blueprint("account", __name__)
 def end_sessions(*session_ids: int) -> None:
     """End these sessions: their cookies stop working and their sockets close (4401)."""
     UserSession.end(*session_ids)
-    db.session.commit()
     for session_id in session_ids:
         live.end_scope(topics.session(session_id), kind="logout")
+    db.session.commit()
 
 
 def start_session(user: User, remember: bool) -> None:

@@ -59,9 +59,9 @@ def delete(board_id: int):
         name, board_id = board.name, board.id
         withdrawn = invitations.pending_of(board)  # they go with the board (ON DELETE CASCADE)
         db.session.delete(board)
-        db.session.commit()
         live.end_scope(topics.board(board_id))  # its pages, rooms and tasks close everywhere
         invitations.push_withdrawn(withdrawn)
+        db.session.commit()
         flash(f"Board “{name}” deleted.", "info")
         return redirect(url_for("boards.index"))
     return render_template("boards/delete.html", board=board)

@@ -3,8 +3,8 @@
 from flask import Blueprint, abort, render_template, request
 
 from taskflow.access import member_board, member_column
+from taskflow.boards import live as live_board
 from taskflow.boards.boards import kanban
-from taskflow.boards.live import board_changed
 from taskflow.extensions import db
 from taskflow.forms import ColumnForm
 from taskflow.models import Column
@@ -21,10 +21,9 @@ def create(board_id: int):
     form = ColumnForm()
     if not form.validate_on_submit():
         return kanban(board, status=422, column_form=form)
-    board.lock_for_change()
+    live_board.begin_change(board)
     board.columns.append(Column(name=form.name.data, position=len(board.columns)))
     db.session.commit()
-    board_changed(board.id)
     return kanban(board)
 
 
@@ -34,10 +33,10 @@ def rename(column_id: int):
     form = ColumnForm(prefix=f"column-{column.id}")
     if not form.validate_on_submit():
         return kanban(column.board, status=422, rename_errors={column.id: form.name.errors})
-    column.board.lock_for_change()
+    live_board.begin_change(column.board)
     column.name = form.name.data
+    live_board.task_changed(*(t.id for t in column.tasks))  # they show their column
     db.session.commit()
-    board_changed(column.board_id, *(t.id for t in column.tasks))
     return kanban(column.board)
 
 
@@ -47,10 +46,9 @@ def move(column_id: int):
     direction = request.form.get("direction")
     if direction not in ("left", "right"):
         abort(400)
-    column.board.lock_for_change()
+    live_board.begin_change(column.board)
     column.move(-1 if direction == "left" else 1)
     db.session.commit()
-    board_changed(column.board_id)
     return kanban(column.board, focus=f"column-{column.id}-{direction}")
 
 
@@ -62,7 +60,7 @@ def delete(column_id: int):
     others = [c for c in board.columns if c is not column]
     if request.method == "GET" or (column.tasks and "tasks_to" not in request.form):
         return render_template("boards/columns/delete.html", column=column, others=others)
-    board.lock_for_change()
+    live_board.begin_change(board)
     moved = [t.id for t in column.tasks]
     target_id = request.form.get("tasks_to", "delete")
     deleted = moved if target_id == "delete" else []
@@ -72,8 +70,8 @@ def delete(column_id: int):
             task.move_to(target, len(target.tasks))
     board.columns.remove(column)
     renumber(board.columns)
-    db.session.commit()
-    board_changed(board.id, *moved)
+    live_board.task_changed(*moved)
     for task_id in deleted:  # their task pages close; moved tasks' pages follow them
         live.end_scope(topics.task(task_id))
+    db.session.commit()
     return kanban(board)

@@ -1,14 +1,17 @@
-"""A task's comment thread: post, edit and delete, each saved first and then published to
-everyone with the task open (rendered once; edit/delete controls are shown per viewer by
+"""A task's comment thread: post, edit and delete, each published to everyone with the task
+open once it commits (rendered once; edit/delete controls are shown per viewer by
 CSS, see viewer.css)."""
 
+from collections.abc import Callable
+
 from taskflow.boards.live import task_html
-from taskflow.extensions import broadcaster, db
+from taskflow.extensions import db
 from taskflow.models import Task, TaskThreadComment, User
 from taskflow.models.user import utcnow
 from taskflow.notifications import mentions
 from taskflow.notifications import service as notifications
 from taskflow.realtime import fragments, topics
+from taskflow.realtime.after_commit import broadcast
 from taskflow.realtime.broadcaster import text_frame
 
 
@@ -16,8 +19,8 @@ def post(task: Task, author: User, text: str) -> TaskThreadComment:
     comment = TaskThreadComment(task=task, author=author, content=text)
     _set_mentions(comment, task, text)
     db.session.add(comment)
+    _publish(task.id, lambda: fragments.render("boards/tasks/_comment_oob.html", comment=comment))
     db.session.commit()
-    _publish(task.id, fragments.render("boards/tasks/_comment_oob.html", comment=comment))
     _notify(comment)
     return comment
 
@@ -25,10 +28,11 @@ def post(task: Task, author: User, text: str) -> TaskThreadComment:
 def edit(comment: TaskThreadComment, text: str) -> None:
     comment.content, comment.edited_at = text, utcnow()
     _set_mentions(comment, comment.task, text)
-    db.session.commit()
     _publish(
-        comment.task_id, fragments.render("boards/tasks/_comment.html", comment=comment, oob=True)
+        comment.task_id,
+        lambda: fragments.render("boards/tasks/_comment.html", comment=comment, oob=True),
     )
+    db.session.commit()
     _notify(comment)
 
 
@@ -50,12 +54,12 @@ def _notify(comment: TaskThreadComment) -> None:
 def delete(comment: TaskThreadComment) -> None:
     task_id, comment_id = comment.task_id, comment.id
     db.session.delete(comment)
+    _publish(task_id, lambda: f'<li id="comment-{comment_id}" hx-swap-oob="delete"></li>')
     db.session.commit()
-    _publish(task_id, f'<li id="comment-{comment_id}" hx-swap-oob="delete"></li>')
 
 
-def _publish(task_id: int, html: str) -> None:
-    broadcaster.publish(topics.task(task_id), html)
+def _publish(task_id: int, render: Callable[[], str]) -> None:
+    broadcast(topics.task(task_id), render)
 
 
 def catch_up(task_id: int) -> list[bytes]:

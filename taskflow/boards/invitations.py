@@ -27,13 +27,13 @@ from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice, SelectField
 
 from taskflow.access import owned_board
-from taskflow.extensions import broadcaster, db, limiter
+from taskflow.extensions import db, limiter
 from taskflow.forms import MemberForm
 from taskflow.htmx import is_htmx
 from taskflow.models import Board, User
 from taskflow.models.invitation import ACCEPTED, DECLINED, Invitation, InviteLink
 from taskflow.notifications import service as notifications
-from taskflow.realtime import fragments, topics
+from taskflow.realtime import fragments
 
 bp = Blueprint("invitations", __name__)
 
@@ -77,11 +77,13 @@ def invite(board: Board, username: str) -> Invitation:
     invitation = Invitation(board=board, invitee=user, invited_by_id=current_user.id)
     db.session.add(invitation)
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:  # the same invitation, sent at the same moment from another tab
         db.session.rollback()
         raise InviteRefused(f"{user.username} is already invited.") from None
-    _push(user.id, fragments.render("boards/invitations/_item_oob.html", invitation=invitation))
+    html = fragments.render("boards/invitations/_item_oob.html", invitation=invitation)
+    notifications.push(user.id, html=html)
+    db.session.commit()
     return invitation
 
 
@@ -125,8 +127,8 @@ def cancel(board_id: int, invitation_id: int):
     if invitation.is_pending:
         invitee = invitation.invitee
         db.session.delete(invitation)
-        db.session.commit()
         push_withdrawn([(invitation_id, invitee.id)])
+        db.session.commit()
         flash(f"The invitation of {invitee.username} was cancelled.", "info")
     else:
         flash("That invitation was already answered.", "info")
@@ -162,9 +164,11 @@ def pending_of(board: Board) -> list[tuple[int, int]]:
 
 
 def push_withdrawn(withdrawn: list[tuple[int, int]]) -> None:
-    """Take cancelled invitations off the invitees' open pages, and their badges down."""
+    """Once the change commits, take cancelled invitations off the invitees' open pages,
+    and their badges down."""
     for invitation_id, invitee_id in withdrawn:
-        _push(invitee_id, f'<li id="invitation-{invitation_id}" hx-swap-oob="delete"></li>')
+        html = f'<li id="invitation-{invitation_id}" hx-swap-oob="delete"></li>'
+        notifications.push(invitee_id, html=html)
 
 
 # -- the invitee's side -------------------------------------------------------------------
@@ -177,7 +181,6 @@ def accept(invitation_id: int):
     if not invitation.answer(ACCEPTED):
         return _already_answered(invitation)
     _join(board)
-    _push(current_user.id)  # the badge on the user's other tabs
     flash(f"You joined “{board.name}”.", "success")
     return _go(url_for("boards.show", board_id=board.id))
 
@@ -187,8 +190,8 @@ def decline(invitation_id: int):
     invitation = _own(invitation_id)
     if not invitation.answer(DECLINED):
         return _already_answered(invitation)
+    notifications.push(current_user.id)  # the badge on the user's other tabs
     db.session.commit()
-    _push(current_user.id)
     if is_htmx():  # the row goes; the badge comes down
         return notifications.badge_html(current_user.id, oob=True)
     flash(f"You declined the invitation to “{invitation.board.name}”.", "info")
@@ -223,16 +226,12 @@ def _join(board: Board) -> None:
         if pending is not None:
             pending.answer(ACCEPTED)
         board.add_member(current_user)
+        notifications.push(current_user.id)  # the badge on the user's other tabs
         try:
             db.session.commit()
             return
         except IntegrityError:  # they joined at this moment another way: now a member
             db.session.rollback()
-
-
-def _push(user_id: int, html: str = "") -> None:
-    """The user's badge, and what changed in their invitations, to their open pages."""
-    broadcaster.publish(topics.user(user_id), notifications.badge_html(user_id, oob=True) + html)
 
 
 # -- invite links -------------------------------------------------------------------------
@@ -253,10 +252,7 @@ def join(code: str):
         return redirect(url_for("boards.show", board_id=board.id))
     form = FlaskForm()
     if request.method == "POST" and form.validate_on_submit():
-        had_invitation = Invitation.pending_for(board, current_user) is not None
         _join(board)
-        if had_invitation:
-            _push(current_user.id)
         flash(f"You joined “{board.name}”.", "success")
         return redirect(url_for("boards.show", board_id=board.id))
     return render_template("boards/invitations/join.html", board=board, code=code, form=form)

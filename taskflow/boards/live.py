@@ -1,13 +1,16 @@
 """The live board: after every change, each viewer of the board gets the kanban, and each
-viewer of a task gets its details, rendered once for all of them.
+viewer of a task gets its details, rendered once for all of them. A change declares itself
+(`begin_change`, `task_changed`); realtime/after_commit.py renders and publishes it with the
+commit.
 
 Every broadcast kanban carries the board's version, read before the board itself, so its
 label is never newer than its content; pages ignore a kanban older than the one they show.
 Two concurrent changes therefore end with the same board on every screen."""
 
-from taskflow.extensions import broadcaster, db
+from taskflow.extensions import db
 from taskflow.models import Board, Task
 from taskflow.realtime import fragments, topics
+from taskflow.realtime.after_commit import broadcast
 from taskflow.realtime.broadcaster import text_frame
 
 
@@ -31,11 +34,18 @@ def task_html(task_id: int) -> str:
     return fragments.render("boards/tasks/_detail.html", task=task, live=True)
 
 
-def board_changed(board_id: int, *task_ids: int) -> None:
-    """Call after the commit of any change to a board's columns or tasks."""
-    broadcaster.publish(topics.board(board_id), kanban_html(board_id))
+def begin_change(board: Board) -> None:
+    """Start a change of the board's columns or tasks: lock it (one change after the other,
+    see Board.lock_for_change) and have its viewers sent the kanban once it commits."""
+    board.lock_for_change()
+    board_id = board.id
+    broadcast(topics.board(board_id), lambda: kanban_html(board_id), key=("kanban", board_id))
+
+
+def task_changed(*task_ids: int) -> None:
+    """These tasks' details changed (or they were deleted): their pages get them on commit."""
     for task_id in task_ids:
-        broadcaster.publish(topics.task(task_id), task_html(task_id))
+        broadcast(topics.task(task_id), lambda t=task_id: task_html(t), key=("task", task_id))
 
 
 def board_catch_up(board_id: int) -> list[bytes]:

@@ -49,8 +49,8 @@ def delete(board_id: int, user_id: int):
     rooms = [room for room in ChatRoom.for_board(board) if user in room.members]
     for room in rooms:
         room.members.remove(user)
+    live.end_access(user.id, topics.board(board.id))  # their open sockets close
     db.session.commit()
-    live.end_access(user.id, topics.board(board.id))  # their open sockets close now
     if leaving:
         flash(f"You left “{board.name}”.", "info")
         return redirect(url_for("boards.index"))

@@ -4,8 +4,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from taskflow.access import member_column, member_task
+from taskflow.boards import live as live_board
 from taskflow.boards.boards import kanban
-from taskflow.boards.live import board_changed
 from taskflow.converters import bounded_int, id_arg
 from taskflow.extensions import db
 from taskflow.forms import TaskForm
@@ -24,12 +24,11 @@ def create(column_id: int):
     column = member_column(column_id)
     form = _task_form(column.board)
     if form.validate_on_submit():
-        column.board.lock_for_change()
+        live_board.begin_change(column.board)
         task = Task(column=column, position=len(column.tasks), created_by=current_user)
         db.session.add(task)
         assignee = _fill(task, form)
         db.session.commit()
-        board_changed(column.board_id)
         _notify_assignee(task, assignee)
         return kanban(column.board)
     if form.errors and is_htmx():  # the quick-add form on the board
@@ -58,11 +57,11 @@ def edit(task_id: int):
     task = member_task(task_id)
     form = _task_form(task.board, obj=task)
     if form.validate_on_submit():
-        task.board.lock_for_change()
+        live_board.begin_change(task.board)
         task.bump_version()
         assignee = _fill(task, form)
+        live_board.task_changed(task.id)
         db.session.commit()
-        board_changed(task.column.board_id, task.id)
         _notify_assignee(task, assignee)
         flash("Task saved.", "success")
         return redirect(url_for("tasks.show", task_id=task.id))
@@ -75,13 +74,13 @@ def delete(task_id: int):
     task = member_task(task_id)
     if request.method == "GET":
         return render_template("boards/tasks/delete.html", task=task)
-    task.board.lock_for_change()
+    live_board.begin_change(task.board)
     board, column = task.board, task.column
     column.tasks.remove(task)
     renumber(column.tasks)
-    db.session.commit()
-    board_changed(board.id, task_id)
+    live_board.task_changed(task_id)
     live.end_scope(topics.task(task_id))
+    db.session.commit()
     flash(f"Task “{task.title}” deleted.", "info")
     return kanban(board)
 
@@ -90,7 +89,7 @@ def delete(task_id: int):
 def move(task_id: int):
     """Either a keyboard step (direction) or a drop (column_id and position)."""
     task = member_task(task_id)
-    task.board.lock_for_change()  # two people moving one card: one after the other
+    live_board.begin_change(task.board)  # two people moving one card: one after the other
     task.bump_version()
     direction = request.form.get("direction")
     try:
@@ -101,8 +100,8 @@ def move(task_id: int):
             task.move_to(target, bounded_int(request.form.get("position", len(target.tasks))))
     except (KeyError, ValueError):
         abort(400)
+    live_board.task_changed(task.id)
     db.session.commit()
-    board_changed(task.column.board_id, task.id)
     return kanban(task.board, focus=f"task-{task.id}-{direction}" if direction else None)
 
 

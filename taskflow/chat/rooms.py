@@ -105,8 +105,8 @@ def remove_member(room_id: int, user_id: int):
     if user is None or user not in room.members or user.id == room.created_by_id:
         abort(400)
     room.members.remove(user)
-    db.session.commit()
     live.end_access(user.id, topics.room(room.id))
+    db.session.commit()
     chat.publish_members(room)
     return redirect(url_for("rooms.show", room_id=room.id))
 
@@ -126,8 +126,8 @@ def delete(room_id: int):
         )
     board_id, name = room.board_id, room.name
     db.session.delete(room)
-    db.session.commit()
     live.end_scope(topics.room(room_id))  # its open pages close on every process
+    db.session.commit()
     flash(f"Room #{name} deleted.", "info")
     return redirect(url_for("rooms.index", board_id=board_id))
 

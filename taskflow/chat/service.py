@@ -18,6 +18,7 @@ from taskflow.models.user import utcnow
 from taskflow.notifications import mentions
 from taskflow.notifications import service as notifications
 from taskflow.realtime import fragments, topics
+from taskflow.realtime.after_commit import broadcast
 from taskflow.realtime.broadcaster import text_frame
 
 
@@ -73,13 +74,12 @@ def post(
     message.seq = ChatRoom.next_seq(room.id)
     db.session.add(message)
     try:
-        db.session.flush()  # the id; rendering now spares reloading what commit would expire
+        db.session.flush()  # the id, and the client id's uniqueness checked
     except IntegrityError:  # the same client id, sent twice at once: the other one won
         db.session.rollback()
         return ChatMessage.by_client_id(author.id, client_id), [], False
-    html = upsert_html(message)
+    _broadcast(message)
     db.session.commit()
-    broadcaster.publish(topics.room(room.id), html, kind="message", seq=message.seq)
     if message.notified_at is None:
         notifications.enqueue("notify_chat_message", message.id)
     if was_typing and presence.stop_typing(topics.room(room.id), author.id):
@@ -108,10 +108,14 @@ def delete(message: ChatMessage) -> None:
 
 def _publish_change(message: ChatMessage) -> None:
     message.seq = ChatRoom.next_seq(message.room_id)
+    _broadcast(message)
     db.session.commit()
-    broadcaster.publish(
-        topics.room(message.room_id), upsert_html(message), kind="message", seq=message.seq
-    )
+
+
+def _broadcast(message: ChatMessage) -> None:
+    """Every page of the room gets this change of the message once it commits."""
+    topic, seq = topics.room(message.room_id), message.seq
+    broadcast(topic, lambda: upsert_html(message), kind="message", seq=seq)
 
 
 def message_html(message: ChatMessage) -> Markup:

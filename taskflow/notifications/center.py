@@ -63,8 +63,8 @@ def badge():
 def view(notification_id: int):
     notification = _own(notification_id)
     notification.is_read = True
-    db.session.commit()
     notifications.push(current_user.id)  # the badge on the user's other tabs
+    db.session.commit()
     target = _target(notification)
     if target is None:
         flash("That message is no longer available.", "info")
@@ -77,8 +77,8 @@ def view(notification_id: int):
 @bp.post("/notifications/<int:notification_id>/delete")
 def dismiss(notification_id: int):
     db.session.delete(_own(notification_id))
-    db.session.commit()
     notifications.push(current_user.id)
+    db.session.commit()
     if is_htmx():
         return notifications.badge_html(current_user.id, oob=True)
     return redirect(url_for("notifications.index"))
@@ -87,8 +87,8 @@ def dismiss(notification_id: int):
 @bp.post("/notifications/read-all")
 def read_all():
     Notification.mark_all_read(current_user.id)
-    db.session.commit()
     notifications.push(current_user.id)
+    db.session.commit()
     return redirect(url_for("notifications.index"))
 
 

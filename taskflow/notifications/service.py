@@ -17,7 +17,7 @@ from rq import Retry
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from taskflow.extensions import broadcaster, db
+from taskflow.extensions import db
 from taskflow.models import (
     ChatMessage,
     Invitation,
@@ -29,6 +29,7 @@ from taskflow.models import (
 from taskflow.models.notification import CHAT_MENTION, COMMENT_MENTION, TASK_ASSIGNED
 from taskflow.models.user import utcnow
 from taskflow.realtime import fragments, topics
+from taskflow.realtime.after_commit import broadcast
 from taskflow.realtime.broadcaster import text_frame
 
 log = logging.getLogger(__name__)
@@ -136,13 +137,13 @@ def _create(source, recipients: list[User], build) -> None:
     db.session.add_all(new)
     if source is not None:
         source.notified_at = utcnow()
+    for notification in new:
+        push(notification.recipient_id, notification)
     try:
         db.session.commit()
     except IntegrityError:  # a concurrent run inserted one first: let RQ retry, it will skip
         db.session.rollback()
         raise
-    for notification in new:
-        push(notification.recipient_id, notification)
 
 
 # -- pushing to the personal stream ------------------------------------------------------
@@ -162,12 +163,18 @@ def badge_frame(user_id: int) -> bytes:
     return text_frame(badge_html(user_id, oob=True))
 
 
-def push(user_id: int, notification: Notification | None = None) -> None:
-    """Send the user's badge (and a new notification, for an open notification center)."""
-    html = badge_html(user_id, oob=True)
-    if notification is not None:
-        html += fragments.render("notifications/_item_oob.html", notification=notification)
-    broadcaster.publish(topics.user(user_id), html)
+def push(user_id: int, notification: Notification | None = None, html: str = "") -> None:
+    """Once the change commits, send the user's badge to their pages, with a new
+    notification (for an open notification center) or other HTML of the change."""
+
+    def render() -> str:
+        item = notification and fragments.render(
+            "notifications/_item_oob.html", notification=notification
+        )
+        return badge_html(user_id, oob=True) + (item or "") + html
+
+    key = ("badge", user_id) if notification is None and not html else None
+    broadcast(topics.user(user_id), render, key=key)
 
 
 def remove_unread_for_message(message_id: int) -> None:
@@ -184,9 +191,9 @@ def remove_unread_for_message(message_id: int) -> None:
             Notification.chat_message_id == message_id, ~Notification.is_read
         )
     )
-    db.session.commit()
     for user_id in set(recipients):
         push(user_id)
+    db.session.commit()
 
 
 # -- the sweep ---------------------------------------------------------------------------

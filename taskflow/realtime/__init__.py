@@ -7,6 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the sockets' blueprint: after the areas, which declare endpoints on it."""
-    from taskflow.realtime import sockets
+    from taskflow.realtime import after_commit, sockets
 
+    after_commit.init_app()
     app.register_blueprint(sockets.bp)

@@ -15,6 +15,7 @@ from simple_websocket import ConnectionClosed
 from taskflow.extensions import broadcaster
 from taskflow.realtime import fragments, socket_cap
 from taskflow.realtime import topics as names
+from taskflow.realtime.after_commit import broadcast
 from taskflow.realtime.broadcaster import Event, text_frame
 
 log = logging.getLogger(__name__)
@@ -140,8 +141,9 @@ class Connection:
 
 
 def end_access(user_id: int, scope: str) -> None:
-    """Close the user's sockets that depend on `scope`, on every web process, at once."""
-    broadcaster.publish(names.user(user_id), kind="close", scope=scope)
+    """Once the change commits, close the user's sockets that depend on `scope`, on every
+    web process."""
+    broadcast(names.user(user_id), str, kind="close", scope=scope, key=("close", user_id, scope))
 
 
 def evict(user_id: int, socket_key: str) -> None:
@@ -150,9 +152,9 @@ def evict(user_id: int, socket_key: str) -> None:
 
 
 def end_scope(scope: str, kind: str = "gone") -> None:
-    """Close every socket that depends on `scope` ("board:3", "session:9"), whoever holds
-    it. Call after the commit that ended it."""
-    broadcaster.publish(names.of_scope(scope), kind=kind, scope=scope)
+    """Once the change commits, close every socket that depends on `scope` ("board:3",
+    "session:9"), whoever holds it."""
+    broadcast(names.of_scope(scope), str, kind=kind, scope=scope, key=(kind, scope))
 
 
 def frames(ws, connection: Connection):
