@@ -5,9 +5,10 @@ from pathlib import Path
 import rq
 from flask import Flask
 from redis import Redis
+from sqlalchemy import event
 
+from taskflow import config as settings
 from taskflow import embedded_redis, secret_key, security
-from taskflow.config import INSTANCE_DIR, Config
 from taskflow.converters import BoundedIntConverter
 from taskflow.extensions import broadcaster, csrf, db, limiter, login_manager, migrate, sock
 
@@ -19,16 +20,23 @@ def create_app(config: dict | None = None) -> Flask:
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
-        instance_path=str(INSTANCE_DIR),
+        instance_path=str(settings.instance_dir()),
     )
     # Before any route is added: every <int:...> id is bounded (no OverflowError, a 404).
     app.url_map.converters["int"] = BoundedIntConverter
-    app.config.from_object(Config)
+    app.config.update(settings.from_environment())
     app.config.update(config or {})
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS",
+        settings.engine_options(
+            app.config["SQLALCHEMY_DATABASE_URI"], app.config["DB_LOCK_TIMEOUT_MS"]
+        ),
+    )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config["SECRET_KEY"] = secret_key.resolve(app.config["SECRET_KEY"], Path(app.instance_path))
 
     db.init_app(app)
+    _init_sqlite(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -48,6 +56,29 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     return app
+
+
+def _init_sqlite(app: Flask) -> None:
+    """SQLite ignores foreign keys (and so ON DELETE CASCADE) unless asked, per connection.
+    WAL lets the web and worker processes read while one writes; busy_timeout makes a writer
+    wait for the lock instead of failing at once. Set on this app's engine only."""
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return
+    pragmas = (
+        "foreign_keys=ON",
+        "journal_mode=WAL",
+        "synchronous=NORMAL",
+        f"busy_timeout={app.config['DB_LOCK_TIMEOUT_MS']}",
+    )
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        for pragma in pragmas:
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
 
 
 def _init_redis(app: Flask) -> None:

@@ -7,11 +7,8 @@ from flask_migrate import Migrate
 from flask_sock import Sock
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
-from taskflow.config import DB_LOCK_TIMEOUT_MS
 from taskflow.realtime.broadcaster import Broadcaster
 
 
@@ -33,20 +30,3 @@ csrf = CSRFProtect()
 sock = Sock()
 broadcaster = Broadcaster()
 limiter = Limiter(key_func=get_remote_address)
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """SQLite ignores foreign keys (and so ON DELETE CASCADE) unless asked, per connection.
-    WAL lets the web and worker processes read while one writes; busy_timeout makes a writer
-    wait for the lock instead of failing at once."""
-    if type(dbapi_connection).__module__ == "sqlite3":
-        cursor = dbapi_connection.cursor()
-        for pragma in (
-            "foreign_keys=ON",
-            "journal_mode=WAL",
-            "synchronous=NORMAL",
-            f"busy_timeout={DB_LOCK_TIMEOUT_MS}",
-        ):
-            cursor.execute(f"PRAGMA {pragma}")
-        cursor.close()

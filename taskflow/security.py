@@ -8,8 +8,8 @@ import logging
 from flask import Flask, abort, current_app, request
 from flask_limiter.util import get_remote_address
 from limits import parse, parse_many
-
-from taskflow.extensions import limiter
+from limits.storage import storage_from_string
+from limits.strategies import FixedWindowRateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,15 @@ CSP = "; ".join(
 def init_app(app: Flask) -> None:
     app.before_request(_plain_input)
     app.after_request(_headers)
+    # Our own counters (messages, logins, invitations...) on this app's Redis. Flask-Limiter
+    # keeps its storage on its (process-wide) extension object, so it serves only the
+    # route decorators.
+    storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
+    app.extensions["rate_limits"] = FixedWindowRateLimiter(storage)
+
+
+def counters() -> FixedWindowRateLimiter:
+    return current_app.extensions["rate_limits"]
 
 
 def _plain_input() -> None:
@@ -83,7 +92,7 @@ def may_send_message(user_id: int) -> bool:
     comments and by their edits (each edit is sent to everyone who sees it). Fails open if
     Redis is away: a message is never refused for want of a counter."""
     try:
-        return limiter.limiter.hit(
+        return counters().hit(
             parse(current_app.config["MESSAGE_RATE_LIMIT"]), "message", str(user_id)
         )
     except Exception:  # the storage is Redis; its outage must not stop the chat
@@ -94,7 +103,7 @@ def within(config_name: str, namespace: str, *keys: str) -> bool:
     """Whether one more event under the limits named in the config fits (nothing counted)."""
     try:
         limits = parse_many(current_app.config[config_name])
-        return all(limiter.limiter.test(item, namespace, *keys) for item in limits)
+        return all(counters().test(item, namespace, *keys) for item in limits)
     except Exception:  # fail open: Redis away must not lock everyone out
         log.warning("rate limit %s not checked", namespace, exc_info=True)
         return True
@@ -104,7 +113,7 @@ def count(config_name: str, namespace: str, *keys: str) -> bool:
     """Count one event under the limits named in the config; whether it was within them."""
     try:
         limits = parse_many(current_app.config[config_name])
-        return all([limiter.limiter.hit(item, namespace, *keys) for item in limits])
+        return all([counters().hit(item, namespace, *keys) for item in limits])
     except Exception:  # fail open, as above
         log.warning("rate limit %s not counted", namespace, exc_info=True)
         return True

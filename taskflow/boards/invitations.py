@@ -26,6 +26,7 @@ from limits import parse
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice, SelectField
 
+from taskflow import security
 from taskflow.access import owned_board
 from taskflow.extensions import db, limiter
 from taskflow.forms import MemberForm
@@ -91,7 +92,7 @@ def _may_invite(user_id: int) -> bool:
     """Invitations per owner, counted in Redis; fails open like the message limit."""
     try:
         limit = parse(current_app.config["INVITE_LIMIT_PER_OWNER"])
-        return limiter.limiter.hit(limit, "invite", str(user_id))
+        return security.counters().hit(limit, "invite", str(user_id))
     except Exception:  # Redis away: inviting is not worth refusing for want of a counter
         return True
 

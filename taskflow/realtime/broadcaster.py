@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 
 import redis
-from flask import Flask
+from flask import Flask, current_app
 
 log = logging.getLogger(__name__)
 CHANNEL = "taskflow:events"
@@ -54,21 +54,40 @@ def _decode(data: bytes) -> Event:
 
 
 class Broadcaster:
-    """Created once in extensions.py; one subscriber thread (a greenlet under gevent) per
-    web process."""
+    """The extension (created once in extensions.py): each app gets a Hub of its own in
+    app.extensions, and these methods act on the current app's. Two apps in one process
+    (a test, a tool) never publish to each other's Redis."""
 
-    def __init__(self) -> None:
+    def init_app(self, app: Flask) -> None:
+        app.extensions["broadcaster"] = Hub(app.redis, app.config["REDIS_URL"])
+
+    def publish(
+        self, topic: str, html: str = "", kind: str = "html", seq: int = 0, scope: str = ""
+    ):
+        return _hub().publish(topic, html, kind, seq, scope)
+
+    def follow(self, connection) -> None:
+        _hub().follow(connection)
+
+    def unfollow(self, connection) -> None:
+        _hub().unfollow(connection)
+
+
+def _hub() -> "Hub":
+    return current_app.extensions["broadcaster"]
+
+
+class Hub:
+    """One app's fan-out: its Redis, and in a web process one subscriber thread (a greenlet
+    under gevent) handing events to the local sockets that follow them."""
+
+    def __init__(self, client: redis.Redis, url: str) -> None:
         self._followers: dict[str, set] = {}
         self._lock = threading.Lock()
         self._listening = threading.Event()
         self._thread: threading.Thread | None = None
-        self.redis: redis.Redis | None = None
-        self._url = ""
-
-    def init_app(self, app: Flask) -> None:
-        self.redis = app.redis
-        self._url = app.config["REDIS_URL"]
-        app.extensions["broadcaster"] = self
+        self.redis = client
+        self._url = url
 
     # -- publishing (any process) ------------------------------------------------------------
 
