@@ -11,7 +11,8 @@ Two names are the same when their keys are equal: NFKC, then case-folded ("StraÃ
 
 import unicodedata
 
-from wtforms.validators import ValidationError
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length, ValidationError
 
 # Control, format, surrogate, private use, unassigned; line and paragraph separators.
 REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
@@ -96,3 +97,18 @@ class ValidName:
             message = problem(field.data)
             if message:
                 raise ValidationError(message)
+
+
+def strip(value):
+    """A WTForms filter: surrounding whitespace is not part of what was typed."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def name_field(label: str, max_length: int, **kw) -> StringField:
+    """A name people pick (board, room, column): one Unicode spelling (NFKC), nothing hidden."""
+    return StringField(
+        label,
+        filters=[normalize_filter],
+        validators=[DataRequired(), Length(max=max_length), ValidName()],
+        **kw,
+    )

@@ -6,8 +6,8 @@ sockets it opened: a copied cookie and an open page lose access together."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
+from taskflow.accounts.forms import PasswordChangeForm
 from taskflow.extensions import db
-from taskflow.forms import PasswordChangeForm
 from taskflow.models import User, UserSession
 from taskflow.realtime import connection as live
 from taskflow.realtime import topics

@@ -17,8 +17,8 @@ from flask_login import current_user, login_required, logout_user
 
 from taskflow import security
 from taskflow.accounts import account, login_guard, passwords
+from taskflow.accounts.forms import LoginForm, RegisterForm
 from taskflow.extensions import db, limiter
-from taskflow.forms import LoginForm, RegisterForm
 from taskflow.models import User
 
 bp = Blueprint("auth", __name__)

@@ -5,9 +5,9 @@ from flask_login import current_user
 
 from taskflow.access import member_board, owned_board
 from taskflow.boards import invitations
+from taskflow.boards.forms import BoardForm
 from taskflow.boards.live import versioned_board
 from taskflow.extensions import db
-from taskflow.forms import BoardForm
 from taskflow.htmx import is_htmx, page_or_fragment
 from taskflow.models import Board
 from taskflow.realtime import connection as live

@@ -5,8 +5,8 @@ from flask import Blueprint, abort, render_template, request
 from taskflow.access import member_board, member_column
 from taskflow.boards import live as live_board
 from taskflow.boards.boards import kanban
+from taskflow.boards.forms import ColumnForm
 from taskflow.extensions import db
-from taskflow.forms import ColumnForm
 from taskflow.models import Column
 from taskflow.models.column import renumber
 from taskflow.realtime import connection as live

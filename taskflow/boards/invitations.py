@@ -28,8 +28,8 @@ from wtforms import SelectChoice, SelectField
 
 from taskflow import security
 from taskflow.access import owned_board
+from taskflow.boards.forms import MemberForm
 from taskflow.extensions import db, limiter
-from taskflow.forms import MemberForm
 from taskflow.htmx import is_htmx
 from taskflow.models import Board, User
 from taskflow.models.invitation import ACCEPTED, DECLINED, Invitation, InviteLink

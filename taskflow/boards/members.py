@@ -6,8 +6,8 @@ from flask_login import current_user
 
 from taskflow.access import member_board, owned_board
 from taskflow.boards import invitations
+from taskflow.boards.forms import MemberForm
 from taskflow.extensions import db
-from taskflow.forms import MemberForm
 from taskflow.models import ChatRoom, User
 from taskflow.realtime import connection as live
 from taskflow.realtime import topics

@@ -6,9 +6,9 @@ from flask_login import current_user
 from taskflow.access import member_column, member_task
 from taskflow.boards import live as live_board
 from taskflow.boards.boards import kanban
+from taskflow.boards.forms import TaskForm
 from taskflow.converters import bounded_int, id_arg
 from taskflow.extensions import db
-from taskflow.forms import TaskForm
 from taskflow.htmx import is_htmx
 from taskflow.models import Task, TaskThreadComment
 from taskflow.models.column import renumber

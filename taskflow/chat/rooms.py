@@ -9,9 +9,9 @@ from taskflow import security
 from taskflow.access import member_board, member_room
 from taskflow.chat import presence
 from taskflow.chat import service as chat
+from taskflow.chat.forms import RoomForm
 from taskflow.converters import bounded_int, id_arg
 from taskflow.extensions import db
-from taskflow.forms import RoomForm
 from taskflow.htmx import is_htmx
 from taskflow.models import ChatMessage, ChatRoom, User
 from taskflow.realtime import connection as live

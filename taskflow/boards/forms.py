@@ -1,0 +1,46 @@
+"""The forms of boards: a board, a member to invite, a column, a task."""
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from taskflow.converters import bounded_int
+from taskflow.models import PRIORITIES, User
+from taskflow.names import name_field, normalize_filter, strip
+
+
+def _member_id(value) -> int:
+    """0 stands for "nobody", so an unassigned task (None) is a valid choice too."""
+    return bounded_int(value) if value not in (None, "", "None") else 0
+
+
+class BoardForm(FlaskForm):
+    name = name_field("Name", 100)
+    description = TextAreaField("Description", filters=[strip], validators=[Length(max=2000)])
+
+
+class MemberForm(FlaskForm):
+    username = StringField(
+        "Username", filters=[normalize_filter], validators=[DataRequired(), Length(max=30)]
+    )
+
+
+class ColumnForm(FlaskForm):
+    name = name_field("Column name", 50)
+
+
+class TaskForm(FlaskForm):
+    title = StringField("Title", filters=[strip], validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField("Description", filters=[strip], validators=[Length(max=10000)])
+    assignee_id = SelectField("Assignee", coerce=_member_id, default=0)
+    due_date = DateField("Due date", validators=[Optional()])
+    priority = SelectField(
+        "Priority", choices=[SelectChoice(p, p.capitalize()) for p in PRIORITIES], default="medium"
+    )
+
+    def set_members(self, members: list[User]) -> None:
+        self.assignee_id.choices = [SelectChoice(0, "Nobody")] + [
+            SelectChoice(u.id, u.username) for u in members
+        ]
+        if self.assignee_id.data is None:  # an unassigned task, loaded from the database
+            self.assignee_id.data = 0
