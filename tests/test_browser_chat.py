@@ -5,8 +5,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import PASSWORD, expect_socket_open
+from .conftest import PASSWORD, expect_socket_open, following, http_login, ws_connect
 from .proxy import CuttableProxy
+from .test_chat_socket import send
 
 
 def log_in(page, username: str) -> None:
@@ -87,6 +88,31 @@ def proxy(live_server):
     proxy = CuttableProxy(int(live_server.rsplit(":", 1)[1]))
     yield proxy
     proxy.close()
+
+
+def test_a_typing_indicator_expires_by_itself(browser, live_server, chat_room, proxy):
+    """bob's page goes quiet without saying he stopped (no stop_typing, his socket stays
+    open), and alice's page cannot hear any later update: "bob is typing…" still goes, after
+    TYPING_TTL, on her page alone."""
+    context = browser.new_context(base_url=f"http://127.0.0.1:{proxy.port}")
+    context.set_default_timeout(10_000)
+    alice = context.new_page()
+    bob = ws_connect(live_server, f"/ws/chat-room/{chat_room}", http_login(live_server, "bob"))
+    try:
+        log_in(alice, "alice")
+        open_room(alice, chat_room)
+        following(bob)
+        send(bob, type="typing")
+        expect(alice.locator("#typing-indicator")).to_have_text("bob is typing…")
+
+        proxy.refuse = True  # alice's network goes down, and stays down
+        proxy.cut()
+        expect(alice.locator("#connection-state")).to_contain_text("Reconnecting")
+        expect(alice.locator("#typing-indicator .typer")).to_have_count(0, timeout=9_000)
+        bob.ping()  # bob's socket was open all along: nothing told the room he stopped
+    finally:
+        bob.close()
+        context.close()
 
 
 def test_a_cut_socket_catches_up_without_duplicates(
