@@ -83,6 +83,56 @@ def test_typing_indicator_clears_on_blur(new_page, chat_room):
     expect(bob.locator("#typing-indicator")).to_have_text("")
 
 
+def test_keyboard_jumps_to_the_composer_switches_rooms_and_picks_a_mention(
+    new_page, app, chat_room
+):
+    from taskflow.extensions import db
+    from taskflow.models import ChatRoom
+
+    with app.app_context():
+        general = db.session.get(ChatRoom, chat_room)
+        random = ChatRoom(general.board, "random", "", general.created_by)
+        db.session.add(random)
+        db.session.commit()
+        random_id = random.id
+        db.session.remove()
+    alice = new_page()
+    log_in(alice, "alice")
+    open_room(alice, chat_room)
+    composer = alice.locator("#composer-input")
+
+    alice.locator("h1").click()
+    expect(composer).not_to_be_focused()
+    alice.keyboard.press("/")
+    expect(composer).to_be_focused()
+    expect(composer).to_have_value("")  # the "/" only moved the focus
+
+    composer.press_sequentially("hi @bo")
+    alice.get_by_role("option", name="@bob").click()
+    expect(composer).to_have_value("hi @bob ")
+    expect(composer).to_have_attribute("aria-expanded", "false")
+
+    alice.locator("h1").click()
+    alice.keyboard.press("Alt+ArrowDown")
+    alice.wait_for_url(f"**/rooms/{random_id}")
+    expect(alice.locator("h1")).to_have_text("#random")
+    alice.locator("h1").click()
+    alice.keyboard.press("Alt+ArrowUp")
+    alice.wait_for_url(f"**/rooms/{chat_room}")
+
+
+def test_a_page_whose_access_ended_says_so_and_does_not_retry(new_page, chat_room):
+    alice, bob = new_page(), new_page()
+    log_in(alice, "alice")
+    log_in(bob, "bob")
+    open_room(alice, chat_room)
+    open_room(bob, chat_room)
+    alice.get_by_text("Manage members").click()
+    alice.get_by_role("button", name="Remove bob from the room").click()
+    expect(bob.locator("#connection-state")).to_have_text("Access ended. Reload the page.")
+    expect(bob.locator("body")).to_have_attribute("data-socket", "closed")
+
+
 @pytest.fixture
 def proxy(live_server):
     proxy = CuttableProxy(int(live_server.rsplit(":", 1)[1]))
