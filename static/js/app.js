@@ -1,10 +1,8 @@
 // TaskFlow's own JavaScript: only what htmx cannot do by itself. Everything works without it.
-// Each behaviour finds its markup by a data- attribute (URLs come from the markup too); the
-// listeners sit on the document, so they survive swaps.
+// Each behaviour finds its markup, and URLs, by data- attributes, from document listeners.
 const $ = (selector) => document.querySelector(selector);
 
-// ---- Drag and drop of cards [data-move-url] onto columns [data-column-id] -------------------
-// (The keyboard path, each card's arrow buttons, needs none of this.)
+// ---- Drag and drop of cards [data-move-url] onto columns [data-column-id] (or arrow buttons)
 document.addEventListener("dragstart", (event) => {
   const card = event.target.closest?.("[data-move-url]");
   if (card) event.dataTransfer.setData("text/x-move-url", card.dataset.moveUrl);
@@ -19,20 +17,19 @@ document.addEventListener("drop", (event) => {
   const url = event.dataTransfer.getData("text/x-move-url");
   if (!column || !url) return;
   event.preventDefault();
-  // The new position is the number of cards (other than this one) above the drop point.
+  // The new position: how many other cards are above the drop point.
   const position = [...column.querySelectorAll("[data-move-url]")].filter((card) => {
     const box = card.getBoundingClientRect();
     return card.dataset.moveUrl !== url && box.top + box.height / 2 < event.clientY;
   }).length;
-  // The column's inherited hx-target and hx-swap put the answer in place.
   htmx.ajax("POST", url, { source: column, values: { column_id: column.dataset.columnId, position } });
 });
 
-// ---- Live pages (htmx-ext-ws) ---------------------------------------------------------------
+// ---- Live pages (htmx-ext-ws)
 
-// Every change of a room (a message posted, edited or deleted) has a number. The page keeps
-// the number up to which it has seen every change; a number that arrives early waits until
-// the gap before it fills, so a lost event is asked for again rather than skipped.
+// Every change of a room has a number. The page keeps the number up to which it has seen
+// every change; one that arrives early waits for the gap before it to fill, so a lost event
+// is asked for again rather than skipped.
 const changes = { seq: 0, early: new Set() };
 function sawChange(seq) {
   if (seq > changes.seq) changes.early.add(seq);
@@ -47,8 +44,7 @@ function syncChanges() { // [data-live-sync]: at load, and when a catch-up repla
 }
 syncChanges();
 
-// Every (re)connect asks for every change after the page's number. The server sends those
-// first, then live ones, so nothing is missing and nothing is doubled.
+// Every (re)connect asks for the changes after it; the server sends those, then live ones.
 htmx.createWebSocket = (url) => {
   const target = new URL(url);
   if ($("[data-live-sync]")) target.searchParams.set("seq", changes.seq);
@@ -57,10 +53,9 @@ htmx.createWebSocket = (url) => {
   return socket;
 };
 
-// Live swaps never go backwards: a message or comment already on the page is not appended
-// again, and a kanban or task (data-version) no newer than the one shown is ignored. Its
-// label is read before its content, so skipping an equal version loses nothing, and the
-// page is not rebuilt under the pointer for a change it already shows (its own, say).
+// Live swaps never go backwards: a message or comment already shown is not appended again,
+// and a kanban or task (data-version) no newer than the one shown is ignored (its version is
+// read before its content, so skipping an equal one loses nothing).
 document.addEventListener("htmx:oobBeforeSwap", (event) => {
   const { fragment, target } = event.detail;
   if (target.hasAttribute("data-message-list")) return mergeMessages(event);
@@ -103,8 +98,8 @@ function notNewer(incoming, current) {
     +incoming.dataset.version <= +current.dataset.version;
 }
 
-// A live swap replaces parts of the page under the user's hands: keep focus, and what they
-// were typing, on the element with the same id (hx-preserve would keep stale forms instead).
+// Keep focus, and what the user was typing, on the element with the same id across a live
+// swap (hx-preserve loses an input's focus and caret, and would keep stale forms).
 let kept = null;
 document.addEventListener("htmx:wsBeforeMessage", () => {
   const active = document.activeElement;
@@ -144,14 +139,13 @@ function setConnectionState(text) {
   if (state) state.textContent = text;
 }
 
-// ---- Sending a message: nothing lost ---------------------------------------------------------
+// ---- Sending a message: nothing lost
 
-// A message sent by the [data-outbox] form stays in it until the server's broadcast of it
-// (with its client id) comes back. Until then it waits in the outbox: sent again when the
-// socket reopens, or over HTTP while it is down. A client id is saved at most once.
+// A message sent by the [data-outbox] form waits in the outbox until its broadcast (with its
+// client id, saved at most once) comes back: sent again when the socket reopens, or over HTTP.
 const outbox = new Map(); // client id → { content, sentAt }
 const NOT_SENT_AFTER = 5000; // ms without an acknowledgement before "Not sent — Retry"
-let typing = false; // this page told the room its user is typing
+let typing = false; // this page said its user is typing ([data-outbox] only)
 
 function newClientId() {
   return [...crypto.getRandomValues(new Uint8Array(16))]
@@ -160,7 +154,7 @@ function newClientId() {
 
 document.addEventListener("htmx:wsConfigSend", (event) => {
   const params = event.detail.parameters;
-  // "typing" (a throttled ws-send in the markup): not queued for a reconnect, not if empty.
+  // "typing" (a throttled ws-send in the markup): never queued for a reconnect, nor empty.
   if (params.type === "typing") {
     typing = !!liveSocket && !!$("[data-outbox] textarea")?.value;
     if (!typing) event.preventDefault();
@@ -198,8 +192,7 @@ function resendOutbox() {
   showOutbox();
 }
 
-// The server's broadcast of a message this page sent: it is saved. Clear the composer unless
-// the user has started another message in it.
+// Saved: clear the composer unless another message was started in it.
 function acknowledge(clientId) {
   const entry = clientId && outbox.get(clientId);
   if (!entry) return;
@@ -218,15 +211,15 @@ function showOutbox() {
   const waiting = [...outbox.values()].filter((entry) => now - entry.sentAt > 1000);
   const stuck = waiting.some((entry) => now - entry.sentAt > NOT_SENT_AFTER);
   box.hidden = waiting.length === 0;
-  box.querySelector("[data-outbox-state]").textContent = stuck ? "Not sent." : "Sending…";
-  box.querySelector("[data-outbox-retry]").hidden = !stuck;
+  $("[data-outbox-state]").textContent = stuck ? "Not sent." : "Sending…";
+  $("[data-outbox-retry]").hidden = !stuck;
 }
 setInterval(() => outbox.size && showOutbox(), 1000);
 
 document.addEventListener("click", (event) => {
   if (event.target.closest?.("[data-outbox-retry]")) resendOutbox();
 });
-// The HTTP fallback could not reach the server either: say so now.
+// The HTTP fallback failed too: say so now.
 document.addEventListener("htmx:sendError", (event) => {
   if (!event.detail.elt?.matches?.("[data-outbox]")) return;
   outbox.forEach((entry) => { entry.sentAt = 0; });
@@ -235,7 +228,7 @@ document.addEventListener("htmx:sendError", (event) => {
 
 document.addEventListener("htmx:oobAfterSwap", (event) => {
   const swapped = event.target;
-  // A refused message (too fast, too long, the database away) is no longer on its way...
+  // A refused message is no longer on its way...
   if (swapped.matches?.("[data-socket-error]") && swapped.textContent.trim()) {
     outbox.clear();
     showOutbox();
@@ -245,11 +238,10 @@ document.addEventListener("htmx:oobAfterSwap", (event) => {
   if (swapped.matches?.("[data-composer] textarea")) swapped.focus();
 });
 
-// ---- Keyboard-driven chat: every [data-composer] form ---------------------------------------
+// ---- Keyboard-driven chat: every [data-composer] form
 
 function stopTyping() {
   typing = false;
-  // Only chat composers ([data-outbox]) have typing indicators.
   if (liveSocket && $("[data-outbox]")) liveSocket.send(JSON.stringify({ type: "stop_typing" }));
 }
 
@@ -299,7 +291,7 @@ document.addEventListener("focusout", (event) => {
 });
 
 // A typing indicator [data-expires-in] goes after that many seconds unless a newer one
-// replaced it: no stale one stays when the typist's page, or this one, went quiet.
+// replaced it, even if the typist's page, or this one, went quiet.
 setInterval(() => {
   const now = Date.now();
   document.querySelectorAll("[data-expires-in]").forEach((typer) => {
@@ -308,14 +300,14 @@ setInterval(() => {
   });
 }, 500);
 
-// ---- @mention autocomplete (ARIA combobox; the options come from the server via htmx) ------
+// ---- @mention autocomplete (ARIA combobox; the options come from the server)
 
-// A field [data-mention-box="<id>"] and its box; the field whose box holds `node`.
+// A field [data-mention-box="<box id>"], its box, and the field whose box holds `node`.
 const boxOf = (field) => document.getElementById(field.dataset.mentionBox);
 const mentionField = (node) => [...document.querySelectorAll("[data-mention-box]")]
   .find((field) => boxOf(field)?.contains(node));
 
-// The server needs to know where the caret is, to find the "@partial" being typed.
+// The server finds the "@partial" being typed from the caret.
 document.addEventListener("htmx:configRequest", (event) => {
   const field = event.detail.elt;
   if (field.dataset?.mentionBox) event.detail.parameters.caret = field.selectionStart;
@@ -376,7 +368,7 @@ document.addEventListener("click", (event) => {
   if (field) insertMention(field, option.dataset.username);
 });
 
-// ---- The unread badge [data-unread-badge] -----------------------------------------------------
+// ---- The unread badge [data-unread-badge]
 
 // The tab title shows the count: "(3) TaskFlow".
 function syncTitle() {
@@ -388,7 +380,7 @@ function syncTitle() {
 document.addEventListener("htmx:oobAfterSwap", syncTitle);
 document.addEventListener("htmx:afterSwap", syncTitle);
 
-// Polling fallback: while the page has no open socket, refresh the badge over HTTP.
+// While the page has no open socket, poll the badge over HTTP.
 setInterval(() => {
   if (document.body.dataset.socket !== "open" && $("[data-unread-badge]")) {
     htmx.trigger(document.body, "poll-badge");
