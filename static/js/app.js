@@ -72,14 +72,17 @@ document.addEventListener("htmx:beforeSwap", (event) => {
 });
 
 // A message change, live or caught up, into [data-message-list]: append a new message,
-// replace or remove the copy the page shows, ignore one older than the page's window.
+// replace or remove the copy the page shows, ignore one older than the page's window. A
+// catch-up of the whole list replaces it (its messages must not be taken out of it).
 function mergeMessages(event) {
   const { fragment, target } = event.detail;
+  const whole = fragment.firstElementChild?.hasAttribute("data-message-list");
   const shown = target.querySelectorAll("[data-message-id]");
   const newest = shown.length ? +shown[shown.length - 1].dataset.messageId : 0;
   for (const item of [...fragment.querySelectorAll("[data-message-id]")]) {
     sawChange(+item.dataset.seq);
     acknowledge(item.dataset.clientId);
+    if (whole) continue;
     const twin = document.getElementById(item.id);
     const deleted = item.hasAttribute("data-deleted");
     if (twin && !deleted) {
@@ -90,7 +93,7 @@ function mergeMessages(event) {
       if (deleted || +item.dataset.messageId < newest) item.remove();
     }
   }
-  if (!fragment.querySelector("[data-message-id]")) event.detail.shouldSwap = false;
+  if (!whole && !fragment.querySelector("[data-message-id]")) event.detail.shouldSwap = false;
 }
 
 function notNewer(incoming, current) {
