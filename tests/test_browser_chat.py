@@ -5,8 +5,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import PASSWORD, expect_socket_open
+from .conftest import PASSWORD, expect_socket_open, following, http_login, ws_connect
 from .proxy import CuttableProxy
+from .test_chat_socket import send
 
 
 def log_in(page, username: str) -> None:
@@ -82,11 +83,86 @@ def test_typing_indicator_clears_on_blur(new_page, chat_room):
     expect(bob.locator("#typing-indicator")).to_have_text("")
 
 
+def test_keyboard_jumps_to_the_composer_switches_rooms_and_picks_a_mention(
+    new_page, app, chat_room
+):
+    from taskflow.extensions import db
+    from taskflow.models import ChatRoom
+
+    with app.app_context():
+        general = db.session.get(ChatRoom, chat_room)
+        random = ChatRoom(general.board, "random", "", general.created_by)
+        db.session.add(random)
+        db.session.commit()
+        random_id = random.id
+        db.session.remove()
+    alice = new_page()
+    log_in(alice, "alice")
+    open_room(alice, chat_room)
+    composer = alice.locator("#composer-input")
+
+    alice.locator("h1").click()
+    expect(composer).not_to_be_focused()
+    alice.keyboard.press("/")
+    expect(composer).to_be_focused()
+    expect(composer).to_have_value("")  # the "/" only moved the focus
+
+    composer.press_sequentially("hi @bo")
+    alice.get_by_role("option", name="@bob").click()
+    expect(composer).to_have_value("hi @bob ")
+    expect(composer).to_have_attribute("aria-expanded", "false")
+
+    alice.locator("h1").click()
+    alice.keyboard.press("Alt+ArrowDown")
+    alice.wait_for_url(f"**/rooms/{random_id}")
+    expect(alice.locator("h1")).to_have_text("#random")
+    alice.locator("h1").click()
+    alice.keyboard.press("Alt+ArrowUp")
+    alice.wait_for_url(f"**/rooms/{chat_room}")
+
+
+def test_a_page_whose_access_ended_says_so_and_does_not_retry(new_page, chat_room):
+    alice, bob = new_page(), new_page()
+    log_in(alice, "alice")
+    log_in(bob, "bob")
+    open_room(alice, chat_room)
+    open_room(bob, chat_room)
+    alice.get_by_text("Manage members").click()
+    alice.get_by_role("button", name="Remove bob from the room").click()
+    expect(bob.locator("#connection-state")).to_have_text("Access ended. Reload the page.")
+    expect(bob.locator("body")).to_have_attribute("data-socket", "closed")
+
+
 @pytest.fixture
 def proxy(live_server):
     proxy = CuttableProxy(int(live_server.rsplit(":", 1)[1]))
     yield proxy
     proxy.close()
+
+
+def test_a_typing_indicator_expires_by_itself(browser, live_server, chat_room, proxy):
+    """bob's page goes quiet without saying he stopped (no stop_typing, his socket stays
+    open), and alice's page cannot hear any later update: "bob is typing…" still goes, after
+    TYPING_TTL, on her page alone."""
+    context = browser.new_context(base_url=f"http://127.0.0.1:{proxy.port}")
+    context.set_default_timeout(10_000)
+    alice = context.new_page()
+    bob = ws_connect(live_server, f"/ws/chat-room/{chat_room}", http_login(live_server, "bob"))
+    try:
+        log_in(alice, "alice")
+        open_room(alice, chat_room)
+        following(bob)
+        send(bob, type="typing")
+        expect(alice.locator("#typing-indicator")).to_have_text("bob is typing…")
+
+        proxy.refuse = True  # alice's network goes down, and stays down
+        proxy.cut()
+        expect(alice.locator("#connection-state")).to_contain_text("Reconnecting")
+        expect(alice.locator("#typing-indicator .typer")).to_have_count(0, timeout=9_000)
+        bob.ping()  # bob's socket was open all along: nothing told the room he stopped
+    finally:
+        bob.close()
+        context.close()
 
 
 def test_a_cut_socket_catches_up_without_duplicates(

@@ -111,3 +111,23 @@ def test_a_concurrent_move_converges(new_page, board_with_task, app):
     assert alice.locator(".card").count() == bob.locator(".card").count() == 1
     for page in (alice, bob):
         expect(cards(page, column)).to_have_text(["Ship it"])
+
+
+def test_a_card_dragged_onto_another_column_lands_where_dropped(new_page, board_with_task, app):
+    """Drag and drop (app.js): the move URL comes from the card's markup, the position from
+    where the card is dropped: above the upper half of a card puts it first."""
+    board_id, task_id, columns = board_with_task
+    with app.app_context():
+        db.session.add(Task(column_id=columns[1], title="Already there", position=0))
+        db.session.commit()
+        db.session.remove()
+    alice, bob = both_open(new_page, f"/boards/{board_id}")
+    expect(cards(alice, "In Progress")).to_have_text(["Already there"])
+
+    target = alice.locator(".column", has=alice.get_by_role("heading", name="In Progress"))
+    alice.locator(f"#task-{task_id}").drag_to(
+        target.locator(".card").first, target_position={"x": 10, "y": 2}
+    )
+    for page in (alice, bob):
+        expect(cards(page, "In Progress")).to_have_text(["Ship it", "Already there"])
+        expect(cards(page, "To Do")).to_have_count(0)

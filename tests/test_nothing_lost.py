@@ -261,3 +261,44 @@ def test_comment_and_board_controls_work_without_javascript(no_js, board_with_ta
     page.get_by_role("link", name="Delete").first.click()
     page.get_by_role("button", name="Delete task").click()
     expect(page.locator(".card", has_text="Plain task")).to_have_count(0)
+
+
+def test_a_catch_up_that_replaces_the_list_keeps_what_the_page_showed(
+    app, browser, live_server, chat_room
+):
+    """Beyond a page of changes the catch-up replaces the whole list (rooms/_messages.html,
+    out of band). Messages the page showed that are in that list too stay shown."""
+    from taskflow import chat
+
+    def as_bob(change) -> None:
+        with app.test_request_context():
+            change(db.session.get(ChatRoom, chat_room), User.by_username("bob"))
+            db.session.remove()
+
+    as_bob(lambda room, bob: [chat.post(room, bob, f"shown {i}") for i in range(3)])
+    proxy = CuttableProxy(int(live_server.rsplit(":", 1)[1]))
+    context = browser.new_context(base_url=f"http://127.0.0.1:{proxy.port}")
+    try:
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        log_in(page, "alice")
+        open_room(page, chat_room)
+        expect(page.locator(".message-body")).to_have_text(["shown 0", "shown 1", "shown 2"])
+        proxy.refuse = True
+        proxy.cut()
+        expect(page.locator("body")).to_have_attribute("data-socket", "closed")
+
+        def away(room, bob) -> None:  # more changed messages than a page holds
+            for message in ChatMessage.query.filter_by(room_id=room.id):
+                chat.edit(message, f"{message.content}, edited")
+            for i in range(PAGE_SIZE - 2):
+                chat.post(room, bob, f"new {i}")
+
+        as_bob(away)
+        proxy.refuse = False
+        # The latest page: two of the three it showed (edited), then the new ones.
+        latest = ["shown 1, edited", "shown 2, edited"] + [f"new {i}" for i in range(PAGE_SIZE - 2)]
+        expect(page.locator(".message-body")).to_have_text(latest, timeout=30_000)
+    finally:
+        context.close()
+        proxy.close()

@@ -1,47 +1,42 @@
 // TaskFlow's own JavaScript: only what htmx cannot do by itself. Everything works without it.
+// Each behaviour finds its markup, and URLs, by data- attributes, from document listeners.
+const $ = (selector) => document.querySelector(selector);
 
-// Drag and drop of cards. The keyboard path (the arrow buttons on each card) needs none of this.
+// ---- Drag and drop of cards [data-move-url] onto columns [data-column-id] (or arrow buttons)
 document.addEventListener("dragstart", (event) => {
-  const card = event.target.closest?.(".card[data-task-id]");
-  if (card) event.dataTransfer.setData("text/x-task-id", card.dataset.taskId);
+  const card = event.target.closest?.("[data-move-url]");
+  if (card) event.dataTransfer.setData("text/x-move-url", card.dataset.moveUrl);
 });
 
 document.addEventListener("dragover", (event) => {
-  if (event.target.closest?.(".column[data-column-id]")) event.preventDefault();
+  if (event.target.closest?.("[data-column-id]")) event.preventDefault();
 });
 
 document.addEventListener("drop", (event) => {
-  const column = event.target.closest?.(".column[data-column-id]");
-  const taskId = event.dataTransfer.getData("text/x-task-id");
-  if (!column || !taskId) return;
+  const column = event.target.closest?.("[data-column-id]");
+  const url = event.dataTransfer.getData("text/x-move-url");
+  if (!column || !url) return;
   event.preventDefault();
-  // The new position is the number of cards (other than this one) above the drop point.
-  const cards = [...column.querySelectorAll(".card[data-task-id]")]
-    .filter((card) => card.dataset.taskId !== taskId);
-  const position = cards.filter((card) => {
+  // The new position: how many other cards are above the drop point.
+  const position = [...column.querySelectorAll("[data-move-url]")].filter((card) => {
     const box = card.getBoundingClientRect();
-    return box.top + box.height / 2 < event.clientY;
+    return card.dataset.moveUrl !== url && box.top + box.height / 2 < event.clientY;
   }).length;
-  htmx.ajax("POST", `/tasks/${taskId}/move`, {
-    source: column,
-    target: "#kanban",
-    swap: "outerHTML",
-    values: { column_id: column.dataset.columnId, position },
-  });
+  htmx.ajax("POST", url, { source: column, values: { column_id: column.dataset.columnId, position } });
 });
 
-// ---- Live pages (htmx-ext-ws) ---------------------------------------------------------------
+// ---- Live pages (htmx-ext-ws)
 
-// Every change of a room (a message posted, edited or deleted) has a number. The page keeps
-// the number up to which it has seen every change; a number that arrives early waits until
-// the gap before it fills, so a lost event is asked for again rather than skipped.
+// Every change of a room has a number. The page keeps the number up to which it has seen
+// every change; one that arrives early waits for the gap before it to fill, so a lost event
+// is asked for again rather than skipped.
 const changes = { seq: 0, early: new Set() };
 function sawChange(seq) {
   if (seq > changes.seq) changes.early.add(seq);
   while (changes.early.delete(changes.seq + 1)) changes.seq += 1;
 }
-function syncChanges() { // the page's own number: at load, and when a catch-up replaced the list
-  const sync = document.getElementById("live-sync");
+function syncChanges() { // [data-live-sync]: at load, and when a catch-up replaced the list
+  const sync = $("[data-live-sync]");
   if (!sync) return;
   changes.seq = Math.max(changes.seq, +sync.dataset.seq || 0);
   changes.early.forEach((seq) => seq <= changes.seq && changes.early.delete(seq));
@@ -49,23 +44,21 @@ function syncChanges() { // the page's own number: at load, and when a catch-up 
 }
 syncChanges();
 
-// Every (re)connect asks for every change after the page's number. The server sends those
-// first, then live ones, so nothing is missing and nothing is doubled.
+// Every (re)connect asks for the changes after it; the server sends those, then live ones.
 htmx.createWebSocket = (url) => {
   const target = new URL(url);
-  if (document.getElementById("live-sync")) target.searchParams.set("seq", changes.seq);
+  if ($("[data-live-sync]")) target.searchParams.set("seq", changes.seq);
   const socket = new WebSocket(target, []);
   socket.binaryType = htmx.config.wsBinaryType;
   return socket;
 };
 
-// Live swaps never go backwards: a message or comment already on the page is not appended
-// again, and a kanban or task (data-version) no newer than the one shown is ignored. Its
-// label is read before its content, so skipping an equal version loses nothing, and the
-// page is not rebuilt under the pointer for a change it already shows (its own, say).
+// Live swaps never go backwards: a message or comment already shown is not appended again,
+// and a kanban or task (data-version) no newer than the one shown is ignored (its version is
+// read before its content, so skipping an equal one loses nothing).
 document.addEventListener("htmx:oobBeforeSwap", (event) => {
   const { fragment, target } = event.detail;
-  if (target.id === "messages" && fragment.id !== "messages") return mergeMessages(event);
+  if (target.hasAttribute("data-message-list")) return mergeMessages(event);
   const item = fragment.querySelector?.("[data-message-id], [data-comment-id]");
   const twin = item && document.getElementById(item.id);
   if (twin && twin !== target) event.detail.shouldSwap = false;
@@ -78,15 +71,18 @@ document.addEventListener("htmx:beforeSwap", (event) => {
   if (incoming && +incoming[1] < +target.dataset.version) event.detail.shouldSwap = false;
 });
 
-// A message change, live or caught up: append a new message, replace or remove the copy the
-// page shows, ignore one older than the page's window (loading older messages shows it).
+// A message change, live or caught up, into [data-message-list]: append a new message,
+// replace or remove the copy the page shows, ignore one older than the page's window. A
+// catch-up of the whole list replaces it (its messages must not be taken out of it).
 function mergeMessages(event) {
   const { fragment, target } = event.detail;
+  const whole = fragment.firstElementChild?.hasAttribute("data-message-list");
   const shown = target.querySelectorAll("[data-message-id]");
   const newest = shown.length ? +shown[shown.length - 1].dataset.messageId : 0;
   for (const item of [...fragment.querySelectorAll("[data-message-id]")]) {
     sawChange(+item.dataset.seq);
     acknowledge(item.dataset.clientId);
+    if (whole) continue;
     const twin = document.getElementById(item.id);
     const deleted = item.hasAttribute("data-deleted");
     if (twin && !deleted) {
@@ -97,7 +93,7 @@ function mergeMessages(event) {
       if (deleted || +item.dataset.messageId < newest) item.remove();
     }
   }
-  if (!fragment.querySelector("[data-message-id]")) event.detail.shouldSwap = false;
+  if (!whole && !fragment.querySelector("[data-message-id]")) event.detail.shouldSwap = false;
 }
 
 function notNewer(incoming, current) {
@@ -105,8 +101,8 @@ function notNewer(incoming, current) {
     +incoming.dataset.version <= +current.dataset.version;
 }
 
-// A live swap replaces parts of the page under the user's hands: keep focus, and what they
-// were typing, on the element with the same id.
+// Keep focus, and what the user was typing, on the element with the same id across a live
+// swap (hx-preserve loses an input's focus and caret, and would keep stale forms).
 let kept = null;
 document.addEventListener("htmx:wsBeforeMessage", () => {
   const active = document.activeElement;
@@ -142,18 +138,17 @@ document.addEventListener("htmx:wsClose", (event) => {
 });
 
 function setConnectionState(text) {
-  const state = document.getElementById("connection-state");
+  const state = $("[data-connection-state]");
   if (state) state.textContent = text;
 }
 
-// ---- Sending a message: nothing lost ---------------------------------------------------------
+// ---- Sending a message: nothing lost
 
-// A sent message stays in the composer until the server's broadcast of it comes back to this
-// page (it carries the message's client id). Until then it waits in the outbox: sent again
-// when the socket reopens, or over HTTP while the socket is down. The server saves a client
-// id at most once, so sending again never doubles a message.
+// A message sent by the [data-outbox] form waits in the outbox until its broadcast (with its
+// client id, saved at most once) comes back: sent again when the socket reopens, or over HTTP.
 const outbox = new Map(); // client id → { content, sentAt }
 const NOT_SENT_AFTER = 5000; // ms without an acknowledgement before "Not sent — Retry"
+let typing = false; // this page said its user is typing ([data-outbox] only)
 
 function newClientId() {
   return [...crypto.getRandomValues(new Uint8Array(16))]
@@ -161,9 +156,15 @@ function newClientId() {
 }
 
 document.addEventListener("htmx:wsConfigSend", (event) => {
-  const form = event.target.closest("form");
-  if (form?.id !== "composer") return;
   const params = event.detail.parameters;
+  // "typing" (a throttled ws-send in the markup): never queued for a reconnect, nor empty.
+  if (params.type === "typing") {
+    typing = !!liveSocket && !!$("[data-outbox] textarea")?.value;
+    if (!typing) event.preventDefault();
+    return;
+  }
+  const form = event.target.closest("[data-outbox]");
+  if (!form) return;
   const earlier = outbox.get(params.client_id);
   if (earlier && earlier.content.trim() !== params.content.trim()) {
     params.client_id = form.elements.client_id.value = newClientId(); // a different message
@@ -177,7 +178,7 @@ document.addEventListener("htmx:wsConfigSend", (event) => {
 });
 
 function sendOverHttp(clientId) {
-  const form = document.getElementById("composer");
+  const form = $("[data-outbox]");
   const { content } = outbox.get(clientId);
   // The answer carries every change the page is missing, this message included.
   htmx.ajax("POST", form.action, {
@@ -194,13 +195,12 @@ function resendOutbox() {
   showOutbox();
 }
 
-// The server's broadcast of a message this page sent: it is saved. Clear the composer unless
-// the user has started another message in it.
+// Saved: clear the composer unless another message was started in it.
 function acknowledge(clientId) {
   const entry = clientId && outbox.get(clientId);
   if (!entry) return;
   outbox.delete(clientId);
-  const form = document.getElementById("composer");
+  const form = $("[data-outbox]");
   const input = form?.querySelector("textarea");
   if (input && input.value.trim() === entry.content.trim()) input.value = "";
   if (form?.elements.client_id.value === clientId) form.elements.client_id.value = newClientId();
@@ -208,76 +208,70 @@ function acknowledge(clientId) {
 }
 
 function showOutbox() {
-  const box = document.getElementById("outbox");
+  const box = $("[data-outbox-status]");
   if (!box) return;
   const now = Date.now();
   const waiting = [...outbox.values()].filter((entry) => now - entry.sentAt > 1000);
   const stuck = waiting.some((entry) => now - entry.sentAt > NOT_SENT_AFTER);
   box.hidden = waiting.length === 0;
-  document.getElementById("outbox-state").textContent = stuck ? "Not sent." : "Sending…";
-  document.getElementById("outbox-retry").hidden = !stuck;
+  $("[data-outbox-state]").textContent = stuck ? "Not sent." : "Sending…";
+  $("[data-outbox-retry]").hidden = !stuck;
 }
 setInterval(() => outbox.size && showOutbox(), 1000);
 
 document.addEventListener("click", (event) => {
-  if (event.target.id === "outbox-retry") resendOutbox();
+  if (event.target.closest?.("[data-outbox-retry]")) resendOutbox();
 });
-// The HTTP fallback could not reach the server either: say so now.
+// The HTTP fallback failed too: say so now.
 document.addEventListener("htmx:sendError", (event) => {
-  if (event.detail.elt?.id !== "composer") return;
+  if (!event.detail.elt?.matches?.("[data-outbox]")) return;
   outbox.forEach((entry) => { entry.sentAt = 0; });
   showOutbox();
 });
 
-// A refused message (too fast, too long, the database away) comes back into the composer with
-// the reason: it is no longer on its way.
 document.addEventListener("htmx:oobAfterSwap", (event) => {
-  if (event.target.id === "socket-error" && event.target.textContent.trim()) {
+  const swapped = event.target;
+  // A refused message is no longer on its way...
+  if (swapped.matches?.("[data-socket-error]") && swapped.textContent.trim()) {
     outbox.clear();
     showOutbox();
   }
-  if (event.target.id === "live-sync") syncChanges();
+  if (swapped.matches?.("[data-live-sync]")) syncChanges();
+  // ...and comes back into the composer: keep typing in it.
+  if (swapped.matches?.("[data-composer] textarea")) swapped.focus();
 });
 
-function resetComposer(form) {
+// ---- Keyboard-driven chat: every [data-composer] form
+
+function stopTyping() {
+  typing = false;
+  if (liveSocket && $("[data-outbox]")) liveSocket.send(JSON.stringify({ type: "stop_typing" }));
+}
+
+// A form that posts over HTTP [data-clear-on-success]: clear it once saved.
+document.addEventListener("htmx:afterRequest", (event) => {
+  const form = event.detail.elt;
+  if (!event.detail.successful || !form.matches?.("[data-clear-on-success]")) return;
   form.reset();
   form.querySelector("textarea")?.focus();
-}
-
-// A refused message comes back into the composer (an out-of-band swap): keep typing in it.
-document.addEventListener("htmx:oobAfterSwap", (event) => {
-  if (event.target.id === "composer-input") event.target.focus();
-});
-
-// ---- Keyboard-driven chat -------------------------------------------------------------------
-
-let typingSentAt = 0;
-function sendTyping(type) {
-  // Only chat composers (ws-send) have typing indicators.
-  if (liveSocket && document.querySelector("form[ws-send]")) liveSocket.send(JSON.stringify({ type }));
-}
-
-// The comment form posts over HTTP (hx-post): clear it once the comment is saved.
-document.addEventListener("htmx:afterRequest", (event) => {
-  if (event.detail.successful && event.detail.elt.id === "comment-form") resetComposer(event.detail.elt);
 });
 
 document.addEventListener("keydown", (event) => {
-  const composer = event.target.closest?.(".composer textarea");
+  const composer = event.target.closest?.("[data-composer] textarea");
   if (composer) {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
-      typingSentAt = 0;
+      typing = false; // the server clears it with the message
       if (composer.value.trim()) composer.form.requestSubmit();
     } else if (event.key === "Escape") {
       composer.value = "";
-      sendTyping("stop_typing");
+      stopTyping();
     }
     return;
   }
   const inField = event.target.closest?.("input, textarea, select, [contenteditable]");
   if (event.key === "/" && !inField) {
-    const target = document.querySelector(".composer textarea");
+    const target = $("[data-composer] textarea");
     if (target) {
       event.preventDefault();
       target.focus();
@@ -294,25 +288,29 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
-// "alice is typing…": at most one frame a second while typing; cleared on blur and on send.
-document.addEventListener("input", (event) => {
-  if (!event.target.closest?.(".composer textarea")) return;
-  const now = Date.now();
-  if (event.target.value && now - typingSentAt >= 1000) {
-    typingSentAt = now;
-    sendTyping("typing");
-  }
-});
+// "alice is typing…" (sent by htmx) is cleared on blur and on send.
 document.addEventListener("focusout", (event) => {
-  if (event.target.closest?.(".composer textarea") && typingSentAt) {
-    typingSentAt = 0;
-    sendTyping("stop_typing");
-  }
+  if (typing && event.target.closest?.("[data-composer] textarea")) stopTyping();
 });
 
-// ---- @mention autocomplete (ARIA combobox; the options come from the server via htmx) ------
+// A typing indicator [data-expires-in] goes after that many seconds unless a newer one
+// replaced it, even if the typist's page, or this one, went quiet.
+setInterval(() => {
+  const now = Date.now();
+  document.querySelectorAll("[data-expires-in]").forEach((typer) => {
+    typer.dataset.expiresAt ||= now + typer.dataset.expiresIn * 1000;
+    if (now > typer.dataset.expiresAt) typer.remove();
+  });
+}, 500);
 
-// The server needs to know where the caret is, to find the "@partial" being typed.
+// ---- @mention autocomplete (ARIA combobox; the options come from the server)
+
+// A field [data-mention-box="<box id>"], its box, and the field whose box holds `node`.
+const boxOf = (field) => document.getElementById(field.dataset.mentionBox);
+const mentionField = (node) => [...document.querySelectorAll("[data-mention-box]")]
+  .find((field) => boxOf(field)?.contains(node));
+
+// The server finds the "@partial" being typed from the caret.
 document.addEventListener("htmx:configRequest", (event) => {
   const field = event.detail.elt;
   if (field.dataset?.mentionBox) event.detail.parameters.caret = field.selectionStart;
@@ -320,21 +318,18 @@ document.addEventListener("htmx:configRequest", (event) => {
 
 document.addEventListener("htmx:afterSwap", (event) => {
   const box = event.detail.target;
-  if (!box.classList?.contains("mention-box")) return;
-  const field = document.querySelector(`[data-mention-box="${box.id}"]`);
+  const field = mentionField(box);
+  if (!field) return;
   const active = box.querySelector('[aria-selected="true"]');
   field.setAttribute("aria-expanded", active ? "true" : "false");
   if (active) field.setAttribute("aria-activedescendant", active.id);
   else field.removeAttribute("aria-activedescendant");
 });
 
-function mentionOptions(field) {
-  const box = field.dataset.mentionBox && document.getElementById(field.dataset.mentionBox);
-  return box ? [...box.querySelectorAll('[role="option"]')] : [];
-}
+const mentionOptions = (field) => [...boxOf(field)?.querySelectorAll('[role="option"]') || []];
 
 function closeMentions(field) {
-  const box = document.getElementById(field.dataset.mentionBox);
+  const box = boxOf(field);
   if (box) box.innerHTML = "";
   field.setAttribute("aria-expanded", "false");
   field.removeAttribute("aria-activedescendant");
@@ -371,17 +366,16 @@ document.addEventListener("keydown", (event) => {
 }, true);
 
 document.addEventListener("click", (event) => {
-  const option = event.target.closest?.('.mention-box [role="option"]');
-  if (!option) return;
-  const field = document.querySelector(`[data-mention-box="${option.closest(".mention-box").id}"]`);
-  insertMention(field, option.dataset.username);
+  const option = event.target.closest?.('[role="option"][data-username]');
+  const field = option && mentionField(option);
+  if (field) insertMention(field, option.dataset.username);
 });
 
-// ---- The unread badge ---------------------------------------------------------------------
+// ---- The unread badge [data-unread-badge]
 
 // The tab title shows the count: "(3) TaskFlow".
 function syncTitle() {
-  const badge = document.getElementById("notification-badge");
+  const badge = $("[data-unread-badge]");
   if (!badge) return;
   const count = +badge.dataset.count || 0;
   document.title = (count ? `(${count}) ` : "") + document.title.replace(/^\(\d+\) /, "");
@@ -389,9 +383,9 @@ function syncTitle() {
 document.addEventListener("htmx:oobAfterSwap", syncTitle);
 document.addEventListener("htmx:afterSwap", syncTitle);
 
-// Polling fallback: while the page has no open socket, refresh the badge over HTTP.
+// While the page has no open socket, poll the badge over HTTP.
 setInterval(() => {
-  if (document.body.dataset.socket !== "open" && document.getElementById("notification-badge")) {
+  if (document.body.dataset.socket !== "open" && $("[data-unread-badge]")) {
     htmx.trigger(document.body, "poll-badge");
   }
 }, (+document.body.dataset.pollSeconds || 30) * 1000);

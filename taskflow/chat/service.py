@@ -4,9 +4,7 @@ Everything a room shows live is rendered here once per event and published to th
 topic; what differs per viewer ("my" messages, my own typing) is left to viewer.css."""
 
 import re
-import threading
 
-from flask import current_app
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
@@ -188,24 +186,18 @@ def publish_members(room: ChatRoom) -> None:
 
 
 def publish_typing(room_id: int) -> None:
+    """Who is typing now. Each name carries how long it lasts (data-expires-in): pages drop
+    it then, unless a newer update repeats it, so no expiry needs publishing."""
     typing = presence.typing(topics.room(room_id))
     users = [db.session.get(User, user_id) for user_id in sorted(typing)]
-    html = fragments.render("chat/_typing.html", users=[u for u in users if u], oob=True)
+    html = fragments.render(
+        "chat/_typing.html", users=[u for u in users if u], ttl=presence.TYPING_TTL, oob=True
+    )
     broadcaster.publish(topics.room(room_id), html)
 
 
 def typing_started(room_id: int, user_id: int) -> None:
-    """Show the user as typing; the indicator clears itself after TYPING_TTL seconds unless a
-    new keystroke arrives (every process re-checks after its own frames)."""
+    """Show the user as typing; every page drops the name by itself after TYPING_TTL seconds
+    unless a new keystroke renews it (no timer here)."""
     presence.start_typing(topics.room(room_id), user_id)
     publish_typing(room_id)
-    app = current_app._get_current_object()
-
-    def expire() -> None:
-        with app.app_context():
-            if user_id not in presence.typing(topics.room(room_id)):
-                publish_typing(room_id)
-
-    timer = threading.Timer(presence.TYPING_TTL + 0.1, expire)
-    timer.daemon = True
-    timer.start()
