@@ -3,22 +3,19 @@
 
 import os
 import re
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from taskflow import create_app, embedded_redis
+from taskflow import create_app, stack
 from taskflow.extensions import db
 from taskflow.models import User
+from taskflow.stack import free_port, wait_until  # noqa: F401 (the tests import them here)
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"
@@ -38,20 +35,6 @@ def pytest_collection_modifyitems(items) -> None:
 
 
 # --- waiting: every wait has a deadline and waits on a condition ------------------------
-
-
-def wait_until(
-    predicate: Callable[[], Any], timeout: float = 10, interval: float = 0.05, message: str = ""
-) -> Any:
-    """Poll `predicate` until it returns something truthy (returned) or fail at the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise AssertionError(message or f"not true within {timeout}s: {predicate.__name__}")
-        time.sleep(interval)
 
 
 def frames_until(ws, match: str | Callable[[str], bool], timeout: float = 5) -> list[str]:
@@ -109,8 +92,8 @@ def redis_url(tmp_path_factory):
         yield os.environ["REDIS_URL"]
         return
     instance = tmp_path_factory.mktemp("redis")
-    yield embedded_redis.ensure_running(instance)
-    embedded_redis.stop(instance)
+    yield stack.start_redis(instance)
+    stack.stop_redis(instance)
 
 
 @pytest.fixture(scope="session")
@@ -230,12 +213,6 @@ def login(app, make_user):
 # --- live server and browser -------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def server_env(database_url: str, redis_url: str) -> dict:
     """The environment of the live processes. Their queue is not the test process's, so a
     test's burst worker and the live worker never take each other's jobs."""
@@ -252,73 +229,37 @@ def server_env(database_url: str, redis_url: str) -> dict:
     )
 
 
-def start_server(
-    database_url: str, redis_url: str, port: int | None = None, log=None, env: dict | None = None
-):
-    """A gunicorn + gevent web process, as in production. Returns (process, base URL)."""
-    port = port or _free_port()
-    env = env or server_env(database_url, redis_url)
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "-c",
-            "gunicorn.conf.py",
-            "-b",
-            f"127.0.0.1:{port}",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log or subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{url}/healthz", timeout=5).status_code == 200:
-                return process, url
-        except requests.RequestException:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"the web server on {url} did not start")
-
-
 @pytest.fixture(scope="session")
 def live_server(app, database_url, redis_url, tmp_path_factory):
     log = open(tmp_path_factory.mktemp("server") / "gunicorn.log", "w")  # noqa: SIM115
-    process, url = start_server(database_url, redis_url, log=log)
+    process, url = stack.start_web(server_env(database_url, redis_url), log=log)
     yield url
-    process.terminate()
-    process.wait(10)
+    stack.stop(process)
     log.close()
+
+
+@pytest.fixture
+def another_web(app, database_url, redis_url):
+    """another_web() → (process, URL): one more live web process, stopped after the test."""
+    processes = []
+
+    def start(env: dict | None = None) -> tuple:
+        process, url = stack.start_web(env or server_env(database_url, redis_url))
+        processes.append(process)
+        return process, url
+
+    yield start
+    for process in processes:
+        stack.stop(process)
 
 
 @pytest.fixture(scope="session")
 def live_worker(live_server, database_url, redis_url, tmp_path_factory):
     """A real `flask worker` process (RQ, with the notification sweep) for the live server."""
     log = open(tmp_path_factory.mktemp("worker") / "worker.log", "w")  # noqa: SIM115
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "flask"), "--app", "taskflow", "worker"],
-        cwd=ROOT,
-        env=server_env(database_url, redis_url),
-        stdout=log,
-        stderr=log,
-    )
-    from redis import Redis
-    from rq import Queue, Worker
-
-    env = server_env(database_url, redis_url)
-    queue = Queue(env["RQ_QUEUE"], connection=Redis.from_url(redis_url))
-    wait_until(
-        lambda: process.poll() is not None or Worker.count(queue=queue) > 0,
-        timeout=30,
-        message="the live RQ worker did not register",
-    )
-    assert process.poll() is None, f"the live worker exited with {process.returncode}"
+    process = stack.start_worker(server_env(database_url, redis_url), log=log)
     yield process
-    process.terminate()
-    process.wait(10)
+    stack.stop(process)
     log.close()
 
 

@@ -155,21 +155,13 @@ def online(frame: str) -> int:
     return frame.count('class="online"')
 
 
-def test_two_web_processes_share_one_room(live_server, chat_room, database_url, redis_url):
-    from .conftest import start_server
-
-    second, second_url = start_server(database_url, redis_url)
-    try:
-        alice = ws_connect(
-            live_server, f"/ws/chat-room/{chat_room}", http_login(live_server, "alice")
-        )
-        bob = ws_connect(second_url, f"/ws/chat-room/{chat_room}", http_login(second_url, "bob"))
-        send(bob, content="from the second process")
-        assert "from the second process" in receive_until(alice, "second process")
-        send(alice, content="and back")
-        assert "and back" in receive_until(bob, "and back")
-        alice.close()
-        bob.close()
-    finally:
-        second.terminate()
-        second.wait(10)
+def test_two_web_processes_share_one_room(live_server, chat_room, another_web):
+    _, second_url = another_web()
+    alice = ws_connect(live_server, f"/ws/chat-room/{chat_room}", http_login(live_server, "alice"))
+    bob = ws_connect(second_url, f"/ws/chat-room/{chat_room}", http_login(second_url, "bob"))
+    send(bob, content="from the second process")
+    assert "from the second process" in receive_until(alice, "second process")
+    send(alice, content="and back")
+    assert "and back" in receive_until(bob, "and back")
+    alice.close()
+    bob.close()

@@ -85,14 +85,12 @@ def test_run_serves_and_ctrl_c_stops_web_worker_and_redis(tmp_path):
 def the_started(launcher: subprocess.Popen, instance: Path) -> list[psutil.Process]:
     """Every process the launcher started: its descendants (web and its gunicorn worker, the
     RQ worker) and the embedded Redis, which daemonizes away from it."""
-    # The worker registers with RQ a moment after the web answers: wait for all of them.
-    children = wait_until(
-        lambda: (found := psutil.Process(launcher.pid).children(recursive=True))
-        and any("worker" in " ".join(p.cmdline()) for p in found)
-        and found,
-        timeout=30,
-        message="the worker did not start",
-    )
+
+    def with_the_worker() -> list[psutil.Process]:
+        found = psutil.Process(launcher.pid).children(recursive=True)
+        return found if any("worker" in " ".join(p.cmdline()) for p in found) else []
+
+    children = wait_until(with_the_worker, timeout=30, message="the worker did not start")
     redis_pid = int((instance / "redis.pid").read_text())
     return [*children, psutil.Process(redis_pid)]
 
