@@ -9,7 +9,7 @@ import threading
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from taskflow import fragments, mentions, notifications, presence
+from taskflow import fragments, jobs, mentions, notifications, presence
 from taskflow.broadcast import text_frame
 from taskflow.extensions import broadcaster, db
 from taskflow.models import ChatMessage, ChatRoom, User
@@ -81,7 +81,7 @@ def post(
     db.session.commit()
     broadcaster.publish(topic(room.id), html, kind="message", seq=message.seq)
     if message.notified_at is None:
-        notifications.enqueue("notify_chat_message", message.id)
+        notifications.enqueue(jobs.notify_chat_message, message.id)
     if was_typing and presence.stop_typing(topic(room.id), author.id):
         publish_typing(room.id)
     return message, _outside_room(room, text), True
@@ -93,7 +93,7 @@ def edit(message: ChatMessage, text: str) -> list[User]:
     _set_mentions(message, text)
     _publish_change(message)
     if message.notified_at is None:
-        notifications.enqueue("notify_chat_message", message.id)
+        notifications.enqueue(jobs.notify_chat_message, message.id)
     return _outside_room(message.room, text)
 
 

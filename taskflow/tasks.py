@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from taskflow import live, notifications
+from taskflow import jobs, live, notifications
 from taskflow.access import member_column, member_task
 from taskflow.boards import kanban
 from taskflow.converters import bounded_int, id_arg
@@ -126,7 +126,7 @@ def _fill(task: Task, form: TaskForm) -> int | None:
 def _notify_assignee(task: Task, assignee_id: int | None) -> None:
     if assignee_id is not None:
         notifications.enqueue(
-            "notify_assignment",
+            jobs.notify_assignment,
             task.id,
             assignee_id,
             current_user.id,

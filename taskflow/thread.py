@@ -2,7 +2,7 @@
 everyone with the task open (rendered once; edit/delete controls are shown per viewer by
 CSS, see viewer.css)."""
 
-from taskflow import fragments, mentions, notifications
+from taskflow import fragments, jobs, mentions, notifications
 from taskflow.broadcast import text_frame
 from taskflow.extensions import broadcaster, db
 from taskflow.live_board import task_html, task_topic
@@ -40,7 +40,7 @@ def _set_mentions(comment: TaskThreadComment, task: Task, text: str) -> None:
 
 def _notify(comment: TaskThreadComment) -> None:
     if comment.notified_at is None:
-        notifications.enqueue("notify_comment", comment.id)
+        notifications.enqueue(jobs.notify_comment, comment.id)
 
 
 def delete(comment: TaskThreadComment) -> None:

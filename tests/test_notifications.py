@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from taskflow import create_app, notifications
+from taskflow import create_app, jobs, notifications
 from taskflow.extensions import db
 from taskflow.models import ChatMessage, ChatRoom, Notification, Task, User
 
@@ -51,7 +51,7 @@ def test_a_mention_notifies_room_members_only_and_once(app, chat_room):
     assert notes(app, "carol") == notes(app, "alice") == []  # not in the room; oneself
 
     with app.app_context():  # the same job again (a retry, a sweep): nothing doubles
-        notifications.enqueue("notify_chat_message", message.id)
+        notifications.enqueue(jobs.notify_chat_message, message.id)
     run_jobs(app)
     with app.app_context():
         notifications.sweep()
@@ -59,6 +59,24 @@ def test_a_mention_notifies_room_members_only_and_once(app, chat_room):
     assert len(notes(app, "bob")) == 1
     page = as_user(app, "bob").get(f"/rooms/{chat_room}").get_data(as_text=True)
     assert re.search(r'<span class="mention" data-user-id="\d+">@Bob</span>', page)
+
+
+def test_jobs_are_queued_by_reference_to_the_job_that_runs_them_in_a_request_context(
+    app, chat_room
+):
+    """RQ names a function by its module and qualified name: a job made with functools.wraps
+    would be queued as the bare work (notifications.for_chat_message), which renders with
+    url_for outside the request context the job wrapper provides."""
+    as_user(app, "alice").post(f"/rooms/{chat_room}/messages", {"content": "@bob"})
+    with app.app_context():
+        queued_job = app.task_queue.jobs[0]
+        assert queued_job.func_name == "taskflow.jobs.notify_chat_message"
+        assert queued_job.func is jobs.notify_chat_message
+        message_id = ChatMessage.query.one().id
+        assert notifications.enqueue(jobs.notify_chat_message, message_id)  # by reference
+        assert [j.func_name for j in app.task_queue.jobs] == [queued_job.func_name] * 2
+    run_jobs(app)
+    assert notes(app, "bob") == [("alice mentioned you in #general", False)]
 
 
 def test_the_database_refuses_a_second_notification(app, chat_room):
