@@ -140,10 +140,6 @@ class RoomForm(FlaskForm):
         ]
 
 
-class MessageForm(FlaskForm):
-    content = TextAreaField("Message", validators=[DataRequired(), Length(max=4000)])
-
-
 class PasswordChangeForm(NewPasswordForm):
     current = PasswordField("Current password", validators=[DataRequired(), Length(max=128)])
 
