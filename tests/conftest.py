@@ -1,6 +1,7 @@
 """Fixtures: a real database (SQLite, or PostgreSQL via TEST_DATABASE_URL), a real Redis
 (REDIS_URL, or the embedded one), a live gunicorn server and real headless Chromium."""
 
+import json
 import os
 import re
 import time
@@ -159,6 +160,31 @@ def make_user(app):
     return make
 
 
+# --- CSRF tokens: where the pages carry them, in one place -----------------------------
+
+
+def page_csrf(html: str) -> str:
+    """The CSRF token htmx sends as X-CSRFToken (the body's hx-headers) on a page."""
+    found = re.search(r'"X-CSRFToken": "([^"]+)"', html)
+    assert found, "no X-CSRFToken on the page"
+    return found[1]
+
+
+def form_csrf(html: str) -> str:
+    """A form's csrf_token field (the login form: before the session has a page token)."""
+    found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert found, "no csrf_token field on the page"
+    return found[1]
+
+
+def live_csrf(session: requests.Session, base_url: str, path: str = "/boards") -> str:
+    """The CSRF token of a logged-in live session (read from one of its pages)."""
+    return page_csrf(session.get(f"{base_url}{path}").text)
+
+
+# --- in-process clients ------------------------------------------------------------------
+
+
 class Client:
     """A test client that behaves like a browser: it keeps cookies and sends the CSRF token."""
 
@@ -169,7 +195,7 @@ class Client:
     def csrf(self) -> str:
         if self.token is None:
             page = self.http.get("/boards", follow_redirects=True).get_data(as_text=True)
-            self.token = re.search(r'"X-CSRFToken": "([^"]+)"', page)[1]
+            self.token = page_csrf(page)
         return self.token
 
     def get(self, url, htmx=False, **kw):
@@ -197,15 +223,20 @@ def client(app):
     return Client(app.test_client())
 
 
+def as_user(app, username: str, password: str = PASSWORD) -> Client:
+    """A Client logged in as an existing user."""
+    client = Client(app.test_client())
+    assert client.login(username, password).status_code == 302
+    return client
+
+
 @pytest.fixture
 def login(app, make_user):
     """login("alice") → a Client logged in as a new user alice."""
 
     def log_in(username: str) -> Client:
         make_user(username)
-        c = Client(app.test_client())
-        assert c.login(username).status_code == 302
-        return c
+        return as_user(app, username)
 
     return log_in
 
@@ -309,6 +340,33 @@ def new_page(browser, live_server):
         context.close()
 
 
+def browser_login(page, username: str, password: str = PASSWORD) -> None:
+    """Log in through the login form in the browser."""
+    page.goto("/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/boards")
+
+
+def open_room(page, room_id: int) -> None:
+    """Open a chat room and wait until its socket is open and the room shows who is online."""
+    from playwright.sync_api import expect
+
+    page.goto(f"/rooms/{room_id}")
+    expect(page.locator("#room-members li.online")).not_to_have_count(0)
+    expect_socket_open(page)
+
+
+def browser_page(browser, base_url: str, username: str):
+    """A page of its own browser context on `base_url` (any live server), logged in."""
+    context = browser.new_context(base_url=base_url)
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    browser_login(page, username)
+    return page
+
+
 def browser_register(page, username: str, password: str = PASSWORD) -> None:
     page.goto("/register")
     page.get_by_label("Username").fill(username)
@@ -321,18 +379,34 @@ def browser_register(page, username: str, password: str = PASSWORD) -> None:
 # --- live HTTP and WebSocket clients -----------------------------------------------------
 
 
-def http_login(base_url: str, username: str, password: str = PASSWORD) -> requests.Session:
+def http_login(
+    base_url: str, username: str, password: str = PASSWORD, remember: bool = False
+) -> requests.Session:
     """Log in through the login form, as a browser would; returns the session."""
     session = requests.Session()
-    page = session.get(f"{base_url}/login").text
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
-    response = session.post(
-        f"{base_url}/login",
-        data={"username": username, "password": password, "csrf_token": token},
-        allow_redirects=False,
-    )
+    form = {"username": username, "password": password, "csrf_token": ""}
+    form["csrf_token"] = form_csrf(session.get(f"{base_url}/login").text)
+    if remember:
+        form["remember"] = "y"
+    response = session.post(f"{base_url}/login", data=form, allow_redirects=False)
     assert response.status_code == 302, response.text
     return session
+
+
+def send(ws, **fields) -> None:
+    """As htmx-ext-ws sends a form: its fields plus a HEADERS object."""
+    ws.send(json.dumps({**fields, "HEADERS": {"HX-Request": "true", "HX-Trigger": "composer"}}))
+
+
+def close_code(ws) -> int:
+    """Read until the server closes the socket; its close code."""
+    import websocket
+
+    ws.settimeout(5)
+    opcode, data = ws.recv_data(control_frame=True)
+    while opcode != websocket.ABNF.OPCODE_CLOSE:
+        opcode, data = ws.recv_data(control_frame=True)
+    return int.from_bytes(data[:2], "big")
 
 
 def ws_connect(

@@ -12,8 +12,17 @@ import websocket
 from taskflow.extensions import db
 from taskflow.models import ChatMessage, TaskThreadComment, User
 
-from .conftest import PASSWORD, Client, following, frames_until, http_login, ws_connect
-from .test_chat_socket import close_code, receive_until, send
+from .conftest import (
+    PASSWORD,
+    Client,
+    close_code,
+    following,
+    frames_until,
+    http_login,
+    receive_until,
+    send,
+    ws_connect,
+)
 
 SLOW_DOWN = "Slow down a little, then send it again."
 

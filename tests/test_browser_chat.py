@@ -5,28 +5,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import PASSWORD, expect_socket_open
+from .conftest import browser_login, open_room
 from .proxy import CuttableProxy
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/boards")
-
-
-def open_room(page, room_id: int) -> None:
-    page.goto(f"/rooms/{room_id}")
-    expect(page.locator("#room-members li.online")).not_to_have_count(0)
-    expect_socket_open(page)
 
 
 def test_two_users_chat_live_with_keyboard_and_typing(new_page, chat_room):
     alice, bob = new_page(), new_page()
-    log_in(alice, "alice")
-    log_in(bob, "bob")
+    browser_login(alice, "alice")
+    browser_login(bob, "bob")
     open_room(alice, chat_room)
     open_room(bob, chat_room)
     expect(alice.locator("#room-members li.online")).to_have_count(2)
@@ -72,8 +58,8 @@ def test_two_users_chat_live_with_keyboard_and_typing(new_page, chat_room):
 
 def test_typing_indicator_clears_on_blur(new_page, chat_room):
     alice, bob = new_page(), new_page()
-    log_in(alice, "alice")
-    log_in(bob, "bob")
+    browser_login(alice, "alice")
+    browser_login(bob, "bob")
     open_room(alice, chat_room)
     open_room(bob, chat_room)
     alice.locator("#composer-input").press_sequentially("hmm")
@@ -97,8 +83,8 @@ def test_a_cut_socket_catches_up_without_duplicates(
     alice = context.new_page()
     bob = new_page()
     try:
-        log_in(alice, "alice")
-        log_in(bob, "bob")
+        browser_login(alice, "alice")
+        browser_login(bob, "bob")
         open_room(alice, chat_room)
         open_room(bob, chat_room)
         bob.locator("#composer-input").fill("before the cut")
@@ -131,7 +117,7 @@ def test_composer_works_without_javascript(browser, live_server, chat_room):
     context = browser.new_context(base_url=live_server, java_script_enabled=False)
     page = context.new_page()
     try:
-        log_in(page, "alice")
+        browser_login(page, "alice")
         page.goto(f"/rooms/{chat_room}")
         page.locator("#composer-input").fill("sent without JS")
         page.get_by_role("button", name="Send").click()

@@ -4,7 +4,6 @@ killed, the database briefly unavailable. Nothing may be lost or doubled.
 Each test runs its own stack (an embedded Redis, gunicorn web processes, an RQ worker) on
 the test database, so breaking it disturbs nothing else."""
 
-import re
 import signal
 import subprocess
 from pathlib import Path
@@ -18,17 +17,18 @@ from taskflow.extensions import db
 from taskflow.models import ChatMessage, Notification
 
 from .conftest import (
-    PASSWORD,
+    browser_page,
     expect_socket_open,
     following,
     http_login,
+    live_csrf,
     receive_until,
+    send,
     server_env,
     wait_until,
     ws_connect,
 )
 from .proxy import CuttableProxy
-from .test_chat_socket import send
 
 
 class Stack:
@@ -105,18 +105,6 @@ def stack(tmp_path, database_url, app):
     stack.close()
 
 
-def browser_page(browser, base_url: str, username: str):
-    context = browser.new_context(base_url=base_url)
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    page.goto("/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/boards")
-    return page
-
-
 def open_room(page, room_id: int) -> None:
     page.goto(f"/rooms/{room_id}")
     expect_socket_open(page)
@@ -128,8 +116,7 @@ def say(page, text: str) -> None:
 
 
 def form_post(session: requests.Session, base: str, room_id: int, text: str) -> int:
-    page = session.get(f"{base}/rooms/{room_id}").text
-    token = re.search(r'"X-CSRFToken": "([^"]+)"', page)[1]
+    token = live_csrf(session, base, f"/rooms/{room_id}")
     return session.post(
         f"{base}/rooms/{room_id}/messages",
         data={"content": text, "csrf_token": token},

@@ -10,13 +10,7 @@ from taskflow import create_app, jobs, notifications
 from taskflow.extensions import db
 from taskflow.models import ChatMessage, ChatRoom, Notification, Task, User
 
-from .conftest import Client, run_jobs, wait_until
-
-
-def as_user(app, username: str) -> Client:
-    c = Client(app.test_client())
-    assert c.login(username).status_code == 302
-    return c
+from .conftest import as_user, run_jobs, wait_until
 
 
 def notes(app, username: str) -> list[tuple[str, bool]]:
