@@ -25,7 +25,7 @@ SECRET = "tests-only-secret-key-of-at-least-32-characters"
 # Tests that drive real processes, sockets or a browser: marked `live` automatically, so CI
 # can run them a second time to catch flakiness (tests added later are covered too).
 LIVE_FIXTURES = {"live_server", "live_worker", "browser", "new_page"}
-LIVE_MODULES = {"test_faults"}
+LIVE_MODULES = {"test_faults", "test_launch"}
 
 
 def pytest_collection_modifyitems(items) -> None:
