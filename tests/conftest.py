@@ -16,7 +16,7 @@ from sqlalchemy import text
 from taskflow import create_app, stack
 from taskflow.extensions import db
 from taskflow.models import User
-from taskflow.stack import free_port, wait_until  # noqa: F401 (the tests import them here)
+from taskflow.stack import wait_until  # noqa: F401 (the tests import it from here)
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"
