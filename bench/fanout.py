@@ -150,11 +150,11 @@ class PeerTarget:
     name = "Django Channels"
 
     def __init__(self, port: int = 8800) -> None:
-        from taskflow import embedded_redis
+        from taskflow import stack as processes
 
         ensure_peer_venv()
         self.folder = tempfile.TemporaryDirectory(prefix="peer-bench-")
-        self.redis = embedded_redis.ensure_running(Path(self.folder.name))
+        self.redis = processes.start_redis(Path(self.folder.name))
         env = dict(
             os.environ,
             PEER_DB=f"{self.folder.name}/peer.db",
@@ -191,11 +191,10 @@ class PeerTarget:
         )
 
     def close(self) -> None:
-        from taskflow import embedded_redis
+        from taskflow import stack as processes
 
-        self.process.terminate()
-        self.process.wait(10)
-        embedded_redis.stop(Path(self.folder.name))
+        processes.stop(self.process)
+        processes.stop_redis(Path(self.folder.name))
         self.folder.cleanup()
 
 

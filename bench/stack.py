@@ -1,22 +1,22 @@
 """TaskFlow as in production, for the benchmarks: gunicorn with the gevent worker (one web
 process), the RQ worker, an embedded Redis and a fresh SQLite database (or DATABASE_URL),
-all in a temporary folder, seeded with `flask --app taskflow bench-seed`."""
+all in a temporary folder, seeded with `flask --app taskflow bench-seed`. The processes are
+started by taskflow/stack.py, as for the tests and `scripts/run`."""
 
 import json
 import os
 import re
 import resource
 import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 import psutil
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
+from taskflow import stack as processes
+
+ROOT = processes.ROOT
 
 
 def raise_file_limit() -> None:
@@ -31,9 +31,11 @@ class TaskFlow:
         # BENCH_PORT lets the smoke tests pick a free port; 8700 by hand.
         port = port or int(os.environ.get("BENCH_PORT", "8700"))
         self.folder = tempfile.TemporaryDirectory(prefix="taskflow-bench-")
+        folder = Path(self.folder.name)
         self.env = dict(
             os.environ,
             TASKFLOW_INSTANCE=self.folder.name,
+            REDIS_URL=processes.start_redis(folder),
             SECRET_KEY="bench-only-secret-key-of-at-least-32-characters",
             MESSAGE_RATE_LIMIT="100000 per second",
             LOGIN_LIMIT_PER_IP="100000 per minute",
@@ -41,51 +43,19 @@ class TaskFlow:
             WORKER_CONNECTIONS="20000",
             **env,
         )
-        self.env.pop("REDIS_URL", None)
-        self.url = f"http://127.0.0.1:{port}"
-        flask = [str(BIN / "flask"), "--app", "taskflow"]
-        self._run([*flask, "db", "upgrade"])
-        seed = Path(self.folder.name) / "seed.json"
-        self._run([*flask, "bench-seed", "--users", str(users), "--out", str(seed)])
-        self.seed = json.loads(seed.read_text())
-        self.processes = [
-            subprocess.Popen(
-                [
-                    str(BIN / "gunicorn"),
-                    "-c",
-                    "gunicorn.conf.py",
-                    "-b",
-                    f"127.0.0.1:{port}",
-                    "wsgi:app",
-                ],
-                cwd=ROOT,
-                env=self.env,
-                stderr=subprocess.DEVNULL,
-            )
-        ]
-        if worker:
-            self.processes.append(
-                subprocess.Popen(
-                    [*flask, "worker"],
-                    cwd=ROOT,
-                    env=self.env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-            )
-        self._wait()
-
-    def _run(self, command: list[str]) -> None:
-        subprocess.run(command, cwd=ROOT, env=self.env, check=True, capture_output=True)
-
-    def _wait(self) -> None:
-        for _ in range(200):
-            try:
-                if requests.get(f"{self.url}/healthz", timeout=2).ok:
-                    return
-            except requests.RequestException:
-                time.sleep(0.1)
-        raise SystemExit("TaskFlow did not start")
+        self.processes: list[subprocess.Popen] = []
+        try:
+            processes.flask("db", "upgrade", env=self.env)
+            seed = folder / "seed.json"
+            processes.flask("bench-seed", "--users", str(users), "--out", str(seed), env=self.env)
+            self.seed = json.loads(seed.read_text())
+            web, self.url = processes.start_web(self.env, port=port)
+            self.processes.append(web)
+            if worker:
+                self.processes.append(processes.start_worker(self.env))
+        except BaseException:
+            self.close()
+            raise
 
     def web_process(self) -> psutil.Process:
         """The gunicorn worker that serves the sockets (the master only forks it)."""
@@ -107,15 +77,8 @@ class TaskFlow:
 
     def close(self) -> None:
         for process in self.processes:
-            process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        from taskflow import embedded_redis
-
-        embedded_redis.stop(Path(self.folder.name))
+            processes.stop(process)
+        processes.stop_redis(Path(self.folder.name))
         self.folder.cleanup()
 
     def __enter__(self):

@@ -82,8 +82,10 @@ def _init_sqlite(app: Flask) -> None:
 
 
 def _init_redis(app: Flask) -> None:
-    """Connect to REDIS_URL, or to the embedded server (started if nobody has yet)."""
-    url = app.config["REDIS_URL"] or embedded_redis.ensure_running(Path(app.instance_path))
+    """Connect to REDIS_URL, or to the instance's embedded server. Only the address: the
+    connection is made on first use, and the processes that need Redis start the embedded
+    one (the launcher, `flask worker`, the tests), so `flask db upgrade` needs none."""
+    url = app.config["REDIS_URL"] or embedded_redis.socket_url(Path(app.instance_path))
     app.config["REDIS_URL"] = url
     app.redis = Redis.from_url(url, health_check_interval=30)
     app.task_queue = rq.Queue(app.config["RQ_QUEUE"], connection=app.redis)

@@ -13,6 +13,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from werkzeug.security import generate_password_hash
 
+from taskflow import embedded_redis
 from taskflow.extensions import db
 from taskflow.models import Board, ChatRoom, Task, User
 from taskflow.notifications import service as notifications
@@ -64,8 +65,17 @@ def worker() -> None:
     from rq import SimpleWorker
 
     app = current_app._get_current_object()
+    _start_embedded_redis(app)
     threading.Thread(target=_sweep_forever, args=(app,), daemon=True, name="sweep").start()
     SimpleWorker([app.task_queue], connection=app.redis).work(with_scheduler=True)
+
+
+def _start_embedded_redis(app: Flask) -> None:
+    """With REDIS_URL unset, the worker needs the instance's embedded Redis: start it unless
+    it answers already (create_app only points at it)."""
+    instance = Path(app.instance_path)
+    if app.config["REDIS_URL"] == embedded_redis.socket_url(instance):
+        embedded_redis.ensure_running(instance)
 
 
 def _sweep_forever(app: Flask) -> None:

@@ -1,7 +1,6 @@
 """One route, two answers: the full page, or only the fragment that changed for htmx."""
 
-from flask import redirect, render_template, request
-from werkzeug.wrappers import Response
+from flask import render_template, request
 
 
 def is_htmx() -> bool:
@@ -13,10 +12,3 @@ def is_htmx() -> bool:
 
 def page_or_fragment(page: str, fragment: str, status: int = 200, **context) -> tuple[str, int]:
     return render_template(fragment if is_htmx() else page, **context), status
-
-
-def fragment_or_redirect(fragment: str, location: str, **context) -> str | Response:
-    """After a change: htmx gets the changed fragment, a plain form POST a redirect (PRG)."""
-    if is_htmx():
-        return render_template(fragment, **context)
-    return redirect(location)

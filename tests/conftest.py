@@ -1,24 +1,22 @@
 """Fixtures: a real database (SQLite, or PostgreSQL via TEST_DATABASE_URL), a real Redis
 (REDIS_URL, or the embedded one), a live gunicorn server and real headless Chromium."""
 
+import json
 import os
 import re
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from taskflow import create_app, embedded_redis
+from taskflow import create_app, stack
 from taskflow.extensions import db
 from taskflow.models import User
+from taskflow.stack import wait_until  # noqa: F401 (the tests import it from here)
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"
@@ -27,7 +25,7 @@ SECRET = "tests-only-secret-key-of-at-least-32-characters"
 # Tests that drive real processes, sockets or a browser: marked `live` automatically, so CI
 # can run them a second time to catch flakiness (tests added later are covered too).
 LIVE_FIXTURES = {"live_server", "live_worker", "browser", "new_page"}
-LIVE_MODULES = {"test_faults"}
+LIVE_MODULES = {"test_faults", "test_launch"}
 
 
 def pytest_collection_modifyitems(items) -> None:
@@ -38,20 +36,6 @@ def pytest_collection_modifyitems(items) -> None:
 
 
 # --- waiting: every wait has a deadline and waits on a condition ------------------------
-
-
-def wait_until(
-    predicate: Callable[[], Any], timeout: float = 10, interval: float = 0.05, message: str = ""
-) -> Any:
-    """Poll `predicate` until it returns something truthy (returned) or fail at the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise AssertionError(message or f"not true within {timeout}s: {predicate.__name__}")
-        time.sleep(interval)
 
 
 def frames_until(ws, match: str | Callable[[str], bool], timeout: float = 5) -> list[str]:
@@ -109,8 +93,8 @@ def redis_url(tmp_path_factory):
         yield os.environ["REDIS_URL"]
         return
     instance = tmp_path_factory.mktemp("redis")
-    yield embedded_redis.ensure_running(instance)
-    embedded_redis.stop(instance)
+    yield stack.start_redis(instance)
+    stack.stop_redis(instance)
 
 
 @pytest.fixture(scope="session")
@@ -176,6 +160,31 @@ def make_user(app):
     return make
 
 
+# --- CSRF tokens: where the pages carry them, in one place -----------------------------
+
+
+def page_csrf(html: str) -> str:
+    """The CSRF token htmx sends as X-CSRFToken (the body's hx-headers) on a page."""
+    found = re.search(r'"X-CSRFToken": "([^"]+)"', html)
+    assert found, "no X-CSRFToken on the page"
+    return found[1]
+
+
+def form_csrf(html: str) -> str:
+    """A form's csrf_token field (the login form: before the session has a page token)."""
+    found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert found, "no csrf_token field on the page"
+    return found[1]
+
+
+def live_csrf(session: requests.Session, base_url: str, path: str = "/boards") -> str:
+    """The CSRF token of a logged-in live session (read from one of its pages)."""
+    return page_csrf(session.get(f"{base_url}{path}").text)
+
+
+# --- in-process clients ------------------------------------------------------------------
+
+
 class Client:
     """A test client that behaves like a browser: it keeps cookies and sends the CSRF token."""
 
@@ -186,7 +195,7 @@ class Client:
     def csrf(self) -> str:
         if self.token is None:
             page = self.http.get("/boards", follow_redirects=True).get_data(as_text=True)
-            self.token = re.search(r'"X-CSRFToken": "([^"]+)"', page)[1]
+            self.token = page_csrf(page)
         return self.token
 
     def get(self, url, htmx=False, **kw):
@@ -214,26 +223,25 @@ def client(app):
     return Client(app.test_client())
 
 
+def as_user(app, username: str, password: str = PASSWORD) -> Client:
+    """A Client logged in as an existing user."""
+    client = Client(app.test_client())
+    assert client.login(username, password).status_code == 302
+    return client
+
+
 @pytest.fixture
 def login(app, make_user):
     """login("alice") → a Client logged in as a new user alice."""
 
     def log_in(username: str) -> Client:
         make_user(username)
-        c = Client(app.test_client())
-        assert c.login(username).status_code == 302
-        return c
+        return as_user(app, username)
 
     return log_in
 
 
 # --- live server and browser -------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def server_env(database_url: str, redis_url: str) -> dict:
@@ -252,73 +260,37 @@ def server_env(database_url: str, redis_url: str) -> dict:
     )
 
 
-def start_server(
-    database_url: str, redis_url: str, port: int | None = None, log=None, env: dict | None = None
-):
-    """A gunicorn + gevent web process, as in production. Returns (process, base URL)."""
-    port = port or _free_port()
-    env = env or server_env(database_url, redis_url)
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "-c",
-            "gunicorn.conf.py",
-            "-b",
-            f"127.0.0.1:{port}",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log or subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{url}/healthz", timeout=5).status_code == 200:
-                return process, url
-        except requests.RequestException:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"the web server on {url} did not start")
-
-
 @pytest.fixture(scope="session")
 def live_server(app, database_url, redis_url, tmp_path_factory):
     log = open(tmp_path_factory.mktemp("server") / "gunicorn.log", "w")  # noqa: SIM115
-    process, url = start_server(database_url, redis_url, log=log)
+    process, url = stack.start_web(server_env(database_url, redis_url), log=log)
     yield url
-    process.terminate()
-    process.wait(10)
+    stack.stop(process)
     log.close()
+
+
+@pytest.fixture
+def another_web(app, database_url, redis_url):
+    """another_web() → (process, URL): one more live web process, stopped after the test."""
+    processes = []
+
+    def start(env: dict | None = None) -> tuple:
+        process, url = stack.start_web(env or server_env(database_url, redis_url))
+        processes.append(process)
+        return process, url
+
+    yield start
+    for process in processes:
+        stack.stop(process)
 
 
 @pytest.fixture(scope="session")
 def live_worker(live_server, database_url, redis_url, tmp_path_factory):
     """A real `flask worker` process (RQ, with the notification sweep) for the live server."""
     log = open(tmp_path_factory.mktemp("worker") / "worker.log", "w")  # noqa: SIM115
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "flask"), "--app", "taskflow", "worker"],
-        cwd=ROOT,
-        env=server_env(database_url, redis_url),
-        stdout=log,
-        stderr=log,
-    )
-    from redis import Redis
-    from rq import Queue, Worker
-
-    env = server_env(database_url, redis_url)
-    queue = Queue(env["RQ_QUEUE"], connection=Redis.from_url(redis_url))
-    wait_until(
-        lambda: process.poll() is not None or Worker.count(queue=queue) > 0,
-        timeout=30,
-        message="the live RQ worker did not register",
-    )
-    assert process.poll() is None, f"the live worker exited with {process.returncode}"
+    process = stack.start_worker(server_env(database_url, redis_url), log=log)
     yield process
-    process.terminate()
-    process.wait(10)
+    stack.stop(process)
     log.close()
 
 
@@ -368,6 +340,33 @@ def new_page(browser, live_server):
         context.close()
 
 
+def browser_login(page, username: str, password: str = PASSWORD) -> None:
+    """Log in through the login form in the browser."""
+    page.goto("/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/boards")
+
+
+def open_room(page, room_id: int) -> None:
+    """Open a chat room and wait until its socket is open and the room shows who is online."""
+    from playwright.sync_api import expect
+
+    page.goto(f"/rooms/{room_id}")
+    expect(page.locator("#room-members li.online")).not_to_have_count(0)
+    expect_socket_open(page)
+
+
+def browser_page(browser, base_url: str, username: str):
+    """A page of its own browser context on `base_url` (any live server), logged in."""
+    context = browser.new_context(base_url=base_url)
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    browser_login(page, username)
+    return page
+
+
 def browser_register(page, username: str, password: str = PASSWORD) -> None:
     page.goto("/register")
     page.get_by_label("Username").fill(username)
@@ -380,18 +379,34 @@ def browser_register(page, username: str, password: str = PASSWORD) -> None:
 # --- live HTTP and WebSocket clients -----------------------------------------------------
 
 
-def http_login(base_url: str, username: str, password: str = PASSWORD) -> requests.Session:
+def http_login(
+    base_url: str, username: str, password: str = PASSWORD, remember: bool = False
+) -> requests.Session:
     """Log in through the login form, as a browser would; returns the session."""
     session = requests.Session()
-    page = session.get(f"{base_url}/login").text
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
-    response = session.post(
-        f"{base_url}/login",
-        data={"username": username, "password": password, "csrf_token": token},
-        allow_redirects=False,
-    )
+    form = {"username": username, "password": password, "csrf_token": ""}
+    form["csrf_token"] = form_csrf(session.get(f"{base_url}/login").text)
+    if remember:
+        form["remember"] = "y"
+    response = session.post(f"{base_url}/login", data=form, allow_redirects=False)
     assert response.status_code == 302, response.text
     return session
+
+
+def send(ws, **fields) -> None:
+    """As htmx-ext-ws sends a form: its fields plus a HEADERS object."""
+    ws.send(json.dumps({**fields, "HEADERS": {"HX-Request": "true", "HX-Trigger": "composer"}}))
+
+
+def close_code(ws) -> int:
+    """Read until the server closes the socket; its close code."""
+    import websocket
+
+    ws.settimeout(5)
+    opcode, data = ws.recv_data(control_frame=True)
+    while opcode != websocket.ABNF.OPCODE_CLOSE:
+        opcode, data = ws.recv_data(control_frame=True)
+    return int.from_bytes(data[:2], "big")
 
 
 def ws_connect(

@@ -20,10 +20,9 @@ def add_member(owner, board_id: int, username: str, invitee=None) -> None:
     response = owner.post(f"/boards/{board_id}/members", {"username": username})
     assert response.status_code == 302, response.get_data(as_text=True)
     if invitee is None:
-        from .conftest import Client
+        from .conftest import as_user
 
-        invitee = Client(owner.http.application.test_client())
-        assert invitee.login(username).status_code == 302
+        invitee = as_user(owner.http.application, username)
     accept_url = invitation_form(invitee, "accept")
     assert invitee.post(accept_url).status_code == 302
 

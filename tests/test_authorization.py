@@ -19,8 +19,7 @@ from taskflow.models import (
     User,
 )
 
-from .conftest import Client, http_login, ws_connect
-from .test_chat_socket import close_code, receive_until
+from .conftest import Client, as_user, close_code, http_login, receive_until, ws_connect
 
 ROLES = ["anonymous", "outsider", "board_member", "room_member", "room_creator", "board_owner"]
 USERS = {
@@ -309,10 +308,7 @@ def test_every_endpoint_has_an_expectation(app):
 
 
 def logged_in(app, role: str) -> Client:
-    client = Client(app.test_client())
-    if role != "anonymous":
-        assert client.login(USERS[role]).status_code == 302
-    return client
+    return Client(app.test_client()) if role == "anonymous" else as_user(app, USERS[role])
 
 
 def test_every_route_against_every_role(app, people):

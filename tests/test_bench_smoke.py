@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import _free_port
+from taskflow.stack import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.bench
 
 def run_bench(*args: str) -> subprocess.CompletedProcess:
     """Run a benchmark script on a free port; a failure shows the script's stderr."""
-    env = dict(os.environ, BENCH_PORT=str(_free_port()))
+    env = dict(os.environ, BENCH_PORT=str(free_port()))
     command = [sys.executable, *args]
     try:
         result = subprocess.run(

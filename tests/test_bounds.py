@@ -12,8 +12,17 @@ import websocket
 from taskflow.extensions import db
 from taskflow.models import ChatMessage, TaskThreadComment, User
 
-from .conftest import PASSWORD, Client, following, frames_until, http_login, ws_connect
-from .test_chat_socket import close_code, receive_until, send
+from .conftest import (
+    PASSWORD,
+    Client,
+    close_code,
+    following,
+    frames_until,
+    http_login,
+    receive_until,
+    send,
+    ws_connect,
+)
 
 SLOW_DOWN = "Slow down a little, then send it again."
 
@@ -245,25 +254,17 @@ def test_a_user_holds_at_most_30_sockets_and_the_oldest_closes(app, live_server,
         assert app.redis.zcard(f"taskflow:sockets:{alice_id}") == 0
 
 
-def test_the_socket_cap_holds_across_web_processes(
-    app, live_server, make_user, database_url, redis_url
-):
-    from .conftest import start_server
-
+def test_the_socket_cap_holds_across_web_processes(live_server, make_user, another_web):
     make_user("alice")
-    second, second_url = start_server(database_url, redis_url)
-    try:
-        here_session = http_login(live_server, "alice")
-        here = [open_personal(live_server, here_session) for _ in range(15)]
-        there_session = http_login(second_url, "alice")
-        there = [open_personal(second_url, there_session) for _ in range(16)]  # 31 in all
-        assert close_code(here[0]) == 4429  # the oldest, on the other process
-        assert is_open(here[1]) and is_open(there[-1])
-        for ws in here[1:] + there:
-            ws.close()
-    finally:
-        second.terminate()
-        second.wait(10)
+    _, second_url = another_web()
+    here_session = http_login(live_server, "alice")
+    here = [open_personal(live_server, here_session) for _ in range(15)]
+    there_session = http_login(second_url, "alice")
+    there = [open_personal(second_url, there_session) for _ in range(16)]  # 31 in all
+    assert close_code(here[0]) == 4429  # the oldest, on the other process
+    assert is_open(here[1]) and is_open(there[-1])
+    for ws in here[1:] + there:
+        ws.close()
 
 
 # --- JSON nesting --------------------------------------------------------------------------

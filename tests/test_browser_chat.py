@@ -5,29 +5,21 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import PASSWORD, expect_socket_open, following, http_login, ws_connect
+from .conftest import (
+    browser_login,
+    following,
+    http_login,
+    open_room,
+    ws_connect,
+)
 from .proxy import CuttableProxy
 from .test_chat_socket import send
 
 
-def log_in(page, username: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/boards")
-
-
-def open_room(page, room_id: int) -> None:
-    page.goto(f"/rooms/{room_id}")
-    expect(page.locator("#room-members li.online")).not_to_have_count(0)
-    expect_socket_open(page)
-
-
 def test_two_users_chat_live_with_keyboard_and_typing(new_page, chat_room):
     alice, bob = new_page(), new_page()
-    log_in(alice, "alice")
-    log_in(bob, "bob")
+    browser_login(alice, "alice")
+    browser_login(bob, "bob")
     open_room(alice, chat_room)
     open_room(bob, chat_room)
     expect(alice.locator("#room-members li.online")).to_have_count(2)
@@ -73,8 +65,8 @@ def test_two_users_chat_live_with_keyboard_and_typing(new_page, chat_room):
 
 def test_typing_indicator_clears_on_blur(new_page, chat_room):
     alice, bob = new_page(), new_page()
-    log_in(alice, "alice")
-    log_in(bob, "bob")
+    browser_login(alice, "alice")
+    browser_login(bob, "bob")
     open_room(alice, chat_room)
     open_room(bob, chat_room)
     alice.locator("#composer-input").press_sequentially("hmm")
@@ -97,7 +89,7 @@ def test_keyboard_jumps_to_the_composer_switches_rooms_and_picks_a_mention(
         random_id = random.id
         db.session.remove()
     alice = new_page()
-    log_in(alice, "alice")
+    browser_login(alice, "alice")
     open_room(alice, chat_room)
     composer = alice.locator("#composer-input")
 
@@ -123,8 +115,8 @@ def test_keyboard_jumps_to_the_composer_switches_rooms_and_picks_a_mention(
 
 def test_a_page_whose_access_ended_says_so_and_does_not_retry(new_page, chat_room):
     alice, bob = new_page(), new_page()
-    log_in(alice, "alice")
-    log_in(bob, "bob")
+    browser_login(alice, "alice")
+    browser_login(bob, "bob")
     open_room(alice, chat_room)
     open_room(bob, chat_room)
     alice.get_by_text("Manage members").click()
@@ -149,7 +141,7 @@ def test_a_typing_indicator_expires_by_itself(browser, live_server, chat_room, p
     alice = context.new_page()
     bob = ws_connect(live_server, f"/ws/chat-room/{chat_room}", http_login(live_server, "bob"))
     try:
-        log_in(alice, "alice")
+        browser_login(alice, "alice")
         open_room(alice, chat_room)
         following(bob)
         send(bob, type="typing")
@@ -173,8 +165,8 @@ def test_a_cut_socket_catches_up_without_duplicates(
     alice = context.new_page()
     bob = new_page()
     try:
-        log_in(alice, "alice")
-        log_in(bob, "bob")
+        browser_login(alice, "alice")
+        browser_login(bob, "bob")
         open_room(alice, chat_room)
         open_room(bob, chat_room)
         bob.locator("#composer-input").fill("before the cut")
@@ -207,7 +199,7 @@ def test_composer_works_without_javascript(browser, live_server, chat_room):
     context = browser.new_context(base_url=live_server, java_script_enabled=False)
     page = context.new_page()
     try:
-        log_in(page, "alice")
+        browser_login(page, "alice")
         page.goto(f"/rooms/{chat_room}")
         page.locator("#composer-input").fill("sent without JS")
         page.get_by_role("button", name="Send").click()

@@ -5,8 +5,7 @@ from playwright.sync_api import expect
 from taskflow.extensions import db
 from taskflow.models import Task
 
-from .conftest import expect_settled, expect_socket_open, wait_until
-from .test_browser_chat import log_in
+from .conftest import browser_login, expect_settled, expect_socket_open, wait_until
 
 
 def open_live(page, path: str) -> None:
@@ -18,7 +17,7 @@ def both_open(new_page, path: str):
     """alice and bob, each in a browser of their own, with `path` open and live."""
     pages = new_page(), new_page()
     for page, name in zip(pages, ("alice", "bob"), strict=True):
-        log_in(page, name)
+        browser_login(page, name)
         open_live(page, path)
     return pages
 

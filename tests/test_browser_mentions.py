@@ -4,8 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .conftest import expect_socket_open
-from .test_browser_chat import log_in, open_room
+from .conftest import browser_login, expect_socket_open, open_room
 
 
 def badge(page):
@@ -17,8 +16,8 @@ def test_mentions_reach_the_badge_center_and_message(
 ):
     task_id = board_with_task_in
     alice, bob = new_page(), new_page()
-    log_in(alice, "alice")
-    log_in(bob, "bob")
+    browser_login(alice, "alice")
+    browser_login(bob, "bob")
     bob.goto("/boards")  # a page with no topic of its own: /ws/notifications
     expect_socket_open(bob)
     expect(badge(bob)).to_be_hidden()
@@ -65,8 +64,8 @@ def test_the_badge_polls_when_websockets_are_blocked(
     bob = context.new_page()
     alice = new_page()
     try:
-        log_in(bob, "bob")
-        log_in(alice, "alice")
+        browser_login(bob, "bob")
+        browser_login(alice, "alice")
         bob.goto("/boards")
         expect(badge(bob)).to_be_hidden()
         open_room(alice, chat_room)

@@ -5,23 +5,15 @@ import json
 import pytest
 import websocket
 
-from .conftest import frames_until, http_login, receive_until, ws_connect
-
-__all__ = ["close_code", "receive_until", "send"]  # other test modules import these from here
-
-
-def close_code(ws) -> int:
-    """Read until the server closes the socket; its close code."""
-    ws.settimeout(5)
-    opcode, data = ws.recv_data(control_frame=True)
-    while opcode != websocket.ABNF.OPCODE_CLOSE:
-        opcode, data = ws.recv_data(control_frame=True)
-    return int.from_bytes(data[:2], "big")
-
-
-def send(ws, **fields) -> None:
-    """As htmx-ext-ws sends a form: its fields plus a HEADERS object."""
-    ws.send(json.dumps({**fields, "HEADERS": {"HX-Request": "true", "HX-Trigger": "composer"}}))
+from .conftest import (
+    close_code,
+    frames_until,
+    http_login,
+    page_csrf,
+    receive_until,
+    send,
+    ws_connect,
+)
 
 
 def test_two_members_receive_each_others_messages(live_server, chat_room):
@@ -122,7 +114,7 @@ def test_removed_member_socket_closes_at_once(live_server, chat_room, app):
     # during set-up closes with 1000 instead (an app race, see the suite's report).
     receive_until(bob, 'id="room-members"')
     page = alice_http.get(f"{live_server}/rooms/{chat_room}").text
-    token = page.split('"X-CSRFToken": "')[1].split('"')[0]
+    token = page_csrf(page)
     from taskflow.models import User
 
     with app.app_context():
@@ -155,21 +147,13 @@ def online(frame: str) -> int:
     return frame.count('class="online"')
 
 
-def test_two_web_processes_share_one_room(live_server, chat_room, database_url, redis_url):
-    from .conftest import start_server
-
-    second, second_url = start_server(database_url, redis_url)
-    try:
-        alice = ws_connect(
-            live_server, f"/ws/chat-room/{chat_room}", http_login(live_server, "alice")
-        )
-        bob = ws_connect(second_url, f"/ws/chat-room/{chat_room}", http_login(second_url, "bob"))
-        send(bob, content="from the second process")
-        assert "from the second process" in receive_until(alice, "second process")
-        send(alice, content="and back")
-        assert "and back" in receive_until(bob, "and back")
-        alice.close()
-        bob.close()
-    finally:
-        second.terminate()
-        second.wait(10)
+def test_two_web_processes_share_one_room(live_server, chat_room, another_web):
+    _, second_url = another_web()
+    alice = ws_connect(live_server, f"/ws/chat-room/{chat_room}", http_login(live_server, "alice"))
+    bob = ws_connect(second_url, f"/ws/chat-room/{chat_room}", http_login(second_url, "bob"))
+    send(bob, content="from the second process")
+    assert "from the second process" in receive_until(alice, "second process")
+    send(alice, content="and back")
+    assert "and back" in receive_until(bob, "and back")
+    alice.close()
+    bob.close()

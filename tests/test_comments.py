@@ -5,13 +5,7 @@ import re
 from taskflow.extensions import db
 from taskflow.models import Task, TaskThreadComment, User
 
-from .conftest import Client
-
-
-def as_user(app, username: str) -> Client:
-    c = Client(app.test_client())
-    assert c.login(username).status_code == 302
-    return c
+from .conftest import as_user
 
 
 def comment_ids(app) -> list[int]:

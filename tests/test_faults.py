@@ -4,40 +4,39 @@ killed, the database briefly unavailable. Nothing may be lost or doubled.
 Each test runs its own stack (an embedded Redis, gunicorn web processes, an RQ worker) on
 the test database, so breaking it disturbs nothing else."""
 
-import re
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import requests
 from playwright.sync_api import expect
 
-from taskflow import embedded_redis
+from taskflow import stack as processes
 from taskflow.extensions import db
 from taskflow.models import ChatMessage, Notification
 
 from .conftest import (
-    PASSWORD,
-    ROOT,
+    browser_page,
     expect_socket_open,
     following,
     http_login,
+    live_csrf,
     receive_until,
+    send,
     server_env,
-    start_server,
     wait_until,
     ws_connect,
 )
 from .proxy import CuttableProxy
-from .test_chat_socket import send
 
 
 class Stack:
+    """Its own embedded Redis in `folder`, and web processes and workers on it."""
+
     def __init__(self, folder: Path, database_url: str) -> None:
         self.folder, self.database_url = folder, database_url
-        self.redis_url = embedded_redis.ensure_running(folder)
+        self.redis_url = processes.start_redis(folder)
         self.processes: list[subprocess.Popen] = []
 
     def env(self) -> dict:
@@ -51,24 +50,17 @@ class Stack:
         )
 
     def web(self) -> tuple[subprocess.Popen, str]:
-        process, url = start_server(self.database_url, self.redis_url, env=self.env())
+        process, url = processes.start_web(self.env())
         self.processes.append(process)
         return process, url
 
     def worker(self) -> subprocess.Popen:
-        process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "flask"), "--app", "taskflow", "worker"],
-            cwd=ROOT,
-            env=self.env(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        process = processes.start_worker(self.env())
         self.processes.append(process)
         return process
 
     def stop_redis(self) -> None:
-        embedded_redis.stop(self.folder)
-        wait_until(lambda: not embedded_redis._answers(self.redis_url), message="Redis still up")
+        processes.stop_redis(self.folder)
 
     def idle(self, app, worker: subprocess.Popen) -> bool:
         """No message waits for its notification, no job is queued or scheduled, and the
@@ -88,14 +80,14 @@ class Stack:
         return states == [WorkerStatus.IDLE]
 
     def start_redis(self) -> None:
-        embedded_redis.ensure_running(self.folder)
+        processes.start_redis(self.folder)
 
     def close(self) -> None:
         for process in self.processes:
             if process.poll() is None:
                 process.kill()
                 process.wait()
-        embedded_redis.stop(self.folder)
+        processes.stop_redis(self.folder)
 
 
 def count(app, model, *where) -> int:
@@ -113,18 +105,6 @@ def stack(tmp_path, database_url, app):
     stack.close()
 
 
-def browser_page(browser, base_url: str, username: str):
-    context = browser.new_context(base_url=base_url)
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    page.goto("/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/boards")
-    return page
-
-
 def open_room(page, room_id: int) -> None:
     page.goto(f"/rooms/{room_id}")
     expect_socket_open(page)
@@ -136,8 +116,7 @@ def say(page, text: str) -> None:
 
 
 def form_post(session: requests.Session, base: str, room_id: int, text: str) -> int:
-    page = session.get(f"{base}/rooms/{room_id}").text
-    token = re.search(r'"X-CSRFToken": "([^"]+)"', page)[1]
+    token = live_csrf(session, base, f"/rooms/{room_id}")
     return session.post(
         f"{base}/rooms/{room_id}/messages",
         data={"content": text, "csrf_token": token},

@@ -7,17 +7,19 @@ from pathlib import Path
 from taskflow.extensions import db
 from taskflow.models import ChatMessage, User
 
-from .conftest import PASSWORD, Client, following, frames_until, http_login, ws_connect
+from .conftest import (
+    PASSWORD,
+    Client,
+    as_user,
+    following,
+    frames_until,
+    http_login,
+    send,
+    ws_connect,
+)
 from .helpers import columns, create_board, create_task
-from .test_chat_socket import send
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def as_user(app, username: str) -> Client:
-    c = Client(app.test_client())
-    assert c.login(username).status_code == 302
-    return c
 
 
 def test_security_headers_and_a_strict_csp(client):
@@ -45,8 +47,7 @@ def test_pages_raise_no_csp_violation(new_page, app, chat_room, board_with_task_
 
     from taskflow.models import ChatRoom
 
-    from .conftest import expect_socket_open
-    from .test_browser_chat import log_in
+    from .conftest import browser_login, expect_socket_open
 
     with app.app_context():
         board_id = db.session.get(ChatRoom, chat_room).board_id
@@ -56,7 +57,7 @@ def test_pages_raise_no_csp_violation(new_page, app, chat_room, board_with_task_
     page.on(
         "console", lambda m: violations.append(m.text) if "Content Security" in m.text else None
     )
-    log_in(page, "alice")
+    browser_login(page, "alice")
     pages = {  # each page, and what shows that it rendered (not an error page)
         "/boards": ".board-card",
         f"/boards/{board_id}": "#kanban .card",

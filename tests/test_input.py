@@ -15,18 +15,21 @@ from taskflow.converters import MAX_ID
 from taskflow.extensions import db
 from taskflow.models import Board, ChatMessage, ChatRoom, Task, User
 
-from .conftest import PASSWORD, Client, following, http_login, ws_connect
+from .conftest import (
+    PASSWORD,
+    Client,
+    as_user,
+    close_code,
+    following,
+    http_login,
+    receive_until,
+    send,
+    ws_connect,
+)
 from .helpers import columns, create_board
-from .test_chat_socket import close_code, receive_until, send
 
 ROOT = Path(__file__).resolve().parent.parent
 HUGE = [str(2**31), str(2**63), str(2**64), "9" * 40]
-
-
-def as_user(app, username: str) -> Client:
-    client = Client(app.test_client())
-    assert client.login(username).status_code == 302
-    return client
 
 
 def assert_4xx(response, expected: int, what) -> None:

@@ -13,10 +13,18 @@ from taskflow.extensions import db
 from taskflow.models import Board, Invitation, InviteLink, User
 from taskflow.models.user import utcnow
 
-from .conftest import PASSWORD, Client, http_login, ws_connect
+from .conftest import (
+    PASSWORD,
+    Client,
+    browser_login,
+    close_code,
+    http_login,
+    live_csrf,
+    page_csrf,
+    receive_until,
+    ws_connect,
+)
 from .helpers import columns, create_board, create_task, invitation_form
-from .test_browser_chat import log_in
-from .test_chat_socket import close_code, receive_until
 from .test_xss import assert_safe, hostile_world, watch  # noqa: F401 (hostile_world: a fixture)
 
 
@@ -345,7 +353,7 @@ def test_the_invitees_badge_rises_live(app, live_server, make_user):
         assert 'data-count="0"' in receive_until(ws, "notification-badge")
         alice = http_login(live_server, "alice")
         page = alice.get(f"{live_server}/boards/{board_id}/members").text
-        token = re.search(r'"X-CSRFToken": "([^"]+)"', page)[1]
+        token = page_csrf(page)
         response = alice.post(
             f"{live_server}/boards/{board_id}/members",
             data={"username": "bob", "csrf_token": token},
@@ -361,7 +369,7 @@ def test_the_invitees_badge_rises_live(app, live_server, make_user):
 
         center = bob_session.get(f"{live_server}/notifications").text
         accept = re.search(r'action="(/invitations/\d+/accept)"', center)[1]
-        token = re.search(r'"X-CSRFToken": "([^"]+)"', center)[1]
+        token = page_csrf(center)
         response = bob_session.post(
             f"{live_server}{accept}", data={"csrf_token": token}, allow_redirects=False
         )
@@ -372,7 +380,7 @@ def test_the_invitees_badge_rises_live(app, live_server, make_user):
 
 
 def live_post(session, base_url: str, page: str, url: str, data: dict | None = None):
-    token = re.search(r'"X-CSRFToken": "([^"]+)"', session.get(f"{base_url}{page}").text)[1]
+    token = live_csrf(session, base_url, page)
     response = session.post(
         f"{base_url}{url}", data={**(data or {}), "csrf_token": token}, allow_redirects=False
     )
@@ -434,8 +442,8 @@ def test_browser_invite_accept(app, new_page, alice_and_bob):
         board_id = board.id
         db.session.remove()
     alice, bob = new_page(), new_page()
-    log_in(alice, "alice")
-    log_in(bob, "bob")
+    browser_login(alice, "alice")
+    browser_login(bob, "bob")
     socket_open(bob)
     expect(badge(bob)).to_be_hidden()
     expect(bob.locator("main")).not_to_contain_text("Launch")
@@ -465,8 +473,8 @@ def test_browser_invitation_arrives_in_the_open_center(app, new_page, alice_and_
         board_ids = [b.id for b in boards]
         db.session.remove()
     alice, bob = new_page(), new_page()
-    log_in(alice, "alice")
-    log_in(bob, "bob")
+    browser_login(alice, "alice")
+    browser_login(bob, "bob")
     bob.goto("/notifications")
     socket_open(bob)
     expect(bob.get_by_role("heading", name="Invitations")).to_be_hidden()
@@ -510,7 +518,7 @@ def test_hostile_board_names_in_invitations_render_as_text(app, new_page, make_u
         db.session.remove()
     page = new_page()
     dialogs = watch(page)
-    log_in(page, "carol")
+    browser_login(page, "carol")
     page.goto("/notifications")
     shown = page.locator(".invitation strong").all_text_contents()
     assert sorted(shown) == sorted(f"alice invited you to the board “{n}”" for n in names)

@@ -3,17 +3,11 @@
 import re
 import threading
 
-from .conftest import following, http_login, receive_until, ws_connect
-from .test_chat_socket import close_code
-
-
-def csrf(session, base: str) -> str:
-    page = session.get(f"{base}/boards").text
-    return re.search(r'"X-CSRFToken": "([^"]+)"', page)[1]
+from .conftest import close_code, following, http_login, live_csrf, receive_until, ws_connect
 
 
 def htmx_post(session, base: str, path: str, **data):
-    headers = {"HX-Request": "true", "X-CSRFToken": csrf(session, base)}
+    headers = {"HX-Request": "true", "X-CSRFToken": live_csrf(session, base)}
     return session.post(f"{base}{path}", data=data, headers=headers)
 
 
@@ -67,7 +61,7 @@ def test_board_and_task_sockets_refuse_outsiders_and_close_on_removal(
     alice_http = http_login(live_server, "alice")
     response = alice_http.post(
         f"{live_server}/boards/{board_id}/members/{bob_id}/delete",
-        data={"csrf_token": csrf(alice_http, live_server)},
+        data={"csrf_token": live_csrf(alice_http, live_server)},
     )
     assert response.status_code == 200
     assert [close_code(ws) for ws in sockets] == [4403, 4403]
@@ -98,7 +92,7 @@ def test_task_socket_shows_comments_edits_and_deletions(live_server, board_with_
         data={
             "title": "Ship it now",
             "priority": "urgent",
-            "csrf_token": csrf(bob_http, live_server),
+            "csrf_token": live_csrf(bob_http, live_server),
         },
         allow_redirects=False,
     )
@@ -114,7 +108,7 @@ def test_concurrent_moves_of_one_card_converge(live_server, board_with_task, app
     sessions = [http_login(live_server, "alice"), http_login(live_server, "bob")]
     watcher = ws_connect(live_server, f"/ws/board/{board_id}", sessions[0])
     following(watcher)
-    tokens = [csrf(s, live_server) for s in sessions]
+    tokens = [live_csrf(s, live_server) for s in sessions]
 
     def mover(session, token, direction):
         for _ in range(8):

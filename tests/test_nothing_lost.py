@@ -10,11 +10,16 @@ from taskflow.extensions import db
 from taskflow.models import ChatMessage, ChatRoom, User
 from taskflow.models.message import PAGE_SIZE
 
-from .conftest import http_login, ws_connect
+from .conftest import (
+    browser_login,
+    http_login,
+    live_csrf,
+    open_room,
+    receive_until,
+    send,
+    ws_connect,
+)
 from .proxy import CuttableProxy
-from .test_browser_chat import log_in, open_room
-from .test_chat_socket import receive_until, send
-from .test_live_board import csrf
 
 
 def seq_of(frame: str) -> int:
@@ -45,7 +50,7 @@ def test_a_client_id_is_saved_once_over_socket_and_http(app, live_server, chat_r
     response = alice_http.post(  # and once more over the HTTP fallback
         f"{live_server}/rooms/{chat_room}/messages",
         data={"content": "only once", "client_id": "page-id-0001", "seq": 0},
-        headers={"HX-Request": "true", "X-CSRFToken": csrf(alice_http, live_server)},
+        headers={"HX-Request": "true", "X-CSRFToken": live_csrf(alice_http, live_server)},
     )
     assert response.status_code == 200 and 'data-client-id="page-id-0001"' in response.text
     send(bob, content="sentinel")
@@ -77,7 +82,7 @@ def test_edits_and_deletions_made_while_a_socket_was_cut_are_caught_up(live_serv
     seen = seq_of(first)
     alice.close()  # alice's connection drops
 
-    token = csrf(bob_http, live_server)
+    token = live_csrf(bob_http, live_server)
     bob_http.post(
         f"{live_server}/messages/{by_text['to edit']}/edit",
         data={"content": "edited while away", "csrf_token": token},
@@ -134,7 +139,7 @@ def test_a_message_sent_as_the_connection_drops_arrives_once(app, browser, live_
         alice, bob = (context.new_page() for context in contexts)
         for page, name in ((alice, "alice"), (bob, "bob")):
             page.set_default_timeout(20_000)
-            log_in(page, name)
+            browser_login(page, name)
             open_room(page, chat_room)
         composer = alice.locator("#composer-input")
         for i in range(20):
@@ -166,7 +171,7 @@ def test_a_message_that_cannot_be_sent_stays_with_retry(app, browser, live_serve
     try:
         page = context.new_page()
         page.set_default_timeout(20_000)
-        log_in(page, "alice")
+        browser_login(page, "alice")
         open_room(page, chat_room)
         proxy.refuse = True  # the network is down: no connection gets through
         proxy.cut()
@@ -200,7 +205,7 @@ def no_js(browser, live_server):
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
-        log_in(page, username)
+        browser_login(page, username)
         return page
 
     yield make
@@ -281,7 +286,7 @@ def test_a_catch_up_that_replaces_the_list_keeps_what_the_page_showed(
     try:
         page = context.new_page()
         page.set_default_timeout(30_000)
-        log_in(page, "alice")
+        browser_login(page, "alice")
         open_room(page, chat_room)
         expect(page.locator(".message-body")).to_have_text(["shown 0", "shown 1", "shown 2"])
         proxy.refuse = True

@@ -9,15 +9,10 @@ from sqlalchemy import text
 from taskflow import create_app
 from taskflow.extensions import db
 from taskflow.models import ChatMessage, ChatRoom, Notification, Task, User
+from taskflow.notifications import jobs
 from taskflow.notifications import service as notifications
 
-from .conftest import Client, run_jobs, wait_until
-
-
-def as_user(app, username: str) -> Client:
-    c = Client(app.test_client())
-    assert c.login(username).status_code == 302
-    return c
+from .conftest import as_user, run_jobs, wait_until
 
 
 def notes(app, username: str) -> list[tuple[str, bool]]:
@@ -52,7 +47,7 @@ def test_a_mention_notifies_room_members_only_and_once(app, chat_room):
     assert notes(app, "carol") == notes(app, "alice") == []  # not in the room; oneself
 
     with app.app_context():  # the same job again (a retry, a sweep): nothing doubles
-        notifications.enqueue("notify_chat_message", message.id)
+        notifications.enqueue(jobs.notify_chat_message, message.id)
     run_jobs(app)
     with app.app_context():
         notifications.sweep()
@@ -60,6 +55,24 @@ def test_a_mention_notifies_room_members_only_and_once(app, chat_room):
     assert len(notes(app, "bob")) == 1
     page = as_user(app, "bob").get(f"/rooms/{chat_room}").get_data(as_text=True)
     assert re.search(r'<span class="mention" data-user-id="\d+">@Bob</span>', page)
+
+
+def test_jobs_are_queued_by_reference_to_the_job_that_runs_them_in_a_request_context(
+    app, chat_room
+):
+    """RQ names a function by its module and qualified name: a job made with functools.wraps
+    would be queued as the bare work (notifications.for_chat_message), which renders with
+    url_for outside the request context the job wrapper provides."""
+    as_user(app, "alice").post(f"/rooms/{chat_room}/messages", {"content": "@bob"})
+    with app.app_context():
+        queued_job = app.task_queue.jobs[0]
+        assert queued_job.func_name == "taskflow.notifications.jobs.notify_chat_message"
+        assert queued_job.func is jobs.notify_chat_message
+        message_id = ChatMessage.query.one().id
+        assert notifications.enqueue(jobs.notify_chat_message, message_id)  # by reference
+        assert [j.func_name for j in app.task_queue.jobs] == [queued_job.func_name] * 2
+    run_jobs(app)
+    assert notes(app, "bob") == [("alice mentioned you in #general", False)]
 
 
 def test_the_database_refuses_a_second_notification(app, chat_room):

@@ -16,15 +16,22 @@ import websocket
 from taskflow.extensions import db
 from taskflow.models import Board, ChatRoom, User
 
-from .conftest import PASSWORD, ROOT, Client, http_login, ws_connect
-from .test_chat_socket import close_code, receive_until, send
-from .test_live_board import csrf
+from .conftest import (
+    PASSWORD,
+    ROOT,
+    Client,
+    close_code,
+    http_login,
+    live_csrf,
+    receive_until,
+    send,
+    ws_connect,
+)
 
 
 def post(session, base: str, path: str, **data) -> requests.Response:
-    return session.post(
-        f"{base}{path}", data={"csrf_token": csrf(session, base), **data}, allow_redirects=False
-    )
+    data = {"csrf_token": live_csrf(session, base), **data}
+    return session.post(f"{base}{path}", data=data, allow_redirects=False)
 
 
 def new_board(session, base: str, name: str) -> int:
@@ -172,15 +179,7 @@ def test_a_published_or_short_secret_key_is_refused(tmp_path, secret):
 
 
 def _login_remembered(base: str, username: str) -> requests.Session:
-    session = requests.Session()
-    page = session.get(f"{base}/login").text
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
-    response = session.post(
-        f"{base}/login",
-        data={"username": username, "password": PASSWORD, "remember": "y", "csrf_token": token},
-        allow_redirects=False,
-    )
-    assert response.status_code == 302
+    session = http_login(base, username, remember=True)
     assert "remember_token" in session.cookies
     return session
 

@@ -16,8 +16,7 @@ from taskflow.models import (
     User,
 )
 
-from .conftest import expect_socket_open
-from .test_browser_chat import log_in
+from .conftest import browser_login, expect_socket_open
 from .xss_payloads import PAYLOADS
 
 pytestmark = pytest.mark.usefixtures("live_server")
@@ -114,7 +113,7 @@ def assert_safe(page, dialogs: list[str]) -> None:
 def test_payloads_render_as_text_everywhere(new_page, hostile_world):
     page = new_page()
     dialogs = watch(page)
-    log_in(page, "alice")
+    browser_login(page, "alice")
     w = hostile_world
 
     page.goto("/boards")
@@ -158,8 +157,8 @@ def test_payloads_render_as_text_everywhere(new_page, hostile_world):
 def test_payloads_sent_live_arrive_as_text(new_page, hostile_world):
     alice, bob = new_page(), new_page()
     dialogs = watch(alice, bob)
-    log_in(alice, "alice")
-    log_in(bob, "bob")
+    browser_login(alice, "alice")
+    browser_login(bob, "bob")
     room = f"/rooms/{hostile_world['room']}"
     for page in (alice, bob):
         page.goto(room)

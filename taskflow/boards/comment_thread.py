@@ -8,7 +8,7 @@ from taskflow.boards.live import task_html
 from taskflow.extensions import db
 from taskflow.models import Task, TaskThreadComment, User
 from taskflow.models.user import utcnow
-from taskflow.notifications import mentions
+from taskflow.notifications import jobs, mentions
 from taskflow.notifications import service as notifications
 from taskflow.realtime import fragments, topics
 from taskflow.realtime.after_commit import broadcast
@@ -48,7 +48,7 @@ def _set_mentions(comment: TaskThreadComment, task: Task, text: str) -> None:
 
 def _notify(comment: TaskThreadComment) -> None:
     if comment.notified_at is None:
-        notifications.enqueue("notify_comment", comment.id)
+        notifications.enqueue(jobs.notify_comment, comment.id)
 
 
 def delete(comment: TaskThreadComment) -> None:

@@ -12,6 +12,7 @@ from taskflow.extensions import db
 from taskflow.htmx import is_htmx
 from taskflow.models import Task, TaskThreadComment
 from taskflow.models.column import renumber
+from taskflow.notifications import jobs
 from taskflow.notifications import service as notifications
 from taskflow.realtime import connection as live
 from taskflow.realtime import topics
@@ -127,7 +128,7 @@ def _fill(task: Task, form: TaskForm) -> int | None:
 def _notify_assignee(task: Task, assignee_id: int | None) -> None:
     if assignee_id is not None:
         notifications.enqueue(
-            "notify_assignment",
+            jobs.notify_assignment,
             task.id,
             assignee_id,
             current_user.id,

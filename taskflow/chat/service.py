@@ -13,7 +13,7 @@ from taskflow.extensions import broadcaster, db
 from taskflow.models import ChatMessage, ChatRoom, User
 from taskflow.models.message import MAX_CONTENT, PAGE_SIZE
 from taskflow.models.user import utcnow
-from taskflow.notifications import mentions
+from taskflow.notifications import jobs, mentions
 from taskflow.notifications import service as notifications
 from taskflow.realtime import fragments, topics
 from taskflow.realtime.after_commit import broadcast
@@ -79,7 +79,7 @@ def post(
     _broadcast(message)
     db.session.commit()
     if message.notified_at is None:
-        notifications.enqueue("notify_chat_message", message.id)
+        notifications.enqueue(jobs.notify_chat_message, message.id)
     if was_typing and presence.stop_typing(topics.room(room.id), author.id):
         publish_typing(room.id)
     return message, _outside_room(room, text), True
@@ -91,7 +91,7 @@ def edit(message: ChatMessage, text: str) -> list[User]:
     _set_mentions(message, text)
     _publish_change(message)
     if message.notified_at is None:
-        notifications.enqueue("notify_chat_message", message.id)
+        notifications.enqueue(jobs.notify_chat_message, message.id)
     return _outside_room(message.room, text)
 
 

@@ -1,7 +1,7 @@
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import String, func, select
+from sqlalchemy import String, select
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -59,10 +59,6 @@ class User(UserMixin, db.Model):
     def by_username(cls, username: str) -> "User | None":
         key = name_key(normalize(username or ""))
         return db.session.scalar(select(cls).where(cls.username_key == key))
-
-    @classmethod
-    def count(cls) -> int:
-        return db.session.scalar(select(func.count(cls.id)))
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"

@@ -1,26 +1,32 @@
 """RQ jobs. The worker (`flask --app taskflow worker`) runs them inside the app context;
 each is idempotent (see notifications.py), so retries and the sweep are safe."""
 
-from functools import wraps
+from collections.abc import Callable
 
 from flask import current_app
 
 from taskflow.extensions import db
 from taskflow.notifications import service as notifications
 
-
-def job(work):
-    @wraps(work)
-    def run(*args):
-        try:
-            with current_app.test_request_context():  # for url_for in what the job renders
-                work(*args)
-        finally:
-            db.session.remove()  # jobs share the worker's app context: start each afresh
-
-    return run
+# Each job is a function of its own here, not made with functools.wraps: RQ queues a function
+# under its module and qualified name, which wraps would copy from the bare work.
 
 
-notify_chat_message = job(notifications.for_chat_message)
-notify_comment = job(notifications.for_comment)
-notify_assignment = job(notifications.for_assignment)
+def notify_chat_message(message_id: int) -> None:
+    _run(notifications.for_chat_message, message_id)
+
+
+def notify_comment(comment_id: int) -> None:
+    _run(notifications.for_comment, comment_id)
+
+
+def notify_assignment(task_id: int, assignee_id: int, sender_id: int, version: int) -> None:
+    _run(notifications.for_assignment, task_id, assignee_id, sender_id, version)
+
+
+def _run(work: Callable[..., None], *args) -> None:
+    try:
+        with current_app.test_request_context():  # for url_for in what the job renders
+            work(*args)
+    finally:
+        db.session.remove()  # jobs share the worker's app context: start each afresh

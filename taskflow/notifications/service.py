@@ -9,6 +9,7 @@ Nothing lost, nothing doubled:
   that each worker runs at start and every 30 seconds finds it and does the work."""
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 import redis
@@ -36,14 +37,14 @@ log = logging.getLogger(__name__)
 RETRY = Retry(max=5, interval=[1, 2, 5, 15, 30])
 
 
-def enqueue(job: str, *args) -> bool:
-    """Queue a job by name (taskflow.notifications.jobs.<job>). False when Redis refuses: the outbox
+def enqueue(job: Callable[..., None], *args) -> bool:
+    """Queue a job (a function of notifications/jobs.py). False when Redis refuses: the outbox
     marker stays empty and the sweep will do it."""
     try:
-        current_app.task_queue.enqueue(f"taskflow.notifications.jobs.{job}", *args, retry=RETRY)
+        current_app.task_queue.enqueue(job, *args, retry=RETRY)
         return True
     except redis.RedisError as error:
-        log.warning("could not enqueue %s%s: %s", job, args, error)
+        log.warning("could not enqueue %s%s: %s", job.__name__, args, error)
         return False
 
 
