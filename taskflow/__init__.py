@@ -53,9 +53,24 @@ def create_app(config: dict | None = None) -> Flask:
         area.init_app(app)
     realtime.init_app(app)  # after the areas: they declare their socket endpoints on it
     app.register_blueprint(main.bp)
+    app.jinja_env.globals["limits"] = _limits()
     errors.init_app(app)
     cli.init_app(app)
     return app
+
+
+def _limits() -> dict[str, int]:
+    """The sizes templates show (maxlength, when a page is full), from the Python constants
+    the server enforces: one number, one place."""
+    from taskflow.models import column, message, notification, task
+
+    return {
+        "message": message.MAX_CONTENT,
+        "page": message.PAGE_SIZE,
+        "notifications_page": notification.PAGE_SIZE,
+        "column_name": column.NAME_MAX,
+        "task_title": task.TITLE_MAX,
+    }
 
 
 def _init_sqlite(app: Flask) -> None:

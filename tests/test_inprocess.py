@@ -7,11 +7,11 @@ import json
 import time
 
 import pytest
-from taskflow.broadcast import CHANNEL
-from taskflow.chat_frames import ChatRoomFrames
 
+from taskflow.chat.frames import ChatRoomFrames
 from taskflow.extensions import db
 from taskflow.models import ChatMessage, User
+from taskflow.realtime.broadcaster import CHANNEL
 
 from .conftest import as_user
 

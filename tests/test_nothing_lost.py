@@ -273,7 +273,7 @@ def test_a_catch_up_that_replaces_the_list_keeps_what_the_page_showed(
 ):
     """Beyond a page of changes the catch-up replaces the whole list (rooms/_messages.html,
     out of band). Messages the page showed that are in that list too stay shown."""
-    from taskflow import chat
+    from taskflow.chat import service as chat
 
     def as_bob(change) -> None:
         with app.test_request_context():
@@ -307,3 +307,20 @@ def test_a_catch_up_that_replaces_the_list_keeps_what_the_page_showed(
     finally:
         context.close()
         proxy.close()
+
+
+def test_resending_a_saved_message_does_not_count_against_the_rate_limit(
+    app, live_server, chat_room
+):
+    """A page resends what it has not seen acknowledged (after each dropped connection, and
+    htmx-ext-ws also replays its queue): resends of a saved message must not use up the
+    sender's message limit (20 per 5 s), or a flaky network turns into "slow down"."""
+    alice = ws_connect(live_server, f"/ws/chat-room/{chat_room}", http_login(live_server, "alice"))
+    send(alice, content="sent once", client_id="resent-00001")
+    receive_until(alice, "sent once")
+    for _ in range(25):
+        send(alice, content="sent once", client_id="resent-00001")
+    send(alice, content="a new one", client_id="resent-00002")
+    frame = receive_until(alice, lambda f: "a new one" in f or "too fast" in f)
+    assert "a new one" in frame and "too fast" not in frame
+    assert saved(app, "sent once") == 1

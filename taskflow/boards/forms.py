@@ -6,6 +6,8 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from taskflow.converters import bounded_int
 from taskflow.models import PRIORITIES, User
+from taskflow.models.column import NAME_MAX as COLUMN_NAME_MAX
+from taskflow.models.task import TITLE_MAX
 from taskflow.names import name_field, normalize_filter, strip
 
 
@@ -26,11 +28,13 @@ class MemberForm(FlaskForm):
 
 
 class ColumnForm(FlaskForm):
-    name = name_field("Column name", 50)
+    name = name_field("Column name", COLUMN_NAME_MAX)
 
 
 class TaskForm(FlaskForm):
-    title = StringField("Title", filters=[strip], validators=[DataRequired(), Length(max=200)])
+    title = StringField(
+        "Title", filters=[strip], validators=[DataRequired(), Length(max=TITLE_MAX)]
+    )
     description = TextAreaField("Description", filters=[strip], validators=[Length(max=10000)])
     assignee_id = SelectField("Assignee", coerce=_member_id, default=0)
     due_date = DateField("Due date", validators=[Optional()])

@@ -24,14 +24,14 @@ def versioned_board(board_id: int) -> tuple[int, Board]:
 
 def kanban_html(board_id: int) -> str:
     version, board = versioned_board(board_id)
-    return fragments.render("boards/_kanban.html", board=board, version=version, live=True)
+    return fragments.render("boards/_kanban.html", board=board, version=version, oob=True)
 
 
 def task_html(task_id: int) -> str:
     task = db.session.get(Task, task_id)
     if task is None:
         return fragments.render("boards/tasks/_deleted.html", task_id=task_id)
-    return fragments.render("boards/tasks/_detail.html", task=task, live=True)
+    return fragments.render("boards/tasks/_detail.html", task=task, oob=True)
 
 
 def begin_change(board: Board) -> None:

@@ -63,6 +63,8 @@ def post_message(room_id: int):
     text, error = chat.clean_content(request.form.get("content"))
     client_id, bad_id = chat.clean_client_id(request.form.get("client_id"))
     error = error or bad_id
+    if not error and (earlier := chat.already_sent(room.id, current_user.id, client_id)):
+        return _sent(room, earlier, [], seq)  # a resend: acknowledged, not counted again
     if not error and not security.may_send_message(current_user.id):
         error = security.SLOW_DOWN
     if error:
@@ -73,6 +75,10 @@ def post_message(room_id: int):
         draft = request.form.get("content", "")[:10000]
         return _room_page(room, ChatMessage.latest(room), composer_error=error, draft=draft), status
     message, outside, _ = chat.post(room, current_user, text, client_id=client_id)
+    return _sent(room, message, outside, seq)
+
+
+def _sent(room: ChatRoom, message: ChatMessage, outside: list[User], seq: int):
     warning = chat.mention_warning_html(room, current_user, outside)
     if is_htmx():  # JavaScript on, socket down: every change the page is missing, its own too
         return chat.changes(room.id, seq)[0] + chat.upsert_html(message) + warning

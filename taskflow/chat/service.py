@@ -52,6 +52,13 @@ def clean_client_id(value: object) -> tuple[str | None, str | None]:
     return None, "That message carried a malformed id. Reload the page, then send it again."
 
 
+def already_sent(room_id: int, author_id: int, client_id: str | None) -> ChatMessage | None:
+    """The message a page sent before under this client id, if it was saved (a resend after
+    a dropped connection): acknowledged again, not counted against the sender's limit."""
+    earlier = ChatMessage.by_client_id(author_id, client_id) if client_id else None
+    return earlier if earlier is not None and earlier.room_id == room_id else None
+
+
 def post(
     room: ChatRoom,
     author: User,

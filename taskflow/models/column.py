@@ -4,6 +4,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from taskflow.extensions import NEVER_REUSE_IDS, db
 from taskflow.models.board import Board
 
+NAME_MAX = 50
+
 
 class Column(db.Model):
     __tablename__ = "columns"
@@ -11,7 +13,7 @@ class Column(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     board_id: Mapped[int] = mapped_column(ForeignKey("boards.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(50))
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
     position: Mapped[int] = mapped_column(default=0)
 
     board: Mapped[Board] = relationship(back_populates="columns")

@@ -10,13 +10,16 @@ from taskflow.models.user import User, utcnow
 PRIORITIES = ("low", "medium", "high", "urgent")
 
 
+TITLE_MAX = 200
+
+
 class Task(db.Model):
     __tablename__ = "tasks"
     __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     column_id: Mapped[int] = mapped_column(ForeignKey("columns.id", ondelete="CASCADE"), index=True)
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
     description: Mapped[str] = mapped_column(Text, default="")
     assignee_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True

@@ -1,8 +1,12 @@
 """Rendering the fragments that sockets carry.
 
-A fragment published to a topic is rendered once and sent to every viewer, so it must not
-depend on who is looking: it is rendered without Flask's per-request context processors
-(current user, unread count, ...), which would also cost a query each time."""
+The contract of a shared partial: a fragment published to a topic is rendered once and sent
+to every viewer, so it must not depend on who is looking. It is rendered here, without
+Flask's per-request context processors (current user, unread count, ...), and templates see
+`shared` true: per-viewer content is left out (`csrf_field()` writes no token; htmx sends each
+viewer's own as a header) and per-viewer differences are CSS (viewer.css). A second flag,
+`oob`, says only where the fragment goes (it carries hx-swap-oob). The same partials,
+rendered for one request with render_template, are not shared and carry their token."""
 
 from collections import OrderedDict
 
@@ -13,7 +17,8 @@ CACHE_SIZE = 20_000
 
 
 def render(template: str, **context) -> str:
-    return current_app.jinja_env.get_template(template).render(context)
+    """A shared fragment (see above)."""
+    return current_app.jinja_env.get_template(template).render(shared=True, **context)
 
 
 def render_once(template: str, key: tuple, **context) -> Markup:
