@@ -11,6 +11,8 @@ from limits import parse, parse_many
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
+from taskflow.htmx import is_htmx
+
 log = logging.getLogger(__name__)
 
 CSP = "; ".join(
@@ -126,6 +128,14 @@ def client_address() -> str:
 def may_register() -> bool:
     """Sign-ups per address: each costs a password hash and tells whether a name is taken."""
     return count("REGISTER_LIMIT_PER_IP", "register", client_address())
+
+
+def refusal_status(error: str | None) -> int:
+    """A form's answer: 422 for what it says is wrong, 429 for a sender who is too fast
+    (except to htmx, which swaps only a 422 in place), 200 when all is well."""
+    if error == SLOW_DOWN and not is_htmx():
+        return 429
+    return 422 if error else 200
 
 
 SLOW_DOWN = "You are sending messages too fast. Slow down a little, then send it again."

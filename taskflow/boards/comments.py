@@ -7,7 +7,7 @@ from taskflow import security
 from taskflow.access import member_task
 from taskflow.boards import comment_thread as thread
 from taskflow.boards.tasks import task_page
-from taskflow.chat.service import clean_content
+from taskflow.chat.service import text_to_send
 from taskflow.extensions import db
 from taskflow.htmx import is_htmx
 from taskflow.models import TaskThreadComment
@@ -18,9 +18,7 @@ bp = Blueprint("comments", __name__)
 @bp.post("/tasks/<int:task_id>/comments")
 def create(task_id: int):
     task = member_task(task_id)
-    text, error = clean_content(request.form.get("content"))
-    if not error and not security.may_send_message(current_user.id):
-        error = security.SLOW_DOWN
+    text, error = text_to_send(request.form.get("content"), current_user.id)
     if error:
         if is_htmx():
             return render_template("boards/tasks/_comment_error.html", error=error), 422
@@ -39,9 +37,7 @@ def edit(comment_id: int):
         abort(403)
     error = None
     if request.method == "POST":
-        text, error = clean_content(request.form.get("content"))
-        if not error and not security.may_send_message(current_user.id):
-            error = security.SLOW_DOWN  # an edit goes to everyone on the task, as a comment
+        text, error = text_to_send(request.form.get("content"), current_user.id)
         if not error:
             thread.edit(comment, text)
             if is_htmx():
@@ -51,9 +47,7 @@ def edit(comment_id: int):
             )
     draft = request.form.get("content", comment.content)
     template = "boards/tasks/_comment_edit.html" if is_htmx() else "boards/tasks/comment_edit.html"
-    status = 422 if error else 200
-    if error == security.SLOW_DOWN and not is_htmx():  # htmx swaps only a 422 in place
-        status = 429
+    status = security.refusal_status(error)
     return render_template(template, comment=comment, error=error, draft=draft), status
 
 

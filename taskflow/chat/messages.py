@@ -18,9 +18,7 @@ def edit(message_id: int):
     message = _own_message(message_id)
     error, warning = None, ""
     if request.method == "POST":
-        text, error = chat.clean_content(request.form.get("content"))
-        if not error and not security.may_send_message(current_user.id):
-            error = security.SLOW_DOWN  # an edit goes to everyone in the room, as a message
+        text, error = chat.text_to_send(request.form.get("content"), current_user.id)
         if not error:
             outside = chat.edit(message, text)
             warning = chat.mention_warning_html(message.room, current_user, outside)
@@ -29,9 +27,7 @@ def edit(message_id: int):
             return redirect(_location(message))
     draft = request.form.get("content", message.content)
     template = "chat/_message_edit.html" if is_htmx() else "chat/message_edit.html"
-    status = 422 if error else 200
-    if error == security.SLOW_DOWN and not is_htmx():  # htmx swaps only a 422 in place
-        status = 429
+    status = security.refusal_status(error)
     return render_template(template, message=message, error=error, draft=draft), status
 
 

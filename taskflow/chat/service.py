@@ -8,6 +8,7 @@ import re
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
+from taskflow import security
 from taskflow.chat import presence
 from taskflow.extensions import broadcaster, db
 from taskflow.models import ChatMessage, ChatRoom, User
@@ -32,6 +33,15 @@ def clean_content(content: object) -> tuple[str, str | None]:
     if "\x00" in text:  # PostgreSQL text cannot hold it; no keyboard types it
         return text.replace("\x00", ""), "A message cannot contain a NUL character."
     return text, None
+
+
+def text_to_send(content: object, user_id: int) -> tuple[str, str | None]:
+    """clean_content, then the sender's rate limit: a new comment or an edit of a message or
+    comment goes to everyone who sees it, as a message does."""
+    text, error = clean_content(content)
+    if not error and not security.may_send_message(user_id):
+        error = security.SLOW_DOWN
+    return text, error
 
 
 def draft_html(room_id: int, content: object) -> str:
