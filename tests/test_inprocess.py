@@ -60,8 +60,7 @@ class RecordingConnection:
     def __init__(self) -> None:
         self.sent: list[str] = []
         self.closed: tuple[int, str] | None = None
-        self.typing = False
-        self.notice = False
+        self.state = {}
 
     def send(self, html: str) -> None:
         self.sent.append(html)
@@ -155,7 +154,7 @@ def test_a_too_long_message_is_refused_and_its_text_handed_back(app, chat_room, 
     (answer,) = connection.sent
     assert "at most 4,000 characters" in answer
     assert f"{text}</textarea>" in answer  # the composer gets the text back: nothing lost
-    assert connection.notice and connection.closed is None
+    assert connection.state.get("notice") and connection.closed is None
     assert messages(app) == [] and published.events() == []
 
 
@@ -165,7 +164,7 @@ def test_a_mention_outside_the_room_is_saved_with_a_warning_to_the_sender(
     connection = handle(app, chat_room, "alice", {"content": "@carol look"})
     (answer,) = connection.sent
     assert "@carol is not in this room and was not notified." in answer
-    assert connection.notice
+    assert connection.state.get("notice")
     assert messages(app) == ["@carol look"]
 
 

@@ -3,12 +3,11 @@
 from sqlalchemy.exc import OperationalError
 
 from taskflow import security
-from taskflow.chat import presence
 from taskflow.chat import service as chat
+from taskflow.chat import typing
 from taskflow.errors import DATABASE_DOWN
 from taskflow.extensions import db
 from taskflow.models import ChatRoom, User
-from taskflow.realtime import topics
 from taskflow.realtime.connection import Connection, error_html
 
 
@@ -19,6 +18,7 @@ class ChatRoomFrames:
 
     def __init__(self, room_id: int, user_id: int, connection: Connection) -> None:
         self.room_id, self.user_id, self.connection = room_id, user_id, connection
+        self.state = connection.state  # what this socket's page has said: typing, a notice
 
     def handle(self, frame: dict) -> None:
         kind = frame.get("type", "message")
@@ -50,9 +50,9 @@ class ChatRoomFrames:
             if room is None:
                 return None
             message, outside, new = chat.post(
-                room, user, text, was_typing=self.connection.typing, client_id=client_id
+                room, user, text, was_typing=self.state.get("typing"), client_id=client_id
             )
-            self.connection.typing = False
+            self.state["typing"] = False
         except OperationalError:  # the database is away: nothing saved
             db.session.rollback()
             return self._refuse(DATABASE_DOWN, frame)
@@ -60,29 +60,25 @@ class ChatRoomFrames:
             return self.connection.send(chat.upsert_html(message))
         # Clear what an earlier message left under the composer, say who was not notified.
         notice = chat.mention_warning_html(room, user, outside) if outside else ""
-        if notice or self.connection.notice:
+        if notice or self.state.get("notice"):
             self.connection.send(
                 error_html("") + (notice or chat.mention_warning_html(room, user, []))
             )
-        self.connection.notice = bool(notice)
+        self.state["notice"] = bool(notice)
         return None
 
     def typing(self, frame: dict) -> None:
-        if not presence.may_relay_typing(topics.room(self.room_id), self.user_id):
-            return  # harmless, and silently dropped: the indicator is already on
-        if self._room_and_author()[0] is not None:
-            chat.typing_started(self.room_id, self.user_id)
-            self.connection.typing = True
+        if self._room_and_author()[0] is not None and typing.started(self.room_id, self.user_id):
+            self.state["typing"] = True
 
     def stop_typing(self, frame: dict) -> None:
-        if presence.stop_typing(topics.room(self.room_id), self.user_id):
-            chat.publish_typing(self.room_id)
+        typing.stopped(self.room_id, self.user_id)
 
     def _refuse(self, error: str, frame: dict) -> None:
         """Say why, and hand the text back to the composer: a refused message is not lost."""
         draft = chat.draft_html(self.room_id, frame.get("content"))
         self.connection.send(error_html(error) + draft)
-        self.connection.notice = True
+        self.state["notice"] = True
 
     def _room_and_author(self) -> tuple[ChatRoom | None, User | None]:
         """The sender must still be a member, checked on every message (one query)."""

@@ -9,7 +9,7 @@ from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
 from taskflow import security
-from taskflow.chat import presence
+from taskflow.chat import presence, typing
 from taskflow.extensions import broadcaster, db
 from taskflow.models import ChatMessage, ChatRoom, User
 from taskflow.models.message import MAX_CONTENT, PAGE_SIZE
@@ -97,8 +97,8 @@ def post(
     db.session.commit()
     if message.notified_at is None:
         notifications.enqueue(jobs.notify_chat_message, message.id)
-    if was_typing and presence.stop_typing(topics.room(room.id), author.id):
-        publish_typing(room.id)
+    if was_typing:
+        typing.stopped(room.id, author.id)
     return message, _outside_room(room, text), True
 
 
@@ -200,21 +200,3 @@ def publish_members(room: ChatRoom) -> None:
     online = presence.online(topics.room(room.id))
     html = fragments.render("chat/_members.html", room=room, online=online, oob=True)
     broadcaster.publish(topics.room(room.id), html)
-
-
-def publish_typing(room_id: int) -> None:
-    """Who is typing now. Each name carries how long it lasts (data-expires-in): pages drop
-    it then, unless a newer update repeats it, so no expiry needs publishing."""
-    typing = presence.typing(topics.room(room_id))
-    users = [db.session.get(User, user_id) for user_id in sorted(typing)]
-    html = fragments.render(
-        "chat/_typing.html", users=[u for u in users if u], ttl=presence.TYPING_TTL, oob=True
-    )
-    broadcaster.publish(topics.room(room_id), html)
-
-
-def typing_started(room_id: int, user_id: int) -> None:
-    """Show the user as typing; every page drops the name by itself after TYPING_TTL seconds
-    unless a new keystroke renews it (no timer here)."""
-    presence.start_typing(topics.room(room_id), user_id)
-    publish_typing(room_id)

@@ -7,7 +7,7 @@ from flask import current_app, request
 from flask_login import current_user
 
 from taskflow.access import readable_room
-from taskflow.chat import presence
+from taskflow.chat import presence, typing
 from taskflow.chat import service as chat
 from taskflow.chat.frames import ChatRoomFrames
 from taskflow.extensions import db, sock
@@ -50,8 +50,7 @@ def chat_room(ws, room_id: int) -> None:
 
     def on_close(connection: Connection) -> None:
         presence.leave(topic, user_id, connection.id)
-        if presence.stop_typing(topic, user_id):
-            chat.publish_typing(room_id)
+        typing.stopped(room_id, user_id)
         if user_id not in presence.online(topic):
             _publish_members(room_id)
 

@@ -44,8 +44,7 @@ class Connection:
         # What this socket gives access to ("board:3", "room:7"), and itself.
         self.scopes = frozenset([*scopes, names.socket(self.key)])
         self.open = True
-        self.notice = False  # an error or warning is shown under this page's composer
-        self.typing = False  # this page said its user is typing
+        self.state: dict = {}  # what the endpoint keeps about this socket's page
         self._queue: queue.Queue = queue.Queue(QUEUE_SIZE)
         self._close_code: tuple[int, str] | None = None  # set by the first close()
         self._writer: threading.Thread | None = None
