@@ -55,6 +55,15 @@ def member_room(room_id: int) -> ChatRoom:
     return _found(readable_room(room_id, current_user))
 
 
+def own(model, object_id: int, owner_field: str):
+    """A user's own row (a notification, an invitation): someone else's does not exist for
+    them (404)."""
+    thing = db.session.get(model, object_id)
+    if thing is None or getattr(thing, owner_field) != current_user.id:
+        abort(404)
+    return thing
+
+
 def _found(thing):
     if thing is None:
         abort(404)

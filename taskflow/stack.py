@@ -106,19 +106,25 @@ def start_web(
         stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
+    _until_ready(process, lambda: healthy(url), f"the web server on {url}", timeout)
+    return process, url
+
+
+def _until_ready(process: subprocess.Popen, ready, name: str, timeout: float) -> None:
+    """Wait until `ready()`, or fail (and stop the process) if it exits or the deadline
+    passes first."""
     try:
         wait_until(
-            lambda: process.poll() is not None or healthy(url),
+            lambda: process.poll() is not None or ready(),
             timeout,
             interval=0.1,
-            message=f"the web server on {url} did not answer /healthz within {timeout}s",
+            message=f"{name} was not ready within {timeout}s",
         )
     except AssertionError:
         stop(process)
         raise
     if process.poll() is not None:
-        raise RuntimeError(f"the web server on {url} exited with {process.returncode}")
-    return process, url
+        raise RuntimeError(f"{name} exited with {process.returncode}")
 
 
 def healthy(url: str) -> bool:
@@ -141,18 +147,7 @@ def start_worker(
         stdout=log,
         stderr=log,
     )
-    try:
-        wait_until(
-            lambda: process.poll() is not None or worker_registered(env, process.pid),
-            timeout,
-            interval=0.1,
-            message=f"the RQ worker did not register within {timeout}s",
-        )
-    except AssertionError:
-        stop(process)
-        raise
-    if process.poll() is not None:
-        raise RuntimeError(f"the RQ worker exited with {process.returncode}")
+    _until_ready(process, lambda: worker_registered(env, process.pid), "the RQ worker", timeout)
     return process
 
 

@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice, SelectField
 
 from taskflow import security
-from taskflow.access import owned_board
+from taskflow.access import own, owned_board
 from taskflow.boards.forms import MemberForm
 from taskflow.extensions import db, limiter
 from taskflow.htmx import is_htmx
@@ -200,10 +200,7 @@ def decline(invitation_id: int):
 
 
 def _own(invitation_id: int) -> Invitation:
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None or invitation.invitee_id != current_user.id:
-        abort(404)  # someone else's invitation does not exist for you
-    return invitation
+    return own(Invitation, invitation_id, "invitee_id")
 
 
 def _already_answered(invitation: Invitation):

@@ -2,7 +2,6 @@
 
 from flask import (
     Blueprint,
-    abort,
     flash,
     has_request_context,
     redirect,
@@ -13,6 +12,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from taskflow.access import own
 from taskflow.converters import id_arg
 from taskflow.extensions import db
 from taskflow.htmx import is_htmx
@@ -93,10 +93,7 @@ def read_all():
 
 
 def _own(notification_id: int) -> Notification:
-    notification = db.session.get(Notification, notification_id)
-    if notification is None or notification.recipient_id != current_user.id:
-        abort(404)  # someone else's notification does not exist for you
-    return notification
+    return own(Notification, notification_id, "recipient_id")
 
 
 def _target(notification: Notification) -> str | None:
