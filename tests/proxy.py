@@ -14,6 +14,7 @@ class CuttableProxy:
         self.port = self.listener.getsockname()[1]
         self.connections: list[socket.socket] = []
         self.refuse = False  # True: the network is down, every new connection is dropped
+        self.refuse_websockets = False  # True: WebSocket handshakes are dropped, HTTP passes
         self.lock = threading.Lock()
         threading.Thread(target=self._accept, daemon=True).start()
 
@@ -23,7 +24,8 @@ class CuttableProxy:
                 client, _ = self.listener.accept()
             except OSError:
                 return
-            upstream = None if self.refuse else self._connect()
+            refused = self.refuse or (self.refuse_websockets and self._is_websocket(client))
+            upstream = None if refused else self._connect()
             if upstream is None:
                 client.close()
                 continue
@@ -31,6 +33,17 @@ class CuttableProxy:
                 self.connections += [client, upstream]
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _is_websocket(client: socket.socket) -> bool:
+        """Whether the connection opens with a WebSocket handshake (peeked, not consumed)."""
+        client.settimeout(5)
+        try:
+            return b"upgrade: websocket" in client.recv(4096, socket.MSG_PEEK).lower()
+        except OSError:
+            return False
+        finally:
+            client.settimeout(None)
 
     def _connect(self) -> socket.socket | None:
         for port in self.upstream_ports:

@@ -182,7 +182,9 @@ def test_a_message_that_cannot_be_sent_stays_with_retry(app, browser, live_serve
         expect(page.locator("#outbox-state")).to_have_text("Not sent.")
         expect(composer).to_have_value("stuck for now")
         assert saved(app, "stuck for now") == 0
-        proxy.refuse = False
+        # HTTP comes back but the socket stays down, so that only Retry can send it (a socket
+        # that reopens resends by itself, and would hide the button under the click).
+        proxy.refuse_websockets, proxy.refuse = True, False
         page.get_by_role("button", name="Retry").click()
         expect(page.locator(".message-body", has_text="stuck for now")).to_have_count(1)
         expect(composer).to_have_value("")
