@@ -63,18 +63,8 @@ def for_chat_message(message_id: int) -> None:
             u for u in message.mentioned_users if u.id != message.author_id and room.readable_by(u)
         ]
     )
-    _create(
-        message,
-        recipients,
-        lambda user: Notification(
-            recipient_id=user.id,
-            sender_id=message.author_id,
-            type=CHAT_MENTION,
-            chat_message_id=message.id,
-            dedupe_key=f"chat:{message.id}:{user.id}",
-            text=f"{_name(author)} mentioned you in #{room.name}",
-        ),
-    )
+    text = f"{_name(author)} mentioned you in #{room.name}"
+    _mentioned(message, recipients, CHAT_MENTION, {"chat_message_id": message.id}, text)
 
 
 def for_comment(comment_id: int) -> None:
@@ -85,18 +75,8 @@ def for_comment(comment_id: int) -> None:
     recipients = [
         u for u in comment.mentioned_users if u.id != comment.author_id and task.board.is_member(u)
     ]
-    _create(
-        comment,
-        recipients,
-        lambda user: Notification(
-            recipient_id=user.id,
-            sender_id=comment.author_id,
-            type=COMMENT_MENTION,
-            task_thread_comment_id=comment.id,
-            dedupe_key=f"comment:{comment.id}:{user.id}",
-            text=f"{_name(comment.author)} mentioned you on “{task.title}”",
-        ),
-    )
+    text = f"{_name(comment.author)} mentioned you on “{task.title}”"
+    _mentioned(comment, recipients, COMMENT_MENTION, {"task_thread_comment_id": comment.id}, text)
 
 
 def for_assignment(task_id: int, assignee_id: int, sender_id: int, version: int) -> None:
@@ -114,6 +94,23 @@ def for_assignment(task_id: int, assignee_id: int, sender_id: int, version: int)
             task_id=task.id,
             dedupe_key=f"assign:{task.id}:{user.id}:{version}",
             text=f"{_name(sender)} assigned you “{task.title}”",
+        ),
+    )
+
+
+def _mentioned(source, recipients: list[User], kind: str, link: dict, text: str) -> None:
+    """Notify the people a message or comment mentions, once each (its dedupe key)."""
+    prefix = "chat" if kind == CHAT_MENTION else "comment"
+    _create(
+        source,
+        recipients,
+        lambda user: Notification(
+            recipient_id=user.id,
+            sender_id=source.author_id,
+            type=kind,
+            dedupe_key=f"{prefix}:{source.id}:{user.id}",
+            text=text,
+            **link,
         ),
     )
 
