@@ -358,6 +358,36 @@ def open_room(page, room_id: int) -> None:
     expect_socket_open(page)
 
 
+@pytest.fixture
+def proxy(live_server):
+    """A TCP proxy in front of the live server, whose connections a test cuts or refuses."""
+    from .proxy import CuttableProxy
+
+    proxy = CuttableProxy(int(live_server.rsplit(":", 1)[1]))
+    yield proxy
+    proxy.close()
+
+
+@pytest.fixture
+def room_page(browser):
+    """room_page(base_url, username, room_id) → a page of its own browser context (its own
+    user), logged in, with the room open and live; the contexts close after the test."""
+    contexts = []
+
+    def make(base_url: str, username: str, room_id: int, timeout: float = 20_000):
+        context = browser.new_context(base_url=base_url)
+        context.set_default_timeout(timeout)
+        contexts.append(context)
+        page = context.new_page()
+        browser_login(page, username)
+        open_room(page, room_id)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
 def browser_page(browser, base_url: str, username: str):
     """A page of its own browser context on `base_url` (any live server), logged in."""
     context = browser.new_context(base_url=base_url)

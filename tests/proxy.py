@@ -34,6 +34,11 @@ class CuttableProxy:
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
 
+    @property
+    def url(self) -> str:
+        """The proxy's address, as a browser's base URL."""
+        return f"http://127.0.0.1:{self.port}"
+
     @staticmethod
     def _is_websocket(client: socket.socket) -> bool:
         """Whether the connection opens with a WebSocket handshake (peeked, not consumed)."""

@@ -3,7 +3,6 @@
 import re
 import time
 
-import pytest
 from playwright.sync_api import expect
 
 from .conftest import (
@@ -13,7 +12,6 @@ from .conftest import (
     open_room,
     ws_connect,
 )
-from .proxy import CuttableProxy
 from .test_chat_socket import send
 
 
@@ -126,24 +124,13 @@ def test_a_page_whose_access_ended_says_so_and_does_not_retry(new_page, chat_roo
     expect(bob.locator("body")).to_have_attribute("data-socket", "closed")
 
 
-@pytest.fixture
-def proxy(live_server):
-    proxy = CuttableProxy(int(live_server.rsplit(":", 1)[1]))
-    yield proxy
-    proxy.close()
-
-
-def test_a_typing_indicator_expires_by_itself(browser, live_server, chat_room, proxy):
+def test_a_typing_indicator_expires_by_itself(live_server, chat_room, proxy, room_page):
     """bob's page goes quiet without saying he stopped (no stop_typing, his socket stays
     open), and alice's page cannot hear any later update: "bob is typing…" still goes, after
     TYPING_TTL, on her page alone."""
-    context = browser.new_context(base_url=f"http://127.0.0.1:{proxy.port}")
-    context.set_default_timeout(10_000)
-    alice = context.new_page()
     bob = ws_connect(live_server, f"/ws/chat-room/{chat_room}", http_login(live_server, "bob"))
     try:
-        browser_login(alice, "alice")
-        open_room(alice, chat_room)
+        alice = room_page(proxy.url, "alice", chat_room, timeout=10_000)
         following(bob)
         # alice's socket is open before it follows the room: type until she sees it.
         deadline = time.monotonic() + 10
@@ -165,7 +152,6 @@ def test_a_typing_indicator_expires_by_itself(browser, live_server, chat_room, p
         bob.ping()  # bob's socket was open all along: nothing told the room he stopped
     finally:
         bob.close()
-        context.close()
 
 
 def test_a_cut_socket_catches_up_without_duplicates(

@@ -14,12 +14,10 @@ from .conftest import (
     browser_login,
     http_login,
     live_csrf,
-    open_room,
     receive_until,
     send,
     ws_connect,
 )
-from .proxy import CuttableProxy
 
 
 def seq_of(frame: str) -> int:
@@ -127,72 +125,50 @@ def test_a_crafted_catch_up_costs_at_most_one_page(app, live_server, chat_room):
 # --- the composer keeps a message until the server has it ------------------------------------
 
 
-def test_a_message_sent_as_the_connection_drops_arrives_once(app, browser, live_server, chat_room):
+def test_a_message_sent_as_the_connection_drops_arrives_once(
+    app, live_server, chat_room, proxy, room_page
+):
     """A TCP proxy cuts alice's connections right after she presses Enter, 20 times: each
     message is saved once and shown once on both pages."""
-    proxy = CuttableProxy(int(live_server.rsplit(":", 1)[1]))
-    contexts = [
-        browser.new_context(base_url=f"http://127.0.0.1:{proxy.port}"),
-        browser.new_context(base_url=live_server),
-    ]
-    try:
-        alice, bob = (context.new_page() for context in contexts)
-        for page, name in ((alice, "alice"), (bob, "bob")):
-            page.set_default_timeout(20_000)
-            browser_login(page, name)
-            open_room(page, chat_room)
-        composer = alice.locator("#composer-input")
-        for i in range(20):
-            text = f"dropped {i}"
-            composer.fill(text)
-            composer.press("Enter")
-            proxy.cut()
-            for page in (alice, bob):
-                # a reconnect waits up to a second (htmx's jittered backoff): a slow CI gets 15
-                expect(page.locator(".message-body", has_text=text)).to_have_count(
-                    1, timeout=15_000
-                )
-            expect(composer).to_have_value("", timeout=15_000)
-            assert saved(app, text) == 1
-        expected = [f"dropped {i}" for i in range(20)]
+    alice = room_page(proxy.url, "alice", chat_room)
+    bob = room_page(live_server, "bob", chat_room)
+    composer = alice.locator("#composer-input")
+    for i in range(20):
+        text = f"dropped {i}"
+        composer.fill(text)
+        composer.press("Enter")
+        proxy.cut()
         for page in (alice, bob):
-            expect(page.locator(".message-body")).to_have_text(expected)
-    finally:
-        for context in contexts:
-            context.close()
-        proxy.close()
+            # a reconnect waits up to a second (htmx's jittered backoff): a slow CI gets 15
+            expect(page.locator(".message-body", has_text=text)).to_have_count(1, timeout=15_000)
+        expect(composer).to_have_value("", timeout=15_000)
+        assert saved(app, text) == 1
+    expected = [f"dropped {i}" for i in range(20)]
+    for page in (alice, bob):
+        expect(page.locator(".message-body")).to_have_text(expected)
 
 
-def test_a_message_that_cannot_be_sent_stays_with_retry(app, browser, live_server, chat_room):
+def test_a_message_that_cannot_be_sent_stays_with_retry(app, chat_room, proxy, room_page):
     """With the server unreachable the text stays in the composer and the page says it is not
     sent; Retry sends it once the server answers again."""
-    proxy = CuttableProxy(int(live_server.rsplit(":", 1)[1]))
-    context = browser.new_context(base_url=f"http://127.0.0.1:{proxy.port}")
-    try:
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        browser_login(page, "alice")
-        open_room(page, chat_room)
-        proxy.refuse = True  # the network is down: no connection gets through
-        proxy.cut()
-        expect(page.locator("body")).to_have_attribute("data-socket", "closed")
-        composer = page.locator("#composer-input")
-        composer.fill("stuck for now")
-        composer.press("Enter")
-        expect(page.locator("#outbox-state")).to_have_text("Not sent.")
-        expect(composer).to_have_value("stuck for now")
-        assert saved(app, "stuck for now") == 0
-        # HTTP comes back but the socket stays down, so that only Retry can send it (a socket
-        # that reopens resends by itself, and would hide the button under the click).
-        proxy.refuse_websockets, proxy.refuse = True, False
-        page.get_by_role("button", name="Retry").click()
-        expect(page.locator(".message-body", has_text="stuck for now")).to_have_count(1)
-        expect(composer).to_have_value("")
-        expect(page.locator("#outbox")).to_be_hidden()
-        assert saved(app, "stuck for now") == 1
-    finally:
-        context.close()
-        proxy.close()
+    page = room_page(proxy.url, "alice", chat_room)
+    proxy.refuse = True  # the network is down: no connection gets through
+    proxy.cut()
+    expect(page.locator("body")).to_have_attribute("data-socket", "closed")
+    composer = page.locator("#composer-input")
+    composer.fill("stuck for now")
+    composer.press("Enter")
+    expect(page.locator("#outbox-state")).to_have_text("Not sent.")
+    expect(composer).to_have_value("stuck for now")
+    assert saved(app, "stuck for now") == 0
+    # HTTP comes back but the socket stays down, so that only Retry can send it (a socket
+    # that reopens resends by itself, and would hide the button under the click).
+    proxy.refuse_websockets, proxy.refuse = True, False
+    page.get_by_role("button", name="Retry").click()
+    expect(page.locator(".message-body", has_text="stuck for now")).to_have_count(1)
+    expect(composer).to_have_value("")
+    expect(page.locator("#outbox")).to_be_hidden()
+    assert saved(app, "stuck for now") == 1
 
 
 # --- every control of the shared live fragments works without JavaScript --------------------
@@ -271,7 +247,7 @@ def test_comment_and_board_controls_work_without_javascript(no_js, board_with_ta
 
 
 def test_a_catch_up_that_replaces_the_list_keeps_what_the_page_showed(
-    app, browser, live_server, chat_room
+    app, chat_room, proxy, room_page
 ):
     """Beyond a page of changes the catch-up replaces the whole list (rooms/_messages.html,
     out of band). Messages the page showed that are in that list too stay shown."""
@@ -283,32 +259,23 @@ def test_a_catch_up_that_replaces_the_list_keeps_what_the_page_showed(
             db.session.remove()
 
     as_bob(lambda room, bob: [chat.post(room, bob, f"shown {i}") for i in range(3)])
-    proxy = CuttableProxy(int(live_server.rsplit(":", 1)[1]))
-    context = browser.new_context(base_url=f"http://127.0.0.1:{proxy.port}")
-    try:
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        browser_login(page, "alice")
-        open_room(page, chat_room)
-        expect(page.locator(".message-body")).to_have_text(["shown 0", "shown 1", "shown 2"])
-        proxy.refuse = True
-        proxy.cut()
-        expect(page.locator("body")).to_have_attribute("data-socket", "closed")
+    page = room_page(proxy.url, "alice", chat_room, timeout=30_000)
+    expect(page.locator(".message-body")).to_have_text(["shown 0", "shown 1", "shown 2"])
+    proxy.refuse = True
+    proxy.cut()
+    expect(page.locator("body")).to_have_attribute("data-socket", "closed")
 
-        def away(room, bob) -> None:  # more changed messages than a page holds
-            for message in ChatMessage.query.filter_by(room_id=room.id):
-                chat.edit(message, f"{message.content}, edited")
-            for i in range(PAGE_SIZE - 2):
-                chat.post(room, bob, f"new {i}")
+    def away(room, bob) -> None:  # more changed messages than a page holds
+        for message in ChatMessage.query.filter_by(room_id=room.id):
+            chat.edit(message, f"{message.content}, edited")
+        for i in range(PAGE_SIZE - 2):
+            chat.post(room, bob, f"new {i}")
 
-        as_bob(away)
-        proxy.refuse = False
-        # The latest page: two of the three it showed (edited), then the new ones.
-        latest = ["shown 1, edited", "shown 2, edited"] + [f"new {i}" for i in range(PAGE_SIZE - 2)]
-        expect(page.locator(".message-body")).to_have_text(latest, timeout=30_000)
-    finally:
-        context.close()
-        proxy.close()
+    as_bob(away)
+    proxy.refuse = False
+    # The latest page: two of the three it showed (edited), then the new ones.
+    latest = ["shown 1, edited", "shown 2, edited"] + [f"new {i}" for i in range(PAGE_SIZE - 2)]
+    expect(page.locator(".message-body")).to_have_text(latest, timeout=30_000)
 
 
 def test_resending_a_saved_message_does_not_count_against_the_rate_limit(

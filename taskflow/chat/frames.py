@@ -41,7 +41,8 @@ class ChatRoomFrames:
         client_id, bad_id = chat.clean_client_id(frame.get("client_id"))
         if error or bad_id:
             return self._refuse(error or bad_id, frame)
-        if earlier := chat.already_sent(self.room_id, self.user_id, client_id):
+        earlier, client_id = chat.already_sent(self.room_id, self.user_id, client_id)
+        if earlier is not None:
             return self.connection.send(chat.upsert_html(earlier))  # acknowledged again
         if not security.may_send_message(self.user_id):
             return self._refuse(security.SLOW_DOWN, frame)

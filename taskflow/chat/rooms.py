@@ -63,8 +63,10 @@ def post_message(room_id: int):
     text, error = chat.clean_content(request.form.get("content"))
     client_id, bad_id = chat.clean_client_id(request.form.get("client_id"))
     error = error or bad_id
-    if not error and (earlier := chat.already_sent(room.id, current_user.id, client_id)):
-        return _sent(room, earlier, [], seq)  # a resend: acknowledged, not counted again
+    if not error:
+        earlier, client_id = chat.already_sent(room.id, current_user.id, client_id)
+        if earlier is not None:
+            return _sent(room, earlier, [], seq)  # a resend: acknowledged, not counted again
     if not error and not security.may_send_message(current_user.id):
         error = security.SLOW_DOWN
     if error:

@@ -62,11 +62,17 @@ def clean_client_id(value: object) -> tuple[str | None, str | None]:
     return None, "That message carried a malformed id. Reload the page, then send it again."
 
 
-def already_sent(room_id: int, author_id: int, client_id: str | None) -> ChatMessage | None:
-    """The message a page sent before under this client id, if it was saved (a resend after
-    a dropped connection): acknowledged again, not counted against the sender's limit."""
+def already_sent(
+    room_id: int, author_id: int, client_id: str | None
+) -> tuple[ChatMessage | None, str | None]:
+    """The one look-up of a page's client id, before anything is counted or saved: the
+    message saved before under it in this room (a resend after a dropped connection, to be
+    acknowledged again and not counted against the sender's limit), and the client id a new
+    message may keep (none when another room's message holds it)."""
     earlier = ChatMessage.by_client_id(author_id, client_id) if client_id else None
-    return earlier if earlier is not None and earlier.room_id == room_id else None
+    if earlier is None:
+        return None, client_id
+    return (earlier, client_id) if earlier.room_id == room_id else (None, None)
 
 
 def post(
@@ -78,12 +84,9 @@ def post(
 ) -> tuple[ChatMessage, list[User], bool]:
     """Save first (the database is the truth), then publish to everyone in the room, then
     queue its mention notifications. Returns the message, the board members it mentions who
-    are not in the room (not notified: the sender is told), and whether it is new: a
-    message whose client id was saved before is not saved or published again."""
-    if client_id and (earlier := ChatMessage.by_client_id(author.id, client_id)):
-        if earlier.room_id == room.id:
-            return earlier, [], False
-        client_id = None  # another room's id: this is a message of its own
+    are not in the room (not notified: the sender is told), and whether it is new. The
+    caller has looked `client_id` up (already_sent); if the same id arrives twice at once,
+    the database keeps one and the other gets it back, not new."""
     message = ChatMessage(room=room, author=author, content=text, client_id=client_id)
     _set_mentions(message, text)
     message.seq = ChatRoom.next_seq(room.id)
