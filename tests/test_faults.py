@@ -163,7 +163,8 @@ def test_worker_killed_mid_job_notifies_exactly_once(stack, chat_room, app):
     worker.wait()
     killed_at = count(app, Notification)
     worker = stack.worker()  # it comes back: the queue and the sweep finish the work
-    wait_until(lambda: stack.idle(app, worker), timeout=60, interval=0.2, message="work left")
+    # A job that lost a race with the sweep is retried with backoff (1+2+5+15+30 s at most).
+    wait_until(lambda: stack.idle(app, worker), timeout=120, interval=0.2, message="work left")
     with app.app_context():
         notes = Notification.query.all()
         assert len(notes) == 30, (killed_at, len(notes))
