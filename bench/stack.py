@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 import psutil
+import psycopg
 import requests
 
 from taskflow import stack as processes
@@ -44,7 +45,10 @@ class TaskFlow:
             **env,
         )
         self.processes: list[subprocess.Popen] = []
+        self.database = FreshDatabase(self.env.get("DATABASE_URL", ""))
         try:
+            if self.database.url:
+                self.env["DATABASE_URL"] = self.database.url
             processes.flask("db", "upgrade", env=self.env)
             seed = folder / "seed.json"
             processes.flask("bench-seed", "--users", str(users), "--out", str(seed), env=self.env)
@@ -79,6 +83,7 @@ class TaskFlow:
         for process in self.processes:
             processes.stop(process)
         processes.stop_redis(Path(self.folder.name))
+        self.database.drop()
         self.folder.cleanup()
 
     def __enter__(self):
@@ -86,3 +91,28 @@ class TaskFlow:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class FreshDatabase:
+    """A benchmark on PostgreSQL gets a database of its own, created empty on the server that
+    DATABASE_URL names and dropped afterwards (SQLite needs nothing: the temporary folder
+    holds it)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = ""
+        if not url.startswith("postgresql"):
+            return
+        base, _, _ = url.rpartition("/")
+        self.name = f"taskflow_bench_{os.getpid()}"
+        self.server = f"{base}/postgres"
+        self._run(f"DROP DATABASE IF EXISTS {self.name}", f"CREATE DATABASE {self.name}")
+        self.url = f"{base}/{self.name}"
+
+    def drop(self) -> None:
+        if self.url:
+            self._run(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
+
+    def _run(self, *statements: str) -> None:
+        with psycopg.connect(self.server, autocommit=True) as connection:
+            for statement in statements:
+                connection.execute(statement)
