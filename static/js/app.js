@@ -171,16 +171,15 @@ document.addEventListener("htmx:configRequest", (event) => {
 });
 // ...which continue the page's columns only if they were read at the page's version:
 // otherwise the kanban is fetched afresh.
-document.addEventListener("htmx:afterSwap", (event) => {
+document.addEventListener("htmx:afterRequest", (event) => {
   const kanban = $("#kanban");
-  if (!kanban) return;
-  if (event.detail.elt.matches?.("[data-show-more]")) {
-    const version = event.detail.xhr.getResponseHeader("X-Board-Version");
-    if (version !== kanban.dataset.version) refetchKanban();
-    else showMore(kanban);
-  } else if (event.detail.target?.id === "kanban") {
-    applyWaitingDiffs(); // the kanban was fetched afresh
-  }
+  if (!kanban || !event.detail.successful || !event.detail.elt.matches?.("[data-show-more]")) return;
+  const version = event.detail.xhr.getResponseHeader("X-Board-Version");
+  if (version !== kanban.dataset.version) refetchKanban();
+  else showMore(kanban);
+});
+document.addEventListener("htmx:afterSwap", (event) => {
+  if (event.detail.target?.id === "kanban") applyWaitingDiffs(); // fetched afresh
 });
 document.addEventListener("htmx:oobAfterSwap", (event) => {
   if (event.target.id === "kanban") applyWaitingDiffs(); // a catch-up replaced the kanban
