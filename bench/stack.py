@@ -27,7 +27,14 @@ def raise_file_limit() -> None:
 
 
 class TaskFlow:
-    def __init__(self, users: int, port: int | None = None, worker: bool = True, **env) -> None:
+    def __init__(
+        self,
+        users: int,
+        port: int | None = None,
+        worker: bool = True,
+        seed_args: tuple[str, ...] = (),
+        **env,
+    ) -> None:
         raise_file_limit()
         # BENCH_PORT lets the smoke tests pick a free port; 8700 by hand.
         port = port or int(os.environ.get("BENCH_PORT", "8700"))
@@ -51,7 +58,9 @@ class TaskFlow:
                 self.env["DATABASE_URL"] = self.database.url
             processes.flask("db", "upgrade", env=self.env)
             seed = folder / "seed.json"
-            processes.flask("bench-seed", "--users", str(users), "--out", str(seed), env=self.env)
+            processes.flask(
+                "bench-seed", "--users", str(users), "--out", str(seed), *seed_args, env=self.env
+            )
             self.seed = json.loads(seed.read_text())
             web, self.url = processes.start_web(self.env, port=port)
             self.processes.append(web)

@@ -96,9 +96,16 @@ def _sweep_forever(app: Flask) -> None:
 @click.command("bench-seed")
 @click.option("--users", default=100, show_default=True, help="How many users to create.")
 @click.option("--out", type=click.Path(dir_okay=False), required=True, help="JSON file to write.")
+@click.option(
+    "--tasks",
+    type=int,
+    multiple=True,
+    help="Also a board of this many tasks (repeatable), the users its members.",
+)
 @with_appcontext
-def bench_seed(users: int, out: str) -> None:
-    """Create N users, all members of one board and one room, for the benchmarks."""
+def bench_seed(users: int, out: str, tasks: tuple[int, ...] = ()) -> None:
+    """Create N users, all members of one board and one room, for the benchmarks; with
+    --tasks, boards of that many tasks too."""
     password = secrets.token_urlsafe(12)
     # A cheap hash: thousands of benchmark users must not take minutes to create.
     password_hash = generate_password_hash(password, method="pbkdf2:sha256:1000")
@@ -120,6 +127,28 @@ def bench_seed(users: int, out: str) -> None:
         "room": room.id,
         "board": board.id,
         "users": [{"username": u.username, "password": password} for u in created],
+        "task_boards": [_task_board(count, created) for count in tasks],
     }
     Path(out).write_text(json.dumps(data))
     click.echo(f"{users} users in board {board.id}, room {room.id} → {out}")
+
+
+def _task_board(count: int, members: list[User]) -> dict:
+    """A board of `count` tasks spread over its three columns (half in the first), in one
+    INSERT: a big board in a second."""
+    from sqlalchemy import insert
+
+    board = Board.create(f"{count} tasks", "", members[0])
+    for user in members[1:]:
+        board.add_member(user)
+    db.session.flush()
+    sizes = [count // 2 + count % 2, count // 4, count - count // 2 - count % 2 - count // 4]
+    rows = [
+        {"column_id": column.id, "title": f"Task {i} of {column.name}", "position": i}
+        for column, size in zip(board.columns, sizes, strict=True)
+        for i in range(size)
+    ]
+    if rows:
+        db.session.execute(insert(Task), rows)
+    db.session.commit()
+    return {"tasks": count, "board": board.id, "columns": [c.id for c in board.columns]}

@@ -55,3 +55,22 @@ def task_id(app, title: str) -> int:
         found = db.session.scalar(select(Task.id).where(Task.title == title))
         db.session.remove()
         return found
+
+
+def seed_tasks(app, column_id: int, count: int, title: str = "Task") -> list[int]:
+    """`count` tasks at the end of the column, in one transaction (a big board quickly)."""
+    from sqlalchemy import func, insert
+
+    with app.app_context():
+        start = db.session.scalar(select(func.count()).where(Task.column_id == column_id))
+        rows = [
+            {"column_id": column_id, "title": f"{title} {start + i}", "position": start + i}
+            for i in range(count)
+        ]
+        db.session.execute(insert(Task), rows)
+        db.session.commit()
+        ids = db.session.scalars(
+            select(Task.id).where(Task.column_id == column_id).order_by(Task.position)
+        ).all()
+        db.session.remove()
+    return list(ids[start:])

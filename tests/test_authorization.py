@@ -100,6 +100,7 @@ ENDPOINTS = {
     "columns.move": ("POST", "/columns/{column}/move", {}, board(MEMBERS)),
     "columns.delete": ("GET", "/columns/{column}/delete", {}, board(MEMBERS)),
     "columns.delete#post": ("POST", "/columns/{column}/delete", {}, board(MEMBERS)),
+    "columns.cards": ("GET", "/columns/{column}/cards", {}, board(MEMBERS)),
     "tasks.create": ("GET", "/columns/{column}/tasks/new", {}, board(MEMBERS)),
     "tasks.create#post": ("POST", "/columns/{column}/tasks/new", {}, board(MEMBERS)),
     "tasks.show": ("GET", "/tasks/{task}", {}, board(MEMBERS)),

@@ -61,3 +61,17 @@ def test_soak_runs_without_loss():
     why = f"{report}\nstderr:\n{tail(result.stderr)}"
     assert report["lost"] == 0 and report["error_count"] == 0, why
     assert report["messages_sent"] > 0, why
+
+
+def test_board_benchmark_runs_and_reports_each_figure():
+    result = run_bench("bench/board.py", "--quick")
+    report = json.loads((ROOT / "bench" / "results" / "board-quick.json").read_text())
+    why = f"{report}\nstderr:\n{tail(result.stderr)}"
+    for size in (10, 300, 800, 1000):
+        figures = report[f"board_{size}"]
+        assert figures["page_bytes"] > 0 and figures["render_ms_median"] > 0, why
+        for change in ("create", "move", "edit", "delete"):
+            assert 0 < figures[f"{change}_bytes_per_viewer"] <= 2048, why
+    assert report["create_task_ms_median_10"] > 0 and report["create_task_ms_median_1000"] > 0
+    assert report["small_page_p95_ms_while_8_load_biggest"] > 0, why
+    assert report["before"]["change_bytes_per_viewer_300"] == 425_000, why

@@ -90,3 +90,34 @@ def test_owner_renames_and_deletes_with_confirmation(app, login):
 def _user_id(app, username: str) -> int:
     with app.app_context():
         return User.by_username(username).id
+
+
+def test_a_board_of_1000_tasks_shows_each_columns_first_cards_and_the_rest_on_demand(app, login):
+    """The page stays small (under 300 KB) however big the board: each column shows its
+    first cards and "Show N more" links to the next ones, a page without JavaScript and
+    only the cards for htmx."""
+    from taskflow.boards.live import MORE, WINDOW
+
+    from .helpers import seed_tasks
+
+    alice = login("alice")
+    board_id = create_board(alice)
+    (todo, *_), (doing, *_), (done, *_) = columns(app, board_id)
+    ids = seed_tasks(app, todo, 700) + seed_tasks(app, doing, 290) + seed_tasks(app, done, 10)
+    response = alice.get(f"/boards/{board_id}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and len(response.data) < 300_000, len(response.data)
+    assert page.count('<li class="card') == 2 * WINDOW + 10
+    assert f"Show {700 - WINDOW} more" in page and f"Show {290 - WINDOW} more" in page
+    assert page.count('name="csrf_token"') < 2 * WINDOW + 10 + 20  # one per card, not four
+
+    plain = alice.get(f"/columns/{todo}/cards?offset={WINDOW}").get_data(as_text=True)
+    assert "<html" in plain and f'id="task-{ids[WINDOW]}"' in plain
+    assert f'id="task-{ids[WINDOW - 1]}"' not in plain
+    assert plain.count('<li class="card') == MORE and "Show" in plain
+    more = alice.get(f"/columns/{todo}/cards?offset={WINDOW}", htmx=True)
+    fragment = more.get_data(as_text=True)
+    assert "<html" not in fragment and fragment.count('<li class="card') == MORE
+    assert more.headers["X-Board-Version"] == "0"
+    outsider = login("mallory")
+    assert outsider.get(f"/columns/{todo}/cards").status_code == 404

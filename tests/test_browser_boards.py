@@ -46,3 +46,29 @@ def test_two_users_share_a_board_and_move_a_card_by_keyboard(new_page):
     bob.get_by_role("link", name="Launch").click()
     bob_done = bob.locator(".column", has=bob.get_by_role("heading", name="Done"))
     expect(bob_done.locator(".card-title")).to_have_text(["Write the post"])
+
+
+def test_show_more_without_javascript_is_a_page_of_the_next_cards(
+    browser, live_server, board_with_task, app
+):
+    from .conftest import browser_login
+    from .helpers import seed_tasks
+
+    board_id, _, (todo, doing, _) = board_with_task
+    ids = seed_tasks(app, todo, 40)  # 41 cards: 30 shown
+    context = browser.new_context(base_url=live_server, java_script_enabled=False)
+    context.set_default_timeout(10_000)
+    try:
+        page = context.new_page()
+        browser_login(page, "alice")
+        page.goto(f"/boards/{board_id}")
+        expect(page.locator(f"#column-{todo}-cards > li")).to_have_count(30)
+        page.get_by_role("link", name="Show 11 more").click()
+        expect(page.get_by_role("heading", name="To Do")).to_contain_text("31–41 of 41")
+        expect(page.locator(".card")).to_have_count(11)
+        card = page.locator(f"#task-{ids[-1]}")
+        card.get_by_role("button", name="Move right").click()  # the one form, its button
+        expect(page.get_by_role("heading", name="Launch")).to_be_visible()  # back on the board
+        expect(page.locator(f"#column-{doing}-cards .card-title")).to_have_text(["Task 40"])
+    finally:
+        context.close()

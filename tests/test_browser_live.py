@@ -6,6 +6,7 @@ from taskflow.extensions import db
 from taskflow.models import Task
 
 from .conftest import browser_login, expect_settled, expect_socket_open, wait_until
+from .helpers import seed_tasks
 
 
 def open_live(page, path: str) -> None:
@@ -129,4 +130,94 @@ def test_a_card_dragged_onto_another_column_lands_where_dropped(new_page, board_
     )
     for page in (alice, bob):
         expect(cards(page, "In Progress")).to_have_text(["Ship it", "Already there"])
+        expect(cards(page, "To Do")).to_have_count(0)
+
+
+def titles_in(app, column_id: int) -> list[str]:
+    """The column's task titles in order, as the database holds them."""
+    from sqlalchemy import select
+
+    with app.app_context():
+        query = select(Task.title).where(Task.column_id == column_id).order_by(Task.position)
+        titles = list(db.session.scalars(query))
+        db.session.remove()
+    return titles
+
+
+def board_version(app, board_id: int) -> int:
+    from taskflow.models import Board
+
+    with app.app_context():
+        version = Board.current_version(board_id)
+        db.session.remove()
+    return version
+
+
+def test_show_more_loads_the_rest_on_scroll_and_on_click(new_page, board_with_task, app):
+    board_id, _, (todo, *_) = board_with_task
+    seed_tasks(app, todo, 100)  # 101 cards: 30 shown
+    (page,) = (new_page(),)
+    browser_login(page, "alice")
+    open_live(page, f"/boards/{board_id}")
+    cards_of = page.locator(f"#column-{todo}-cards > li")
+    expect(cards_of).to_have_count(30)
+    more = page.locator(f"#column-{todo}-more")
+    expect(more).to_have_text("Show 71 more")
+    more.scroll_into_view_if_needed()  # revealed: the next 50 come
+    expect(cards_of).to_have_count(80)
+    expect(more).to_have_text("Show 21 more")
+    more.click()
+    expect(cards_of).to_have_count(101)
+    expect(more).to_be_hidden()
+    expect(page.locator(f"#column-{todo}-cards .card-title")).to_have_text(titles_in(app, todo))
+
+
+def test_concurrent_moves_converge_on_cards_beyond_the_window(new_page, board_with_task, app):
+    """alice shows To Do's first 30 cards, bob all of them; at the same moment alice moves
+    the first card and bob one that alice's page does not show: both pages end with what
+    the database holds (each column's first cards in order, and its count)."""
+    board_id, task_id, (todo, doing, _) = board_with_task
+    hidden = seed_tasks(app, todo, 60)[40]  # at position 41: beyond alice's window
+    alice, bob = both_open(new_page, f"/boards/{board_id}")
+    bob.locator(f"#column-{todo}-more").click()
+    expect(bob.locator(f"#column-{todo}-cards > li")).to_have_count(61)
+    start = board_version(app, board_id)
+    for page in (alice, bob):
+        expect_settled(page)
+
+    alice.locator(f"#task-{task_id}-right").dispatch_event("click")
+    bob.locator(f"#task-{hidden}-right").dispatch_event("click")
+
+    wait_until(lambda: board_version(app, board_id) == start + 2, message="moves not saved")
+    todo_titles, doing_titles = titles_in(app, todo), titles_in(app, doing)
+    assert len(todo_titles) == 59 and len(doing_titles) == 2
+    for page, shown in ((alice, 29), (bob, 59)):
+        expect(page.locator("#kanban")).to_have_attribute("data-version", str(start + 2))
+        expect(cards(page, "In Progress")).to_have_text(doing_titles)
+        expect(cards(page, "To Do")).to_have_text(todo_titles[:shown])
+        expect(page.locator(f"#column-{todo}-count")).to_have_text("59")
+    expect(alice.locator(f"#column-{todo}-more")).to_have_text("Show 30 more")
+    expect(bob.locator(f"#column-{todo}-more")).to_be_hidden()
+
+
+def test_a_page_that_missed_a_change_fetches_the_board_afresh(new_page, board_with_task, app):
+    """A change whose diff the page never got (here: saved without a broadcast) leaves a
+    gap; the next diff shows it, and the page fetches the kanban instead of skipping it."""
+    from sqlalchemy import update
+
+    from taskflow.models import Board
+
+    board_id, task_id, _ = board_with_task
+    alice, bob = both_open(new_page, f"/boards/{board_id}")
+    start = board_version(app, board_id)
+    with app.app_context():  # the lost change
+        db.session.execute(update(Board).where(Board.id == board_id).values(version=start + 1))
+        db.session.get(Task, task_id).title = "Renamed quietly"
+        db.session.commit()
+        db.session.remove()
+    expect_settled(bob)
+    bob.locator(f"#task-{task_id}-right").click()  # the next change: version start + 2
+    for page in (alice, bob):
+        expect(page.locator("#kanban")).to_have_attribute("data-version", str(start + 2))
+        expect(cards(page, "In Progress")).to_have_text(["Renamed quietly"])
         expect(cards(page, "To Do")).to_have_count(0)

@@ -114,10 +114,13 @@ def test_a_moved_task_publishes_the_new_board_and_the_task(app, board_with_task,
     assert response.status_code == 200
     events = {e["topic"]: e for e in published.events()}
     board = events[f"board:{board_id}"]
-    assert board["kind"] == "html" and 'id="kanban"' in board["html"]
-    doing_column = board["html"].split(f'id="column-{doing}"')[1]
-    assert f'id="task-{task_id}"' in doing_column  # the card is in Doing now
-    assert f'id="task-{task_id}"' not in board["html"].split(f'id="column-{doing}"')[0]
+    assert board["kind"] == "html" and 'id="board-diff"' in board["html"]
+    assert 'id="kanban"' not in board["html"]  # only the change: the card, now in Doing
+    assert f'id="task-{task_id}"' in board["html"]
+    assert f'data-in-column="{doing}" data-position="0"' in board["html"]
+    assert board["html"] == response.get_data(as_text=True).replace(
+        f' data-focus="task-{task_id}-right"', ""
+    )
     assert "Ship it" in events[f"task:{task_id}"]["html"]
 
 

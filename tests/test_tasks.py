@@ -23,14 +23,16 @@ def test_create_task_validates_and_shows_on_the_board(app, login):
     assert "Ship &lt;b&gt;it&lt;/b&gt;" in page and "priority-urgent" in page
 
 
-def test_quick_add_answers_htmx_with_the_kanban_fragment(app, login):
-    alice, board_id, _ = board_with_tasks(app, login)
+def test_quick_add_answers_htmx_with_only_the_change(app, login):
+    alice, board_id, _ = board_with_tasks(app, login, "Old")
     todo = columns(app, board_id)[0][0]
     response = alice.post(f"/columns/{todo}/tasks/new", {"title": "Quick"}, htmx=True)
     body = response.get_data(as_text=True)
     assert response.status_code == 200, body
-    assert body.lstrip().startswith('<div id="kanban"'), body[:200]
-    assert "Quick" in body and "<html" not in body
+    assert body.lstrip().startswith('<div id="board-diff"'), body[:200]
+    assert response.headers["HX-Reswap"] == "none"  # app.js applies it (#board-diff)
+    assert "Quick" in body and "<html" not in body and "Old" not in body
+    assert 'data-op="card"' in body and f'data-in-column="{todo}" data-position="1"' in body
     response = alice.post(f"/columns/{todo}/tasks/new", {"title": " "}, htmx=True)
     assert response.status_code == 422 and 'id="kanban"' in response.get_data(True)
 
@@ -76,7 +78,7 @@ def test_keyboard_moves_reorder_and_change_columns(app, login):
     assert columns(app, board_id)[0][2] == ["A", "C", "B"]
     response = alice.post(f"/tasks/{a}/move", {"direction": "right"}, htmx=True)
     assert f'id="task-{a}"' in response.get_data(as_text=True)
-    assert 'aria-label="Move right" title="Move right" autofocus' in response.get_data(True)
+    assert f'data-focus="task-{a}-right"' in response.get_data(True)  # the page keeps focus
     board = columns(app, board_id)
     assert board[0][2] == ["C", "B"] and board[1][2] == ["A"]
     alice.post(f"/tasks/{c}/move", {"direction": "left"})  # already in the leftmost column
@@ -99,3 +101,36 @@ def test_drop_moves_to_a_position_but_never_to_another_board(app, login):
     assert mallory.post(f"/tasks/{a}/move", {"column_id": foreign}).status_code == 404
     assert alice.post(f"/tasks/{a}/move", {"column_id": "x"}).status_code == 400
     assert columns(app, board_id)[2][2] == ["B", "A"]
+
+
+def positions(app, column_id: int) -> list[tuple[str, int]]:
+    from sqlalchemy import select
+
+    from taskflow.extensions import db
+    from taskflow.models import Task
+
+    with app.app_context():
+        query = select(Task.title, Task.position).where(Task.column_id == column_id)
+        found = db.session.execute(query.order_by(Task.position)).all()
+        db.session.remove()
+    return [tuple(r) for r in found]
+
+
+def test_positions_stay_0_to_n_minus_1_through_moves_and_deletes(app, login):
+    """A page shows a prefix of each column and places a changed card by its position, so
+    positions must stay exactly 0..n-1 (shifted by UPDATEs, no task loaded)."""
+    alice, board_id, (a, b, c, d) = board_with_tasks(app, login, "A", "B", "C", "D")
+    todo, doing = columns(app, board_id)[0][0], columns(app, board_id)[1][0]
+    alice.post(f"/tasks/{d}/move", {"column_id": todo, "position": 1})
+    assert positions(app, todo) == [("A", 0), ("D", 1), ("B", 2), ("C", 3)]
+    alice.post(f"/tasks/{a}/move", {"column_id": todo, "position": 2})
+    assert positions(app, todo) == [("D", 0), ("B", 1), ("A", 2), ("C", 3)]
+    alice.post(f"/tasks/{b}/move", {"direction": "right"})
+    alice.post(f"/tasks/{c}/move", {"column_id": doing, "position": 0})
+    assert positions(app, todo) == [("D", 0), ("A", 1)]
+    assert positions(app, doing) == [("C", 0), ("B", 1)]
+    alice.post(f"/tasks/{d}/delete")
+    assert positions(app, todo) == [("A", 0)]
+    alice.post(f"/tasks/{a}/move", {"direction": "right"})  # at the same place
+    assert positions(app, doing) == [("A", 0), ("C", 1), ("B", 2)]
+    assert positions(app, todo) == []

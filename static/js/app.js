@@ -59,6 +59,10 @@ htmx.createWebSocket = (url) => {
 document.addEventListener("htmx:oobBeforeSwap", (event) => {
   const { fragment, target } = event.detail;
   if (target.hasAttribute("data-message-list")) return mergeMessages(event);
+  if (target.id === "board-diff") {
+    event.detail.shouldSwap = false;
+    return receiveDiff(fragment.firstElementChild);
+  }
   const item = fragment.querySelector?.("[data-message-id], [data-comment-id]");
   const twin = item && document.getElementById(item.id);
   if (twin && twin !== target) event.detail.shouldSwap = false;
@@ -69,6 +73,116 @@ document.addEventListener("htmx:beforeSwap", (event) => {
   if (!target?.dataset?.version || !event.detail.serverResponse || event.detail.xhr.status >= 300) return;
   const incoming = /data-version="(\d+)"/.exec(event.detail.serverResponse);
   if (incoming && +incoming[1] < +target.dataset.version) event.detail.shouldSwap = false;
+});
+
+// ---- The live board: one diff per change (taskflow/boards/live.py explains the scheme)
+
+// Each change of the board produces the next version. A diff (#board-diff, from the socket
+// or as the answer to this page's own change) is applied only on top of the version before
+// it; one already applied is ignored; one from further ahead waits for the missing ones,
+// and if they do not come soon (a frame lost, or published out of order and never caught
+// up) the page fetches the kanban afresh.
+const GAP_WAIT = 1000; // ms
+const early = new Map(); // version → diff waiting for the one before it
+let gapTimer = null;
+
+function receiveDiff(diff) {
+  const kanban = $("#kanban");
+  if (!kanban || !diff) return;
+  if (+diff.dataset.version > +kanban.dataset.version) early.set(+diff.dataset.version, diff);
+  applyWaitingDiffs();
+  const focus = diff.dataset.focus && document.getElementById(diff.dataset.focus);
+  if (focus && (!document.activeElement || document.activeElement === document.body)) focus.focus();
+}
+
+function applyWaitingDiffs() {
+  const kanban = $("#kanban");
+  if (!kanban) return;
+  for (const version of early.keys()) if (version <= +kanban.dataset.version) early.delete(version);
+  let next;
+  while ((next = early.get(+kanban.dataset.version + 1))) {
+    early.delete(+kanban.dataset.version + 1);
+    applyDiff(kanban, next);
+  }
+  clearTimeout(gapTimer);
+  if (early.size) gapTimer = setTimeout(refetchKanban, GAP_WAIT);
+}
+
+function refetchKanban() {
+  const kanban = $("#kanban");
+  if (kanban) htmx.ajax("GET", kanban.dataset.url, { source: kanban, target: "#kanban", swap: "outerHTML" });
+}
+
+// Each child of a diff is one operation (templates/boards/_diff.html).
+function applyDiff(kanban, diff) {
+  for (const op of [...diff.children]) {
+    const twin = op.id && document.getElementById(op.id);
+    switch (op.dataset.op) {
+      case "card": placeCard(op); break;
+      case "remove": document.getElementById(op.dataset.id)?.remove(); break;
+      case "replace": if (twin) { twin.replaceWith(op); htmx.process(op); } break;
+      case "column":
+        if (twin) twin.replaceWith(op);
+        else kanban.querySelector(".new-column").before(op);
+        htmx.process(op);
+        break;
+      case "order": {
+        const last = kanban.querySelector(".new-column");
+        for (const id of op.dataset.ids.split(",")) {
+          const column = document.getElementById(`column-${id}`);
+          if (column) kanban.insertBefore(column, last);
+        }
+        break;
+      }
+    }
+  }
+  kanban.dataset.version = diff.dataset.version;
+  showMore(kanban);
+}
+
+// A page shows the first cards of each column: a card lands at its position if that is
+// within them or just after them; further down only the column's count changes.
+function placeCard(card) {
+  const twin = document.getElementById(card.id);
+  if (twin && +twin.dataset.version > +card.dataset.version) return; // it shows a newer one
+  twin?.remove();
+  const list = document.getElementById(`column-${card.dataset.inColumn}-cards`);
+  const position = +card.dataset.position;
+  if (!list || position > list.children.length) return;
+  list.insertBefore(card, list.children[position] || null);
+  htmx.process(card);
+}
+
+// "Show N more": how many of each column's cards the page does not show.
+function showMore(kanban) {
+  for (const link of kanban.querySelectorAll("[data-show-more]")) {
+    const column = link.closest("[data-column-id]");
+    const count = +column.querySelector(".column-head .count").dataset.count;
+    const hidden = count - document.getElementById(link.dataset.showMore).children.length;
+    link.hidden = hidden <= 0;
+    link.textContent = `Show ${hidden} more`;
+  }
+}
+
+// "Show more" asks for the cards after those the page shows now...
+document.addEventListener("htmx:configRequest", (event) => {
+  const link = event.detail.elt.closest?.("[data-show-more]");
+  if (link) event.detail.parameters.offset = document.getElementById(link.dataset.showMore).children.length;
+});
+// ...which continue the page's columns only if they were read at the page's version:
+// otherwise the kanban is fetched afresh.
+document.addEventListener("htmx:afterRequest", (event) => {
+  const kanban = $("#kanban");
+  if (!kanban || !event.detail.successful || !event.detail.elt.matches?.("[data-show-more]")) return;
+  const version = event.detail.xhr.getResponseHeader("X-Board-Version");
+  if (version !== kanban.dataset.version) refetchKanban();
+  else showMore(kanban);
+});
+document.addEventListener("htmx:afterSwap", (event) => {
+  if (event.detail.target?.id === "kanban") applyWaitingDiffs(); // fetched afresh
+});
+document.addEventListener("htmx:oobAfterSwap", (event) => {
+  if (event.target.id === "kanban") applyWaitingDiffs(); // a catch-up replaced the kanban
 });
 
 // A message change, live or caught up, into [data-message-list]: append a new message,

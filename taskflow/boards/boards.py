@@ -6,7 +6,7 @@ from flask_login import current_user
 from taskflow.access import member_board, owned_board
 from taskflow.boards import invitations
 from taskflow.boards.forms import BoardForm
-from taskflow.boards.live import versioned_board
+from taskflow.boards.live import Change, load_kanban
 from taskflow.extensions import db
 from taskflow.htmx import is_htmx, page_or_fragment
 from taskflow.models import Board
@@ -37,7 +37,8 @@ def create():
 @bp.get("/boards/<int:board_id>")
 def show(board_id: int):
     board = member_board(board_id)
-    return page_or_fragment("boards/show.html", "boards/_kanban.html", board=board)
+    kanban = load_kanban(board.id)
+    return page_or_fragment("boards/show.html", "boards/_kanban.html", board=board, kanban=kanban)
 
 
 @bp.route("/boards/<int:board_id>/edit", methods=["GET", "POST"])
@@ -68,12 +69,21 @@ def delete(board_id: int):
 
 
 def kanban(board: Board, status: int = 200, **context):
-    """The answer to every change on the board: the kanban fragment for htmx,
-    a redirect back to the board for a plain form, the full page when a form has errors."""
+    """The answer to a form with errors: the kanban fragment for htmx, the full page
+    otherwise (a redirect back to the board when there is none)."""
     if is_htmx():
-        version, board = versioned_board(board.id)
-        html = render_template("boards/_kanban.html", board=board, version=version, **context)
+        html = render_template("boards/_kanban.html", kanban=load_kanban(board.id), **context)
         return html, status
     if status == 200:
         return redirect(url_for("boards.show", board_id=board.id))
-    return render_template("boards/show.html", board=board, **context), status
+    kanban = load_kanban(board.id)
+    return render_template("boards/show.html", board=board, kanban=kanban, **context), status
+
+
+def changed(change: Change, board_id: int, focus: str | None = None):
+    """The answer to a change of the board: for htmx only the change, the same diff its
+    viewers get (and its socket brings too: the page applies it once), with the control to
+    keep focused; a redirect back to the board for a plain form."""
+    if is_htmx():
+        return change.frame(focus), 200, {"HX-Reswap": "none"}
+    return redirect(url_for("boards.show", board_id=board_id))

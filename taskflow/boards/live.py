@@ -1,30 +1,102 @@
-"""The live board: after every change, each viewer of the board gets the kanban, and each
-viewer of a task gets its details, rendered once for all of them. A change declares itself
-(`begin_change`, `task_changed`); realtime/after_commit.py renders and publishes it with the
-commit.
+"""The live board: a change sends each viewer only what it changed, rendered once for all.
 
-Every broadcast kanban carries the board's version, read before the board itself, so its
-label is never newer than its content; pages ignore a kanban older than the one they show.
-Two concurrent changes therefore end with the same board on every screen."""
+**Versions.** Changes to one board are serialized by `Board.lock_for_change`, which adds one
+to the board's version: every change produces exactly the version after the one before it.
+A change declares what it touched (`begin_change` returns its `Change`: cards created,
+moved, edited or removed, columns added, renamed, moved or removed); just before the commit
+realtime/after_commit.py renders it into one diff frame labelled with the version it
+produces (`#board-diff`, templates/boards/_diff.html), and publishes it after the commit.
+The htmx request that made the change is answered with the same diff.
+
+**Pages.** A page applies a diff only when it is exactly its version + 1 and ignores one it
+already has (static/js/app.js). A diff from further ahead (two processes publishing out of
+order, or a frame lost) waits a moment for the missing one, then the page fetches the
+kanban afresh. A (re)connecting page is sent the kanban as it is now, once
+(`board_catch_up`); it replaces the page's when newer. Cards keep their own version too, so
+a task page and its card agree.
+
+**Windows.** A column shows its first `WINDOW` cards, and "Show N more" loads the next
+(`columns.cards`). Positions are 0..n-1 in each column, so a page always shows a prefix of
+each column, and a diff keeps it one: a card lands at its position if that is within the
+prefix (or just after it), else only the column's count changes."""
+
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from taskflow.extensions import db
-from taskflow.models import Board, Task
+from taskflow.models import Board, Column, Task
 from taskflow.realtime import fragments, topics
 from taskflow.realtime.after_commit import broadcast
 from taskflow.realtime.broadcaster import text_frame
 
+WINDOW = 30  # cards a column shows before "Show N more"
+MORE = 50  # cards each "Show more" loads
 
-def versioned_board(board_id: int) -> tuple[int, Board]:
-    """The board's version, then the board itself loaded afresh: the label is never newer
-    than the content it labels."""
+_CHANGES = "taskflow.board_changes"
+
+
+@dataclass
+class ColumnView:
+    """A column as a page shows it: its first cards and how many it holds."""
+
+    column: Column
+    cards: list[Task]
+    count: int
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.cards)
+
+
+@dataclass
+class Kanban:
+    board: Board
+    version: int
+    columns: list[ColumnView]
+
+
+def column_cards(column_id: int, offset: int = 0, limit: int = WINDOW) -> list[Task]:
+    """The column's cards from `offset`, in order, with what a card shows."""
+    query = (
+        select(Task)
+        .where(Task.column_id == column_id, Task.position >= offset)
+        .order_by(Task.position, Task.id)
+        .limit(limit)
+        .options(selectinload(Task.assignee))
+    )
+    return list(db.session.scalars(query))
+
+
+def counts(column_ids) -> dict[int, int]:
+    """How many tasks each column holds (one query)."""
+    query = (
+        select(Task.column_id, func.count())
+        .where(Task.column_id.in_(list(column_ids)))
+        .group_by(Task.column_id)
+    )
+    found = dict(db.session.execute(query).all())
+    return {column_id: found.get(column_id, 0) for column_id in column_ids}
+
+
+def column_views(columns: list[Column]) -> list[ColumnView]:
+    sizes = counts([c.id for c in columns])
+    return [ColumnView(c, column_cards(c.id), sizes[c.id]) for c in columns]
+
+
+def load_kanban(board_id: int) -> Kanban:
+    """The board's version, then the board loaded afresh: the label is never newer than the
+    content it labels. Each column: its first cards and its count."""
     version = Board.current_version(board_id)
     db.session.expire_all()
-    return version, db.session.get(Board, board_id)
+    board = db.session.get(Board, board_id)
+    return Kanban(board, version, column_views(board.columns))
 
 
 def kanban_html(board_id: int) -> str:
-    version, board = versioned_board(board_id)
-    return fragments.render("boards/_kanban.html", board=board, version=version, oob=True)
+    return fragments.render("boards/_kanban.html", kanban=load_kanban(board_id), oob=True)
 
 
 def task_html(task_id: int) -> str:
@@ -34,18 +106,91 @@ def task_html(task_id: int) -> str:
     return fragments.render("boards/tasks/_detail.html", task=task, oob=True)
 
 
-def begin_change(board: Board) -> None:
+@dataclass
+class Change:
+    """What one change of a board touched; rendered as a diff just before the commit."""
+
+    board_id: int
+    cards: list[Task] = field(default_factory=list)  # created, moved or edited
+    removed: set[int] = field(default_factory=set)  # task ids
+    touched: set[int] = field(default_factory=set)  # columns whose count may have changed
+    columns: list[Column] = field(default_factory=list)  # sent whole (first window)
+    renamed: list[Column] = field(default_factory=list)  # header and quick-add form
+    gone: set[int] = field(default_factory=set)  # column ids removed
+    reordered: bool = False
+    version: int = 0
+    ops: str = ""
+
+    def card(self, task: Task) -> None:
+        """This task's card changes (call before moving it: its old column's count too)."""
+        if task.column_id is not None:
+            self.touched.add(task.column_id)
+        self.cards.append(task)
+
+    def remove(self, task: Task) -> None:
+        self.touched.add(task.column_id)
+        self.removed.add(task.id)
+
+    def render(self) -> str:
+        """The diff's frame, inside the change's transaction (the board is locked: its
+        version is the one this change produces)."""
+        db.session.info.get(_CHANGES, {}).pop(self.board_id, None)
+        self.version = Board.current_version(self.board_id)
+        cards = [t for t in self.cards if t.id not in self.removed and t in db.session]
+        ids = {t.id for t in cards}
+        if ids:  # the card's assignee in one query
+            db.session.scalars(
+                select(Task).where(Task.id.in_(ids)).options(selectinload(Task.assignee))
+            ).all()
+        renamed = {c.id for c in self.renamed}
+        sizes = counts(({t.column_id for t in cards} | self.touched | renamed) - self.gone)
+        whole = {c.id for c in self.columns}
+        order = None
+        if self.reordered:
+            order = db.session.scalars(
+                select(Column.id).where(Column.board_id == self.board_id).order_by(Column.position)
+            ).all()
+        self.ops = fragments.render(
+            "boards/_diff.html",
+            cards=[t for t in cards if t.column_id not in whole],
+            removed=sorted(self.removed),
+            counts={c: n for c, n in sizes.items() if c not in whole | renamed},
+            columns=column_views(self.columns),
+            renamed=[ColumnView(c, [], sizes[c.id]) for c in self.renamed],
+            gone=sorted(self.gone),
+            order=order,
+        )
+        return self.frame()
+
+    def frame(self, focus: str | None = None) -> str:
+        """The diff as a page applies it; `focus`: the id the actor's page focuses after."""
+        focused = Markup(' data-focus="{}"').format(focus) if focus else ""
+        return Markup(
+            '<div id="board-diff" hx-swap-oob="true" data-version="{}"{}>{}</div>'
+        ).format(self.version, focused, Markup(self.ops))
+
+
+def begin_change(board: Board) -> Change:
     """Start a change of the board's columns or tasks: lock it (one change after the other,
-    see Board.lock_for_change) and have its viewers sent the kanban once it commits."""
+    see Board.lock_for_change) and have its viewers sent the diff once it commits. Returns
+    the change, for the route to say what it touches."""
     board.lock_for_change()
-    board_id = board.id
-    broadcast(topics.board(board_id), lambda: kanban_html(board_id), key=("kanban", board_id))
+    changes = db.session.info.setdefault(_CHANGES, {})
+    change = changes.get(board.id)
+    if change is None:
+        change = changes[board.id] = Change(board.id)
+        broadcast(topics.board(board.id), change.render, key=("board", board.id))
+    return change
 
 
 def task_changed(*task_ids: int) -> None:
     """These tasks' details changed (or they were deleted): their pages get them on commit."""
     for task_id in task_ids:
         broadcast(topics.task(task_id), lambda t=task_id: task_html(t), key=("task", task_id))
+
+
+def task_ids(column_id: int) -> list[int]:
+    return list(db.session.scalars(select(Task.id).where(Task.column_id == column_id)))
 
 
 def board_catch_up(board_id: int) -> list[bytes]:

@@ -5,13 +5,12 @@ from flask_login import current_user
 
 from taskflow.access import member_column, member_task
 from taskflow.boards import live as live_board
-from taskflow.boards.boards import kanban
+from taskflow.boards.boards import changed, kanban
 from taskflow.boards.forms import TaskForm
 from taskflow.converters import bounded_int, id_arg
 from taskflow.extensions import db
 from taskflow.htmx import is_htmx
 from taskflow.models import Task, TaskThreadComment
-from taskflow.models.column import renumber
 from taskflow.notifications import jobs
 from taskflow.notifications import service as notifications
 from taskflow.realtime import connection as live
@@ -25,13 +24,14 @@ def create(column_id: int):
     column = member_column(column_id)
     form = _task_form(column.board)
     if form.validate_on_submit():
-        live_board.begin_change(column.board)
-        task = Task(column=column, position=len(column.tasks), created_by=current_user)
+        change = live_board.begin_change(column.board)
+        task = Task(column=column, position=column.task_count(), created_by=current_user)
         db.session.add(task)
         assignee = _fill(task, form)
+        change.card(task)
         db.session.commit()
         _notify_assignee(task, assignee)
-        return kanban(column.board)
+        return changed(change, column.board_id)
     if form.errors and is_htmx():  # the quick-add form on the board
         return kanban(column.board, status=422, add_errors={column.id: form.title.errors})
     status = 422 if form.errors else 200
@@ -58,7 +58,7 @@ def edit(task_id: int):
     task = member_task(task_id)
     form = _task_form(task.board, obj=task)
     if form.validate_on_submit():
-        live_board.begin_change(task.board)
+        live_board.begin_change(task.board).card(task)
         task.bump_version()
         assignee = _fill(task, form)
         live_board.task_changed(task.id)
@@ -75,22 +75,24 @@ def delete(task_id: int):
     task = member_task(task_id)
     if request.method == "GET":
         return render_template("boards/tasks/delete.html", task=task)
-    live_board.begin_change(task.board)
-    board, column = task.board, task.column
-    column.tasks.remove(task)
-    renumber(column.tasks)
+    change = live_board.begin_change(task.board)
+    board_id, title = task.column.board_id, task.title
+    change.remove(task)
+    task.remove()
     live_board.task_changed(task_id)
     live.end_scope(topics.task(task_id))
     db.session.commit()
-    flash(f"Task “{task.title}” deleted.", "info")
-    return kanban(board)
+    flash(f"Task “{title}” deleted.", "info")
+    return changed(change, board_id)
 
 
 @bp.post("/tasks/<int:task_id>/move")
 def move(task_id: int):
     """Either a keyboard step (direction) or a drop (column_id and position)."""
     task = member_task(task_id)
-    live_board.begin_change(task.board)  # two people moving one card: one after the other
+    # Two people moving one card: one after the other.
+    change = live_board.begin_change(task.board)
+    change.card(task)
     task.bump_version()
     direction = request.form.get("direction")
     try:
@@ -98,12 +100,14 @@ def move(task_id: int):
             task.step(direction)
         else:
             target = member_column(bounded_int(request.form["column_id"]))
-            task.move_to(target, bounded_int(request.form.get("position", len(target.tasks))))
+            position = request.form.get("position")
+            task.move_to(target, target.task_count() if position is None else bounded_int(position))
     except (KeyError, ValueError):
         abort(400)
     live_board.task_changed(task.id)
+    board_id = task.column.board_id
     db.session.commit()
-    return kanban(task.board, focus=f"task-{task.id}-{direction}" if direction else None)
+    return changed(change, board_id, focus=f"task-{task.id}-{direction}" if direction else None)
 
 
 def _task_form(board, obj=None) -> TaskForm:

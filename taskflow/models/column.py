@@ -1,4 +1,4 @@
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from taskflow.extensions import NEVER_REUSE_IDS, db
@@ -35,6 +35,12 @@ class Column(db.Model):
         other = self.neighbour(step)
         if other is not None:
             self.position, other.position = other.position, self.position
+
+    def task_count(self) -> int:
+        """How many tasks the column holds: one COUNT on the column's index, no task loaded."""
+        from taskflow.models.task import Task
+
+        return db.session.scalar(select(func.count()).where(Task.column_id == self.id)) or 0
 
 
 def renumber(items: list) -> None:
