@@ -23,6 +23,7 @@ import time
 
 import requests
 import websocket
+from figures import figure
 from stack import ROOT, TaskFlow
 
 RESULTS = ROOT / "bench" / "results"
@@ -216,6 +217,85 @@ def small_page_p95(tf: TaskFlow, big_board: int, seconds: float, loaders: int = 
     }
 
 
+def as_figures(report: dict) -> list[dict]:
+    """The report's figures in bench/run.py's shape, each beside its target and before."""
+    met, big = report["met"], report["board_1000"]
+    rows = [
+        figure(
+            "one-card change, bytes per viewer (max over create/move/edit/delete, 10–1,000 tasks)",
+            report["change_bytes_per_viewer_max"],
+            "B",
+            "≤ 2,048 B",
+            "425 KB (add, 300 tasks)",
+            met["change_bytes_per_viewer"],
+        ),
+        figure(
+            "board page, 1,000 tasks: bytes",
+            big["page_bytes"],
+            "B",
+            "< 300 KB",
+            "1.58 MB (800 tasks)",
+            met["page_bytes_1000"],
+        ),
+        figure(
+            "board page, 1,000 tasks: server render, median",
+            big["render_ms_median"],
+            "ms",
+            "< 100 ms",
+            "",
+            met["render_ms_1000"],
+        ),
+    ]
+    for size in SIZES:
+        board = report[f"board_{size}"]
+        before = {300: "597 KB", 800: "1.58 MB"}.get(size, "")
+        rows.append(
+            figure(f"board page, {size} tasks: bytes", board["page_bytes"], "B", before=before)
+        )
+        rate = {800: "6.6 pages/s"}.get(size, "")
+        rows.append(
+            figure(
+                f"board page, {size} tasks: pages/s (wrk)",
+                board["pages_per_s_wrk"],
+                "/s",
+                before=rate,
+            )
+        )
+    rows += [
+        figure("create a task, median, 10 tasks", report["create_task_ms_median_10"], "ms"),
+        figure(
+            "create a task, median, 1,000 tasks",
+            report["create_task_ms_median_1000"],
+            "ms",
+            before="≈ 150 ms (800 tasks)",
+        ),
+        figure(
+            "create at 1,000 ÷ create at 10",
+            report["create_ratio_1000_vs_10"],
+            "",
+            "≤ 1.2",
+            "",
+            met["create_ratio_1000_vs_10"],
+        ),
+        figure(
+            "small page p95 while 8 clients load the biggest board",
+            report["small_page_p95_ms_while_8_load_biggest"],
+            "ms",
+            "< 100 ms",
+            "p50 1,090 ms",
+            met["small_page_p95_ms"],
+        ),
+        figure(
+            "small page p50 while 8 clients load the biggest board",
+            report["small_page_p50_ms_while_8_load_biggest"],
+            "ms",
+            before="1,090 ms",
+        ),
+        figure("small page p95 alone", report["small_page_p95_ms_alone"], "ms", before="≈ 3 ms"),
+    ]
+    return rows
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return round(ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))], 2)
@@ -279,6 +359,7 @@ def main() -> None:
         "small_page_p95_ms": report["small_page_p95_ms_while_8_load_biggest"]
         <= TARGETS["small_page_p95_ms"],
     }
+    report["figures"] = as_figures(report)
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"board{'-quick' if quick else ''}.json"
     out.write_text(json.dumps(report, indent=2))
