@@ -59,6 +59,7 @@ htmx.createWebSocket = (url) => {
 document.addEventListener("htmx:oobBeforeSwap", (event) => {
   const { fragment, target } = event.detail;
   if (target.hasAttribute("data-message-list")) return mergeMessages(event);
+  if (target.hasAttribute("data-typing")) return mergeTypists(event);
   const item = fragment.querySelector?.("[data-message-id], [data-comment-id]");
   const twin = item && document.getElementById(item.id);
   if (twin && twin !== target) event.detail.shouldSwap = false;
@@ -94,6 +95,15 @@ function mergeMessages(event) {
     }
   }
   if (!whole && !fragment.querySelector("[data-message-id]")) event.detail.shouldSwap = false;
+}
+
+// A room's diff frame (chat/room_diffs.py) carries each changed typist's line: it replaces
+// the line the page shows for that typist, and a stopped one only removes it.
+function mergeTypists(event) {
+  for (const typer of [...event.detail.fragment.querySelectorAll("[id^='typer-']")]) {
+    document.getElementById(typer.id)?.remove();
+    if (typer.hasAttribute("data-stopped")) typer.remove();
+  }
 }
 
 function notNewer(incoming, current) {
