@@ -61,3 +61,17 @@ def test_soak_runs_without_loss():
     why = f"{report}\nstderr:\n{tail(result.stderr)}"
     assert report["lost"] == 0 and report["error_count"] == 0, why
     assert report["messages_sent"] > 0, why
+
+
+def test_join_benchmark_runs_and_everyone_catches_up():
+    result = run_bench("bench/join.py", "--quick")
+    report = json.loads((ROOT / "bench" / "results" / "join-quick.json").read_text())
+    why = f"{report}\nstderr:\n{tail(result.stderr)}"
+    assert "error" not in report, why
+    assert report["J1_clients_caught_up"] == report["members"] == 50, why
+    assert report["J1_clients_that_saw_the_message"] == 50, why
+    assert report["J2_clients_caught_up"] == 50, why
+    assert report["J1_bytes_per_client_before_first_message_max"] > 0, why
+    assert report["J3_room_page_per_s"] > 0 and report["J3_errors"] == 0, why
+    for figure in ("J1_seconds_until_all_caught_up_before", "J3_room_page_bytes_before"):
+        assert figure in report, why

@@ -171,9 +171,9 @@ def test_edit_and_delete_work_without_javascript(app, chat_room):
     assert "edited without JS" not in alice.get(f"/rooms/{chat_room}").get_data(as_text=True)
 
 
-def test_member_removal_shares_one_form(app, chat_room, make_user):
-    """Managing a room's members: each Remove button submits one shared form (its token
-    written once), and still works as a plain POST."""
+def test_members_are_managed_on_a_page_of_their_own(app, chat_room, make_user):
+    """The room page carries no member forms (a big room stays light); the members page
+    removes with one shared form (its token written once), as a plain POST."""
     make_user("dave")
     with app.app_context():
         room = db.session.get(ChatRoom, chat_room)
@@ -181,11 +181,15 @@ def test_member_removal_shares_one_form(app, chat_room, make_user):
         room.board.add_member(dave)
         room.members.append(dave)
         db.session.commit()
-    alice = as_user(app, "alice")
+    alice, bob = as_user(app, "alice"), as_user(app, "bob")
     page = alice.get(f"/rooms/{chat_room}").get_data(as_text=True)
-    assert page.count('name="csrf_token"') <= 3
-    remove = f'formaction="/rooms/{chat_room}/members/{user_id(app, "dave")}/delete"'
-    assert remove in page
+    assert "/delete" not in page.split('id="room-members"')[1].split("</aside>")[0]
+    assert f'href="/rooms/{chat_room}/members"' in page
+    assert bob.get(f"/rooms/{chat_room}/members").status_code == 403  # not a manager
+    manage = alice.get(f"/rooms/{chat_room}/members").get_data(as_text=True)
     path = f"/rooms/{chat_room}/members/{user_id(app, 'dave')}/delete"
-    assert alice.post(path).status_code == 302
+    assert f'formaction="{path}"' in manage
+    assert manage.count('name="csrf_token"') == 3  # log out, add, and one for every Remove
+    response = alice.post(path)
+    assert response.status_code == 302 and response.location.endswith("/members")
     assert as_user(app, "dave").get(f"/rooms/{chat_room}").status_code == 404
