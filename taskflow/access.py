@@ -27,9 +27,8 @@ def visible_task(task_id: int, user: User) -> Task | None:
 
 
 def readable_room(room_id: int, user: User) -> ChatRoom | None:
-    """Only the room's members who are still on its board read or post in it."""
-    room = db.session.get(ChatRoom, room_id) if user.is_authenticated else None
-    return room if room is not None and room.readable_by(user) else None
+    """Only the room's members who are still on its board read or post in it (one query)."""
+    return ChatRoom.readable(room_id, user.id) if user.is_authenticated else None
 
 
 def member_board(board_id: int) -> Board:

@@ -140,6 +140,12 @@ ENDPOINTS = {
     "rooms.create#post": ("POST", "/boards/{board}/rooms/new", {}, board(MEMBERS)),
     "rooms.show": ("GET", "/rooms/{room}", {}, board(ROOM)),
     "rooms.post_message": ("POST", "/rooms/{room}/messages", {}, board(ROOM)),
+    "rooms.members": (
+        "GET",
+        "/rooms/{room}/members",
+        {},
+        board({"board_member": 404, "room_member": 403, "room_creator": OK, "board_owner": OK}),
+    ),
     "rooms.add_member": (
         "POST",
         "/rooms/{room}/members",

@@ -75,3 +75,17 @@ def test_board_benchmark_runs_and_reports_each_figure():
     assert report["create_task_ms_median_10"] > 0 and report["create_task_ms_median_1000"] > 0
     assert report["small_page_p95_ms_while_8_load_biggest"] > 0, why
     assert report["before"]["change_bytes_per_viewer_300"] == 425_000, why
+
+
+def test_join_benchmark_runs_and_everyone_catches_up():
+    result = run_bench("bench/join.py", "--quick")
+    report = json.loads((ROOT / "bench" / "results" / "join-quick.json").read_text())
+    why = f"{report}\nstderr:\n{tail(result.stderr)}"
+    assert "error" not in report, why
+    assert report["J1_clients_caught_up"] == report["members"] == 50, why
+    assert report["J1_clients_that_saw_the_message"] == 50, why
+    assert report["J2_clients_caught_up"] == 50, why
+    assert report["J1_bytes_per_client_before_first_message_max"] > 0, why
+    assert report["J3_room_page_per_s"] > 0 and report["J3_errors"] == 0, why
+    for figure in ("J1_seconds_until_all_caught_up_before", "J3_room_page_bytes_before"):
+        assert figure in report, why

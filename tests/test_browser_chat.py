@@ -207,3 +207,29 @@ def test_composer_works_without_javascript(browser, live_server, chat_room):
         expect(page.locator("#socket-error")).to_have_text("Type a message first.")
     finally:
         context.close()
+
+
+def test_edit_and_delete_a_message_in_place(new_page, chat_room):
+    """Edit and Delete are plain links on every message (no form, no token): with JavaScript
+    Edit opens the editor in place, and Delete asks first, then posts with the page's token."""
+    alice, bob = new_page(), new_page()
+    browser_login(alice, "alice")
+    browser_login(bob, "bob")
+    open_room(alice, chat_room)
+    open_room(bob, chat_room)
+    alice.locator("#composer-input").fill("typo here")
+    alice.locator("#composer-input").press("Enter")
+    mine = alice.locator(".message").last
+    expect(bob.locator(".message-body").last).to_have_text("typo here")
+    expect(bob.locator(".message").last.get_by_role("link", name="Edit")).to_be_hidden()
+    mine.get_by_role("link", name="Edit").click()
+    editor = alice.locator(".message.editing textarea")
+    editor.fill("fixed")
+    editor.press("Enter")
+    expect(bob.locator(".message-body").last).to_have_text("fixed")
+    expect(alice.locator(".message-body").last).to_have_text("fixed")
+    alice.once("dialog", lambda dialog: dialog.accept())
+    alice.locator(".message").last.get_by_role("link", name="Delete").click()
+    expect(bob.locator(".message")).to_have_count(0)
+    expect(alice.locator(".message")).to_have_count(0)
+    assert alice.url.endswith(f"/rooms/{chat_room}")  # stayed on the room page

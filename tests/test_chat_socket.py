@@ -112,7 +112,7 @@ def test_removed_member_socket_closes_at_once(live_server, chat_room, app):
     bob = ws_connect(live_server, f"/ws/chat-room/{chat_room}", http_login(live_server, "bob"))
     # Fully set up: subscribed, and past on_open (which announced him to the room). A removal
     # during set-up closes with 1000 instead (an app race, see the suite's report).
-    receive_until(bob, 'id="room-members"')
+    receive_until(bob, 'class="online">bob<')
     page = alice_http.get(f"{live_server}/rooms/{chat_room}").text
     token = page_csrf(page)
     from taskflow.models import User
@@ -129,18 +129,20 @@ def test_removed_member_socket_closes_at_once(live_server, chat_room, app):
 
 
 def test_presence_and_typing_are_broadcast(live_server, chat_room):
+    """Each socket gets the whole member list when it connects; the others get diffs (one
+    member's <li>, one typist's line: test_room_diffs.py has the sizes)."""
     alice = ws_connect(live_server, f"/ws/chat-room/{chat_room}", http_login(live_server, "alice"))
     assert online(receive_until(alice, 'id="room-members"')) == 1  # her own arrival
     bob = ws_connect(live_server, f"/ws/chat-room/{chat_room}", http_login(live_server, "bob"))
-    joined = receive_until(alice, 'id="room-members"')
-    assert online(joined) == 2
+    assert online(receive_until(bob, 'id="room-members"')) == 2
+    joined = receive_until(alice, 'class="online">bob<')
+    assert 'id="room-members"' not in joined
     send(bob, type="typing")
     assert "bob is typing…" in receive_until(alice, "is typing")
     send(bob, type="stop_typing")
-    assert "is typing" not in receive_until(alice, 'id="typing-indicator"')
+    assert "data-stopped" in receive_until(alice, 'id="typer-')
     bob.close()
-    left = receive_until(alice, 'id="room-members"')
-    assert online(left) == 1
+    assert online(receive_until(alice, 'class="offline">bob<')) == 0
 
 
 def online(frame: str) -> int:

@@ -125,3 +125,71 @@ def test_leaving_the_board_ends_room_access(app, chat_room):
         room = db.session.get(ChatRoom, chat_room)
         assert [u.username for u in room.members] == ["alice"]
         assert Board.query.count() == 1
+
+
+# --- a light room page (issue 12: at most 25 KB for 50 messages) -----------------------
+
+
+def fill_room(app, room_id: int, count: int = 50) -> list[int]:
+    """`count` messages of a typical length, by alice and bob in turn."""
+    with app.app_context():
+        room = db.session.get(ChatRoom, room_id)
+        authors = [User.by_username("alice"), User.by_username("bob")]
+        messages = []
+        for i in range(count):
+            text = f"Message {i}: the release notes are ready for review, have a look"
+            message = ChatMessage(room=room, author=authors[i % 2], content=text)
+            message.seq = ChatRoom.next_seq(room.id)
+            db.session.add(message)
+            messages.append(message)
+        db.session.commit()
+        return [m.id for m in messages]
+
+
+def test_the_room_page_of_fifty_messages_is_light(app, chat_room):
+    fill_room(app, chat_room)
+    page = as_user(app, "alice").get(f"/rooms/{chat_room}").get_data(as_text=True)
+    assert len(re.findall(r'class="message"', page)) == 50
+    assert len(page.encode()) <= 25_000, len(page.encode())
+    # No form (nor token) per message: edit and delete are links (one token, in hx-headers).
+    assert page.count('name="csrf_token"') <= 3
+
+
+def test_edit_and_delete_work_without_javascript(app, chat_room):
+    first, *_ = fill_room(app, chat_room, count=2)
+    alice = as_user(app, "alice")
+    page = alice.get(f"/rooms/{chat_room}").get_data(as_text=True)
+    assert f'href="/messages/{first}/edit"' in page and f'href="/messages/{first}/delete"' in page
+    edit = alice.get(f"/messages/{first}/edit").get_data(as_text=True)
+    assert 'name="csrf_token"' in edit and "<textarea" in edit
+    response = alice.post(f"/messages/{first}/edit", {"content": "edited without JS"})
+    assert response.status_code == 302
+    assert ">edited without JS</div>" in alice.get(f"/rooms/{chat_room}").get_data(as_text=True)
+    confirm = alice.get(f"/messages/{first}/delete").get_data(as_text=True)
+    assert 'name="csrf_token"' in confirm and "Delete this message?" in confirm
+    assert alice.post(f"/messages/{first}/delete").status_code == 302
+    assert "edited without JS" not in alice.get(f"/rooms/{chat_room}").get_data(as_text=True)
+
+
+def test_members_are_managed_on_a_page_of_their_own(app, chat_room, make_user):
+    """The room page carries no member forms (a big room stays light); the members page
+    removes with one shared form (its token written once), as a plain POST."""
+    make_user("dave")
+    with app.app_context():
+        room = db.session.get(ChatRoom, chat_room)
+        dave = User.by_username("dave")
+        room.board.add_member(dave)
+        room.members.append(dave)
+        db.session.commit()
+    alice, bob = as_user(app, "alice"), as_user(app, "bob")
+    page = alice.get(f"/rooms/{chat_room}").get_data(as_text=True)
+    assert "/delete" not in page.split('id="room-members"')[1].split("</aside>")[0]
+    assert f'href="/rooms/{chat_room}/members"' in page
+    assert bob.get(f"/rooms/{chat_room}/members").status_code == 403  # not a manager
+    manage = alice.get(f"/rooms/{chat_room}/members").get_data(as_text=True)
+    path = f"/rooms/{chat_room}/members/{user_id(app, 'dave')}/delete"
+    assert f'formaction="{path}"' in manage
+    assert manage.count('name="csrf_token"') == 3  # log out, add, and one for every Remove
+    response = alice.post(path)
+    assert response.status_code == 302 and response.location.endswith("/members")
+    assert as_user(app, "dave").get(f"/rooms/{chat_room}").status_code == 404

@@ -59,6 +59,7 @@ htmx.createWebSocket = (url) => {
 document.addEventListener("htmx:oobBeforeSwap", (event) => {
   const { fragment, target } = event.detail;
   if (target.hasAttribute("data-message-list")) return mergeMessages(event);
+  if (target.hasAttribute("data-typing")) return mergeTypists(event);
   if (target.id === "board-diff") {
     event.detail.shouldSwap = false;
     return receiveDiff(fragment.firstElementChild);
@@ -208,6 +209,27 @@ function mergeMessages(event) {
     }
   }
   if (!whole && !fragment.querySelector("[data-message-id]")) event.detail.shouldSwap = false;
+}
+
+// A message's Edit and Delete are plain links (the message is rendered once for every viewer,
+// with no form or token; without JavaScript they open the edit and confirmation pages):
+// here Edit opens the editor in place, and Delete asks, then posts with the page's token.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest?.("[data-message-list] .message :is(a.edit, a.delete)");
+  if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
+  event.preventDefault();
+  const options = { source: link, target: link.closest(".message"), swap: "outerHTML" };
+  if (link.classList.contains("edit")) htmx.ajax("GET", link.href, options);
+  else if (confirm("Delete this message?")) htmx.ajax("POST", link.href, options);
+});
+
+// A room's diff frame (chat/room_diffs.py) carries each changed typist's line: it replaces
+// the line the page shows for that typist, and a stopped one only removes it.
+function mergeTypists(event) {
+  for (const typer of [...event.detail.fragment.querySelectorAll("[id^='typer-']")]) {
+    document.getElementById(typer.id)?.remove();
+    if (typer.hasAttribute("data-stopped")) typer.remove();
+  }
 }
 
 function notNewer(incoming, current) {

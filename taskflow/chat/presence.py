@@ -52,6 +52,7 @@ def leave(topic: str, user_id: int, socket_id: int) -> None:
 def online(topic: str) -> set[int]:
     key = _presence_key(topic)
     now = time.time()
-    redis = current_app.redis
-    redis.zremrangebyscore(key, "-inf", now)
-    return {int(entry.split(b":")[0]) for entry in redis.zrangebyscore(key, now, "+inf")}
+    pipe = current_app.redis.pipeline(transaction=False)  # one round trip
+    pipe.zremrangebyscore(key, "-inf", now).zrangebyscore(key, now, "+inf")
+    _, entries = pipe.execute()
+    return {int(entry.split(b":")[0]) for entry in entries}

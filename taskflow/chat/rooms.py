@@ -4,6 +4,7 @@ import secrets
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from taskflow import security
 from taskflow.access import member_board, member_room
@@ -49,10 +50,12 @@ def create(board_id: int):
 def show(room_id: int):
     room = member_room(room_id)
     before = id_arg("before")
-    messages = ChatMessage.latest(room, before=before)
+    messages, oldest = chat.page_of_messages(room.id, before)
     if is_htmx() and before is not None:  # "load older": only the older page
-        return render_template("chat/_messages_page.html", room=room, messages=messages)
-    return _room_page(room, messages)
+        return render_template(
+            "chat/_messages_page.html", room_id=room.id, messages=messages, oldest=oldest
+        )
+    return _room_page(room, messages, oldest)
 
 
 @bp.post("/rooms/<int:room_id>/messages")
@@ -75,7 +78,8 @@ def post_message(room_id: int):
             content = request.form.get("content")
             return live.error_html(error) + chat.draft_html(room.id, content), 200
         draft = request.form.get("content", "")[:10000]
-        return _room_page(room, ChatMessage.latest(room), composer_error=error, draft=draft), status
+        page = _room_page(room, *chat.page_of_messages(room.id), composer_error=error, draft=draft)
+        return page, status
     message, outside, _ = chat.post(room, current_user, text, client_id=client_id)
     return _sent(room, message, outside, seq)
 
@@ -93,6 +97,13 @@ def _sent(room: ChatRoom, message: ChatMessage, outside: list[User], seq: int):
     return redirect(url_for("rooms.show", room_id=room.id, _anchor=f"message-{message.id}"))
 
 
+@bp.get("/rooms/<int:room_id>/members")
+def members(room_id: int):
+    """Adding and removing members: a page of its own, so the room page stays light."""
+    room = _managed_room(room_id)
+    return render_template("chat/members.html", room=room, addable=_not_in_room(room))
+
+
 @bp.post("/rooms/<int:room_id>/members")
 def add_member(room_id: int):
     room = _managed_room(room_id)
@@ -103,7 +114,7 @@ def add_member(room_id: int):
         room.members.append(user)
         db.session.commit()
         chat.publish_members(room)
-    return redirect(url_for("rooms.show", room_id=room.id))
+    return redirect(url_for("rooms.members", room_id=room.id))
 
 
 @bp.post("/rooms/<int:room_id>/members/<int:user_id>/delete")
@@ -116,7 +127,7 @@ def remove_member(room_id: int, user_id: int):
     live.end_access(user.id, topics.room(room.id))
     db.session.commit()
     chat.publish_members(room)
-    return redirect(url_for("rooms.show", room_id=room.id))
+    return redirect(url_for("rooms.members", room_id=room.id))
 
 
 @bp.route("/rooms/<int:room_id>/delete", methods=["GET", "POST"])
@@ -140,14 +151,15 @@ def delete(room_id: int):
     return redirect(url_for("rooms.index", board_id=board_id))
 
 
-def _room_page(room: ChatRoom, messages: list[ChatMessage], **context) -> str:
+def _room_page(room: ChatRoom, messages: list[Markup], oldest: int | None, **context) -> str:
     return render_template(
         "chat/show.html",
         room=room,
+        room_id=room.id,
         messages=messages,
+        oldest=oldest,
         rooms=ChatRoom.of_member(room.board, current_user),
         online=presence.online(topics.room(room.id)),
-        addable=_not_in_room(room),
         seq=room.seq,  # read with the room, before its messages: never newer than they are
         client_id=secrets.token_urlsafe(16),  # a plain form resubmitted is saved once
         **context,

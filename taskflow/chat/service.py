@@ -139,8 +139,29 @@ def _broadcast(message: ChatMessage) -> None:
 def message_html(message: ChatMessage) -> Markup:
     """A chat message as every viewer sees it (the viewer's own styling is CSS), rendered
     once per process and change (a template global: room pages list many of them)."""
-    key = (message.id, message.seq, message.created_at)  # seq: its latest change
-    return fragments.render_once("chat/_message.html", key, message=message)
+    key = _cache_key(message.id, message.seq, message.created_at)
+    return fragments.render_once(MESSAGE, key, message=message)
+
+
+def page_of_messages(room_id: int, before: int | None = None) -> tuple[list[Markup], int | None]:
+    """ChatMessage.latest as HTML, and the oldest message's id (None if there is none).
+    Each message is rendered once per process and change, and a page view loads only the
+    messages' keys (one light query); only those not rendered yet are loaded."""
+    keys = ChatMessage.latest_keys(room_id, before)
+    found = {key: fragments.cached(MESSAGE, _cache_key(*key)) for key in keys}
+    missing = [key[0] for key, html in found.items() if html is None]
+    if missing:
+        for message in ChatMessage.by_ids(missing):
+            found[(message.id, message.seq, message.created_at)] = message_html(message)
+    pages = [found[key] for key in keys if found.get(key) is not None]
+    return pages, keys[0][0] if keys else None
+
+
+MESSAGE = "chat/_message.html"
+
+
+def _cache_key(message_id: int, seq: int, created_at) -> tuple:
+    return (message_id, seq, created_at)  # seq: the message's latest change
 
 
 def upsert_html(message: ChatMessage) -> str:
@@ -183,9 +204,9 @@ def changes(room_id: int, seq: int) -> tuple[str, int]:
     if len(found) <= PAGE_SIZE:
         return "".join(upsert_html(m) for m in found), found[-1].seq if found else seq
     room_seq = ChatRoom.current_seq(room_id)  # read before the list: never newer than it
-    room = db.session.get(ChatRoom, room_id)
+    messages, oldest = page_of_messages(room_id)
     html = fragments.render(
-        "chat/_messages.html", room=room, messages=ChatMessage.latest(room), oob=True
+        "chat/_messages.html", room_id=room_id, messages=messages, oldest=oldest, oob=True
     ) + fragments.render("chat/_sync.html", seq=room_seq, oob=True)
     return html, room_seq
 

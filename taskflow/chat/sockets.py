@@ -1,19 +1,21 @@
 """The chat room's socket: the page's messages, typing and presence, live.
 
-On (re)connect the page is sent every change after the last one it saw (?seq=), then the room
-follows; frames from the page are messages and typing (chat/frames.py)."""
+On (re)connect the page is sent every change after the last one it saw (?seq=) and who is
+online now (to this socket only), then the room follows; frames from the page are messages and
+typing (chat/frames.py). Presence changes reach the others as coalesced diffs (room_diffs)."""
 
 from flask import current_app, request
 from flask_login import current_user
 
 from taskflow.access import readable_room
-from taskflow.chat import presence, typing
+from taskflow.chat import presence, room_diffs, typing
 from taskflow.chat import service as chat
 from taskflow.chat.frames import ChatRoomFrames
 from taskflow.extensions import db, sock
 from taskflow.models import ChatRoom
 from taskflow.notifications.service import badge_frame
-from taskflow.realtime import topics
+from taskflow.realtime import fragments, topics
+from taskflow.realtime.broadcaster import text_frame
 from taskflow.realtime.connection import Connection, serve
 from taskflow.realtime.sockets import bp, session_scope
 
@@ -37,22 +39,21 @@ def chat_room(ws, room_id: int) -> None:
     def catch_up():
         try:
             frames, covered = chat.catch_up(room_id, seq)
-            return [*frames, badge_frame(user_id)], covered
+            members = text_frame(_members_html(room_id, user_id))
+            return [*frames, members, badge_frame(user_id)], covered
         finally:
             db.session.remove()
 
-    # The sidebar changes only when a user's first tab opens or last tab closes.
+    # Each open and close marks the user: the next diff frame carries their state as it is
+    # then (a second tab changes nothing visible, and costs one line at most).
     def on_open(connection: Connection) -> None:
-        was_online = user_id in presence.online(topic)
         presence.join(redis, topic, user_id, connection.id)
-        if not was_online:
-            _publish_members(room_id)
+        room_diffs.changed(room_id, room_diffs.PRESENCE, user_id)
 
     def on_close(connection: Connection) -> None:
         presence.leave(topic, user_id, connection.id)
         typing.stopped(room_id, user_id)
-        if user_id not in presence.online(topic):
-            _publish_members(room_id)
+        room_diffs.changed(room_id, room_diffs.PRESENCE, user_id)
 
     def on_idle(connection: Connection) -> None:
         presence.join(redis, topic, user_id, connection.id)
@@ -62,10 +63,9 @@ def chat_room(ws, room_id: int) -> None:
     serve(ws, user_id, [topic], scopes, handle, catch_up, on_open, on_close, on_idle)
 
 
-def _publish_members(room_id: int) -> None:
-    try:
-        room = db.session.get(ChatRoom, room_id)
-        if room is not None:
-            chat.publish_members(room)
-    finally:
-        db.session.remove()
+def _members_html(room_id: int, user_id: int) -> str:
+    """The whole member list as it is now, for this socket only (its page may have missed
+    diffs while it loaded or was away); the user is online from now on."""
+    room = db.session.get(ChatRoom, room_id)
+    online = presence.online(topics.room(room_id)) | {user_id}
+    return fragments.render("chat/_members.html", room=room, online=online, oob=True)

@@ -1,20 +1,20 @@
 """Who is typing in a room: all of it here.
 
 A page sends "typing" at most once a second while its user types (an htmx ws-send with a
-throttled trigger) and "stop_typing" on Esc, on blur and by sending. The server relays at most
-one update per user and room a second, keeps who types in a Redis hash (user → expiry, so
-every process agrees and a crashed one's entries run out), and publishes the names with how
-long they last: each page drops a name by itself after TTL seconds unless a newer update
-repeats it, so no timer or expiry event is needed."""
+throttled trigger) and "stop_typing" on Esc, on blur and by sending. The server records at
+most one update per user and room a second, keeps who types in a Redis hash (user → expiry,
+so every process agrees and a crashed one's entries run out), and marks the typist changed:
+the room's next diff frame (chat/room_diffs.py, at most one a second per room) carries that
+typist's line with how long it lasts, or its end. Each page drops a name by itself after
+that many seconds unless a newer update repeats it, so no timer or expiry event is needed."""
 
 import time
 
 from flask import current_app
 
+from taskflow.chat import room_diffs
 from taskflow.chat.presence import tolerant
-from taskflow.extensions import broadcaster, db
-from taskflow.models import User
-from taskflow.realtime import fragments, topics
+from taskflow.realtime import topics
 
 TTL = 5.0  # seconds a name shows without a new keystroke
 RELAY_MS = 1000  # at most one typing update per user per room per second
@@ -26,28 +26,22 @@ def started(room_id: int, user_id: int) -> bool:
     if not _may_relay(room_id, user_id):
         return False
     _record(room_id, user_id)
-    publish(room_id)
+    room_diffs.changed(room_id, room_diffs.TYPING, user_id)
     return True
 
 
 def stopped(room_id: int, user_id: int) -> None:
     """The user stopped (sent, left, pressed Esc): the others are told if they saw it."""
     if _forget(room_id, user_id):
-        publish(room_id)
+        room_diffs.changed(room_id, room_diffs.TYPING, user_id)
 
 
-def publish(room_id: int) -> None:
-    """Who is typing now, with how long each name lasts (data-expires-in)."""
-    users = [db.session.get(User, user_id) for user_id in sorted(typists(room_id))]
-    html = fragments.render("chat/_typing.html", users=[u for u in users if u], ttl=TTL, oob=True)
-    broadcaster.publish(topics.room(room_id), html)
-
-
-@tolerant(set())
-def typists(room_id: int) -> set[int]:
+@tolerant({})
+def typing_until(room_id: int) -> dict[int, float]:
+    """Who is typing now, and until when (a Unix time)."""
     now = time.time()
     entries = current_app.redis.hgetall(_key(room_id))
-    return {int(user) for user, expires in entries.items() if float(expires) > now}
+    return {int(u): float(expires) for u, expires in entries.items() if float(expires) > now}
 
 
 def _key(room_id: int) -> str:
@@ -56,9 +50,9 @@ def _key(room_id: int) -> str:
 
 @tolerant(True)
 def _may_relay(room_id: int, user_id: int) -> bool:
-    """The first frame in each second is relayed, the others dropped (more would be pushed
-    onto every member). One key per user and room, set only if absent, gone after a second:
-    every process agrees."""
+    """The first frame in each second is recorded, the others dropped (each costs Redis
+    work, and a page sends one a second anyway). One key per user and room, set only if
+    absent, gone after a second: every process agrees."""
     key = f"taskflow:typing-relay:{topics.room(room_id)}:{user_id}"
     return bool(current_app.redis.set(key, b"1", nx=True, px=RELAY_MS))
 

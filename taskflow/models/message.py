@@ -56,6 +56,23 @@ class ChatMessage(db.Model):
         return page[::-1]
 
     @classmethod
+    def latest_keys(cls, room_id: int, before: int | None = None) -> list[tuple]:
+        """latest() as (id, seq, created_at) only, oldest first: what a cached rendering of
+        each message is found by (chat.service.page_of_messages), without loading them."""
+        query = select(cls.id, cls.seq, cls.created_at).where(
+            cls.room_id == room_id, cls.deleted_at.is_(None)
+        )
+        if before is not None:
+            query = query.where(cls.id < before)
+        rows = db.session.execute(query.order_by(cls.id.desc()).limit(PAGE_SIZE)).all()
+        return [tuple(row) for row in reversed(rows)]
+
+    @classmethod
+    def by_ids(cls, ids: list[int]) -> list["ChatMessage"]:
+        query = select(cls).options(selectinload(cls.mentioned_users)).where(cls.id.in_(ids))
+        return list(db.session.scalars(query))
+
+    @classmethod
     def changed_after(cls, room_id: int, seq: int, limit: int) -> list["ChatMessage"]:
         """The room's changes after number `seq`, in order: new, edited and deleted
         messages (each once, as it is now)."""

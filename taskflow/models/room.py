@@ -2,7 +2,7 @@ from datetime import datetime
 
 from sqlalchemy import Column as SAColumn
 from sqlalchemy import ForeignKey, String, Table, Text, UniqueConstraint, func, select, update
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from taskflow.extensions import NEVER_REUSE_IDS, db
 from taskflow.models.board import Board, Membership
@@ -106,6 +106,23 @@ class ChatRoom(db.Model):
         )
         row = db.session.execute(query).first()
         return (row[0], row[1]) if row else None
+
+    @classmethod
+    def readable(cls, room_id: int, user_id: int) -> "ChatRoom | None":
+        """The room, with its board, if the user may read it (readable_by): one query, the
+        hot path of every room page."""
+        query = (
+            select(cls)
+            .options(joinedload(cls.board))
+            .join(room_members, room_members.c.room_id == cls.id)
+            .join(
+                Membership,
+                (Membership.board_id == cls.board_id)
+                & (Membership.user_id == room_members.c.user_id),
+            )
+            .where(cls.id == room_id, room_members.c.user_id == user_id)
+        )
+        return db.session.scalar(query)
 
     def readable_by(self, user: User) -> bool:
         """Only members of the room who are still on the board read or post in it."""

@@ -21,6 +21,15 @@ def render(template: str, **context) -> str:
     return current_app.jinja_env.get_template(template).render(shared=True, **context)
 
 
+def cached(template: str, key: tuple) -> Markup | None:
+    """render_once's HTML for `key`, if this process has it (None: render it)."""
+    cache: OrderedDict = current_app.extensions.setdefault("fragments", OrderedDict())
+    html = cache.get((template, key))
+    if html is not None:
+        cache.move_to_end((template, key))
+    return html
+
+
 def render_once(template: str, key: tuple, **context) -> Markup:
     """A fragment whose HTML depends only on `key` (e.g. a message's id and when it was last
     edited), rendered once per web process and then reused: a room page of 50 messages
