@@ -26,7 +26,9 @@ def raise_file_limit() -> None:
 
 
 class TaskFlow:
-    def __init__(self, users: int, port: int | None = None, worker: bool = True, **env) -> None:
+    def __init__(
+        self, users: int, port: int | None = None, worker: bool = True, rooms: int = 0, **env
+    ) -> None:
         raise_file_limit()
         # BENCH_PORT lets the smoke tests pick a free port; 8700 by hand.
         port = port or int(os.environ.get("BENCH_PORT", "8700"))
@@ -41,13 +43,18 @@ class TaskFlow:
             LOGIN_LIMIT_PER_IP="100000 per minute",
             SOCKETS_PER_USER="100000",  # thousands of sockets from a few dozen users
             WORKER_CONNECTIONS="20000",
-            **env,
+            # One web process unless asked (--web N): the figures are per process.
+            **{"WEB_CONCURRENCY": "1", **env},
         )
         self.processes: list[subprocess.Popen] = []
         try:
             processes.flask("db", "upgrade", env=self.env)
             seed = folder / "seed.json"
-            processes.flask("bench-seed", "--users", str(users), "--out", str(seed), env=self.env)
+            processes.flask(
+                "bench-seed",
+                *("--users", str(users), "--rooms", str(rooms), "--out", str(seed)),
+                env=self.env,
+            )
             self.seed = json.loads(seed.read_text())
             web, self.url = processes.start_web(self.env, port=port)
             self.processes.append(web)
@@ -59,7 +66,15 @@ class TaskFlow:
 
     def web_process(self) -> psutil.Process:
         """The gunicorn worker that serves the sockets (the master only forks it)."""
-        return psutil.Process(self.processes[0].pid).children()[0]
+        return self.web_processes()[0]
+
+    def web_processes(self) -> list[psutil.Process]:
+        """Every gunicorn worker (WEB_CONCURRENCY of them)."""
+        return psutil.Process(self.processes[0].pid).children()
+
+    def redis_process(self) -> psutil.Process:
+        """The embedded redis-server."""
+        return psutil.Process(int((Path(self.folder.name) / "redis.pid").read_text()))
 
     def login(self, username: str, password: str) -> str:
         """Log in through the form with its CSRF token, as a browser does; returns the
