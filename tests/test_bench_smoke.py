@@ -61,3 +61,16 @@ def test_soak_runs_without_loss():
     why = f"{report}\nstderr:\n{tail(result.stderr)}"
     assert report["lost"] == 0 and report["error_count"] == 0, why
     assert report["messages_sent"] > 0, why
+
+
+def test_transport_benchmark_runs_and_reports_both_designs():
+    result = run_bench("bench/transport.py", "--quick")
+    report = json.loads((ROOT / "bench" / "results" / "transport-quick.json").read_text())
+    why = f"{report.get('errors')}\nstderr:\n{tail(result.stderr)}"
+    assert "errors" not in report, why
+    assert report["T1"]["messages_per_s"] > 0 and report["T1"]["loadgen_processes"] >= 1, why
+    assert report["T2"]["steps"] and report["T2"]["before_deliveries_per_s"] == 29_700, why
+    assert report["T3"]["sockets"] == 200 and report["T3"]["kb_per_socket"] > 0, why
+    for design in ("topic", "single"):
+        rooms = report["T4"][design]
+        assert rooms["delivery_ratio"] == 1.0 and rooms["redis_cpu_cores"] >= 0, why

@@ -57,6 +57,7 @@ class Connection:
         "_out",
         "_close_code",
         "_sending",
+        "_direct",
     )
 
     def __init__(self, ws, user_id: int, topics: Iterable[str], scopes: Iterable[str]) -> None:
@@ -73,6 +74,9 @@ class Connection:
         self._out: deque = deque()  # frames (bytes) and events waiting to be sent
         self._close_code: tuple[int, str] | None = None  # set by the first close()
         self._sending = False
+        # Once the catch-up is out, the broadcaster writes straight to the socket when that
+        # cannot block (see deliver); None until then, or where the socket is not gevent's.
+        self._direct = None
 
     # Called by the broadcaster's thread: must never block.
     def deliver(self, event: Event) -> None:
@@ -82,6 +86,19 @@ class Connection:
             return
         if not self.open:  # closed: what comes after the close is not sent
             return
+        if self._direct is not None and not self._out and not self._sending:
+            if event.kind == "message" and event.seq <= self.skip_upto:
+                return  # already sent by the catch-up
+            try:
+                sent = self._direct(event.frame)
+            except BlockingIOError:
+                sent = 0
+            except OSError:
+                self.abort()
+                return
+            if sent == len(event.frame):
+                return  # the common case: no greenlet woken, no queue
+            event = event.frame[sent:]  # the socket's greenlet sends the rest
         if len(self._out) >= QUEUE_SIZE:
             self.abort()  # too far behind: drop it; htmx reconnects and the page catches up
             return
@@ -257,6 +274,9 @@ def serve(
             evict(user_id, oldest)
         first, connection.skip_upto = catch_up()
         connection._out.extendleft(reversed(first))  # before anything live
+        connection.flush()
+        # gevent's socket wraps a non-blocking OS socket: its send() never waits.
+        connection._direct = getattr(getattr(ws.sock, "_sock", None), "send", None)
         on_open(connection)
         for frame in frames(ws, connection, on_idle):
             try:
