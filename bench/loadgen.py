@@ -14,6 +14,7 @@ import os
 import re
 import time
 from array import array
+from collections import Counter
 from dataclasses import dataclass, field
 
 import psutil
@@ -43,6 +44,7 @@ class Result:
     connected: int = 0
     failed: int = 0
     latencies: array = field(default_factory=lambda: array("f"))  # ms
+    per_message: Counter = field(default_factory=Counter)  # (sender, n) → deliveries
 
 
 def run(clients: list[Client], seconds: float, processes: int | None = None) -> dict:
@@ -88,6 +90,8 @@ def merge(results: list[Result], ready: list[int], seconds, cpu: float, processe
         return round(latencies[min(len(latencies) - 1, int(p * len(latencies)))], 1)
 
     sent = sum(r.sent for r in results)
+    per_message = sum((r.per_message for r in results), Counter())
+    fewest = sorted(per_message.items(), key=lambda item: item[1])[:5]
     wall = seconds + GRACE
     return {
         "connected": sum(ready),
@@ -95,6 +99,7 @@ def merge(results: list[Result], ready: list[int], seconds, cpu: float, processe
         "sent": sent,
         "received": sum(r.received for r in results),
         "acked": sum(r.acked for r in results),
+        "fewest_deliveries": [[*key, count] for key, count in fewest],  # (sender, n, count)
         "p50_ms": pct(0.50),
         "p99_ms": pct(0.99),
         "max_ms": round(latencies[-1], 1) if latencies else None,
@@ -129,7 +134,7 @@ async def _clients(pipe, share: list[tuple[int, Client]], seconds: float) -> Res
         if ws is not None and (c.rate or c.window)
     ]
     await asyncio.gather(*senders)
-    await asyncio.sleep(GRACE)
+    await asyncio.sleep(max(0.0, end - time.monotonic()) + GRACE)  # listeners-only too
     for task in listeners:
         task.cancel()
     await asyncio.gather(*(ws.close() for ws in sockets if ws), return_exceptions=True)
@@ -170,6 +175,7 @@ async def _listen(index: int, ws, result: Result, window) -> None:
             data = frame.encode() if isinstance(frame, str) else frame
             for match in MARK.finditer(data):
                 result.received += 1
+                result.per_message[(int(match.group(1)), int(match.group(2)))] += 1
                 result.latencies.append((now - int(match.group(3))) / 1e6)
                 if window is not None and match.group(1) == own:
                     result.acked += 1

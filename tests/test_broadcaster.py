@@ -2,6 +2,7 @@
 sockets follow, and once follow() returns nothing published to them can be missed."""
 
 import threading
+from functools import partial
 
 import pytest
 
@@ -82,7 +83,7 @@ def test_follow_then_publish_is_never_missed_across_follow_and_unfollow(hub):
         follower = Follower("room:7", "user:1")
         hub.follow(follower)
         hub.publish("room:7", f"<p>cycle {i}</p>")
-        wait_until(lambda: follower.got(f"cycle {i}"), timeout=5, message=f"missed cycle {i}")
+        wait_until(partial(follower.got, f"cycle {i}"), timeout=5, message=f"missed cycle {i}")
         hub.unfollow(follower)
 
 
@@ -97,7 +98,7 @@ def test_follow_is_never_missed_while_others_come_and_go(hub):
             marker = f"w{worker}-{i}<"
             hub.publish("room:9", f"<p>{marker}</p>")
             try:
-                wait_until(lambda: follower.got(marker), timeout=5)
+                wait_until(partial(follower.got, marker), timeout=5, message=marker)
             except AssertionError:
                 missed.append(i)
             hub.unfollow(follower)
