@@ -32,6 +32,7 @@ class TaskFlow:
         users: int,
         port: int | None = None,
         worker: bool = True,
+        rooms: int = 0,
         seed_args: tuple[str, ...] = (),
         **env,
     ) -> None:
@@ -49,7 +50,8 @@ class TaskFlow:
             LOGIN_LIMIT_PER_IP="100000 per minute",
             SOCKETS_PER_USER="100000",  # thousands of sockets from a few dozen users
             WORKER_CONNECTIONS="20000",
-            **env,
+            # One web process unless asked (--web N): the figures are per process.
+            **{"WEB_CONCURRENCY": "1", **env},
         )
         self.processes: list[subprocess.Popen] = []
         self.database = FreshDatabase(self.env.get("DATABASE_URL", ""))
@@ -59,7 +61,10 @@ class TaskFlow:
             processes.flask("db", "upgrade", env=self.env)
             seed = folder / "seed.json"
             processes.flask(
-                "bench-seed", "--users", str(users), "--out", str(seed), *seed_args, env=self.env
+                "bench-seed",
+                *("--users", str(users), "--rooms", str(rooms), "--out", str(seed)),
+                *seed_args,
+                env=self.env,
             )
             self.seed = json.loads(seed.read_text())
             web, self.url = processes.start_web(self.env, port=port)
@@ -72,7 +77,15 @@ class TaskFlow:
 
     def web_process(self) -> psutil.Process:
         """The gunicorn worker that serves the sockets (the master only forks it)."""
-        return psutil.Process(self.processes[0].pid).children()[0]
+        return self.web_processes()[0]
+
+    def web_processes(self) -> list[psutil.Process]:
+        """Every gunicorn worker (WEB_CONCURRENCY of them)."""
+        return psutil.Process(self.processes[0].pid).children()
+
+    def redis_process(self) -> psutil.Process:
+        """The embedded redis-server."""
+        return psutil.Process(int((Path(self.folder.name) / "redis.pid").read_text()))
 
     def login(self, username: str, password: str) -> str:
         """Log in through the form with its CSRF token, as a browser does; returns the

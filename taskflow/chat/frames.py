@@ -1,5 +1,7 @@
 """What a chat socket accepts from its page, frame by frame."""
 
+import time
+
 from sqlalchemy.exc import OperationalError
 
 from taskflow import security
@@ -9,6 +11,12 @@ from taskflow.errors import DATABASE_DOWN
 from taskflow.extensions import db
 from taskflow.models import ChatRoom, User
 from taskflow.realtime.connection import Connection, error_html
+
+# How long a socket reuses its sender's membership check. Access never ends silently: every
+# change that ends it (removed from the room or board, the room or board deleted, a logout)
+# closes the user's sockets once it commits (end_access, end_scope), and a process that lost
+# Redis closes all of its sockets when it is back. The re-check is the second line.
+READER_TTL = 2.0
 
 
 class ChatRoomFrames:
@@ -47,7 +55,9 @@ class ChatRoomFrames:
         if not security.may_send_message(self.user_id):
             return self._refuse(security.SLOW_DOWN, frame)
         try:
-            room, user = self._room_and_author()
+            # Mentions and the notice read the room's members: those need it in the session.
+            fresh = "@" in text or bool(self.state.get("notice"))
+            room, user = self._room_and_author() if fresh else self._recent_room_and_author()
             if room is None:
                 return None
             message, outside, new = chat.post(
@@ -83,8 +93,22 @@ class ChatRoomFrames:
 
     def _room_and_author(self) -> tuple[ChatRoom | None, User | None]:
         """The sender must still be a member, checked on every message (one query)."""
+        self.state.pop("reader", None)
         found = ChatRoom.with_reader(self.room_id, self.user_id)
         if found is None:
             self.connection.close(4403, "Access ended")
             return None, None
         return found
+
+    def _recent_room_and_author(self) -> tuple[ChatRoom | None, User | None]:
+        """As _room_and_author, reusing a check made less than READER_TTL ago. The objects
+        are out of the session (the commit does not expire them): their loaded columns only."""
+        checked = self.state.get("reader")
+        if checked is not None and checked[0] > time.monotonic():
+            return checked[1], checked[2]
+        room, user = self._room_and_author()
+        if room is not None:
+            db.session.expunge(room)
+            db.session.expunge(user)
+            self.state["reader"] = (time.monotonic() + READER_TTL, room, user)
+        return room, user

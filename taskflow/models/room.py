@@ -50,8 +50,15 @@ class ChatRoom(db.Model):
         """Number a change of the room. In PostgreSQL this locks the room's row until commit,
         so a room's changes commit in the order of their numbers: a reader who sees n has
         seen every change before it."""
-        query = update(cls).where(cls.id == room_id).values(seq=cls.seq + 1).returning(cls.seq)
-        return db.session.execute(query).scalar_one()
+        table = cls.__table__
+        query = (
+            update(table)
+            .where(table.c.id == room_id)
+            .values(seq=table.c.seq + 1)
+            .returning(table.c.seq)
+        )
+        # On the session's connection, without the ORM: every message sent runs this.
+        return db.session.connection().execute(query).scalar_one()
 
     @classmethod
     def current_seq(cls, room_id: int) -> int:

@@ -1,22 +1,37 @@
-"""Fan-out through Redis pub/sub.
+"""Fan-out through Redis pub/sub, one channel per topic.
 
-Any process publishes an event to a topic ("room:7", "user:3", ...). Each web process runs one
-subscriber that receives every event and hands it to the sockets of that process which follow
-the topic. The HTML of an event is rendered once by the publisher and framed once by the
-subscriber; every recipient gets the same bytes.
+Any process publishes an event to a topic ("room:7", "user:3", ...) on that topic's channel
+(`taskflow:t:room:7`). Each web process runs one subscriber that is subscribed to the
+channels of the topics its sockets follow, and only those: a process with no socket in room 7
+never receives room 7's events. It subscribes when a topic's first local follower arrives and
+unsubscribes when the last one leaves. The HTML of an event is rendered once by the publisher
+and framed once by the subscriber; every recipient gets the same bytes.
+
+BROADCAST_CHANNELS = "single" keeps the former design (every event on one channel, every
+process receives all of them): the benchmarks measure both.
 """
 
 import json
 import logging
 import threading
 import time
+from collections import Counter, deque
 from dataclasses import dataclass
 
 import redis
 from flask import Flask, current_app
 
 log = logging.getLogger(__name__)
-CHANNEL = "taskflow:events"
+CHANNEL = "taskflow:events"  # the single channel of BROADCAST_CHANNELS = "single"
+PREFIX = "taskflow:t:"  # a topic's channel: PREFIX + topic
+EVERY_TOPIC = PREFIX + "*"  # a pattern for every topic's channel (tests, tools)
+SUBSCRIBE_TIMEOUT = 10.0  # seconds follow() waits for Redis to confirm a subscription
+IDLE_PING = 30.0  # seconds of silence on the subscriber's connection before a PING
+
+
+def channel(topic: str, design: str = "topic") -> str:
+    """The Redis channel that carries `topic`'s events."""
+    return CHANNEL if design == "single" else PREFIX + topic
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +74,8 @@ class Broadcaster:
     (a test, a tool) never publish to each other's Redis."""
 
     def init_app(self, app: Flask) -> None:
-        app.extensions["broadcaster"] = Hub(app.redis, app.config["REDIS_URL"])
+        design = app.config.get("BROADCAST_CHANNELS", "topic")
+        app.extensions["broadcaster"] = Hub(app.redis, app.config["REDIS_URL"], design)
 
     def publish(
         self, topic: str, html: str = "", kind: str = "html", seq: int = 0, scope: str = ""
@@ -79,15 +95,27 @@ def _hub() -> "Hub":
 
 class Hub:
     """One app's fan-out: its Redis, and in a web process one subscriber thread (a greenlet
-    under gevent) handing events to the local sockets that follow them."""
+    under gevent) handing events to the local sockets that follow them.
 
-    def __init__(self, client: redis.Redis, url: str) -> None:
-        self._followers: dict[str, set] = {}
-        self._lock = threading.Lock()
-        self._listening = threading.Event()
-        self._thread: threading.Thread | None = None
+    The subscriber owns one Redis connection. Followers send SUBSCRIBE and UNSUBSCRIBE on it
+    (under the lock, so that commands and the queue of their expected replies stay in the
+    same order); the subscriber thread reads every reply and sets the confirmation of each
+    SUBSCRIBE as its reply arrives. A channel left and joined again before Redis answered
+    has an UNSUBSCRIBE and a SUBSCRIBE in flight: replies come back in the order sent, so the
+    new follower waits for its own confirmation, not the one before the unsubscribe."""
+
+    def __init__(self, client: redis.Redis, url: str, design: str = "topic") -> None:
         self.redis = client
         self._url = url
+        self.design = design
+        self._followers: dict[str, set] = {}
+        self._channels: Counter[str] = Counter()  # followed topics per subscribed channel
+        self._confirmed: dict[str, threading.Event] = {}  # each subscribed channel's
+        self._expected: dict[str, deque] = {}  # per channel, the replies still to come
+        self._lock = threading.Lock()
+        self._connection: redis.Connection | None = None  # None: not (yet) connected
+        self._thread: threading.Thread | None = None
+        self._lost = False  # Redis was lost and is not back: nothing to wait for
 
     # -- publishing (any process) ------------------------------------------------------------
 
@@ -99,7 +127,7 @@ class Hub:
         Returns False when Redis is unreachable: the caller has already saved what matters, and
         sockets catch up from the database when the subscriber reconnects."""
         try:
-            self.redis.publish(CHANNEL, _encode(topic, kind, html, seq, scope))
+            self.redis.publish(channel(topic, self.design), _encode(topic, kind, html, seq, scope))
             return True
         except redis.RedisError as error:
             log.warning("publish to %s failed: %s", topic, error)
@@ -108,50 +136,151 @@ class Hub:
     # -- following (web processes) -----------------------------------------------------------
 
     def follow(self, connection) -> None:
-        """Start handing events of the connection's topics to it. Returns once the subscriber
-        listens, so nothing published after this call can be missed."""
+        """Start handing events of the connection's topics to it. Returns once Redis has
+        confirmed the subscription of each of them, so nothing published to them after this
+        call can be missed. (While Redis is away it returns at once: the subscriber closes
+        every socket with 1012 when it is back, and the pages catch up.)"""
         with self._lock:
-            for topic in connection.topics:
-                self._followers.setdefault(topic, set()).add(connection)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._listen, daemon=True, name="broadcast")
                 self._thread.start()
-        self._listening.wait(timeout=10)
+            joined = []
+            for topic in connection.topics:
+                followers = self._followers.setdefault(topic, set())
+                if not followers:
+                    joined.append(channel(topic, self.design))
+                followers.add(connection)
+            self._join(joined)
+            mine = {channel(topic, self.design) for topic in connection.topics}
+            waits = [] if self._lost else [self._confirmed[name] for name in mine]
+        deadline = time.monotonic() + SUBSCRIBE_TIMEOUT
+        for confirmed in waits:
+            if not confirmed.wait(max(0.0, deadline - time.monotonic())):
+                log.warning("no subscribe confirmation within %ss", SUBSCRIBE_TIMEOUT)
+                break
 
     def unfollow(self, connection) -> None:
         with self._lock:
+            left = []
             for topic in connection.topics:
                 followers = self._followers.get(topic)
                 if followers is not None:
                     followers.discard(connection)
                     if not followers:
                         del self._followers[topic]
+                        left.append(channel(topic, self.design))
+            self._leave(left)
 
     def followers(self, topic: str) -> list:
         with self._lock:
             return list(self._followers.get(topic, ()))
 
+    def channels(self) -> list[str]:
+        """The channels this process is subscribed to (or subscribing)."""
+        with self._lock:
+            return list(self._channels)
+
+    # Both under the lock: the order of commands is the order of expected replies.
+
+    def _join(self, channels: list[str]) -> None:
+        """Count a followed topic for each channel; subscribe the new ones."""
+        new = []
+        for name in channels:
+            self._channels[name] += 1
+            if self._channels[name] == 1:
+                new.append(name)
+        for name in new:
+            self._confirmed[name] = threading.Event()
+            self._expected.setdefault(name, deque()).append(self._confirmed[name])
+        if new:
+            self._send("SUBSCRIBE", new)
+
+    def _leave(self, channels: list[str]) -> None:
+        gone = []
+        for name in channels:
+            self._channels[name] -= 1
+            if self._channels[name] <= 0:
+                del self._channels[name]
+                del self._confirmed[name]
+                self._expected.setdefault(name, deque()).append(None)
+                gone.append(name)
+        if gone:
+            self._send("UNSUBSCRIBE", gone)
+
+    def _send(self, command: str, channels: list[str]) -> None:
+        if self._connection is None:  # away: the subscriber subscribes all when it is back
+            return
+        try:
+            self._connection.send_command(command, *channels, check_health=False)
+        except (redis.RedisError, OSError) as error:
+            log.warning("%s failed: %s", command, error)  # the subscriber will reconnect
+
+    # -- the subscriber thread ---------------------------------------------------------------
+
     def _listen(self) -> None:
         failed = False
         while True:
             try:
-                pubsub = redis.Redis.from_url(self._url, health_check_interval=30).pubsub()
-                pubsub.subscribe(CHANNEL)
-                while pubsub.get_message(timeout=5) is None:  # the subscribe confirmation
-                    pass
-                self._listening.set()
+                connection = self._connect()
                 if failed:
                     # Events published while we were cut off are lost to us: every socket of
                     # this process reconnects (1012, which htmx retries) and catches up.
                     self._close_all(1012, "Reconnect to catch up")
                 failed = False
-                for message in pubsub.listen():
-                    if message["type"] == "message":
-                        self._deliver(_decode(message["data"]))
-            except redis.RedisError as error:
+                self._read(connection)
+            except (redis.RedisError, OSError) as error:
                 log.warning("subscriber lost Redis (%s); retrying", error)
                 failed = True
+                with self._lock:
+                    self._connection, self._lost = None, True
+                    for confirmed in self._confirmed.values():
+                        confirmed.set()  # nobody waits for an answer that will not come
                 time.sleep(0.5)
+
+    def _connect(self) -> redis.Connection:
+        """A new connection, subscribed to every channel that is followed now."""
+        pool = redis.ConnectionPool.from_url(self._url)
+        connection = pool.make_connection()
+        connection.connect()
+        with self._lock:
+            self._expected = {}
+            self._connection, self._lost = connection, False
+            channels = list(self._channels)
+            for name in channels:
+                if self._confirmed[name].is_set():  # set when the last connection was lost
+                    self._confirmed[name] = threading.Event()
+                self._expected[name] = deque([self._confirmed[name]])
+            if channels:
+                connection.send_command("SUBSCRIBE", *channels, check_health=False)
+        return connection
+
+    def _read(self, connection: redis.Connection) -> None:
+        pinged = False
+        while True:
+            if not connection.can_read(timeout=IDLE_PING):
+                if pinged:  # no answer to the last PING in a whole period: the link is dead
+                    raise redis.ConnectionError("no answer to PING")
+                with self._lock:
+                    connection.send_command("PING", check_health=False)
+                pinged = True
+                continue
+            pinged = False
+            reply = connection.read_response()
+            kind = reply[0]
+            if kind == b"message":
+                self._deliver(_decode(reply[2]))
+            elif kind in (b"subscribe", b"unsubscribe"):
+                self._confirm(reply[1].decode())
+
+    def _confirm(self, name: str) -> None:
+        """A SUBSCRIBE or UNSUBSCRIBE reply: the next one expected on that channel."""
+        with self._lock:
+            expected = self._expected.get(name)
+            confirmed = expected.popleft() if expected else None
+            if expected is not None and not expected:
+                del self._expected[name]
+        if confirmed is not None:
+            confirmed.set()
 
     def _deliver(self, event: Event) -> None:
         for connection in self.followers(event.topic):

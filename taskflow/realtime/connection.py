@@ -1,14 +1,21 @@
-"""One WebSocket connection: a bounded outgoing queue drained by a single writer, so a slow
-or dead client never delays anyone else, and a reader that hands frames to a handler."""
+"""One WebSocket connection: a bounded outgoing queue drained by the socket's own greenlet,
+so a slow or dead client never delays anyone else, and the client's frames handed to a
+handler.
 
-import itertools
+Each socket has one greenlet of ours, the one the server runs it in (plus simple_websocket's
+reader): it sleeps until the reader has a frame for it or the broadcaster has queued
+something to send, then does both. An idle socket costs a greenlet, a small object and an
+empty deque; there is no writer greenlet and no queue of locks per socket."""
+
 import json
 import logging
-import queue
 import socket
 import threading
+import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable
+from itertools import count
 
 from simple_websocket import ConnectionClosed
 
@@ -20,9 +27,10 @@ from taskflow.realtime.broadcaster import Event, text_frame
 
 log = logging.getLogger(__name__)
 QUEUE_SIZE = 256  # events a socket may fall behind before we drop it (its page catches up)
-PING_INTERVAL = 25.0  # seconds of silence before a ping; no pong by the next one: dead
+PING_INTERVAL = 25.0  # seconds between pings; no pong by the next one: dead
+STUCK_AFTER_CLOSE = 2.0  # seconds a close may wait for a send to a slow client
 MAX_DEPTH = 32  # nesting of a client's JSON frame; ours are flat
-_STOP = object()
+PING = b"\x89\x00"
 # Why a socket is ended from the server, and the code it closes with. htmx-ext-ws retries
 # only 1006, 1012 and 1013, so none of these is reconnected.
 CLOSE_CODES = {
@@ -31,10 +39,27 @@ CLOSE_CODES = {
     "logout": (4401, "Logged out"),  # the session that opened the socket has ended
     "evicted": (4429, "Too many connections"),  # the user opened more than SOCKETS_PER_USER
 }
-_ids = itertools.count(1)
+_ids = count(1)
 
 
 class Connection:
+    # Thousands per process: no per-instance dict.
+    __slots__ = (
+        "ws",
+        "id",
+        "key",
+        "user_id",
+        "topics",
+        "scopes",
+        "open",
+        "state",
+        "skip_upto",
+        "_out",
+        "_close_code",
+        "_sending",
+        "_direct",
+    )
+
     def __init__(self, ws, user_id: int, topics: Iterable[str], scopes: Iterable[str]) -> None:
         self.ws = ws
         self.id = next(_ids)
@@ -45,9 +70,13 @@ class Connection:
         self.scopes = frozenset([*scopes, names.socket(self.key)])
         self.open = True
         self.state: dict = {}  # what the endpoint keeps about this socket's page
-        self._queue: queue.Queue = queue.Queue(QUEUE_SIZE)
+        self.skip_upto = 0  # room changes up to this number were sent by the catch-up
+        self._out: deque = deque()  # frames (bytes) and events waiting to be sent
         self._close_code: tuple[int, str] | None = None  # set by the first close()
-        self._writer: threading.Thread | None = None
+        self._sending = False
+        # Once the catch-up is out, the broadcaster writes straight to the socket when that
+        # cannot block (see deliver); None until then, or where the socket is not gevent's.
+        self._direct = None
 
     # Called by the broadcaster's thread: must never block.
     def deliver(self, event: Event) -> None:
@@ -55,10 +84,26 @@ class Connection:
             if event.scope in self.scopes:
                 self.close(*CLOSE_CODES[event.kind])
             return
-        try:
-            self._queue.put_nowait(event)
-        except queue.Full:
+        if not self.open:  # closed: what comes after the close is not sent
+            return
+        if self._direct is not None and not self._out and not self._sending:
+            if event.kind == "message" and event.seq <= self.skip_upto:
+                return  # already sent by the catch-up
+            try:
+                sent = self._direct(event.frame)
+            except BlockingIOError:
+                sent = 0
+            except OSError:
+                self.abort()
+                return
+            if sent == len(event.frame):
+                return  # the common case: no greenlet woken, no queue
+            event = event.frame[sent:]  # the socket's greenlet sends the rest
+        if len(self._out) >= QUEUE_SIZE:
             self.abort()  # too far behind: drop it; htmx reconnects and the page catches up
+            return
+        self._out.append(event)
+        self.ws.event.set()  # wake the socket's greenlet
 
     def send(self, html: str) -> None:
         """A frame for this socket only (an error, a reply)."""
@@ -69,73 +114,53 @@ class Connection:
         if self._close_code is None:
             self._close_code = (code, reason)
         self.open = False
-        try:
-            self._queue.put_nowait(_STOP)
-        except queue.Full:
-            self.abort()
+        self.ws.event.set()
+        if self._sending:  # the socket's greenlet may be stuck sending to a slow client
+            threading.Timer(STUCK_AFTER_CLOSE, self._cut_if_stuck).start()
 
     def abort(self) -> None:
-        """End the connection at once, even if the writer is stuck on a slow client."""
+        """End the connection at once, even if a send is stuck on a slow client."""
         self.open = False
         try:
             self.ws.sock.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
-        self.ws.event.set()  # wake the reader
+        self.ws.event.set()  # wake the socket's greenlet
 
-    def start_writer(self, first: list[bytes], skip_upto: int, on_idle: Callable) -> None:
-        self._writer = threading.Thread(
-            target=self._write, args=(first, skip_upto, on_idle), daemon=True, name="ws-writer"
-        )
-        self._writer.start()
-
-    def finish(self, timeout: float = 2.0) -> None:
-        """After close(): let the writer send the close frame, with its code, before the
-        server's own clean-up closes the socket with a plain 1000."""
-        if self._writer is None:  # never started: nobody else writes to the socket
-            try:
-                self.ws.close(*(self._close_code or (1000, "")))
-            except (ConnectionClosed, OSError):
-                pass
-            return
-        self._writer.join(timeout)
-        if self._writer.is_alive():  # stuck on a slow client: cut it off
+    def _cut_if_stuck(self) -> None:
+        if self._sending:
             self.abort()
 
-    def _write(self, first: list[bytes], skip_upto: int, on_idle: Callable) -> None:
-        sock = self.ws.sock
+    def flush(self) -> None:
+        """Send what is queued (in the socket's greenlet); a failed send ends the socket."""
+        out, sock = self._out, self.ws.sock
+        self._sending = True
         try:
-            for frame in first:
-                sock.sendall(frame)
-            while True:
-                try:
-                    event = self._queue.get(timeout=PING_INTERVAL)
-                except queue.Empty:
-                    if not self._ping():
-                        self.close(1011, "No pong")
-                        break
-                    on_idle(self)
-                    continue
-                if event is _STOP:
-                    break
-                if event.kind == "message" and event.seq <= skip_upto:
-                    continue  # already sent by the catch-up
-                sock.sendall(event.frame)
+            while out:
+                item = out.popleft()
+                if isinstance(item, bytes):
+                    sock.sendall(item)
+                elif item.kind != "message" or item.seq > self.skip_upto:
+                    sock.sendall(item.frame)  # a room change the catch-up sent is skipped
         except OSError:
-            pass
-        finally:
             self.open = False
-            try:
-                self.ws.close(*(self._close_code or (1000, "")))
-            except (ConnectionClosed, OSError):
-                pass
-            self.ws.event.set()
+            out.clear()
+        finally:
+            self._sending = False
 
-    def _ping(self) -> bool:
+    def finish(self) -> None:
+        """After the last frame: the close frame, with the first reason given."""
+        try:
+            self.ws.close(*(self._close_code or (1000, "")))
+        except (ConnectionClosed, OSError):
+            pass
+
+    def ping(self) -> bool:
+        """A ping, if the last one was answered; False: the client is gone."""
         if not self.ws.pong_received:
             return False
         self.ws.pong_received = False
-        self.ws.sock.sendall(b"\x89\x00")
+        self._out.append(PING)
         return True
 
 
@@ -156,26 +181,46 @@ def end_scope(scope: str, kind: str = "gone") -> None:
     broadcast(names.of_scope(scope), str, kind=kind, scope=scope, key=(kind, scope))
 
 
-def frames(ws, connection: Connection):
-    """The client's frames, parsed: yields dicts; answers bad JSON with an error frame."""
-    while connection.open:
-        data = ws.receive(timeout=PING_INTERVAL * 2)
-        if data is None:
+def frames(ws, connection: Connection, on_idle: Callable = lambda c: None):
+    """The client's frames, parsed: yields dicts; answers bad JSON with an error frame.
+    Between frames it sends what the connection has queued, pings the client every
+    PING_INTERVAL (then calls on_idle), and returns once the connection is closed."""
+    next_ping = time.monotonic() + PING_INTERVAL
+    while True:
+        ws.event.clear()  # before looking: a wake-up after this is not lost
+        connection.flush()
+        if not connection.open:
+            return
+        if ws.input_buffer:
+            frame = _parse(ws.input_buffer.pop(0), connection)
+            if frame is not None:
+                yield frame
             continue
-        try:
-            frame = json.loads(data)
-        except RecursionError:  # "[[[[…" thousands deep: the parser gives up
-            frame = TOO_DEEP
-        except (ValueError, TypeError):
-            connection.send(error_html("That was not understood (invalid JSON)."))
-            continue
-        if frame is TOO_DEEP or _too_deep(frame):
-            connection.send(error_html("That was not understood (nested too deeply)."))
-            continue
-        if not isinstance(frame, dict):
-            connection.send(error_html("That was not understood (expected an object)."))
-            continue
-        yield frame
+        if not ws.connected:
+            raise ConnectionClosed(ws.close_reason, ws.close_message)
+        if not ws.event.wait(timeout=max(0.0, next_ping - time.monotonic())):
+            next_ping = time.monotonic() + PING_INTERVAL
+            if not connection.ping():
+                connection.close(1011, "No pong")
+                continue
+            on_idle(connection)
+
+
+def _parse(data, connection: Connection) -> dict | None:
+    try:
+        frame = json.loads(data)
+    except RecursionError:  # "[[[[…" thousands deep: the parser gives up
+        frame = TOO_DEEP
+    except (ValueError, TypeError):
+        connection.send(error_html("That was not understood (invalid JSON)."))
+        return None
+    if frame is TOO_DEEP or _too_deep(frame):
+        connection.send(error_html("That was not understood (nested too deeply)."))
+        return None
+    if not isinstance(frame, dict):
+        connection.send(error_html("That was not understood (expected an object)."))
+        return None
+    return frame
 
 
 TOO_DEEP = object()
@@ -227,10 +272,13 @@ def serve(
         # Following first, so that a newer socket's "close" for this one cannot be missed.
         for oldest in socket_cap.opened(user_id, connection.key):
             evict(user_id, oldest)
-        first, skip_upto = catch_up()
-        connection.start_writer(first, skip_upto, on_idle)
+        first, connection.skip_upto = catch_up()
+        connection._out.extendleft(reversed(first))  # before anything live
+        connection.flush()
+        # gevent's socket wraps a non-blocking OS socket: its send() never waits.
+        connection._direct = getattr(getattr(ws.sock, "_sock", None), "send", None)
         on_open(connection)
-        for frame in frames(ws, connection):
+        for frame in frames(ws, connection, on_idle):
             try:
                 handle(connection, frame)
             except Exception:  # one frame's failure is reported, the socket goes on
@@ -244,6 +292,7 @@ def serve(
     finally:
         broadcaster.unfollow(connection)
         connection.close()
+        connection.flush()  # what was queued before the close (an error, a reply)
         connection.finish()
         socket_cap.closed(user_id, connection.key)
         try:
