@@ -24,6 +24,7 @@ import time
 
 import requests
 import websockets
+from figures import figure
 from stack import ROOT, TaskFlow, raise_file_limit
 
 from taskflow import stack as processes
@@ -256,6 +257,65 @@ def room_page(app: TaskFlow, seconds: int) -> dict:
     }
 
 
+def as_figures(report: dict) -> list[dict]:
+    """The report's figures in bench/run.py's shape, each beside its target and before."""
+    get, members = report.get, report.get("members")
+    bytes_max = get("J1_bytes_per_client_before_first_message_max")
+    restart = get("J2_seconds_until_all_caught_up_after_restart")
+    page_bytes, pages = get("J3_room_page_bytes"), get("J3_room_page_per_s")
+    return [
+        figure(
+            f"{members} members join at once: bytes per client before the first message, max",
+            bytes_max,
+            "B",
+            "≤ 100 KB",
+            "≈ 22 MB",
+            bytes_max is not None and bytes_max <= TARGET["bytes_per_client"],
+        ),
+        figure(
+            f"{members} members join at once: bytes per client in all, max",
+            get("J1_bytes_per_client_total_max"),
+            "B",
+        ),
+        figure(
+            f"{members} members join at once: seconds until all caught up",
+            get("J1_seconds_until_all_caught_up"),
+            "s",
+            before="13.8 s",
+        ),
+        figure(
+            "web process restarted: seconds from its start until all caught up",
+            restart,
+            "s",
+            "≤ 5 s",
+            "",
+            restart is not None and restart <= TARGET["seconds_until_all_caught_up_after_restart"],
+        ),
+        figure(
+            "web process restarted: seconds from its stop until all caught up",
+            get("J2_seconds_from_stop_until_all_caught_up"),
+            "s",
+        ),
+        figure(
+            "room page, 50 messages: bytes",
+            page_bytes,
+            "B",
+            "≤ 25 KB",
+            "47 KB",
+            page_bytes is not None and page_bytes <= TARGET["room_page_bytes"],
+        ),
+        figure(
+            "room page, 50 messages: pages/s (wrk, 4 connections)",
+            pages,
+            "/s",
+            "≥ 600",
+            "190",
+            pages is not None and pages >= TARGET["room_page_per_s"],
+        ),
+        figure("room page: p99", get("J3_room_page_p99_ms"), "ms", before="93 ms"),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
@@ -277,6 +337,7 @@ def main() -> None:
             report.update(room_page(app, 2 if args.quick else 10))
         except Exception as error:  # a failed run is reported, not hidden
             report["error"] = repr(error)
+    report["figures"] = as_figures(report)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{name}.json").write_text(json.dumps(report, indent=1))
     log(json.dumps(report, indent=1))

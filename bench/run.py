@@ -4,7 +4,7 @@
     .venv/bin/python bench/run.py --quick      # a short run of each (a few minutes)
     .venv/bin/python bench/run.py --only board --configs sqlite-1
 
-Each benchmark script (bench/board.py, bench/join.py, bench/fanout.py) starts its own stack
+Each benchmark script (bench/board.py, bench/join.py, bench/transport.py) starts its own stack
 (bench/stack.py), runs its workloads and writes its figures as JSON; each JSON holds a list
 "figures" of {name, unit, target, before, value, met}. This runs them one after the other,
 never two at once (they would share the two cores), for each configuration:
@@ -26,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-BENCHMARKS = ("board", "join", "fanout")
+BENCHMARKS = ("board", "join", "transport")
 POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 CONFIGS = {
     "sqlite-1": ["--web", "1"],

@@ -20,6 +20,7 @@ import sys
 import time
 
 import psutil
+from figures import figure
 from loadgen import Client, run
 from stack import ROOT, TaskFlow
 
@@ -176,6 +177,68 @@ def many_rooms(stack: Stack, rooms: int, per_room: int, seconds: float, processe
     return result
 
 
+def as_figures(report: dict) -> list[dict]:
+    """The report's figures in bench/run.py's shape, each beside its target and before."""
+    rows = []
+    if "T1" in report:
+        rate = report["T1"]["messages_per_s"]
+        rows += [
+            figure(
+                "messages saved and published per second, one process",
+                rate,
+                "/s",
+                "≥ 1,000",
+                "≈ 385",
+                rate >= 1000,
+            ),
+            figure(
+                "web CPU per message", report["T1"]["web_cpu_ms_per_message"], "ms", before="≈ 5 ms"
+            ),
+        ]
+    if "T2" in report:
+        t2 = report["T2"]
+        best = t2["best_deliveries_per_s"]
+        rows += [
+            figure(
+                f"{t2['clients']} clients in one room: deliveries/s with p99 < 100 ms",
+                best,
+                "/s",
+                "≥ 60,000",
+                "29,700 (p99 94 ms)",
+                best >= 60_000,
+            ),
+            figure("… its p99", t2["best_p99_ms"], "ms", "< 100 ms", "94 ms"),
+        ]
+    if "T3" in report:
+        t3 = report["T3"]
+        rows += [
+            figure(
+                f"idle sockets held ({t3['sockets']:,}): KB each",
+                t3["kb_per_socket"],
+                "KB",
+                "≤ 40 KB (10,000)",
+                "65–67 KB (3,000–5,000)",
+                t3["kb_per_socket"] <= 40,
+            ),
+        ]
+    for design, t4 in report.get("T4", {}).items():
+        name = f"{t4['rooms']:,} rooms × 5 clients, 1 msg/room/s, {design} channels"
+        rows += [
+            figure(f"{name}: delivered", t4["delivery_ratio"], ""),
+            figure(f"{name}: p99", t4.get("p99_ms"), "ms"),
+            figure(f"{name}: web CPU", t4["web_cpu_cores"], "cores"),
+            figure(f"{name}: Redis CPU", t4["redis_cpu_cores"], "cores"),
+        ]
+    shares = [
+        part.get("loadgen_machine_share")
+        for part in report.values()
+        if isinstance(part, dict) and part.get("loadgen_machine_share") is not None
+    ]
+    if shares:
+        rows.append(figure("load generator's share of the machine, max", max(shares), ""))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
@@ -237,6 +300,7 @@ def main() -> None:
             save()
         finally:
             stack.close()
+    report["figures"] = as_figures(report)
     save()
     progress(json.dumps(report, indent=1))
 
