@@ -8,7 +8,7 @@ from redis import Redis
 from sqlalchemy import event
 
 from taskflow import config as settings
-from taskflow import embedded_redis, secret_key, security
+from taskflow import cooperative, embedded_redis, secret_key, security
 from taskflow.converters import BoundedIntConverter
 from taskflow.extensions import broadcaster, csrf, db, limiter, login_manager, migrate, sock
 
@@ -54,6 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
     realtime.init_app(app)  # after the areas: they declare their socket endpoints on it
     app.register_blueprint(main.bp)
     app.jinja_env.globals["limits"] = _limits()
+    app.jinja_env.globals["pause"] = cooperative.pause
     errors.init_app(app)
     cli.init_app(app)
     return app
