@@ -262,7 +262,8 @@ def test_the_badge_on_the_room_page_counts_notes_and_invitations(app, chat_room,
             )
         db.session.commit()
     page = as_user(app, "bob").get(f"/rooms/{chat_room}").get_data(as_text=True)
-    assert "<title>(3) general · TaskFlow</title>" in page  # two unread notifications and one invitation
+    # two unread notifications and one invitation
+    assert "<title>(3) general · TaskFlow</title>" in page
     assert 'data-count="3"' in page
 
 

@@ -24,7 +24,7 @@ bp = Blueprint("rooms", __name__)
 
 # The room page lists its first members by name; its socket sends the whole list on connect
 # (chat/sockets.py), so a big room's page stays light.
-MEMBERS_SHOWN = 40
+MEMBERS_SHOWN = 30
 
 
 @bp.get("/boards/<int:board_id>/rooms")
