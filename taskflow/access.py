@@ -6,6 +6,7 @@ endpoints into a 4404 close; members who go beyond their rights get 403."""
 
 from flask import abort
 from flask_login import current_user
+from sqlalchemy import Row
 
 from taskflow.extensions import db
 from taskflow.models import Board, ChatRoom, Column, Task, User
@@ -31,6 +32,11 @@ def readable_room(room_id: int, user: User) -> ChatRoom | None:
     return ChatRoom.readable(room_id, user.id) if user.is_authenticated else None
 
 
+def readable_room_view(room_id: int, user: User) -> Row | None:
+    """readable_room's rule, answering the room page's plain row (ChatRoom.page_view)."""
+    return ChatRoom.page_view(room_id, user.id) if user.is_authenticated else None
+
+
 def member_board(board_id: int) -> Board:
     return _found(visible_board(board_id, current_user))
 
@@ -52,6 +58,10 @@ def member_task(task_id: int) -> Task:
 
 def member_room(room_id: int) -> ChatRoom:
     return _found(readable_room(room_id, current_user))
+
+
+def member_room_view(room_id: int) -> Row:
+    return _found(readable_room_view(room_id, current_user))
 
 
 def own(model, object_id: int, owner_field: str):

@@ -193,3 +193,93 @@ def test_members_are_managed_on_a_page_of_their_own(app, chat_room, make_user):
     response = alice.post(path)
     assert response.status_code == 302 and response.location.endswith("/members")
     assert as_user(app, "dave").get(f"/rooms/{chat_room}").status_code == 404
+
+
+# --- the room page's shortcuts (issue 12: 600 pages/s) keep its answers right ------------
+
+
+def test_the_cached_message_list_follows_every_change(app, chat_room):
+    """The latest messages are rendered once per change of the room and shared by every
+    viewer: a new message, an edit and a deletion each show on the next page view, to all."""
+    first, second = fill_room(app, chat_room, count=2)
+    alice, bob = as_user(app, "alice"), as_user(app, "bob")
+    for viewer in (alice, bob):  # the list is rendered now, and reused
+        page = viewer.get(f"/rooms/{chat_room}").get_data(as_text=True)
+        assert page.count('class="message"') == 2
+    assert alice.post(f"/rooms/{chat_room}/messages", {"content": "a third"}).status_code == 302
+    assert alice.post(f"/messages/{first}/edit", {"content": "first, edited"}).status_code == 302
+    assert bob.post(f"/messages/{second}/delete").status_code == 302  # bob's message
+    for viewer in (bob, alice):
+        page = viewer.get(f"/rooms/{chat_room}").get_data(as_text=True)
+        assert ">first, edited</div>" in page and "(edited)" in page
+        assert f'id="message-{second}"' not in page and ">a third</div>" in page
+        assert page.count('class="message"') == 2
+        with app.app_context():
+            assert f'data-seq="{ChatRoom.current_seq(chat_room)}"' in page
+
+
+def test_the_room_page_after_logout_goes_to_login(app, chat_room):
+    alice = as_user(app, "alice")
+    assert alice.get(f"/rooms/{chat_room}").status_code == 200
+    copy = app.test_client()  # the same cookies, kept by someone else
+    for cookie in alice.http._cookies.values():
+        copy.set_cookie(cookie.key, cookie.value, domain=cookie.domain)
+    assert copy.get(f"/rooms/{chat_room}").status_code == 200
+    assert alice.post("/logout").status_code == 302
+    for client in (alice.http, copy):
+        response = client.get(f"/rooms/{chat_room}")
+        assert response.status_code == 302 and "/login" in response.location
+
+
+def test_a_removed_member_no_longer_reads_the_room(app, chat_room):
+    bob = as_user(app, "bob")
+    fill_room(app, chat_room, count=3)
+    assert bob.get(f"/rooms/{chat_room}").status_code == 200  # the list is cached now
+    alice = as_user(app, "alice")
+    assert alice.post(f"/rooms/{chat_room}/members/{user_id(app, 'bob')}/delete").status_code == 302
+    assert bob.get(f"/rooms/{chat_room}").status_code == 404
+    assert bob.get(f"/rooms/{chat_room}?before=999").status_code == 404
+    assert alice.get(f"/rooms/{chat_room}").status_code == 200
+
+
+def test_the_badge_on_the_room_page_counts_notes_and_invitations(app, chat_room, make_user):
+    from taskflow.models import Invitation, Notification
+
+    make_user("dave")
+    with app.app_context():
+        bob, dave = User.by_username("bob"), User.by_username("dave")
+        other = Board.create("Other", "", dave)
+        db.session.add(Invitation(board=other, invitee=bob, invited_by=dave))
+        for i, read in enumerate((False, False, True)):
+            db.session.add(
+                Notification(
+                    recipient_id=bob.id,
+                    text="hi",
+                    type="chat_mention",
+                    is_read=read,
+                    dedupe_key=f"test:{i}",
+                )
+            )
+        db.session.commit()
+    page = as_user(app, "bob").get(f"/rooms/{chat_room}").get_data(as_text=True)
+    # two unread notifications and one invitation
+    assert "<title>(3) general · TaskFlow</title>" in page
+    assert 'data-count="3"' in page
+
+
+def test_a_big_rooms_page_lists_its_first_members(app, chat_room):
+    """The page lists the first members by name and says how many more there are; its socket
+    sends the whole list on connect (test_chat_socket)."""
+    from taskflow.chat.rooms import MEMBERS_SHOWN
+
+    with app.app_context():
+        room = db.session.get(ChatRoom, chat_room)
+        for i in range(MEMBERS_SHOWN + 5):
+            user = User(f"member{i:03}", "x" * 12)
+            room.board.add_member(user)
+            room.members.append(user)
+        db.session.commit()
+    page = as_user(app, "alice").get(f"/rooms/{chat_room}").get_data(as_text=True)
+    members = page.split('id="room-members"')[1].split("</ul>")[0]
+    assert members.count('<li id="member-') == MEMBERS_SHOWN
+    assert ">alice</li>" in members and ">and 7 more</li>" in members

@@ -5,9 +5,10 @@ import secrets
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy import Row
 
 from taskflow import security
-from taskflow.access import member_board, member_room
+from taskflow.access import member_board, member_room, member_room_view
 from taskflow.chat import presence
 from taskflow.chat import service as chat
 from taskflow.chat.forms import RoomForm
@@ -15,10 +16,15 @@ from taskflow.converters import bounded_int, id_arg
 from taskflow.extensions import db
 from taskflow.htmx import is_htmx
 from taskflow.models import ChatMessage, ChatRoom, User
+from taskflow.models.room import may_manage
 from taskflow.realtime import connection as live
 from taskflow.realtime import topics
 
 bp = Blueprint("rooms", __name__)
+
+# The room page lists its first members by name; its socket sends the whole list on connect
+# (chat/sockets.py), so a big room's page stays light.
+MEMBERS_SHOWN = 30
 
 
 @bp.get("/boards/<int:board_id>/rooms")
@@ -48,14 +54,16 @@ def create(board_id: int):
 
 @bp.get("/rooms/<int:room_id>")
 def show(room_id: int):
-    room = member_room(room_id)
+    room = member_room_view(room_id)
     before = id_arg("before")
-    messages, oldest = chat.page_of_messages(room.id, before)
-    if is_htmx() and before is not None:  # "load older": only the older page
+    if before is None:  # the latest page: the same list for every viewer, cached per change
+        return _room_page(room, chat.latest_messages_html(room.id, room.created_at, room.seq))
+    if is_htmx():  # "load older": only the older page
+        messages, oldest = chat.page_of_messages(room.id, before)
         return render_template(
             "chat/_messages_page.html", room_id=room.id, messages=messages, oldest=oldest
         )
-    return _room_page(room, messages, oldest)
+    return _room_page(room, chat.messages_html(room.id, before))
 
 
 @bp.post("/rooms/<int:room_id>/messages")
@@ -78,8 +86,9 @@ def post_message(room_id: int):
             content = request.form.get("content")
             return live.error_html(error) + chat.draft_html(room.id, content), 200
         draft = request.form.get("content", "")[:10000]
-        page = _room_page(room, *chat.page_of_messages(room.id), composer_error=error, draft=draft)
-        return page, status
+        view = member_room_view(room.id)
+        messages = chat.latest_messages_html(view.id, view.created_at, view.seq)
+        return _room_page(view, messages, composer_error=error, draft=draft), status
     message, outside, _ = chat.post(room, current_user, text, client_id=client_id)
     return _sent(room, message, outside, seq)
 
@@ -151,15 +160,19 @@ def delete(room_id: int):
     return redirect(url_for("rooms.index", board_id=board_id))
 
 
-def _room_page(room: ChatRoom, messages: list[Markup], oldest: int | None, **context) -> str:
+def _room_page(room: Row, messages: Markup, **context) -> str:
+    """The room page around its list of messages. `room` is ChatRoom.page_view's row: plain
+    columns, and everything else the page shows is a light query of its own."""
+    members, total = ChatRoom.member_names(room.id, limit=MEMBERS_SHOWN)
     return render_template(
         "chat/show.html",
         room=room,
-        room_id=room.id,
         messages=messages,
-        oldest=oldest,
-        rooms=ChatRoom.of_member(room.board, current_user),
+        rooms=ChatRoom.names_of_member(room.board_id, current_user.id),
+        members=members,
+        more_members=total - len(members),
         online=presence.online(topics.room(room.id)),
+        can_manage=may_manage(current_user.id, room.created_by_id, room.board_owner_id),
         seq=room.seq,  # read with the room, before its messages: never newer than they are
         client_id=secrets.token_urlsafe(16),  # a plain form resubmitted is saved once
         **context,

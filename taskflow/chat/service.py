@@ -202,6 +202,28 @@ def page_of_messages(room_id: int, before: int | None = None) -> tuple[list[Mark
 
 
 MESSAGE = "chat/_message.html"
+MESSAGES = "chat/_messages.html"
+
+
+def messages_html(room_id: int, before: int | None = None) -> Markup:
+    """A page of messages as the room page lists them (the same for every viewer)."""
+    messages, oldest = page_of_messages(room_id, before)
+    return Markup(fragments.render(MESSAGES, room_id=room_id, messages=messages, oldest=oldest))
+
+
+def latest_messages_html(room_id: int, created_at, seq: int) -> Markup:
+    """The room's latest page of messages, rendered once per process and change of the room:
+    every post, edit and deletion numbers a change (`seq`), so a room page whose room row
+    says `seq` finds the list it needs, or renders it (and the next viewer finds it), with
+    no query at all. The list is read after the room row, so it holds every change up to
+    `seq` (and perhaps a newer one, which the page's catch-up sends again, harmlessly).
+    `created_at` tells a room from another database's room of the same id (tests)."""
+
+    def context() -> dict:
+        messages, oldest = page_of_messages(room_id)
+        return {"room_id": room_id, "messages": messages, "oldest": oldest}
+
+    return fragments.render_latest(MESSAGES, (room_id, created_at), (seq,), context)
 
 
 def _cache_key(message_id: int, seq: int, created_at) -> tuple:
@@ -265,6 +287,7 @@ def catch_up(room_id: int, seq: int | None) -> tuple[list[bytes], int]:
 
 
 def publish_members(room: ChatRoom) -> None:
+    members, _ = ChatRoom.member_names(room.id)
     online = presence.online(topics.room(room.id))
-    html = fragments.render("chat/_members.html", room=room, online=online, oob=True)
+    html = fragments.render("chat/_members.html", members=members, online=online, oob=True)
     broadcaster.publish(topics.room(room.id), html)

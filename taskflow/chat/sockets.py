@@ -66,6 +66,6 @@ def chat_room(ws, room_id: int) -> None:
 def _members_html(room_id: int, user_id: int) -> str:
     """The whole member list as it is now, for this socket only (its page may have missed
     diffs while it loaded or was away); the user is online from now on."""
-    room = db.session.get(ChatRoom, room_id)
+    members, _ = ChatRoom.member_names(room_id)
     online = presence.online(topics.room(room_id)) | {user_id}
-    return fragments.render("chat/_members.html", room=room, online=online, oob=True)
+    return fragments.render("chat/_members.html", members=members, online=online, oob=True)

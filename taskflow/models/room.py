@@ -1,7 +1,18 @@
 from datetime import datetime
 
 from sqlalchemy import Column as SAColumn
-from sqlalchemy import ForeignKey, String, Table, Text, UniqueConstraint, func, select, update
+from sqlalchemy import (
+    ForeignKey,
+    Row,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    bindparam,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from taskflow.extensions import NEVER_REUSE_IDS, db
@@ -116,28 +127,38 @@ class ChatRoom(db.Model):
 
     @classmethod
     def readable(cls, room_id: int, user_id: int) -> "ChatRoom | None":
-        """The room, with its board, if the user may read it (readable_by): one query, the
-        hot path of every room page."""
-        query = (
-            select(cls)
-            .options(joinedload(cls.board))
-            .join(room_members, room_members.c.room_id == cls.id)
-            .join(
-                Membership,
-                (Membership.board_id == cls.board_id)
-                & (Membership.user_id == room_members.c.user_id),
-            )
-            .where(cls.id == room_id, room_members.c.user_id == user_id)
-        )
+        """The room, with its board, if the user may read it (readable_by): one query."""
+        query = _readers(select(cls).options(joinedload(cls.board)), room_id, user_id)
         return db.session.scalar(query)
+
+    @classmethod
+    def page_view(cls, room_id: int, user_id: int) -> Row | None:
+        """What the room page shows of the room and its board, if the user may read it (the
+        rule of `readable`): one row of plain columns, the hot path of every room page."""
+        return db.session.execute(_PAGE_VIEW, {"room_id": room_id, "user_id": user_id}).first()
+
+    @staticmethod
+    def names_of_member(board_id: int, user_id: int) -> list[Row]:
+        """of_member as (id, name) rows: the room page's list of rooms."""
+        params = {"board_id": board_id, "user_id": user_id}
+        return db.session.execute(_NAMES_OF_MEMBER, params).all()
+
+    @staticmethod
+    def member_names(room_id: int, limit: int | None = None) -> tuple[list[Row], int]:
+        """The room's members as (id, username) rows by name, at most `limit` of them, and
+        how many there are in all (one query)."""
+        query, params = _MEMBERS, {"room_id": room_id}
+        if limit is not None:
+            query, params["limit"] = _FIRST_MEMBERS, limit
+        rows = db.session.execute(query, params).all()
+        return rows, rows[0].total if rows else 0
 
     def readable_by(self, user: User) -> bool:
         """Only members of the room who are still on the board read or post in it."""
         return self.is_member(user) and self.board.is_member(user)
 
     def can_manage(self, user: User) -> bool:
-        """The room's creator and the board's owner manage its members."""
-        return user.id in (self.created_by_id, self.board.owner_id)
+        return may_manage(user.id, self.created_by_id, self.board.owner_id)
 
     def member_count(self) -> int:
         query = (
@@ -152,5 +173,60 @@ class ChatRoom(db.Model):
         return db.session.scalar(query)
 
 
+def may_manage(user_id: int, created_by_id: int | None, board_owner_id: int) -> bool:
+    """The room's creator and the board's owner manage its members."""
+    return user_id in (created_by_id, board_owner_id)
+
+
 def room_key(name: str) -> str:
     return name_key(name)[:NAME_KEY_LENGTH]
+
+
+def _readers(query, room_id, user_id):
+    """`query` (of chat_rooms) narrowed to the room if the user may read it: a member of the
+    room who is still on its board (ChatRoom.readable_by)."""
+    rooms, memberships = ChatRoom.__table__, Membership.__table__
+    return (
+        query.join(room_members, room_members.c.room_id == rooms.c.id)
+        .join(
+            memberships,
+            (memberships.c.board_id == rooms.c.board_id)
+            & (memberships.c.user_id == room_members.c.user_id),
+        )
+        .where(rooms.c.id == room_id, room_members.c.user_id == user_id)
+    )
+
+
+# The room page's statements, built once: plain columns (no ORM entities to build) and bound
+# parameters, so a page view neither constructs nor compiles a query.
+_rooms, _boards, _users = ChatRoom.__table__, Board.__table__, User.__table__
+_PAGE_VIEW = _readers(
+    select(
+        _rooms.c.id,
+        _rooms.c.name,
+        _rooms.c.description,
+        _rooms.c.seq,
+        _rooms.c.created_at,
+        _rooms.c.board_id,
+        _rooms.c.created_by_id,
+        _boards.c.name.label("board_name"),
+        _boards.c.owner_id.label("board_owner_id"),
+    ).join_from(_rooms, _boards, _boards.c.id == _rooms.c.board_id),
+    bindparam("room_id"),
+    bindparam("user_id"),
+)
+_NAMES_OF_MEMBER = (
+    select(_rooms.c.id, _rooms.c.name)
+    .join(room_members, room_members.c.room_id == _rooms.c.id)
+    .where(
+        _rooms.c.board_id == bindparam("board_id"), room_members.c.user_id == bindparam("user_id")
+    )
+    .order_by(_rooms.c.name_key)
+)
+_MEMBERS = (
+    select(_users.c.id, _users.c.username, func.count().over().label("total"))
+    .join(room_members, room_members.c.user_id == _users.c.id)
+    .where(room_members.c.room_id == bindparam("room_id"))
+    .order_by(_users.c.username_key)
+)
+_FIRST_MEMBERS = _MEMBERS.limit(bindparam("limit"))

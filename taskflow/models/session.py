@@ -9,7 +9,7 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, delete, select
+from sqlalchemy import ForeignKey, String, bindparam, delete, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from taskflow.extensions import NEVER_REUSE_IDS, db, login_manager
@@ -44,12 +44,6 @@ class UserSession(db.Model):
         return token
 
     @classmethod
-    def find(cls, token: str) -> "UserSession | None":
-        if not token or len(token) > 100:
-            return None
-        return db.session.scalar(select(cls).where(cls.token_hash == _digest(token)))
-
-    @classmethod
     def ids_of(cls, user_id: int) -> list[int]:
         return list(db.session.scalars(select(cls.id).where(cls.user_id == user_id)))
 
@@ -71,12 +65,24 @@ class UserSession(db.Model):
         )
 
 
+# Every request loads its user: one statement, built once, answering the user and the id of
+# the session (no UserSession object to build).
+_LIVE_SESSION_USER = (
+    select(User, UserSession.id)
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(UserSession.token_hash == bindparam("token_hash"))
+)
+
+
 @login_manager.user_loader
 def load_user(token: str) -> User | None:
-    """The user of a live session (from the session or the remember cookie), or nobody."""
-    found = UserSession.find(token)
+    """The user of a live session (from the session or the remember cookie), or nobody: the
+    session's row is read on every request, so a logged-out session is over at once."""
+    if not token or len(token) > 100:
+        return None
+    found = db.session.execute(_LIVE_SESSION_USER, {"token_hash": _digest(token)}).first()
     if found is None:
         return None
-    user = found.user
-    user.session_token, user.session_id = token, found.id
+    user, session_id = found
+    user.session_token, user.session_id = token, session_id
     return user

@@ -15,7 +15,7 @@ from datetime import timedelta
 import redis
 from flask import current_app
 from rq import Retry
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from taskflow.extensions import db
@@ -27,6 +27,7 @@ from taskflow.models import (
     TaskThreadComment,
     User,
 )
+from taskflow.models.invitation import PENDING
 from taskflow.models.notification import CHAT_MENTION, COMMENT_MENTION, TASK_ASSIGNED
 from taskflow.models.user import utcnow
 from taskflow.realtime import fragments, topics
@@ -148,8 +149,23 @@ def _create(source, recipients: list[User], build) -> None:
 
 
 def badge_count(user_id: int) -> int:
-    """The badge: unread notifications and invitations waiting for an answer."""
-    return Notification.unread_count(user_id) + Invitation.pending_count(user_id)
+    """The badge: unread notifications and invitations waiting for an answer (one query:
+    every page's navigation shows it)."""
+    return db.session.execute(_BADGE, {"user_id": user_id}).scalar_one()
+
+
+def _badge_query():
+    """Notification.unread_count + Invitation.pending_count, as one statement built once."""
+    notes, invitations = Notification.__table__, Invitation.__table__
+    user_id = bindparam("user_id")
+    unread = select(func.count(notes.c.id)).where(notes.c.recipient_id == user_id, ~notes.c.is_read)
+    pending = select(func.count(invitations.c.id)).where(
+        invitations.c.invitee_id == user_id, invitations.c.status == PENDING
+    )
+    return select(unread.scalar_subquery() + pending.scalar_subquery())
+
+
+_BADGE = _badge_query()
 
 
 def badge_html(user_id: int, oob: bool = False) -> str:

@@ -9,6 +9,7 @@ viewer's own as a header) and per-viewer differences are CSS (viewer.css). A sec
 rendered for one request with render_template, are not shared and carry their token."""
 
 from collections import OrderedDict
+from collections.abc import Callable
 
 from flask import current_app
 from markupsafe import Markup
@@ -42,4 +43,27 @@ def render_once(template: str, key: tuple, **context) -> Markup:
             cache.popitem(last=False)
     else:
         cache.move_to_end((template, key))
+    return html
+
+
+LATEST_SIZE = 500  # named fragments kept (e.g. rooms' latest messages, ~20 KB each)
+
+
+def render_latest(
+    template: str, name: tuple, version: tuple, context: Callable[[], dict]
+) -> Markup:
+    """The fragment called `name` (e.g. a room's latest page of messages) as of `version`
+    (e.g. the room's change number), rendered once per process and version: one entry per
+    name, replaced when the version moves on, so nothing stale is ever served and nothing
+    needs invalidating. `context` is called only to render. Least recently used names go."""
+    cache: OrderedDict = current_app.extensions.setdefault("latest_fragments", OrderedDict())
+    entry = cache.get((template, name))
+    if entry is not None and entry[0] == version:
+        cache.move_to_end((template, name))
+        return entry[1]
+    html = Markup(render(template, **context()))
+    cache[(template, name)] = (version, html)
+    cache.move_to_end((template, name))
+    if len(cache) > LATEST_SIZE:
+        cache.popitem(last=False)
     return html
