@@ -179,29 +179,30 @@ def create_ms(actor: Actor, column_id: int, count: int) -> float:
 
 
 def small_page_p95(tf: TaskFlow, big_board: int, seconds: float, loaders: int = 8) -> dict:
-    """Another user's /boards while `loaders` clients load the biggest board in loops. Each
-    loader, and the one who measures, is a process of its own: threads of one Python process
-    would queue for its lock, and the figure would measure the load generator."""
+    """Another user's /boards while `loaders` clients load the biggest board in loops. The
+    loaders are wrk's connections (one C process, light on the CPU); the one who measures is a
+    Python process of its own. Python loaders took most of the two cores themselves, and the
+    figure measured the load generator."""
     users = tf.seed["users"]
-    other = users[-1]
+    other, heavy = users[-1], users[1]
     alone = _sample(tf.url, other, min(seconds, 3))
-    stop = multiprocessing.Event()
-    heavy = [
-        multiprocessing.Process(target=_load, args=(tf.url, user, f"/boards/{big_board}", stop))
-        for user in users[1 : loaders + 1]
-    ]
-    for process in heavy:
-        process.start()
+    cookie = Actor(tf.url, heavy["username"], heavy["password"]).cookie
+    url = f"{tf.url}/boards/{big_board}"
+    wrk = subprocess.Popen(
+        ["wrk", "-t1", f"-c{loaders}", f"-d{seconds + 2}s", "-H", f"Cookie: {cookie}", url],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     with multiprocessing.Pool(1) as pool:
         busy = pool.apply(_sample, (tf.url, other, seconds, 1.0))
-    stop.set()
-    for process in heavy:
-        process.join(30)
+    out = wrk.communicate(timeout=seconds + 60)[0]
+    loaded = re.search(r"Requests/sec:\s+([\d.]+)", out)
     return {
         "small_page_p95_ms_alone": percentile(alone, 95),
         "small_page_p50_ms_while_8_load_biggest": percentile(busy, 50),
         "small_page_p95_ms_while_8_load_biggest": percentile(busy, 95),
         "small_pages_sampled": len(busy),
+        "biggest_board_pages_per_s_meanwhile": float(loaded[1]) if loaded else None,
     }
 
 
@@ -215,12 +216,6 @@ def _sample(url: str, user: dict, duration: float, warm_up: float = 0.0) -> list
         actor.http.get(f"{url}/boards")
         times.append((time.perf_counter() - start) * 1000)
     return times
-
-
-def _load(url: str, user: dict, path: str, stop) -> None:
-    actor = Actor(url, user["username"], user["password"])
-    while not stop.is_set():
-        actor.http.get(f"{url}{path}")
 
 
 def as_figures(report: dict) -> list[dict]:
