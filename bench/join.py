@@ -25,6 +25,7 @@ import time
 import requests
 import websockets
 from figures import figure
+from loadgen import open_socket
 from stack import ROOT, TaskFlow, raise_file_limit
 
 from taskflow import stack as processes
@@ -68,14 +69,7 @@ class Client:
     async def connect(self, deadline: float) -> None:
         while True:
             try:
-                self.ws = await websockets.connect(
-                    self.url,
-                    origin=self.origin,
-                    max_size=None,
-                    additional_headers={"Cookie": self.cookie},
-                    ping_interval=None,
-                    open_timeout=30,
-                )
+                self.ws = await open_socket(self.url, self.origin, self.cookie, timeout=30)
                 return
             except (OSError, websockets.InvalidStatus, websockets.InvalidHandshake, TimeoutError):
                 if time.time() > deadline:

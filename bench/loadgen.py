@@ -141,18 +141,24 @@ async def _clients(pipe, share: list[tuple[int, Client]], seconds: float) -> Res
     return result
 
 
+def open_socket(url: str, origin: str, cookie: str, timeout: float = 60):
+    """A socket as a logged-in page opens it: its Origin and session cookie, no pings (the
+    server sends them), no size limit (a catch-up may be large)."""
+    return websockets.connect(
+        url,
+        origin=origin,
+        max_size=None,
+        additional_headers={"Cookie": cookie},
+        ping_interval=None,
+        open_timeout=timeout,
+    )
+
+
 async def _connect(share, result: Result, batch: int = 50) -> list:
     async def one(client: Client):
         for attempt in range(6):
             try:
-                ws = await websockets.connect(
-                    client.url,
-                    origin=client.origin,
-                    max_size=None,
-                    additional_headers={"Cookie": client.cookie},
-                    ping_interval=None,
-                    open_timeout=60,
-                )
+                ws = await open_socket(client.url, client.origin, client.cookie)
                 await ws.recv()  # the first frame: the server follows the room from now on
                 result.connected += 1
                 return ws
