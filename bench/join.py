@@ -168,7 +168,8 @@ def join_and_restart(app: TaskFlow, members: int, generators: int, timeout: floa
     time.sleep(2)  # the marker and the last diffs reach everyone
     log("J2: restarting the web process…")
     stopped_at = time.time()
-    processes.stop(app.processes[0])
+    processes.stop(app.processes[0])  # gunicorn's graceful stop waits for the open sockets
+    launched_at = time.time()  # the restart proper: a new web process is started
     app.processes[0], _ = processes.start_web(app.env, port=int(app.url.rsplit(":", 1)[1]))
     up_at = time.time()
     reports = [results.get(timeout=timeout + 60) for _ in workers]
@@ -198,13 +199,14 @@ def join_and_restart(app: TaskFlow, members: int, generators: int, timeout: floa
         "J1_bytes_per_client_target": TARGET["bytes_per_client"],
         "J1_clients_that_saw_the_message": len(before_marker),
         "J2_clients_caught_up": len(recaught),
-        "J2_seconds_until_all_caught_up_after_restart": round(max(recaught) - up_at, 2)
+        "J2_seconds_until_all_caught_up_after_restart": round(max(recaught) - launched_at, 2)
         if len(recaught) == len(second)
         else None,
         "J2_seconds_from_stop_until_all_caught_up": round(max(recaught) - stopped_at, 2)
         if len(recaught) == len(second)
         else None,
-        "J2_seconds_web_process_took_to_start": round(up_at - stopped_at, 2),
+        "J2_seconds_old_process_took_to_stop": round(launched_at - stopped_at, 2),
+        "J2_seconds_new_process_took_to_answer": round(up_at - launched_at, 2),
         "J2_target_seconds": TARGET["seconds_until_all_caught_up_after_restart"],
         "J2_bytes_per_client_max": max((b for _, b in second), default=None),
     }
@@ -278,7 +280,7 @@ def as_figures(report: dict) -> list[dict]:
             before="13.8 s",
         ),
         figure(
-            "web process restarted: seconds from its start until all caught up",
+            "web process restarted: seconds from the new process's launch until all caught up",
             restart,
             "s",
             "≤ 5 s",

@@ -159,3 +159,15 @@ def test_two_web_processes_share_one_room(live_server, chat_room, another_web):
     assert "and back" in receive_until(bob, "and back")
     alice.close()
     bob.close()
+
+
+def test_a_stopping_web_process_hands_its_sockets_back_at_once(live_server, chat_room, another_web):
+    """A deploy stops a web process (SIGTERM): its sockets end with 1012 (Service Restart),
+    which htmx-ext-ws reconnects at once, rather than hanging until the graceful timeout and
+    being cut off (1006). Pages then catch up from the other process or the new one."""
+    process, url = another_web()
+    alice = ws_connect(url, f"/ws/chat-room/{chat_room}", http_login(url, "alice"))
+    receive_until(alice, 'id="member-')  # the member list: the socket is served
+    process.terminate()
+    assert close_code(alice) == 1012
+    alice.close()

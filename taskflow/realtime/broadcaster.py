@@ -225,7 +225,7 @@ class Hub:
                 if failed:
                     # Events published while we were cut off are lost to us: every socket of
                     # this process reconnects (1012, which htmx retries) and catches up.
-                    self._close_all(1012, "Reconnect to catch up")
+                    self.close_all(1012, "Reconnect to catch up")
                 failed = False
                 self._read(connection)
             except (redis.RedisError, OSError) as error:
@@ -286,7 +286,8 @@ class Hub:
         for connection in self.followers(event.topic):
             connection.deliver(event)
 
-    def _close_all(self, code: int, reason: str) -> None:
+    def close_all(self, code: int, reason: str) -> None:
+        """End every socket of this process (its pages reconnect: 1012 is retried)."""
         with self._lock:
             connections = {c for followers in self._followers.values() for c in followers}
         for connection in connections:
