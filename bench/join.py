@@ -64,6 +64,7 @@ class Client:
         self.bytes = 0
         self.bytes_before_marker: int | None = None
         self.caught_up_at: float | None = None
+        self.reconnects = 0  # after the restart, sockets closed before they caught up
         self.ws = None
 
     async def connect(self, deadline: float) -> None:
@@ -119,11 +120,16 @@ async def crowd(spec: dict, results) -> None:
         await client.connect(deadline)
         while client.caught_up_at is None and time.time() < deadline:
             await client.read(min(deadline, time.time() + 1))
+            if client.caught_up_at is None and client.ws.close_code is not None:
+                client.reconnects += 1  # closed before it caught up: again, as a page does
+                client.online = {}
+                await client.connect(deadline)
         await client.ws.close()
 
     await asyncio.gather(*(second_life(c) for c in clients), return_exceptions=True)
     second = [(c.caught_up_at, c.bytes) for c in clients]
-    results.put({"first": first, "second": second})
+    reconnects = sum(c.reconnects for c in clients)
+    results.put({"first": first, "second": second, "reconnects": reconnects})
 
 
 def run_crowd(spec: dict, results) -> None:
@@ -170,7 +176,9 @@ def join_and_restart(app: TaskFlow, members: int, generators: int, timeout: floa
     stopped_at = time.time()
     processes.stop(app.processes[0])  # gunicorn's graceful stop waits for the open sockets
     launched_at = time.time()  # the restart proper: a new web process is started
-    app.processes[0], _ = processes.start_web(app.env, port=int(app.url.rsplit(":", 1)[1]))
+    app.processes[0], _ = processes.start_web(
+        app.env, port=int(app.url.rsplit(":", 1)[1]), log=app.web_log()
+    )
     up_at = time.time()
     reports = [results.get(timeout=timeout + 60) for _ in workers]
     for worker in workers:
@@ -209,6 +217,7 @@ def join_and_restart(app: TaskFlow, members: int, generators: int, timeout: floa
         "J2_seconds_new_process_took_to_answer": round(up_at - launched_at, 2),
         "J2_target_seconds": TARGET["seconds_until_all_caught_up_after_restart"],
         "J2_bytes_per_client_max": max((b for _, b in second), default=None),
+        "J2_sockets_closed_before_caught_up": sum(report["reconnects"] for report in reports),
     }
 
 

@@ -67,13 +67,19 @@ class TaskFlow:
                 env=self.env,
             )
             self.seed = json.loads(seed.read_text())
-            web, self.url = processes.start_web(self.env, port=port)
+            web, self.url = processes.start_web(self.env, port=port, log=self.web_log())
             self.processes.append(web)
             if worker:
                 self.processes.append(processes.start_worker(self.env))
         except BaseException:
             self.close()
             raise
+
+    def web_log(self):
+        """Where the web processes write their log: BENCH_WEB_LOG names a file (appended to),
+        to see why a run failed; by default, nowhere."""
+        path = os.environ.get("BENCH_WEB_LOG")
+        return open(path, "a") if path else subprocess.DEVNULL  # noqa: SIM115
 
     def web_process(self) -> psutil.Process:
         """The gunicorn worker that serves the sockets (the master only forks it)."""
