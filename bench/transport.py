@@ -8,7 +8,7 @@ T1 save+publish: senders in several rooms, each as fast as acknowledged (its own
    coming back over its socket), 20 in flight: messages/s of the process.
 T2 saturation: 100 clients in one room, one sender at a rising rate: the best
    deliveries/s with p99 under 100 ms.
-T3 idle sockets: RSS of the web process per idle socket (10,000; --quick 200).
+T3 idle sockets: RSS of the web process per idle socket (10,000; --quick 200; --sockets N).
 T4 many rooms: 1,000 rooms × 5 clients, one message per room per second (--quick 50 rooms),
    with Redis and web process CPU, for BROADCAST_CHANNELS=topic and =single.
 
@@ -246,6 +246,7 @@ def main() -> None:
     parser.add_argument("--database-url", help="DATABASE_URL (default: a fresh SQLite file)")
     parser.add_argument("--loadgen", type=int, default=None, help="load-generator processes")
     parser.add_argument("--only", help="comma-separated: T1,T2,T3,T4")
+    parser.add_argument("--sockets", type=int, help="T3's idle sockets (default 10,000; quick 200)")
     args = parser.parse_args()
     q = args.quick
     only = set(args.only.split(",")) if args.only else {"T1", "T2", "T3", "T4"}
@@ -287,7 +288,8 @@ def main() -> None:
                     save()
                 if "T3" in only:
                     progress("T3 idle sockets")
-                    report["T3"] = idle_sockets(stack, 200 if q else 10_000, args.loadgen)
+                    sockets = args.sockets or (200 if q else 10_000)
+                    report["T3"] = idle_sockets(stack, sockets, args.loadgen)
                     save()
             if "T4" in only:
                 progress(f"T4 many rooms ({design})")

@@ -80,6 +80,8 @@ def from_environment() -> dict:
         "JOIN_LIMIT_PER_IP": os.environ.get("JOIN_LIMIT_PER_IP", "30 per minute"),
         # Open sockets per user, across all web processes; beyond it the oldest one closes.
         "SOCKETS_PER_USER": int(os.environ.get("SOCKETS_PER_USER", "30")),
+        # Seconds between pings to a socket's client; one unanswered by the next: dropped.
+        "SOCKET_PING_SECONDS": float(os.environ.get("SOCKET_PING_SECONDS", "25")),
         "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_HEADERS_ENABLED": False,
         # The worker's sweep for notifications whose job never ran: how often, and how old a
@@ -88,7 +90,8 @@ def from_environment() -> dict:
         "SWEEP_AFTER_SECONDS": float(os.environ.get("SWEEP_AFTER_SECONDS", "10")),
         # How often a page whose socket is down refreshes the unread badge.
         "BADGE_POLL_SECONDS": int(os.environ.get("BADGE_POLL_SECONDS", "30")),
-        # Client frames over 16 KiB close the socket with 1009. Pings are sent by our own writer
-        # (realtime/connection.py), the only code that writes to a socket.
+        # Client frames over 16 KiB close the socket with 1009. Each socket's own greenlet reads
+        # its frames and sends its pings (realtime/connection.py): simple_websocket starts no
+        # reader (realtime.init_app sets its thread_class).
         "SOCK_SERVER_OPTIONS": {"max_message_size": 16 * 1024},
     }

@@ -12,6 +12,7 @@ from .conftest import (
     page_csrf,
     receive_until,
     send,
+    server_env,
     ws_connect,
 )
 
@@ -84,6 +85,53 @@ def test_oversized_frames_are_closed_with_1009(live_server, chat_room):
     alice = ws_connect(live_server, f"/ws/chat-room/{chat_room}", http_login(live_server, "alice"))
     alice.send(json.dumps({"content": "x" * 20_000}))
     assert close_code(alice) == 1009
+
+
+def test_a_clients_ping_is_answered(live_server, chat_room):
+    """Control frames are read by the socket's own greenlet (no reader thread): a ping from
+    the page gets its pong."""
+    alice = ws_connect(live_server, f"/ws/chat-room/{chat_room}", http_login(live_server, "alice"))
+    alice.ping(b"are you there")
+    alice.settimeout(5)
+    frame = alice.recv_frame()
+    while frame.opcode != websocket.ABNF.OPCODE_PONG:
+        frame = alice.recv_frame()
+    assert frame.data == b"are you there"
+
+
+@pytest.fixture
+def pinging_server(another_web, database_url, redis_url) -> str:
+    """A web process that pings every socket's client twice a second."""
+    _, url = another_web({**server_env(database_url, redis_url), "SOCKET_PING_SECONDS": "0.5"})
+    return url
+
+
+def test_a_client_that_stops_answering_pings_is_dropped(pinging_server, chat_room):
+    alice = ws_connect(
+        pinging_server, f"/ws/chat-room/{chat_room}", http_login(pinging_server, "alice")
+    )
+    alice.settimeout(5)
+    opcodes = []  # recv_frame does not answer pings: this client is "dead"
+    frame = alice.recv_frame()
+    while frame.opcode != websocket.ABNF.OPCODE_CLOSE:
+        opcodes.append(frame.opcode)
+        frame = alice.recv_frame()
+    assert websocket.ABNF.OPCODE_PING in opcodes
+    assert int.from_bytes(frame.data[:2], "big") == 1011  # no pong by the next ping
+
+
+def test_a_client_that_answers_pings_stays(pinging_server, chat_room):
+    alice = ws_connect(
+        pinging_server, f"/ws/chat-room/{chat_room}", http_login(pinging_server, "alice")
+    )
+    alice.settimeout(5)
+    pings = 0
+    while pings < 4:  # two seconds: a dead client would have been dropped twice over
+        opcode, _ = alice.recv_data(control_frame=True)  # answers each ping with a pong
+        assert opcode != websocket.ABNF.OPCODE_CLOSE
+        pings += opcode == websocket.ABNF.OPCODE_PING
+    send(alice, content="still here")
+    assert "still here" in receive_until(alice, "still here")
 
 
 def test_reconnect_catches_up_exactly_once(live_server, chat_room):

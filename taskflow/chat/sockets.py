@@ -26,41 +26,53 @@ def chat_room(ws, room_id: int) -> None:
     if room is None:
         ws.close(4404, "No such room, or not yours")
         return
-    user_id, topic = current_user.id, topics.room(room_id)
-    seq = request.args.get("seq", type=int)  # the last change the page saw (app.js)
-    redis = current_app.redis  # the writer thread refreshes presence without an app context
+    user_id = current_user.id
+    scopes = [topics.room(room_id), topics.board(room.board_id), session_scope()]
+    del room  # loaded for access only: not kept for the socket's life
+    db.session.remove()
+    # The last change the page saw (app.js); redis: presence is refreshed between frames.
+    page = RoomSocket(room_id, user_id, request.args.get("seq", type=int), current_app.redis)
+    hooks = page.handle, page.catch_up, page.on_open, page.on_close, page.on_idle
+    serve(ws, user_id, [page.topic], scopes, *hooks)
 
-    def handle(connection: Connection, frame: dict) -> None:
+
+class RoomSocket:
+    """What one room socket keeps between frames: ids only (thousands per process, so no
+    per-instance dict and no closures)."""
+
+    __slots__ = ("room_id", "user_id", "seq", "redis", "topic")
+
+    def __init__(self, room_id: int, user_id: int, seq: int | None, redis) -> None:
+        self.room_id, self.user_id, self.seq, self.redis = room_id, user_id, seq, redis
+        self.topic = topics.room(room_id)
+
+    def handle(self, connection: Connection, frame: dict) -> None:
         try:
-            ChatRoomFrames(room_id, user_id, connection).handle(frame)
+            ChatRoomFrames(self.room_id, self.user_id, connection).handle(frame)
         finally:
             db.session.remove()  # never hold a database connection between frames
 
-    def catch_up():
+    def catch_up(self) -> tuple[list[bytes], int]:
         try:
-            frames, covered = chat.catch_up(room_id, seq)
-            members = text_frame(_members_html(room_id, user_id))
-            return [*frames, members, badge_frame(user_id)], covered
+            frames, covered = chat.catch_up(self.room_id, self.seq)
+            members = text_frame(_members_html(self.room_id, self.user_id))
+            return [*frames, members, badge_frame(self.user_id)], covered
         finally:
             db.session.remove()
 
     # Each open and close marks the user: the next diff frame carries their state as it is
     # then (a second tab changes nothing visible, and costs one line at most).
-    def on_open(connection: Connection) -> None:
-        presence.join(redis, topic, user_id, connection.id)
-        room_diffs.changed(room_id, room_diffs.PRESENCE, user_id)
+    def on_open(self, connection: Connection) -> None:
+        presence.join(self.redis, self.topic, self.user_id, connection.id)
+        room_diffs.changed(self.room_id, room_diffs.PRESENCE, self.user_id)
 
-    def on_close(connection: Connection) -> None:
-        presence.leave(topic, user_id, connection.id)
-        typing.stopped(room_id, user_id)
-        room_diffs.changed(room_id, room_diffs.PRESENCE, user_id)
+    def on_close(self, connection: Connection) -> None:
+        presence.leave(self.topic, self.user_id, connection.id)
+        typing.stopped(self.room_id, self.user_id)
+        room_diffs.changed(self.room_id, room_diffs.PRESENCE, self.user_id)
 
-    def on_idle(connection: Connection) -> None:
-        presence.join(redis, topic, user_id, connection.id)
-
-    scopes = [topic, topics.board(room.board_id), session_scope()]
-    db.session.remove()
-    serve(ws, user_id, [topic], scopes, handle, catch_up, on_open, on_close, on_idle)
+    def on_idle(self, connection: Connection) -> None:
+        presence.join(self.redis, self.topic, self.user_id, connection.id)
 
 
 def _members_html(room_id: int, user_id: int) -> str:

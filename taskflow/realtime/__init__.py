@@ -1,4 +1,4 @@
-"""Transport only: the Redis broadcaster, one socket connection (queue, writer, pings),
+"""Transport only: the Redis broadcaster, one socket connection (reads, queue, sends, pings),
 fragment rendering, the handshake checks and the names of topics and scopes. It imports no
 area; each area declares its socket endpoints on the blueprint of realtime/sockets.py."""
 
@@ -7,7 +7,11 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the sockets' blueprint: after the areas, which declare endpoints on it."""
-    from taskflow.realtime import after_commit, sockets
+    from taskflow.realtime import after_commit, connection, sockets
 
     after_commit.init_app()
+    # Each socket's own greenlet reads its frames: simple_websocket starts no reader.
+    options = dict(app.config.get("SOCK_SERVER_OPTIONS") or {})
+    options.setdefault("thread_class", connection.NoReaderThread)
+    app.config["SOCK_SERVER_OPTIONS"] = options
     app.register_blueprint(sockets.bp)

@@ -2,10 +2,12 @@
 so a slow or dead client never delays anyone else, and the client's frames handed to a
 handler.
 
-Each socket has one greenlet of ours, the one the server runs it in (plus simple_websocket's
-reader): it sleeps until the reader has a frame for it or the broadcaster has queued
-something to send, then does both. An idle socket costs a greenlet, a small object and an
-empty deque; there is no writer greenlet and no queue of locks per socket."""
+Each socket has one greenlet, the one the server runs it in: it sleeps until the client's
+socket is readable or the broadcaster has queued something to send, then reads, answers and
+sends in turn. simple_websocket's background reader is not started (`NoReaderThread`): its
+greenlet and stack would double what an idle socket costs. An idle socket costs that
+greenlet, a small object, an empty deque and an io watcher; there is no writer greenlet and
+no queue of locks per socket."""
 
 import json
 import logging
@@ -17,7 +19,10 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from itertools import count
 
+from flask import current_app, g
+from gevent import get_hub
 from simple_websocket import ConnectionClosed
+from wsproto.utilities import LocalProtocolError
 
 from taskflow.extensions import broadcaster
 from taskflow.realtime import fragments, socket_cap
@@ -27,9 +32,10 @@ from taskflow.realtime.broadcaster import Event, text_frame
 
 log = logging.getLogger(__name__)
 QUEUE_SIZE = 256  # events a socket may fall behind before we drop it (its page catches up)
-PING_INTERVAL = 25.0  # seconds between pings; no pong by the next one: dead
+PING_INTERVAL = 25.0  # seconds between pings (SOCKET_PING_SECONDS); no pong by the next: dead
 STUCK_AFTER_CLOSE = 2.0  # seconds a close may wait for a send to a slow client
 MAX_DEPTH = 32  # nesting of a client's JSON frame; ours are flat
+RECEIVE_BYTES = 4096  # read from the client's socket at a time
 PING = b"\x89\x00"
 # Why a socket is ended from the server, and the code it closes with. htmx-ext-ws retries
 # only 1006, 1012 and 1013, so none of these is reconnected.
@@ -58,6 +64,7 @@ class Connection:
         "_close_code",
         "_sending",
         "_direct",
+        "_readable",
     )
 
     def __init__(self, ws, user_id: int, topics: Iterable[str], scopes: Iterable[str]) -> None:
@@ -77,6 +84,9 @@ class Connection:
         # Once the catch-up is out, the broadcaster writes straight to the socket when that
         # cannot block (see deliver); None until then, or where the socket is not gevent's.
         self._direct = None
+        # Sets ws.event when the client's socket has something to read (started only while
+        # the socket's greenlet waits); None where the socket is not gevent's.
+        self._readable = _read_watcher(ws)
 
     # Called by the broadcaster's thread: must never block.
     def deliver(self, event: Event) -> None:
@@ -181,11 +191,66 @@ def end_scope(scope: str, kind: str = "gone") -> None:
     broadcast(names.of_scope(scope), str, kind=kind, scope=scope, key=(kind, scope))
 
 
-def frames(ws, connection: Connection, on_idle: Callable = lambda c: None):
-    """The client's frames, parsed: yields dicts; answers bad JSON with an error frame.
-    Between frames it sends what the connection has queued, pings the client every
-    PING_INTERVAL (then calls on_idle), and returns once the connection is closed."""
-    next_ping = time.monotonic() + PING_INTERVAL
+class NoReaderThread:
+    """simple_websocket's `thread_class` (SOCK_SERVER_OPTIONS): it would start a reader
+    greenlet per socket; ours reads in the socket's own greenlet instead (`_receive`), so
+    this thread is never started."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, target=None, **kwargs) -> None:
+        self.name = "unused"
+
+    def start(self) -> None:
+        pass
+
+
+def _read_watcher(ws):
+    """The io watcher of the client's socket: gevent's socket has one for reads, unused since
+    nothing else reads this socket; a new one otherwise."""
+    watcher = getattr(ws.sock, "_read_event", None)
+    return watcher if watcher is not None else get_hub().loop.io(ws.sock.fileno(), 1)
+
+
+def _receive(ws) -> bool:
+    """Read what the client has sent, without waiting; False if nothing was there. Whole
+    messages go to ws.input_buffer; pings are answered and a close is noted by
+    simple_websocket, as its reader thread would."""
+    try:
+        data = ws.sock._sock.recv(RECEIVE_BYTES)  # the non-blocking OS socket under gevent's
+    except BlockingIOError:
+        return False
+    except OSError:
+        data = b""
+    if not data:  # the client went away without a close frame
+        ws.connected = False
+        return True
+    try:
+        ws.ws.receive_data(data)
+        ws.connected = ws._handle_events()
+    except (OSError, LocalProtocolError):
+        ws.connected = False
+    return True
+
+
+def _wait(connection: Connection, timeout: float) -> bool:
+    """Sleep until the client's socket is readable or something is queued (ws.event); False
+    once `timeout` passes first. The watcher runs only while we sleep: while a frame is
+    handled, a readable socket must not keep waking the hub."""
+    ws, readable = connection.ws, connection._readable
+    readable.start(ws.event.set)
+    try:
+        return ws.event.wait(timeout=max(0.0, timeout))
+    finally:
+        readable.stop()
+
+
+def _run(ws, connection: Connection, handle, on_idle, ping_every: float) -> None:
+    """Until the connection closes: send what it has queued, hand the client's frames to
+    `handle` (size, JSON and depth checked; bad ones answered with an error frame), ping the
+    client every `ping_every` seconds (then call on_idle). One loop in the socket's own greenlet,
+    which sleeps here, in a shallow frame, between frames."""
+    next_ping = time.monotonic() + ping_every
     while True:
         ws.event.clear()  # before looking: a wake-up after this is not lost
         connection.flush()
@@ -194,16 +259,26 @@ def frames(ws, connection: Connection, on_idle: Callable = lambda c: None):
         if ws.input_buffer:
             frame = _parse(ws.input_buffer.pop(0), connection)
             if frame is not None:
-                yield frame
+                _handle(handle, connection, frame)
             continue
         if not ws.connected:
             raise ConnectionClosed(ws.close_reason, ws.close_message)
-        if not ws.event.wait(timeout=max(0.0, next_ping - time.monotonic())):
-            next_ping = time.monotonic() + PING_INTERVAL
+        if _receive(ws):
+            continue
+        if not _wait(connection, next_ping - time.monotonic()):
+            next_ping = time.monotonic() + ping_every
             if not connection.ping():
                 connection.close(1011, "No pong")
                 continue
             on_idle(connection)
+
+
+def _handle(handle, connection: Connection, frame: dict) -> None:
+    try:
+        handle(connection, frame)
+    except Exception:  # one frame's failure is reported, the socket goes on
+        log.exception("frame handler failed")
+        connection.send(error_html("That failed on our side. Please try again."))
 
 
 def _parse(data, connection: Connection) -> dict | None:
@@ -264,6 +339,9 @@ def serve(
 
     Following starts before the catch-up is read, and live messages the catch-up already
     covered are skipped, so a reconnecting page gets everything exactly once."""
+    # The handshake loaded the user (Flask-Login keeps it in g for the request, which lasts as
+    # long as the socket): the socket needs only user_id.
+    g.pop("_login_user", None)
     scopes = list(scopes)
     topics = [*topics, names.user(user_id), *map(names.of_scope, scopes)]
     connection = Connection(ws, user_id, topics, scopes)
@@ -274,16 +352,13 @@ def serve(
             evict(user_id, oldest)
         first, connection.skip_upto = catch_up()
         connection._out.extendleft(reversed(first))  # before anything live
+        del first  # sent below: not kept for the socket's life
         connection.flush()
         # gevent's socket wraps a non-blocking OS socket: its send() never waits.
         connection._direct = getattr(getattr(ws.sock, "_sock", None), "send", None)
         on_open(connection)
-        for frame in frames(ws, connection, on_idle):
-            try:
-                handle(connection, frame)
-            except Exception:  # one frame's failure is reported, the socket goes on
-                log.exception("frame handler failed")
-                connection.send(error_html("That failed on our side. Please try again."))
+        ping_every = current_app.config.get("SOCKET_PING_SECONDS", PING_INTERVAL)
+        _run(ws, connection, handle, on_idle, ping_every)
     except ConnectionClosed:
         pass
     except Exception:  # never let a socket's failure reach the HTTP server as a response
@@ -294,6 +369,7 @@ def serve(
         connection.close()
         connection.flush()  # what was queued before the close (an error, a reply)
         connection.finish()
+        connection._readable.stop()
         socket_cap.closed(user_id, connection.key)
         try:
             on_close(connection)
