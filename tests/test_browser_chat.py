@@ -15,12 +15,16 @@ from .conftest import (
 from .test_chat_socket import send
 
 
-def test_two_users_chat_live_with_keyboard_and_typing(new_page, chat_room):
+def alice_and_bob_in(room_id: int, new_page) -> tuple:
+    """Two pages, alice's and bob's, each logged in with the room open."""
     alice, bob = new_page(), new_page()
-    browser_login(alice, "alice")
-    browser_login(bob, "bob")
-    open_room(alice, chat_room)
-    open_room(bob, chat_room)
+    for page, name in ((alice, "alice"), (bob, "bob")):
+        browser_login(page, name)
+        open_room(page, room_id)
+    return alice, bob
+
+def test_two_users_chat_live_with_keyboard_and_typing(new_page, chat_room):
+    alice, bob = alice_and_bob_in(chat_room, new_page)
     expect(alice.locator("#room-members li.online")).to_have_count(2)
 
     composer = alice.locator("#composer-input")
@@ -63,11 +67,7 @@ def test_two_users_chat_live_with_keyboard_and_typing(new_page, chat_room):
 
 
 def test_typing_indicator_clears_on_blur(new_page, chat_room):
-    alice, bob = new_page(), new_page()
-    browser_login(alice, "alice")
-    browser_login(bob, "bob")
-    open_room(alice, chat_room)
-    open_room(bob, chat_room)
+    alice, bob = alice_and_bob_in(chat_room, new_page)
     alice.locator("#composer-input").press_sequentially("hmm")
     expect(bob.locator("#typing-indicator")).to_have_text("alice is typing…")
     alice.locator("body").click(position={"x": 5, "y": 5})
@@ -113,11 +113,7 @@ def test_keyboard_jumps_to_the_composer_switches_rooms_and_picks_a_mention(
 
 
 def test_a_page_whose_access_ended_says_so_and_does_not_retry(new_page, chat_room):
-    alice, bob = new_page(), new_page()
-    browser_login(alice, "alice")
-    browser_login(bob, "bob")
-    open_room(alice, chat_room)
-    open_room(bob, chat_room)
+    alice, bob = alice_and_bob_in(chat_room, new_page)
     alice.get_by_text("Manage members").click()
     alice.get_by_role("button", name="Remove bob from the room").click()
     expect(bob.locator("#connection-state")).to_have_text("Access ended. Reload the page.")
@@ -212,11 +208,7 @@ def test_composer_works_without_javascript(browser, live_server, chat_room):
 def test_edit_and_delete_a_message_in_place(new_page, chat_room):
     """Edit and Delete are plain links on every message (no form, no token): with JavaScript
     Edit opens the editor in place, and Delete asks first, then posts with the page's token."""
-    alice, bob = new_page(), new_page()
-    browser_login(alice, "alice")
-    browser_login(bob, "bob")
-    open_room(alice, chat_room)
-    open_room(bob, chat_room)
+    alice, bob = alice_and_bob_in(chat_room, new_page)
     alice.locator("#composer-input").fill("typo here")
     alice.locator("#composer-input").press("Enter")
     mine = alice.locator(".message").last
