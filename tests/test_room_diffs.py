@@ -111,3 +111,26 @@ def test_typing_is_sent_as_one_typists_diff(live_server, app, make_user, chat_ro
     assert "is typing" not in stopped.split(f'id="typer-{bob_id}"', 1)[1].split("</span>")[0]
     for ws in (alice, bob, carol):
         ws.close()
+
+
+def test_diffs_flow_again_after_the_flushing_process_died(live_server, app, chat_room):
+    """A web process killed while it held a room's flush lock (a deploy's SIGKILL) leaves the
+    lock behind until it expires. Changes marked meanwhile must still be sent once it has,
+    even if no further change comes to start a flush."""
+    from taskflow.chat import room_diffs
+
+    with app.app_context():
+        bob_id = User.by_username("bob").id
+        # The dead process's lock: a token nobody will give back, expiring as it would.
+        app.redis.set(room_diffs._lock_key(chat_room), b"dead", px=room_diffs.LOCK_MS)
+    path = f"/ws/chat-room/{chat_room}"
+    alice = ws_connect(live_server, path, http_login(live_server, "alice"))
+    following(alice)
+    bob = ws_connect(live_server, path, http_login(live_server, "bob"))  # marked, not flushed
+
+    def bob_online(frame: str) -> bool:
+        return (str(bob_id), "online") in MEMBER.findall(frame)
+
+    frames_until(alice, bob_online, timeout=15)
+    alice.close()
+    bob.close()

@@ -67,9 +67,46 @@ def _claim(redis, room_id: int) -> str | None:
 def _start_flusher(app: Flask, room_id: int) -> None:
     token = _claim(app.redis, room_id)
     if token:  # under gevent a greenlet; it never blocks the socket that marked the change
-        threading.Thread(
-            target=_flush_loop, args=(app, room_id, token), daemon=True, name="room-diffs"
-        ).start()
+        _spawn(_flush_loop, app, room_id, token)
+    elif _watch(app, room_id):
+        _spawn(_watch_loop, app, room_id)
+
+
+def _spawn(target, *args) -> None:
+    threading.Thread(target=target, args=args, daemon=True, name="room-diffs").start()
+
+
+_watch_lock = threading.Lock()  # guards each app's set of watched rooms
+
+
+def _watch(app: Flask, room_id: int) -> bool:
+    """Whether this process starts watching the room (one watcher per room and process)."""
+    watched: set = app.extensions.setdefault("room_diffs_watched", set())
+    with _watch_lock:
+        if room_id in watched:
+            return False
+        watched.add(room_id)
+        return True
+
+
+def _watch_loop(app: Flask, room_id: int) -> None:
+    """Another process holds the flush lock. If it dies holding it (killed mid-deploy), the
+    lock runs out after LOCK_MS, but what was marked meanwhile would wait for the next change:
+    so while marks remain, look again each LOCK_MS, and flush them if the lock is free."""
+    redis, watched = app.redis, app.extensions["room_diffs_watched"]
+    try:
+        while True:
+            time.sleep(LOCK_MS / 1000)
+            if not redis.scard(_dirty_key(room_id)):
+                return  # the holder flushed them
+            token = _claim(redis, room_id)
+            if token:
+                return _flush_loop(app, room_id, token)
+    except redis_errors.RedisError as error:
+        log.warning("room diffs watch paused: %s", error)
+    finally:
+        with _watch_lock:
+            watched.discard(room_id)
 
 
 def _flush_loop(app: Flask, room_id: int, token: str) -> None:
