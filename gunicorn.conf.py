@@ -18,16 +18,17 @@ accesslog = os.environ.get("ACCESS_LOG") or None
 
 
 def post_worker_init(worker) -> None:
-    """A stopping worker (a deploy, a restart: SIGTERM) first ends its sockets with 1012
-    (Service Restart), which pages reconnect at once, to another process or this one's
-    successor, and catch up from. Otherwise the graceful stop would wait graceful_timeout for
-    sockets that never end by themselves, then cut them off."""
+    """A stopping worker (a deploy, a restart: SIGTERM) refuses new sockets and ends its own
+    with 1012 (Service Restart), which pages reconnect at once, to another process or this
+    one's successor, and catch up from. Otherwise the graceful stop would wait graceful_timeout
+    for sockets that never end by themselves, then cut them off; and pages reconnecting within
+    the second before gunicorn stops accepting would land on this process again."""
     stop = worker.handle_exit
 
     def stop_and_hand_back(sig, frame) -> None:
         stop(sig, frame)
         hub = getattr(worker.wsgi, "extensions", {}).get("broadcaster")
         if hub is not None:  # a greenlet of its own: never block in a signal handler
-            gevent.spawn(hub.close_all, 1012, "Service restart")
+            gevent.spawn(hub.stop_serving)
 
     signal.signal(signal.SIGTERM, stop_and_hand_back)

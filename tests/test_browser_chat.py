@@ -23,6 +23,7 @@ def alice_and_bob_in(room_id: int, new_page) -> tuple:
         open_room(page, room_id)
     return alice, bob
 
+
 def test_two_users_chat_live_with_keyboard_and_typing(new_page, chat_room):
     alice, bob = alice_and_bob_in(chat_room, new_page)
     expect(alice.locator("#room-members li.online")).to_have_count(2)

@@ -107,6 +107,7 @@ class Hub:
     def __init__(self, client: redis.Redis, url: str, design: str = "topic") -> None:
         self.redis = client
         self._url = url
+        self.stopping = False  # set once the process stops: no new sockets (stop_serving)
         self.design = design
         self._followers: dict[str, set] = {}
         self._channels: Counter[str] = Counter()  # followed topics per subscribed channel
@@ -285,6 +286,12 @@ class Hub:
     def _deliver(self, event: Event) -> None:
         for connection in self.followers(event.topic):
             connection.deliver(event)
+
+    def stop_serving(self) -> None:
+        """This process is stopping: refuse new sockets, and hand the open ones back (1012,
+        which pages reconnect at once, elsewhere)."""
+        self.stopping = True
+        self.close_all(1012, "Service restart")
 
     def close_all(self, code: int, reason: str) -> None:
         """End every socket of this process (its pages reconnect: 1012 is retried)."""

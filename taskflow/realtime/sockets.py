@@ -27,6 +27,14 @@ def check_origin() -> None:
 
 
 @bp.before_request
+def check_serving() -> None:
+    """A process that is stopping takes no new sockets (503): its pages are reconnecting,
+    and must reach another process or its successor, not one about to go."""
+    if current_app.extensions["broadcaster"].stopping:
+        abort(503)
+
+
+@bp.before_request
 def check_ids() -> None:
     """A number in the query (?seq=) that is not one is refused before the upgrade (400)."""
     for name in ("seq", "before"):
