@@ -272,7 +272,7 @@ def changes(room_id: int, seq: int) -> tuple[str, int]:
     room_seq = ChatRoom.current_seq(room_id)  # read before the list: never newer than it
     messages, oldest = page_of_messages(room_id)
     html = fragments.render(
-        "chat/_messages.html", room_id=room_id, messages=messages, oldest=oldest, oob=True
+        MESSAGES, room_id=room_id, messages=messages, oldest=oldest, oob=True
     ) + fragments.render("chat/_sync.html", seq=room_seq, oob=True)
     return html, room_seq
 

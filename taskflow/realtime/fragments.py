@@ -35,14 +35,12 @@ def render_once(template: str, key: tuple, **context) -> Markup:
     """A fragment whose HTML depends only on `key` (e.g. a message's id and when it was last
     edited), rendered once per web process and then reused: a room page of 50 messages
     concatenates them instead of rendering 50 templates. Least recently used entries go."""
-    cache: OrderedDict = current_app.extensions.setdefault("fragments", OrderedDict())
-    html = cache.get((template, key))
+    html = cached(template, key)
     if html is None:
+        cache: OrderedDict = current_app.extensions["fragments"]
         html = cache[(template, key)] = Markup(render(template, **context))
         if len(cache) > CACHE_SIZE:
             cache.popitem(last=False)
-    else:
-        cache.move_to_end((template, key))
     return html
 
 
