@@ -200,6 +200,10 @@ function mergeMessages(event) {
     if (whole) continue;
     const twin = document.getElementById(item.id);
     const deleted = item.hasAttribute("data-deleted");
+    // Others change a message too now (reactions): an older copy arriving late is dropped,
+    // and the author's open editor stays open; Esc shows this newer copy (composer_keys.js).
+    if (twin && +twin.dataset.seq > +item.dataset.seq) { item.remove(); continue; }
+    if (twin?.classList.contains("editing") && !deleted) { twin.latest = item; item.remove(); continue; }
     if (twin && !deleted) {
       twin.replaceWith(item);
       htmx.process(item);

@@ -9,6 +9,7 @@ def init_app(app: Flask) -> None:
     from taskflow.boards import (
         boards,
         columns,
+        comment_reactions,
         comments,
         invitations,
         members,
@@ -16,5 +17,5 @@ def init_app(app: Flask) -> None:
         tasks,
     )
 
-    for module in (boards, members, invitations, columns, tasks, comments):
+    for module in (boards, members, invitations, columns, tasks, comments, comment_reactions):
         app.register_blueprint(module.bp)

@@ -4,9 +4,11 @@ CSS, see viewer.css)."""
 
 from collections.abc import Callable
 
+from sqlalchemy import select
+
 from taskflow.boards.live import task_html
 from taskflow.extensions import db
-from taskflow.models import Task, TaskThreadComment, User
+from taskflow.models import Reaction, Task, TaskThreadComment, User
 from taskflow.models.user import utcnow
 from taskflow.notifications import jobs, mentions
 from taskflow.notifications import service as notifications
@@ -28,12 +30,31 @@ def post(task: Task, author: User, text: str) -> TaskThreadComment:
 def edit(comment: TaskThreadComment, text: str) -> None:
     comment.content, comment.edited_at = text, utcnow()
     _set_mentions(comment, comment.task, text)
+    _publish_comment(comment)
+    db.session.commit()
+    _notify(comment)
+
+
+def toggle_reaction(comment: TaskThreadComment, user_id: int, emoji: str) -> bool:
+    """Add or remove the user's emoji on the comment (checked by chat.reactions.refusal),
+    then publish the comment as an edit is; whether it was added. The comment's row is
+    locked first (PostgreSQL; SQLite has one writer anyway): toggles of one comment apply
+    and render one after another, each seeing those before it."""
+    table = TaskThreadComment.__table__
+    db.session.execute(select(table.c.id).where(table.c.id == comment.id).with_for_update())
+    added = Reaction.toggle(user_id, emoji, comment_id=comment.id)
+    db.session.expire(comment, ["reactions"])  # rendered (before the commit) as it is now
+    _publish_comment(comment)
+    db.session.commit()
+    return added
+
+
+def _publish_comment(comment: TaskThreadComment) -> None:
+    """The comment as it is at commit, replacing its copy on every open task page."""
     _publish(
         comment.task_id,
         lambda: fragments.render("boards/tasks/_comment.html", comment=comment, oob=True),
     )
-    db.session.commit()
-    _notify(comment)
 
 
 def _set_mentions(comment: TaskThreadComment, task: Task, text: str) -> None:

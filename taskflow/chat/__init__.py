@@ -2,10 +2,13 @@
 
 from flask import Flask
 
+from taskflow.models import reaction
+
 
 def init_app(app: Flask) -> None:
     # Its socket endpoints are declared on realtime's "ws" blueprint when imported.
     from taskflow.chat import (
+        message_reactions,
         messages,
         rooms,
         service,
@@ -14,4 +17,8 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(rooms.bp)
     app.register_blueprint(messages.bp)
+    app.register_blueprint(message_reactions.bp)
     app.jinja_env.globals["message_html"] = service.message_html
+    # Reaction bars of messages and comments (templates/_reaction_bar.html).
+    app.jinja_env.globals["reaction_tallies"] = reaction.tallies
+    app.jinja_env.globals["reaction_choices"] = reaction.choices

@@ -174,6 +174,14 @@ def _publish_change(message: ChatMessage) -> None:
     db.session.commit()
 
 
+def publish_numbered(message: ChatMessage) -> None:
+    """Publish and commit a change of the message that its caller numbered first
+    (`message.seq = ChatRoom.next_seq(...)`, which locks the room's changes in PostgreSQL)
+    and then made: a reaction (chat/reactions.py). Pages receive it as they do an edit."""
+    _broadcast(message)
+    db.session.commit()
+
+
 def _broadcast(message: ChatMessage) -> None:
     """Every page of the room gets this change of the message once it commits."""
     topic, seq = topics.room(message.room_id), message.seq

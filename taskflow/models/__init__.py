@@ -6,6 +6,7 @@ from taskflow.models.comment import TaskThreadComment
 from taskflow.models.invitation import Invitation, InviteLink
 from taskflow.models.message import ChatMessage
 from taskflow.models.notification import Notification
+from taskflow.models.reaction import Reaction
 from taskflow.models.room import ChatRoom
 from taskflow.models.session import UserSession
 from taskflow.models.task import PRIORITIES, Task
@@ -21,6 +22,7 @@ __all__ = [
     "Membership",
     "Notification",
     "PRIORITIES",
+    "Reaction",
     "Task",
     "TaskThreadComment",
     "User",

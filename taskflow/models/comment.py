@@ -25,6 +25,10 @@ class TaskThreadComment(db.Model):
     task: Mapped[Task] = relationship()
     author: Mapped[User | None] = relationship(lazy="joined")
     mentioned_users: Mapped[list[User]] = relationship(secondary="task_comment_mentions")
+    # As ChatMessage.reactions: read with the comment, written as Reaction rows.
+    reactions: Mapped[list["Reaction"]] = relationship(  # noqa: F821
+        lazy="selectin", viewonly=True, order_by="Reaction.id"
+    )
 
     @classmethod
     def latest(cls, task: Task, before: int | None = None) -> list["TaskThreadComment"]:

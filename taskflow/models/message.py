@@ -41,6 +41,11 @@ class ChatMessage(db.Model):
     room: Mapped[ChatRoom] = relationship()
     author: Mapped[User | None] = relationship(lazy="joined")
     mentioned_users: Mapped[list[User]] = relationship(secondary="chat_message_mentions")
+    # Read with every message, in one query per batch (rendered with it); written only as
+    # Reaction rows (chat/reactions.py), which the database deletes with the message.
+    reactions: Mapped[list["Reaction"]] = relationship(  # noqa: F821
+        lazy="selectin", viewonly=True, order_by="Reaction.id"
+    )
 
     @classmethod
     def latest(cls, room: ChatRoom, before: int | None = None) -> list["ChatMessage"]:
