@@ -70,15 +70,14 @@
   }
 
   // Saved: the message replaced its editor, and the focus (which was in it) returns to the
-  // composer. A refused edit comes back as an editor, which keeps it.
-  document.addEventListener("htmx:afterRequest", (event) => {
+  // composer. A refused edit comes back as an editor, which keeps it. (After the settle: until
+  // then htmx gives the new element the old one's attributes, "editing" included.)
+  document.addEventListener("htmx:afterSettle", (event) => {
     const editor = event.detail.requestConfig?.elt?.closest?.(".message.editing");
-    if (!editor || !event.detail.successful) return;
+    const saved = event.target.matches?.("[data-message-list] .message:not(.editing)");
+    if (!editor || !saved) return;
     originals.delete(editor.id);
-    const now = document.getElementById(editor.id);
     const active = document.activeElement;
-    if (now && !now.classList.contains("editing") && (!active || active === document.body)) {
-      composer()?.focus();
-    }
+    if (!active || active === document.body) composer()?.focus();
   });
 })();
