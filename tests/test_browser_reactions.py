@@ -182,3 +182,37 @@ def test_alt_down_in_the_composer_switches_rooms(new_page, app, chat_room):
     expect(alice.locator("#composer-input")).to_be_focused()
     alice.locator("#composer-input").press("Alt+ArrowUp")
     alice.wait_for_url(f"**/rooms/{chat_room}")
+
+
+def test_without_javascript_reaction_buttons_are_plain_forms(browser, live_server, chat_room):
+    """The shared message carries no token: its buttons submit the page's #reactions-form
+    (form= and formaction=), and its React link opens the picker page."""
+    alice = browser.new_context(base_url=live_server)
+    alice.set_default_timeout(10_000)
+    page = alice.new_page()
+    browser_login(page, "alice")
+    page.goto(f"/rooms/{chat_room}")
+    composer = page.locator("#composer-input")
+    composer.fill("no script here")
+    composer.press("Enter")  # app.js sends it over the socket
+    expect(page.locator(".message", has_text="no script here")).to_have_count(1)
+    message_id = page.locator(".message").last.get_attribute("data-message-id")
+    alice.close()
+
+    context = browser.new_context(base_url=live_server, java_script_enabled=False)
+    context.set_default_timeout(10_000)
+    try:
+        bob = context.new_page()
+        browser_login(bob, "bob")
+        bob.goto(f"/rooms/{chat_room}")
+        bob.locator(f"#message-{message_id} a.react").click()
+        expect(bob.locator("h1")).to_have_text("React to alice’s message")
+        bob.get_by_role("button", name="❤️ heart: no reactions yet").click()
+        bob.wait_for_url(f"**/rooms/{chat_room}#message-{message_id}")
+        chip = bob.locator(f"#m{message_id}-heart")
+        expect(chip).to_have_accessible_name("❤️ 1 reaction: bob")
+        chip.click()  # the page's form, posted to this message's toggle: taken back
+        bob.wait_for_url(f"**/rooms/{chat_room}#message-{message_id}")
+        expect(bob.locator(f"#m{message_id}-heart")).to_have_count(0)
+    finally:
+        context.close()
