@@ -195,6 +195,21 @@ ENDPOINTS = {
         {},
         board({"board_member": 404, "room_member": OK, "room_creator": 403, "board_owner": 403}),
     ),
+    # reactions: whoever reads the message (the room's members) or the comment (the board's)
+    "message_reactions.toggle": ("GET", "/messages/{message}/reactions", {}, board(ROOM)),
+    "message_reactions.toggle#post": (
+        "POST",
+        "/messages/{message}/reactions",
+        {"emoji": "heart"},
+        board(ROOM),
+    ),
+    "comment_reactions.toggle": ("GET", "/comments/{comment}/reactions", {}, board(MEMBERS)),
+    "comment_reactions.toggle#post": (
+        "POST",
+        "/comments/{comment}/reactions",
+        {"emoji": "heart"},
+        board(MEMBERS),
+    ),
     "autocomplete.room": ("GET", "/rooms/{room}/mentions", {}, board(ROOM)),
     "autocomplete.task": ("GET", "/tasks/{task}/mentions", {}, board(MEMBERS)),
     "notifications.index": ("GET", "/notifications", {}, {"anonymous": LOGIN, **ANY_USER}),
