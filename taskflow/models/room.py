@@ -204,8 +204,8 @@ class ChatRoom(db.Model):
     def with_reader(cls, room_id: int, user_id: int) -> tuple["ChatRoom", User] | None:
         """The room and the user, if the user may read it (readable_by), in one query: the
         hot path of every message sent."""
-        query = _readers(
-            select(cls, User).join(User, User.id == room_members.c.user_id), room_id, user_id
+        query = _readers(select(cls, User), room_id, user_id).join(
+            User, User.id == room_members.c.user_id
         )
         row = db.session.execute(query).first()
         return (row[0], row[1]) if row else None
