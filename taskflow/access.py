@@ -28,7 +28,8 @@ def visible_task(task_id: int, user: User) -> Task | None:
 
 
 def readable_room(room_id: int, user: User) -> ChatRoom | None:
-    """Only the room's members who are still on its board read or post in it (one query)."""
+    """Only the room's members who are still on its board read or post in it; only its
+    members read a direct message, which has no board (one query)."""
     return ChatRoom.readable(room_id, user.id) if user.is_authenticated else None
 
 
@@ -62,6 +63,14 @@ def member_room(room_id: int) -> ChatRoom:
 
 def member_room_view(room_id: int) -> Row:
     return _found(readable_room_view(room_id, current_user))
+
+
+def managed_room(room_id: int) -> ChatRoom:
+    """A room the current user reads and manages (its creator, the board's owner)."""
+    room = member_room(room_id)
+    if not room.can_manage(current_user):
+        abort(403)
+    return room
 
 
 def own(model, object_id: int, owner_field: str):

@@ -80,6 +80,8 @@ def from_environment() -> dict:
         "REACTION_RATE_LIMIT": os.environ.get("REACTION_RATE_LIMIT", "20 per 10 seconds"),
         "INVITE_LIMIT_PER_OWNER": os.environ.get("INVITE_LIMIT_PER_OWNER", "30 per hour"),
         "JOIN_LIMIT_PER_IP": os.environ.get("JOIN_LIMIT_PER_IP", "30 per minute"),
+        # New direct messages a user may start (each appears in other people's lists).
+        "DIRECT_LIMIT_PER_USER": os.environ.get("DIRECT_LIMIT_PER_USER", "30 per hour"),
         # Open sockets per user, across all web processes; beyond it the oldest one closes.
         "SOCKETS_PER_USER": int(os.environ.get("SOCKETS_PER_USER", "30")),
         # Seconds between pings to a socket's client; one unanswered by the next: dropped.

@@ -18,6 +18,7 @@ from taskflow.models import (
     TaskThreadComment,
     User,
 )
+from taskflow.models.room import OPEN
 
 from .conftest import Client, as_user, close_code, http_login, receive_until, ws_connect
 
@@ -34,6 +35,8 @@ MEMBERS = {"board_member": OK, "room_member": OK, "room_creator": OK, "board_own
 OWNER_ONLY = {"board_member": 403, "room_member": 403, "room_creator": 403, "board_owner": OK}
 ROOM = {"board_member": 404, "room_member": OK, "room_creator": OK, "board_owner": OK}
 ANY_USER = {r: OK for r in ROLES[1:]}
+DIRECT = {"board_member": OK, "room_member": OK, "room_creator": 404, "board_owner": 404}
+NOT_FOUND = {r: 404 for r in MEMBERS}
 INVITEE_ONLY = {"anonymous": LOGIN, "outsider": OK, **{r: 404 for r in MEMBERS}}
 
 
@@ -139,6 +142,8 @@ ENDPOINTS = {
     "rooms.create": ("GET", "/boards/{board}/rooms/new", {}, board(MEMBERS)),
     "rooms.create#post": ("POST", "/boards/{board}/rooms/new", {}, board(MEMBERS)),
     "rooms.show": ("GET", "/rooms/{room}", {}, board(ROOM)),
+    # bob and erin's direct message: theirs only, whatever else anyone manages
+    "rooms.show#direct": ("GET", "/rooms/{direct}", {}, board(DIRECT)),
     "rooms.post_message": ("POST", "/rooms/{room}/messages", {}, board(ROOM)),
     "rooms.members": (
         "GET",
@@ -170,6 +175,25 @@ ENDPOINTS = {
         {},
         board({"board_member": 404, "room_member": 403, "room_creator": OK, "board_owner": OK}),
     ),
+    # the private room: nobody joins it (its members are added by its managers)
+    "membership.join": ("POST", "/rooms/{room}/join", {}, board(NOT_FOUND)),
+    # dave's open room: any board member joins it
+    "membership.join#open": ("POST", "/rooms/{open_room}/join", {}, board(MEMBERS)),
+    "membership.leave": ("GET", "/rooms/{room}/leave", {}, board(ROOM)),
+    "membership.leave#post": ("POST", "/rooms/{room}/leave", {}, board(ROOM)),
+    # nobody leaves a direct message: its people are the conversation
+    "membership.leave#direct": ("POST", "/rooms/{direct}/leave", {}, board(NOT_FOUND)),
+    # an empty form: refused (400) for a manager, never a 5xx
+    "membership.visibility": (
+        "POST",
+        "/rooms/{room}/visibility",
+        {},
+        board({"board_member": 404, "room_member": 403, "room_creator": OK, "board_owner": OK}),
+    ),
+    "direct.index": ("GET", "/direct", {}, {"anonymous": LOGIN, **ANY_USER}),
+    "direct.create": ("GET", "/direct/new", {}, {"anonymous": LOGIN, **ANY_USER}),
+    # an empty form: refused (422) for a user, never a 5xx
+    "direct.create#post": ("POST", "/direct/new", {}, {"anonymous": LOGIN, **ANY_USER}),
     # bob's message: only bob edits or deletes it
     "messages.edit": (
         "GET",
@@ -248,6 +272,28 @@ SOCKETS = {
             "board_owner": "open",
         },
     ),
+    "ws.chat_room#open": (
+        "/ws/chat-room/{open_room}",
+        {
+            "anonymous": 4404,
+            "outsider": 4404,
+            "board_member": 4404,  # until she joins
+            "room_member": 4404,
+            "room_creator": "open",
+            "board_owner": 4404,
+        },
+    ),
+    "ws.chat_room#direct": (
+        "/ws/chat-room/{direct}",
+        {
+            "anonymous": 4404,
+            "outsider": 4404,
+            "board_member": "open",
+            "room_member": "open",
+            "room_creator": 4404,
+            "board_owner": 4404,
+        },
+    ),
     "ws.board": (
         "/ws/board/{board}",
         {"anonymous": 4404, "outsider": 4404, **{r: "open" for r in MEMBERS}},
@@ -269,9 +315,9 @@ def people(make_user, app):
 
 
 def make_world(app, ids: dict) -> dict:
-    """Board (alice owns; erin, bob, dave members), dave's room (with bob and alice), a task,
-    bob's comment, bob's message, a notification for bob, an invitation for mallory and an
-    invite link."""
+    """Board (alice owns; erin, bob, dave members), dave's private room (with bob and alice),
+    dave's open room (only dave in it), bob and erin's direct message, a task, bob's comment,
+    bob's message, a notification for bob, an invitation for mallory and an invite link."""
     with app.app_context():
         users = {name: db.session.get(User, uid) for name, uid in ids.items()}
         board = Board.create("B", "", users["alice"])
@@ -279,6 +325,10 @@ def make_world(app, ids: dict) -> dict:
             board.add_member(users[name])
         room = ChatRoom(board, "r", "", users["dave"])
         room.members += [users["bob"], users["alice"]]
+        open_room = ChatRoom(board, "o", "", users["dave"], kind=OPEN)
+        pair = [users["bob"], users["erin"]]  # one direct message per pair: the first world's
+        direct = ChatRoom.direct_between(u.id for u in pair) or ChatRoom.direct(pair, pair[0])
+        db.session.add_all([open_room, direct])
         task = Task(column=board.columns[0], title="T", position=0)
         comment = TaskThreadComment(task=task, author=users["bob"], content="c")
         message = ChatMessage(room=room, author=users["bob"], content="m", notified_at=None)
@@ -301,6 +351,8 @@ def make_world(app, ids: dict) -> dict:
             "task": task.id,
             "comment": comment.id,
             "room": room.id,
+            "open_room": open_room.id,
+            "direct": direct.id,
             "message": message.id,
             "notification": note.id,
             "invitation": invitation.id,
@@ -323,7 +375,7 @@ def outcome(response) -> object:
 
 def test_every_endpoint_has_an_expectation(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
-    described = {name.split("#")[0] for name in ENDPOINTS} | set(SOCKETS)
+    described = {name.split("#")[0] for name in [*ENDPOINTS, *SOCKETS]}
     assert endpoints == described
     for name, (_, _, _, expected) in ENDPOINTS.items():
         assert set(expected) == set(ROLES), name

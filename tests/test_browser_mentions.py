@@ -44,7 +44,7 @@ def test_mentions_reach_the_badge_center_and_message(
     expect(alice.locator(".comment .mention")).to_have_text("@BOB")
     expect(badge(bob)).to_have_text("2")
 
-    bob.get_by_role("link", name="Messages").click()
+    bob.get_by_role("link", name="Messages", exact=True).click()
     items = bob.locator(".notification.unread")
     expect(items).to_have_count(2)
     expect(items.first).to_contain_text("alice mentioned you on “Ship it”")

@@ -455,7 +455,7 @@ def test_browser_invite_accept(app, new_page, alice_and_bob):
     expect(alice.get_by_label("Username")).to_have_value("")
 
     expect(badge(bob)).to_have_text("1")  # live, on the page he has open
-    bob.get_by_role("link", name="Messages").click()
+    bob.get_by_role("link", name="Messages", exact=True).click()
     item = bob.locator(".invitation")
     expect(item).to_contain_text("alice invited you to the board “Launch”")
     item.get_by_role("button", name="Accept").click()

@@ -1,4 +1,5 @@
-"""Chat: rooms of a board, their messages, and the live room (catch-up, presence, typing)."""
+"""Chat: rooms of a board (open or private), direct messages, their messages, and the live
+room (catch-up, presence, typing)."""
 
 from flask import Flask
 
@@ -8,6 +9,8 @@ from taskflow.models import reaction
 def init_app(app: Flask) -> None:
     # Its socket endpoints are declared on realtime's "ws" blueprint when imported.
     from taskflow.chat import (
+        direct,
+        membership,
         message_reactions,
         messages,
         rooms,
@@ -18,6 +21,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(rooms.bp)
     app.register_blueprint(messages.bp)
     app.register_blueprint(message_reactions.bp)
+    app.register_blueprint(membership.bp)
+    app.register_blueprint(direct.bp)
     app.jinja_env.globals["message_html"] = service.message_html
     # Reaction bars of messages and comments (templates/_reaction_bar.html).
     app.jinja_env.globals["reaction_tallies"] = reaction.tallies

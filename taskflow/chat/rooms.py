@@ -1,4 +1,5 @@
-"""Chat rooms of a board: the list, a new room, the room page and its members."""
+"""Chat rooms of a board: the list (yours and the open ones), a new room, the room page (of
+a direct message too) and its members."""
 
 import secrets
 
@@ -8,15 +9,15 @@ from markupsafe import Markup
 from sqlalchemy import Row
 
 from taskflow import security
-from taskflow.access import member_board, member_room, member_room_view
+from taskflow.access import managed_room, member_board, member_room, member_room_view
 from taskflow.chat import presence
 from taskflow.chat import service as chat
-from taskflow.chat.forms import RoomForm
+from taskflow.chat.forms import RoomForm, VisibilityForm
 from taskflow.converters import bounded_int, id_arg
 from taskflow.extensions import db
 from taskflow.htmx import is_htmx
 from taskflow.models import ChatMessage, ChatRoom, User
-from taskflow.models.room import may_manage
+from taskflow.models.room import DIRECT, OPEN, direct_title, may_manage
 from taskflow.realtime import connection as live
 from taskflow.realtime import topics
 
@@ -30,7 +31,7 @@ MEMBERS_SHOWN = 30
 @bp.get("/boards/<int:board_id>/rooms")
 def index(board_id: int):
     board = member_board(board_id)
-    rooms = ChatRoom.of_member(board, current_user)  # a room you are not in stays private
+    rooms = ChatRoom.listed(board, current_user)  # a private room you are not in is not
     return render_template("chat/index.html", board=board, rooms=rooms)
 
 
@@ -39,17 +40,20 @@ def create(board_id: int):
     board = member_board(board_id)
     form = RoomForm()
     form.set_members(board.members, current_user)
+    first = not ChatRoom.has_rooms(board)  # the board's first room is open: everyone finds it
     if form.validate_on_submit():
         if ChatRoom.name_taken(board, form.name.data):
             form.name.errors.append("This board already has a room with that name.")
         else:
-            room = ChatRoom(board, form.name.data, form.description.data or "", current_user)
+            kind = OPEN if first else form.kind.data
+            description = form.description.data or ""
+            room = ChatRoom(board, form.name.data, description, current_user, kind=kind)
             room.members += [db.session.get(User, uid) for uid in form.members.data]
             db.session.add(room)
             db.session.commit()
             return redirect(url_for("rooms.show", room_id=room.id))
     status = 422 if form.errors else 200
-    return render_template("chat/new.html", board=board, form=form), status
+    return render_template("chat/new.html", board=board, form=form, first=first), status
 
 
 @bp.get("/rooms/<int:room_id>")
@@ -109,13 +113,16 @@ def _sent(room: ChatRoom, message: ChatMessage, outside: list[User], seq: int):
 @bp.get("/rooms/<int:room_id>/members")
 def members(room_id: int):
     """Adding and removing members: a page of its own, so the room page stays light."""
-    room = _managed_room(room_id)
-    return render_template("chat/members.html", room=room, addable=_not_in_room(room))
+    room = managed_room(room_id)
+    visibility = VisibilityForm(kind=room.kind)
+    return render_template(
+        "chat/members.html", room=room, addable=_not_in_room(room), visibility=visibility
+    )
 
 
 @bp.post("/rooms/<int:room_id>/members")
 def add_member(room_id: int):
-    room = _managed_room(room_id)
+    room = managed_room(room_id)
     user = db.session.get(User, request.form.get("user_id", type=bounded_int) or 0)
     if user is None or not room.board.is_member(user):
         abort(400)
@@ -128,7 +135,7 @@ def add_member(room_id: int):
 
 @bp.post("/rooms/<int:room_id>/members/<int:user_id>/delete")
 def remove_member(room_id: int, user_id: int):
-    room = _managed_room(room_id)
+    room = managed_room(room_id)
     user = db.session.get(User, user_id)
     if user is None or user not in room.members or user.id == room.created_by_id:
         abort(400)
@@ -142,7 +149,7 @@ def remove_member(room_id: int, user_id: int):
 @bp.route("/rooms/<int:room_id>/delete", methods=["GET", "POST"])
 def delete(room_id: int):
     """The room's creator or the board's owner deletes it, with its messages."""
-    room = _managed_room(room_id)
+    room = managed_room(room_id)
     if request.method == "GET":
         return render_template(
             "confirm.html",
@@ -164,9 +171,13 @@ def _room_page(room: Row, messages: Markup, **context) -> str:
     """The room page around its list of messages. `room` is ChatRoom.page_view's row: plain
     columns, and everything else the page shows is a light query of its own."""
     members, total = ChatRoom.member_names(room.id, limit=MEMBERS_SHOWN)
+    direct = room.kind == DIRECT  # a direct message: its title is its other people
+    others = [m.username for m in members if m.id != current_user.id]
     return render_template(
         "chat/show.html",
         room=room,
+        title=direct_title(others) if direct else f"#{room.name}",
+        direct=direct,
         messages=messages,
         rooms=ChatRoom.names_of_member(room.board_id, current_user.id),
         members=members,
@@ -182,10 +193,3 @@ def _room_page(room: Row, messages: Markup, **context) -> str:
 def _not_in_room(room: ChatRoom) -> list[User]:
     inside = {u.id for u in room.members}
     return [u for u in room.board.members if u.id not in inside]
-
-
-def _managed_room(room_id: int) -> ChatRoom:
-    room = member_room(room_id)
-    if not room.can_manage(current_user):
-        abort(403)
-    return room

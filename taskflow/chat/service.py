@@ -256,7 +256,7 @@ def _set_mentions(message: ChatMessage, text: str) -> None:
 
 
 def _outside_room(room: ChatRoom, text: str) -> list[User]:
-    if "@" not in text:
+    if "@" not in text or room.board is None:  # a direct message's people are all there is
         return []
     inside = {u.id for u in room.members}
     outside = [u for u in room.board.members if u.id not in inside]

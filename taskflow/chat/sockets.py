@@ -27,7 +27,9 @@ def chat_room(ws, room_id: int) -> None:
         ws.close(4404, "No such room, or not yours")
         return
     user_id = current_user.id
-    scopes = [topics.room(room_id), topics.board(room.board_id), session_scope()]
+    scopes = [topics.room(room_id), session_scope()]
+    if room.board_id is not None:  # a direct message depends on no board
+        scopes.append(topics.board(room.board_id))
     del room  # loaded for access only: not kept for the socket's life
     db.session.remove()
     # The last change the page saw (app.js); redis: presence is refreshed between frames.

@@ -1,7 +1,8 @@
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import Column as SAColumn
 from sqlalchemy import (
+    CheckConstraint,
     ForeignKey,
     Row,
     String,
@@ -9,10 +10,15 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     bindparam,
+    case,
+    column,
     func,
+    or_,
     select,
+    table,
     update,
 )
+from sqlalchemy import Column as SAColumn
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from taskflow.extensions import NEVER_REUSE_IDS, db
@@ -21,6 +27,13 @@ from taskflow.models.user import User, utcnow
 from taskflow.names import name_key
 
 NAME_KEY_LENGTH = 80  # the column's size; case folding can lengthen a name ("ß" → "ss")
+
+# A room's kind. An open room is listed to every member of its board, who may join and leave
+# it; a private one exists only for its members; a direct message belongs to no board and to
+# its members only, who chose each other among the people they share a board with.
+OPEN, PRIVATE, DIRECT = "open", "private", "direct"
+KINDS = (OPEN, PRIVATE, DIRECT)
+MAX_DIRECT_PEOPLE = 8  # in one direct message, its creator included
 
 room_members = Table(
     "chat_room_members",
@@ -32,10 +45,24 @@ room_members = Table(
 
 class ChatRoom(db.Model):
     __tablename__ = "chat_rooms"
-    __table_args__ = (UniqueConstraint("board_id", "name_key"), NEVER_REUSE_IDS)
+    __table_args__ = (
+        UniqueConstraint("board_id", "name_key"),
+        UniqueConstraint("direct_key", name="uq_chat_rooms_direct_key"),
+        # A direct message has no board, and a board's room is not a direct message.
+        CheckConstraint(
+            "(kind = 'direct') = (board_id IS NULL)", name="ck_chat_rooms_direct_has_no_board"
+        ),
+        NEVER_REUSE_IDS,
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id", ondelete="CASCADE"), index=True)
+    board_id: Mapped[int | None] = mapped_column(
+        ForeignKey("boards.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(10), default=PRIVATE, server_default=PRIVATE)
+    # A direct message's people, as their sorted ids ("3.7.12"): one conversation per set of
+    # people (unique), found again when the same people are picked.
+    direct_key: Mapped[str | None] = mapped_column(String(100))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     name: Mapped[str] = mapped_column(String(80))
     # names.name_key of the name: "General" and "ＧＥＮＥＲＡＬ" are one room on a board.
@@ -46,15 +73,45 @@ class ChatRoom(db.Model):
     # catch up by asking for every change after the last number they saw.
     seq: Mapped[int] = mapped_column(default=0, server_default="0")
 
-    board: Mapped[Board] = relationship()
+    board: Mapped[Board | None] = relationship()
     created_by: Mapped[User | None] = relationship()
     members: Mapped[list[User]] = relationship(secondary=room_members, order_by=User.username_key)
 
-    def __init__(self, board: Board, name: str, description: str, created_by: User) -> None:
-        self.board, self.created_by = board, created_by
+    def __init__(
+        self,
+        board: Board | None,
+        name: str,
+        description: str,
+        created_by: User,
+        kind: str = PRIVATE,
+    ) -> None:
+        self.board, self.created_by, self.kind = board, created_by, kind
         self.rename(name)
         self.description = description
         self.members = [created_by]
+
+    @classmethod
+    def direct(cls, people: list[User], created_by: User) -> "ChatRoom":
+        """A new direct message between `people` (its creator among them). Its stored name
+        is everyone's; each member sees the others' names (direct_title)."""
+        people = sorted({u.id: u for u in [created_by, *people]}.values(), key=_by_name)
+        name = ", ".join(u.username for u in people)[:80]
+        room = cls(None, name, "", created_by, kind=DIRECT)
+        room.members, room.direct_key = people, direct_key(u.id for u in people)
+        return room
+
+    @classmethod
+    def direct_between(cls, user_ids) -> "ChatRoom | None":
+        """The direct message of exactly these people, if they have one."""
+        return db.session.scalar(select(cls).where(cls.direct_key == direct_key(user_ids)))
+
+    @property
+    def is_direct(self) -> bool:
+        return self.kind == DIRECT
+
+    @property
+    def is_open(self) -> bool:
+        return self.kind == OPEN
 
     @classmethod
     def next_seq(cls, room_id: int) -> int:
@@ -84,6 +141,43 @@ class ChatRoom(db.Model):
         return db.session.scalar(query) is not None
 
     @classmethod
+    def has_rooms(cls, board: Board) -> bool:
+        query = select(cls.id).where(cls.board_id == board.id).limit(1)
+        return db.session.scalar(query) is not None
+
+    @classmethod
+    def listed(cls, board: Board, user: User) -> list[tuple["ChatRoom", bool]]:
+        """The board's rooms this user may see (theirs, and the open ones), each with whether
+        they are in it: the board's list of rooms (one query)."""
+        joined = (
+            select(room_members.c.user_id)
+            .where(room_members.c.room_id == cls.id, room_members.c.user_id == user.id)
+            .exists()
+        )
+        query = (
+            select(cls, joined)
+            .where(cls.board_id == board.id, or_(cls.kind == OPEN, joined))
+            .order_by(cls.name_key)
+        )
+        return [(room, bool(inside)) for room, inside in db.session.execute(query)]
+
+    @classmethod
+    def joinable(cls, room_id: int, user: User) -> "ChatRoom | None":
+        """The room, if it is open and the user is on its board (a member of it or not)."""
+        query = (
+            select(cls)
+            .join(Membership, Membership.board_id == cls.board_id)
+            .where(cls.id == room_id, cls.kind == OPEN, Membership.user_id == user.id)
+        )
+        return db.session.scalar(query)
+
+    @staticmethod
+    def directs_of(user_id: int) -> list["RoomLink"]:
+        """The user's direct messages, the latest active first, as (id, name, kind, title)
+        rows: `title` is the other people's names (one query)."""
+        return _titled(db.session.execute(_DIRECTS_OF, {"user_id": user_id}).all())
+
+    @classmethod
     def for_board(cls, board: Board) -> list["ChatRoom"]:
         return list(
             db.session.scalars(select(cls).where(cls.board_id == board.id).order_by(cls.name_key))
@@ -110,17 +204,8 @@ class ChatRoom(db.Model):
     def with_reader(cls, room_id: int, user_id: int) -> tuple["ChatRoom", User] | None:
         """The room and the user, if the user may read it (readable_by), in one query: the
         hot path of every message sent."""
-        query = (
-            select(cls, User)
-            .select_from(room_members)
-            .join(cls, cls.id == room_members.c.room_id)
-            .join(User, User.id == room_members.c.user_id)
-            .join(
-                Membership,
-                (Membership.board_id == cls.board_id)
-                & (Membership.user_id == room_members.c.user_id),
-            )
-            .where(room_members.c.room_id == room_id, room_members.c.user_id == user_id)
+        query = _readers(select(cls, User), room_id, user_id).join(
+            User, User.id == room_members.c.user_id
         )
         row = db.session.execute(query).first()
         return (row[0], row[1]) if row else None
@@ -138,10 +223,12 @@ class ChatRoom(db.Model):
         return db.session.execute(_PAGE_VIEW, {"room_id": room_id, "user_id": user_id}).first()
 
     @staticmethod
-    def names_of_member(board_id: int, user_id: int) -> list[Row]:
-        """of_member as (id, name) rows: the room page's list of rooms."""
+    def names_of_member(board_id: int | None, user_id: int) -> list["RoomLink"]:
+        """The room page's list of rooms, in one query: of_member (the board's rooms the user
+        is in; none for a direct message's page), then the user's direct messages, as (id,
+        name, kind, title) rows: `title` is a direct message's other people's names."""
         params = {"board_id": board_id, "user_id": user_id}
-        return db.session.execute(_NAMES_OF_MEMBER, params).all()
+        return _titled(db.session.execute(_NAMES_OF_MEMBER, params).all())
 
     @staticmethod
     def member_names(room_id: int, limit: int | None = None) -> tuple[list[Row], int]:
@@ -154,11 +241,22 @@ class ChatRoom(db.Model):
         return rows, rows[0].total if rows else 0
 
     def readable_by(self, user: User) -> bool:
-        """Only members of the room who are still on the board read or post in it."""
-        return self.is_member(user) and self.board.is_member(user)
+        """Only members of the room who are still on the board read or post in it; a direct
+        message's members read it."""
+        return self.is_member(user) and (self.board is None or self.board.is_member(user))
 
     def can_manage(self, user: User) -> bool:
-        return may_manage(user.id, self.created_by_id, self.board.owner_id)
+        """A direct message has no managers: its people are the conversation."""
+        return self.board is not None and may_manage(
+            user.id, self.created_by_id, self.board.owner_id
+        )
+
+    def title_for(self, user: User) -> str:
+        """The room's name as this user sees it: "#general", or a direct message's other
+        people."""
+        if not self.is_direct:
+            return f"#{self.name}"
+        return direct_title([u.username for u in self.members if u.id != user.id])
 
     def member_count(self) -> int:
         query = (
@@ -173,33 +271,78 @@ class ChatRoom(db.Model):
         return db.session.scalar(query)
 
 
-def may_manage(user_id: int, created_by_id: int | None, board_owner_id: int) -> bool:
-    """The room's creator and the board's owner manage its members."""
-    return user_id in (created_by_id, board_owner_id)
+def may_manage(user_id: int, created_by_id: int | None, board_owner_id: int | None) -> bool:
+    """The room's creator and the board's owner manage its members and whether it is open.
+    A direct message (no board) has no managers."""
+    return board_owner_id is not None and user_id in (created_by_id, board_owner_id)
 
 
 def room_key(name: str) -> str:
     return name_key(name)[:NAME_KEY_LENGTH]
 
 
+def _by_name(user: User) -> str:
+    return user.username_key
+
+
+def direct_key(user_ids) -> str:
+    """The key of a set of people's direct message: their distinct ids, sorted."""
+    return ".".join(str(i) for i in sorted(set(user_ids)))
+
+
+def direct_title(names: list[str]) -> str:
+    """A direct message as one of its people sees it: the others' names, sorted."""
+    return ", ".join(sorted(names, key=str.casefold)) or "Just you"
+
+
+class RoomLink(NamedTuple):
+    """A room as a list of rooms links to it."""
+
+    id: int
+    name: str
+    kind: str
+    title: str  # "#general", or a direct message's other people's names
+
+
+def _titled(rows: list[Row]) -> list[RoomLink]:
+    """Rows of (id, name, kind, others) as RoomLinks: `others` is a direct message's other
+    people's usernames as the query aggregated them, in no particular order."""
+    return [
+        RoomLink(
+            row.id,
+            row.name,
+            row.kind,
+            direct_title((row.others or "").split(" ")) if row.kind == DIRECT else f"#{row.name}",
+        )
+        for row in rows
+    ]
+
+
 def _readers(query, room_id, user_id):
     """`query` (of chat_rooms) narrowed to the room if the user may read it: a member of the
-    room who is still on its board (ChatRoom.readable_by)."""
+    room who is still on its board, or a member of a direct message, which has no board
+    (ChatRoom.readable_by)."""
     rooms, memberships = ChatRoom.__table__, Membership.__table__
     return (
-        query.join(room_members, room_members.c.room_id == rooms.c.id)
-        .join(
+        query.join_from(rooms, room_members, room_members.c.room_id == rooms.c.id)
+        .outerjoin(
             memberships,
             (memberships.c.board_id == rooms.c.board_id)
             & (memberships.c.user_id == room_members.c.user_id),
         )
-        .where(rooms.c.id == room_id, room_members.c.user_id == user_id)
+        .where(
+            rooms.c.id == room_id,
+            room_members.c.user_id == user_id,
+            or_(rooms.c.board_id.is_(None), memberships.c.user_id.is_not(None)),
+        )
     )
 
 
 # The room page's statements, built once: plain columns (no ORM entities to build) and bound
 # parameters, so a page view neither constructs nor compiles a query.
 _rooms, _boards, _users = ChatRoom.__table__, Board.__table__, User.__table__
+# models/message.py imports this module: its table, as far as the room lists need it.
+_messages = table("chat_messages", column("id"), column("room_id"))
 _PAGE_VIEW = _readers(
     select(
         _rooms.c.id,
@@ -209,19 +352,48 @@ _PAGE_VIEW = _readers(
         _rooms.c.created_at,
         _rooms.c.board_id,
         _rooms.c.created_by_id,
+        _rooms.c.kind,
         _boards.c.name.label("board_name"),
         _boards.c.owner_id.label("board_owner_id"),
-    ).join_from(_rooms, _boards, _boards.c.id == _rooms.c.board_id),
+    ).outerjoin_from(_rooms, _boards, _boards.c.id == _rooms.c.board_id),
     bindparam("room_id"),
     bindparam("user_id"),
 )
-_NAMES_OF_MEMBER = (
-    select(_rooms.c.id, _rooms.c.name)
-    .join(room_members, room_members.c.room_id == _rooms.c.id)
-    .where(
-        _rooms.c.board_id == bindparam("board_id"), room_members.c.user_id == bindparam("user_id")
+
+
+def _others():
+    """A direct message's other people's usernames, space-separated (usernames hold no
+    space): a correlated subquery of the room lists."""
+    others = room_members.alias("others")
+    return (
+        select(func.aggregate_strings(_users.c.username, " "))
+        .join(others, others.c.user_id == _users.c.id)
+        .where(others.c.room_id == _rooms.c.id, others.c.user_id != bindparam("user_id"))
+        .scalar_subquery()
     )
-    .order_by(_rooms.c.name_key)
+
+
+def _room_links(where):
+    """(id, name, kind, others) of the rooms `where` picks that the user is in."""
+    others = case((_rooms.c.kind == DIRECT, _others()), else_=None).label("others")
+    return (
+        select(_rooms.c.id, _rooms.c.name, _rooms.c.kind, others)
+        .join(room_members, room_members.c.room_id == _rooms.c.id)
+        .where(room_members.c.user_id == bindparam("user_id"), where)
+    )
+
+
+_NAMES_OF_MEMBER = _room_links(
+    or_(_rooms.c.board_id == bindparam("board_id"), _rooms.c.kind == DIRECT)
+).order_by(_rooms.c.kind == DIRECT, _rooms.c.name_key)
+# The latest active first: a direct message's seq moves with every message, but seqs of
+# different rooms do not compare; its latest message's id does.
+_DIRECTS_OF = _room_links(_rooms.c.kind == DIRECT).order_by(
+    select(func.coalesce(func.max(_messages.c.id), 0))
+    .where(_messages.c.room_id == _rooms.c.id)
+    .scalar_subquery()
+    .desc(),
+    _rooms.c.id.desc(),
 )
 _MEMBERS = (
     select(_users.c.id, _users.c.username, func.count().over().label("total"))

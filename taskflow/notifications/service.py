@@ -64,7 +64,8 @@ def for_chat_message(message_id: int) -> None:
             u for u in message.mentioned_users if u.id != message.author_id and room.readable_by(u)
         ]
     )
-    text = f"{_name(author)} mentioned you in #{room.name}"
+    where = "a direct message" if room.is_direct else f"#{room.name}"
+    text = f"{_name(author)} mentioned you in {where}"
     _mentioned(message, recipients, CHAT_MENTION, {"chat_message_id": message.id}, text)
 
 

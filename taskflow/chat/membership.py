@@ -1,0 +1,83 @@
+"""Joining and leaving rooms, and whether a room is open or private.
+
+Any member of a board may join its open rooms, and anyone may leave a room they are in
+(not a direct message: its people are the conversation). The room's managers (its creator,
+the board's owner) choose whether it is open. Each works as a plain form without JavaScript."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from taskflow import security
+from taskflow.access import managed_room, member_room
+from taskflow.chat import service as chat
+from taskflow.chat.forms import VisibilityForm
+from taskflow.extensions import db
+from taskflow.models import ChatRoom
+from taskflow.models.room import PRIVATE
+from taskflow.realtime import connection as live
+from taskflow.realtime import topics
+
+bp = Blueprint("membership", __name__)
+
+
+@bp.post("/rooms/<int:room_id>/join")
+def join(room_id: int):
+    """Join an open room of one of your boards; a private one does not exist for you."""
+    room = ChatRoom.joinable(room_id, current_user)
+    if room is None:
+        abort(404)
+    if not room.is_member(current_user):
+        # Everyone in the room gets the new member list: limited like a message.
+        if not security.may_send_message(current_user.id):
+            flash(security.SLOW_DOWN, "error")
+            return redirect(url_for("rooms.index", board_id=room.board_id))
+        room.members.append(current_user)
+        db.session.commit()
+        chat.publish_members(room)  # as adding a member does: the room's pages list them
+    return redirect(url_for("rooms.show", room_id=room.id))
+
+
+@bp.route("/rooms/<int:room_id>/leave", methods=["GET", "POST"])
+def leave(room_id: int):
+    room = member_room(room_id)
+    if room.is_direct:
+        abort(404)  # a direct message is not left: its people are the conversation
+    last = room.kind == PRIVATE and room.member_count() == 1
+    if request.method == "GET":
+        return render_template(
+            "confirm.html",
+            question=f"Leave the room #{room.name}?",
+            detail=_leave_detail(room, last),
+            action=url_for("membership.leave", room_id=room.id),
+            button="Leave room",
+            cancel=url_for("rooms.show", room_id=room.id),
+        )
+    if last:  # nobody could find it again: it would be lost with its messages
+        flash("You are the last member of this private room: delete it instead.", "error")
+        return redirect(url_for("rooms.show", room_id=room.id))
+    room.members.remove(current_user)
+    live.end_access(current_user.id, topics.room(room.id))  # the user's pages of it close
+    db.session.commit()
+    chat.publish_members(room)
+    flash(f"You left #{room.name}.", "info")
+    return redirect(url_for("rooms.index", board_id=room.board_id))
+
+
+def _leave_detail(room: ChatRoom, last: bool) -> str:
+    if last:
+        return "You are its last member: a private room nobody is in cannot be found again."
+    if room.is_open:
+        return "It is open: you can join it again from the board's rooms."
+    return "It is private: only its creator or the board's owner can add you again."
+
+
+@bp.post("/rooms/<int:room_id>/visibility")
+def visibility(room_id: int):
+    room = managed_room(room_id)  # a direct message has no managers
+    form = VisibilityForm()
+    if not form.validate_on_submit():
+        abort(400)
+    room.kind = form.kind.data
+    db.session.commit()
+    flash(f"#{room.name} is now {room.kind}.", "success")
+    return redirect(url_for("rooms.members", room_id=room.id))
