@@ -76,6 +76,7 @@ def from_environment() -> dict:
         ),
         # Chat messages, comments and their edits, per user.
         "MESSAGE_RATE_LIMIT": os.environ.get("MESSAGE_RATE_LIMIT", "20 per 5 seconds"),
+        "READ_RATE_LIMIT": os.environ.get("READ_RATE_LIMIT", "120 per minute"),
         "INVITE_LIMIT_PER_OWNER": os.environ.get("INVITE_LIMIT_PER_OWNER", "30 per hour"),
         "JOIN_LIMIT_PER_IP": os.environ.get("JOIN_LIMIT_PER_IP", "30 per minute"),
         # Open sockets per user, across all web processes; beyond it the oldest one closes.

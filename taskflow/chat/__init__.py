@@ -10,8 +10,10 @@ def init_app(app: Flask) -> None:
         rooms,
         service,
         sockets,  # noqa: F401
+        unread,
     )
 
     app.register_blueprint(rooms.bp)
     app.register_blueprint(messages.bp)
     app.jinja_env.globals["message_html"] = service.message_html
+    app.jinja_env.globals["board_unread"] = unread.board_unread  # the board page's room link

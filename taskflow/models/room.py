@@ -3,14 +3,17 @@ from datetime import datetime
 from sqlalchemy import Column as SAColumn
 from sqlalchemy import (
     ForeignKey,
+    Integer,
     Row,
     String,
     Table,
     Text,
     UniqueConstraint,
     bindparam,
+    column,
     func,
     select,
+    table,
     update,
 )
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
@@ -27,7 +30,15 @@ room_members = Table(
     db.metadata,
     SAColumn("room_id", ForeignKey("chat_rooms.id", ondelete="CASCADE"), primary_key=True),
     SAColumn("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+    # The id of the last message of the room this member has seen (chat/unread.py): what
+    # comes after it by others is unread. It never moves backwards.
+    SAColumn("last_read_id", Integer, nullable=False, default=0, server_default="0"),
+    # What makes the room bold and what notifies: ALL, MENTIONS or NONE (LEVELS).
+    SAColumn("level", String(8), nullable=False, default="all", server_default="all"),
 )
+# A member's notification level in a room (Campfire's "involvement").
+ALL, MENTIONS, NONE = "all", "mentions", "none"
+LEVELS = (ALL, MENTIONS, NONE)
 
 
 class ChatRoom(db.Model):
@@ -153,6 +164,16 @@ class ChatRoom(db.Model):
         rows = db.session.execute(query, params).all()
         return rows, rows[0].total if rows else 0
 
+    @staticmethod
+    def member_settings(room_id: int, user_ids: list[int]) -> dict[int, tuple[str, int]]:
+        """Each of these members' (level, last_read_id) in the room (one query)."""
+        if not user_ids:
+            return {}
+        query = select(
+            room_members.c.user_id, room_members.c.level, room_members.c.last_read_id
+        ).where(room_members.c.room_id == room_id, room_members.c.user_id.in_(user_ids))
+        return {row.user_id: (row.level, row.last_read_id) for row in db.session.execute(query)}
+
     def readable_by(self, user: User) -> bool:
         """Only members of the room who are still on the board read or post in it."""
         return self.is_member(user) and self.board.is_member(user)
@@ -200,6 +221,8 @@ def _readers(query, room_id, user_id):
 # The room page's statements, built once: plain columns (no ORM entities to build) and bound
 # parameters, so a page view neither constructs nor compiles a query.
 _rooms, _boards, _users = ChatRoom.__table__, Board.__table__, User.__table__
+# message.py imports this module: its table, as far as these statements need it.
+_messages = table("chat_messages", column("id"), column("room_id"))
 _PAGE_VIEW = _readers(
     select(
         _rooms.c.id,
@@ -211,6 +234,14 @@ _PAGE_VIEW = _readers(
         _rooms.c.created_by_id,
         _boards.c.name.label("board_name"),
         _boards.c.owner_id.label("board_owner_id"),
+        # The viewer's read position and level (chat/unread.py), and the room's newest
+        # message (an index lookup): the "New" divider and marking read start from these.
+        room_members.c.last_read_id,
+        room_members.c.level,
+        select(func.max(_messages.c.id))
+        .where(_messages.c.room_id == _rooms.c.id)
+        .scalar_subquery()
+        .label("latest_id"),
     ).join_from(_rooms, _boards, _boards.c.id == _rooms.c.board_id),
     bindparam("room_id"),
     bindparam("user_id"),
