@@ -140,6 +140,9 @@ ENDPOINTS = {
     "rooms.create#post": ("POST", "/boards/{board}/rooms/new", {}, board(MEMBERS)),
     "rooms.show": ("GET", "/rooms/{room}", {}, board(ROOM)),
     "rooms.post_message": ("POST", "/rooms/{room}/messages", {}, board(ROOM)),
+    "rooms.read": ("POST", "/rooms/{room}/read", {}, board(ROOM)),
+    # an empty form: refused (400) for a member, never a 5xx
+    "rooms.set_level": ("POST", "/rooms/{room}/level", {}, board(ROOM)),
     "rooms.members": (
         "GET",
         "/rooms/{room}/members",
@@ -242,6 +245,10 @@ SOCKETS = {
         {"anonymous": 4404, "outsider": 4404, **{r: "open" for r in MEMBERS}},
     ),
     "ws.personal": ("/ws/notifications", {"anonymous": 4401, **{r: "open" for r in ROLES[1:]}}),
+    "ws.room_list": (
+        "/ws/rooms/{board}",
+        {"anonymous": 4404, "outsider": 4404, **{r: "open" for r in MEMBERS}},
+    ),
 }
 
 

@@ -236,3 +236,16 @@ def _user_id(app, username: str) -> int:
         user_id = User.by_username(username).id
         db.session.remove()
         return user_id
+
+
+def test_a_new_member_starts_with_the_room_read(app, chat_room):
+    alice = as_user(app, "alice")
+    for i in range(3):
+        post(alice, chat_room, f"before carol {i}")
+    carol_id = _user_id(app, "carol")
+    assert alice.post(f"/rooms/{chat_room}/members", {"user_id": carol_id}).status_code == 302
+    carol = with_js(as_user(app, "carol"))
+    index = f"/boards/{board_of(app, chat_room)}/rooms"
+    assert count_of(carol.get(index).get_data(as_text=True), chat_room) is None
+    post(alice, chat_room, "after carol")
+    assert count_of(carol.get(index).get_data(as_text=True), chat_room) == "1"

@@ -169,6 +169,10 @@
       page.timer = setTimeout(markSeen, wait);
       return;
     }
+    // Over the socket; over HTTP only while it is down (not before it first opens: then
+    // its opening says it).
+    const down = document.body.dataset.socket === "closed";
+    if (!page.socket && !down) return;
     page.sent = newest;
     page.lastSent = Date.now();
     if (page.socket) {
@@ -206,7 +210,6 @@
 
   document.addEventListener("htmx:wsOpen", (event) => {
     page.socket = event.detail.socketWrapper;
-    page.sent = 0; // a reconnect: say it again (the server never moves a position back)
     tellVisibility();
     markSeen();
   });

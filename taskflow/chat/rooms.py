@@ -115,7 +115,7 @@ def read(room_id: int):
     room = member_room(room_id)
     upto = id_arg("message", None, request.form)
     if not security.count("READ_RATE_LIMIT", "read", str(current_user.id)):
-        return security.SLOW_DOWN, 429
+        return "Too many read positions at once. Slow down a little.", 429
     unread.mark_read(room.id, current_user.id, upto)
     if is_htmx():
         return "", 204

@@ -31,11 +31,27 @@ room_members = Table(
     SAColumn("room_id", ForeignKey("chat_rooms.id", ondelete="CASCADE"), primary_key=True),
     SAColumn("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
     # The id of the last message of the room this member has seen (chat/unread.py): what
-    # comes after it by others is unread. It never moves backwards.
-    SAColumn("last_read_id", Integer, nullable=False, default=0, server_default="0"),
+    # comes after it by others is unread. It never moves backwards. A new member starts at
+    # the room's newest message: joining a room is not a flood of old news.
+    SAColumn(
+        "last_read_id",
+        Integer,
+        nullable=False,
+        default=lambda context: _newest_message_id(context),
+        server_default="0",
+    ),
     # What makes the room bold and what notifies: ALL, MENTIONS or NONE (LEVELS).
     SAColumn("level", String(8), nullable=False, default="all", server_default="all"),
 )
+
+
+def _newest_message_id(context) -> int:
+    """The room's newest message id, as a new member row is inserted (its column default)."""
+    room_id = context.get_current_parameters()["room_id"]
+    query = select(func.max(_messages.c.id)).where(_messages.c.room_id == room_id)
+    return context.connection.execute(query).scalar() or 0
+
+
 # A member's notification level in a room (Campfire's "involvement").
 ALL, MENTIONS, NONE = "all", "mentions", "none"
 LEVELS = (ALL, MENTIONS, NONE)
