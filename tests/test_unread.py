@@ -3,7 +3,7 @@ without a browser (tests/test_browser_unread.py drives two users in Chromium).""
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from taskflow.chat import unread, viewing
 from taskflow.extensions import db
@@ -249,3 +249,39 @@ def test_a_new_member_starts_with_the_room_read(app, chat_room):
     assert count_of(carol.get(index).get_data(as_text=True), chat_room) is None
     post(alice, chat_room, "after carol")
     assert count_of(carol.get(index).get_data(as_text=True), chat_room) == "1"
+
+
+def test_the_migration_starts_existing_members_fully_read(tmp_path, redis_url):
+    """Upgrading a database with rooms and messages: nobody finds an old room bold."""
+    from flask_migrate import downgrade, upgrade
+
+    from taskflow import create_app
+    from taskflow.models import Board, ChatMessage
+
+    from .conftest import SECRET
+
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": SECRET,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'migrated.db'}",
+        "REDIS_URL": redis_url,
+    }
+    app = create_app(config)
+    with app.app_context():
+        upgrade()
+        alice, bob = User("alice", "x" * 10), User("bob", "x" * 10)
+        board = Board.create("B", "", alice)
+        board.add_member(bob)
+        room = ChatRoom(board, "r", "", alice)
+        room.members.append(bob)
+        db.session.add_all([alice, bob, room])
+        db.session.flush()
+        db.session.add_all(ChatMessage(room=room, author=alice, content=f"m{i}") for i in range(3))
+        db.session.commit()
+        downgrade(revision="bf310dfd9ebe")
+        upgrade()
+        newest = db.session.scalar(select(func.max(ChatMessage.id)))
+        positions = db.session.scalars(select(room_members.c.last_read_id)).all()
+        levels = db.session.scalars(select(room_members.c.level)).all()
+        db.session.remove()
+    assert newest and positions == [newest, newest] and levels == ["all", "all"]

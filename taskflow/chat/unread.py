@@ -20,7 +20,7 @@ counts never drift."""
 from collections.abc import Iterable
 
 from markupsafe import Markup
-from sqlalchemy import Row, bindparam, case, func, literal, or_, select, update
+from sqlalchemy import Row, bindparam, case, func, literal_column, or_, select, update
 
 from taskflow.extensions import db
 from taskflow.models import ChatMessage, ChatRoom
@@ -50,10 +50,10 @@ def _state_query():
         messages.c.deleted_at.is_(None),
         or_(messages.c.author_id.is_(None), messages.c.author_id != members.c.user_id),
     )
-    unread = select(literal(1)).where(*unread_by_others).limit(LIMIT).correlate(members)
+    unread = select(literal_column("1")).where(*unread_by_others).limit(LIMIT).correlate(members)
     mentioned = message_mentions.join(messages, messages.c.id == message_mentions.c.message_id)
     mentions = (
-        select(literal(1))
+        select(literal_column("1"))
         .select_from(mentioned)
         .where(
             message_mentions.c.user_id == members.c.user_id,
