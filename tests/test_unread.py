@@ -285,3 +285,17 @@ def test_the_migration_starts_existing_members_fully_read(tmp_path, redis_url):
         levels = db.session.scalars(select(room_members.c.level)).all()
         db.session.remove()
     assert newest and positions == [newest, newest] and levels == ["all", "all"]
+
+
+def test_a_mention_is_created_read_for_one_past_it_unless_added_by_an_edit(app, chat_room):
+    alice, bob = as_user(app, "alice"), with_js(as_user(app, "bob"))
+    post(alice, chat_room, "hello @bob")
+    post(alice, chat_room, "hello everyone")
+    bob.post(f"/rooms/{chat_room}/read")  # before the job ran: bob has seen it
+    run_jobs(app)
+    assert _notifications(app, "bob") == [True]
+    first_plain = _message_ids(app, chat_room)[1]
+    response = alice.post(f"/messages/{first_plain}/edit", {"content": "hello @bob, too"})
+    assert response.status_code == 302
+    run_jobs(app)
+    assert _notifications(app, "bob") == [True, False]  # the edit's mention is news

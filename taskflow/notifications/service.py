@@ -68,13 +68,14 @@ def for_chat_message(message_id: int) -> None:
         ]
     )
     # Each recipient's level in the room (chat/unread.py): "none" is never notified; one who
-    # has seen the message already (read past it, or looking at the room in a visible tab)
-    # gets it read, so their badge does not rise for it.
+    # has seen the message already (looking at the room in a visible tab, or read past it
+    # unless it was edited since: the mention may be new) gets it read, so their badge does
+    # not rise for it.
     settings = ChatRoom.member_settings(room.id, [u.id for u in recipients])
     recipients = [u for u in recipients if settings.get(u.id, (NONE, 0))[0] != NONE]
-    seen = viewing.viewers(room.id, [u.id for u in recipients]) | {
-        u.id for u in recipients if settings[u.id][1] >= message.id
-    }
+    seen = viewing.viewers(room.id, [u.id for u in recipients])
+    if message.edited_at is None:
+        seen |= {u.id for u in recipients if settings[u.id][1] >= message.id}
     text = f"{_name(author)} mentioned you in #{room.name}"
     _mentioned(message, recipients, CHAT_MENTION, {"chat_message_id": message.id}, text, seen)
 
