@@ -78,6 +78,7 @@ def from_environment() -> dict:
         "MESSAGE_RATE_LIMIT": os.environ.get("MESSAGE_RATE_LIMIT", "20 per 5 seconds"),
         # Reaction toggles per user: each re-renders a message or comment for all its viewers.
         "REACTION_RATE_LIMIT": os.environ.get("REACTION_RATE_LIMIT", "20 per 10 seconds"),
+        "READ_RATE_LIMIT": os.environ.get("READ_RATE_LIMIT", "120 per minute"),
         "INVITE_LIMIT_PER_OWNER": os.environ.get("INVITE_LIMIT_PER_OWNER", "30 per hour"),
         "JOIN_LIMIT_PER_IP": os.environ.get("JOIN_LIMIT_PER_IP", "30 per minute"),
         # New direct messages a user may start (each appears in other people's lists).

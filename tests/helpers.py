@@ -74,3 +74,10 @@ def seed_tasks(app, column_id: int, count: int, title: str = "Task") -> list[int
         ).all()
         db.session.remove()
     return list(ids[start:])
+
+
+def link_to(href: str, html: str) -> tuple[str, bool]:
+    """The text of the page's (first) link to `href`, and whether it is the current page."""
+    found = re.search(rf'<a href="{re.escape(href)}"([^>]*)>([^<]*)', html)
+    assert found, f"no link to {href}"
+    return found[2].strip(), 'aria-current="page"' in found[1]

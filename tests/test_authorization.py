@@ -145,6 +145,9 @@ ENDPOINTS = {
     # bob and erin's direct message: theirs only, whatever else anyone manages
     "rooms.show#direct": ("GET", "/rooms/{direct}", {}, board(DIRECT)),
     "rooms.post_message": ("POST", "/rooms/{room}/messages", {}, board(ROOM)),
+    "rooms.read": ("POST", "/rooms/{room}/read", {}, board(ROOM)),
+    # an empty form: refused (400) for a member, never a 5xx
+    "rooms.set_level": ("POST", "/rooms/{room}/level", {}, board(ROOM)),
     "rooms.members": (
         "GET",
         "/rooms/{room}/members",
@@ -303,6 +306,10 @@ SOCKETS = {
         {"anonymous": 4404, "outsider": 4404, **{r: "open" for r in MEMBERS}},
     ),
     "ws.personal": ("/ws/notifications", {"anonymous": 4401, **{r: "open" for r in ROLES[1:]}}),
+    "ws.room_list": (
+        "/ws/rooms/{board}",
+        {"anonymous": 4404, "outsider": 4404, **{r: "open" for r in MEMBERS}},
+    ),
 }
 
 

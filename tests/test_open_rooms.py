@@ -11,6 +11,7 @@ from taskflow.models import Board, ChatRoom, User
 from taskflow.models.room import OPEN, PRIVATE
 
 from .conftest import as_user
+from .helpers import link_to
 
 
 def add_open_room(app, room_id: int, name: str = "lobby", creator: str = "alice") -> int:
@@ -40,7 +41,7 @@ def test_a_board_member_sees_open_rooms_to_join_and_never_private_ones(app, chat
     assert "#lobby" in page and f'action="/rooms/{lobby}/join"' in page
     assert 'aria-label="Join #lobby"' in page and "Open · 1 member" in page
     assert f'href="/rooms/{lobby}"' not in page  # not in it yet: nothing to read
-    assert "general" not in page and f"/rooms/{chat_room}" not in page  # private: not there
+    assert "general" not in page and f'href="/rooms/{chat_room}' not in page  # private
     assert carol.get(f"/rooms/{chat_room}").status_code == 404
     assert carol.get(f"/rooms/{lobby}").status_code == 404  # open, but joined first
     assert carol.get(f"/rooms/{chat_room}/mentions?content=@a").status_code == 404
@@ -156,8 +157,8 @@ def test_room_lists_render_each_link_through_the_shared_partial(app, chat_room):
     lobby = add_open_room(app, chat_room)
     page = as_user(app, "alice").get(f"/rooms/{lobby}").get_data(as_text=True)
     sidebar = page.split('class="room-list"')[1].split("</nav>")[0]
-    assert f'<a href="/rooms/{lobby}" data-room-link aria-current="page">#lobby</a>' in sidebar
-    assert f'<a href="/rooms/{chat_room}" data-room-link>#general</a>' in sidebar
+    assert link_to(f"/rooms/{lobby}", sidebar) == ("#lobby", True)
+    assert link_to(f"/rooms/{chat_room}", sidebar) == ("#general", False)
     assert 'href="/direct/new"' in sidebar
 
 

@@ -8,7 +8,9 @@ from flask_login import current_user
 from taskflow.access import visible_board, visible_task
 from taskflow.boards import comment_thread
 from taskflow.boards import live as live_board
+from taskflow.chat import unread
 from taskflow.extensions import sock
+from taskflow.models import ChatRoom
 from taskflow.notifications.service import badge_frame
 from taskflow.realtime import topics
 from taskflow.realtime.sockets import bp, serve_view
@@ -19,7 +21,16 @@ def board(ws, board_id: int) -> None:
     if visible_board(board_id, current_user) is None:
         ws.close(4404, "No such board, or not yours")
         return
-    _serve(ws, topics.board(board_id), [], lambda: live_board.board_catch_up(board_id))
+    # The page's links to the rooms and to direct messages show their unread messages: it
+    # follows their activity and starts from their counts (chat/unread.py).
+    user_id = current_user.id
+    rooms = [r.id for r in ChatRoom.names_of_member(board_id, user_id)]
+
+    def state() -> list[bytes]:
+        counts = unread.state_frames(user_id, rooms)
+        return [*live_board.board_catch_up(board_id), *counts]
+
+    _serve(ws, topics.board(board_id), [], state, unread.activity_topics(rooms))
 
 
 @sock.route("/ws/task-comments/<int:task_id>", bp=bp)
@@ -32,8 +43,11 @@ def task_comments(ws, task_id: int) -> None:
     _serve(ws, topics.task(task_id), [board_scope], lambda: comment_thread.catch_up(task_id))
 
 
-def _serve(ws, topic: str, scopes: list[str], state: Callable[[], list[bytes]]) -> None:
-    """Follow the page's topic; on each (re)connect send its state as it is now, then the
-    user's badge."""
+def _serve(
+    ws, topic: str, scopes: list[str], state: Callable[[], list[bytes]], more: list[str] = ()
+) -> None:
+    """Follow the page's topic (and `more`); on each (re)connect send its state as it is now,
+    then the user's badge."""
     user_id = current_user.id
-    serve_view(ws, [topic], [topic, *scopes], lambda: [*state(), badge_frame(user_id)])
+    follows = [topic, *more]
+    serve_view(ws, follows, [topic, *scopes], lambda: [*state(), badge_frame(user_id)])

@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
         rooms,
         service,
         sockets,  # noqa: F401
+        unread,
     )
 
     app.register_blueprint(rooms.bp)
@@ -27,3 +28,5 @@ def init_app(app: Flask) -> None:
     # Reaction bars of messages and comments (templates/_reaction_bar.html).
     app.jinja_env.globals["reaction_tallies"] = reaction.tallies
     app.jinja_env.globals["reaction_choices"] = reaction.choices
+    app.jinja_env.globals["board_unread"] = unread.board_unread  # the board page's room link
+    app.jinja_env.globals["directs_unread"] = unread.directs_unread  # the navigation's

@@ -13,6 +13,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from taskflow import security
+from taskflow.chat import unread
 from taskflow.chat.forms import DirectForm
 from taskflow.extensions import db
 from taskflow.models import ChatRoom, User
@@ -35,7 +36,11 @@ class Refused(Exception):
 
 @bp.get("/direct")
 def index():
-    return render_template("chat/direct/index.html", directs=ChatRoom.directs_of(current_user.id))
+    directs = ChatRoom.directs_of(current_user.id)
+    states = {
+        state.id: state for state in unread.of_rooms([d.id for d in directs], current_user.id)
+    }
+    return render_template("chat/direct/index.html", directs=directs, states=states)
 
 
 @bp.route("/direct/new", methods=["GET", "POST"])

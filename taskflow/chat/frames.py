@@ -6,7 +6,8 @@ from sqlalchemy.exc import OperationalError
 
 from taskflow import security
 from taskflow.chat import service as chat
-from taskflow.chat import typing
+from taskflow.chat import typing, unread, viewing
+from taskflow.converters import bounded_int
 from taskflow.errors import DATABASE_DOWN
 from taskflow.extensions import db
 from taskflow.models import ChatRoom, User
@@ -21,7 +22,9 @@ READER_TTL = 2.0
 
 class ChatRoomFrames:
     """{"content": ...} is a message, as htmx-ext-ws sends the composer form; {"type":
-    "typing"} and {"type": "stop_typing"} drive the typing indicator. Anything else, or a
+    "typing"} and {"type": "stop_typing"} drive the typing indicator; {"type": "read",
+    "message": id} says the page has seen the room up to that message, {"type": "viewing",
+    "visible": bool} whether its tab is visible (static/js/unread.js). Anything else, or a
     frame naming another room, gets an error frame and changes nothing."""
 
     def __init__(self, room_id: int, user_id: int, connection: Connection) -> None:
@@ -38,6 +41,8 @@ class ChatRoomFrames:
             "message": self.message,
             "typing": self.typing,
             "stop_typing": self.stop_typing,
+            "read": self.read,
+            "viewing": self.viewing,
         }.get(kind)
         if handler is None:
             self.connection.send(error_html(f"Unknown event type {str(kind)[:40]!r}."))
@@ -84,6 +89,27 @@ class ChatRoomFrames:
 
     def stop_typing(self, frame: dict) -> None:
         typing.stopped(self.room_id, self.user_id)
+
+    def read(self, frame: dict) -> None:
+        """Seen up to a message: the read position moves (never back, never past the room's
+        newest message; only the user's own row of a room they are in), rate-limited."""
+        try:
+            upto = bounded_int(frame.get("message"))
+        except ValueError:
+            return self.connection.send(error_html("That read position is not a message id."))
+        if not security.count("READ_RATE_LIMIT", "read", str(self.user_id)):
+            return None  # the page says it again with its next message seen
+        unread.mark_read(self.room_id, self.user_id, upto)
+        return None
+
+    def viewing(self, frame: dict) -> None:
+        """The page's tab turned visible or hidden (chat/viewing.py)."""
+        if frame.get("visible") is True:
+            viewing.visible(self.room_id, self.user_id, self.connection.key)
+            self.state["visible"] = True
+        else:
+            viewing.hidden(self.room_id, self.user_id, self.connection.key)
+            self.state["visible"] = False
 
     def _refuse(self, error: str, frame: dict) -> None:
         """Say why, and hand the text back to the composer: a refused message is not lost."""

@@ -10,14 +10,14 @@ from sqlalchemy import Row
 
 from taskflow import security
 from taskflow.access import managed_room, member_board, member_room, member_room_view
-from taskflow.chat import presence
+from taskflow.chat import presence, unread
 from taskflow.chat import service as chat
 from taskflow.chat.forms import RoomForm, VisibilityForm
 from taskflow.converters import bounded_int, id_arg
 from taskflow.extensions import db
 from taskflow.htmx import is_htmx
 from taskflow.models import ChatMessage, ChatRoom, User
-from taskflow.models.room import DIRECT, OPEN, direct_title, may_manage
+from taskflow.models.room import DIRECT, LEVELS, OPEN, direct_title, may_manage
 from taskflow.realtime import connection as live
 from taskflow.realtime import topics
 
@@ -32,7 +32,9 @@ MEMBERS_SHOWN = 30
 def index(board_id: int):
     board = member_board(board_id)
     rooms = ChatRoom.listed(board, current_user)  # a private room you are not in is not
-    return render_template("chat/index.html", board=board, rooms=rooms)
+    # Unread counts of the rooms the user is in (the others link to nothing yet: Join).
+    states = {state.id: state for state in unread.of_board(board.id, current_user.id)}
+    return render_template("chat/index.html", board=board, rooms=rooms, states=states)
 
 
 @bp.route("/boards/<int:board_id>/rooms/new", methods=["GET", "POST"])
@@ -61,7 +63,8 @@ def show(room_id: int):
     room = member_room_view(room_id)
     before = id_arg("before")
     if before is None:  # the latest page: the same list for every viewer, cached per change
-        return _room_page(room, chat.latest_messages_html(room.id, room.created_at, room.seq))
+        messages = chat.latest_messages_html(room.id, room.created_at, room.seq)
+        return _room_page(room, messages, mark_read=not request.cookies.get(unread.JS_COOKIE))
     if is_htmx():  # "load older": only the older page
         messages, oldest = chat.page_of_messages(room.id, before)
         return render_template(
@@ -108,6 +111,39 @@ def _sent(room: ChatRoom, message: ChatMessage, outside: list[User], seq: int):
             "info",
         )
     return redirect(url_for("rooms.show", room_id=room.id, _anchor=f"message-{message.id}"))
+
+
+@bp.post("/rooms/<int:room_id>/read")
+def read(room_id: int):
+    """The user has seen the room up to message `message` (all of it when absent): what
+    unread.js posts when the socket is down (it sends a "read" frame otherwise)."""
+    room = member_room(room_id)
+    upto = id_arg("message", None, request.form)
+    if not security.count("READ_RATE_LIMIT", "read", str(current_user.id)):
+        return "Too many read positions at once. Slow down a little.", 429
+    unread.mark_read(room.id, current_user.id, upto)
+    if is_htmx():
+        return "", 204
+    return redirect(url_for("rooms.show", room_id=room.id))
+
+
+@bp.post("/rooms/<int:room_id>/level")
+def set_level(room_id: int):
+    """The user's notification level in the room (everything, mentions only, nothing)."""
+    room = member_room(room_id)
+    level = request.form.get("level")
+    if level not in LEVELS:
+        abort(400)
+    unread.set_level(room.id, current_user.id, level)
+    if is_htmx():
+        return render_template(
+            "chat/_level_form.html", room_id=room.id, level=level, saved="Saved."
+        )
+    flash(f"Notifications of #{room.name}: {LEVEL_NAMES[level]}.", "success")
+    return redirect(url_for("rooms.show", room_id=room.id))
+
+
+LEVEL_NAMES = {"all": "everything", "mentions": "mentions only", "none": "nothing"}
 
 
 @bp.get("/rooms/<int:room_id>/members")
@@ -167,10 +203,24 @@ def delete(room_id: int):
     return redirect(url_for("rooms.index", board_id=board_id))
 
 
-def _room_page(room: Row, messages: Markup, **context) -> str:
+def _room_page(room: Row, messages: Markup, mark_read: bool = False, **context) -> str:
     """The room page around its list of messages. `room` is ChatRoom.page_view's row: plain
-    columns, and everything else the page shows is a light query of its own."""
+    columns, and everything else the page shows is a light query of its own.
+
+    "New" goes above the viewer's first unread message, in this page's copy of the shared
+    list. A page loaded without JavaScript (`mark_read`: no unread.JS_COOKIE) has been seen
+    once loaded: its room is read up to the newest message. With JavaScript the page says
+    when it has been seen (visible, scrolled to the bottom: unread.js)."""
+    read = room.last_read_id
+    if (room.latest_id or 0) > read:
+        messages = unread.with_divider(
+            messages, unread.first_unread_id(room.id, current_user.id, read)
+        )
+        if mark_read:
+            unread.mark_read(room.id, current_user.id, room.latest_id)
     members, total = ChatRoom.member_names(room.id, limit=MEMBERS_SHOWN)
+    user_id = current_user.id
+    rooms = ChatRoom.names_of_member(room.board_id, user_id)  # the board's, then direct ones
     direct = room.kind == DIRECT  # a direct message: its title is its other people
     others = [m.username for m in members if m.id != current_user.id]
     return render_template(
@@ -178,8 +228,10 @@ def _room_page(room: Row, messages: Markup, **context) -> str:
         room=room,
         title=direct_title(others) if direct else f"#{room.name}",
         direct=direct,
+        read=read,
         messages=messages,
-        rooms=ChatRoom.names_of_member(room.board_id, current_user.id),
+        rooms=rooms,
+        states={state.id: state for state in unread.of_rooms([r.id for r in rooms], user_id)},
         members=members,
         more_members=total - len(members),
         online=presence.online(topics.room(room.id)),

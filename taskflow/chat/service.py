@@ -10,7 +10,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from taskflow import security
-from taskflow.chat import presence, typing
+from taskflow.chat import presence, typing, unread
 from taskflow.extensions import broadcaster, db
 from taskflow.models import ChatMessage, ChatRoom, User
 from taskflow.models.message import MAX_CONTENT, PAGE_SIZE
@@ -122,6 +122,7 @@ def post(
     message = ChatMessage(id=inserted.inserted_primary_key[0], **values)
     message.author = author
     _broadcast(message)
+    unread.announce(message)  # one more publish: pages listing the room count it
     db.session.commit()
     if was_typing:
         typing.stopped(room.id, author.id)
@@ -141,6 +142,7 @@ def _post_with_mentions(
         db.session.rollback()
         return ChatMessage.by_client_id(author.id, client_id), [], False
     _broadcast(message)
+    unread.announce(message, [u.id for u in message.mentioned_users])
     db.session.commit()
     if message.notified_at is None:
         notifications.enqueue(jobs.notify_chat_message, message.id)
@@ -162,6 +164,7 @@ def edit(message: ChatMessage, text: str) -> list[User]:
 def delete(message: ChatMessage) -> None:
     """Remove a message for everyone; its row stays (blanked) so reconnecting pages learn
     of the deletion, and its unread notifications go with it."""
+    unread.announce(message, [u.id for u in message.mentioned_users], deleted=True)
     message.content, message.deleted_at, message.notified_at = "", utcnow(), utcnow()
     message.mentioned_users = []
     _publish_change(message)

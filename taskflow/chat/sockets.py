@@ -7,8 +7,8 @@ typing (chat/frames.py). Presence changes reach the others as coalesced diffs (r
 from flask import current_app, request
 from flask_login import current_user
 
-from taskflow.access import readable_room
-from taskflow.chat import presence, room_diffs, typing
+from taskflow.access import readable_room, visible_board
+from taskflow.chat import presence, room_diffs, typing, unread, viewing
 from taskflow.chat import service as chat
 from taskflow.chat.frames import ChatRoomFrames
 from taskflow.extensions import db, sock
@@ -17,7 +17,7 @@ from taskflow.notifications.service import badge_frame
 from taskflow.realtime import fragments, topics
 from taskflow.realtime.broadcaster import text_frame
 from taskflow.realtime.connection import Connection, serve
-from taskflow.realtime.sockets import bp, session_scope
+from taskflow.realtime.sockets import bp, serve_view, session_scope
 
 
 @sock.route("/ws/chat-room/<int:room_id>", bp=bp)
@@ -26,26 +26,50 @@ def chat_room(ws, room_id: int) -> None:
     if room is None:
         ws.close(4404, "No such room, or not yours")
         return
-    user_id = current_user.id
+    user_id, board_id = current_user.id, room.board_id
     scopes = [topics.room(room_id), session_scope()]
-    if room.board_id is not None:  # a direct message depends on no board
-        scopes.append(topics.board(room.board_id))
+    if board_id is not None:  # a direct message depends on no board
+        scopes.append(topics.board(board_id))
     del room  # loaded for access only: not kept for the socket's life
+    # The page lists the user's other rooms of the board and their direct messages, with
+    # their unread counts.
+    others = [r.id for r in ChatRoom.names_of_member(board_id, user_id) if r.id != room_id]
     db.session.remove()
     # The last change the page saw (app.js); redis: presence is refreshed between frames.
-    page = RoomSocket(room_id, user_id, request.args.get("seq", type=int), current_app.redis)
+    seq = request.args.get("seq", type=int)
+    page = RoomSocket(room_id, others, user_id, seq, current_app.redis)
     hooks = page.handle, page.catch_up, page.on_open, page.on_close, page.on_idle
-    serve(ws, user_id, [page.topic], scopes, *hooks)
+    serve(ws, user_id, [page.topic, *unread.activity_topics(others)], scopes, *hooks)
+
+
+@sock.route("/ws/rooms/<int:board_id>", bp=bp)
+def room_list(ws, board_id: int) -> None:
+    """The board's list of rooms: their unread counts, live (chat/unread.py)."""
+    if visible_board(board_id, current_user) is None:
+        ws.close(4404, "No such board, or not yours")
+        return
+    user_id = current_user.id
+    rooms = [r.id for r in ChatRoom.names_of_member(board_id, user_id)]
+
+    def first_frames() -> list[bytes]:
+        return [*unread.state_frames(user_id, rooms), badge_frame(user_id)]
+
+    serve_view(ws, unread.activity_topics(rooms), [topics.board(board_id)], first_frames)
 
 
 class RoomSocket:
     """What one room socket keeps between frames: ids only (thousands per process, so no
     per-instance dict and no closures)."""
 
-    __slots__ = ("room_id", "user_id", "seq", "redis", "topic")
+    __slots__ = ("room_id", "listed", "user_id", "seq", "redis", "topic")
 
-    def __init__(self, room_id: int, user_id: int, seq: int | None, redis) -> None:
-        self.room_id, self.user_id, self.seq, self.redis = room_id, user_id, seq, redis
+    def __init__(
+        self, room_id: int, others: list[int], user_id: int, seq: int | None, redis
+    ) -> None:
+        # The rooms the page lists (this one, the board's others, direct messages): their
+        # counts are part of every catch-up.
+        self.room_id, self.listed, self.user_id = room_id, (room_id, *others), user_id
+        self.seq, self.redis = seq, redis
         self.topic = topics.room(room_id)
 
     def handle(self, connection: Connection, frame: dict) -> None:
@@ -58,7 +82,8 @@ class RoomSocket:
         try:
             frames, covered = chat.catch_up(self.room_id, self.seq)
             members = text_frame(_members_html(self.room_id, self.user_id))
-            return [*frames, members, badge_frame(self.user_id)], covered
+            counts = unread.state_frames(self.user_id, self.listed)  # the list of rooms
+            return [*frames, members, *counts, badge_frame(self.user_id)], covered
         finally:
             db.session.remove()
 
@@ -70,11 +95,14 @@ class RoomSocket:
 
     def on_close(self, connection: Connection) -> None:
         presence.leave(self.topic, self.user_id, connection.id)
+        viewing.hidden(self.room_id, self.user_id, connection.key)
         typing.stopped(self.room_id, self.user_id)
         room_diffs.changed(self.room_id, room_diffs.PRESENCE, self.user_id)
 
     def on_idle(self, connection: Connection) -> None:
         presence.join(self.redis, self.topic, self.user_id, connection.id)
+        if connection.state.get("visible"):
+            viewing.visible(self.room_id, self.user_id, connection.key)
 
 
 def _members_html(room_id: int, user_id: int) -> str:

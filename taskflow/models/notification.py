@@ -13,6 +13,8 @@ message_mentions = Table(
     db.metadata,
     SAColumn("message_id", ForeignKey("chat_messages.id", ondelete="CASCADE"), primary_key=True),
     SAColumn("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    # A user's mentions after a message id: a room's unread mentions (chat/unread.py).
+    Index("ix_chat_message_mentions_user_id_message_id", "user_id", "message_id"),
 )
 comment_mentions = Table(
     "task_comment_mentions",

@@ -4,6 +4,7 @@ from typing import NamedTuple
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
+    Integer,
     Row,
     String,
     Table,
@@ -40,7 +41,31 @@ room_members = Table(
     db.metadata,
     SAColumn("room_id", ForeignKey("chat_rooms.id", ondelete="CASCADE"), primary_key=True),
     SAColumn("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+    # The id of the last message of the room this member has seen (chat/unread.py): what
+    # comes after it by others is unread. It never moves backwards. A new member starts at
+    # the room's newest message: joining a room is not a flood of old news.
+    SAColumn(
+        "last_read_id",
+        Integer,
+        nullable=False,
+        default=lambda context: _newest_message_id(context),
+        server_default="0",
+    ),
+    # What makes the room bold and what notifies: ALL, MENTIONS or NONE (LEVELS).
+    SAColumn("level", String(8), nullable=False, default="all", server_default="all"),
 )
+
+
+def _newest_message_id(context) -> int:
+    """The room's newest message id, as a new member row is inserted (its column default)."""
+    room_id = context.get_current_parameters()["room_id"]
+    query = select(func.max(_messages.c.id)).where(_messages.c.room_id == room_id)
+    return context.connection.execute(query).scalar() or 0
+
+
+# A member's notification level in a room (Campfire's "involvement").
+ALL, MENTIONS, NONE = "all", "mentions", "none"
+LEVELS = (ALL, MENTIONS, NONE)
 
 
 class ChatRoom(db.Model):
@@ -240,6 +265,16 @@ class ChatRoom(db.Model):
         rows = db.session.execute(query, params).all()
         return rows, rows[0].total if rows else 0
 
+    @staticmethod
+    def member_settings(room_id: int, user_ids: list[int]) -> dict[int, tuple[str, int]]:
+        """Each of these members' (level, last_read_id) in the room (one query)."""
+        if not user_ids:
+            return {}
+        query = select(
+            room_members.c.user_id, room_members.c.level, room_members.c.last_read_id
+        ).where(room_members.c.room_id == room_id, room_members.c.user_id.in_(user_ids))
+        return {row.user_id: (row.level, row.last_read_id) for row in db.session.execute(query)}
+
     def readable_by(self, user: User) -> bool:
         """Only members of the room who are still on the board read or post in it; a direct
         message's members read it."""
@@ -355,6 +390,14 @@ _PAGE_VIEW = _readers(
         _rooms.c.kind,
         _boards.c.name.label("board_name"),
         _boards.c.owner_id.label("board_owner_id"),
+        # The viewer's read position and level (chat/unread.py), and the room's newest
+        # message (an index lookup): the "New" divider and marking read start from these.
+        room_members.c.last_read_id,
+        room_members.c.level,
+        select(func.max(_messages.c.id))
+        .where(_messages.c.room_id == _rooms.c.id)
+        .scalar_subquery()
+        .label("latest_id"),
     ).outerjoin_from(_rooms, _boards, _boards.c.id == _rooms.c.board_id),
     bindparam("room_id"),
     bindparam("user_id"),

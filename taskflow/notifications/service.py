@@ -15,12 +15,14 @@ from datetime import timedelta
 import redis
 from flask import current_app
 from rq import Retry
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from taskflow.chat import viewing
 from taskflow.extensions import db
 from taskflow.models import (
     ChatMessage,
+    ChatRoom,
     Invitation,
     Notification,
     Task,
@@ -29,6 +31,7 @@ from taskflow.models import (
 )
 from taskflow.models.invitation import PENDING
 from taskflow.models.notification import CHAT_MENTION, COMMENT_MENTION, TASK_ASSIGNED
+from taskflow.models.room import NONE
 from taskflow.models.user import utcnow
 from taskflow.realtime import fragments, topics
 from taskflow.realtime.after_commit import broadcast
@@ -64,9 +67,18 @@ def for_chat_message(message_id: int) -> None:
             u for u in message.mentioned_users if u.id != message.author_id and room.readable_by(u)
         ]
     )
+    # Each recipient's level in the room (chat/unread.py): "none" is never notified; one who
+    # has seen the message already (looking at the room in a visible tab, or read past it
+    # unless it was edited since: the mention may be new) gets it read, so their badge does
+    # not rise for it.
+    settings = ChatRoom.member_settings(room.id, [u.id for u in recipients])
+    recipients = [u for u in recipients if settings.get(u.id, (NONE, 0))[0] != NONE]
+    seen = viewing.viewers(room.id, [u.id for u in recipients])
+    if message.edited_at is None:
+        seen |= {u.id for u in recipients if settings[u.id][1] >= message.id}
     where = "a direct message" if room.is_direct else f"#{room.name}"
     text = f"{_name(author)} mentioned you in {where}"
-    _mentioned(message, recipients, CHAT_MENTION, {"chat_message_id": message.id}, text)
+    _mentioned(message, recipients, CHAT_MENTION, {"chat_message_id": message.id}, text, seen)
 
 
 def for_comment(comment_id: int) -> None:
@@ -100,8 +112,11 @@ def for_assignment(task_id: int, assignee_id: int, sender_id: int, version: int)
     )
 
 
-def _mentioned(source, recipients: list[User], kind: str, link: dict, text: str) -> None:
-    """Notify the people a message or comment mentions, once each (its dedupe key)."""
+def _mentioned(
+    source, recipients: list[User], kind: str, link: dict, text: str, seen: set[int] = frozenset()
+) -> None:
+    """Notify the people a message or comment mentions, once each (its dedupe key); those in
+    `seen` have seen it already: theirs is created read."""
     prefix = "chat" if kind == CHAT_MENTION else "comment"
     _create(
         source,
@@ -112,6 +127,7 @@ def _mentioned(source, recipients: list[User], kind: str, link: dict, text: str)
             type=kind,
             dedupe_key=f"{prefix}:{source.id}:{user.id}",
             text=text,
+            is_read=user.id in seen,
             **link,
         ),
     )
@@ -190,6 +206,20 @@ def push(user_id: int, notification: Notification | None = None, html: str = "")
 
     key = ("badge", user_id) if notification is None and not html else None
     broadcast(topics.user(user_id), render, key=key)
+
+
+def read_chat_mentions(user_id: int, room_id: int, upto: int) -> None:
+    """The user has seen the room up to message `upto`: their mentions there up to it are
+    read (chat/unread.py); their pages get the badge once this commits."""
+    notes, messages = Notification.__table__, ChatMessage.__table__
+    seen = select(messages.c.id).where(messages.c.room_id == room_id, messages.c.id <= upto)
+    read = db.session.execute(
+        update(notes)
+        .where(notes.c.recipient_id == user_id, ~notes.c.is_read, notes.c.chat_message_id.in_(seen))
+        .values(is_read=True)
+    ).rowcount
+    if read:
+        push(user_id)
 
 
 def remove_unread_for_message(message_id: int) -> None:

@@ -1,9 +1,12 @@
-"""The socket of pages with no topic of their own: only the user's personal stream (the
-unread badge, new notifications, invitations)."""
+"""The socket of pages with no topic of their own: the user's personal stream (the unread
+badge, new notifications, invitations) and the activity of their direct messages (the
+navigation's count)."""
 
 from flask_login import current_user
 
+from taskflow.chat import unread
 from taskflow.extensions import sock
+from taskflow.models import ChatRoom
 from taskflow.notifications.service import badge_frame
 from taskflow.realtime.sockets import bp, serve_view
 
@@ -14,4 +17,10 @@ def personal(ws) -> None:
         ws.close(4401, "Log in first")
         return
     user_id = current_user.id
-    serve_view(ws, [], [], lambda: [badge_frame(user_id)])
+    # The navigation's "Direct messages" counts them: it follows their activity.
+    directs = [room.id for room in ChatRoom.directs_of(user_id)]
+
+    def first_frames() -> list[bytes]:
+        return [*unread.state_frames(user_id, directs), badge_frame(user_id)]
+
+    serve_view(ws, unread.activity_topics(directs), [], first_frames)

@@ -33,3 +33,8 @@ def socket(socket_key: str) -> str:
 
 def of_scope(scope: str) -> str:
     return f"scope:{scope}"
+
+
+def room_activity(room_id: int) -> str:
+    """A room's new messages as pages that list the room count them (ids only)."""
+    return f"room-activity:{room_id}"
