@@ -66,7 +66,8 @@ def clean_client_id(value: object) -> tuple[str | None, str | None]:
 
 # ---- Replies: a message may answer another of its room, quoting its first words.
 
-GONE = "The message you are replying to was deleted or is not in this room. Cancel the reply."
+# Said when the reply target is refused; the composer gets the text back, no longer a reply.
+GONE = "The message you replied to was deleted or is not in this room: send yours again."
 
 
 def reply_target(room_id: int, value: object) -> tuple[ChatMessage | None, str | None]:
