@@ -135,7 +135,8 @@ def test_an_edit_keeps_the_quote_a_deletion_takes_it(app, live_server, chat_room
     frames_until(watcher, 'id="notification-badge"')
     bob_http.post(f"/messages/{original}/delete")
     frame = receive_until(watcher, f'id="message-{reply}"')
-    assert "<b>bob</b>: (deleted message)</a>" in frame and "the first words" not in frame
+    assert "<b>bob</b>: (deleted message)</span>" in frame and "the first words" not in frame
+    assert "data-reply-quote" not in frame  # nothing to go to
     page = alice.get(f"/rooms/{chat_room}").get_data(as_text=True)
     assert "the first words" not in page and "(deleted message)" in page
     assert saved(app)[-1][1:] == (original, None)
