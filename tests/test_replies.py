@@ -158,3 +158,13 @@ def test_the_page_around_a_message(app, chat_room):
     assert "load-newer" not in page
     # Outsiders see nothing of it.
     assert as_user(app, "carol").get(f"/rooms/{chat_room}?around={ids[30]}").status_code == 404
+
+
+def test_a_quote_is_text(app, chat_room):
+    original = post_as(app, chat_room, "bob", "<img src=x onerror=alert(1)> `<script>`")
+    alice = as_user(app, "alice")
+    alice.post(f"/rooms/{chat_room}/messages", {"content": "what?", "reply_to": original})
+    page = alice.get(f"/rooms/{chat_room}").get_data(as_text=True)
+    assert "<b>bob</b>: &lt;img src=x onerror=alert(1)&gt; &lt;script&gt;</a>" in page
+    page = alice.get(f"/rooms/{chat_room}?reply_to={original}").get_data(as_text=True)
+    assert "&lt;img src=x onerror=alert(1)&gt; &lt;script&gt;</span>" in page
