@@ -8,7 +8,7 @@ from redis import Redis
 from sqlalchemy import event
 
 from taskflow import config as settings
-from taskflow import cooperative, embedded_redis, secret_key, security
+from taskflow import cooperative, embedded_redis, markup, secret_key, security
 from taskflow.converters import BoundedIntConverter
 from taskflow.extensions import broadcaster, csrf, db, limiter, login_manager, migrate, sock
 
@@ -55,6 +55,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(main.bp)
     app.jinja_env.globals["limits"] = _limits()
     app.jinja_env.globals["pause"] = cooperative.pause
+    # What people write, as Markdown: `markdown` where the fragment around it is rendered
+    # once per change anyway (chat messages), `markdown_cached` where a page renders the same
+    # texts on every view (a task's description and comments).
+    app.jinja_env.filters["markdown"] = markup.render_markdown
+    app.jinja_env.filters["markdown_cached"] = markup.cached
+    app.jinja_env.globals["excerpt"] = markup.excerpt
     errors.init_app(app)
     cli.init_app(app)
     return app

@@ -24,7 +24,7 @@ def test_two_members_receive_each_others_messages(live_server, chat_room):
     for ws in (alice, bob):
         frame = receive_until(ws, "Hello")
         assert 'hx-swap-oob="beforeend:#messages"' in frame
-        assert "Hello &lt;b&gt;bob&lt;/b&gt;\nsecond line</div>" in frame
+        assert "Hello &lt;b&gt;bob&lt;/b&gt;<br>\nsecond line</div>" in frame
         assert 'data-author-id="' in frame and 'id="message-' in frame
     send(bob, content="Hi alice")
     assert "Hi alice" in receive_until(alice, "Hi alice")

@@ -19,7 +19,7 @@ def test_post_comment_plain_and_htmx(app, board_with_task):
     response = bob.post(f"/tasks/{task_id}/comments", {"content": " looks <b>good</b>\nto me "})
     assert response.status_code == 302 and "#comment-" in response.location
     page = bob.get(f"/tasks/{task_id}").get_data(as_text=True)
-    assert "looks &lt;b&gt;good&lt;/b&gt;\nto me</div>" in page
+    assert "looks &lt;b&gt;good&lt;/b&gt;<br>\nto me</div>" in page
     assert f'ws-connect="/ws/task-comments/{task_id}"' in page
     response = bob.post(f"/tasks/{task_id}/comments", {"content": "via htmx"}, htmx=True)
     fragment = response.get_data(as_text=True)

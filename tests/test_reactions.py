@@ -51,7 +51,9 @@ def test_a_message_reaction_toggles_without_javascript(app, chat_room):
     room = bob.get(f"/rooms/{chat_room}").get_data(as_text=True)
     # The shared message links to the picker page; the page has the one form with a token.
     assert f'<a class="react" href="/messages/{message_id}/reactions">React</a>' in room
-    assert 'id="reactions-form"' in room and room.count('name="csrf_token"') == 4  # + the level form
+    assert (
+        'id="reactions-form"' in room and room.count('name="csrf_token"') == 4
+    )  # + the level form
     picker = bob.get(f"/messages/{message_id}/reactions").get_data(as_text=True)
     assert 'name="csrf_token"' in picker and picker.count('name="emoji"') == 6
     assert 'aria-pressed="false"' in picker and "alice’s message" in html.unescape(picker)

@@ -61,7 +61,7 @@ def test_edit_and_delete_task(app, login):
     )
     assert response.status_code == 302
     page = alice.get(f"/tasks/{task}").get_data(as_text=True)
-    assert "Final" in page and "line1\nline2" in page
+    assert "Final" in page and "line1<br>\nline2" in page
     assert alice.post(f"/tasks/{task}/edit", {"title": ""}).status_code == 422
     assert "Delete the task" in alice.get(f"/tasks/{task}/delete").get_data(as_text=True)
     assert alice.post(f"/tasks/{task}/delete").status_code == 302

@@ -1,10 +1,17 @@
 """Every user-controlled field, filled with known XSS payloads, shows as plain text in real
-Chromium: no script runs, no dialog opens, no markup breaks the page."""
+Chromium: no script runs, no dialog opens, no markup breaks the page. Messages, comments and
+task descriptions are Markdown: they show as the subset's text and tags only
+(taskflow/markup.py), with Markdown's own payloads too."""
+
+import html
+import re
 
 import pytest
 from playwright.sync_api import expect
 
+from taskflow.chat import unread
 from taskflow.extensions import db
+from taskflow.markup import render_markdown
 from taskflow.models import (
     Board,
     ChatMessage,
@@ -17,13 +24,18 @@ from taskflow.models import (
 )
 
 from .conftest import browser_login, expect_socket_open
-from .xss_payloads import PAYLOADS
+from .xss_payloads import MARKDOWN_PAYLOADS, PAYLOADS
 
 pytestmark = pytest.mark.usefixtures("live_server")
 
 
 def clean(text: str, limit: int) -> str:
     return text.strip()[:limit].strip()
+
+
+def shown(text: str) -> str:
+    """What a Markdown field shows of `text` (its textContent): the rendered text, no tag."""
+    return html.unescape(re.sub(r"<[^>]*>", "", str(render_markdown(text))))
 
 
 @pytest.fixture
@@ -110,7 +122,7 @@ def assert_safe(page, dialogs: list[str]) -> None:
     expect(page.locator("header.topbar")).to_be_visible()
 
 
-def test_payloads_render_as_text_everywhere(new_page, hostile_world):
+def test_payloads_render_as_text_everywhere(app, new_page, hostile_world):
     page = new_page()
     dialogs = watch(page)
     browser_login(page, "alice")
@@ -141,20 +153,22 @@ def test_payloads_render_as_text_everywhere(new_page, hostile_world):
     assert len(page.locator(".room-card").all()) == len(PAYLOADS)
     assert_safe(page, dialogs)
 
+    with app.app_context():  # read: the page opens at its latest 50, not at "New" above them
+        unread.mark_read(w["room"], User.by_username("alice").id)
     page.goto(f"/rooms/{w['room']}")
     expect_socket_open(page)
-    latest = [p.strip() for p in PAYLOADS[-50:]]  # a page holds the latest 50
-    assert page.locator(".message-body").all_inner_texts() == latest
+    latest = [shown(p) for p in PAYLOADS[-50:]]  # a page holds the latest 50
+    assert page.locator(".message-body").all_text_contents() == latest
     assert_safe(page, dialogs)
 
     page.goto(f"/tasks/{w['task']}")
-    assert page.locator(".comment .message-body").all_inner_texts() == latest
+    assert page.locator(".comment .message-body").all_text_contents() == latest
     assert_safe(page, dialogs)
 
     for task_id, payload in zip(w["tasks"], PAYLOADS, strict=False):
         page.goto(f"/tasks/{task_id}")
         expect(page.locator(".task-detail h1")).to_have_text(clean(payload, 200))
-        assert page.locator(".task-detail .description").inner_text() == payload
+        assert page.locator(".task-detail .description").text_content() == shown(payload)
         assert_safe(page, dialogs)
 
     page.goto("/notifications")
@@ -174,7 +188,7 @@ def test_payloads_sent_live_arrive_as_text(new_page, hostile_world):
     for payload in PAYLOADS[:15]:  # under the per-user message rate
         bob.locator("#composer-input").fill(payload)
         bob.locator("#composer-input").press("Enter")
-        expect(alice.locator(".message-body").last).to_have_text(payload.strip())
+        expect(alice.locator(".message-body").last).to_have_text(shown(payload))
     for page in (alice, bob):
         assert_safe(page, dialogs)
 
@@ -190,4 +204,128 @@ def test_a_hostile_username_is_refused_and_shown_as_typed(new_page):
         page.get_by_role("button", name="Register").click()
         expect(page.locator(".field.has-error .error")).to_contain_text("3–30 letters")
         assert page.get_by_label("Username").input_value() == payload.strip()
+        assert_safe(page, dialogs)
+
+
+# ---- Markdown: the subset's tags and attributes only, links to http(s) and mailto only.
+
+TAGS = {
+    "P": set(),
+    "BR": set(),
+    "EM": set(),
+    "STRONG": set(),
+    "CODE": set(),
+    "PRE": set(),
+    "UL": set(),
+    "OL": {"start"},
+    "LI": set(),
+    "BLOCKQUOTE": set(),
+    "A": {"href", "rel"},
+    "SPAN": {"class", "data-user-id"},
+}
+SCHEME = re.compile(r"^\s*([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
+
+# Every element inside the Markdown fields, as Chromium built them.
+ELEMENTS = """() => [...document.querySelectorAll('.message-body, .task-detail .description')]
+  .flatMap((root) => [...root.querySelectorAll('*')])
+  .map((e) => ({
+    tag: e.tagName,
+    attrs: Object.fromEntries([...e.attributes].map((a) => [a.name, a.value])),
+    inside: !!e.parentElement.closest('a, code'),
+  }))"""
+
+
+def assert_inert_markdown(page) -> int:
+    """Only the subset's elements and attributes; links only to http(s), mailto or this
+    site; mentions only as text. Returns how many mentions the page shows."""
+    mentions = 0
+    for element in page.evaluate(ELEMENTS):
+        tag, attrs = element["tag"], element["attrs"]
+        assert tag in TAGS and set(attrs) <= TAGS[tag], element
+        if tag == "A":
+            scheme = SCHEME.match(attrs.get("href", ""))
+            assert not scheme or scheme[1].lower() in ("http", "https", "mailto"), element
+            assert attrs["rel"] == "nofollow noopener", element
+        if tag == "SPAN":
+            assert attrs["class"] == "mention" and attrs["data-user-id"].isdigit(), element
+            assert not element["inside"], element  # not in a link, not in code
+            mentions += 1
+    return mentions
+
+
+@pytest.fixture
+def markdown_world(app, make_user):
+    """A room, a comment thread and task descriptions written with Markdown payloads; the
+    texts naming @alice are saved as mentioning her."""
+    make_user("alice")
+    make_user("bob")
+    with app.app_context():
+        alice, bob = User.by_username("alice"), User.by_username("bob")
+        board = Board.create("Markdown", "", alice)
+        board.add_member(bob)
+        room = ChatRoom(board, "markdown", "", alice)
+        room.members.append(bob)
+        thread = Task(column=board.columns[0], title="thread", position=0)
+        tasks = [
+            Task(column=board.columns[1], title=f"md {i}", description=p, position=i)
+            for i, p in enumerate(MARKDOWN_PAYLOADS)
+        ]
+        db.session.add_all([room, thread, *tasks])
+        db.session.flush()
+        for i, payload in enumerate(MARKDOWN_PAYLOADS):
+            mentioned = [alice] if "@alice" in payload else []
+            message = ChatMessage(room=room, author=bob, content=payload, seq=i + 1)
+            message.mentioned_users = mentioned
+            comment = TaskThreadComment(task=thread, author=bob, content=payload)
+            comment.mentioned_users = mentioned
+            db.session.add_all([message, comment])
+        room.seq = len(MARKDOWN_PAYLOADS)
+        db.session.commit()
+        world = {"room": room.id, "thread": thread.id, "tasks": [t.id for t in tasks]}
+        db.session.remove()
+        return world
+
+
+def test_markdown_payloads_are_inert(new_page, markdown_world):
+    page = new_page()
+    dialogs = watch(page)
+    browser_login(page, "alice")
+    texts = [shown(p) for p in MARKDOWN_PAYLOADS]
+
+    page.goto(f"/rooms/{markdown_world['room']}")
+    expect_socket_open(page)
+    assert page.locator(".message-body").all_text_contents() == texts
+    # "[@alice](javascript:…)" is no link, so text: a mention; as are "@alice[x](…)",
+    # "**@alice**" and "> @alice". Not those in code or in the links' text and addresses.
+    assert assert_inert_markdown(page) == 4
+    assert page.locator(".message-body a").count() > 10  # links there are, all harmless
+    assert_safe(page, dialogs)
+
+    page.goto(f"/tasks/{markdown_world['thread']}")
+    assert page.locator(".comment .message-body").all_text_contents() == texts
+    assert assert_inert_markdown(page) == 4
+    assert_safe(page, dialogs)
+
+    for task_id, payload in zip(markdown_world["tasks"], MARKDOWN_PAYLOADS, strict=True):
+        page.goto(f"/tasks/{task_id}")
+        assert page.locator(".task-detail .description").text_content() == shown(payload)
+        assert_inert_markdown(page)
+        assert_safe(page, dialogs)
+
+
+def test_markdown_payloads_sent_live_are_inert(new_page, markdown_world):
+    alice, bob = new_page(), new_page()
+    dialogs = watch(alice, bob)
+    browser_login(alice, "alice")
+    browser_login(bob, "bob")
+    room = f"/rooms/{markdown_world['room']}"
+    for page in (alice, bob):
+        page.goto(room)
+        expect_socket_open(page)
+    for payload in MARKDOWN_PAYLOADS[::4]:  # under the per-user message rate
+        bob.locator("#composer-input").fill(payload)
+        bob.locator("#composer-input").press("Enter")
+        expect(alice.locator(".message-body").last).to_have_text(shown(payload))
+    for page in (alice, bob):
+        assert_inert_markdown(page)
         assert_safe(page, dialogs)

@@ -286,7 +286,7 @@ function setConnectionState(text) {
 
 // A message sent by the [data-outbox] form waits in the outbox until its broadcast (with its
 // client id, saved at most once) comes back: sent again when the socket reopens, or over HTTP.
-const outbox = new Map(); // client id → { content, sentAt }
+const outbox = new Map(); // client id → { content, replyTo, sentAt }
 const NOT_SENT_AFTER = 5000; // ms without an acknowledgement before "Not sent — Retry"
 let typing = false; // this page said its user is typing ([data-outbox] only)
 
@@ -309,7 +309,7 @@ document.addEventListener("htmx:wsConfigSend", (event) => {
   if (earlier && earlier.content.trim() !== params.content.trim()) {
     params.client_id = form.elements.client_id.value = newClientId(); // a different message
   }
-  outbox.set(params.client_id, { content: params.content, sentAt: Date.now() });
+  outbox.set(params.client_id, { content: params.content, replyTo: params.reply_to || "", sentAt: Date.now() });
   showOutbox();
   if (!liveSocket) {
     event.preventDefault();
@@ -319,17 +319,18 @@ document.addEventListener("htmx:wsConfigSend", (event) => {
 
 function sendOverHttp(clientId) {
   const form = $("[data-outbox]");
-  const { content } = outbox.get(clientId);
+  const { content, replyTo } = outbox.get(clientId);
   // The answer carries every change the page is missing, this message included.
   htmx.ajax("POST", form.action, {
-    source: form, swap: "none", values: { content, client_id: clientId, seq: changes.seq },
+    source: form, swap: "none", values: { content, client_id: clientId, seq: changes.seq, reply_to: replyTo },
   });
 }
 
 function resendOutbox() {
   for (const [clientId, entry] of outbox) {
     entry.sentAt = Date.now();
-    if (liveSocket) liveSocket.send(JSON.stringify({ content: entry.content, client_id: clientId }));
+    const frame = { content: entry.content, client_id: clientId, reply_to: entry.replyTo };
+    if (liveSocket) liveSocket.send(JSON.stringify(frame));
     else sendOverHttp(clientId);
   }
   showOutbox();

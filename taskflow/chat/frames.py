@@ -65,8 +65,16 @@ class ChatRoomFrames:
             room, user = self._room_and_author() if fresh else self._recent_room_and_author()
             if room is None:
                 return None
+            reply_to, gone = chat.reply_target(self.room_id, frame.get("reply_to"))
+            if gone:
+                return self._refuse(gone, frame)
             message, outside, new = chat.post(
-                room, user, text, was_typing=self.state.get("typing"), client_id=client_id
+                room,
+                user,
+                text,
+                was_typing=self.state.get("typing"),
+                client_id=client_id,
+                reply_to=reply_to,
             )
             self.state["typing"] = False
         except OperationalError:  # the database is away: nothing saved

@@ -61,16 +61,21 @@ def create(board_id: int):
 @bp.get("/rooms/<int:room_id>")
 def show(room_id: int):
     room = member_room_view(room_id)
-    before = id_arg("before")
+    before, around = id_arg("before"), id_arg("around")
+    # ?reply_to=<id>: a message's Reply link without JavaScript opens the composer for it.
+    reply_to = chat.reply_target(room.id, request.args.get("reply_to"))[0]
+    if around is not None:  # a quote's link: the page around the original
+        return _room_page(room, chat.messages_around_html(room.id, around), reply_to=reply_to)
     if before is None:  # the latest page: the same list for every viewer, cached per change
         messages = chat.latest_messages_html(room.id, room.created_at, room.seq)
-        return _room_page(room, messages, mark_read=not request.cookies.get(unread.JS_COOKIE))
+        mark_read = not request.cookies.get(unread.JS_COOKIE)  # loaded without JavaScript
+        return _room_page(room, messages, mark_read=mark_read, reply_to=reply_to)
     if is_htmx():  # "load older": only the older page
         messages, oldest = chat.page_of_messages(room.id, before)
         return render_template(
             "chat/_messages_page.html", room_id=room.id, messages=messages, oldest=oldest
         )
-    return _room_page(room, chat.messages_html(room.id, before))
+    return _room_page(room, chat.messages_html(room.id, before), reply_to=reply_to)
 
 
 @bp.post("/rooms/<int:room_id>/messages")
@@ -87,6 +92,8 @@ def post_message(room_id: int):
             return _sent(room, earlier, [], seq)  # a resend: acknowledged, not counted again
     if not error and not security.may_send_message(current_user.id):
         error = security.SLOW_DOWN
+    reply_to, gone = chat.reply_target(room.id, request.form.get("reply_to"))
+    error = error or gone
     if error:
         status = 429 if error == security.SLOW_DOWN else 422
         if is_htmx():  # the socket's answer to a refused message: the reason, the text back
@@ -95,8 +102,11 @@ def post_message(room_id: int):
         draft = request.form.get("content", "")[:10000]
         view = member_room_view(room.id)
         messages = chat.latest_messages_html(view.id, view.created_at, view.seq)
-        return _room_page(view, messages, composer_error=error, draft=draft), status
-    message, outside, _ = chat.post(room, current_user, text, client_id=client_id)
+        page = _room_page(view, messages, composer_error=error, draft=draft, reply_to=reply_to)
+        return page, status
+    message, outside, _ = chat.post(
+        room, current_user, text, client_id=client_id, reply_to=reply_to
+    )
     return _sent(room, message, outside, seq)
 
 

@@ -9,8 +9,9 @@ from markupsafe import Markup
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from taskflow import security
+from taskflow import markup, security
 from taskflow.chat import presence, typing, unread
+from taskflow.converters import bounded_int
 from taskflow.extensions import broadcaster, db
 from taskflow.models import ChatMessage, ChatRoom, User
 from taskflow.models.message import MAX_CONTENT, PAGE_SIZE
@@ -63,6 +64,44 @@ def clean_client_id(value: object) -> tuple[str | None, str | None]:
     return None, "That message carried a malformed id. Reload the page, then send it again."
 
 
+# ---- Replies: a message may answer another of its room, quoting its first words.
+
+# Said when the reply target is refused; the composer gets the text back, no longer a reply.
+GONE = "The message you replied to was deleted or is not in this room: send yours again."
+
+
+def reply_target(room_id: int, value: object) -> tuple[ChatMessage | None, str | None]:
+    """The message a new one replies to (None: not a reply) and an error message, if it
+    cannot be replied to: it must be a message of this room, and not deleted."""
+    if value in (None, ""):
+        return None, None
+    try:
+        original = db.session.get(ChatMessage, bounded_int(value))
+    except ValueError:
+        original = None
+    if original is None or original.room_id != room_id or original.deleted_at is not None:
+        return None, GONE
+    return original, None
+
+
+def _reply_columns(reply_to: ChatMessage | None) -> dict:
+    if reply_to is None:
+        return {}
+    return {"reply_to_id": reply_to.id, "reply_excerpt": markup.excerpt(reply_to.content)}
+
+
+def _blank_quotes_of(message: ChatMessage) -> None:
+    """A deleted message's words go from the quotes of its replies too; each reply is a
+    change of the room, sent to every page like an edit."""
+    for reply in ChatMessage.replies_to(message.id):
+        reply.reply_excerpt = None
+        reply.seq = ChatRoom.next_seq(reply.room_id)
+        _broadcast(reply)
+
+
+# ----
+
+
 def already_sent(
     room_id: int, author_id: int, client_id: str | None
 ) -> tuple[ChatMessage | None, str | None]:
@@ -91,6 +130,7 @@ def post(
     text: str,
     was_typing: bool = True,
     client_id: str | None = None,
+    reply_to: ChatMessage | None = None,
 ) -> tuple[ChatMessage, list[User], bool]:
     """Save first (the database is the truth), then publish to everyone in the room, then
     queue its mention notifications. Returns the message, the board members it mentions who
@@ -100,9 +140,10 @@ def post(
 
     A message that mentions nobody (no "@": nearly all of them) is inserted as one row,
     without the ORM's unit of work, and needs only `room.id` and the author's id and name:
-    the socket passes objects it checked a moment ago (chat/frames.py)."""
+    the socket passes objects it checked a moment ago (chat/frames.py). A reply
+    (`reply_to`, checked by reply_target) adds its two columns."""
     if "@" in text:
-        return _post_with_mentions(room, author, text, was_typing, client_id)
+        return _post_with_mentions(room, author, text, was_typing, client_id, reply_to)
     now = utcnow()
     values = dict(
         room_id=room.id,
@@ -112,6 +153,7 @@ def post(
         created_at=now,
         notified_at=now,  # nobody to notify: no job, and the sweep skips it
         seq=ChatRoom.next_seq(room.id),
+        **_reply_columns(reply_to),
     )
     try:
         inserted = db.session.connection().execute(insert(ChatMessage.__table__).values(values))
@@ -121,6 +163,7 @@ def post(
     # Not in the session: only rendered (before the commit) and returned.
     message = ChatMessage(id=inserted.inserted_primary_key[0], **values)
     message.author = author
+    message.reply_to = reply_to
     _broadcast(message)
     unread.announce(message)  # one more publish: pages listing the room count it
     db.session.commit()
@@ -130,9 +173,17 @@ def post(
 
 
 def _post_with_mentions(
-    room: ChatRoom, author: User, text: str, was_typing: bool, client_id: str | None
+    room: ChatRoom,
+    author: User,
+    text: str,
+    was_typing: bool,
+    client_id: str | None,
+    reply_to: ChatMessage | None,
 ) -> tuple[ChatMessage, list[User], bool]:
-    message = ChatMessage(room=room, author=author, content=text, client_id=client_id)
+    message = ChatMessage(
+        room=room, author=author, content=text, client_id=client_id, **_reply_columns(reply_to)
+    )
+    message.reply_to = reply_to
     _set_mentions(message, text)
     message.seq = ChatRoom.next_seq(room.id)
     db.session.add(message)
@@ -167,6 +218,7 @@ def delete(message: ChatMessage) -> None:
     unread.announce(message, [u.id for u in message.mentioned_users], deleted=True)
     message.content, message.deleted_at, message.notified_at = "", utcnow(), utcnow()
     message.mentioned_users = []
+    _blank_quotes_of(message)
     _publish_change(message)
     notifications.remove_unread_for_message(message.id)
 
@@ -203,13 +255,26 @@ def page_of_messages(room_id: int, before: int | None = None) -> tuple[list[Mark
     Each message is rendered once per process and change, and a page view loads only the
     messages' keys (one light query); only those not rendered yet are loaded."""
     keys = ChatMessage.latest_keys(room_id, before)
+    return _html_of(keys), keys[0][0] if keys else None
+
+
+def _html_of(keys: list[tuple]) -> list[Markup]:
     found = {key: fragments.cached(MESSAGE, _cache_key(*key)) for key in keys}
     missing = [key[0] for key, html in found.items() if html is None]
     if missing:
         for message in ChatMessage.by_ids(missing):
             found[(message.id, message.seq, message.created_at)] = message_html(message)
-    pages = [found[key] for key in keys if found.get(key) is not None]
-    return pages, keys[0][0] if keys else None
+    return [found[key] for key in keys if found.get(key) is not None]
+
+
+def messages_around_html(room_id: int, message_id: int) -> Markup:
+    """The page of messages around one (a quote's link, without JavaScript): older ones
+    load as from any page, and a link leads back to the latest when newer ones follow."""
+    keys, newer = ChatMessage.keys_around(room_id, message_id)
+    messages, oldest = _html_of(keys), keys[0][0] if keys else None
+    return Markup(
+        fragments.render(MESSAGES, room_id=room_id, messages=messages, oldest=oldest, newer=newer)
+    )
 
 
 MESSAGE = "chat/_message.html"

@@ -9,6 +9,7 @@ from taskflow.models.user import User, utcnow
 
 MAX_CONTENT = 4000
 PAGE_SIZE = 50
+REPLY_EXCERPT_MAX = 200
 
 
 class ChatMessage(db.Model):
@@ -37,6 +38,12 @@ class ChatMessage(db.Model):
     seq: Mapped[int] = mapped_column(default=0, server_default="0")
     # The id the author's page gave the message (an idempotency key), if any.
     client_id: Mapped[str | None] = mapped_column(String(64))
+    # A reply: the message it answers (same room) and its quote, the original's first words
+    # as they were (markup.excerpt; an edit of the original leaves it, a deletion blanks it).
+    reply_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("chat_messages.id", ondelete="SET NULL"), index=True
+    )
+    reply_excerpt: Mapped[str | None] = mapped_column(String(REPLY_EXCERPT_MAX))
 
     room: Mapped[ChatRoom] = relationship()
     author: Mapped[User | None] = relationship(lazy="joined")
@@ -46,6 +53,8 @@ class ChatMessage(db.Model):
     reactions: Mapped[list["Reaction"]] = relationship(  # noqa: F821
         lazy="selectin", viewonly=True, order_by="Reaction.id"
     )
+    # The quote names the original's author: loaded with the replies, in one query per load.
+    reply_to: Mapped["ChatMessage | None"] = relationship(remote_side=[id], lazy="selectin")
 
     @classmethod
     def latest(cls, room: ChatRoom, before: int | None = None) -> list["ChatMessage"]:
@@ -73,6 +82,20 @@ class ChatMessage(db.Model):
         return [tuple(row) for row in reversed(rows)]
 
     @classmethod
+    def keys_around(cls, room_id: int, message_id: int) -> tuple[list[tuple], bool]:
+        """A page of keys (as latest_keys) around a message: up to half a page after it, the
+        rest before it and itself; and whether newer messages follow the page."""
+        visible = (cls.room_id == room_id, cls.deleted_at.is_(None))
+        columns = (cls.id, cls.seq, cls.created_at)
+        after = select(*columns).where(*visible, cls.id > message_id).order_by(cls.id)
+        newer = db.session.execute(after.limit(PAGE_SIZE // 2 + 1)).all()
+        more = len(newer) > PAGE_SIZE // 2
+        newer = newer[: PAGE_SIZE // 2]
+        upto = select(*columns).where(*visible, cls.id <= message_id).order_by(cls.id.desc())
+        older = db.session.execute(upto.limit(PAGE_SIZE - len(newer))).all()
+        return [tuple(row) for row in [*reversed(older), *newer]], more
+
+    @classmethod
     def by_ids(cls, ids: list[int]) -> list["ChatMessage"]:
         query = select(cls).options(selectinload(cls.mentioned_users)).where(cls.id.in_(ids))
         return list(db.session.scalars(query))
@@ -89,6 +112,12 @@ class ChatMessage(db.Model):
             .limit(limit)
         )
         return list(db.session.scalars(query))
+
+    @classmethod
+    def replies_to(cls, message_id: int) -> list["ChatMessage"]:
+        """The messages that quote this one (not deleted)."""
+        query = select(cls).where(cls.reply_to_id == message_id, cls.deleted_at.is_(None))
+        return list(db.session.scalars(query.order_by(cls.id)))
 
     @classmethod
     def by_client_id(cls, author_id: int, client_id: str) -> "ChatMessage | None":

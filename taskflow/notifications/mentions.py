@@ -8,25 +8,22 @@ from collections.abc import Iterable
 
 from markupsafe import Markup, escape
 
+from taskflow.markup import MENTION, mentionable_text, resolve_mention
 from taskflow.models import User
 
-MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_.\-]{3,30})")
 TOKEN_AT_CARET = re.compile(r"(?<![\w@])@([A-Za-z0-9_.\-]{0,30})$")
 
 
-def _resolve(word: str, by_key: dict[str, User]) -> User | None:
-    # "@bob." ends a sentence: try the word, then without trailing dots and dashes.
-    return by_key.get(word.lower()) or by_key.get(word.rstrip(".-").lower())
-
-
 def find(text: str, candidates: Iterable[User]) -> list[User]:
-    """The candidates that `text` mentions, each once, in order of first mention."""
+    """The candidates that `text` mentions, each once, in order of first mention. Text only:
+    "@bob" in code or in a link is not a mention (markup.mentionable_text)."""
     by_key = {u.username_key: u for u in candidates}
     found: dict[int, User] = {}
-    for match in MENTION.finditer(text):
-        user = _resolve(match.group(1), by_key)
-        if user is not None:
-            found.setdefault(user.id, user)
+    for run in mentionable_text(text):
+        for match in MENTION.finditer(run):
+            user = resolve_mention(match.group(1), by_key)
+            if user is not None:
+                found.setdefault(user.id, user)
     return list(found.values())
 
 
@@ -38,7 +35,7 @@ def render(text: str, mentioned: Iterable[User]) -> Markup:
         return escape(text)
     parts, last = [], 0
     for match in MENTION.finditer(text):
-        user = _resolve(match.group(1), by_key)
+        user = resolve_mention(match.group(1), by_key)
         if user is None:
             continue
         end = match.start() + 1 + len(user.username)

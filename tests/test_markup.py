@@ -1,0 +1,191 @@
+"""The Markdown subset (taskflow/markup.py): what it renders, what it refuses, and where
+mentions apply. No app needed: the renderer is a pure function of the text."""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from taskflow import markup
+from taskflow.models import User
+from taskflow.notifications import mentions
+
+
+def users(*names):
+    result = []
+    for i, name in enumerate(names, 1):
+        user = User(name, "x" * 8)
+        user.id = i
+        result.append(user)
+    return result
+
+
+class Elements(HTMLParser):
+    """The tags and attributes of an HTML fragment, as a browser's parser finds them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[tuple[str, list]] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        self.seen.append((tag, attrs))
+
+
+def md(text: str, mentioned=()) -> str:
+    return str(markup.render_markdown(text, mentioned))
+
+
+def test_the_subset_renders():
+    assert md("*em* _em_ **strong** `code`") == (
+        "<em>em</em> <em>em</em> <strong>strong</strong> <code>code</code>"
+    )
+    assert md("```\nx = 1\n```") == "<pre><code>x = 1\n</code></pre>\n"
+    assert md("    indented\n    code") == "<pre><code>indented\ncode\n</code></pre>\n"
+    assert md("- a\n- b") == "<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n"
+    assert md("3. c\n4. d") == '<ol start="3">\n<li>c</li>\n<li>d</li>\n</ol>\n'
+    assert md("> quoted") == "<blockquote>\n<p>quoted</p>\n</blockquote>\n"
+    assert md("[site](https://example.com/a?b=1&c=2)") == (
+        '<a href="https://example.com/a?b=1&amp;c=2" rel="nofollow noopener">site</a>'
+    )
+    # Newlines are line breaks (a chat, not a document); paragraphs stay paragraphs.
+    assert md("one\ntwo") == "one<br>\ntwo"
+    assert md("one\n\ntwo") == "<p>one</p>\n<p>two</p>\n"
+
+
+def test_one_paragraph_is_its_text_alone():
+    assert md("just words") == "just words"
+    assert md("") == ""
+
+
+def test_outside_the_subset_stays_text():
+    assert md("# not a heading") == "# not a heading"
+    assert md("text\n---") == "text<br>\n---"  # no setext heading, no rule
+    assert md("***") == "***"
+    assert md("a | b\n--|--\n1 | 2") == "a | b<br>\n--|--<br>\n1 | 2"  # no tables
+    # An image is not shown: its text and link remain, a link like any other.
+    assert md("![alt](https://example.com/x.png)") == (
+        '!<a href="https://example.com/x.png" rel="nofollow noopener">alt</a>'
+    )
+
+
+def test_bare_urls_and_addresses_become_links_other_words_do_not():
+    assert md("see https://example.com/x.") == (
+        'see <a href="https://example.com/x" rel="nofollow noopener">https://example.com/x</a>.'
+    )
+    assert md("mail bob@example.com") == (
+        'mail <a href="mailto:bob@example.com" rel="nofollow noopener">bob@example.com</a>'
+    )
+    assert md("<https://example.com>") == (
+        '<a href="https://example.com" rel="nofollow noopener">https://example.com</a>'
+    )
+    for word in ("app.js", "notes.md", "www.example.com", "ftp://example.com", "//example.com"):
+        assert "<a" not in md(word), word
+
+
+def test_raw_html_is_text():
+    assert md("<b>hi</b>") == "&lt;b&gt;hi&lt;/b&gt;"
+    assert md("<div onclick=x>\nblock\n</div>") == (
+        "&lt;div onclick=x&gt;<br>\nblock<br>\n&lt;/div&gt;"
+    )
+    assert md("<!-- c --><script>alert(1)</script>") == (
+        "&lt;!-- c --&gt;&lt;script&gt;alert(1)&lt;/script&gt;"
+    )
+    assert md("`<script>alert(1)</script>`") == "<code>&lt;script&gt;alert(1)&lt;/script&gt;</code>"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[x](javascript:alert(1))",
+        "[x](JAVASCRIPT:alert(1))",
+        "[x](  javascript:alert(1) )",
+        "[x](java\tscript:alert(1))",
+        "[x](&#106;avascript:alert(1))",
+        "[x](&#x6A;avascript&#58;alert(1))",
+        "[x](javascript&colon;alert(1))",
+        "[x](vbscript:msgbox(1))",
+        "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+        "[x](file:///etc/passwd)",
+        "<javascript:alert(1)>",
+        "<JaVaScRiPt:alert(1)>",
+        "![x](javascript:alert(1))",
+        "[![x](javascript:alert(1))](javascript:alert(2))",
+        "[x][r]\n\n[r]: javascript:alert(1)",
+        "**[x](javascript:alert(1))**",
+        "> - [x](javascript:alert(1))",
+    ],
+)
+def test_only_http_https_and_mailto_links_survive(text):
+    html = md(text)
+    hrefs = re.findall(r'href="([^"]*)"', html)
+    assert all(h.startswith(("http:", "https:", "mailto:", "/", "#")) for h in hrefs), html
+    assert "javascript" not in "".join(hrefs).lower()
+    assert "<img" not in html
+
+
+def test_a_title_cannot_add_attributes():
+    html = md('[t](https://example.com "a\\" onmouseover=alert(1) x=\\"")')
+    assert html == '<a href="https://example.com" rel="nofollow noopener">t</a>'
+
+
+def test_only_the_allow_listed_tags_and_attributes_come_out():
+    text = "\n\n".join(
+        [
+            "*a* **b** `c` [d](https://e.example) https://f.example @bob\nline",
+            "```python\ng()\n```",
+            "2. x\n3. y",
+            "> q",
+            '<p class="x" onclick="y">raw</p>',
+        ]
+    )
+    html = md(text, users("bob"))
+    found = Elements()
+    found.feed(html)
+    tags = {"p", "br", "em", "strong", "code", "pre", "a", "ol", "li", "blockquote", "span"}
+    assert {tag for tag, _ in found.seen} == tags
+    attributes = {name for _, attrs in found.seen for name, _ in attrs}
+    assert attributes == {"href", "rel", "start", "class", "data-user-id"}
+    assert 'class="language-python"' not in html  # no classes but the mention's
+
+
+def test_mentions_in_text_only():
+    bob, carol = users("bob", "carol")
+    assert md("hi @bob and @carol", [bob]) == (
+        'hi <span class="mention" data-user-id="1">@bob</span> and @carol'
+    )
+    assert md("*@Bob*", [bob]) == '<em><span class="mention" data-user-id="1">@Bob</span></em>'
+    assert md("> @bob.", [bob]) == (
+        '<blockquote>\n<p><span class="mention" data-user-id="1">@bob</span>.</p>\n</blockquote>\n'
+    )
+    # Not in code, nor in a link's text or address.
+    assert md("`@bob`", [bob]) == "<code>@bob</code>"
+    assert "mention" not in md("```\n@bob\n```", [bob])
+    assert "mention" not in md("[@bob](https://example.com/@bob)", [bob])
+    assert "mention" not in md("https://example.com/@bob", [bob])
+    assert "mention" not in md("<https://example.com/@bob>", [bob])
+    # Nor of anyone the text was not saved as mentioning.
+    assert "mention" not in md("@bob", [])
+
+
+def test_notifications_follow_the_same_rule():
+    bob, carol, dan = users("bob", "carol", "dan")
+    text = "@bob `@carol` [@dan](https://example.com)\n```\n@dan\n```"
+    assert mentions.find(text, [bob, carol, dan]) == [bob]
+    assert mentions.find("> **@carol**", [bob, carol]) == [carol]
+
+
+def test_excerpt_is_the_plain_text():
+    assert markup.excerpt("**bold** and `code`\n\n- [a link](https://x.example) @bob") == (
+        "bold and code a link @bob"
+    )
+    long = markup.excerpt("word " * 100)
+    assert len(long) <= markup.EXCERPT and long.endswith("…")
+    assert markup.excerpt("<script>alert(1)</script>") == "<script>alert(1)</script>"  # text
+
+
+def test_cached_is_the_same_html_once_per_text():
+    (bob,) = users("bob")
+    first = markup.cached("@bob *hi*", [bob])
+    assert first == markup.render_markdown("@bob *hi*", [bob])
+    assert markup.cached("@bob *hi*", [bob]) is first
+    assert markup.cached("@bob *hi*", []) == "@bob <em>hi</em>"  # other mentions, other entry
