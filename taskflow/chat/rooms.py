@@ -19,6 +19,7 @@ from taskflow.models import ChatMessage, ChatRoom, User
 from taskflow.models.room import may_manage
 from taskflow.realtime import connection as live
 from taskflow.realtime import topics
+from taskflow.timezones import viewer_zone
 
 bp = Blueprint("rooms", __name__)
 
@@ -57,13 +58,14 @@ def show(room_id: int):
     room = member_room_view(room_id)
     before = id_arg("before")
     if before is None:  # the latest page: the same list for every viewer, cached per change
-        return _room_page(room, chat.latest_messages_html(room.id, room.created_at, room.seq))
+        latest = chat.latest_messages_html(room.id, room.created_at, room.seq, viewer_zone())
+        return _room_page(room, latest)
     if is_htmx():  # "load older": only the older page
-        messages, oldest = chat.page_of_messages(room.id, before)
+        messages, oldest = chat.page_of_messages(room.id, before, viewer_zone())
         return render_template(
             "chat/_messages_page.html", room_id=room.id, messages=messages, oldest=oldest
         )
-    return _room_page(room, chat.messages_html(room.id, before))
+    return _room_page(room, chat.messages_html(room.id, before, viewer_zone()))
 
 
 @bp.post("/rooms/<int:room_id>/messages")
@@ -87,7 +89,7 @@ def post_message(room_id: int):
             return live.error_html(error) + chat.draft_html(room.id, content), 200
         draft = request.form.get("content", "")[:10000]
         view = member_room_view(room.id)
-        messages = chat.latest_messages_html(view.id, view.created_at, view.seq)
+        messages = chat.latest_messages_html(view.id, view.created_at, view.seq, viewer_zone())
         return _room_page(view, messages, composer_error=error, draft=draft), status
     message, outside, _ = chat.post(room, current_user, text, client_id=client_id)
     return _sent(room, message, outside, seq)
@@ -96,7 +98,8 @@ def post_message(room_id: int):
 def _sent(room: ChatRoom, message: ChatMessage, outside: list[User], seq: int):
     warning = chat.mention_warning_html(room, current_user, outside)
     if is_htmx():  # JavaScript on, socket down: every change the page is missing, its own too
-        return chat.changes(room.id, seq)[0] + chat.upsert_html(message) + warning
+        zone = viewer_zone()
+        return chat.changes(room.id, seq, zone)[0] + chat.upsert_html(message, zone) + warning
     if outside:
         flash(
             " ".join(f"@{u.username}" for u in outside) + " is not in this room and was not"

@@ -2,13 +2,15 @@
 
 On (re)connect the page is sent every change after the last one it saw (?seq=) and who is
 online now (to this socket only), then the room follows; frames from the page are messages and
-typing (chat/frames.py). Presence changes reach the others as coalesced diffs (room_diffs)."""
+typing (chat/frames.py). Presence changes reach the others as coalesced diffs (room_diffs).
+Times are in the user's zone: the catch-up renders in it, the socket's `variant` is it (live
+messages come rendered per zone), and the room's set of zones has it (chat/zones.py)."""
 
 from flask import current_app, request
 from flask_login import current_user
 
 from taskflow.access import readable_room
-from taskflow.chat import presence, room_diffs, typing
+from taskflow.chat import presence, room_diffs, typing, zones
 from taskflow.chat import service as chat
 from taskflow.chat.frames import ChatRoomFrames
 from taskflow.extensions import db, sock
@@ -18,6 +20,7 @@ from taskflow.realtime import fragments, topics
 from taskflow.realtime.broadcaster import text_frame
 from taskflow.realtime.connection import Connection, serve
 from taskflow.realtime.sockets import bp, session_scope
+from taskflow.timezones import zone_of
 
 
 @sock.route("/ws/chat-room/<int:room_id>", bp=bp)
@@ -26,25 +29,29 @@ def chat_room(ws, room_id: int) -> None:
     if room is None:
         ws.close(4404, "No such room, or not yours")
         return
-    user_id = current_user.id
+    user_id, zone = current_user.id, zone_of(current_user)
     scopes = [topics.room(room_id), topics.board(room.board_id), session_scope()]
     del room  # loaded for access only: not kept for the socket's life
     db.session.remove()
     # The last change the page saw (app.js); redis: presence is refreshed between frames.
-    page = RoomSocket(room_id, user_id, request.args.get("seq", type=int), current_app.redis)
+    seq = request.args.get("seq", type=int)
+    page = RoomSocket(room_id, user_id, seq, current_app.redis, zone)
+    # Registered before the socket follows the room: a message rendered after this is
+    # rendered in this zone too (see chat.service._broadcast for the instant before).
+    zones.register(current_app.redis, room_id, zone)
     hooks = page.handle, page.catch_up, page.on_open, page.on_close, page.on_idle
-    serve(ws, user_id, [page.topic], scopes, *hooks)
+    serve(ws, user_id, [page.topic], scopes, *hooks, variant=zone)
 
 
 class RoomSocket:
     """What one room socket keeps between frames: ids only (thousands per process, so no
     per-instance dict and no closures)."""
 
-    __slots__ = ("room_id", "user_id", "seq", "redis", "topic")
+    __slots__ = ("room_id", "user_id", "seq", "redis", "topic", "zone")
 
-    def __init__(self, room_id: int, user_id: int, seq: int | None, redis) -> None:
+    def __init__(self, room_id: int, user_id: int, seq: int | None, redis, zone: str) -> None:
         self.room_id, self.user_id, self.seq, self.redis = room_id, user_id, seq, redis
-        self.topic = topics.room(room_id)
+        self.topic, self.zone = topics.room(room_id), zone
 
     def handle(self, connection: Connection, frame: dict) -> None:
         try:
@@ -54,7 +61,7 @@ class RoomSocket:
 
     def catch_up(self) -> tuple[list[bytes], int]:
         try:
-            frames, covered = chat.catch_up(self.room_id, self.seq)
+            frames, covered = chat.catch_up(self.room_id, self.seq, self.zone)
             members = text_frame(_members_html(self.room_id, self.user_id))
             return [*frames, members, badge_frame(self.user_id)], covered
         finally:
@@ -73,6 +80,7 @@ class RoomSocket:
 
     def on_idle(self, connection: Connection) -> None:
         presence.join(self.redis, self.topic, self.user_id, connection.id)
+        zones.register(self.redis, self.room_id, self.zone)
 
 
 def _members_html(room_id: int, user_id: int) -> str:

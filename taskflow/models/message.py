@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, select
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from taskflow.extensions import NEVER_REUSE_IDS, db
@@ -37,6 +37,9 @@ class ChatMessage(db.Model):
     seq: Mapped[int] = mapped_column(default=0, server_default="0")
     # The id the author's page gave the message (an idempotency key), if any.
     client_id: Mapped[str | None] = mapped_column(String(64))
+    # Set at post time when the previous message of the room is the same author's, within
+    # people.GROUP_WITHIN: the page shows it under that message's name and avatar.
+    continues: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     room: Mapped[ChatRoom] = relationship()
     author: Mapped[User | None] = relationship(lazy="joined")
@@ -57,15 +60,48 @@ class ChatMessage(db.Model):
 
     @classmethod
     def latest_keys(cls, room_id: int, before: int | None = None) -> list[tuple]:
-        """latest() as (id, seq, created_at) only, oldest first: what a cached rendering of
-        each message is found by (chat.service.page_of_messages), without loading them."""
-        query = select(cls.id, cls.seq, cls.created_at).where(
-            cls.room_id == room_id, cls.deleted_at.is_(None)
+        """latest() as (id, seq, created_at, the author's profile version) only, oldest
+        first: what a cached rendering of each message is found by (chat.service.
+        page_of_messages), without loading them. The version changes with the author's
+        name or colour: their messages render afresh (people.py)."""
+        version = func.coalesce(User.profile_version, 0)
+        query = (
+            select(cls.id, cls.seq, cls.created_at, version)
+            .outerjoin(User, User.id == cls.author_id)
+            .where(cls.room_id == room_id, cls.deleted_at.is_(None))
         )
         if before is not None:
             query = query.where(cls.id < before)
         rows = db.session.execute(query.order_by(cls.id.desc()).limit(PAGE_SIZE)).all()
         return [tuple(row) for row in reversed(rows)]
+
+    @classmethod
+    def previous(cls, room_id: int) -> tuple | None:
+        """(author_id, created_at) of the room's latest message still shown, if any: what a
+        new one groups under (people.continues). One index range scan on (room_id, id)."""
+        query = (
+            select(cls.author_id, cls.created_at)
+            .where(cls.room_id == room_id, cls.deleted_at.is_(None))
+            .order_by(cls.id.desc())
+            .limit(1)
+        )
+        return db.session.execute(query).first()
+
+    @classmethod
+    def around(cls, message: "ChatMessage") -> tuple:
+        """The message shown before this one, as previous() says, and the one after it."""
+        table = cls.__table__.c
+        shown = (table.room_id == message.room_id) & table.deleted_at.is_(None)
+        before = db.session.execute(
+            select(table.author_id, table.created_at)
+            .where(shown, table.id < message.id)
+            .order_by(table.id.desc())
+            .limit(1)
+        ).first()
+        after = db.session.scalar(
+            select(cls).where(shown, cls.id > message.id).order_by(cls.id).limit(1)
+        )
+        return before, after
 
     @classmethod
     def by_ids(cls, ids: list[int]) -> list["ChatMessage"]:

@@ -145,8 +145,8 @@ class ChatRoom(db.Model):
 
     @staticmethod
     def member_names(room_id: int, limit: int | None = None) -> tuple[list[Row], int]:
-        """The room's members as (id, username) rows by name, at most `limit` of them, and
-        how many there are in all (one query)."""
+        """The room's members as (id, username, display_name, avatar_color) rows by name, at
+        most `limit` of them, and how many there are in all (one query)."""
         query, params = _MEMBERS, {"room_id": room_id}
         if limit is not None:
             query, params["limit"] = _FIRST_MEMBERS, limit
@@ -224,7 +224,13 @@ _NAMES_OF_MEMBER = (
     .order_by(_rooms.c.name_key)
 )
 _MEMBERS = (
-    select(_users.c.id, _users.c.username, func.count().over().label("total"))
+    select(
+        _users.c.id,
+        _users.c.username,
+        _users.c.display_name,
+        _users.c.avatar_color,
+        func.count().over().label("total"),
+    )
     .join(room_members, room_members.c.user_id == _users.c.id)
     .where(room_members.c.room_id == bindparam("room_id"))
     .order_by(_users.c.username_key)

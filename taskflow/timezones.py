@@ -1,0 +1,105 @@
+"""Times in the reader's zone, rendered on the server.
+
+Times are stored naive in UTC. Each user may have an IANA zone (User.time_zone, taken from the
+browser or the profile page); None reads as UTC. A rendered time is a `<time>` whose
+`datetime` is the UTC instant, whose text is short (chat: "14:05") and whose full date and time
+in the zone is its title, shown on hover by the browser and on keyboard focus by app.css (the
+element is focusable: `content: attr(title)`). Templates call `when(...)`; shared fragments
+pass the zone they are rendered for, pages use the current user's."""
+
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
+
+from flask import Flask
+from flask_login import current_user
+from markupsafe import Markup, escape
+
+DEFAULT = "UTC"
+MAX_ZONE = 64
+
+
+@cache
+def zones() -> tuple[str, ...]:
+    """Every IANA zone name, sorted (for the profile's datalist and for validation)."""
+    return tuple(sorted(available_timezones() | {DEFAULT}))
+
+
+@cache
+def _zone_set() -> frozenset[str]:
+    return frozenset(zones())
+
+
+def clean_zone(value: object) -> str | None:
+    """The zone named by `value` if it is a known IANA name, else None."""
+    if not isinstance(value, str) or len(value) > MAX_ZONE:
+        return None
+    value = value.strip()
+    return value if value in _zone_set() else None
+
+
+def zone_of(user) -> str:
+    """The zone a user reads times in (UTC until known)."""
+    return (getattr(user, "time_zone", None) or DEFAULT) if user is not None else DEFAULT
+
+
+def viewer_zone() -> str:
+    """The current user's zone, for pages (never for shared fragments: they are given one)."""
+    return zone_of(current_user) if current_user and current_user.is_authenticated else DEFAULT
+
+
+@cache
+def _info(zone: str) -> ZoneInfo:
+    return ZoneInfo(zone)
+
+
+def local(moment: datetime, zone: str) -> datetime:
+    """A stored (naive UTC) time in `zone`."""
+    return moment.replace(tzinfo=UTC).astimezone(_info(zone))
+
+
+def today(zone: str) -> date:
+    return datetime.now(UTC).astimezone(_info(zone)).date()
+
+
+def day_label(day: date, now: date) -> str:
+    """A day separator's text: "Today", "Yesterday", "Monday 23 November" (with the year
+    when it is not this year's)."""
+    if day == now:
+        return "Today"
+    if day == now - timedelta(days=1):
+        return "Yesterday"
+    text = f"{day:%A} {day.day} {day:%B}"
+    return text if day.year == now.year else f"{text} {day.year}"
+
+
+def full(moment: datetime, zone: str) -> str:
+    """The full date and time, e.g. "Friday 27 November 2026, 14:05" (in the reader's zone)."""
+    at = local(moment, zone)
+    return f"{at:%A} {at.day} {at:%B %Y}, {at:%H:%M}"
+
+
+def short(moment: datetime, zone: str, now: date | None = None) -> str:
+    """Outside chat: "14:05" today, "23 Nov, 14:05" this year, else with the year."""
+    at = local(moment, zone)
+    now = now or today(zone)
+    if at.date() == now:
+        return f"{at:%H:%M}"
+    if at.year == now.year:
+        return f"{at.day} {at:%b}, {at:%H:%M}"
+    return f"{at.day} {at:%b %Y}, {at:%H:%M}"
+
+
+def when(moment: datetime | None, zone: str | None = None, style: str = "short") -> Markup:
+    """`<time>` for a stored time: "clock" shows HH:MM (chat), "short" a short date and time."""
+    if moment is None:
+        return Markup("")
+    zone = zone or viewer_zone()
+    text = f"{local(moment, zone):%H:%M}" if style == "clock" else short(moment, zone)
+    stamp = moment.replace(microsecond=0).isoformat()
+    label = escape(full(moment, zone))
+    return Markup(f'<time datetime="{stamp}Z" title="{label}" tabindex="0">{escape(text)}</time>')
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(when=when, viewer_zone=viewer_zone, time_zones=zones)
