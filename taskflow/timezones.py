@@ -7,13 +7,18 @@ in the zone is its title, shown on hover by the browser and on keyboard focus by
 element is focusable: `content: attr(title)`). Templates call `when(...)`; shared fragments
 pass the zone they are rendered for, pages use the current user's."""
 
+import logging
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_login import current_user
 from markupsafe import Markup, escape
+from redis import RedisError
+
+log = logging.getLogger(__name__)
 
 DEFAULT = "UTC"
 MAX_ZONE = 64
@@ -101,5 +106,67 @@ def when(moment: datetime | None, zone: str | None = None, style: str = "short")
     return Markup(f'<time datetime="{stamp}Z" title="{label}" tabindex="0">{escape(text)}</time>')
 
 
+def when_text(moment: datetime, zone: str | None = None) -> str:
+    """The full date and time as text (a title), in `zone` or the viewer's."""
+    return full(moment, zone or viewer_zone())
+
+
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(when=when, viewer_zone=viewer_zone, time_zones=zones)
+    app.jinja_env.globals.update(
+        when=when, when_text=when_text, viewer_zone=viewer_zone, time_zones=zones
+    )
+
+
+# -- the zones reading a topic ---------------------------------------------------------------
+#
+# A live fragment that shows times is rendered once per zone reading its topic, and published
+# as one event with a variant per zone (realtime/broadcaster.Event): a socket's `variant` is
+# its user's zone. Each socket registers its zone in a per-topic Redis set (SADD + EXPIRE, one
+# round trip) on connect and again while idle; a publisher reads the set (one round trip).
+# The cost of an event grows with the number of distinct zones, not of readers. UTC is the
+# default rendering and is never registered; a zone stays until no socket has refreshed the
+# set for READERS_TTL (a stale zone costs one rendering).
+
+READERS_TTL = 120  # seconds; sockets refresh it every SOCKET_PING_SECONDS (25 s) while idle
+
+
+def _readers_key(topic: str) -> str:
+    return f"taskflow:zones:{topic}"
+
+
+def register_reader(redis, topic: str, zone: str) -> None:
+    """A socket of `topic` reads times in `zone` (on connect, and while idle)."""
+    if not zone or zone == DEFAULT:
+        return
+    try:
+        pipe = redis.pipeline(transaction=False)
+        pipe.sadd(_readers_key(topic), zone).expire(_readers_key(topic), READERS_TTL).execute()
+    except RedisError as error:  # the default rendering still reaches this reader
+        log.warning("zone not registered: %s", error)
+
+
+def reader_zones(topic: str) -> frozenset[str]:
+    """The zones of the topic's readers, besides UTC, that are valid names (one round trip)."""
+    try:
+        names = current_app.redis.smembers(_readers_key(topic))
+    except RedisError as error:
+        log.warning("zones not read: %s", error)
+        return frozenset()
+    return frozenset(zone for name in names if (zone := clean_zone(name.decode())))
+
+
+def per_reader_zone(topic: str, render: Callable[[str], str]) -> Callable[[], dict[str, str]]:
+    """For after_commit.broadcast: `render(zone)` for UTC (the default, "") and for each
+    zone reading `topic` when the change is rendered (just before its commit).
+
+    A socket of a new zone that registers just after the zones were read gets the UTC
+    rendering of that one event (with the right instant in <time datetime>), unless its
+    catch-up, read after it followed the topic, already covered the change in its zone."""
+
+    def render_all() -> dict[str, str]:
+        renderings = {"": render(DEFAULT)}
+        for zone in reader_zones(topic):
+            renderings[zone] = render(zone)
+        return renderings
+
+    return render_all

@@ -3,7 +3,8 @@
 Everything a room shows live is rendered here once per event and published to the room's
 topic; what differs per viewer ("my" messages, my own typing) is left to viewer.css. Times
 differ per reader's zone: a message is rendered once per zone (the cache keys name it), and a
-live change once per zone reading the room (chat/zones.py), as variants of one event."""
+live change once per zone reading the room (timezones.per_reader_zone), as variants of one
+event."""
 
 import re
 
@@ -12,7 +13,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from taskflow import people, security, timezones
-from taskflow.chat import presence, typing, zones
+from taskflow.chat import presence, typing
 from taskflow.extensions import broadcaster, db
 from taskflow.models import ChatMessage, ChatRoom, User
 from taskflow.models.message import MAX_CONTENT, PAGE_SIZE
@@ -197,22 +198,11 @@ def _publish_change(message: ChatMessage) -> None:
 
 def _broadcast(message: ChatMessage, previous_at=None) -> None:
     """Every page of the room gets this change of the message once it commits, in its
-    reader's zone: one rendering per zone reading the room (one Redis round trip to know
-    them), UTC being the default. A socket of a zone not yet registered when the zones were
-    read (it connected in that instant) gets the UTC rendering of this one change, with the
-    right instant in <time datetime>; its catch-up, read after it followed the room, renders
-    in its zone whatever the commit had saved by then (connection.skip_upto drops the live
-    copy of those). `previous_at`: a new message's predecessor, for the day separator."""
+    reader's zone: one rendering per zone reading the room (timezones.per_reader_zone: one
+    Redis round trip to know them, and the race of a zone arriving meanwhile), UTC being the
+    default. `previous_at`: a new message's predecessor, for the day separator."""
     topic, seq = topics.room(message.room_id), message.seq
-
-    def render() -> dict[str, str]:
-        readers = zones.of_room(message.room_id)
-        renderings = {"": upsert_html(message, timezones.DEFAULT, previous_at)}
-        for zone in readers:
-            if timezones.clean_zone(zone):
-                renderings[zone] = upsert_html(message, zone, previous_at)
-        return renderings
-
+    render = timezones.per_reader_zone(topic, lambda zone: upsert_html(message, zone, previous_at))
     broadcast(topic, render, kind="message", seq=seq)
 
 

@@ -4,13 +4,13 @@ On (re)connect the page is sent every change after the last one it saw (?seq=) a
 online now (to this socket only), then the room follows; frames from the page are messages and
 typing (chat/frames.py). Presence changes reach the others as coalesced diffs (room_diffs).
 Times are in the user's zone: the catch-up renders in it, the socket's `variant` is it (live
-messages come rendered per zone), and the room's set of zones has it (chat/zones.py)."""
+messages come rendered per zone), and the room's set of zones has it (timezones.register_reader)."""
 
 from flask import current_app, request
 from flask_login import current_user
 
 from taskflow.access import readable_room
-from taskflow.chat import presence, room_diffs, typing, zones
+from taskflow.chat import presence, room_diffs, typing
 from taskflow.chat import service as chat
 from taskflow.chat.frames import ChatRoomFrames
 from taskflow.extensions import db, sock
@@ -20,7 +20,7 @@ from taskflow.realtime import fragments, topics
 from taskflow.realtime.broadcaster import text_frame
 from taskflow.realtime.connection import Connection, serve
 from taskflow.realtime.sockets import bp, session_scope
-from taskflow.timezones import zone_of
+from taskflow.timezones import register_reader, zone_of
 
 
 @sock.route("/ws/chat-room/<int:room_id>", bp=bp)
@@ -38,7 +38,7 @@ def chat_room(ws, room_id: int) -> None:
     page = RoomSocket(room_id, user_id, seq, current_app.redis, zone)
     # Registered before the socket follows the room: a message rendered after this is
     # rendered in this zone too (see chat.service._broadcast for the instant before).
-    zones.register(current_app.redis, room_id, zone)
+    register_reader(current_app.redis, topics.room(room_id), zone)
     hooks = page.handle, page.catch_up, page.on_open, page.on_close, page.on_idle
     serve(ws, user_id, [page.topic], scopes, *hooks, variant=zone)
 
@@ -80,7 +80,7 @@ class RoomSocket:
 
     def on_idle(self, connection: Connection) -> None:
         presence.join(self.redis, self.topic, self.user_id, connection.id)
-        zones.register(self.redis, self.room_id, self.zone)
+        register_reader(self.redis, self.topic, self.zone)
 
 
 def _members_html(room_id: int, user_id: int) -> str:
