@@ -1,5 +1,6 @@
 """People: a display name, a time zone and an avatar colour per user, a profile version that
-names the renderings of their messages, and a flag on messages that continue their author's
+names the renderings of their messages (and a people version per room, for its cached latest
+page), and a flag on messages that continue their author's
 group (chat grouping).
 
 Revision ID: e3c1a7b95d20
@@ -24,6 +25,10 @@ def upgrade():
         batch_op.add_column(
             sa.Column('profile_version', sa.Integer(), server_default='0', nullable=False)
         )
+    with op.batch_alter_table('chat_rooms', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column('people_version', sa.Integer(), server_default='0', nullable=False)
+        )
     with op.batch_alter_table('chat_messages', schema=None) as batch_op:
         batch_op.add_column(
             sa.Column('continues', sa.Boolean(), server_default=sa.false(), nullable=False)
@@ -33,6 +38,8 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('chat_messages', schema=None) as batch_op:
         batch_op.drop_column('continues')
+    with op.batch_alter_table('chat_rooms', schema=None) as batch_op:
+        batch_op.drop_column('people_version')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('profile_version')
         batch_op.drop_column('avatar_color')

@@ -2,7 +2,14 @@
 
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, PasswordField, RadioField, StringField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    StringField,
+)
 from wtforms.validators import (
     DataRequired,
     EqualTo,
@@ -104,7 +111,9 @@ class ProfileForm(FlaskForm):
         render_kw={"list": "time-zones", "autocomplete": "off", "spellcheck": "false"},
         description="An IANA name such as Europe/Paris or America/New_York.",
     )
-    avatar_color = RadioField("Avatar colour", choices=list(people.PALETTE.items()))
+    avatar_color = RadioField(
+        "Avatar colour", choices=[SelectChoice(v, label) for v, label in people.PALETTE.items()]
+    )
 
     def validate_time_zone(self, field) -> None:
         if timezones.clean_zone(field.data) is None:

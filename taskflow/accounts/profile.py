@@ -9,7 +9,7 @@ from sqlalchemy import select
 from taskflow import people, timezones
 from taskflow.accounts.forms import ProfileForm
 from taskflow.extensions import db
-from taskflow.models import Board, User
+from taskflow.models import Board, ChatRoom, User
 from taskflow.models.board import Membership
 
 bp = Blueprint("profile", __name__)
@@ -33,7 +33,6 @@ def time_zone():
         return "Unknown time zone.", 400
     user = current_user._get_current_object()
     if take_browser_zone(user, request.form["time_zone"]):
-        user.profile_version += 1
         db.session.commit()
     return "", 204
 
@@ -52,8 +51,10 @@ def edit():
         user.display_name = people.clean_display_name(form.display_name.data)
         user.time_zone = timezones.clean_zone(form.time_zone.data)
         user.avatar_color = form.avatar_color.data
-        # Cached renderings of the user's messages are keyed by it: they render afresh.
+        # Cached renderings of the user's messages are keyed by it: they render afresh, and
+        # so do their rooms' cached latest pages.
         user.profile_version += 1
+        ChatRoom.people_changed(user.id)
         db.session.commit()
         flash("Profile saved.", "success")
         return redirect(url_for("profile.edit"))

@@ -58,7 +58,9 @@ def show(room_id: int):
     room = member_room_view(room_id)
     before = id_arg("before")
     if before is None:  # the latest page: the same list for every viewer, cached per change
-        latest = chat.latest_messages_html(room.id, room.created_at, room.seq, viewer_zone())
+        latest = chat.latest_messages_html(
+            room.id, room.created_at, room.seq, viewer_zone(), room.people_version
+        )
         return _room_page(room, latest)
     if is_htmx():  # "load older": only the older page
         messages, oldest = chat.page_of_messages(room.id, before, viewer_zone())
@@ -89,7 +91,9 @@ def post_message(room_id: int):
             return live.error_html(error) + chat.draft_html(room.id, content), 200
         draft = request.form.get("content", "")[:10000]
         view = member_room_view(room.id)
-        messages = chat.latest_messages_html(view.id, view.created_at, view.seq, viewer_zone())
+        messages = chat.latest_messages_html(
+            view.id, view.created_at, view.seq, viewer_zone(), view.people_version
+        )
         return _room_page(view, messages, composer_error=error, draft=draft), status
     message, outside, _ = chat.post(room, current_user, text, client_id=client_id)
     return _sent(room, message, outside, seq)

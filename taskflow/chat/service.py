@@ -263,21 +263,22 @@ def messages_html(room_id: int, before: int | None = None, zone: str = timezones
 
 
 def latest_messages_html(
-    room_id: int, created_at, seq: int, zone: str = timezones.DEFAULT
+    room_id: int, created_at, seq: int, zone: str = timezones.DEFAULT, people_version: int = 0
 ) -> Markup:
     """The room's latest page of messages, rendered once per process, change of the room and
-    zone (and day: "Today" becomes "Yesterday" at the zone's midnight):
-    every post, edit and deletion numbers a change (`seq`), so a room page whose room row
-    says `seq` finds the list it needs, or renders it (and the next viewer finds it), with
-    no query at all. The list is read after the room row, so it holds every change up to
-    `seq` (and perhaps a newer one, which the page's catch-up sends again, harmlessly).
-    `created_at` tells a room from another database's room of the same id (tests)."""
+        zone (and day: "Today" becomes "Yesterday" at the zone's midnight; and `people_version`:
+    a member's new name or colour):
+        every post, edit and deletion numbers a change (`seq`), so a room page whose room row
+        says `seq` finds the list it needs, or renders it (and the next viewer finds it), with
+        no query at all. The list is read after the room row, so it holds every change up to
+        `seq` (and perhaps a newer one, which the page's catch-up sends again, harmlessly).
+        `created_at` tells a room from another database's room of the same id (tests)."""
 
     def context() -> dict:
         messages, oldest = page_of_messages(room_id, zone=zone)
         return {"room_id": room_id, "messages": messages, "oldest": oldest}
 
-    version = (seq, timezones.today(zone))
+    version = (seq, people_version, timezones.today(zone))
     return fragments.render_latest(MESSAGES, (room_id, created_at, zone), version, context)
 
 

@@ -45,6 +45,9 @@ class ChatRoom(db.Model):
     # The number of the room's latest change (a message posted, edited or deleted): pages
     # catch up by asking for every change after the last number they saw.
     seq: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Moved on when a member changes their name or colour (people_changed): the cached
+    # latest page of messages (chat.service.latest_messages_html) is keyed by it too.
+    people_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     board: Mapped[Board] = relationship()
     created_by: Mapped[User | None] = relationship()
@@ -70,6 +73,15 @@ class ChatRoom(db.Model):
         )
         # On the session's connection, without the ORM: every message sent runs this.
         return db.session.connection().execute(query).scalar_one()
+
+    @staticmethod
+    def people_changed(user_id: int) -> None:
+        """A member's profile changed: each of their rooms' cached latest page is stale (one
+        UPDATE; a profile is rarely saved)."""
+        table = ChatRoom.__table__
+        mine = select(room_members.c.room_id).where(room_members.c.user_id == user_id)
+        query = update(table).where(table.c.id.in_(mine))
+        db.session.execute(query.values(people_version=table.c.people_version + 1))
 
     @classmethod
     def current_seq(cls, room_id: int) -> int:
@@ -206,6 +218,7 @@ _PAGE_VIEW = _readers(
         _rooms.c.name,
         _rooms.c.description,
         _rooms.c.seq,
+        _rooms.c.people_version,
         _rooms.c.created_at,
         _rooms.c.board_id,
         _rooms.c.created_by_id,
