@@ -7,6 +7,7 @@ live change once per zone reading the room (timezones.per_reader_zone), as varia
 event."""
 
 import re
+from datetime import datetime
 
 from markupsafe import Markup
 from sqlalchemy import insert, select
@@ -126,7 +127,7 @@ def post(
     # Not in the session: only rendered (before the commit) and returned.
     message = ChatMessage(id=inserted.inserted_primary_key[0], **values)
     message.author = author
-    _broadcast(message, previous.created_at if previous else None)
+    _broadcast(message, previous.created_at if previous else FIRST)
     db.session.commit()
     if was_typing:
         typing.stopped(room.id, author.id)
@@ -148,7 +149,7 @@ def _post_with_mentions(
     except IntegrityError:  # the same client id, sent twice at once: the other one won
         db.session.rollback()
         return ChatMessage.by_client_id(author.id, client_id), [], False
-    _broadcast(message, previous.created_at if previous else None)
+    _broadcast(message, previous.created_at if previous else FIRST)
     db.session.commit()
     if message.notified_at is None:
         notifications.enqueue(jobs.notify_chat_message, message.id)
@@ -182,6 +183,10 @@ def delete(message: ChatMessage) -> None:
             _broadcast(after)
     _publish_change(message)
     notifications.remove_unread_for_message(message.id)
+
+
+# A room's first message has no predecessor: it opens a day as one on a new day does.
+FIRST = datetime(1970, 1, 1)
 
 
 def _continues(previous, author_id: int | None, at) -> bool:
