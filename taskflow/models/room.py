@@ -157,8 +157,8 @@ class ChatRoom(db.Model):
 
     @staticmethod
     def member_names(room_id: int, limit: int | None = None) -> tuple[list[Row], int]:
-        """The room's members as (id, username, display_name, avatar_color) rows by name, at
-        most `limit` of them, and how many there are in all (one query)."""
+        """The room's members as (id, username, display_name) rows by name, at most `limit`
+        of them, and how many there are in all (one query)."""
         query, params = _MEMBERS, {"room_id": room_id}
         if limit is not None:
             query, params["limit"] = _FIRST_MEMBERS, limit
@@ -241,7 +241,6 @@ _MEMBERS = (
         _users.c.id,
         _users.c.username,
         _users.c.display_name,
-        _users.c.avatar_color,
         func.count().over().label("total"),
     )
     .join(room_members, room_members.c.user_id == _users.c.id)
