@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from taskflow import people, timezones
 from taskflow.extensions import db
-from taskflow.models import ChatMessage, ChatRoom, User
+from taskflow.models import ChatMessage, ChatRoom, TaskThreadComment, User
 from taskflow.models.user import utcnow
 from taskflow.realtime.broadcaster import Hub, _decode, _encode
 
@@ -307,3 +307,29 @@ def test_a_message_is_rendered_once_per_zone_reading_the_room(app, chat_room):
         at = db.session.scalars(db.select(ChatMessage.created_at)).one()
     for zone in ("Asia/Tokyo", "America/New_York", "UTC"):
         assert f">{local_clock(at, zone)}</time>".encode() in event.frame_for(zone)
+
+
+def test_a_live_comment_is_rendered_once_per_zone_reading_the_task(app, board_with_task):
+    _, task_id, _ = board_with_task
+    set_profile(app, "bob", time_zone="Asia/Kolkata")
+    hub = Hub(app.redis, app.config["REDIS_URL"])
+    app.extensions["broadcaster"], saved = hub, app.extensions["broadcaster"]
+    follower = Follower(f"task:{task_id}")
+    try:
+        hub.follow(follower)
+        timezones.register_reader(app.redis, f"task:{task_id}", "Asia/Kolkata")
+        bob = as_user(app, "bob")
+        assert bob.post(f"/tasks/{task_id}/comments", {"content": "on time"}).status_code == 302
+        wait_until(lambda: follower.events, message="the comment never came")
+        # The author's own page (HTTP, not shared) shows it in their zone too.
+        page = bob.get(f"/tasks/{task_id}").get_data(as_text=True)
+    finally:
+        hub.unfollow(follower)
+        app.extensions["broadcaster"] = saved
+    event = follower.events[0]
+    assert set(event.variants) == {"Asia/Kolkata"}
+    with app.app_context():
+        at = db.session.scalars(db.select(TaskThreadComment.created_at)).one()
+    for zone in ("Asia/Kolkata", "UTC"):
+        assert f'title="{timezones.full(at, zone)}"'.encode() in event.frame_for(zone)
+    assert f'title="{timezones.full(at, "Asia/Kolkata")}"' in page
