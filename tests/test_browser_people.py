@@ -111,3 +111,19 @@ def test_quick_messages_group_live_and_a_new_display_name_shows(app, chat_room, 
     expect(messages.nth(3)).to_have_class("message")
     expect(messages.nth(3).locator(".author")).to_be_visible()
     expect(bob.locator("#room-members")).to_contain_text("Alice Smith")
+
+
+def test_loading_older_messages_of_the_same_day_keeps_one_separator(app, chat_room, new_page):
+    from .test_rooms import fill_room
+
+    fill_room(app, chat_room, count=60)  # all of today
+    page = new_page()
+    browser_login(page, "bob")
+    open_room(page, chat_room)
+    expect(page.locator(".message")).to_have_count(50)
+    expect(page.locator(".day-separator")).to_have_count(1)
+    page.get_by_role("link", name="Load older messages").click()
+    expect(page.locator(".message")).to_have_count(60)
+    expect(page.locator(".day-separator")).to_have_count(1)
+    expect(page.locator(".day-separator")).to_have_text("Today")
+    expect(page.locator("[data-message-list] > li").first).to_have_class("day-separator")

@@ -333,3 +333,15 @@ def test_a_live_comment_is_rendered_once_per_zone_reading_the_task(app, board_wi
     for zone in ("Asia/Kolkata", "UTC"):
         assert f'title="{timezones.full(at, zone)}"'.encode() in event.frame_for(zone)
     assert f'title="{timezones.full(at, "Asia/Kolkata")}"' in page
+
+
+def test_separators_do_not_count_as_messages_of_a_page(app, chat_room):
+    """A page offers older messages when it is full of messages, separators aside."""
+    for days_ago in range(49):
+        add_message(app, chat_room, "bob", f"day {days_ago}", utcnow() - timedelta(days=days_ago))
+    page = as_user(app, "alice").get(f"/rooms/{chat_room}").get_data(as_text=True)
+    assert page.count('class="day-separator"') == 49
+    assert 'id="load-older"' not in page
+    add_message(app, chat_room, "bob", "the fiftieth")
+    page = as_user(app, "alice").get(f"/rooms/{chat_room}").get_data(as_text=True)
+    assert 'id="load-older"' in page

@@ -29,3 +29,13 @@
     .then((response) => { if (response.ok) delete document.body.dataset.zoneUnset; })
     .catch(() => {});
 })();
+
+// Day separators: a page of older messages ends with the day the list it is put above may
+// begin with; keep the first separator of each day (the list is oldest first).
+document.addEventListener("htmx:afterSettle", () => {
+  const seen = new Set();
+  for (const separator of document.querySelectorAll("[data-message-list] .day-separator")) {
+    if (seen.has(separator.dataset.day)) separator.remove();
+    else seen.add(separator.dataset.day);
+  }
+});

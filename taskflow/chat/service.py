@@ -242,10 +242,11 @@ def page_of_messages(
         if found.get(key) is None:
             continue
         shown = timezones.local(key[2], zone).date()
-        if shown != day:
-            pages.append(day_separator(shown, now))
+        if shown != day:  # one item per message (pages count them): the separator joins it
+            pages.append(day_separator(shown, now) + found[key])
             day = shown
-        pages.append(found[key])
+        else:
+            pages.append(found[key])
     return pages, keys[0][0] if keys else None
 
 
