@@ -63,6 +63,12 @@ ENDPOINTS = {
         {},
         {r: LOGIN for r in ROLES},
     ),
+    # your own profile (an empty form: refused, 422) and the zone from the browser (400)
+    "profile.edit": ("GET", "/profile", {}, {"anonymous": LOGIN, **ANY_USER}),
+    "profile.edit#post": ("POST", "/profile", {}, {"anonymous": LOGIN, **ANY_USER}),
+    "profile.time_zone": ("POST", "/account/time-zone", {}, {"anonymous": LOGIN, **ANY_USER}),
+    # alice's profile: for the people who share a board with her
+    "profile.show": ("GET", "/users/alice", {}, board(MEMBERS)),
     "boards.index": ("GET", "/boards", {}, {"anonymous": LOGIN, **ANY_USER}),
     "boards.create": ("POST", "/boards", {}, {"anonymous": LOGIN, **ANY_USER}),
     "boards.show": ("GET", "/boards/{board}", {}, board(MEMBERS)),

@@ -61,6 +61,7 @@ class RecordingConnection:
         self.sent: list[str] = []
         self.closed: tuple[int, str] | None = None
         self.state = {}
+        self.variant = ""  # the rendering of events it gets: the chat's is the user's zone
 
     def send(self, html: str) -> None:
         self.sent.append(html)
@@ -137,8 +138,10 @@ def test_a_message_frame_is_saved_published_and_answered_with_nothing(app, chat_
     connection = handle(app, chat_room, "bob", {"content": "hi from a frame"})
     assert connection.sent == [] and connection.closed is None  # the broadcast is the answer
     assert messages(app) == ["hi from a frame"]
-    (event,) = published.events()
+    (event, activity) = published.events()
     assert event["topic"] == f"room:{chat_room}" and "hi from a frame</div>" in event["html"]
+    # and the lists of rooms count it (chat/unread.py): ids only
+    assert activity["topic"] == f"room-activity:{chat_room}" and "hi" not in activity["html"]
 
 
 def test_a_frame_for_another_room_or_of_an_unknown_type_gets_an_error_frame(

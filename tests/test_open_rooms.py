@@ -175,7 +175,7 @@ def test_the_migration_opens_each_boards_oldest_room_only(app, chat_room):
         db.session.commit()
         first_id, second_id = first.id, second.id
         db.session.remove()
-        downgrade(revision="bf310dfd9ebe")
+        downgrade(revision="d3a7c1e9f2b4")  # before open rooms
         try:
             assert db.session.execute(text("SELECT count(*) FROM chat_rooms")).scalar() == 4
         finally:

@@ -49,7 +49,8 @@ def test_assignee_must_be_a_board_member(app, login):
     response = alice.post(f"/columns/{todo}/tasks/new", {"title": "X", "assignee_id": mallory_id})
     assert response.status_code == 422
     task = create_task(alice, todo, "Y", assignee_id=bob_id)
-    assert "@bob" in alice.get(f"/boards/{board_id}").get_data(as_text=True)
+    # The card names the assignee as people see them (issue 13: display names, else username).
+    assert '<span class="assignee">bob</span>' in alice.get(f"/boards/{board_id}").get_data(True)
     assert outsider.get(f"/tasks/{task}").status_code == 404
 
 

@@ -278,7 +278,7 @@ def test_the_migration_starts_existing_members_fully_read(tmp_path, redis_url):
         db.session.flush()
         db.session.add_all(ChatMessage(room=room, author=alice, content=f"m{i}") for i in range(3))
         db.session.commit()
-        downgrade(revision="bf310dfd9ebe")
+        downgrade(revision="d3c7a1e9f520")  # before read positions
         upgrade()
         newest = db.session.scalar(select(func.max(ChatMessage.id)))
         positions = db.session.scalars(select(room_members.c.last_read_id)).all()

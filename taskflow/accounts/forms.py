@@ -1,14 +1,35 @@
-"""The forms of accounts: sign up, log in, change the password."""
+"""The forms of accounts: sign up, log in, change the password, the profile."""
 
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    StringField,
+)
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
+from taskflow import people, timezones
 from taskflow.accounts import passwords
 from taskflow.models import User
 from taskflow.models.user import USERNAME_PATTERN
 from taskflow.names import ValidName, normalize_filter
+
+
+def zone_field() -> HiddenField:
+    """The browser's time zone, filled in by static/js/people.js (empty without JavaScript).
+    Checked by the route (timezones.clean_zone): a bad one is ignored, never blocks a login."""
+    return HiddenField(render_kw={"data-browser-zone": ""})
 
 
 class NewPasswordForm(FlaskForm):
@@ -45,6 +66,7 @@ class RegisterForm(NewPasswordForm):
             Regexp(USERNAME_PATTERN, message="3–30 letters, digits, _ . or -"),
         ],
     )
+    time_zone = zone_field()
 
     def owner_name(self) -> str:
         return self.username.data or ""
@@ -60,6 +82,7 @@ class LoginForm(FlaskForm):
     )
     password = PasswordField("Password", validators=[DataRequired(), Length(max=128)])
     remember = BooleanField("Remember me")
+    time_zone = zone_field()
 
 
 class PasswordChangeForm(NewPasswordForm):
@@ -71,3 +94,27 @@ class PasswordChangeForm(NewPasswordForm):
 
     def owner_name(self) -> str:
         return current_user.username if current_user.is_authenticated else ""
+
+
+class ProfileForm(FlaskForm):
+    """Your profile: the name others see, the zone times are shown in, the avatar's colour."""
+
+    display_name = StringField(
+        "Display name",
+        filters=[normalize_filter],
+        validators=[Optional(), Length(max=people.MAX_DISPLAY_NAME), ValidName()],
+        description="Shown instead of your username; @mentions still use your username.",
+    )
+    time_zone = StringField(
+        "Time zone",
+        validators=[DataRequired(), Length(max=timezones.MAX_ZONE)],
+        render_kw={"list": "time-zones", "autocomplete": "off", "spellcheck": "false"},
+        description="An IANA name such as Europe/Paris or America/New_York.",
+    )
+    avatar_color = RadioField(
+        "Avatar colour", choices=[SelectChoice(v, label) for v, label in people.PALETTE.items()]
+    )
+
+    def validate_time_zone(self, field) -> None:
+        if timezones.clean_zone(field.data) is None:
+            raise ValidationError("Pick a time zone from the list, e.g. Europe/Paris.")

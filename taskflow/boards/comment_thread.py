@@ -1,6 +1,6 @@
 """A task's comment thread: post, edit and delete, each published to everyone with the task
-open once it commits (rendered once; edit/delete controls are shown per viewer by
-CSS, see viewer.css)."""
+open once it commits (rendered once per zone reading the task, for its times; edit/delete
+controls are shown per viewer by CSS, see viewer.css)."""
 
 from collections.abc import Callable
 
@@ -15,13 +15,17 @@ from taskflow.notifications import service as notifications
 from taskflow.realtime import fragments, topics
 from taskflow.realtime.after_commit import broadcast
 from taskflow.realtime.broadcaster import text_frame
+from taskflow.timezones import DEFAULT, per_reader_zone
 
 
 def post(task: Task, author: User, text: str) -> TaskThreadComment:
     comment = TaskThreadComment(task=task, author=author, content=text)
     _set_mentions(comment, task, text)
     db.session.add(comment)
-    _publish(task.id, lambda: fragments.render("boards/tasks/_comment_oob.html", comment=comment))
+    _publish(
+        task.id,
+        lambda zone: fragments.render("boards/tasks/_comment_oob.html", comment=comment, zone=zone),
+    )
     db.session.commit()
     _notify(comment)
     return comment
@@ -53,7 +57,9 @@ def _publish_comment(comment: TaskThreadComment) -> None:
     """The comment as it is at commit, replacing its copy on every open task page."""
     _publish(
         comment.task_id,
-        lambda: fragments.render("boards/tasks/_comment.html", comment=comment, oob=True),
+        lambda zone: fragments.render(
+            "boards/tasks/_comment.html", comment=comment, oob=True, zone=zone
+        ),
     )
 
 
@@ -75,15 +81,18 @@ def _notify(comment: TaskThreadComment) -> None:
 def delete(comment: TaskThreadComment) -> None:
     task_id, comment_id = comment.task_id, comment.id
     db.session.delete(comment)
-    _publish(task_id, lambda: f'<li id="comment-{comment_id}" hx-swap-oob="delete"></li>')
+    gone = f'<li id="comment-{comment_id}" hx-swap-oob="delete"></li>'
+    broadcast(topics.task(task_id), lambda: gone)
     db.session.commit()
 
 
-def _publish(task_id: int, render: Callable[[], str]) -> None:
-    broadcast(topics.task(task_id), render)
+def _publish(task_id: int, render: Callable[[str], str]) -> None:
+    """`render(zone)`, once per zone reading the task (timezones.per_reader_zone)."""
+    topic = topics.task(task_id)
+    broadcast(topic, per_reader_zone(topic, render))
 
 
-def catch_up(task_id: int) -> list[bytes]:
+def catch_up(task_id: int, zone: str = DEFAULT) -> list[bytes]:
     """A (re)connecting task page gets the task and the latest page of its thread as they are
     now: whatever it missed, edits and deletions included, is then on screen."""
     task = db.session.get(Task, task_id)
@@ -91,6 +100,6 @@ def catch_up(task_id: int) -> list[bytes]:
         return [text_frame(task_html(task_id))]
     comments = TaskThreadComment.latest(task)
     html = task_html(task_id) + fragments.render(
-        "boards/tasks/_comments.html", task=task, comments=comments, oob=True
+        "boards/tasks/_comments.html", task=task, comments=comments, oob=True, zone=zone
     )
     return [text_frame(html)]

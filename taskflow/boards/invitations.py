@@ -35,6 +35,7 @@ from taskflow.models import Board, User
 from taskflow.models.invitation import ACCEPTED, DECLINED, Invitation, InviteLink
 from taskflow.notifications import service as notifications
 from taskflow.realtime import fragments
+from taskflow.timezones import zone_of
 
 bp = Blueprint("invitations", __name__)
 
@@ -82,7 +83,9 @@ def invite(board: Board, username: str) -> Invitation:
     except IntegrityError:  # the same invitation, sent at the same moment from another tab
         db.session.rollback()
         raise InviteRefused(f"{user.username} is already invited.") from None
-    html = fragments.render("boards/invitations/_item_oob.html", invitation=invitation)
+    html = fragments.render(  # for the invitee only: in their zone
+        "boards/invitations/_item_oob.html", invitation=invitation, zone=zone_of(user)
+    )
     notifications.push(user.id, html=html)
     db.session.commit()
     return invitation

@@ -3,6 +3,7 @@ every change (boards/live.py renders both)."""
 
 from collections.abc import Callable
 
+from flask import current_app
 from flask_login import current_user
 
 from taskflow.access import visible_board, visible_task
@@ -14,6 +15,7 @@ from taskflow.models import ChatRoom
 from taskflow.notifications.service import badge_frame
 from taskflow.realtime import topics
 from taskflow.realtime.sockets import bp, serve_view
+from taskflow.timezones import register_reader, zone_of
 
 
 @sock.route("/ws/board/<int:board_id>", bp=bp)
@@ -39,8 +41,19 @@ def task_comments(ws, task_id: int) -> None:
     if task is None:
         ws.close(4404, "No such task, or not yours")
         return
-    board_scope = topics.board(task.column.board_id)
-    _serve(ws, topics.task(task_id), [board_scope], lambda: comment_thread.catch_up(task_id))
+    board_scope, topic = topics.board(task.column.board_id), topics.task(task_id)
+    # Comments show times: this socket gets them in its user's zone (timezones.per_reader_zone).
+    zone = zone_of(current_user)
+    register_reader(current_app.redis, topic, zone)
+    user_id, redis = current_user.id, current_app.redis
+    serve_view(
+        ws,
+        [topic],
+        [topic, board_scope],
+        lambda: [*comment_thread.catch_up(task_id, zone), badge_frame(user_id)],
+        variant=zone,
+        on_idle=lambda connection: register_reader(redis, topic, zone),
+    )
 
 
 def _serve(

@@ -20,6 +20,7 @@ from taskflow.models import ChatMessage, ChatRoom, User
 from taskflow.models.room import DIRECT, LEVELS, OPEN, direct_title, may_manage
 from taskflow.realtime import connection as live
 from taskflow.realtime import topics
+from taskflow.timezones import viewer_zone
 
 bp = Blueprint("rooms", __name__)
 
@@ -67,15 +68,18 @@ def show(room_id: int):
     if around is not None:  # a quote's link: the page around the original
         return _room_page(room, chat.messages_around_html(room.id, around), reply_to=reply_to)
     if before is None:  # the latest page: the same list for every viewer, cached per change
-        messages = chat.latest_messages_html(room.id, room.created_at, room.seq)
+        latest = chat.latest_messages_html(
+            room.id, room.created_at, room.seq, viewer_zone(), room.people_version
+        )
         mark_read = not request.cookies.get(unread.JS_COOKIE)  # loaded without JavaScript
-        return _room_page(room, messages, mark_read=mark_read, reply_to=reply_to)
+        return _room_page(room, latest, mark_read=mark_read, reply_to=reply_to)
     if is_htmx():  # "load older": only the older page
-        messages, oldest = chat.page_of_messages(room.id, before)
+        messages, oldest = chat.page_of_messages(room.id, before, viewer_zone())
         return render_template(
             "chat/_messages_page.html", room_id=room.id, messages=messages, oldest=oldest
         )
-    return _room_page(room, chat.messages_html(room.id, before), reply_to=reply_to)
+    messages = chat.messages_html(room.id, before, viewer_zone())
+    return _room_page(room, messages, reply_to=reply_to)
 
 
 @bp.post("/rooms/<int:room_id>/messages")
@@ -101,7 +105,9 @@ def post_message(room_id: int):
             return live.error_html(error) + chat.draft_html(room.id, content), 200
         draft = request.form.get("content", "")[:10000]
         view = member_room_view(room.id)
-        messages = chat.latest_messages_html(view.id, view.created_at, view.seq)
+        messages = chat.latest_messages_html(
+            view.id, view.created_at, view.seq, viewer_zone(), view.people_version
+        )
         page = _room_page(view, messages, composer_error=error, draft=draft, reply_to=reply_to)
         return page, status
     message, outside, _ = chat.post(
@@ -113,7 +119,8 @@ def post_message(room_id: int):
 def _sent(room: ChatRoom, message: ChatMessage, outside: list[User], seq: int):
     warning = chat.mention_warning_html(room, current_user, outside)
     if is_htmx():  # JavaScript on, socket down: every change the page is missing, its own too
-        return chat.changes(room.id, seq)[0] + chat.upsert_html(message) + warning
+        zone = viewer_zone()
+        return chat.changes(room.id, seq, zone)[0] + chat.upsert_html(message, zone) + warning
     if outside:
         flash(
             " ".join(f"@{u.username}" for u in outside) + " is not in this room and was not"

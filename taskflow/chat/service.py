@@ -1,15 +1,19 @@
 """Chat behaviour shared by the socket and the plain form: check, save, then publish.
 
 Everything a room shows live is rendered here once per event and published to the room's
-topic; what differs per viewer ("my" messages, my own typing) is left to viewer.css."""
+topic; what differs per viewer ("my" messages, my own typing) is left to viewer.css. Times
+differ per reader's zone: a message is rendered once per zone (the cache keys name it), and a
+live change once per zone reading the room (timezones.per_reader_zone), as variants of one
+event."""
 
 import re
+from datetime import datetime
 
 from markupsafe import Markup
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from taskflow import markup, security
+from taskflow import markup, people, security, timezones
 from taskflow.chat import presence, typing, unread
 from taskflow.converters import bounded_int
 from taskflow.extensions import broadcaster, db
@@ -145,6 +149,7 @@ def post(
     if "@" in text:
         return _post_with_mentions(room, author, text, was_typing, client_id, reply_to)
     now = utcnow()
+    previous = ChatMessage.previous(room.id)
     values = dict(
         room_id=room.id,
         author_id=author.id,
@@ -154,6 +159,7 @@ def post(
         notified_at=now,  # nobody to notify: no job, and the sweep skips it
         seq=ChatRoom.next_seq(room.id),
         **_reply_columns(reply_to),
+        continues=_continues(previous, author.id, now),
     )
     try:
         inserted = db.session.connection().execute(insert(ChatMessage.__table__).values(values))
@@ -164,7 +170,7 @@ def post(
     message = ChatMessage(id=inserted.inserted_primary_key[0], **values)
     message.author = author
     message.reply_to = reply_to
-    _broadcast(message)
+    _broadcast(message, previous.created_at if previous else FIRST)
     unread.announce(message)  # one more publish: pages listing the room count it
     db.session.commit()
     if was_typing:
@@ -180,10 +186,13 @@ def _post_with_mentions(
     client_id: str | None,
     reply_to: ChatMessage | None,
 ) -> tuple[ChatMessage, list[User], bool]:
+    previous = ChatMessage.previous(room.id)
     message = ChatMessage(
         room=room, author=author, content=text, client_id=client_id, **_reply_columns(reply_to)
     )
     message.reply_to = reply_to
+    message.created_at = utcnow()
+    message.continues = _continues(previous, author.id, message.created_at)
     _set_mentions(message, text)
     message.seq = ChatRoom.next_seq(room.id)
     db.session.add(message)
@@ -192,7 +201,7 @@ def _post_with_mentions(
     except IntegrityError:  # the same client id, sent twice at once: the other one won
         db.session.rollback()
         return ChatMessage.by_client_id(author.id, client_id), [], False
-    _broadcast(message)
+    _broadcast(message, previous.created_at if previous else FIRST)
     unread.announce(message, [u.id for u in message.mentioned_users])
     db.session.commit()
     if message.notified_at is None:
@@ -214,13 +223,31 @@ def edit(message: ChatMessage, text: str) -> list[User]:
 
 def delete(message: ChatMessage) -> None:
     """Remove a message for everyone; its row stays (blanked) so reconnecting pages learn
-    of the deletion, and its unread notifications go with it."""
+    of the deletion, and its unread notifications go with it. The message after it may have
+    been grouped under it: it is grouped anew under the one before (a change of its own)."""
     unread.announce(message, [u.id for u in message.mentioned_users], deleted=True)
+    before, after = ChatMessage.around(message) if not message.deleted_at else (None, None)
     message.content, message.deleted_at, message.notified_at = "", utcnow(), utcnow()
     message.mentioned_users = []
     _blank_quotes_of(message)
+    if after is not None and after.continues:
+        regrouped = _continues(before, after.author_id, after.created_at)
+        if not regrouped:
+            after.continues = False
+            after.seq = ChatRoom.next_seq(message.room_id)
+            _broadcast(after)
     _publish_change(message)
     notifications.remove_unread_for_message(message.id)
+
+
+# A room's first message has no predecessor: it opens a day as one on a new day does.
+FIRST = datetime(1970, 1, 1)
+
+
+def _continues(previous, author_id: int | None, at) -> bool:
+    if previous is None:
+        return False
+    return people.continues(previous.author_id, previous.created_at, author_id, at)
 
 
 def _publish_change(message: ChatMessage) -> None:
@@ -237,43 +264,77 @@ def publish_numbered(message: ChatMessage) -> None:
     db.session.commit()
 
 
-def _broadcast(message: ChatMessage) -> None:
-    """Every page of the room gets this change of the message once it commits."""
+def _broadcast(message: ChatMessage, previous_at=None) -> None:
+    """Every page of the room gets this change of the message once it commits, in its
+    reader's zone: one rendering per zone reading the room (timezones.per_reader_zone: one
+    Redis round trip to know them, and the race of a zone arriving meanwhile), UTC being the
+    default. `previous_at`: a new message's predecessor, for the day separator."""
     topic, seq = topics.room(message.room_id), message.seq
-    broadcast(topic, lambda: upsert_html(message), kind="message", seq=seq)
+    render = timezones.per_reader_zone(topic, lambda zone: upsert_html(message, zone, previous_at))
+    broadcast(topic, render, kind="message", seq=seq)
 
 
-def message_html(message: ChatMessage) -> Markup:
-    """A chat message as every viewer sees it (the viewer's own styling is CSS), rendered
-    once per process and change (a template global: room pages list many of them)."""
-    key = _cache_key(message.id, message.seq, message.created_at)
-    return fragments.render_once(MESSAGE, key, message=message)
+def message_html(message: ChatMessage, zone: str = timezones.DEFAULT) -> Markup:
+    """A chat message as every viewer in `zone` sees it (the viewer's own styling is CSS),
+    rendered once per process, change, author's profile and zone (a template global: room
+    pages list many of them)."""
+    key = _cache_key(message.id, message.seq, message.created_at, _version(message), zone)
+    return fragments.render_once(MESSAGE, key, message=message, zone=zone)
 
 
-def page_of_messages(room_id: int, before: int | None = None) -> tuple[list[Markup], int | None]:
-    """ChatMessage.latest as HTML, and the oldest message's id (None if there is none).
-    Each message is rendered once per process and change, and a page view loads only the
-    messages' keys (one light query); only those not rendered yet are loaded."""
+def _version(message: ChatMessage) -> int:
+    return message.author.profile_version or 0 if message.author else 0
+
+
+def page_of_messages(
+    room_id: int, before: int | None = None, zone: str = timezones.DEFAULT
+) -> tuple[list[Markup], int | None]:
+    """ChatMessage.latest as HTML in `zone`, with a day separator above each day's first
+    message, and the oldest message's id (None if there is none). Each message is rendered
+    once per process, change and zone, and a page view loads only the messages' keys (one
+    light query); only those not rendered yet are loaded."""
     keys = ChatMessage.latest_keys(room_id, before)
-    return _html_of(keys), keys[0][0] if keys else None
+    return _html_of(keys, zone), keys[0][0] if keys else None
 
 
-def _html_of(keys: list[tuple]) -> list[Markup]:
-    found = {key: fragments.cached(MESSAGE, _cache_key(*key)) for key in keys}
+def _html_of(keys: list[tuple], zone: str) -> list[Markup]:
+    """The messages of these keys (ChatMessage.latest_keys) as HTML in `zone`, each from the
+    cache if rendered before, with a day separator above each day's first message: one item
+    per message (pages count them), the separator joined to it."""
+    found = {key: fragments.cached(MESSAGE, _cache_key(*key, zone)) for key in keys}
     missing = [key[0] for key, html in found.items() if html is None]
     if missing:
         for message in ChatMessage.by_ids(missing):
-            found[(message.id, message.seq, message.created_at)] = message_html(message)
-    return [found[key] for key in keys if found.get(key) is not None]
+            key = (message.id, message.seq, message.created_at, _version(message))
+            found[key] = message_html(message, zone)
+    items, day, now = [], None, timezones.today(zone)
+    for key in keys:
+        if found.get(key) is None:
+            continue
+        shown = timezones.local(key[2], zone).date()
+        if shown != day:
+            items.append(day_separator(shown, now) + found[key])
+            day = shown
+        else:
+            items.append(found[key])
+    return items
 
 
-def messages_around_html(room_id: int, message_id: int) -> Markup:
+def messages_around_html(room_id: int, message_id: int, zone: str = timezones.DEFAULT) -> Markup:
     """The page of messages around one (a quote's link, without JavaScript): older ones
     load as from any page, and a link leads back to the latest when newer ones follow."""
     keys, newer = ChatMessage.keys_around(room_id, message_id)
-    messages, oldest = _html_of(keys), keys[0][0] if keys else None
+    messages, oldest = _html_of(keys, zone), keys[0][0] if keys else None
     return Markup(
         fragments.render(MESSAGES, room_id=room_id, messages=messages, oldest=oldest, newer=newer)
+    )
+
+
+def day_separator(day, now) -> Markup:
+    """The line above a day's first message: "Today", "Yesterday", or the date."""
+    label = timezones.day_label(day, now)
+    return Markup('<li class="day-separator" data-day="{}"><span>{}</span></li>').format(
+        day.isoformat(), label
     )
 
 
@@ -281,36 +342,51 @@ MESSAGE = "chat/_message.html"
 MESSAGES = "chat/_messages.html"
 
 
-def messages_html(room_id: int, before: int | None = None) -> Markup:
-    """A page of messages as the room page lists them (the same for every viewer)."""
-    messages, oldest = page_of_messages(room_id, before)
+def messages_html(room_id: int, before: int | None = None, zone: str = timezones.DEFAULT) -> Markup:
+    """A page of messages as the room page lists them (the same for every viewer in `zone`)."""
+    messages, oldest = page_of_messages(room_id, before, zone)
     return Markup(fragments.render(MESSAGES, room_id=room_id, messages=messages, oldest=oldest))
 
 
-def latest_messages_html(room_id: int, created_at, seq: int) -> Markup:
-    """The room's latest page of messages, rendered once per process and change of the room:
-    every post, edit and deletion numbers a change (`seq`), so a room page whose room row
-    says `seq` finds the list it needs, or renders it (and the next viewer finds it), with
-    no query at all. The list is read after the room row, so it holds every change up to
-    `seq` (and perhaps a newer one, which the page's catch-up sends again, harmlessly).
-    `created_at` tells a room from another database's room of the same id (tests)."""
+def latest_messages_html(
+    room_id: int, created_at, seq: int, zone: str = timezones.DEFAULT, people_version: int = 0
+) -> Markup:
+    """The room's latest page of messages, rendered once per process, change of the room and
+        zone (and day: "Today" becomes "Yesterday" at the zone's midnight; and `people_version`:
+    a member's new name or colour):
+        every post, edit and deletion numbers a change (`seq`), so a room page whose room row
+        says `seq` finds the list it needs, or renders it (and the next viewer finds it), with
+        no query at all. The list is read after the room row, so it holds every change up to
+        `seq` (and perhaps a newer one, which the page's catch-up sends again, harmlessly).
+        `created_at` tells a room from another database's room of the same id (tests)."""
 
     def context() -> dict:
-        messages, oldest = page_of_messages(room_id)
+        messages, oldest = page_of_messages(room_id, zone=zone)
         return {"room_id": room_id, "messages": messages, "oldest": oldest}
 
-    return fragments.render_latest(MESSAGES, (room_id, created_at), (seq,), context)
+    version = (seq, people_version, timezones.today(zone))
+    return fragments.render_latest(MESSAGES, (room_id, created_at, zone), version, context)
 
 
-def _cache_key(message_id: int, seq: int, created_at) -> tuple:
-    return (message_id, seq, created_at)  # seq: the message's latest change
+def _cache_key(message_id: int, seq: int, created_at, version: int, zone: str) -> tuple:
+    # seq: the message's latest change; version: its author's profile (name, colour)
+    return (message_id, seq, created_at, version, zone)
 
 
-def upsert_html(message: ChatMessage) -> str:
-    """A change of a message as every page receives it, live or on catch-up: the page
-    appends a new message, replaces one it shows, removes a deleted one, and ignores one
-    older than those it shows (app.js, "htmx:oobBeforeSwap")."""
-    return fragments.render("chat/_message_oob.html", message=message)
+def upsert_html(message: ChatMessage, zone: str = timezones.DEFAULT, previous_at=None) -> str:
+    """A change of a message as every page in `zone` receives it, live or on catch-up: the
+    page appends a new message, replaces one it shows, removes a deleted one, and ignores one
+    older than those it shows (app.js, "htmx:oobBeforeSwap"). A new message whose day (in
+    the zone) is not its predecessor's (`previous_at`) comes after a day separator: a live
+    post is always today's, so it says "Today"."""
+    separator = ""
+    if previous_at is not None and not message.deleted_at:
+        day = timezones.local(message.created_at, zone).date()
+        if timezones.local(previous_at, zone).date() != day:
+            separator = day_separator(day, timezones.today(zone))
+    return fragments.render(
+        "chat/_message_oob.html", message=message, zone=zone, separator=separator
+    )
 
 
 def _set_mentions(message: ChatMessage, text: str) -> None:
@@ -338,27 +414,31 @@ def mention_warning_html(room: ChatRoom, sender: User, users: list[User]) -> str
     )
 
 
-def changes(room_id: int, seq: int) -> tuple[str, int]:
+def changes(room_id: int, seq: int, zone: str = timezones.DEFAULT) -> tuple[str, int]:
     """What a page that saw the room's changes up to number `seq` is missing: every later
-    change, and the number it brings the page to. Beyond a page of changes the whole list is
-    replaced by the latest page instead, so any `seq` costs at most one page of work."""
+    change, and the number it brings the page to, in `zone`. Beyond a page of changes the
+    whole list is replaced by the latest page instead, so any `seq` costs at most one page
+    of work."""
     found = ChatMessage.changed_after(room_id, seq, limit=PAGE_SIZE + 1)
     if len(found) <= PAGE_SIZE:
-        return "".join(upsert_html(m) for m in found), found[-1].seq if found else seq
+        html = "".join(upsert_html(m, zone) for m in found)
+        return html, found[-1].seq if found else seq
     room_seq = ChatRoom.current_seq(room_id)  # read before the list: never newer than it
-    messages, oldest = page_of_messages(room_id)
+    messages, oldest = page_of_messages(room_id, zone=zone)
     html = fragments.render(
         MESSAGES, room_id=room_id, messages=messages, oldest=oldest, oob=True
     ) + fragments.render("chat/_sync.html", seq=room_seq, oob=True)
     return html, room_seq
 
 
-def catch_up(room_id: int, seq: int | None) -> tuple[list[bytes], int]:
+def catch_up(
+    room_id: int, seq: int | None, zone: str = timezones.DEFAULT
+) -> tuple[list[bytes], int]:
     """The first frame of a (re)connecting socket, and the change number it covers: live
     changes up to that number are not sent again."""
     if seq is None:
         return [], 0
-    html, covered = changes(room_id, max(seq, 0))
+    html, covered = changes(room_id, max(seq, 0), zone)
     return ([text_frame(html)] if html else []), covered
 
 

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, select
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from taskflow.extensions import NEVER_REUSE_IDS, db
@@ -44,6 +44,9 @@ class ChatMessage(db.Model):
         ForeignKey("chat_messages.id", ondelete="SET NULL"), index=True
     )
     reply_excerpt: Mapped[str | None] = mapped_column(String(REPLY_EXCERPT_MAX))
+    # Set at post time when the previous message of the room is the same author's, within
+    # people.GROUP_WITHIN: the page shows it under that message's name and avatar.
+    continues: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     room: Mapped[ChatRoom] = relationship()
     author: Mapped[User | None] = relationship(lazy="joined")
@@ -71,11 +74,11 @@ class ChatMessage(db.Model):
 
     @classmethod
     def latest_keys(cls, room_id: int, before: int | None = None) -> list[tuple]:
-        """latest() as (id, seq, created_at) only, oldest first: what a cached rendering of
-        each message is found by (chat.service.page_of_messages), without loading them."""
-        query = select(cls.id, cls.seq, cls.created_at).where(
-            cls.room_id == room_id, cls.deleted_at.is_(None)
-        )
+        """latest() as (id, seq, created_at, the author's profile version) only, oldest
+        first: what a cached rendering of each message is found by (chat.service.
+        page_of_messages), without loading them. The version changes with the author's
+        name or colour: their messages render afresh (people.py)."""
+        query = _keys().where(cls.room_id == room_id, cls.deleted_at.is_(None))
         if before is not None:
             query = query.where(cls.id < before)
         rows = db.session.execute(query.order_by(cls.id.desc()).limit(PAGE_SIZE)).all()
@@ -86,14 +89,42 @@ class ChatMessage(db.Model):
         """A page of keys (as latest_keys) around a message: up to half a page after it, the
         rest before it and itself; and whether newer messages follow the page."""
         visible = (cls.room_id == room_id, cls.deleted_at.is_(None))
-        columns = (cls.id, cls.seq, cls.created_at)
-        after = select(*columns).where(*visible, cls.id > message_id).order_by(cls.id)
+        keys = _keys()
+        after = keys.where(*visible, cls.id > message_id).order_by(cls.id)
         newer = db.session.execute(after.limit(PAGE_SIZE // 2 + 1)).all()
         more = len(newer) > PAGE_SIZE // 2
         newer = newer[: PAGE_SIZE // 2]
-        upto = select(*columns).where(*visible, cls.id <= message_id).order_by(cls.id.desc())
+        upto = keys.where(*visible, cls.id <= message_id).order_by(cls.id.desc())
         older = db.session.execute(upto.limit(PAGE_SIZE - len(newer))).all()
         return [tuple(row) for row in [*reversed(older), *newer]], more
+
+    @classmethod
+    def previous(cls, room_id: int) -> tuple | None:
+        """(author_id, created_at) of the room's latest message still shown, if any: what a
+        new one groups under (people.continues). One index range scan on (room_id, id)."""
+        query = (
+            select(cls.author_id, cls.created_at)
+            .where(cls.room_id == room_id, cls.deleted_at.is_(None))
+            .order_by(cls.id.desc())
+            .limit(1)
+        )
+        return db.session.execute(query).first()
+
+    @classmethod
+    def around(cls, message: "ChatMessage") -> tuple:
+        """The message shown before this one, as previous() says, and the one after it."""
+        table = cls.__table__.c
+        shown = (table.room_id == message.room_id) & table.deleted_at.is_(None)
+        before = db.session.execute(
+            select(table.author_id, table.created_at)
+            .where(shown, table.id < message.id)
+            .order_by(table.id.desc())
+            .limit(1)
+        ).first()
+        after = db.session.scalar(
+            select(cls).where(shown, cls.id > message.id).order_by(cls.id).limit(1)
+        )
+        return before, after
 
     @classmethod
     def by_ids(cls, ids: list[int]) -> list["ChatMessage"]:
@@ -124,3 +155,12 @@ class ChatMessage(db.Model):
         return db.session.scalar(
             select(cls).where(cls.author_id == author_id, cls.client_id == client_id)
         )
+
+
+def _keys():
+    """What a cached rendering of a message is found by: (id, seq, created_at, the author's
+    profile version), for latest_keys and keys_around."""
+    version = func.coalesce(User.profile_version, 0)
+    return select(ChatMessage.id, ChatMessage.seq, ChatMessage.created_at, version).outerjoin(
+        User, User.id == ChatMessage.author_id
+    )

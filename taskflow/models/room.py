@@ -97,6 +97,9 @@ class ChatRoom(db.Model):
     # The number of the room's latest change (a message posted, edited or deleted): pages
     # catch up by asking for every change after the last number they saw.
     seq: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Moved on when a member changes their name or colour (people_changed): the cached
+    # latest page of messages (chat.service.latest_messages_html) is keyed by it too.
+    people_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     board: Mapped[Board | None] = relationship()
     created_by: Mapped[User | None] = relationship()
@@ -152,6 +155,15 @@ class ChatRoom(db.Model):
         )
         # On the session's connection, without the ORM: every message sent runs this.
         return db.session.connection().execute(query).scalar_one()
+
+    @staticmethod
+    def people_changed(user_id: int) -> None:
+        """A member's profile changed: each of their rooms' cached latest page is stale (one
+        UPDATE; a profile is rarely saved)."""
+        table = ChatRoom.__table__
+        mine = select(room_members.c.room_id).where(room_members.c.user_id == user_id)
+        query = update(table).where(table.c.id.in_(mine))
+        db.session.execute(query.values(people_version=table.c.people_version + 1))
 
     @classmethod
     def current_seq(cls, room_id: int) -> int:
@@ -257,8 +269,8 @@ class ChatRoom(db.Model):
 
     @staticmethod
     def member_names(room_id: int, limit: int | None = None) -> tuple[list[Row], int]:
-        """The room's members as (id, username) rows by name, at most `limit` of them, and
-        how many there are in all (one query)."""
+        """The room's members as (id, username, display_name) rows by name, at most `limit`
+        of them, and how many there are in all (one query)."""
         query, params = _MEMBERS, {"room_id": room_id}
         if limit is not None:
             query, params["limit"] = _FIRST_MEMBERS, limit
@@ -384,6 +396,7 @@ _PAGE_VIEW = _readers(
         _rooms.c.name,
         _rooms.c.description,
         _rooms.c.seq,
+        _rooms.c.people_version,
         _rooms.c.created_at,
         _rooms.c.board_id,
         _rooms.c.created_by_id,
@@ -439,7 +452,12 @@ _DIRECTS_OF = _room_links(_rooms.c.kind == DIRECT).order_by(
     _rooms.c.id.desc(),
 )
 _MEMBERS = (
-    select(_users.c.id, _users.c.username, func.count().over().label("total"))
+    select(
+        _users.c.id,
+        _users.c.username,
+        _users.c.display_name,
+        func.count().over().label("total"),
+    )
     .join(room_members, room_members.c.user_id == _users.c.id)
     .where(room_members.c.room_id == bindparam("room_id"))
     .order_by(_users.c.username_key)

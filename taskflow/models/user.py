@@ -25,6 +25,14 @@ class User(UserMixin, db.Model):
     username_key: Mapped[str] = mapped_column(String(30), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The profile (taskflow/people.py): shown instead of the username when set; the IANA zone
+    # times are shown in (None: not known yet, shown in UTC); one of people.PALETTE.
+    display_name: Mapped[str | None] = mapped_column(String(50))
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    avatar_color: Mapped[str | None] = mapped_column(String(16))
+    # Moved on by every change of the profile: part of the key of each cached rendering of
+    # the user's messages (chat/service.py), so they show the new name and colour.
+    profile_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     # The session this user was loaded through (models/session.py). Flask-Login keeps
     # get_id() in the session and remember cookies, so they hold the session's token, never
@@ -59,6 +67,11 @@ class User(UserMixin, db.Model):
     def by_username(cls, username: str) -> "User | None":
         key = name_key(normalize(username or ""))
         return db.session.scalar(select(cls).where(cls.username_key == key))
+
+    @property
+    def shown_name(self) -> str:
+        """The name people see: the display name, else the username."""
+        return self.display_name or self.username
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"

@@ -36,6 +36,7 @@ from taskflow.models.user import utcnow
 from taskflow.realtime import fragments, topics
 from taskflow.realtime.after_commit import broadcast
 from taskflow.realtime.broadcaster import text_frame
+from taskflow.timezones import zone_of
 
 log = logging.getLogger(__name__)
 RETRY = Retry(max=5, interval=[1, 2, 5, 15, 30])
@@ -134,7 +135,7 @@ def _mentioned(
 
 
 def _name(user: User | None) -> str:
-    return user.username if user else "Someone"
+    return user.shown_name if user else "Someone"
 
 
 def _create(source, recipients: list[User], build) -> None:
@@ -199,8 +200,11 @@ def push(user_id: int, notification: Notification | None = None, html: str = "")
     notification (for an open notification center) or other HTML of the change."""
 
     def render() -> str:
+        # For one reader: in their zone (the recipient is in the session: no query).
         item = notification and fragments.render(
-            "notifications/_item_oob.html", notification=notification
+            "notifications/_item_oob.html",
+            notification=notification,
+            zone=zone_of(notification.recipient),
         )
         return badge_html(user_id, oob=True) + (item or "") + html
 

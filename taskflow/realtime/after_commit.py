@@ -25,7 +25,8 @@ def broadcast(
     key=None,
 ) -> None:
     """Publish `render()` to `topic` once the current transaction commits (see
-    Broadcaster.publish for kind, seq and scope)."""
+    Broadcaster.publish for kind, seq and scope). `render` may return a dict of renderings
+    by variant name, "" being the default one (broadcaster.Event's variants)."""
     declared = db.session.info.setdefault(_DECLARED, {})
     declared.setdefault(key if key is not None else object(), (topic, render, kind, seq, scope))
 
@@ -54,7 +55,11 @@ def _publish(session) -> None:
     if rendered:
         broadcaster = current_app.extensions["broadcaster"]
         for topic, html, kind, seq, scope in rendered:
-            broadcaster.publish(topic, html, kind=kind, seq=seq, scope=scope)
+            variants = None
+            if isinstance(html, dict):
+                variants = dict(html)
+                html = variants.pop("")
+            broadcaster.publish(topic, html, kind=kind, seq=seq, scope=scope, variants=variants)
 
 
 def _forget(session, _previous_transaction) -> None:

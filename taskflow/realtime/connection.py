@@ -55,6 +55,7 @@ class Connection:
         "id",
         "key",
         "user_id",
+        "variant",
         "topics",
         "scopes",
         "open",
@@ -67,11 +68,21 @@ class Connection:
         "_readable",
     )
 
-    def __init__(self, ws, user_id: int, topics: Iterable[str], scopes: Iterable[str]) -> None:
+    def __init__(
+        self,
+        ws,
+        user_id: int,
+        topics: Iterable[str],
+        scopes: Iterable[str],
+        variant: str = "",
+    ) -> None:
         self.ws = ws
         self.id = next(_ids)
         self.key = uuid.uuid4().hex  # unique across processes: "socket:<key>" ends only this one
         self.user_id = user_id
+        # Which rendering of an event with variants this socket gets (broadcaster.Event); an
+        # opaque name to the transport ("": the default rendering).
+        self.variant = variant
         self.topics = frozenset(topics)
         # What this socket gives access to ("board:3", "room:7"), and itself.
         self.scopes = frozenset([*scopes, names.socket(self.key)])
@@ -99,16 +110,17 @@ class Connection:
         if self._direct is not None and not self._out and not self._sending:
             if event.kind == "message" and event.seq <= self.skip_upto:
                 return  # already sent by the catch-up
+            frame = event.frame_for(self.variant)
             try:
-                sent = self._direct(event.frame)
+                sent = self._direct(frame)
             except BlockingIOError:
                 sent = 0
             except OSError:
                 self.abort()
                 return
-            if sent == len(event.frame):
+            if sent == len(frame):
                 return  # the common case: no greenlet woken, no queue
-            event = event.frame[sent:]  # the socket's greenlet sends the rest
+            event = frame[sent:]  # the socket's greenlet sends the rest
         if len(self._out) >= QUEUE_SIZE:
             self.abort()  # too far behind: drop it; htmx reconnects and the page catches up
             return
@@ -151,7 +163,8 @@ class Connection:
                 if isinstance(item, bytes):
                     sock.sendall(item)
                 elif item.kind != "message" or item.seq > self.skip_upto:
-                    sock.sendall(item.frame)  # a room change the catch-up sent is skipped
+                    # (a room change the catch-up sent is skipped)
+                    sock.sendall(item.frame_for(self.variant))
         except OSError:
             self.open = False
             out.clear()
@@ -333,9 +346,11 @@ def serve(
     on_open: Callable[[Connection], None] = lambda c: None,
     on_close: Callable[[Connection], None] = lambda c: None,
     on_idle: Callable[[Connection], None] = lambda c: None,
+    variant: str = "",
 ) -> None:
     """Run one socket: follow its topics and the user's personal stream, send what the page
     missed, then handle its frames. Access ends when a "close" event names one of its scopes.
+    `variant`: which rendering of events with variants it gets (broadcaster.Event).
 
     Following starts before the catch-up is read, and live messages the catch-up already
     covered are skipped, so a reconnecting page gets everything exactly once."""
@@ -344,7 +359,7 @@ def serve(
     g.pop("_login_user", None)
     scopes = list(scopes)
     topics = [*topics, names.user(user_id), *map(names.of_scope, scopes)]
-    connection = Connection(ws, user_id, topics, scopes)
+    connection = Connection(ws, user_id, topics, scopes, variant)
     broadcaster.follow(connection)
     try:
         # Following first, so that a newer socket's "close" for this one cannot be missed.

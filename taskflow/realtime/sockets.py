@@ -56,11 +56,16 @@ def session_scope() -> str:
 
 
 def serve_view(
-    ws, follows: list[str], scopes: list[str], first_frames: Callable[[], list[bytes]]
+    ws,
+    follows: list[str],
+    scopes: list[str],
+    first_frames: Callable[[], list[bytes]],
+    variant: str = "",
+    on_idle: Callable[[Connection], None] = lambda c: None,
 ) -> None:
     """A socket that only listens: the page sends nothing over it. It starts with the page's
     state as it is now (`first_frames`, read after it follows its topics), then follows every
-    change."""
+    change (in its `variant`, see broadcaster.Event)."""
 
     def handle(connection: Connection, frame: dict) -> None:
         connection.send(error_html("This page sends nothing over its socket."))
@@ -73,4 +78,5 @@ def serve_view(
 
     user_id = current_user.id
     db.session.remove()
-    serve(ws, user_id, follows, [*scopes, session_scope()], handle, catch_up)
+    scopes = [*scopes, session_scope()]
+    serve(ws, user_id, follows, scopes, handle, catch_up, on_idle=on_idle, variant=variant)

@@ -1,0 +1,129 @@
+"""People (issue 13) in real headless Chromium: the browser's zone taken at login, each
+reader's times in their zone live and on reload, grouping live, and a display name set on
+the profile page reaching the other page."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import expect
+
+from taskflow.extensions import db
+from taskflow.models import User
+
+from .conftest import browser_login, open_room
+
+
+@pytest.fixture
+def zoned_page(browser, live_server):
+    """zoned_page(zone) → a page in a fresh browser context whose clock is in `zone`."""
+    contexts = []
+
+    def make(zone: str):
+        context = browser.new_context(base_url=live_server, timezone_id=zone)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def zone_of(app, username: str) -> str | None:
+    with app.app_context():
+        zone = User.by_username(username).time_zone
+        db.session.remove()
+        return zone
+
+
+def clock(stamp: str, zone: str) -> str:
+    """HH:MM in `zone` of a <time datetime="...Z">."""
+    at = datetime.fromisoformat(stamp.removesuffix("Z")).replace(tzinfo=UTC)
+    return at.astimezone(ZoneInfo(zone)).strftime("%H:%M")
+
+
+def test_the_zone_is_taken_from_the_browser_at_login(app, chat_room, zoned_page):
+    page = zoned_page("Asia/Tokyo")
+    browser_login(page, "alice")
+    assert zone_of(app, "alice") == "Asia/Tokyo"
+
+
+def test_two_readers_see_a_message_at_their_own_time_live_and_on_reload(app, chat_room, zoned_page):
+    zones = {"alice": "Asia/Tokyo", "bob": "America/New_York"}
+    pages = {}
+    for name, zone in zones.items():
+        pages[name] = zoned_page(zone)
+        browser_login(pages[name], name)
+        open_room(pages[name], chat_room)
+    alice, bob = pages["alice"], pages["bob"]
+    alice.locator("#composer-input").fill("what time is it?")
+    alice.locator("#composer-input").press("Enter")
+    for name, page in pages.items():
+        message = page.locator(".message").last
+        expect(message.locator(".message-body")).to_have_text("what time is it?")
+        time = message.locator("time")
+        stamp = time.get_attribute("datetime")
+        expect(time).to_have_text(clock(stamp, zones[name]))
+        expect(page.locator(".day-separator").last).to_have_text("Today")
+    assert clock(stamp, "Asia/Tokyo") != clock(stamp, "America/New_York")
+
+    bob.reload()
+    time = bob.locator(".message").last.locator("time")
+    expect(time).to_have_text(clock(stamp, "America/New_York"))
+    # The full date and time: on hover (title) and on keyboard focus (shown by CSS).
+    full = time.get_attribute("title")
+    assert str(datetime.now(ZoneInfo("America/New_York")).year) in full
+    time.focus()
+    shown = bob.evaluate("el => getComputedStyle(el, '::after').content", time.element_handle())
+    assert shown == f'"{full}"'
+
+
+def test_quick_messages_group_live_and_a_new_display_name_shows(app, chat_room, zoned_page):
+    alice, bob = zoned_page("Europe/Paris"), zoned_page("Europe/Paris")
+    browser_login(alice, "alice")
+    browser_login(bob, "bob")
+    alice.goto("/profile")
+    alice.get_by_label("Display name").fill("Alice Smith")
+    alice.get_by_label("Teal").check()
+    alice.get_by_role("button", name="Save profile").click()
+    expect(alice.locator(".user-menu summary")).to_have_text("AS Alice Smith")
+    for page in (alice, bob):
+        open_room(page, chat_room)
+
+    composer = alice.locator("#composer-input")
+    for text in ("one", "two", "three"):
+        composer.fill(text)
+        composer.press("Enter")
+        expect(bob.locator(".message-body").last).to_have_text(text)
+    bob.locator("#composer-input").fill("bob breaks it")
+    bob.locator("#composer-input").press("Enter")
+    expect(alice.locator(".message-body").last).to_have_text("bob breaks it")
+
+    messages = bob.locator(".message")
+    expect(messages).to_have_count(4)
+    expect(messages.nth(0).locator(".author")).to_have_text("Alice Smith")
+    expect(messages.nth(0).locator(".avatar")).to_have_text("AS")
+    expect(messages.nth(0).locator(".avatar")).to_have_class("avatar c4")
+    for grouped in (1, 2):
+        expect(messages.nth(grouped)).to_have_class("message grouped")
+        expect(messages.nth(grouped).locator(".author")).to_be_hidden()
+    expect(messages.nth(3)).to_have_class("message")
+    expect(messages.nth(3).locator(".author")).to_be_visible()
+    expect(bob.locator("#room-members")).to_contain_text("Alice Smith")
+
+
+def test_loading_older_messages_of_the_same_day_keeps_one_separator(app, chat_room, new_page):
+    from .test_rooms import fill_room
+
+    fill_room(app, chat_room, count=60)  # all of today
+    page = new_page()
+    browser_login(page, "bob")
+    open_room(page, chat_room)
+    expect(page.locator(".message")).to_have_count(50)
+    expect(page.locator(".day-separator")).to_have_count(1)
+    page.get_by_role("link", name="Load older messages").click()
+    expect(page.locator(".message")).to_have_count(60)
+    expect(page.locator(".day-separator")).to_have_count(1)
+    expect(page.locator(".day-separator")).to_have_text("Today")
+    expect(page.locator("[data-message-list] > li").first).to_have_class("day-separator")
