@@ -345,3 +345,17 @@ def test_separators_do_not_count_as_messages_of_a_page(app, chat_room):
     add_message(app, chat_room, "bob", "the fiftieth")
     page = as_user(app, "alice").get(f"/rooms/{chat_room}").get_data(as_text=True)
     assert 'id="load-older"' in page
+
+
+def test_direct_messages_and_reactions_name_people_by_their_display_names(app, chat_room):
+    alice, bob = as_user(app, "alice"), as_user(app, "bob")
+    colour = list(people.PALETTE)[0]
+    form = {"display_name": "Bob, the Builder", "time_zone": "UTC", "avatar_color": colour}
+    assert bob.post("/profile", form).status_code == 302
+    direct = alice.post("/direct/new", {"usernames": "bob"}).location
+    assert "Bob, the Builder</a>" in alice.get("/direct").get_data(as_text=True)
+    assert '<h1 id="room-name">Bob, the Builder</h1>' in alice.get(direct).get_data(as_text=True)
+    message_id = add_message(app, chat_room, "alice", "ship it")
+    assert bob.post(f"/messages/{message_id}/reactions", {"emoji": "tada"}).status_code == 302
+    page = alice.get(f"/rooms/{chat_room}").get_data(as_text=True)
+    assert "1 reaction: Bob, the Builder" in page

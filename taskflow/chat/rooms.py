@@ -18,6 +18,7 @@ from taskflow.extensions import db
 from taskflow.htmx import is_htmx
 from taskflow.models import ChatMessage, ChatRoom, User
 from taskflow.models.room import DIRECT, LEVELS, OPEN, direct_title, may_manage
+from taskflow.people import shown_name
 from taskflow.realtime import connection as live
 from taskflow.realtime import topics
 from taskflow.timezones import viewer_zone
@@ -239,7 +240,7 @@ def _room_page(room: Row, messages: Markup, mark_read: bool = False, **context) 
     user_id = current_user.id
     rooms = ChatRoom.names_of_member(room.board_id, user_id)  # the board's, then direct ones
     direct = room.kind == DIRECT  # a direct message: its title is its other people
-    others = [m.username for m in members if m.id != current_user.id]
+    others = [shown_name(m) for m in members if m.id != current_user.id]
     return render_template(
         "chat/show.html",
         room=room,

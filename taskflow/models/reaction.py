@@ -104,7 +104,7 @@ def tallies(reactions: list[Reaction]) -> list[Tally]:
         group = by_key.get(key)
         if not group:
             continue
-        names = [r.user.username for r in group[:NAMES_SHOWN]]
+        names = [r.user.display_name or r.user.username for r in group[:NAMES_SHOWN]]
         if len(group) > NAMES_SHOWN:
             names.append(f"and {len(group) - NAMES_SHOWN} others")
         count = len(group)

@@ -303,7 +303,7 @@ class ChatRoom(db.Model):
         people."""
         if not self.is_direct:
             return f"#{self.name}"
-        return direct_title([u.username for u in self.members if u.id != user.id])
+        return direct_title([u.display_name or u.username for u in self.members if u.id != user.id])
 
     def member_count(self) -> int:
         query = (
@@ -337,6 +337,11 @@ def direct_key(user_ids) -> str:
     return ".".join(str(i) for i in sorted(set(user_ids)))
 
 
+# Between the names _others aggregates: a unit separator, which display names cannot hold
+# (people.clean_display_name splits on whitespace, which includes it) nor usernames.
+NAMES_APART = "\x1f"
+
+
 def direct_title(names: list[str]) -> str:
     """A direct message as one of its people sees it: the others' names, sorted."""
     return ", ".join(sorted(names, key=str.casefold)) or "Just you"
@@ -353,13 +358,15 @@ class RoomLink(NamedTuple):
 
 def _titled(rows: list[Row]) -> list[RoomLink]:
     """Rows of (id, name, kind, others) as RoomLinks: `others` is a direct message's other
-    people's usernames as the query aggregated them, in no particular order."""
+    people's names as the query aggregated them, in no particular order."""
     return [
         RoomLink(
             row.id,
             row.name,
             row.kind,
-            direct_title((row.others or "").split(" ")) if row.kind == DIRECT else f"#{row.name}",
+            direct_title((row.others or "").split(NAMES_APART))
+            if row.kind == DIRECT
+            else f"#{row.name}",
         )
         for row in rows
     ]
@@ -418,11 +425,12 @@ _PAGE_VIEW = _readers(
 
 
 def _others():
-    """A direct message's other people's usernames, space-separated (usernames hold no
-    space): a correlated subquery of the room lists."""
+    """A direct message's other people's names as shown (people.shown_name), separated by
+    NAMES_APART (which no name holds): a correlated subquery of the room lists."""
     others = room_members.alias("others")
+    shown = func.coalesce(_users.c.display_name, _users.c.username)
     return (
-        select(func.aggregate_strings(_users.c.username, " "))
+        select(func.aggregate_strings(shown, NAMES_APART))
         .join(others, others.c.user_id == _users.c.id)
         .where(others.c.room_id == _rooms.c.id, others.c.user_id != bindparam("user_id"))
         .scalar_subquery()
