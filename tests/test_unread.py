@@ -299,3 +299,29 @@ def test_a_mention_is_created_read_for_one_past_it_unless_added_by_an_edit(app, 
     assert response.status_code == 302
     run_jobs(app)
     assert _notifications(app, "bob") == [True, False]  # the edit's mention is news
+
+
+def test_every_page_counts_direct_messages_for_the_navigation(app, live_server, chat_room):
+    """The navigation's "Direct messages" shows their unread sum on every page: the socket of
+    a page without a topic of its own (the notification center, the boards list) starts from
+    their states and follows their activity."""
+    alice_session, bob_session = (http_login(live_server, name) for name in ("alice", "bob"))
+    token = live_csrf(alice_session, live_server)
+    created = alice_session.post(
+        f"{live_server}/direct/new",
+        data={"usernames": "bob", "csrf_token": token},
+        allow_redirects=False,
+    )
+    direct = int(created.headers["Location"].rsplit("/", 1)[1])
+    page = bob_session.get(f"{live_server}/boards").text
+    assert f'data-unread-total="{direct}"' in page  # the navigation's link sums it
+
+    personal = ws_connect(live_server, "/ws/notifications", bob_session)
+    first = frames_until(personal, 'id="notification-badge"')
+    state = next(f for f in first if f.startswith("<template data-unread-state"))
+    assert f'data-room="{direct}"' in state and 'data-unread="0"' in state
+    writer = ws_connect(live_server, f"/ws/chat-room/{direct}", alice_session)
+    frames_until(writer, 'id="notification-badge"')
+    send(writer, content="are you there?")
+    activity = frames_until(personal, "data-unread-activity")[-1]
+    assert f'data-room="{direct}"' in activity and "there" not in activity
