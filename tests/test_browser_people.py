@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
+from taskflow.chat import unread
 from taskflow.extensions import db
 from taskflow.models import User
 
@@ -117,6 +118,8 @@ def test_loading_older_messages_of_the_same_day_keeps_one_separator(app, chat_ro
     from .test_rooms import fill_room
 
     fill_room(app, chat_room, count=60)  # all of today
+    with app.app_context():  # read: the page opens at the latest, not at "New" above them
+        unread.mark_read(chat_room, User.by_username("bob").id)
     page = new_page()
     browser_login(page, "bob")
     open_room(page, chat_room)

@@ -119,7 +119,7 @@ def test_counts_move_live_in_two_tabs_survive_a_reconnect_and_clear_when_read(
         expect(alice.locator(".message-body").last).to_have_text(text)
     expect(room_count(listing, chat_room)).to_have_text("2")
     expect(listing.locator(f'[data-unread-room="{chat_room}"]')).to_have_class("unread")
-    expect(board.locator("[data-unread-total] [data-n]")).to_have_text("2")
+    expect(board.locator(".board-actions [data-unread-total] [data-n]")).to_have_text("2")
 
     # bob's connection drops; alice writes meanwhile; his pages reconnect and count it.
     proxy.refuse = True
@@ -131,7 +131,7 @@ def test_counts_move_live_in_two_tabs_survive_a_reconnect_and_clear_when_read(
     for page in (listing, board):
         expect_socket_open(page)
     expect(room_count(listing, chat_room)).to_have_text("3")
-    expect(board.locator("[data-unread-total] [data-n]")).to_have_text("3")
+    expect(board.locator(".board-actions [data-unread-total] [data-n]")).to_have_text("3")
     alice.locator("#composer-input").fill("four")
     alice.locator("#composer-input").press("Enter")
     expect(room_count(listing, chat_room)).to_have_text("4")  # once, not twice
@@ -140,7 +140,7 @@ def test_counts_move_live_in_two_tabs_survive_a_reconnect_and_clear_when_read(
     open_room(room, chat_room)
     expect(room_count(listing, chat_room)).to_be_hidden()
     expect(listing.locator(f'[data-unread-room="{chat_room}"]')).not_to_have_class("unread")
-    expect(board.locator("[data-unread-total] [data-n]")).to_be_hidden()
+    expect(board.locator(".board-actions [data-unread-total] [data-n]")).to_be_hidden()
     listing.reload()
     expect(listing.locator(f'[data-unread-room="{chat_room}"] [data-n]')).to_have_count(0)
 
@@ -237,7 +237,8 @@ def test_without_javascript_the_list_shows_counts_and_a_room_is_read_once_loaded
     expect(link).to_have_class("unread")
     expect(link).to_have_accessible_name("#general 3 unread")
     bob.goto(f"/boards/{board_id}")
-    expect(bob.locator("[data-unread-total]")).to_have_accessible_name("Chat rooms 3 unread")
+    rooms_link = bob.locator(".board-actions [data-unread-total]")
+    expect(rooms_link).to_have_accessible_name("Chat rooms 3 unread")
     bob.goto(f"/boards/{board_id}/rooms")
     link.click()
     expect(bob.locator("#new-divider + .message .message-body")).to_have_text("new 0")
