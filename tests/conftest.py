@@ -340,6 +340,24 @@ def new_page(browser, live_server):
         context.close()
 
 
+@pytest.fixture
+def no_js(browser, live_server):
+    """no_js(username) → a page of a browser with JavaScript off, logged in."""
+    contexts = []
+
+    def make(username: str):
+        context = browser.new_context(base_url=live_server, java_script_enabled=False)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        browser_login(page, username)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
 def browser_login(page, username: str, password: str = PASSWORD) -> None:
     """Log in through the login form in the browser."""
     page.goto("/login")

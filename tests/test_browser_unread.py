@@ -2,7 +2,6 @@
 live (several tabs, a reconnect), the "New" divider, reading clears the count everywhere,
 mentions seen are read, levels, and the same without JavaScript."""
 
-import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -11,24 +10,6 @@ from taskflow.extensions import db
 from taskflow.models import ChatMessage, ChatRoom, Notification, User
 
 from .conftest import browser_login, expect_socket_open, open_room, run_jobs
-
-
-@pytest.fixture
-def no_js(browser, live_server):
-    """no_js(username) → a page of a browser with JavaScript off, logged in."""
-    contexts = []
-
-    def make(username: str):
-        context = browser.new_context(base_url=live_server, java_script_enabled=False)
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        browser_login(page, username)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def say(app, room_id: int, username: str, text: str, times: int = 1) -> None:

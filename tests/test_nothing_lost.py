@@ -3,7 +3,6 @@ cuts connections, and two users in real Chromium."""
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from taskflow.extensions import db
@@ -11,7 +10,6 @@ from taskflow.models import ChatMessage, ChatRoom, User
 from taskflow.models.message import PAGE_SIZE
 
 from .conftest import (
-    browser_login,
     http_login,
     live_csrf,
     receive_until,
@@ -172,23 +170,6 @@ def test_a_message_that_cannot_be_sent_stays_with_retry(app, chat_room, proxy, r
 
 
 # --- every control of the shared live fragments works without JavaScript --------------------
-
-
-@pytest.fixture
-def no_js(browser, live_server):
-    contexts = []
-
-    def make(username: str):
-        context = browser.new_context(base_url=live_server, java_script_enabled=False)
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        browser_login(page, username)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def test_message_controls_work_without_javascript(no_js, chat_room):

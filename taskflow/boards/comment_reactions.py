@@ -1,14 +1,13 @@
 """Reacting to a task comment: the toggle (htmx, or a plain form), and without JavaScript
 the page that offers the fixed set. Every member of the task's board may react."""
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, url_for
 from flask_login import current_user
 
 from taskflow.access import member_task
 from taskflow.boards import comment_thread as thread
 from taskflow.chat import reactions
 from taskflow.extensions import db
-from taskflow.htmx import is_htmx
 from taskflow.models import TaskThreadComment
 
 bp = Blueprint("comment_reactions", __name__)
@@ -18,24 +17,14 @@ bp = Blueprint("comment_reactions", __name__)
 def toggle(comment_id: int):
     comment = _readable_comment(comment_id)
     back = url_for("tasks.show", task_id=comment.task_id, _anchor=f"comment-{comment.id}")
-    if request.method == "GET":
-        author = comment.author.username if comment.author else "a deleted user"
-        return reactions.picker_page(
-            comment.reactions,
-            current_user.id,
-            heading=f"React to {author}’s comment",
-            excerpt=comment.content[:200],
-            action=url_for("comment_reactions.toggle", comment_id=comment.id),
-            back=back,
-        )
-    emoji = request.form.get("emoji")
-    error = reactions.refusal(emoji, current_user.id)
-    if error:
-        return reactions.refused(error)
-    thread.toggle_reaction(comment, current_user.id, emoji)
-    if is_htmx():  # the page's own copy at once, should its socket be down
-        return render_template("boards/tasks/_comment.html", comment=comment, oob=True)
-    return redirect(back)
+    return reactions.answer(
+        comment,
+        "comment",
+        url_for("comment_reactions.toggle", comment_id=comment.id),
+        back,
+        lambda emoji: thread.toggle_reaction(comment, current_user.id, emoji),
+        lambda: render_template("boards/tasks/_comment.html", comment=comment, oob=True),
+    )
 
 
 def _readable_comment(comment_id: int) -> TaskThreadComment:

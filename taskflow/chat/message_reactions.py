@@ -1,15 +1,15 @@
 """Reacting to a chat message: the toggle (htmx, or a plain form), and without JavaScript
 the page that offers the fixed set. Anyone who may read the room may react."""
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, url_for
 from flask_login import current_user
 
 from taskflow.access import member_room
 from taskflow.chat import reactions
 from taskflow.chat import service as chat
 from taskflow.extensions import db
-from taskflow.htmx import is_htmx
 from taskflow.models import ChatMessage
+from taskflow.timezones import viewer_zone
 
 bp = Blueprint("message_reactions", __name__)
 
@@ -18,24 +18,14 @@ bp = Blueprint("message_reactions", __name__)
 def toggle(message_id: int):
     message = _readable_message(message_id)
     back = url_for("rooms.show", room_id=message.room_id, _anchor=f"message-{message.id}")
-    if request.method == "GET":
-        author = message.author.username if message.author else "a deleted user"
-        return reactions.picker_page(
-            message.reactions,
-            current_user.id,
-            heading=f"React to {author}’s message",
-            excerpt=message.content[:200],
-            action=url_for("message_reactions.toggle", message_id=message.id),
-            back=back,
-        )
-    emoji = request.form.get("emoji")
-    error = reactions.refusal(emoji, current_user.id)
-    if error:
-        return reactions.refused(error)
-    reactions.toggle_on_message(message, current_user.id, emoji)
-    if is_htmx():  # the page's own copy at once, should its socket be down
-        return chat.upsert_html(message)
-    return redirect(back)
+    return reactions.answer(
+        message,
+        "message",
+        url_for("message_reactions.toggle", message_id=message.id),
+        back,
+        lambda emoji: reactions.toggle_on_message(message, current_user.id, emoji),
+        lambda: chat.upsert_html(message, viewer_zone()),  # this page's own zone
+    )
 
 
 def _readable_message(message_id: int) -> ChatMessage:

@@ -7,7 +7,10 @@ pages catch it up. The reaction bar is part of the message's one rendering for e
 (templates/_reaction_bar.html); the viewer's own reactions are styled by viewer.css and
 marked aria-pressed by static/js/reactions.js."""
 
-from flask import render_template
+from collections.abc import Callable
+
+from flask import redirect, render_template, request
+from flask_login import current_user
 
 from taskflow import security
 from taskflow.chat import service
@@ -15,6 +18,7 @@ from taskflow.extensions import db
 from taskflow.htmx import is_htmx
 from taskflow.models import ChatMessage, ChatRoom, Reaction
 from taskflow.models.reaction import EMOJI, choices, tallies
+from taskflow.people import shown_name
 
 UNKNOWN = "That reaction is not one TaskFlow offers. Choose one of the list."
 SLOW_DOWN = "You are reacting too fast. Wait a few seconds, then try again."
@@ -67,3 +71,33 @@ def picker_page(reactions: list[Reaction], user_id: int, **context) -> str:
         for key, emoji, name in choices()
     ]
     return render_template("reactions.html", options=options, **context)
+
+
+def answer(
+    target,
+    noun: str,
+    action: str,
+    back: str,
+    toggle: Callable[[str], object],
+    fragment: Callable[[], str],
+):
+    """The reaction route of a message or a comment (`target`, which the caller may read):
+    GET is the picker page (without JavaScript), POST checks the emoji and the rate, toggles,
+    and answers htmx with the target's `fragment` (the page's own copy at once, should its
+    socket be down), a plain form with a redirect `back`."""
+    if request.method == "GET":
+        author = shown_name(target.author) if target.author else "a deleted user"
+        return picker_page(
+            target.reactions,
+            current_user.id,
+            heading=f"React to {author}’s {noun}",
+            excerpt=target.content[:200],
+            action=action,
+            back=back,
+        )
+    emoji = request.form.get("emoji")
+    error = refusal(emoji, current_user.id)
+    if error:
+        return refused(error)
+    toggle(emoji)
+    return fragment() if is_htmx() else redirect(back)
