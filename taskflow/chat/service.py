@@ -146,6 +146,7 @@ def post(
     without the ORM's unit of work, and needs only `room.id` and the author's id and name:
     the socket passes objects it checked a moment ago (chat/frames.py). A reply
     (`reply_to`, checked by reply_target) adds its two columns."""
+    timezones.reader_zones(topics.room(room.id))  # before the room's write lock
     if "@" in text:
         return _post_with_mentions(room, author, text, was_typing, client_id, reply_to)
     now = utcnow()
@@ -225,6 +226,7 @@ def delete(message: ChatMessage) -> None:
     """Remove a message for everyone; its row stays (blanked) so reconnecting pages learn
     of the deletion, and its unread notifications go with it. The message after it may have
     been grouped under it: it is grouped anew under the one before (a change of its own)."""
+    timezones.reader_zones(topics.room(message.room_id))  # before the room's write lock
     unread.announce(message, [u.id for u in message.mentioned_users], deleted=True)
     before, after = ChatMessage.around(message) if not message.deleted_at else (None, None)
     message.content, message.deleted_at, message.notified_at = "", utcnow(), utcnow()
@@ -251,6 +253,7 @@ def _continues(previous, author_id: int | None, at) -> bool:
 
 
 def _publish_change(message: ChatMessage) -> None:
+    timezones.reader_zones(topics.room(message.room_id))  # before the room's write lock
     message.seq = ChatRoom.next_seq(message.room_id)
     _broadcast(message)
     db.session.commit()
