@@ -79,6 +79,8 @@ def from_environment() -> dict:
         # Reaction toggles per user: each re-renders a message or comment for all its viewers.
         "REACTION_RATE_LIMIT": os.environ.get("REACTION_RATE_LIMIT", "20 per 10 seconds"),
         "READ_RATE_LIMIT": os.environ.get("READ_RATE_LIMIT", "120 per minute"),
+        # Profile saves per user: each renders the user's messages afresh for every reader.
+        "PROFILE_RATE_LIMIT": os.environ.get("PROFILE_RATE_LIMIT", "10 per 10 minutes"),
         "INVITE_LIMIT_PER_OWNER": os.environ.get("INVITE_LIMIT_PER_OWNER", "30 per hour"),
         "JOIN_LIMIT_PER_IP": os.environ.get("JOIN_LIMIT_PER_IP", "30 per minute"),
         # New direct messages a user may start (each appears in other people's lists).

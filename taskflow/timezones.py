@@ -163,11 +163,15 @@ def reader_zones(topic: str) -> frozenset[str]:
     except RedisError as error:
         log.warning("zones not read: %s", error)
         return frozenset()
-    zones = frozenset(zone for name in names if (zone := clean_zone(name.decode())))
+    valid = sorted(zone for name in names if (zone := clean_zone(name.decode())))
+    # At most MAX_READER_ZONES renderings per change, whoever registers zones: readers in
+    # zones beyond them get the default (UTC) live, and their own zone on any page load.
+    zones = frozenset(valid[:MAX_READER_ZONES])
     known[topic] = zones
     return zones
 
 
+MAX_READER_ZONES = 12
 _ZONES_READ = "taskflow.reader_zones"  # db.session.info: zones read in this session, by topic
 
 

@@ -359,3 +359,30 @@ def test_direct_messages_and_reactions_name_people_by_their_display_names(app, c
     assert bob.post(f"/messages/{message_id}/reactions", {"emoji": "tada"}).status_code == 302
     page = alice.get(f"/rooms/{chat_room}").get_data(as_text=True)
     assert "1 reaction: Bob, the Builder" in page
+
+
+def test_profile_saves_are_rate_limited(app, login):
+    """Each save renders the user's messages afresh for every reader: bounded."""
+    alice = login("alice")
+    colour = list(people.PALETTE)[1]
+    for i in range(10):
+        form = {"display_name": f"Alice {i}", "time_zone": "UTC", "avatar_color": colour}
+        assert alice.post("/profile", form).status_code == 302
+    form = {"display_name": "Alice again", "time_zone": "UTC", "avatar_color": colour}
+    refused = alice.post("/profile", form)
+    assert refused.status_code == 429 and "Wait a little" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert User.by_username("alice").display_name == "Alice 9"
+
+
+def test_a_change_is_rendered_for_a_bounded_number_of_zones(app, chat_room):
+    """However many zones its readers register, a change renders at most MAX_READER_ZONES
+    of them (a member cycling through every zone cannot multiply everyone's cost)."""
+    zones = [z for z in timezones.zones() if z.startswith("America/")][:30]
+    assert len(zones) == 30
+    for zone in zones:
+        timezones.register_reader(app.redis, f"room:{chat_room}", zone)
+    with app.app_context():
+        read = timezones.reader_zones(f"room:{chat_room}")
+        db.session.remove()
+    assert len(read) == timezones.MAX_READER_ZONES and read <= set(zones)

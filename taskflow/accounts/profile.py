@@ -6,13 +6,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import select
 
-from taskflow import people, timezones
+from taskflow import people, security, timezones
 from taskflow.accounts.forms import ProfileForm
 from taskflow.extensions import db
 from taskflow.models import Board, ChatRoom, User
 from taskflow.models.board import Membership
 
 bp = Blueprint("profile", __name__)
+
+SLOW_DOWN = "You changed your profile many times in a short while. Wait a little, then save."
 
 
 def take_browser_zone(user: User, value: object) -> bool:
@@ -48,6 +50,11 @@ def edit():
         }
     )
     if form.validate_on_submit():
+        if not security.count("PROFILE_RATE_LIMIT", "profile", str(user.id)):
+            # A save renders the user's messages afresh in every room they are in, for all
+            # readers: bounded like every action that makes others do work.
+            form.display_name.errors.append(SLOW_DOWN)
+            return render_template("accounts/profile.html", form=form, user=user), 429
         user.display_name = people.clean_display_name(form.display_name.data)
         user.time_zone = timezones.clean_zone(form.time_zone.data)
         user.avatar_color = form.avatar_color.data
