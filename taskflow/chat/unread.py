@@ -17,10 +17,11 @@ tab, they change a level) is sent to their own stream as the room's state (`stat
 every (re)connecting page gets the states of its rooms in its catch-up (`state_frame`), so
 counts never drift."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from markupsafe import Markup
 from sqlalchemy import Row, bindparam, case, func, literal_column, or_, select, update
+from sqlalchemy.exc import OperationalError
 
 from taskflow.extensions import db
 from taskflow.models import ChatMessage, ChatRoom
@@ -112,7 +113,7 @@ def of_rooms(room_ids: Iterable[int], user_id: int) -> list[Row]:
 def directs_unread(user_id: int) -> tuple[list[Row], int]:
     """The navigation's link to direct messages: the user's direct messages with their
     states (one query), and the sum of what they show."""
-    return _with_total(db.session.execute(_OF_DIRECTS, {"user_id": user_id}).all())
+    return _with_total(_or_none(lambda: db.session.execute(_OF_DIRECTS, {"user_id": user_id})))
 
 
 def shown_count(level: str, unread: int, mentions: int) -> int:
@@ -122,11 +123,26 @@ def shown_count(level: str, unread: int, mentions: int) -> int:
 
 def board_unread(board_id: int, user_id: int) -> tuple[list[Row], int]:
     """The board page's link to its rooms: the states, and the sum of what they show."""
-    return _with_total(of_board(board_id, user_id))
+    return _with_total(_or_none(lambda: of_board(board_id, user_id)))
 
 
 def _with_total(states: list[Row]) -> tuple[list[Row], int]:
     return states, sum(shown_count(s.level, s.unread, s.mentions) for s in states)
+
+
+def _or_none(read: Callable[[], Iterable[Row]]) -> list[Row]:
+    """A link's count, or none when the messages are briefly unavailable (a lock held past
+    DB_LOCK_TIMEOUT_MS): every page's navigation shows one, and a count must not take the
+    page (or the 503 page that says the database is away) down with it. In PostgreSQL the
+    failed read is undone to a savepoint, so the page's transaction goes on; SQLite's
+    readers are never locked out (WAL)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return list(read())
+    try:
+        with db.session.begin_nested():
+            return list(read())
+    except OperationalError:
+        return []
 
 
 def first_unread_id(room_id: int, user_id: int, after: int) -> int | None:
