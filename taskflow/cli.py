@@ -1,4 +1,4 @@
-"""Command-line tools: `flask --app taskflow seed-demo`, `... worker`."""
+"""Command-line tools: `flask --app taskflow seed-demo`, `... worker`, `... bench-seed`."""
 
 import json
 import logging
@@ -13,7 +13,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from werkzeug.security import generate_password_hash
 
-from taskflow import embedded_redis
+from taskflow import demo, embedded_redis, stack
 from taskflow.extensions import db
 from taskflow.models import Board, ChatRoom, Task, User
 from taskflow.notifications import service as notifications
@@ -28,31 +28,26 @@ def init_app(app: Flask) -> None:
 
 
 @click.command("seed-demo")
+@click.option(
+    "--reset",
+    is_flag=True,
+    help="Remove the demo's boards and its people's data, then make it all anew.",
+)
 @with_appcontext
-def seed_demo() -> None:
-    """Create a demo board with a few users and print their passwords."""
-    names = ["alice", "bob", "carol"]
-    users = []
-    for name in names:
-        user = User.by_username(name)
-        password = secrets.token_urlsafe(9)
-        if user is None:
-            user = User(name, password)
-            db.session.add(user)
-        else:
-            user.set_password(password)
-        users.append((user, password))
-    board = Board.create("Demo board", "A board to try TaskFlow with.", users[0][0])
-    for user, _ in users[1:]:
-        board.add_member(user)
-    todo, doing, _done = board.columns
-    for i, title in enumerate(["Write the launch post", "Fix the login bug", "Plan the sprint"]):
-        db.session.add(Task(column=todo, title=title, position=i, created_by=users[0][0]))
-    db.session.add(Task(column=doing, title="Design the logo", position=0, assignee=users[1][0]))
-    db.session.commit()
-    click.echo(f"Demo board {board.id} “{board.name}” created. Log in as:")
-    for user, password in users:
-        click.echo(f"  {user.username:8} {password}")
+def seed_demo(reset: bool = False) -> None:
+    """Make a demo team (alice, bob, carol) with a board, a chat room and comments, and print
+    their passwords. Run again, it changes nothing; --reset starts over (taskflow/demo.py)."""
+    app = current_app._get_current_object()
+    started = _start_embedded_redis(app)  # the services publish and queue through Redis
+    try:
+        outcome = demo.seed(reset=reset)
+    except demo.DemoRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    finally:
+        if started:  # leave nothing running that was not running before
+            embedded_redis.stop(Path(app.instance_path))
+    for line in demo.summary(outcome):
+        click.echo(line)
 
 
 @click.command("worker")
@@ -70,12 +65,16 @@ def worker() -> None:
     SimpleWorker([app.task_queue], connection=app.redis).work(with_scheduler=True)
 
 
-def _start_embedded_redis(app: Flask) -> None:
-    """With REDIS_URL unset, the worker needs the instance's embedded Redis: start it unless
-    it answers already (create_app only points at it)."""
+def _start_embedded_redis(app: Flask) -> bool:
+    """With REDIS_URL unset, the worker (and seed-demo) need the instance's embedded Redis:
+    start it unless it answers already (create_app only points at it). Whether this started
+    it."""
     instance = Path(app.instance_path)
-    if app.config["REDIS_URL"] == embedded_redis.socket_url(instance):
-        embedded_redis.ensure_running(instance)
+    url = embedded_redis.socket_url(instance)
+    if app.config["REDIS_URL"] != url or stack.redis_answers(url):
+        return False
+    embedded_redis.ensure_running(instance)
+    return True
 
 
 def _sweep_forever(app: Flask) -> None:
