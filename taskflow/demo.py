@@ -191,7 +191,7 @@ def seed(reset: bool = False) -> Outcome:
 
 
 def _not_ours(names: list[str]) -> str:
-    listed = " and ".join(names)
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     return (
         f"{listed} {'is' if len(names) == 1 else 'are'} already taken by "
         f"{'an account' if len(names) == 1 else 'accounts'} the demo did not make "
@@ -474,4 +474,4 @@ def summary(outcome: Outcome) -> list[str]:
 
 
 def _names() -> str:
-    return ", ".join(USERNAMES[:-1]) + " or " + USERNAMES[-1]
+    return ", ".join(USERNAMES[:-1]) + " or " + USERNAMES[-1]  # "alice, bob or carol"
