@@ -212,3 +212,49 @@ def test_a_forced_dark_theme_wins_over_a_light_browser(browser, live_server, des
         assert light == "rgb(246, 247, 249)"
     finally:
         context.close()
+
+
+# --- empty states -----------------------------------------------------------------------------
+
+
+def test_empty_states_invite_the_next_action(app, browser, live_server, make_user):
+    make_user("dave")
+    with app.app_context():
+        board = Board.create("Solo", "", User.by_username("dave"))
+        db.session.commit()
+        board_id = board.id
+        db.session.remove()
+    context = context_for(browser, live_server, PHONE, "dark")
+    try:
+        page = context.new_page()
+        browser_login(page, "dave")
+        page.goto(f"/boards/{board_id}")
+        no_tasks = page.get_by_role("heading", name="No tasks yet")
+        expect(no_tasks).to_be_visible()
+        expect(page.get_by_role("heading", name="This board has no columns")).to_be_hidden()
+        expect_socket_open(page)
+        page.get_by_label("New task in To Do").fill("First one")
+        page.get_by_label("New task in To Do").press("Enter")
+        expect(page.locator(".card", has_text="First one")).to_be_visible()
+        expect(no_tasks).to_be_hidden()  # the live board leaves its empty state
+
+        page.goto(f"/boards/{board_id}/members")
+        expect(page.get_by_role("heading", name="Only you so far")).to_be_visible()
+        page.get_by_role("link", name="Invite someone").click()
+        expect(page.get_by_label("Username")).to_be_in_viewport()
+    finally:
+        context.close()
+
+
+def test_a_board_without_columns_says_how_to_start(app, login):
+    dave = login("dave")
+    with app.app_context():
+        board = Board.create("Bare", "", User.by_username("dave"))
+        db.session.commit()
+        for column in list(board.columns):
+            db.session.delete(column)
+        db.session.commit()
+        board_id = board.id
+        db.session.remove()
+    page = dave.get(f"/boards/{board_id}").get_data(as_text=True)
+    assert "This board has no columns" in page and "Add a column" in page
