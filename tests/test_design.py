@@ -240,8 +240,7 @@ def test_empty_states_invite_the_next_action(app, browser, live_server, make_use
 
         page.goto(f"/boards/{board_id}/members")
         expect(page.get_by_role("heading", name="Only you so far")).to_be_visible()
-        page.get_by_role("link", name="Invite someone").click()
-        expect(page.get_by_label("Username")).to_be_in_viewport()
+        expect(page.get_by_role("heading", name="Invite by username")).to_be_visible()
     finally:
         context.close()
 
@@ -258,3 +257,33 @@ def test_a_board_without_columns_says_how_to_start(app, login):
         db.session.remove()
     page = dave.get(f"/boards/{board_id}").get_data(as_text=True)
     assert "This board has no columns" in page and "Add a column" in page
+
+
+def test_no_design_page_scrolls_sideways_at_360_px(browser, live_server, design_world):
+    board_id, task_id = design_world
+    context = context_for(browser, live_server, {"width": 360, "height": 740}, "light")
+    try:
+        page = context.new_page()
+        paths = ["/login", "/register"]
+        for path in paths:
+            page.goto(path)
+            assert too_wide(page) == [], path
+        browser_login(page, "alice")
+        paths = [
+            "/boards",
+            f"/boards/{board_id}",
+            f"/boards/{board_id}/edit",
+            f"/boards/{board_id}/delete",
+            f"/boards/{board_id}/members",
+            f"/tasks/{task_id}",
+            f"/tasks/{task_id}/edit",
+            "/profile",
+            "/account",
+            "/boards/999999",
+        ]
+        for path in paths:
+            page.goto(path)
+            expect(page.locator("main h1").first).to_be_visible()
+            assert too_wide(page) == [], path
+    finally:
+        context.close()
