@@ -89,7 +89,10 @@ def test_profile_saves_a_trimmed_name_a_zone_and_a_colour(app, login):
             colour,
         )
     menu = alice.get("/boards").get_data(as_text=True)
-    assert '<span class="avatar c3 avatar-small" aria-hidden="true">AS</span> Alice Smith' in menu
+    assert (
+        '<span class="avatar c3 avatar-small" aria-hidden="true">AS</span> '
+        '<span class="user-name">Alice Smith</span>' in menu
+    )
 
 
 def test_profile_refuses_an_unknown_zone_a_long_name_and_a_foreign_colour(app, login):

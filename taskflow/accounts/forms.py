@@ -22,7 +22,7 @@ from wtforms.validators import (
 from taskflow import people, timezones
 from taskflow.accounts import passwords
 from taskflow.models import User
-from taskflow.models.user import USERNAME_PATTERN
+from taskflow.models.user import THEMES, USERNAME_PATTERN
 from taskflow.names import ValidName, normalize_filter
 
 
@@ -97,7 +97,8 @@ class PasswordChangeForm(NewPasswordForm):
 
 
 class ProfileForm(FlaskForm):
-    """Your profile: the name others see, the zone times are shown in, the avatar's colour."""
+    """Your profile: the name others see, the zone times are shown in, the avatar's colour,
+    and the theme (light, dark or the device's)."""
 
     display_name = StringField(
         "Display name",
@@ -114,6 +115,9 @@ class ProfileForm(FlaskForm):
     avatar_color = RadioField(
         "Avatar colour", choices=[SelectChoice(v, label) for v, label in people.PALETTE.items()]
     )
+    # Left out of a post, it keeps the user's theme (the form is made with it as data); a
+    # value that is not a choice is a form error (422).
+    theme = RadioField("Theme", choices=[SelectChoice(v, label) for v, label in THEMES.items()])
 
     def validate_time_zone(self, field) -> None:
         if timezones.clean_zone(field.data) is None:

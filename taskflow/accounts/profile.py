@@ -1,4 +1,4 @@
-"""Profiles: your own (display name, time zone, avatar colour) and the public view of someone
+"""Profiles: your own (display name, time zone, avatar colour, theme) and the public view of someone
 you share a board with. The browser's zone is taken at login and registration, or on the
 first page a user without one opens (static/js/people.js posts it to /account/time-zone)."""
 
@@ -47,6 +47,7 @@ def edit():
             "display_name": user.display_name or "",
             "time_zone": timezones.zone_of(user),
             "avatar_color": people.avatar_color(user),
+            "theme": user.theme,
         }
     )
     if form.validate_on_submit():
@@ -58,6 +59,7 @@ def edit():
         user.display_name = people.clean_display_name(form.display_name.data)
         user.time_zone = timezones.clean_zone(form.time_zone.data)
         user.avatar_color = form.avatar_color.data
+        user.theme = form.theme.data
         # Cached renderings of the user's messages are keyed by it: they render afresh, and
         # so do their rooms' cached latest pages.
         user.profile_version += 1

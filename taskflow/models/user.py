@@ -9,6 +9,8 @@ from taskflow.extensions import NEVER_REUSE_IDS, db
 from taskflow.names import name_key, normalize
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_.\-]{3,30}$"
+# The profile's theme choices, as stored and as shown.
+THEMES = {"system": "Same as this device", "light": "Light", "dark": "Dark"}
 
 
 def utcnow() -> datetime:
@@ -33,6 +35,9 @@ class User(UserMixin, db.Model):
     # Moved on by every change of the profile: part of the key of each cached rendering of
     # the user's messages (chat/service.py), so they show the new name and colour.
     profile_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # One of THEMES: "system" follows the browser's prefers-color-scheme; "light" or "dark"
+    # is forced by base.html (html[data-theme], which the tokens of app.css obey).
+    theme: Mapped[str] = mapped_column(String(8), default="system", server_default="system")
 
     # The session this user was loaded through (models/session.py). Flask-Login keeps
     # get_id() in the session and remember cookies, so they hold the session's token, never
