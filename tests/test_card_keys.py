@@ -143,6 +143,22 @@ def test_alt_shift_arrows_move_the_card_for_everyone_and_say_where(new_page, boa
     assert [line for line in seen if "favicon" not in line] == []
 
 
+def test_two_quick_moves_are_said_once_both_are_placed(new_page, board_with_task, app):
+    board_id, task_id, (todo, _, _) = board_with_task
+    add_task(app, todo, "Second")
+    add_task(app, todo, "Third")
+    page = new_page()
+    browser_login(page, "alice")
+    open_board(page, board_id)
+    link(page, task_id).focus()
+    page.keyboard.press("Alt+Shift+ArrowDown")
+    page.keyboard.press("Alt+Shift+ArrowDown")  # before or after the first came back
+    expect(page.locator("#card-moves")).to_have_text("Moved “Ship it” to To Do, position 3 of 3")
+    expect(column_titles(page, todo)).to_have_text(["Second", "Third", "Ship it"])
+    expect(link(page, task_id)).to_be_focused()
+    assert titles_in(app, todo) == ["Second", "Third", "Ship it"]
+
+
 def test_the_task_page_moves_the_task_without_javascript(no_js, board_with_task, app):
     board_id, task_id, (todo, doing, _) = board_with_task
     page = no_js("alice")

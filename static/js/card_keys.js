@@ -6,12 +6,13 @@
 // document, so cards added live work too.
 (() => {
   const STEPS = { ArrowUp: "up", ArrowDown: "down", ArrowLeft: "left", ArrowRight: "right" };
-  let pending = null; // the card being moved: { id, version, title, direction, from }
+  let pending = null; // the card on its way: { id, title, from, moves, queue, direction, version }
 
   // The help says what the keys do only where they work (the page has JavaScript).
   document.getElementById("card-keys-help")?.removeAttribute("hidden");
 
-  const cardOf = (node) => node.closest?.(".card-title")?.closest(".card[data-move-url]");
+  // Only the live board's cards (not those of a column's page without the board).
+  const cardOf = (node) => node.closest?.("#kanban .card-title")?.closest(".card[data-move-url]");
   const linkOf = (card) => card.querySelector(".card-title");
   const columnsOf = (card) => [...card.closest(".kanban").querySelectorAll(".column[data-column-id]")];
   const centre = (node) => { const box = node.getBoundingClientRect(); return box.top + box.height / 2; };
@@ -39,9 +40,15 @@
   // Where a card is now: its column's name, its place and how many the column holds.
   function where(card) {
     const column = card.closest(".column");
-    const name = column.querySelector(".column-head h2")?.firstChild?.textContent.trim() || "";
-    const count = +column.querySelector(".column-head .count")?.dataset.count || card.parentElement.children.length;
-    return { column: column.dataset.columnId, name, position: [...card.parentElement.children].indexOf(card) + 1, count };
+    const counter = document.getElementById(`column-${column.dataset.columnId}-count`);
+    const heading = document.getElementById(column.getAttribute("aria-labelledby"));
+    const name = [...heading?.childNodes || []].filter((node) => node !== counter)
+      .map((node) => node.textContent).join("").trim();
+    const cards = [...card.parentElement.children];
+    return {
+      column: column.dataset.columnId, name, position: cards.indexOf(card) + 1,
+      count: +counter?.dataset.count || cards.length,
+    };
   }
 
   function say(text) {
@@ -51,11 +58,21 @@
     status.textContent = status.textContent === text ? `${text}\u00a0` : text;
   }
 
+  // One move at a time: a key pressed while the card is on its way is queued, and sent from
+  // where the card lands (htmx would drop a request whose card the diff has replaced). The
+  // card is said where it is once the last has landed.
   function move(card, direction) {
-    pending = {
-      id: card.id, version: +card.dataset.version, title: linkOf(card).textContent.trim(),
-      direction, from: where(card),
-    };
+    if (pending?.id === card.id) {
+      pending.queue.push(direction);
+      return;
+    }
+    pending = { id: card.id, title: linkOf(card).textContent.trim(), from: where(card), moves: 0, queue: [] };
+    send(card, direction);
+  }
+
+  function send(card, direction) {
+    // Each move adds one to the card's version: it has landed when it shows that one.
+    Object.assign(pending, { direction, version: +card.dataset.version + 1, moves: pending.moves + 1 });
     htmx.ajax("POST", card.dataset.moveUrl, { source: card, values: { direction }, swap: "none" });
   }
 
@@ -64,13 +81,14 @@
   const EDGES = { up: "first in", down: "last in", left: "in the first column,", right: "in the last column," };
   function settle() {
     const card = pending && document.getElementById(pending.id);
-    if (!card || +card.dataset.version <= pending.version) return;
-    const { title, from, direction } = pending;
-    pending = null;
+    if (!card || +card.dataset.version < pending.version) return;
     const active = document.activeElement;
     if (!active || active === document.body || !active.isConnected) linkOf(card).focus();
+    if (pending.queue.length) return send(card, pending.queue.shift());
+    const { title, from, direction, moves } = pending;
+    pending = null;
     const to = where(card);
-    const stayed = to.column === from.column && to.position === from.position;
+    const stayed = moves === 1 && to.column === from.column && to.position === from.position;
     say(stayed ? `“${title}” is already ${EDGES[direction]} ${to.name}`
       : `Moved “${title}” to ${to.name}, position ${to.position} of ${to.count}`);
   }
