@@ -27,15 +27,15 @@ def test_two_users_share_a_board_and_move_a_card_by_keyboard(new_page):
     expect(to_do.locator(".card-title")).to_have_text(["Write the post"])
     expect_settled(alice)  # a key pressed sooner would submit the form natively
 
-    # Keyboard only: focus the card's "move right" control and press Enter, twice.
-    card.get_by_role("button", name="Move right").focus()
-    alice.keyboard.press("Enter")
+    # Keyboard only: focus the card (its one Tab stop) and press Alt+Shift+→, twice.
+    card.get_by_role("link", name="Write the post").focus()
+    alice.keyboard.press("Alt+Shift+ArrowRight")
     in_progress = alice.locator(".column", has=alice.get_by_role("heading", name="In Progress"))
     expect(in_progress.locator(".card-title")).to_have_text(["Write the post"])
-    # Focus stays on the control, so a second Enter moves it on again.
-    expect(in_progress.get_by_role("button", name="Move right")).to_be_focused()
+    # Focus stays on the card, so a second press moves it on again.
+    expect(in_progress.get_by_role("link", name="Write the post")).to_be_focused()
     expect_settled(alice)
-    alice.keyboard.press("Enter")
+    alice.keyboard.press("Alt+Shift+ArrowRight")
     done = alice.locator(".column", has=alice.get_by_role("heading", name="Done"))
     expect(done.locator(".card-title")).to_have_text(["Write the post"])
 
@@ -66,9 +66,12 @@ def test_show_more_without_javascript_is_a_page_of_the_next_cards(
         page.get_by_role("link", name="Show 11 more").click()
         expect(page.get_by_role("heading", name="To Do")).to_contain_text("31–41 of 41")
         expect(page.locator(".card")).to_have_count(11)
-        card = page.locator(f"#task-{ids[-1]}")
-        card.get_by_role("button", name="Move right").click()  # the one form, its button
-        expect(page.get_by_role("heading", name="Launch")).to_be_visible()  # back on the board
+        page.locator(f"#task-{ids[-1]}").get_by_role("link", name="Task 40").click()
+        page.get_by_role("group", name="Move").get_by_role("button", name="Right").click()
+        expect(page.locator(".flash")).to_have_text(
+            "“Task 40” is now in In Progress, position 1 of 1."
+        )
+        page.get_by_role("link", name="← Launch").click()
         expect(page.locator(f"#column-{doing}-cards .card-title")).to_have_text(["Task 40"])
     finally:
         context.close()

@@ -51,6 +51,17 @@ def test_comments_appear_edit_and_disappear_live(new_page, board_with_task):
     expect(alice.locator(".comment")).to_have_count(0)
 
 
+def move(page, task_id: int, direction: str) -> None:
+    """Alt+Shift+arrow on the card (static/js/card_keys.js), as a user does."""
+    page.locator(f"#task-{task_id}-link").press(f"Alt+Shift+Arrow{direction.capitalize()}")
+
+
+def move_now(page, task_id: int, direction: str) -> None:
+    """The same key, dispatched: it waits for nothing (two pages pressing at one moment)."""
+    key = {"key": f"Arrow{direction.capitalize()}", "altKey": True, "shiftKey": True}
+    page.locator(f"#task-{task_id}-link").dispatch_event("keydown", key)
+
+
 def cards(page, column: str):
     return page.locator(".column", has=page.get_by_role("heading", name=column)).locator(
         ".card-title"
@@ -61,7 +72,7 @@ def test_a_card_moved_by_one_moves_on_the_others_board(new_page, board_with_task
     board_id, task_id, _ = board_with_task
     alice, bob = both_open(new_page, f"/boards/{board_id}")
 
-    alice.locator(f"#task-{task_id}-right").click()
+    move(alice, task_id, "right")
     expect(cards(bob, "In Progress")).to_have_text(["Ship it"])
     expect(cards(bob, "To Do")).to_have_count(0)
 
@@ -69,7 +80,7 @@ def test_a_card_moved_by_one_moves_on_the_others_board(new_page, board_with_task
     bob.get_by_label("New task in Done").fill("half-typ")
     bob.get_by_label("New task in Done").press_sequentially("ed")
     expect_settled(alice)  # her first move's kanban is htmx-enabled again
-    alice.locator(f"#task-{task_id}-right").click()
+    move(alice, task_id, "right")
     expect(cards(bob, "Done")).to_have_text(["Ship it"])
     expect(bob.get_by_label("New task in Done")).to_have_value("half-typed")
     expect(bob.get_by_label("New task in Done")).to_be_focused()
@@ -81,15 +92,15 @@ def test_a_card_moved_by_one_moves_on_the_others_board(new_page, board_with_task
 def test_a_concurrent_move_converges(new_page, board_with_task, app):
     board_id, task_id, _ = board_with_task
     alice, bob = both_open(new_page, f"/boards/{board_id}")
-    alice.locator(f"#task-{task_id}-right").click()
+    move(alice, task_id, "right")
     expect(cards(bob, "In Progress")).to_have_text(["Ship it"])
 
     for page in (alice, bob):
         expect_settled(page)
     # Both press at the same moment (a dispatched click waits for nothing): alice moves it
     # right, bob moves it left.
-    alice.locator(f"#task-{task_id}-right").dispatch_event("click")
-    bob.locator(f"#task-{task_id}-left").dispatch_event("click")
+    move_now(alice, task_id, "right")
+    move_now(bob, task_id, "left")
 
     from taskflow.boards.live import kanban_html
 
@@ -185,8 +196,8 @@ def test_concurrent_moves_converge_on_cards_beyond_the_window(new_page, board_wi
     for page in (alice, bob):
         expect_settled(page)
 
-    alice.locator(f"#task-{task_id}-right").dispatch_event("click")
-    bob.locator(f"#task-{hidden}-right").dispatch_event("click")
+    move_now(alice, task_id, "right")
+    move_now(bob, hidden, "right")
 
     wait_until(lambda: board_version(app, board_id) == start + 2, message="moves not saved")
     todo_titles, doing_titles = titles_in(app, todo), titles_in(app, doing)
@@ -216,7 +227,7 @@ def test_a_page_that_missed_a_change_fetches_the_board_afresh(new_page, board_wi
         db.session.commit()
         db.session.remove()
     expect_settled(bob)
-    bob.locator(f"#task-{task_id}-right").click()  # the next change: version start + 2
+    move(bob, task_id, "right")  # the next change: version start + 2
     for page in (alice, bob):
         expect(page.locator("#kanban")).to_have_attribute("data-version", str(start + 2))
         expect(cards(page, "In Progress")).to_have_text(["Renamed quietly"])

@@ -120,7 +120,7 @@ def test_a_moved_task_publishes_the_new_board_and_the_task(app, board_with_task,
     assert f'id="task-{task_id}"' in board["html"]
     assert f'data-in-column="{doing}" data-position="0"' in board["html"]
     assert board["html"] == response.get_data(as_text=True).replace(
-        f' data-focus="task-{task_id}-right"', ""
+        f' data-focus="task-{task_id}-link"', ""
     )
     assert "Ship it" in events[f"task:{task_id}"]["html"]
 

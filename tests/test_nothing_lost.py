@@ -212,7 +212,10 @@ def test_comment_and_board_controls_work_without_javascript(no_js, board_with_ta
     page.locator("#kanban form.quick-add").first.get_by_role("button", name="Add").click()
     card = page.locator(".card", has_text="Plain task")
     expect(card).to_have_count(1)
-    card.get_by_role("button", name="Move right").click()
+    card.get_by_role("link", name="Plain task").click()  # the task page moves it
+    page.get_by_role("group", name="Move").get_by_role("button", name="Right").click()
+    expect(page.locator(".flash")).to_contain_text("is now in In Progress")
+    page.get_by_role("link", name="← Launch").click()
     doing = page.locator(".column", has=page.get_by_role("heading", name="In Progress"))
     expect(doing.locator(".card", has_text="Plain task")).to_have_count(1)
     page.get_by_label("Add a column").fill("QA")

@@ -50,7 +50,8 @@ def test_assignee_must_be_a_board_member(app, login):
     assert response.status_code == 422
     task = create_task(alice, todo, "Y", assignee_id=bob_id)
     # The card names the assignee as people see them (issue 13: display names, else username).
-    assert '<span class="assignee">bob</span>' in alice.get(f"/boards/{board_id}").get_data(True)
+    board = alice.get(f"/boards/{board_id}").get_data(True)
+    assert 'aria-label="Assigned to bob" title="bob">B<' in board
     assert outsider.get(f"/tasks/{task}").status_code == 404
 
 
@@ -79,7 +80,7 @@ def test_keyboard_moves_reorder_and_change_columns(app, login):
     assert columns(app, board_id)[0][2] == ["A", "C", "B"]
     response = alice.post(f"/tasks/{a}/move", {"direction": "right"}, htmx=True)
     assert f'id="task-{a}"' in response.get_data(as_text=True)
-    assert f'data-focus="task-{a}-right"' in response.get_data(True)  # the page keeps focus
+    assert f'data-focus="task-{a}-link"' in response.get_data(True)  # focus stays on the card
     board = columns(app, board_id)
     assert board[0][2] == ["C", "B"] and board[1][2] == ["A"]
     alice.post(f"/tasks/{c}/move", {"direction": "left"})  # already in the leftmost column

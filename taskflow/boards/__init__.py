@@ -1,10 +1,21 @@
 """Boards: boards and their members and invitations, columns, tasks, task comment threads,
 and the live board and task pages."""
 
+from datetime import UTC, date, datetime
+
 from flask import Flask
+
+from taskflow.models.task import DEFAULT_PRIORITY
+
+
+def today_utc() -> date:
+    """The day a card's due date is compared with (cards are shared: one zone for all)."""
+    return datetime.now(UTC).date()
 
 
 def init_app(app: Flask) -> None:
+    # What a card shows (templates/boards/tasks/_card.html).
+    app.jinja_env.globals.update(default_priority=DEFAULT_PRIORITY, today_utc=today_utc)
     # Its socket endpoints are declared on realtime's "ws" blueprint when imported.
     from taskflow.boards import (
         boards,

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from taskflow.converters import bounded_int
 from taskflow.models import PRIORITIES, User
 from taskflow.models.column import NAME_MAX as COLUMN_NAME_MAX
-from taskflow.models.task import TITLE_MAX
+from taskflow.models.task import DEFAULT_PRIORITY, TITLE_MAX
 from taskflow.names import name_field, normalize_filter, strip
 
 
@@ -39,7 +39,9 @@ class TaskForm(FlaskForm):
     assignee_id = SelectField("Assignee", coerce=_member_id, default=0)
     due_date = DateField("Due date", validators=[Optional()])
     priority = SelectField(
-        "Priority", choices=[SelectChoice(p, p.capitalize()) for p in PRIORITIES], default="medium"
+        "Priority",
+        choices=[SelectChoice(p, p.capitalize()) for p in PRIORITIES],
+        default=DEFAULT_PRIORITY,
     )
 
     def set_members(self, members: list[User]) -> None:

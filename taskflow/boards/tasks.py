@@ -107,7 +107,15 @@ def move(task_id: int):
     live_board.task_changed(task.id)
     board_id = task.column.board_id
     db.session.commit()
-    return changed(change, board_id, focus=f"task-{task.id}-{direction}" if direction else None)
+    if request.form.get("back") == "task" and not is_htmx():  # the task page's move buttons
+        flash(f"“{task.title}” is now in {task.column.name}, {_place(task)}.", "success")
+        return redirect(url_for("tasks.show", task_id=task.id))
+    # A keyboard move keeps the focus on the card's link (card_keys.js).
+    return changed(change, board_id, focus=f"task-{task.id}-link" if direction else None)
+
+
+def _place(task: Task) -> str:
+    return f"position {task.position + 1} of {task.column.task_count()}"
 
 
 def _task_form(board, obj=None) -> TaskForm:

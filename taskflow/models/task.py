@@ -8,6 +8,7 @@ from taskflow.models.column import Column
 from taskflow.models.user import User, utcnow
 
 PRIORITIES = ("low", "medium", "high", "urgent")
+DEFAULT_PRIORITY = "medium"  # what a new task gets; cards show only the others
 
 
 TITLE_MAX = 200
@@ -25,7 +26,7 @@ class Task(db.Model):
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     due_date: Mapped[date | None]
-    priority: Mapped[str] = mapped_column(String(10), default="medium")
+    priority: Mapped[str] = mapped_column(String(10), default=DEFAULT_PRIORITY)
     position: Mapped[int] = mapped_column(default=0)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
