@@ -36,7 +36,7 @@ from pathlib import Path
 
 import rcssmin
 import rjsmin
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from flask_compress import Compress
 from whitenoise import WhiteNoise
 from whitenoise.compress import Compressor
@@ -79,6 +79,7 @@ def init_app(app: Flask) -> None:
 
     app.wsgi_app = static_server(app.wsgi_app, built, app.static_url_path)
     _compress_html(app)
+    app.jinja_env.globals["viewer_css_version"] = viewer_css_version
 
 
 # -- the build -----------------------------------------------------------------------------
@@ -290,3 +291,15 @@ def _compress_html(app: Flask) -> None:
             return response
         return compress.after_request(response)
 
+
+# -- the viewer's sheet --------------------------------------------------------------------
+
+
+def viewer_css_version(user_id: int) -> str:
+    """The `v` of /viewer.css: the user and the template's content, so that the sheet is
+    cached for a year (privately) and a deploy that changes it gives it a new URL."""
+    versions = current_app.extensions.setdefault("viewer_css_versions", {})
+    if "template" not in versions:
+        source, _, _ = current_app.jinja_loader.get_source(current_app.jinja_env, "viewer.css")
+        versions["template"] = hashlib.sha256(source.encode()).hexdigest()[:HASH_CHARS]
+    return f"{user_id}-{versions['template']}"

@@ -225,6 +225,16 @@ def test_pages_and_fragments_are_compressed_and_keep_their_headers(app, chat_roo
     assert "Content-Encoding" not in tiny.headers
 
 
+def test_the_viewer_sheet_is_cached_privately_at_its_versioned_url(login):
+    alice = login("alice")
+    html = alice.get("/boards").get_data(as_text=True)
+    url = re.search(r'href="(/viewer\.css\?v=[^"]+)"', html).group(1).replace("&amp;", "&")
+    sheet = get(alice, url, BROWSER_ENCODINGS)
+    assert sheet.status_code == 200
+    assert sheet.headers["Cache-Control"] == "private, max-age=31536000, immutable"
+    assert alice.get("/viewer.css?v=1").headers["Cache-Control"] == "private, max-age=3600"
+
+
 # --- in Chromium -------------------------------------------------------------------------
 
 
