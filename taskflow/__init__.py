@@ -7,8 +7,8 @@ from flask import Flask
 from redis import Redis
 from sqlalchemy import event
 
+from taskflow import assets, cooperative, embedded_redis, markup, secret_key, security
 from taskflow import config as settings
-from taskflow import cooperative, embedded_redis, markup, secret_key, security
 from taskflow.converters import BoundedIntConverter
 from taskflow.extensions import broadcaster, csrf, db, limiter, login_manager, migrate, sock
 
@@ -63,6 +63,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.globals["excerpt"] = markup.excerpt
     errors.init_app(app)
     cli.init_app(app)
+    # Last: it wraps the finished app (WhiteNoise) and compresses what every hook produced.
+    assets.init_app(app)
     return app
 
 

@@ -1,9 +1,10 @@
 """Pages that belong to no single area: the home redirect, health, notifications."""
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
+from taskflow.assets import viewer_css_version
 from taskflow.extensions import db
 
 bp = Blueprint("main", __name__)
@@ -39,5 +40,11 @@ def viewer_css():
     HTML for a message, and this sheet marks their own messages and hides their own typing."""
     css = render_template("viewer.css", user_id=current_user.id)
     response = current_app.response_class(css, mimetype="text/css")
-    response.headers["Cache-Control"] = "private, max-age=3600"
+    # Pages link it with v = the user and the template's version (base.html): that URL never
+    # changes content, so it is kept a year and a warm page does not ask for it again.
+    # Private: it names its viewer. Any other v (an old page) is kept an hour, as before.
+    current = request.args.get("v") == viewer_css_version(current_user.id)
+    response.headers["Cache-Control"] = (
+        "private, max-age=31536000, immutable" if current else "private, max-age=3600"
+    )
     return response
