@@ -13,7 +13,7 @@ from taskflow.extensions import db
 from taskflow.models import Board, ChatMessage, ChatRoom, User
 
 from .a11y import DESKTOP, MODE_IDS, MODES, PHONE, axe_violations, context_for, too_wide
-from .conftest import as_user, browser_login, expect_socket_open
+from .conftest import as_user, browser_login, expect_socket_open, open_room
 
 
 def post(client, room_id: int, content: str, reply_to: int | None = None) -> int:
@@ -220,3 +220,18 @@ def test_on_a_phone_the_composer_stays_on_screen_and_the_lists_are_drawers(
         expect(composer).to_be_in_viewport(ratio=1)
     finally:
         context.close()
+
+
+def test_an_empty_room_invites_the_first_message_and_forgets_it_once_sent(
+    new_page, chat_room, empty_room
+):
+    alice = new_page()
+    browser_login(alice, "alice")
+    open_room(alice, empty_room)
+    empty = alice.locator(".room-empty")
+    expect(empty).to_contain_text("No messages yet")
+    expect(empty).to_contain_text("Say hello to #design")
+    alice.locator("#composer-input").fill("Hello, design team")
+    alice.locator("#composer-input").press("Enter")
+    expect(alice.locator(".message .message-body")).to_have_text("Hello, design team")
+    expect(empty).to_be_hidden()
