@@ -235,3 +235,23 @@ def test_an_empty_room_invites_the_first_message_and_forgets_it_once_sent(
     alice.locator("#composer-input").press("Enter")
     expect(alice.locator(".message .message-body")).to_have_text("Hello, design team")
     expect(empty).to_be_hidden()
+
+
+def test_the_drawers_open_without_javascript(browser, live_server, chat_room):
+    context = browser.new_context(
+        base_url=live_server,
+        viewport=PHONE,
+        java_script_enabled=False,
+        is_mobile=True,
+        has_touch=True,
+    )
+    context.set_default_timeout(10_000)
+    try:
+        page = context.new_page()
+        browser_login(page, "alice")
+        page.goto(f"/rooms/{chat_room}")
+        expect(page.locator("#room-members")).to_be_hidden()
+        page.get_by_role("button", name="Members (2)").click()  # a popover: no script needed
+        expect(page.locator("#room-members")).to_be_visible()
+    finally:
+        context.close()
