@@ -34,9 +34,12 @@ def test_comments_appear_edit_and_disappear_live(new_page, board_with_task):
     expect(box).to_have_value("")
     expect(bob.locator(".comment")).to_have_count(1)  # once, though it came twice
 
-    # Only the author sees "Edit"; the board owner (alice) may delete it.
+    # Only the author sees "Edit"; the board owner (alice) may delete it (a comment's actions
+    # show on hover and keyboard focus).
+    alice.locator(".comment").hover()
     expect(alice.locator(".comment").get_by_role("link", name="Edit")).to_be_hidden()
     expect(alice.locator(".comment").get_by_role("link", name="Delete")).to_be_visible()
+    bob.locator(".comment").hover()
     bob.locator(".comment").get_by_role("link", name="Edit").click()
     editor = bob.get_by_label("Edit comment")
     expect(editor).to_be_focused()
@@ -46,6 +49,7 @@ def test_comments_appear_edit_and_disappear_live(new_page, board_with_task):
     expect(alice.locator(".comment .edited")).to_have_text("(edited)")
 
     alice.once("dialog", lambda dialog: dialog.accept())
+    alice.locator(".comment").hover()
     alice.locator(".comment").get_by_role("link", name="Delete").click()
     expect(bob.locator(".comment")).to_have_count(0)
     expect(alice.locator(".comment")).to_have_count(0)

@@ -155,6 +155,7 @@ def test_a_reaction_while_editing_keeps_the_editor_open(new_page, chat_room):
     expect(editor).to_be_focused()
 
     expect_settled(bob)
+    bob.locator(f"#message-{message_id}").hover()  # its actions show on hover
     bob.locator(f"#message-{message_id} a.react").click()
     bob.get_by_role("button", name="eyes").click()
     expect(bob.locator(f"#m{message_id}-eyes")).to_have_accessible_name("👀 1 reaction: bob")
@@ -205,6 +206,7 @@ def test_without_javascript_reaction_buttons_are_plain_forms(browser, live_serve
         bob = context.new_page()
         browser_login(bob, "bob")
         bob.goto(f"/rooms/{chat_room}")
+        bob.locator(f"#message-{message_id}").hover()  # its actions show on hover
         bob.locator(f"#message-{message_id} a.react").click()
         expect(bob.locator("h1")).to_have_text("React to alice’s message")
         bob.get_by_role("button", name="❤️ heart: no reactions yet").click()

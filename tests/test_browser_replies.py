@@ -50,6 +50,7 @@ def test_alice_replies_to_bob_and_the_quote_leads_to_the_original(new_page, app,
 
     # By mouse: Reply sets the composer's target; Enter sends the reply; both see its quote.
     last = message(alice, fillers[-1])
+    last.hover()  # a message's actions show on hover (and keyboard focus)
     last.get_by_role("link", name="Reply").click()
     target = alice.locator("#replying")
     expect(target).to_be_visible()
@@ -112,6 +113,7 @@ def test_a_reply_without_javascript(browser, live_server, app, chat_room):
         # The original is beyond the latest page: its Reply link is on the page of older ones.
         page.goto(f"/rooms/{chat_room}")
         page.get_by_role("link", name="Load older messages").click()
+        message(page, old).hover()
         message(page, old).get_by_role("link", name="Reply").click()
         expect(page).to_have_url(re.compile(rf"/rooms/{chat_room}\?reply_to={old}$"))
         expect(page.locator("#replying")).to_have_text(re.compile(r"Replying to bob: Who has"))

@@ -444,7 +444,10 @@ setInterval(() => {
   });
 }, 500);
 
-// ---- @mention autocomplete (ARIA combobox; the options come from the server)
+// ---- @mention autocomplete (the options come from the server)
+
+// The field stays a textbox (a textarea may not be a combobox): aria-autocomplete="list" and
+// aria-controls name the list, aria-activedescendant the option Enter or Tab would pick.
 
 // A field [data-mention-box="<box id>"], its box, and the field whose box holds `node`.
 const boxOf = (field) => document.getElementById(field.dataset.mentionBox);
@@ -462,7 +465,6 @@ document.addEventListener("htmx:afterSwap", (event) => {
   const field = mentionField(box);
   if (!field) return;
   const active = box.querySelector('[aria-selected="true"]');
-  field.setAttribute("aria-expanded", active ? "true" : "false");
   if (active) field.setAttribute("aria-activedescendant", active.id);
   else field.removeAttribute("aria-activedescendant");
 });
@@ -472,7 +474,6 @@ const mentionOptions = (field) => [...boxOf(field)?.querySelectorAll('[role="opt
 function closeMentions(field) {
   const box = boxOf(field);
   if (box) box.innerHTML = "";
-  field.setAttribute("aria-expanded", "false");
   field.removeAttribute("aria-activedescendant");
 }
 

@@ -157,9 +157,9 @@ def first_unread_id(room_id: int, user_id: int, after: int) -> int | None:
     return db.session.execute(query).scalar()
 
 
+# A list item of its own (no role="separator": an <ol> may only hold list items).
 NEW_DIVIDER = Markup(
-    '<li id="new-divider" class="new-divider" data-new-divider role="separator">'
-    '<span id="new">New</span></li>'
+    '<li id="new-divider" class="new-divider" data-new-divider><span id="new">New</span></li>'
 )
 
 
