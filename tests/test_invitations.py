@@ -83,7 +83,7 @@ def test_invitee_sees_only_the_invitation_until_accepting(app, login):
     assert "Launch" not in bob.get("/boards").get_data(as_text=True)
 
     center = bob.get("/notifications").get_data(as_text=True)
-    assert "<title>(1) Messages · TaskFlow</title>" in center
+    assert "<title>(1) Notifications · TaskFlow</title>" in center
     item = re.search(r'<li class="notification invitation unread".*?</li>', center, re.S)[0]
     assert "alice invited you to the board “Launch”" in item
     assert f'action="/invitations/{_only_id(app)}/accept"' in item
