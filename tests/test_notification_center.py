@@ -39,6 +39,12 @@ def nav_link(page):
     return page.get_by_role("navigation", name="Main").get_by_role("link", name=NAV_LINK)
 
 
+def without_favicon(page) -> None:
+    """Chromium asks for /favicon.ico now and then; the favicon is another part of issue 14
+    (its 404 is not what these console checks are about)."""
+    page.route("**/favicon.ico", lambda route: route.fulfill(status=204))
+
+
 def user_id(app, username: str) -> int:
     with app.app_context():
         found = User.by_username(username).id
@@ -110,13 +116,15 @@ def test_one_name_everywhere_and_the_badge_inside_the_link(app, chat_room):
         )
         assert link, url
         assert 'id="notification-badge"' in link[1] and 'data-count="1"' in link[1]
-        assert text_of(link[1]) == "Notifications , 1 unread"  # the link's text
+        # Its name: "Notifications" and the badge, an image of the count named ", 1 unread".
+        assert text_of(link[1]) == "Notifications 1"
+        assert 'role="img" aria-label=", 1 unread"' in link[1]
     center = bob.get("/notifications").get_data(as_text=True)
     assert "<title>(1) Notifications · TaskFlow</title>" in center
     assert re.search(r"<h1>Notifications</h1>", center)
     polled = bob.get("/notifications/badge").get_data(as_text=True)
     assert 'id="notification-badge"' in polled and 'hx-get="/notifications/badge"' in polled
-    assert text_of(polled) == ", 1 unread"
+    assert text_of(polled) == "1" and 'aria-label=", 1 unread"' in polled
 
 
 def test_the_badge_is_a_link_named_with_the_count(app, new_page, chat_room, live_worker):
@@ -129,7 +137,7 @@ def test_the_badge_is_a_link_named_with_the_count(app, new_page, chat_room, live
     alice.post(f"/rooms/{chat_room}/messages", {"content": "@bob two"})
     run_jobs(app)
     badge = bob.locator("#notification-badge")
-    expect(badge).to_have_text(", 2 unread")  # live, over the socket
+    expect(badge).to_have_text("2")  # live, over the socket
     expect(nav_link(bob)).to_have_accessible_name("Notifications, 2 unread")
     expect(bob.get_by_role("link", name="Notifications, 2 unread")).to_contain_text("2")
     badge.click()  # the badge itself leads to the center
@@ -260,6 +268,7 @@ def test_the_center_page_runs_a_fixed_number_of_queries(app, board_with_task_in,
 
 def test_a_new_notification_appears_live_in_its_group(app, new_page, chat_room, board_with_task_in):
     bob = new_page()
+    without_favicon(bob)
     console = watch_console(bob)
     browser_login(bob, "bob")
     bob.goto("/notifications")
@@ -289,14 +298,14 @@ def test_a_new_notification_appears_live_in_its_group(app, new_page, chat_room, 
     expect(groups).to_have_count(2)
     expect(groups.first.get_by_role("heading")).to_have_text("Task Ship it in Launch")
     expect(groups.nth(1).locator(".notification")).to_have_count(2)
-    expect(bob.locator("#notification-badge")).to_have_text(", 3 unread")
+    expect(bob.locator("#notification-badge")).to_have_text("3")
 
     # A live row's forms work (htmx sends the page's token): dismissing takes it away.
     groups.first.get_by_role("button", name="Dismiss").click()
     expect(groups.locator(".notification")).to_have_count(2)
-    expect(bob.locator("#notification-badge")).to_have_text(", 2 unread")
+    expect(bob.locator("#notification-badge")).to_have_text("2")
     expect(bob.locator(".notification-group:visible")).to_have_count(1)
-    assert console == [] or all("favicon.ico" in line for line in console), console
+    assert console == []
 
 
 def test_no_console_error_when_a_notification_reaches_another_page(
@@ -305,6 +314,7 @@ def test_no_console_error_when_a_notification_reaches_another_page(
     """Every page's socket follows the personal stream; only the center gets the rows (and
     invitations), so a board page logs no htmx:oobErrorNoTarget while its badge rises."""
     bob = new_page()
+    without_favicon(bob)
     browser_login(bob, "bob")
     with app.app_context():
         board_id = db.session.get(ChatRoom, chat_room).board_id
@@ -315,11 +325,11 @@ def test_no_console_error_when_a_notification_reaches_another_page(
     alice = as_user(app, "alice")
     alice.post(f"/rooms/{chat_room}/messages", {"content": "@bob on the board page"})
     run_jobs(app)
-    expect(bob.locator("#notification-badge")).to_have_text(", 1 unread")
+    expect(bob.locator("#notification-badge")).to_have_text("1")
     carol = as_user(app, "carol")
     beta = carol.post("/boards", {"name": "Beta"}).location.rsplit("/", 1)[1]
     assert carol.post(f"/boards/{beta}/members", {"username": "bob"}).status_code == 302
-    expect(bob.locator("#notification-badge")).to_have_text(", 2 unread")  # the invitation
+    expect(bob.locator("#notification-badge")).to_have_text("2")  # the invitation
     expect(nav_link(bob)).to_have_accessible_name("Notifications, 2 unread")
     assert console == []
 
@@ -393,3 +403,58 @@ def test_the_center_passes_axe_and_fits(
         assert too_wide(page) == []
     finally:
         context.close()
+
+
+# -- the actions, with and without JavaScript --------------------------------------------
+
+
+def test_the_actions_work_without_javascript(app, no_js, chat_room):
+    alice = as_user(app, "alice")
+    for word in ("one", "two", "three"):
+        alice.post(f"/rooms/{chat_room}/messages", {"content": f"@bob {word}"})
+    run_jobs(app)
+    bob = no_js("bob")
+    bob.goto("/notifications")
+    rows = bob.locator(".notification")
+    expect(rows).to_have_count(3)
+    expect(bob.locator(".notification-new")).to_have_count(3)
+    expect(bob.locator(".notification-group")).to_have_count(1)  # grouped by the server
+
+    bob.locator(".notification", has_text="@bob two").get_by_role("button", name="Dismiss").click()
+    bob.wait_for_url("**/notifications")
+    expect(rows).to_have_count(2)
+    expect(bob.locator(".notification-excerpt")).to_have_text(["@bob three", "@bob one"])
+
+    bob.get_by_role("button", name="Mark all as read").click()
+    bob.wait_for_url("**/notifications")
+    expect(bob.locator(".notification.unread")).to_have_count(0)
+    expect(bob.locator(".notification-new")).to_have_count(0)  # unread is said in words
+    expect(bob.locator("#notification-badge")).to_be_hidden()
+    expect(nav_link(bob)).to_have_accessible_name("Notifications")
+    bob.get_by_role("link", name="Unread only").click()
+    expect(bob.locator(".notifications-empty")).to_contain_text("No unread notifications.")
+
+    bob.goto("/notifications")
+    bob.get_by_role("button", name="View: alice mentioned you in #general").first.click()
+    bob.wait_for_url(re.compile(rf"/rooms/{chat_room}#message-\d+"))
+    expect(bob.locator(".message:target")).to_contain_text("@bob three")
+
+
+def test_mark_all_read_and_dismiss_with_javascript(app, new_page, chat_room):
+    alice = as_user(app, "alice")
+    for word in ("one", "two"):
+        alice.post(f"/rooms/{chat_room}/messages", {"content": f"@bob {word}"})
+    run_jobs(app)
+    bob = new_page()
+    browser_login(bob, "bob")
+    bob.goto("/notifications")
+    expect_socket_open(bob)
+    bob.get_by_role("button", name="Mark all as read").click()
+    expect(bob.locator(".notification.unread")).to_have_count(0)
+    expect(bob.locator(".notification")).to_have_count(2)
+    expect(bob.locator("#notification-badge")).to_be_hidden()
+    for row in ("@bob two", "@bob one"):
+        bob.locator(".notification", has_text=row).get_by_role("button", name="Dismiss").click()
+    expect(bob.locator(".notification")).to_have_count(0)
+    expect(bob.locator(".notifications-empty")).to_be_visible()  # says what will appear
+    expect(bob.locator(".notifications-empty")).to_contain_text("When someone @mentions you")
