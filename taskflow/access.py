@@ -4,12 +4,14 @@ The finders answer None when the user may not see the thing, exactly as when it 
 exist: nothing leaks about what exists. Routes turn None into 404 (`member_*`), socket
 endpoints into a 4404 close; members who go beyond their rights get 403."""
 
+from collections.abc import Collection
+
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import Row
+from sqlalchemy import Row, select
 
 from taskflow.extensions import db
-from taskflow.models import Board, ChatRoom, Column, Task, User
+from taskflow.models import Board, ChatRoom, Column, Membership, Task, User
 
 
 def visible_board(board_id: int, user: User) -> Board | None:
@@ -36,6 +38,21 @@ def readable_room(room_id: int, user: User) -> ChatRoom | None:
 def readable_room_view(room_id: int, user: User) -> Row | None:
     """readable_room's rule, answering the room page's plain row (ChatRoom.page_view)."""
     return ChatRoom.page_view(room_id, user.id) if user.is_authenticated else None
+
+
+def readable_room_ids(room_ids: Collection[int], user: User) -> set[int]:
+    """Which of these rooms the user may read (readable_room's rule), in one query."""
+    return ChatRoom.readable_ids(room_ids, user.id) if user.is_authenticated else set()
+
+
+def member_board_ids(board_ids: Collection[int], user: User) -> set[int]:
+    """Which of these boards the user is a member of (visible_board's rule), in one query."""
+    if not board_ids or not user.is_authenticated:
+        return set()
+    query = select(Membership.board_id).where(
+        Membership.user_id == user.id, Membership.board_id.in_(board_ids)
+    )
+    return set(db.session.scalars(query))
 
 
 def member_board(board_id: int) -> Board:

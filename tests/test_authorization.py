@@ -312,6 +312,10 @@ SOCKETS = {
         {"anonymous": 4404, "outsider": 4404, **{r: "open" for r in MEMBERS}},
     ),
     "ws.personal": ("/ws/notifications", {"anonymous": 4401, **{r: "open" for r in ROLES[1:]}}),
+    "ws.notification_center": (
+        "/ws/notifications/center",
+        {"anonymous": 4401, **{r: "open" for r in ROLES[1:]}},
+    ),
     "ws.room_list": (
         "/ws/rooms/{board}",
         {"anonymous": 4404, "outsider": 4404, **{r: "open" for r in MEMBERS}},

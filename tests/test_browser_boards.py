@@ -39,7 +39,9 @@ def test_two_users_share_a_board_and_move_a_card_by_keyboard(new_page):
     done = alice.locator(".column", has=alice.get_by_role("heading", name="Done"))
     expect(done.locator(".card-title")).to_have_text(["Write the post"])
 
-    bob.get_by_role("link", name="Messages", exact=True).click()  # bob joins by accepting
+    bob.get_by_role(
+        "link", name="Notifications, 1 unread", exact=True
+    ).click()  # bob joins by accepting
     bob.get_by_role("button", name="Accept the invitation to Launch").click()
     expect(bob.get_by_role("heading", name="Launch")).to_be_visible()
     bob.goto("/boards")

@@ -44,11 +44,17 @@ def test_mentions_reach_the_badge_center_and_message(
     expect(alice.locator(".comment .mention")).to_have_text("@BOB")
     expect(badge(bob)).to_have_text("2")
 
-    bob.get_by_role("link", name="Messages", exact=True).click()
+    bob.get_by_role("link", name="Notifications, 2 unread", exact=True).click()
     items = bob.locator(".notification.unread")
     expect(items).to_have_count(2)
-    expect(items.first).to_contain_text("alice mentioned you on “Ship it”")
-    bob.locator(".notification", has_text="in #general").get_by_role("button", name="View").click()
+    # Newest first, each under the place it happened in, which its heading names once.
+    headings = bob.locator(".notification-group").get_by_role("heading")
+    expect(headings).to_have_text(["Task Ship it in Launch", "#general in Launch"])
+    expect(items.first.locator(".notification-summary")).to_have_text(
+        "alice mentioned you in a comment"
+    )
+    expect(items.first.locator(".notification-excerpt")).to_have_text("@BOB please review")
+    bob.get_by_role("button", name="View: alice mentioned you in #general").click()
     bob.wait_for_url(re.compile(r"/rooms/\d+#message-\d+"))
     target = bob.locator(".message:target")
     expect(target).to_contain_text("can you ship it?")

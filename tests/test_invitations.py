@@ -83,9 +83,9 @@ def test_invitee_sees_only_the_invitation_until_accepting(app, login):
     assert "Launch" not in bob.get("/boards").get_data(as_text=True)
 
     center = bob.get("/notifications").get_data(as_text=True)
-    assert "<title>(1) Messages · TaskFlow</title>" in center
+    assert "<title>(1) Notifications · TaskFlow</title>" in center
     item = re.search(r'<li class="notification invitation unread".*?</li>', center, re.S)[0]
-    assert "alice invited you to the board “Launch”" in item
+    assert "<strong>alice</strong> invited you to the board “Launch”" in item
     assert f'action="/invitations/{_only_id(app)}/accept"' in item
     assert f'action="/invitations/{_only_id(app)}/decline"' in item
     assert item.count('name="csrf_token"') == 2
@@ -348,9 +348,12 @@ def test_the_invitees_badge_rises_live(app, live_server, make_user):
         board_id = board.id
         db.session.remove()
     bob_session = http_login(live_server, "bob")
-    ws = ws_connect(live_server, "/ws/notifications", bob_session)
+    # The center's socket gets the invitation to show; any other page's, the badge alone.
+    ws = ws_connect(live_server, "/ws/notifications/center", bob_session)
+    elsewhere = ws_connect(live_server, "/ws/notifications", bob_session)
     try:
         assert 'data-count="0"' in receive_until(ws, "notification-badge")
+        assert 'data-count="0"' in receive_until(elsewhere, "notification-badge")
         alice = http_login(live_server, "alice")
         page = alice.get(f"{live_server}/boards/{board_id}/members").text
         token = page_csrf(page)
@@ -362,8 +365,9 @@ def test_the_invitees_badge_rises_live(app, live_server, make_user):
         assert response.status_code == 302
         frame = receive_until(ws, 'data-count="1"')
         assert 'hx-swap-oob="afterbegin:#invitation-list"' in frame
-        assert "alice invited you to the board “Launch”" in frame
+        assert "<strong>alice</strong> invited you to the board “Launch”" in frame
         assert "The secret plan" not in frame and "csrf_token" not in frame
+        assert "invitation" not in receive_until(elsewhere, 'data-count="1"')
         board_ws = ws_connect(live_server, f"/ws/board/{board_id}", bob_session)
         assert close_code(board_ws) == 4404  # the board's socket, too, until he accepts
 
@@ -377,6 +381,7 @@ def test_the_invitees_badge_rises_live(app, live_server, make_user):
         receive_until(ws, 'data-count="0"')  # the badge on his other pages comes down
     finally:
         ws.close()
+        elsewhere.close()
 
 
 def live_post(session, base_url: str, page: str, url: str, data: dict | None = None):
@@ -400,7 +405,7 @@ def test_cancelled_and_deleted_board_invitations_leave_live(app, live_server, ma
         )
         for n in ("Launch", "Spam")
     ]
-    ws = ws_connect(live_server, "/ws/notifications", http_login(live_server, "bob"))
+    ws = ws_connect(live_server, "/ws/notifications/center", http_login(live_server, "bob"))
     try:
         receive_until(ws, 'data-count="0"')
         for board_id in boards:
@@ -455,7 +460,7 @@ def test_browser_invite_accept(app, new_page, alice_and_bob):
     expect(alice.get_by_label("Username")).to_have_value("")
 
     expect(badge(bob)).to_have_text("1")  # live, on the page he has open
-    bob.get_by_role("link", name="Messages", exact=True).click()
+    bob.get_by_role("link", name="Notifications, 1 unread", exact=True).click()
     item = bob.locator(".invitation")
     expect(item).to_contain_text("alice invited you to the board “Launch”")
     item.get_by_role("button", name="Accept").click()
@@ -520,7 +525,7 @@ def test_hostile_board_names_in_invitations_render_as_text(app, new_page, make_u
     dialogs = watch(page)
     browser_login(page, "carol")
     page.goto("/notifications")
-    shown = page.locator(".invitation strong").all_text_contents()
+    shown = page.locator(".invitation .notification-summary").all_text_contents()
     assert sorted(shown) == sorted(f"alice invited you to the board “{n}”" for n in names)
     assert_safe(page, dialogs)
     page.goto(f"/join/{code}")

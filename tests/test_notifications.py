@@ -193,7 +193,7 @@ def test_notification_center(app, chat_room):
     run_jobs(app)
     page = bob.get("/notifications").get_data(as_text=True)
     assert page.count('class="notification unread"') == 2 and "in #general" in page
-    assert "<title>(2) Messages · TaskFlow</title>" in page
+    assert "<title>(2) Notifications · TaskFlow</title>" in page
     assert 'data-count="2"' in bob.get("/notifications/badge").get_data(as_text=True)
     with app.app_context():
         first, second = (n.id for n in Notification.query.order_by(Notification.id))

@@ -1,8 +1,9 @@
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import Column as SAColumn
 from sqlalchemy import ForeignKey, Index, String, Table, Text, func, select, update
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from taskflow.extensions import NEVER_REUSE_IDS, db
 from taskflow.models.user import User, utcnow
@@ -67,7 +68,10 @@ class Notification(db.Model):
 
     @classmethod
     def page(cls, user_id: int, unread_only: bool = False, before: int | None = None) -> list:
-        query = select(cls).where(cls.recipient_id == user_id)
+        """A page of the user's notifications, newest first, with what the center shows of
+        each (its message or comment, room or task, and board) in one query per kind of
+        link: never one per notification."""
+        query = select(cls).where(cls.recipient_id == user_id).options(*_shown())
         if unread_only:
             query = query.where(~cls.is_read)
         if before is not None:
@@ -79,3 +83,37 @@ class Notification(db.Model):
         db.session.execute(
             update(cls).where(cls.recipient_id == user_id, ~cls.is_read).values(is_read=True)
         )
+
+
+@cache
+def _shown() -> tuple:
+    """The loader options of Notification.page: the columns the center shows, nothing else
+    (a message's reactions, reply and author, which load with it by default, are not)."""
+    from taskflow.models.board import Board
+    from taskflow.models.column import Column
+    from taskflow.models.comment import TaskThreadComment
+    from taskflow.models.message import ChatMessage
+    from taskflow.models.room import ChatRoom
+    from taskflow.models.task import Task
+
+    def task_of(path):
+        column = path.joinedload(Task.column).load_only(Column.board_id)
+        return [
+            path.load_only(Task.title, Task.description, Task.column_id),
+            column.joinedload(Column.board).load_only(Board.name),
+        ]
+
+    message = selectinload(Notification.chat_message)
+    room = message.joinedload(ChatMessage.room)
+    comment = selectinload(Notification.task_thread_comment)
+    return (
+        message.load_only(ChatMessage.room_id, ChatMessage.content, ChatMessage.deleted_at),
+        *(message.lazyload(r) for r in (ChatMessage.author, ChatMessage.reactions)),
+        message.lazyload(ChatMessage.reply_to),
+        room.load_only(ChatRoom.name, ChatRoom.kind, ChatRoom.board_id),
+        room.joinedload(ChatRoom.board).load_only(Board.name),
+        comment.load_only(TaskThreadComment.task_id, TaskThreadComment.content),
+        *(comment.lazyload(r) for r in (TaskThreadComment.author, TaskThreadComment.reactions)),
+        *task_of(comment.joinedload(TaskThreadComment.task)),
+        *task_of(selectinload(Notification.task)),
+    )

@@ -1,3 +1,4 @@
+from collections.abc import Collection
 from datetime import datetime
 from typing import NamedTuple
 
@@ -254,6 +255,14 @@ class ChatRoom(db.Model):
         return db.session.scalar(query)
 
     @classmethod
+    def readable_ids(cls, room_ids: Collection[int], user_id: int) -> set[int]:
+        """Which of these rooms the user may read (readable_by), in one query."""
+        if not room_ids:
+            return set()
+        query = _readable(select(cls.id), user_id).where(cls.id.in_(room_ids))
+        return set(db.session.scalars(query))
+
+    @classmethod
     def page_view(cls, room_id: int, user_id: int) -> Row | None:
         """What the room page shows of the room and its board, if the user may read it (the
         rule of `readable`): one row of plain columns, the hot path of every room page."""
@@ -376,6 +385,11 @@ def _readers(query, room_id, user_id):
     """`query` (of chat_rooms) narrowed to the room if the user may read it: a member of the
     room who is still on its board, or a member of a direct message, which has no board
     (ChatRoom.readable_by)."""
+    return _readable(query, user_id).where(ChatRoom.__table__.c.id == room_id)
+
+
+def _readable(query, user_id):
+    """`query` (of chat_rooms) narrowed to the rooms the user may read (see _readers)."""
     rooms, memberships = ChatRoom.__table__, Membership.__table__
     return (
         query.join_from(rooms, room_members, room_members.c.room_id == rooms.c.id)
@@ -385,7 +399,6 @@ def _readers(query, room_id, user_id):
             & (memberships.c.user_id == room_members.c.user_id),
         )
         .where(
-            rooms.c.id == room_id,
             room_members.c.user_id == user_id,
             or_(rooms.c.board_id.is_(None), memberships.c.user_id.is_not(None)),
         )

@@ -1,4 +1,5 @@
-"""The notification center (the navigation's Messages entry) and the unread badge."""
+"""The notification center (the navigation's "Notifications", with the unread badge in the
+link) and the badge's polling fallback."""
 
 from flask import (
     Blueprint,
@@ -25,7 +26,9 @@ from taskflow.models import (
     TaskThreadComment,
 )
 from taskflow.models.message import PAGE_SIZE
+from taskflow.notifications import rows
 from taskflow.notifications import service as notifications
+from taskflow.timezones import viewer_zone
 
 bp = Blueprint("notifications", __name__)
 
@@ -42,14 +45,26 @@ def index():
     unread_only = request.args.get("unread") == "1"
     before = id_arg("before")
     items = Notification.page(current_user.id, unread_only, before)
-    context = {"notifications": items, "unread_only": unread_only}
+    context = {
+        "notifications": items,
+        "groups": rows.grouped(rows.rows_of(items, current_user)),
+        "unread_only": unread_only,
+        "zone": viewer_zone(),
+    }
     if is_htmx() and before is not None:  # "older": only the next page of items
         return render_template("notifications/_page.html", **context)
     boards = Board.for_user(current_user)
     rooms = {b.id: [r for r in ChatRoom.for_board(b) if r.is_member(current_user)] for b in boards}
     invitations = Invitation.pending_of_user(current_user.id)
     return render_template(
-        "notifications/index.html", boards=boards, rooms=rooms, invitations=invitations, **context
+        "notifications/index.html",
+        boards=boards,
+        rooms=rooms,
+        invitations=invitations,
+        # New notifications arrive live at the top of the latest page only (an older page,
+        # reached without JavaScript, keeps the page-less socket: the badge).
+        center_socket=before is None,
+        **context,
     )
 
 

@@ -33,6 +33,7 @@ from taskflow.models.invitation import PENDING
 from taskflow.models.notification import CHAT_MENTION, COMMENT_MENTION, TASK_ASSIGNED
 from taskflow.models.room import NONE
 from taskflow.models.user import utcnow
+from taskflow.notifications import rows
 from taskflow.realtime import fragments, topics
 from taskflow.realtime.after_commit import broadcast
 from taskflow.realtime.broadcaster import text_frame
@@ -195,18 +196,34 @@ def badge_frame(user_id: int) -> bytes:
     return text_frame(badge_html(user_id, oob=True))
 
 
+CENTER = "notification-center"  # the variant of the center's socket (no zone is named so)
+
+
 def push(user_id: int, notification: Notification | None = None, html: str = "") -> None:
     """Once the change commits, send the user's badge to their pages, with a new
-    notification (for an open notification center) or other HTML of the change."""
+    notification or other HTML of the change (an invitation) for an open notification center.
 
-    def render() -> str:
-        # For one reader: in their zone (the recipient is in the session: no query).
-        item = notification and fragments.render(
-            "notifications/_item_oob.html",
-            notification=notification,
-            zone=zone_of(notification.recipient),
-        )
-        return badge_html(user_id, oob=True) + (item or "") + html
+    Every page's socket follows the personal stream, but only the center has the lists that
+    rows and invitations are swapped into (elsewhere htmx would report
+    htmx:oobErrorNoTarget): they go in the event's variant for the center's socket
+    (broadcaster.Event), and every other socket gets the badge alone. One more rendering of
+    the badge per event, nothing per page or per notification shown."""
+
+    def render() -> str | dict[str, str]:
+        badge = badge_html(user_id, oob=True)
+        center = html
+        if notification is not None:
+            # For one reader: in their zone (the recipient is in the session: no query).
+            row = rows.row(notification, notification.recipient)
+            center = (
+                fragments.render(
+                    "notifications/_item_oob.html",
+                    group=rows.Group(row.place, [row]),
+                    zone=zone_of(notification.recipient),
+                )
+                + html
+            )
+        return {"": badge, CENTER: badge + center} if center else badge
 
     key = ("badge", user_id) if notification is None and not html else None
     broadcast(topics.user(user_id), render, key=key)

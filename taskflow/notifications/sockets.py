@@ -1,18 +1,28 @@
 """The socket of pages with no topic of their own: the user's personal stream (the unread
 badge, new notifications, invitations) and the activity of their direct messages (the
-navigation's count)."""
+navigation's count). The notification center's socket is the same with its own variant: it
+alone receives the rows and invitations to add to its lists (service.push)."""
 
 from flask_login import current_user
 
 from taskflow.chat import unread
 from taskflow.extensions import sock
 from taskflow.models import ChatRoom
-from taskflow.notifications.service import badge_frame
+from taskflow.notifications.service import CENTER, badge_frame
 from taskflow.realtime.sockets import bp, serve_view
 
 
 @sock.route("/ws/notifications", bp=bp)
 def personal(ws) -> None:
+    _serve(ws, "")
+
+
+@sock.route("/ws/notifications/center", bp=bp)
+def notification_center(ws) -> None:
+    _serve(ws, CENTER)
+
+
+def _serve(ws, variant: str) -> None:
     if not current_user.is_authenticated:
         ws.close(4401, "Log in first")
         return
@@ -23,4 +33,4 @@ def personal(ws) -> None:
     def first_frames() -> list[bytes]:
         return [*unread.state_frames(user_id, directs), badge_frame(user_id)]
 
-    serve_view(ws, unread.activity_topics(directs), [], first_frames)
+    serve_view(ws, unread.activity_topics(directs), [], first_frames, variant=variant)

@@ -1,0 +1,147 @@
+"""A notification as the center shows it: who (the sender), what happened, where (the room or
+task, which rows are grouped under), when, and an excerpt of the message or comment.
+
+Everything shown comes from what Notification.page loads with the page (or, for a row pushed
+live, from the one notification being created): no query per row. Where the reader has since
+lost access (removed from a room or a board), the row keeps its place's name, which it showed
+before, but neither its link nor the text: what the place says now is no longer theirs."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from flask import url_for
+
+from taskflow import access, markup
+from taskflow.models import Notification, User
+from taskflow.models.notification import COMMENT_MENTION, TASK_ASSIGNED
+from taskflow.people import shown_name
+
+EXCERPT = 140  # characters of the message or comment a row quotes
+ROOM, DIRECT, TASK = "room", "direct", "task"
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a notification happened; consecutive rows of one place share its heading."""
+
+    key: str  # "room-7", "task-3": what groups rows (a task's comments and assignment alike)
+    kind: str  # ROOM, DIRECT or TASK
+    name: str  # "#general", a direct message's other people, a task's title
+    url: str
+    board: str  # the board's name ("" for a direct message, which has no board)
+
+    @property
+    def phrase(self) -> str:
+        """The place in a sentence: "in #general", "in a direct message", "on “Ship it”"."""
+        if self.kind == TASK:
+            return f"on “{self.name}”"
+        return "in a direct message" if self.kind == DIRECT else f"in {self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    notification: Notification
+    place: Place
+    excerpt: str  # plain text: escaped when rendered
+    deleted: bool  # the message was deleted since
+    readable: bool  # the reader may still open the place
+
+    @property
+    def who(self) -> str:
+        return shown_name(self.notification.sender) or "Someone"
+
+    @property
+    def what(self) -> str:
+        """What happened, said next to who did it; the place is the group's heading."""
+        kind = self.notification.type
+        if kind == COMMENT_MENTION:
+            return "mentioned you in a comment"
+        if kind == TASK_ASSIGNED:
+            return "assigned you this task"
+        return "mentioned you"
+
+    @property
+    def summary(self) -> str:
+        """The whole sentence ("alice mentioned you in #general"): the accessible name of the
+        row's buttons, which are read away from its heading."""
+        if self.notification.type == TASK_ASSIGNED:
+            return f"{self.who} assigned you “{self.place.name}”"
+        return f"{self.who} mentioned you {self.place.phrase}"
+
+
+@dataclass(slots=True)
+class Group:
+    place: Place
+    rows: list[Row]
+
+
+def rows_of(notifications: Iterable[Notification], reader: User) -> list[Row]:
+    """The center's rows for a page of notifications (loaded by Notification.page), with
+    what the reader may still open found in two queries for the whole page."""
+    notifications = list(notifications)
+    places = [place_of(n, reader) for n in notifications]
+    rooms = {n.chat_message.room_id for n in notifications if n.chat_message_id}
+    boards = {_task(n).column.board_id for n in notifications if _task(n) is not None}
+    readable_rooms = access.readable_room_ids(rooms, reader)
+    member_boards = access.member_board_ids(boards, reader)
+
+    def readable(notification: Notification) -> bool:
+        if notification.chat_message_id:
+            return notification.chat_message.room_id in readable_rooms
+        task = _task(notification)
+        return task is not None and task.column.board_id in member_boards
+
+    return [_row(n, p, readable(n)) for n, p in zip(notifications, places, strict=True)]
+
+
+def row(notification: Notification, reader: User) -> Row:
+    """The row of a notification being created for `reader`, who may open its place (the
+    job that notifies checks it)."""
+    return _row(notification, place_of(notification, reader), True)
+
+
+def grouped(rows: Iterable[Row]) -> list[Group]:
+    """Consecutive rows of the same place under one heading (newest first, as they come)."""
+    groups: list[Group] = []
+    for item in rows:
+        if groups and groups[-1].place.key == item.place.key:
+            groups[-1].rows.append(item)
+        else:
+            groups.append(Group(item.place, [item]))
+    return groups
+
+
+def place_of(notification: Notification, reader: User) -> Place:
+    if notification.chat_message_id:
+        room = notification.chat_message.room
+        url = url_for("rooms.show", room_id=room.id)
+        if room.is_direct:
+            # Its stored name is its people's usernames: the reader sees the others'.
+            others = [name for name in room.name.split(", ") if name != reader.username]
+            return Place(f"room-{room.id}", DIRECT, ", ".join(others) or "Just you", url, "")
+        return Place(f"room-{room.id}", ROOM, f"#{room.name}", url, room.board.name)
+    task = _task(notification)
+    if task is None:  # not a kind the center knows: shown on its own
+        return Place(f"other-{notification.id}", TASK, "", "", "")
+    url = url_for("tasks.show", task_id=task.id)
+    return Place(f"task-{task.id}", TASK, task.title, url, task.column.board.name)
+
+
+def _task(notification: Notification):
+    if notification.task_thread_comment_id:
+        return notification.task_thread_comment.task
+    return notification.task if notification.task_id else None
+
+
+def _row(notification: Notification, place: Place, readable: bool) -> Row:
+    text, deleted = "", False
+    if notification.chat_message_id:
+        message = notification.chat_message
+        deleted = message.deleted_at is not None
+        text = "" if deleted else message.content
+    elif notification.task_thread_comment_id:
+        text = notification.task_thread_comment.content
+    elif notification.type == TASK_ASSIGNED and notification.task_id:
+        text = notification.task.description or ""
+    excerpt = markup.excerpt(text, EXCERPT) if text and readable else ""
+    return Row(notification, place, excerpt, deleted, readable)
