@@ -32,6 +32,14 @@ def zone_field() -> HiddenField:
     return HiddenField(render_kw={"data-browser-zone": ""})
 
 
+# What each field is, for password managers and phone keyboards (and Chromium, which asks
+# for it in the console): a password to fill in, one to create, and a username to neither
+# capitalize nor correct.
+CURRENT_PASSWORD = {"autocomplete": "current-password"}
+NEW_PASSWORD = {"autocomplete": "new-password"}
+USERNAME = {"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+
+
 class NewPasswordForm(FlaskForm):
     """A new password, typed twice, refused when guessable (also from its owner's name)."""
 
@@ -41,9 +49,12 @@ class NewPasswordForm(FlaskForm):
             DataRequired(),
             Length(min=8, max=128, message="Use at least 8 characters (at most 128)."),
         ],
+        render_kw=NEW_PASSWORD,
     )
     confirm = PasswordField(
-        "Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ")]
+        "Repeat password",
+        validators=[DataRequired(), EqualTo("password", "Passwords differ")],
+        render_kw=NEW_PASSWORD,
     )
 
     def owner_name(self) -> str:
@@ -65,6 +76,7 @@ class RegisterForm(NewPasswordForm):
             ValidName(),
             Regexp(USERNAME_PATTERN, message="3–30 letters, digits, _ . or -"),
         ],
+        render_kw=USERNAME,
     )
     time_zone = zone_field()
 
@@ -78,15 +90,24 @@ class RegisterForm(NewPasswordForm):
 
 class LoginForm(FlaskForm):
     username = StringField(
-        "Username", filters=[normalize_filter], validators=[DataRequired(), Length(max=30)]
+        "Username",
+        filters=[normalize_filter],
+        validators=[DataRequired(), Length(max=30)],
+        render_kw=USERNAME,
     )
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=128)])
+    password = PasswordField(
+        "Password", validators=[DataRequired(), Length(max=128)], render_kw=CURRENT_PASSWORD
+    )
     remember = BooleanField("Remember me")
     time_zone = zone_field()
 
 
 class PasswordChangeForm(NewPasswordForm):
-    current = PasswordField("Current password", validators=[DataRequired(), Length(max=128)])
+    current = PasswordField(
+        "Current password",
+        validators=[DataRequired(), Length(max=128)],
+        render_kw=CURRENT_PASSWORD,
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
