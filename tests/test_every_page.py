@@ -194,7 +194,7 @@ def every_page(data: dict) -> list[Page]:
         Page("invite link, logged in", f"/join/{data['code']}", "dave"),
         Page("bad invite link", "/join/no-such-code", "dave", status=404),
         Page("404", f"/boards/{board}", "dave", status=404),
-        Page("405", "/boards/1/columns", "dave", status=405),
+        Page("405", f"/boards/{board}/columns", "dave", status=405),
         # With data.
         Page("home (to the boards)", "/", "alice"),
         Page("boards", "/boards", "alice"),
@@ -377,7 +377,7 @@ def test_password_and_username_fields_say_what_they_are(client, login):
     pages = {path: client.get(path).get_data(as_text=True) for path in ("/login", "/register")}
     pages["/account"] = login("alice").get("/account").get_data(as_text=True)
     found = {path: fields.findall(html) for path, html in pages.items()}
-    assert [len(each) for each in found.values()] == [2, 3, 3]
+    assert [len(each) for each in found.values()] == [2, 3, 4]
     kinds = {
         path: [re.search(r'autocomplete="([^"]+)"', f)[1] for f in each]
         for path, each in found.items()
@@ -385,5 +385,11 @@ def test_password_and_username_fields_say_what_they_are(client, login):
     assert kinds == {
         "/login": ["username", "current-password"],
         "/register": ["username", "new-password", "new-password"],
-        "/account": ["current-password", "new-password", "new-password"],
+        "/account": ["username", "current-password", "new-password", "new-password"],
     }
+    # The password change form names its user, hidden, in a text field (as password managers
+    # need it), and it is the user's own.
+    assert re.search(
+        r'<input[^>]*hidden[^>]*name="username"[^>]*type="text"[^>]*value="alice"',
+        pages["/account"],
+    )

@@ -18,6 +18,7 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
+from wtforms.widgets import HiddenInput
 
 from taskflow import people, timezones
 from taskflow.accounts import passwords
@@ -102,7 +103,19 @@ class LoginForm(FlaskForm):
     time_zone = zone_field()
 
 
+class HiddenUsernameInput(HiddenInput):
+    """A text input with the `hidden` attribute: password managers (and Chromium, which warns
+    in the console without one) read a password form's username from a text field, never a
+    type="hidden" one. A HiddenInput still, so `form.hidden_tag()` renders it."""
+
+    input_type = "text"
+
+
 class PasswordChangeForm(NewPasswordForm):
+    # Whose password this is, for password managers; sent back and ignored.
+    username = StringField(
+        widget=HiddenUsernameInput(), render_kw={"hidden": True, **USERNAME, "readonly": True}
+    )
     current = PasswordField(
         "Current password",
         validators=[DataRequired(), Length(max=128)],
@@ -112,6 +125,7 @@ class PasswordChangeForm(NewPasswordForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.password.label.text, self.confirm.label.text = "New password", "Repeat new password"
+        self.username.data = self.owner_name()
 
     def owner_name(self) -> str:
         return current_user.username if current_user.is_authenticated else ""
