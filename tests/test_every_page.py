@@ -79,7 +79,8 @@ def data(app, make_user) -> dict:
     (alice owns it, bob is a member, carol is invited and has not answered, an invite link),
     tasks in every column, one with a comment thread (a mention, a reaction) and one with
     none, an open room with a conversation (a mention, a reply, a reaction), a private room,
-    a direct message between alice and bob, and alice's notifications. Dave is on nothing."""
+    a direct message between alice and bob, and alice's notifications. Dave is on nothing.
+    Users are made directly (no sign-up per test); everything else through the routes."""
     for name in ("alice", "bob", "carol", "dave"):
         make_user(name)
     with app.app_context():
@@ -112,20 +113,8 @@ def data(app, make_user) -> dict:
     quiet = create_task(bob, doing, "Design the logo", assignee_id=ids["alice"])
     create_task(alice, done, "Set up the servers")
 
-    assert (
-        bob.post(f"/tasks/{talked}/comments", {"content": "@alice a first draft is up"}).status_code
-        == 302
-    )
-    assert (
-        alice.post(
-            f"/tasks/{talked}/comments", {"content": "Thanks, reading it **now**."}
-        ).status_code
-        == 302
-    )
-    with app.app_context():
-        comment_id = db.session.scalar(
-            db.select(TaskThreadComment.id).order_by(TaskThreadComment.id.desc())
-        )
+    bobs_comment = comment_on(app, bob, talked, "@alice a first draft is up")
+    comment_id = comment_on(app, alice, talked, "Thanks, reading it **now**.")
     assert bob.post(f"/comments/{comment_id}/reactions", {"emoji": "heart"}).status_code == 302
 
     room_form = {
@@ -155,7 +144,7 @@ def data(app, make_user) -> dict:
     response = alice.post("/direct/new", {"people": [ids["bob"]]})
     assert response.status_code == 302, response.get_data(as_text=True)
     direct = int(response.location.rsplit("/", 1)[1])
-    direct_message = say(bob, direct, "Lunch after the launch?")
+    say(bob, direct, "Lunch after the launch?")
     run_jobs(app)  # the mentions' notifications, as the worker would
 
     return {
@@ -169,7 +158,7 @@ def data(app, make_user) -> dict:
         "leads": leads,
         "direct": direct,
         "message": welcome,
-        "bobs_message": direct_message,
+        "bobs_comment": bobs_comment,
     }
 
 
@@ -211,6 +200,12 @@ def every_page(data: dict) -> list[Page]:
         Page("task delete", f"/tasks/{task}/delete", "alice"),
         Page("comment edit", f"/comments/{data['comment']}/edit", "alice"),
         Page("comment delete", f"/comments/{data['comment']}/delete", "alice"),
+        Page(
+            "403 (someone else's comment)",
+            f"/comments/{data['bobs_comment']}/edit",
+            "alice",
+            status=403,
+        ),
         Page("comment reactions", f"/comments/{data['comment']}/reactions", "alice"),
         Page("rooms", f"/boards/{board}/rooms", "alice"),
         Page("new room", f"/boards/{board}/rooms/new", "alice"),
@@ -244,26 +239,28 @@ def visit_every_page(browser, live_server, mode, data: dict, check, *, axe: bool
         page = context.new_page()
         messages = watch_console(page)
         page.on("console", lambda msg: messages.extend(more_of(msg)))
-        user = "anon"
+        user, read = "anon", 0
         for each in every_page(data):
             if each.who != user:
                 context.clear_cookies()
                 if each.who != "anon":
                     browser_login(page, each.who)
-                user = each.who
-            del messages[:]  # what the login said is the login page's (checked as anon)
+                user, read = each.who, len(messages)  # the login page is checked as anon
             response = page.goto(each.path)
             assert response is not None
+            where = f"{name}-{scheme} {each.name} ({each.path})"
             if response.status != each.status:
-                problems.append(f"{each.name} ({each.path}): HTTP {response.status}")
+                problems.append(f"{where}: HTTP {response.status}")
             settle(page, each)
+            # What came since the last page was checked (a late one of the page before
+            # shows up here rather than not at all).
+            said, read = messages[read:], len(messages)
             if each.status != 200:  # an error page: its own status is the point
                 own = (f"{each.status}: {response.url}", f"  ↳ {response.url}")
                 failed = "console.error: Failed to load resource: the server responded with a "
                 failed += f"status of {each.status} "
-                messages[:] = [m for m in messages if m not in own and not m.startswith(failed)]
-            for problem in check(page, messages):
-                problems.append(f"{name}-{scheme} {each.name} ({each.path}): {problem}")
+                said = [m for m in said if m not in own and not m.startswith(failed)]
+            problems += [f"{where}: {problem}" for problem in check(page, said)]
     finally:
         context.close()
     return problems
@@ -342,8 +339,7 @@ def test_live_notifications_and_comments_keep_the_console_empty(app, browser, li
         page.goto(f"/tasks/{task}")
         settle(page, Page("task", "", "alice"))
         expect(page.locator("#no-comments")).to_be_visible()
-        assert bob.post(f"/tasks/{task}/comments", {"content": "First!"}).status_code == 302
-        first = newest_comment(app)
+        first = comment_on(app, bob, task, "First!")
         expect(root).to_have_attribute(f"data-test-comment-{first}", "1")
         expect(page.locator(f"#comment-{first}")).to_be_visible()
         expect(page.locator("#no-comments")).to_have_count(0)
@@ -359,6 +355,12 @@ def test_live_notifications_and_comments_keep_the_console_empty(app, browser, li
         assert messages == [], "\n".join(messages)
     finally:
         context.close()
+
+
+def comment_on(app, client, task_id: int, content: str) -> int:
+    response = client.post(f"/tasks/{task_id}/comments", {"content": content})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return newest_comment(app)
 
 
 def newest_comment(app) -> int:
