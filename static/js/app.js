@@ -185,6 +185,12 @@ document.addEventListener("htmx:afterSwap", (event) => {
 document.addEventListener("htmx:oobAfterSwap", (event) => {
   if (event.target.id === "kanban") applyWaitingDiffs(); // a catch-up replaced the kanban
 });
+// A comment landing in a thread that had none takes the place of its "No comments yet" (an
+// oob delete of it would log an error on every page that no longer shows it).
+document.addEventListener("htmx:oobAfterSwap", (event) => {
+  if (event.detail.target?.id !== "comments") return;
+  if ($("#comments [data-comment-id]")) $("#no-comments")?.remove();
+});
 
 // A message change, live or caught up, into [data-message-list]: append a new message,
 // replace or remove the copy the page shows, ignore one older than the page's window. A

@@ -18,6 +18,7 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
+from wtforms.widgets import HiddenInput
 
 from taskflow import people, timezones
 from taskflow.accounts import passwords
@@ -32,6 +33,14 @@ def zone_field() -> HiddenField:
     return HiddenField(render_kw={"data-browser-zone": ""})
 
 
+# What each field is, for password managers and phone keyboards (and Chromium, which asks
+# for it in the console): a password to fill in, one to create, and a username to neither
+# capitalize nor correct.
+CURRENT_PASSWORD = {"autocomplete": "current-password"}
+NEW_PASSWORD = {"autocomplete": "new-password"}
+USERNAME = {"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+
+
 class NewPasswordForm(FlaskForm):
     """A new password, typed twice, refused when guessable (also from its owner's name)."""
 
@@ -41,9 +50,12 @@ class NewPasswordForm(FlaskForm):
             DataRequired(),
             Length(min=8, max=128, message="Use at least 8 characters (at most 128)."),
         ],
+        render_kw=NEW_PASSWORD,
     )
     confirm = PasswordField(
-        "Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ")]
+        "Repeat password",
+        validators=[DataRequired(), EqualTo("password", "Passwords differ")],
+        render_kw=NEW_PASSWORD,
     )
 
     def owner_name(self) -> str:
@@ -65,6 +77,7 @@ class RegisterForm(NewPasswordForm):
             ValidName(),
             Regexp(USERNAME_PATTERN, message="3–30 letters, digits, _ . or -"),
         ],
+        render_kw=USERNAME,
     )
     time_zone = zone_field()
 
@@ -78,19 +91,41 @@ class RegisterForm(NewPasswordForm):
 
 class LoginForm(FlaskForm):
     username = StringField(
-        "Username", filters=[normalize_filter], validators=[DataRequired(), Length(max=30)]
+        "Username",
+        filters=[normalize_filter],
+        validators=[DataRequired(), Length(max=30)],
+        render_kw=USERNAME,
     )
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=128)])
+    password = PasswordField(
+        "Password", validators=[DataRequired(), Length(max=128)], render_kw=CURRENT_PASSWORD
+    )
     remember = BooleanField("Remember me")
     time_zone = zone_field()
 
 
+class HiddenUsernameInput(HiddenInput):
+    """A text input with the `hidden` attribute: password managers (and Chromium, which warns
+    in the console without one) read a password form's username from a text field, never a
+    type="hidden" one. A HiddenInput still, so `form.hidden_tag()` renders it."""
+
+    input_type = "text"
+
+
 class PasswordChangeForm(NewPasswordForm):
-    current = PasswordField("Current password", validators=[DataRequired(), Length(max=128)])
+    # Whose password this is, for password managers; sent back and ignored.
+    username = StringField(
+        widget=HiddenUsernameInput(), render_kw={"hidden": True, **USERNAME, "readonly": True}
+    )
+    current = PasswordField(
+        "Current password",
+        validators=[DataRequired(), Length(max=128)],
+        render_kw=CURRENT_PASSWORD,
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.password.label.text, self.confirm.label.text = "New password", "Repeat new password"
+        self.username.data = self.owner_name()
 
     def owner_name(self) -> str:
         return current_user.username if current_user.is_authenticated else ""

@@ -67,7 +67,7 @@ def picker_page(reactions: list[Reaction], user_id: int, **context) -> str:
             "emoji": emoji,
             "name": name,
             "count": found[key].count if key in found else 0,
-            "label": found[key].label if key in found else f"{emoji} {name}: no reactions yet",
+            "label": found[key].label if key in found else f"{emoji} {name}: 0 reactions",
             "pressed": key in mine,
         }
         for key, emoji, name in choices()
