@@ -49,7 +49,16 @@ def watch_console(page) -> list[str]:
         ),
     )
     page.on("pageerror", lambda error: seen.append(f"pageerror: {error}"))
-    page.on("requestfailed", lambda request: seen.append(f"failed: {request.url}"))
+    # A request the browser cancels itself (a navigation, a closing page: net::ERR_ABORTED,
+    # often the favicon) is not a fault; any other failure is.
+    page.on(
+        "requestfailed",
+        lambda request: (
+            seen.append(f"failed: {request.url} {request.failure}")
+            if "ERR_ABORTED" not in (request.failure or "")
+            else None
+        ),
+    )
     page.on(
         "response",
         lambda response: (

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from taskflow.extensions import db
 from taskflow.models import Board, Task, User
 
-from .a11y import AXE, MODE_IDS, MODES, PHONE, axe_violations, context_for, too_wide
+from .a11y import MODE_IDS, MODES, PHONE, axe_violations, context_for, too_wide
 from .conftest import browser_login, expect_settled, expect_socket_open
 
 LONG = (
@@ -38,28 +38,6 @@ def design_world(app, board_with_task):
     return board_id, task_id
 
 
-# Parts of these pages that other helpers of issue 14 own and fix on their branches (the
-# cards' move forms, the comment composer's combobox role). Once merged, this is empty and
-# the check is axe_violations(page) over the whole page.
-OTHERS_PARTS: list[str] = [".cards", ".thread"]
-
-
-def design_violations(page) -> list[str]:
-    """axe_violations(page), leaving out OTHERS_PARTS while they are not merged."""
-    if not OTHERS_PARTS:
-        return axe_violations(page)
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "parts => axe.run({exclude: parts.map(p => [p])}, {resultTypes: ['violations']})",
-        OTHERS_PARTS,
-    )
-    return [
-        f"{v['impact']} {v['id']}: {v['help']} at "
-        + ", ".join(" ".join(node["target"]) for node in v["nodes"][:5])
-        for v in result["violations"]
-    ]
-
-
 def check(page, path: str, shown: str, *, live: bool = False) -> list[str]:
     """Open `path`, wait until `shown` is visible (and the page's socket is open and htmx has
     settled, for live pages); what is wrong with it, one line each."""
@@ -69,7 +47,7 @@ def check(page, path: str, shown: str, *, live: bool = False) -> list[str]:
         expect_socket_open(page)
         expect_settled(page)
     return [f"{path} wide: {w}" for w in too_wide(page)] + [
-        f"{path} axe: {v}" for v in design_violations(page)
+        f"{path} axe: {v}" for v in axe_violations(page)
     ]
 
 
