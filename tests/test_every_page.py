@@ -59,6 +59,7 @@ NOT_PAGES = {
     "ws.board",
     "ws.chat_room",
     "ws.personal",
+    "ws.notification_center",
     "ws.room_list",
     "ws.task_comments",
 }
