@@ -17,6 +17,7 @@ from .a11y import (
     AXE,
     MODE_IDS,
     MODES,
+    PHONE,
     axe_violations,
     context_for,
     too_wide,
@@ -144,6 +145,26 @@ def test_the_badge_is_a_link_named_with_the_count(app, new_page, chat_room, live
     bob.wait_for_url("**/notifications")
     expect(bob.get_by_role("heading", level=1)).to_have_text("Notifications")
     expect(nav_link(bob)).to_have_attribute("aria-current", "page")
+
+
+def test_on_a_phone_the_closed_menu_says_something_is_unread(app, browser, live_server, chat_room):
+    """On a phone the badge hides behind the closed Menu: Menu shows a dot and its name says
+    so, live, and not when nothing is unread."""
+    context = context_for(browser, live_server, PHONE, "light")
+    try:
+        bob = context.new_page()
+        browser_login(bob, "bob")
+        expect_socket_open(bob)
+        menu = bob.locator(".site-menu-toggle")
+        expect(menu).to_have_accessible_name("Menu")
+        as_user(app, "alice").post(f"/rooms/{chat_room}/messages", {"content": "@bob phone"})
+        run_jobs(app)
+        expect(menu).to_have_accessible_name(re.compile(r"^Menu,? ?,? unread notifications$"))
+        expect(bob.locator("#notification-badge")).to_be_hidden()  # inside the closed menu
+        menu.click()
+        expect(bob.locator("#notification-badge")).to_have_text("1")
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
