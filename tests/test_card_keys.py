@@ -5,13 +5,12 @@ line), the task page moves without JavaScript, and a card that says only what ma
 import re
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from playwright.sync_api import expect
 
 from taskflow.extensions import db
 from taskflow.models import Task, User
 
-from .a11y import AXE, MODE_IDS, MODES, context_for, watch_console
+from .a11y import watch_console
 from .conftest import as_user, browser_login, expect_socket_open, wait_until
 
 
@@ -40,21 +39,6 @@ def user_id(app, username: str) -> int:
         found = User.by_username(username).id
         db.session.remove()
     return found
-
-
-def axe_violations_in(page, *selectors: str) -> list[str]:
-    """axe-core's violations inside these elements only (axe_violations checks the whole
-    document: the board's frame and header, and the task page's thread, are other parts')."""
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "(include) => axe.run({include}, {resultTypes: ['violations']})",
-        [[selector] for selector in selectors],
-    )
-    return [
-        f"{v['impact']} {v['id']}: {v['help']} at "
-        + ", ".join(" ".join(node["target"]) for node in v["nodes"][:5])
-        for v in result["violations"]
-    ]
 
 
 def open_board(page, board_id: int) -> None:
@@ -211,30 +195,3 @@ def test_a_card_shows_priority_only_when_not_the_default(app, board_with_task):
     assert 'data-op="card"' in html and "chip priority-high" in html
     assert 'aria-label="Assigned to bob"' in html and "Overdue" in html
     assert f'data-focus="task-{urgent}-link"' in html
-
-
-@pytest.mark.parametrize(("name", "viewport", "scheme"), MODES, ids=MODE_IDS)
-def test_a_board_with_cards_passes_axe(
-    browser, live_server, board_with_task, app, name, viewport, scheme
-):
-    board_id, task_id, (todo, doing, done) = board_with_task
-    today = datetime.now(UTC).date()
-    bob = user_id(app, "bob")
-    add_task(
-        app, todo, "Urgent", priority="urgent", due_date=today - timedelta(days=2), assignee_id=bob
-    )
-    add_task(app, doing, "High", priority="high", due_date=today + timedelta(days=2))
-    add_task(app, done, "Low", priority="low", assignee_id=bob)
-    context = context_for(browser, live_server, viewport, scheme, axe=True)
-    try:
-        page = context.new_page()
-        browser_login(page, "alice")
-        open_board(page, board_id)
-        link(page, task_id).focus()
-        expect(page.locator("#card-keys-help")).to_be_visible()
-        assert axe_violations_in(page, ".cards", "#card-keys-help", "#card-moves") == []
-        page.goto(f"/tasks/{task_id}")
-        expect(page.get_by_role("group", name="Move")).to_be_visible()
-        assert axe_violations_in(page, ".task-move") == []  # the rest is the thread's
-    finally:
-        context.close()

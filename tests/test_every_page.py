@@ -80,7 +80,8 @@ def data(app, make_user) -> dict:
     (alice owns it, bob is a member, carol is invited and has not answered, an invite link),
     tasks in every column, one with a comment thread (a mention, a reaction) and one with
     none, an open room with a conversation (a mention, a reply, a reaction), a private room,
-    a direct message between alice and bob, and alice's notifications. Dave is on nothing.
+    a room nobody wrote in, a second board with no tasks and no rooms, a direct message
+    between alice and bob, and alice's notifications. Dave is on nothing.
     Users are made directly (no sign-up per test); everything else through the routes."""
     for name in ("alice", "bob", "carol", "dave"):
         make_user(name)
@@ -126,9 +127,13 @@ def data(app, make_user) -> dict:
     assert alice.post(f"/boards/{board_id}/rooms/new", room_form).status_code == 302
     private_form = {"name": "leads", "kind": "private", "members": [ids["bob"]]}
     assert alice.post(f"/boards/{board_id}/rooms/new", private_form).status_code == 302
+    quiet_form = {"name": "random", "members": [ids["bob"]]}
+    assert alice.post(f"/boards/{board_id}/rooms/new", quiet_form).status_code == 302
     with app.app_context():
         rooms = {r.name: r.id for r in db.session.scalars(db.select(ChatRoom)) if r.name}
     general, leads = rooms["general"], rooms["leads"]
+    # Empty states: a room nobody has written in, a board with no tasks and no rooms.
+    bare_board = create_board(alice, "Side project")
 
     def say(client, room_id: int, content: str, **form) -> int:
         response = client.post(f"/rooms/{room_id}/messages", {"content": content, **form})
@@ -157,6 +162,8 @@ def data(app, make_user) -> dict:
         "comment": comment_id,
         "general": general,
         "leads": leads,
+        "quiet_room": rooms["random"],
+        "bare_board": bare_board,
         "direct": direct,
         "message": welcome,
         "bobs_comment": bobs_comment,
@@ -189,6 +196,8 @@ def every_page(data: dict) -> list[Page]:
         Page("home (to the boards)", "/", "alice"),
         Page("boards", "/boards", "alice"),
         Page("board", f"/boards/{board}", "alice"),
+        Page("board without tasks", f"/boards/{data['bare_board']}", "alice"),
+        Page("rooms, none yet", f"/boards/{data['bare_board']}/rooms", "alice"),
         Page("board edit", f"/boards/{board}/edit", "alice"),
         Page("board delete", f"/boards/{board}/delete", "alice"),
         Page("board members and invitations", f"/boards/{board}/members", "alice"),
@@ -212,6 +221,7 @@ def every_page(data: dict) -> list[Page]:
         Page("new room", f"/boards/{board}/rooms/new", "alice"),
         Page("open room", f"/rooms/{room}", "alice", ready=online),
         Page("private room", f"/rooms/{data['leads']}", "alice", ready=online),
+        Page("room without messages", f"/rooms/{data['quiet_room']}", "alice", ready=online),
         Page("room members", f"/rooms/{room}/members", "alice"),
         Page("room leave", f"/rooms/{room}/leave", "alice"),
         Page("room delete", f"/rooms/{room}/delete", "alice"),

@@ -15,12 +15,8 @@ from taskflow.notifications import service as notifications
 
 from .a11y import (
     AXE,
-    MODE_IDS,
-    MODES,
     PHONE,
-    axe_violations,
     context_for,
-    too_wide,
     watch_console,
 )
 from .conftest import (
@@ -410,33 +406,6 @@ def test_older_notifications_continue_the_group(app, new_page, chat_room):
 
 
 # -- axe and width, light and dark, desktop and phone --------------------------------------
-
-
-@pytest.mark.parametrize(("name", "viewport", "scheme"), MODES, ids=MODE_IDS)
-def test_the_center_passes_axe_and_fits(
-    app, browser, live_server, chat_room, board_with_task_in, name, viewport, scheme
-):
-    context = context_for(browser, live_server, viewport, scheme, axe=True)
-    try:
-        page = context.new_page()
-        browser_login(page, "bob")
-        page.goto("/notifications")
-        expect(page.locator(".notifications-empty")).to_be_visible()
-        page.screenshot(path=f"/tmp/notify-empty-{name}-{scheme}.png", full_page=True)
-        empty = (axe_violations(page), too_wide(page))
-
-        fill_center(app, chat_room, board_with_task_in)
-        page.goto("/notifications")
-        expect(page.locator(".notification")).to_have_count(7)  # 6 and the invitation
-        expect(page.locator(".notifications-empty")).to_be_hidden()
-        page.screenshot(path=f"/tmp/notify-center-{name}-{scheme}.png", full_page=True)
-        with_rows = (axe_violations(page), too_wide(page))
-        assert {"empty": empty, "with rows": with_rows} == {
-            "empty": ([], []),
-            "with rows": ([], []),
-        }
-    finally:
-        context.close()
 
 
 # -- the actions, with and without JavaScript --------------------------------------------
