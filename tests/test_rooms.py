@@ -153,8 +153,14 @@ def test_the_room_page_of_fifty_messages_is_light(app, chat_room):
     # 25 KB in issue 12. Issue 13 adds to each message a React link (~55 bytes: the way to
     # react without JavaScript), a Reply link (~48), its author's avatar and the full date and
     # time in the reader's zone on hover and focus (~105); and the page's unread state, level
-    # form and the composer's reply target (~1.4 KB): 36.8 KB.
-    assert len(page.encode()) <= 38_000, len(page.encode())
+    # form and the composer's reply target (~1.4 KB): 36.8 KB. Issue 14's header (Menu, the
+    # notifications link) and the phone's drawers add ~1 KB; its messages lost ~0.3 KB.
+    # The budget is the markup's: every number counts as one digit. Ids grow with the
+    # database (PostgreSQL's sequences never restart, so after the rest of the suite each of
+    # the ids a message carries has 4 or 5 digits, not 2), which made the raw size depend on
+    # the tests that ran before (38,741 bytes on PostgreSQL in CI, 37,927 alone on SQLite).
+    markup = re.sub(r"\d+", "0", page).encode()
+    assert len(markup) <= 37_000, len(markup)
     # No form (nor token) per message: edit and delete are links (one token, in hx-headers);
     # the page's forms: the composer, reactions, the notification level, logging out.
     assert page.count('name="csrf_token"') <= 4
