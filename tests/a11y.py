@@ -20,9 +20,12 @@ MODES = [
 MODE_IDS = [f"{name}-{scheme}" for name, _, scheme in MODES]
 
 
-def context_for(browser, base_url: str, viewport: dict, scheme: str, *, axe: bool = False):
+def context_for(
+    browser, base_url: str, viewport: dict, scheme: str, *, axe: bool = False, **options
+):
     """A browser context at this size and colour scheme; with `axe`, the CSP is bypassed so
-    axe-core can be injected (never for the console checks)."""
+    axe-core can be injected (never for the console checks). `options` go to new_context
+    (java_script_enabled=False, say)."""
     phone = viewport is PHONE
     context = browser.new_context(
         base_url=base_url,
@@ -31,6 +34,7 @@ def context_for(browser, base_url: str, viewport: dict, scheme: str, *, axe: boo
         bypass_csp=axe,
         is_mobile=phone,
         has_touch=phone,
+        **options,
     )
     context.set_default_timeout(10_000)
     return context

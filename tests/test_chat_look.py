@@ -197,14 +197,7 @@ def test_an_empty_room_invites_the_first_message_and_forgets_it_once_sent(
 
 
 def test_the_drawers_open_without_javascript(browser, live_server, chat_room):
-    context = browser.new_context(
-        base_url=live_server,
-        viewport=PHONE,
-        java_script_enabled=False,
-        is_mobile=True,
-        has_touch=True,
-    )
-    context.set_default_timeout(10_000)
+    context = context_for(browser, live_server, PHONE, "light", java_script_enabled=False)
     try:
         page = context.new_page()
         browser_login(page, "alice")
