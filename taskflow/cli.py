@@ -53,16 +53,41 @@ def seed_demo(reset: bool = False) -> None:
 @click.command("worker")
 @with_appcontext
 def worker() -> None:
-    """Run an RQ worker whose jobs run inside this app's context, and the notification sweep.
+    """Run an RQ worker whose jobs run inside this app's context, the scheduler that queues
+    retries when they are due, and the notification sweep: one process, so that a killed
+    worker takes all it holds with it.
 
     A SimpleWorker runs jobs in this process: our jobs are short database writes, and a fork
     per job would cost more than the job (the mention-to-badge latency)."""
     from rq import SimpleWorker
+    from rq.scheduler import RQScheduler
 
     app = current_app._get_current_object()
     _start_embedded_redis(app)
+    scheduler = RQScheduler([app.task_queue], connection=app.redis)
     threading.Thread(target=_sweep_forever, args=(app,), daemon=True, name="sweep").start()
-    SimpleWorker([app.task_queue], connection=app.redis).work(with_scheduler=True)
+    threading.Thread(
+        target=_schedule_forever, args=(scheduler,), daemon=True, name="scheduler"
+    ).start()
+    try:
+        SimpleWorker([app.task_queue], connection=app.redis).work()
+    finally:
+        scheduler.release_locks()  # a worker that stops hands the duty on at once
+
+
+def _schedule_forever(scheduler) -> None:
+    """RQ's scheduler loop, in a thread. RQ's own `work(with_scheduler=True)` forks it as a
+    child process, and that child outlives a killed worker with copies of the worker's
+    database sockets: PostgreSQL then keeps the transaction the worker was in open, row locks
+    and all. One worker holds a queue's scheduler lock at a time (it lapses a minute after
+    its holder dies); the others try each second, so one of them takes over."""
+    while True:
+        try:
+            if scheduler.acquire_locks():  # acquired, or still ours and refreshed
+                scheduler.enqueue_scheduled_jobs()
+        except Exception:  # the scheduler must outlive a Redis outage
+            log.exception("scheduler failed")
+        time.sleep(scheduler.interval)
 
 
 def _start_embedded_redis(app: Flask) -> bool:

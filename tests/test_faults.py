@@ -55,29 +55,42 @@ class Stack:
         return process, url
 
     def worker(self) -> subprocess.Popen:
-        process = processes.start_worker(self.env())
+        """A worker whose output goes to worker-<pid>.log in the folder (see log_of)."""
+        log = (self.folder / "worker.log").open("ab")
+        process = processes.start_worker(self.env(), log=log)
+        log.close()  # the process holds its own copy
+        (self.folder / "worker.log").rename(self.log_of(process))
         self.processes.append(process)
         return process
+
+    def log_of(self, process: subprocess.Popen) -> Path:
+        return self.folder / f"worker-{process.pid}.log"
 
     def stop_redis(self) -> None:
         processes.stop_redis(self.folder)
 
-    def idle(self, app, worker: subprocess.Popen) -> bool:
-        """No message waits for its notification, no job is queued or scheduled, and the
-        worker is not running one: nothing left that could add a (duplicate) notification.
+    def work_left(self, app, worker: subprocess.Popen) -> str:
+        """What could still add a (duplicate) notification, "" when nothing: a message that
+        waits for its notification, a job queued or scheduled, the worker running one.
         (The killed worker's abandoned job would only be retried after its lease lapses,
         minutes later; that retry is idempotent and this stack is gone by then.)"""
         from redis import Redis
         from rq import Queue, Worker
         from rq.worker import WorkerStatus
 
-        if count(app, ChatMessage, ChatMessage.notified_at.is_(None)):
-            return False
         queue = Queue(self.env()["RQ_QUEUE"], connection=Redis.from_url(self.redis_url))
-        if queue.count or len(queue.scheduled_job_registry):
-            return False
         states = [w.get_state() for w in Worker.all(queue=queue) if w.pid == worker.pid]
-        return states == [WorkerStatus.IDLE]
+        left = {
+            "messages to notify": count(app, ChatMessage, ChatMessage.notified_at.is_(None)),
+            "jobs queued": queue.count,
+            "jobs scheduled": len(queue.scheduled_job_registry),
+            "jobs failed": len(queue.failed_job_registry),
+            "worker states": states,
+        }
+        idle = states == [WorkerStatus.IDLE] and not any(
+            left[key] for key in ("messages to notify", "jobs queued", "jobs scheduled")
+        )
+        return "" if idle else repr(left)
 
     def start_redis(self) -> None:
         processes.start_redis(self.folder)
@@ -164,12 +177,62 @@ def test_worker_killed_mid_job_notifies_exactly_once(stack, chat_room, app):
     killed_at = count(app, Notification)
     worker = stack.worker()  # it comes back: the queue and the sweep finish the work
     # A job that lost a race with the sweep is retried with backoff (1+2+5+15+30 s at most).
-    wait_until(lambda: stack.idle(app, worker), timeout=120, interval=0.2, message="work left")
+    try:
+        wait_until(lambda: not stack.work_left(app, worker), timeout=120, interval=0.2)
+    except AssertionError:
+        tail = stack.log_of(worker).read_text(errors="replace")[-3000:]
+        raise AssertionError(f"work left: {stack.work_left(app, worker)}\n{tail}") from None
     with app.app_context():
         notes = Notification.query.all()
         assert len(notes) == 30, (killed_at, len(notes))
         assert len({n.chat_message_id for n in notes}) == 30
         assert ChatMessage.query.filter(ChatMessage.notified_at.is_(None)).count() == 0
+
+
+def test_a_killed_worker_leaves_no_process_holding_its_database_connections(stack):
+    """The worker is one process. RQ's scheduler, when the worker forked it, outlived a
+    SIGKILLed worker with copies of the worker's database sockets: PostgreSQL kept the
+    transaction the worker was in open, and its row lock (a message never notified)."""
+    worker = stack.worker()
+    children = child_processes(worker.pid)
+    worker.send_signal(signal.SIGKILL)
+    worker.wait()
+    assert [pid for pid in children if Path(f"/proc/{pid}").exists()] == []
+
+
+def test_the_worker_runs_jobs_due_later(stack, board_with_task, app):
+    """Retries wait in RQ's scheduled registry until due: the worker moves them to the queue
+    (its scheduler), and a worker started after a killed one takes that duty over once the
+    killed one's lock lapses. An assignment's job, since no sweep redoes it."""
+    from datetime import timedelta
+
+    from redis import Redis
+    from rq import Queue
+
+    from taskflow.models import User
+    from taskflow.notifications.jobs import notify_assignment
+
+    killed = stack.worker()
+    killed.send_signal(signal.SIGKILL)  # it held the scheduler's lock
+    killed.wait()
+    stack.worker()
+    _, task_id, _ = board_with_task
+    with app.app_context():
+        alice, bob = User.by_username("alice"), User.by_username("bob")
+        queue = Queue(stack.env()["RQ_QUEUE"], connection=Redis.from_url(stack.redis_url))
+        queue.enqueue_in(timedelta(seconds=1), notify_assignment, task_id, bob.id, alice.id, 1)
+    wait_until(
+        lambda: count(app, Notification, Notification.task_id == task_id),
+        timeout=120,
+        interval=0.2,
+        message="the job due later never ran",
+    )
+
+
+def child_processes(pid: int) -> list[int]:
+    """The processes `pid` started (Linux: each of its threads lists its children)."""
+    tasks = Path(f"/proc/{pid}/task")
+    return [int(c) for task in tasks.iterdir() for c in (task / "children").read_text().split()]
 
 
 def test_a_killed_web_process_hands_its_clients_to_the_other(stack, browser, chat_room):
