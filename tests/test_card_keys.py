@@ -195,3 +195,30 @@ def test_a_card_shows_priority_only_when_not_the_default(app, board_with_task):
     assert 'data-op="card"' in html and "chip priority-high" in html
     assert 'aria-label="Assigned to bob"' in html and "Overdue" in html
     assert f'data-focus="task-{urgent}-link"' in html
+
+
+def test_a_card_counts_its_comments_live(new_page, board_with_task, app):
+    """A comment's post and delete change its card's count for everyone with the board open
+    (a card diff, as any change of the card); without comments the card shows no count."""
+    board_id, task_id, _ = board_with_task
+    alice, bob = new_page(), new_page()
+    for page, name in ((alice, "alice"), (bob, "bob")):
+        browser_login(page, name)
+    open_board(bob, board_id)
+    count = bob.locator(f"#task-{task_id} .card-comments")
+    expect(count).to_have_count(0)
+
+    alice.goto(f"/tasks/{task_id}")
+    expect_socket_open(alice)
+    box = alice.get_by_label("Add a comment (press / to jump here)")
+    for text in ("One", "Two"):
+        box.fill(text)
+        box.press("Enter")
+        expect(box).to_have_value("")
+    expect(count).to_have_text("2 comments")
+    alice.once("dialog", lambda dialog: dialog.accept())
+    alice.locator(".comment").first.hover()
+    alice.locator(".comment").first.get_by_role("link", name="Delete").click()
+    expect(count).to_have_text("1 comment")
+    bob.reload()  # the page as rendered agrees with the live one
+    expect(count).to_have_text("1 comment")

@@ -83,3 +83,39 @@ def test_long_threads_load_older_on_demand(app, board_with_task):
     url = re.search(r'hx-get="([^"]+before=\d+)"', page)[1].replace("&amp;", "&")
     older = alice.get(url, htmx=True).get_data(as_text=True)
     assert re.findall(r">c(\d+)</div>", older) == [str(i) for i in range(5)]
+
+
+def test_the_migration_counts_the_comments_already_there(tmp_path, redis_url):
+    """Upgrading a database whose tasks have comments: each card shows how many at once."""
+    from flask_migrate import downgrade, upgrade
+
+    from taskflow import create_app
+    from taskflow.models import Board
+
+    from .conftest import SECRET
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": SECRET,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'migrated.db'}",
+            "REDIS_URL": redis_url,
+        }
+    )
+    with app.app_context():
+        upgrade()
+        alice = User("alice", "x" * 10)
+        board = Board.create("B", "", alice)
+        talked, quiet = (Task(column=board.columns[0], title=t) for t in ("talked", "quiet"))
+        db.session.add_all([alice, talked, quiet])
+        db.session.flush()
+        db.session.add_all(
+            TaskThreadComment(task=talked, author=alice, content=f"c{i}") for i in range(3)
+        )
+        db.session.commit()
+        downgrade(revision="f4b2d8a1c6e3")  # before the counts
+        upgrade()
+        db.session.expire_all()
+        counts = [db.session.get(Task, t.id).comment_count for t in (talked, quiet)]
+        db.session.remove()
+    assert counts == [3, 0]

@@ -10,7 +10,7 @@ import pytest
 
 from taskflow.chat.frames import ChatRoomFrames
 from taskflow.extensions import db
-from taskflow.models import ChatMessage, User
+from taskflow.models import ChatMessage, TaskThreadComment, User
 from taskflow.realtime.broadcaster import EVERY_TOPIC
 
 from .conftest import as_user
@@ -123,6 +123,26 @@ def test_a_moved_task_publishes_the_new_board_and_the_task(app, board_with_task,
         f' data-focus="task-{task_id}-link"', ""
     )
     assert "Ship it" in events[f"task:{task_id}"]["html"]
+
+
+def test_a_comment_and_its_deletion_send_the_card_with_its_count(app, board_with_task, published):
+    """Only the card, as a diff of the board's next version: not the kanban."""
+    board_id, task_id, _ = board_with_task
+    bob = as_user(app, "bob")
+    for text in ("one", "two"):
+        assert bob.post(f"/tasks/{task_id}/comments", {"content": text}).status_code == 302
+    diffs = [e["html"] for e in published.events() if e["topic"] == f"board:{board_id}"]
+    assert len(diffs) == 2 and all('id="board-diff"' in d for d in diffs)
+    assert 'id="kanban"' not in diffs[1] and f'id="task-{task_id}"' in diffs[1]
+    assert '<span class="card-comments">2<span class="visually-hidden"> comments' in diffs[1]
+    with app.app_context():
+        comment_id = db.session.query(TaskThreadComment.id).filter_by(content="one").scalar()
+        db.session.remove()
+    assert bob.post(f"/comments/{comment_id}/delete", {}).status_code == 302
+    (diff,) = [e["html"] for e in published.events() if e["topic"] == f"board:{board_id}"]
+    assert '<span class="card-comments">1<span class="visually-hidden"> comment</span>' in diff
+    page = bob.get(f"/boards/{board_id}").get_data(as_text=True)
+    assert '<span class="card-comments">1<span class="visually-hidden"> comment</span>' in page
 
 
 def test_a_refused_post_publishes_nothing(app, chat_room, published):

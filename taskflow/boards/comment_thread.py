@@ -1,12 +1,14 @@
 """A task's comment thread: post, edit and delete, each published to everyone with the task
 open once it commits (rendered once per zone reading the task, for its times; edit/delete
-controls are shown per viewer by CSS, see viewer.css)."""
+controls are shown per viewer by CSS, see viewer.css). A post or a delete changes the card's
+count: a change of the board (boards/live.py), whose lock it takes before touching the thread,
+in the order a task's deletion takes them."""
 
 from collections.abc import Callable
 
 from sqlalchemy import select
 
-from taskflow.boards.live import task_html
+from taskflow.boards.live import begin_change, task_html
 from taskflow.extensions import db
 from taskflow.models import Reaction, Task, TaskThreadComment, User
 from taskflow.models.user import utcnow
@@ -19,9 +21,12 @@ from taskflow.timezones import DEFAULT, per_reader_zone
 
 
 def post(task: Task, author: User, text: str) -> TaskThreadComment:
+    change = begin_change(task.board)  # its card's count changes
     comment = TaskThreadComment(task=task, author=author, content=text)
     _set_mentions(comment, task, text)
     db.session.add(comment)
+    task.count_comments(1)
+    change.card(task)
     _publish(
         task.id,
         lambda zone: fragments.render("boards/tasks/_comment_oob.html", comment=comment, zone=zone),
@@ -79,8 +84,11 @@ def _notify(comment: TaskThreadComment) -> None:
 
 
 def delete(comment: TaskThreadComment) -> None:
-    task_id, comment_id = comment.task_id, comment.id
+    task, task_id, comment_id = comment.task, comment.task_id, comment.id
+    change = begin_change(task.board)
     db.session.delete(comment)
+    task.count_comments(-1)
+    change.card(task)
     gone = f'<li id="comment-{comment_id}" hx-swap-oob="delete"></li>'
     broadcast(topics.task(task_id), lambda: gone)
     db.session.commit()
