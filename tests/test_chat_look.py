@@ -134,6 +134,7 @@ def test_on_a_phone_the_composer_stays_on_screen_and_the_lists_are_drawers(
     ids = seed_conversation(app, chat_room)
     with app.app_context():  # more than a screen of messages (past the sending rate limit)
         room, bob = db.session.get(ChatRoom, chat_room), User.by_username("bob")
+        room.description = "Everyday talk about the launch, and everything around it, all day"
         for i in range(20):
             text = f"Line {i} of the release checklist, checked and signed off"
             message = ChatMessage(room=room, author=bob, content=text)
@@ -159,10 +160,17 @@ def test_on_a_phone_the_composer_stays_on_screen_and_the_lists_are_drawers(
             )
             == []
         )
-        # A touch screen has no hover: the actions are always there.
-        expect(
-            page.locator(f"#message-{ids['own']}").get_by_role("link", name="Edit")
-        ).to_be_visible()
+        # A touch screen has no hover: the actions are always there, left to right in the
+        # order they are read and focused, at the end of the first line, over no text.
+        own = page.locator(f"#message-{ids['own']}")
+        expect(own.get_by_role("link", name="Edit")).to_be_visible()
+        tools = [own.get_by_role("link", name=n) for n in ("Reply", "React", "Edit", "Delete")]
+        boxes = [tool.bounding_box() for tool in tools]
+        assert [b["x"] for b in boxes] == sorted(b["x"] for b in boxes), boxes
+        assert len({round(b["y"]) for b in boxes}) == 1, boxes
+        for text in own.locator(".author, time").all():  # the first line's
+            box = text.bounding_box()
+            assert box["x"] + box["width"] <= boxes[0]["x"], (text.text_content(), box, boxes)
 
         members = page.locator("#room-members")
         expect(members).to_be_hidden()
