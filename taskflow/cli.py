@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import click
+import redis
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from werkzeug.security import generate_password_hash
@@ -64,30 +65,50 @@ def worker() -> None:
 
     app = current_app._get_current_object()
     _start_embedded_redis(app)
-    scheduler = RQScheduler([app.task_queue], connection=app.redis)
+    scheduler, stop = RQScheduler([app.task_queue], connection=app.redis), threading.Event()
+    scheduling = threading.Thread(
+        target=_schedule_until, args=(scheduler, stop), daemon=True, name="scheduler"
+    )
     threading.Thread(target=_sweep_forever, args=(app,), daemon=True, name="sweep").start()
-    threading.Thread(
-        target=_schedule_forever, args=(scheduler,), daemon=True, name="scheduler"
-    ).start()
+    scheduling.start()
     try:
         SimpleWorker([app.task_queue], connection=app.redis).work()
-    finally:
-        scheduler.release_locks()  # a worker that stops hands the duty on at once
+    finally:  # a worker that stops hands the scheduler's duty on at once
+        stop.set()
+        scheduling.join(timeout=5)
+        _retire(scheduler)
 
 
-def _schedule_forever(scheduler) -> None:
-    """RQ's scheduler loop, in a thread. RQ's own `work(with_scheduler=True)` forks it as a
-    child process, and that child outlives a killed worker with copies of the worker's
-    database sockets: PostgreSQL then keeps the transaction the worker was in open, row locks
-    and all. One worker holds a queue's scheduler lock at a time (it lapses a minute after
-    its holder dies); the others try each second, so one of them takes over."""
-    while True:
+def _schedule_until(scheduler, stop: threading.Event) -> None:
+    """RQ's scheduler loop (RQScheduler.work), in a thread. RQ's own
+    `work(with_scheduler=True)` forks it as a child process, and that child outlives a killed
+    worker with copies of the worker's database sockets: PostgreSQL then keeps the
+    transaction the worker was in open, row locks and all. One worker holds a queue's
+    scheduler lock at a time (it lapses a minute after its holder dies); the others try each
+    second, so one of them takes over."""
+    failing = False
+    while not stop.is_set():
         try:
-            if scheduler.acquire_locks():  # acquired, or still ours and refreshed
+            if scheduler.acquired_locks:
+                scheduler.heartbeat()  # refreshes the lock, or finds another worker took it
+            elif scheduler.acquire_locks():
+                scheduler.register_birth()  # Queue.scheduler_pid: this process
+            if scheduler.acquired_locks:
                 scheduler.enqueue_scheduled_jobs()
-        except Exception:  # the scheduler must outlive a Redis outage
-            log.exception("scheduler failed")
-        time.sleep(scheduler.interval)
+            failing = False
+        except Exception:  # it must outlive a Redis outage: said once, tried each second
+            if not failing:
+                log.exception("scheduler failed; trying again every second")
+            failing = True
+        stop.wait(scheduler.interval)
+
+
+def _retire(scheduler) -> None:
+    try:
+        scheduler.release_locks()
+        scheduler.register_death()
+    except redis.RedisError as error:  # the lock then lapses in a minute
+        log.warning("could not release the scheduler's lock: %s", error)
 
 
 def _start_embedded_redis(app: Flask) -> bool:

@@ -2,6 +2,8 @@
 
 import re
 
+from sqlalchemy import select, update
+
 from taskflow.extensions import db
 from taskflow.models import Task, TaskThreadComment, User
 
@@ -119,3 +121,40 @@ def test_the_migration_counts_the_comments_already_there(tmp_path, redis_url):
         counts = [db.session.get(Task, t.id).comment_count for t in (talked, quiet)]
         db.session.remove()
     assert counts == [3, 0]
+
+
+def test_a_count_gone_wrong_is_counted_afresh_by_the_next_comment(app, board_with_task):
+    """(A process of the release before counts posted a comment, say.)"""
+    _, task_id, _ = board_with_task
+    with app.app_context():
+        db.session.execute(update(Task).where(Task.id == task_id).values(comment_count=7))
+        db.session.commit()
+    as_user(app, "bob").post(f"/tasks/{task_id}/comments", {"content": "one"})
+    with app.app_context():
+        assert db.session.get(Task, task_id).comment_count == 1
+        db.session.remove()
+
+
+def test_a_comment_deleted_twice_at_once_is_deleted_once(app, board_with_task):
+    """The second delete finds it gone once it has the board's lock: nothing to do (no
+    error, no SQLAlchemy warning of a row not found), and the count stays right."""
+    import warnings
+
+    from taskflow.boards import comment_thread
+
+    _, task_id, _ = board_with_task
+    bob = as_user(app, "bob")
+    for text in ("one", "two"):
+        bob.post(f"/tasks/{task_id}/comments", {"content": text})
+    with app.test_request_context():
+        first = db.session.scalars(select(TaskThreadComment).filter_by(content="one")).one()
+        assert bob.post(f"/comments/{first.id}/delete", {}).status_code == 302  # the other
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            comment_thread.delete(first)  # this one, loaded before the other deleted it
+        db.session.commit()
+        db.session.expire_all()
+        assert db.session.get(Task, task_id).comment_count == 1
+        assert comment_ids(app) == [c.id for c in TaskThreadComment.query.all()]
+        db.session.remove()
+    assert len(comment_ids(app)) == 1

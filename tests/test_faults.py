@@ -66,6 +66,13 @@ class Stack:
     def log_of(self, process: subprocess.Popen) -> Path:
         return self.folder / f"worker-{process.pid}.log"
 
+    def queue(self):
+        """The stack's RQ queue."""
+        from redis import Redis
+        from rq import Queue
+
+        return Queue(self.env()["RQ_QUEUE"], connection=Redis.from_url(self.redis_url))
+
     def stop_redis(self) -> None:
         processes.stop_redis(self.folder)
 
@@ -74,11 +81,10 @@ class Stack:
         waits for its notification, a job queued or scheduled, the worker running one.
         (The killed worker's abandoned job would only be retried after its lease lapses,
         minutes later; that retry is idempotent and this stack is gone by then.)"""
-        from redis import Redis
-        from rq import Queue, Worker
+        from rq import Worker
         from rq.worker import WorkerStatus
 
-        queue = Queue(self.env()["RQ_QUEUE"], connection=Redis.from_url(self.redis_url))
+        queue = self.queue()
         states = [w.get_state() for w in Worker.all(queue=queue) if w.pid == worker.pid]
         left = {
             "messages to notify": count(app, ChatMessage, ChatMessage.notified_at.is_(None)),
@@ -190,36 +196,38 @@ def test_worker_killed_mid_job_notifies_exactly_once(stack, chat_room, app):
 
 
 def test_a_killed_worker_leaves_no_process_holding_its_database_connections(stack):
-    """The worker is one process. RQ's scheduler, when the worker forked it, outlived a
-    SIGKILLed worker with copies of the worker's database sockets: PostgreSQL kept the
-    transaction the worker was in open, and its row lock (a message never notified)."""
-    worker = stack.worker()
+    """The worker is one process, its scheduler included. RQ's scheduler, when the worker
+    forked it, outlived a SIGKILLed worker with copies of the worker's database sockets:
+    PostgreSQL kept the transaction the worker was in open, and its row lock (a message never
+    notified)."""
+    worker, queue = stack.worker(), stack.queue()
+    scheduler = wait_until(lambda: queue.scheduler_pid, timeout=30, message="no scheduler")
     children = child_processes(worker.pid)
+    assert scheduler == worker.pid, children
     worker.send_signal(signal.SIGKILL)
     worker.wait()
     assert [pid for pid in children if Path(f"/proc/{pid}").exists()] == []
 
 
-def test_the_worker_runs_jobs_due_later(stack, board_with_task, app):
-    """Retries wait in RQ's scheduled registry until due: the worker moves them to the queue
-    (its scheduler), and a worker started after a killed one takes that duty over once the
-    killed one's lock lapses. An assignment's job, since no sweep redoes it."""
+def test_a_worker_started_after_a_killed_one_runs_the_jobs_due_later(stack, board_with_task, app):
+    """Retries wait in RQ's scheduled registry until due, and the scheduler (one worker at a
+    time holds its lock) moves them to the queue. A killed worker's lock lapses within a
+    minute; then the next worker takes the duty over. An assignment's job: no sweep redoes
+    it."""
     from datetime import timedelta
-
-    from redis import Redis
-    from rq import Queue
 
     from taskflow.models import User
     from taskflow.notifications.jobs import notify_assignment
 
+    queue = stack.queue()
     killed = stack.worker()
-    killed.send_signal(signal.SIGKILL)  # it held the scheduler's lock
+    wait_until(lambda: queue.scheduler_pid == killed.pid, timeout=30, message="no scheduler")
+    killed.send_signal(signal.SIGKILL)
     killed.wait()
-    stack.worker()
+    worker = stack.worker()
     _, task_id, _ = board_with_task
     with app.app_context():
         alice, bob = User.by_username("alice"), User.by_username("bob")
-        queue = Queue(stack.env()["RQ_QUEUE"], connection=Redis.from_url(stack.redis_url))
         queue.enqueue_in(timedelta(seconds=1), notify_assignment, task_id, bob.id, alice.id, 1)
     wait_until(
         lambda: count(app, Notification, Notification.task_id == task_id),
@@ -227,6 +235,19 @@ def test_the_worker_runs_jobs_due_later(stack, board_with_task, app):
         interval=0.2,
         message="the job due later never ran",
     )
+    assert queue.scheduler_pid == worker.pid
+
+
+def test_a_stopped_worker_hands_the_scheduler_on_at_once(stack):
+    """A worker asked to stop (SIGTERM: a deploy) releases the scheduler's lock, rather than
+    leave retries waiting a minute for it to lapse."""
+    queue = stack.queue()
+    first = stack.worker()
+    wait_until(lambda: queue.scheduler_pid == first.pid, timeout=30, message="no scheduler")
+    processes.stop(first)
+    assert first.returncode == 0
+    second = stack.worker()
+    wait_until(lambda: queue.scheduler_pid == second.pid, timeout=10, message="not handed on")
 
 
 def child_processes(pid: int) -> list[int]:

@@ -25,7 +25,7 @@ def post(task: Task, author: User, text: str) -> TaskThreadComment:
     comment = TaskThreadComment(task=task, author=author, content=text)
     _set_mentions(comment, task, text)
     db.session.add(comment)
-    task.count_comments(1)
+    TaskThreadComment.recount(task)
     change.card(task)
     _publish(
         task.id,
@@ -86,8 +86,10 @@ def _notify(comment: TaskThreadComment) -> None:
 def delete(comment: TaskThreadComment) -> None:
     task, task_id, comment_id = comment.task, comment.task_id, comment.id
     change = begin_change(task.board)
+    if db.session.get(TaskThreadComment, comment_id) is None:
+        return  # deleted while this waited for the board (twice at once: both asked for it)
     db.session.delete(comment)
-    task.count_comments(-1)
+    TaskThreadComment.recount(task)
     change.card(task)
     gone = f'<li id="comment-{comment_id}" hx-swap-oob="delete"></li>'
     broadcast(topics.task(task_id), lambda: gone)

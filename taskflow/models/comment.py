@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Text, select
+from sqlalchemy import ForeignKey, Index, Text, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from taskflow.extensions import NEVER_REUSE_IDS, db
@@ -29,6 +29,15 @@ class TaskThreadComment(db.Model):
     reactions: Mapped[list["Reaction"]] = relationship(  # noqa: F821
         lazy="selectin", viewonly=True, order_by="Reaction.id"
     )
+
+    @classmethod
+    def recount(cls, task: Task) -> None:
+        """Set the task's comment_count from its comments' rows, once a comment was added or
+        removed (under the board's lock): counted afresh, not stepped, so it cannot drift."""
+        db.session.flush()
+        count = select(func.count()).where(cls.task_id == task.id).scalar_subquery()
+        db.session.execute(update(Task).where(Task.id == task.id).values(comment_count=count))
+        db.session.expire(task, ["comment_count"])
 
     @classmethod
     def latest(cls, task: Task, before: int | None = None) -> list["TaskThreadComment"]:

@@ -33,7 +33,7 @@ class Task(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # Bumped by every change to the task or its comment thread (see Board.version).
     version: Mapped[int] = mapped_column(default=0, server_default="0")
-    # Kept by the comment thread (boards/comment_thread.py) for the card.
+    # Kept by the comment thread for the card (TaskThreadComment.recount).
     comment_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     column: Mapped[Column] = relationship(back_populates="tasks")
@@ -46,13 +46,6 @@ class Task(db.Model):
 
     def bump_version(self) -> None:
         db.session.execute(update(Task).where(Task.id == self.id).values(version=Task.version + 1))
-
-    def count_comments(self, delta: int) -> None:
-        """A comment added (1) or removed (-1), in SQL: concurrent comments add up."""
-        db.session.execute(
-            update(Task).where(Task.id == self.id).values(comment_count=Task.comment_count + delta)
-        )
-        db.session.expire(self, ["comment_count"])
 
     @classmethod
     def current_version(cls, task_id: int) -> int:
