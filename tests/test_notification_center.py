@@ -293,6 +293,30 @@ def test_the_center_page_runs_a_fixed_number_of_queries(app, board_with_task_in,
 # -- live, in Chromium --------------------------------------------------------------------
 
 
+def test_a_direct_message_is_headed_by_the_others_shown_names(app, chat_room):
+    """As the direct messages list names it: display names, the reader left out; on the
+    page and in a row pushed live alike."""
+    from taskflow.notifications import rows
+
+    with app.app_context():
+        User.by_username("alice").display_name = "Alice Martin"
+        db.session.commit()
+        db.session.remove()
+    alice = as_user(app, "alice")
+    direct = alice.post("/direct/new", {"usernames": "bob, carol"}).location
+    alice.post(f"{direct}/messages", {"content": "@bob a word among us"})
+    run_jobs(app)
+    page = as_user(app, "bob").get("/notifications").get_data(as_text=True)
+    assert groups_of(page) == [
+        ("Direct message with Alice Martin, carol", ["Alice Martin mentioned you"])
+    ]
+    with app.test_request_context():
+        bob = User.by_username("bob")
+        note = Notification.query.filter_by(recipient_id=bob.id).one()
+        assert rows.row(note, bob).place.name == "Alice Martin, carol"
+        db.session.remove()
+
+
 def test_a_new_notification_appears_live_in_its_group(app, new_page, chat_room, board_with_task_in):
     bob = new_page()
     without_favicon(bob)

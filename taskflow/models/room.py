@@ -277,6 +277,16 @@ class ChatRoom(db.Model):
         return _titled(db.session.execute(_NAMES_OF_MEMBER, params).all())
 
     @staticmethod
+    def direct_titles(room_ids: Collection[int], user_id: int) -> dict[int, str]:
+        """These direct messages as the user sees them (direct_title of the others' shown
+        names), in one query."""
+        if not room_ids:
+            return {}
+        query = select(_rooms.c.id, _others().label("others")).where(_rooms.c.id.in_(room_ids))
+        rows = db.session.execute(query, {"user_id": user_id})
+        return {row.id: direct_title((row.others or "").split(NAMES_APART)) for row in rows}
+
+    @staticmethod
     def member_names(room_id: int, limit: int | None = None) -> tuple[list[Row], int]:
         """The room's members as (id, username, display_name) rows by name, at most `limit`
         of them, and how many there are in all (one query)."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from flask import url_for
 
 from taskflow import access, markup
-from taskflow.models import Notification, User
+from taskflow.models import ChatRoom, Notification, User
 from taskflow.models.notification import COMMENT_MENTION, TASK_ASSIGNED
 from taskflow.people import shown_name
 
@@ -79,7 +79,9 @@ def rows_of(notifications: Iterable[Notification], reader: User) -> list[Row]:
     """The center's rows for a page of notifications (loaded by Notification.page), with
     what the reader may still open found in two queries for the whole page."""
     notifications = list(notifications)
-    places = [place_of(n, reader) for n in notifications]
+    directs = {m.room_id for n in notifications if (m := n.chat_message) and m.room.is_direct}
+    titles = ChatRoom.direct_titles(directs, reader.id)
+    places = [place_of(n, reader, titles) for n in notifications]
     rooms = {n.chat_message.room_id for n in notifications if n.chat_message_id}
     boards = {_task(n).column.board_id for n in notifications if _task(n) is not None}
     readable_rooms = access.readable_room_ids(rooms, reader)
@@ -111,14 +113,18 @@ def grouped(rows: Iterable[Row]) -> list[Group]:
     return groups
 
 
-def place_of(notification: Notification, reader: User) -> Place:
+def place_of(
+    notification: Notification, reader: User, titles: dict[int, str] | None = None
+) -> Place:
+    """`titles`: the page's direct messages as the reader sees them (ChatRoom.direct_titles),
+    else looked up for this one."""
     if notification.chat_message_id:
         room = notification.chat_message.room
         url = url_for("rooms.show", room_id=room.id)
         if room.is_direct:
-            # Its stored name is its people's usernames: the reader sees the others'.
-            others = [name for name in room.name.split(", ") if name != reader.username]
-            return Place(f"room-{room.id}", DIRECT, ", ".join(others) or "Just you", url, "")
+            if titles is None:
+                titles = ChatRoom.direct_titles([room.id], reader.id)
+            return Place(f"room-{room.id}", DIRECT, titles[room.id], url, "")
         return Place(f"room-{room.id}", ROOM, f"#{room.name}", url, room.board.name)
     task = _task(notification)
     if task is None:  # not a kind the center knows: shown on its own
