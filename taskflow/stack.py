@@ -138,8 +138,8 @@ def healthy(url: str) -> bool:
 def start_worker(
     env: dict[str, str], log: IO | int | None = subprocess.DEVNULL, timeout: float = 30
 ) -> subprocess.Popen:
-    """A `flask worker` process (RQ, with the notification sweep). Returns once it has
-    registered with RQ on env's REDIS_URL and RQ_QUEUE (the embedded one when unset)."""
+    """A `flask worker` process (RQ, with the notification sweep). Returns once it is ready
+    (worker_ready) on env's REDIS_URL and RQ_QUEUE (the embedded one when unset)."""
     process = subprocess.Popen(
         [str(BIN / "flask"), "--app", "taskflow", "worker"],
         cwd=ROOT,
@@ -147,18 +147,25 @@ def start_worker(
         stdout=log,
         stderr=log,
     )
-    _until_ready(process, lambda: worker_registered(env, process.pid), "the RQ worker", timeout)
+    _until_ready(process, lambda: worker_ready(env, process.pid), "the RQ worker", timeout)
     return process
 
 
-def worker_registered(env: dict[str, str], pid: int) -> bool:
+def worker_ready(env: dict[str, str], pid: int) -> bool:
+    """The worker has registered with RQ and is past its start-up (idle or busy): its
+    signal handlers are in place, so a SIGTERM now stops it cleanly (RQ installs them after
+    registering: one sent in between kills it outright)."""
     from redis import Redis, RedisError
     from rq import Queue, Worker
+    from rq.worker import WorkerStatus
 
     url = env.get("REDIS_URL") or embedded_redis.socket_url(_instance(env))
     try:
         queue = Queue(env.get("RQ_QUEUE", "taskflow"), connection=Redis.from_url(url))
-        return any(w.pid == pid for w in Worker.all(queue=queue))
+        return any(
+            w.pid == pid and w.get_state() in (WorkerStatus.IDLE, WorkerStatus.BUSY)
+            for w in Worker.all(queue=queue)
+        )
     except (RedisError, OSError):
         return False  # the worker starts the embedded Redis: it may not answer yet
 
