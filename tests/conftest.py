@@ -498,6 +498,21 @@ def chat_room(app, make_user):
     return room_id
 
 
+def second_room(app, room_id: int, name: str = "random") -> int:
+    """Another room of the board with alice and bob."""
+    from taskflow.models import ChatRoom
+
+    with app.app_context():
+        general = db.session.get(ChatRoom, room_id)
+        room = ChatRoom(general.board, name, "", general.created_by)
+        room.members.append(User.by_username("bob"))
+        db.session.add(room)
+        db.session.commit()
+        new_id = room.id
+        db.session.remove()
+        return new_id
+
+
 @pytest.fixture
 def board_with_task(app, make_user):
     """Board "Launch" (alice owner, bob member) with task "Ship it" in To Do; carol is on no

@@ -9,7 +9,7 @@ from taskflow.chat import service as chat
 from taskflow.extensions import db
 from taskflow.models import ChatMessage, ChatRoom, Notification, User
 
-from .conftest import browser_login, expect_socket_open, open_room, run_jobs
+from .conftest import browser_login, expect_socket_open, open_room, run_jobs, second_room
 
 
 def say(app, room_id: int, username: str, text: str, times: int = 1) -> None:
@@ -29,19 +29,6 @@ def board_id_of(app, room_id: int) -> int:
         board_id = db.session.get(ChatRoom, room_id).board_id
         db.session.remove()
         return board_id
-
-
-def second_room(app, room_id: int, name: str = "random") -> int:
-    """Another room of the board with alice and bob."""
-    with app.app_context():
-        general = db.session.get(ChatRoom, room_id)
-        room = ChatRoom(general.board, name, "", general.created_by)
-        room.members.append(User.by_username("bob"))
-        db.session.add(room)
-        db.session.commit()
-        new_id = room.id
-        db.session.remove()
-        return new_id
 
 
 def bobs_tabs(browser, base_url: str, count: int = 2) -> list:

@@ -13,7 +13,7 @@ from taskflow.extensions import db
 from taskflow.models import ChatMessage, ChatRoom, User
 
 from .a11y import DESKTOP, PHONE, context_for
-from .conftest import as_user, browser_login, expect_socket_open, open_room
+from .conftest import as_user, browser_login, expect_socket_open, open_room, second_room
 
 
 def post(client, room_id: int, content: str, reply_to: int | None = None) -> int:
@@ -44,29 +44,13 @@ def seed_conversation(app, room_id: int) -> dict:
 @pytest.fixture
 def empty_room(app, chat_room) -> int:
     """A second room, "design", on the chat room's board, with alice and bob and no message."""
-    with app.app_context():
-        general = db.session.get(ChatRoom, chat_room)
-        room = ChatRoom(general.board, "design", "Mockups and reviews", general.created_by)
-        room.members.append(User.by_username("bob"))
-        db.session.add(room)
-        db.session.commit()
-        room_id = room.id
-        db.session.remove()
-    return room_id
+    return second_room(app, chat_room, "design")
 
 
 @pytest.fixture
-def task_with_comments(app, chat_room) -> int:
+def task_with_comments(app, board_with_task_in) -> int:
     """A task on the chat room's board, with comments by alice and bob (one mentions alice)."""
-    from taskflow.models import Task
-
-    with app.app_context():
-        board = db.session.get(ChatRoom, chat_room).board
-        task = Task(column=board.columns[0], title="Ship it", position=0)
-        db.session.add(task)
-        db.session.commit()
-        task_id = task.id
-        db.session.remove()
+    task_id = board_with_task_in
     alice, bob = as_user(app, "alice"), as_user(app, "bob")
     for client, text in ((bob, "Tests are green."), (alice, "Great, merging."), (bob, "@alice ok")):
         response = client.post(f"/tasks/{task_id}/comments", {"content": text})
