@@ -261,8 +261,14 @@ def server_env(database_url: str, redis_url: str) -> dict:
 
 
 @pytest.fixture(scope="session")
-def live_server(app, database_url, redis_url, tmp_path_factory):
-    log = open(tmp_path_factory.mktemp("server") / "gunicorn.log", "w")  # noqa: SIM115
+def live_server_log(tmp_path_factory) -> Path:
+    """Where the live server writes its log (a test that fails may show its end)."""
+    return tmp_path_factory.mktemp("server") / "gunicorn.log"
+
+
+@pytest.fixture(scope="session")
+def live_server(app, database_url, redis_url, live_server_log):
+    log = open(live_server_log, "w")  # noqa: SIM115
     process, url = stack.start_web(server_env(database_url, redis_url), log=log)
     yield url
     stack.stop(process)

@@ -1,4 +1,5 @@
-"""A TCP proxy whose connections a test can cut, to take a browser's socket down for real."""
+"""A TCP proxy whose connections a test can cut or stall, to take a browser's socket down for
+real."""
 
 import socket
 import threading
@@ -15,6 +16,8 @@ class CuttableProxy:
         self.connections: list[socket.socket] = []
         self.refuse = False  # True: the network is down, every new connection is dropped
         self.refuse_websockets = False  # True: WebSocket handshakes are dropped, HTTP passes
+        self.websockets: set[socket.socket] = set()  # client sides that opened with a handshake
+        self.stalled: set[socket.socket] = set()  # client sides whose traffic is swallowed
         self.lock = threading.Lock()
         threading.Thread(target=self._accept, daemon=True).start()
 
@@ -32,7 +35,7 @@ class CuttableProxy:
             with self.lock:
                 self.connections += [client, upstream]
             for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+                threading.Thread(target=self._pump, args=(a, b, client), daemon=True).start()
 
     @property
     def url(self) -> str:
@@ -60,11 +63,15 @@ class CuttableProxy:
                 continue
         return None
 
-    @staticmethod
-    def _pump(source: socket.socket, sink: socket.socket) -> None:
+    def _pump(self, source: socket.socket, sink: socket.socket, client: socket.socket) -> None:
         try:
             while data := source.recv(65536):
-                sink.sendall(data)
+                if source is client and client not in self.websockets:
+                    if b"upgrade: websocket" in data.lower():
+                        with self.lock:
+                            self.websockets.add(client)
+                if client not in self.stalled:
+                    sink.sendall(data)
         except OSError:
             pass
         for s in (source, sink):
@@ -83,6 +90,13 @@ class CuttableProxy:
             except OSError:
                 pass
             s.close()
+
+    def stall_websockets(self) -> None:
+        """The open WebSockets go dead without closing: nothing more gets through either way,
+        and neither end is told (a NAT or load balancer that forgot an idle connection). New
+        connections pass."""
+        with self.lock:
+            self.stalled |= self.websockets
 
     def close(self) -> None:
         self.listener.close()

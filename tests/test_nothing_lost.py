@@ -123,8 +123,21 @@ def test_a_crafted_catch_up_costs_at_most_one_page(app, live_server, chat_room):
 # --- the composer keeps a message until the server has it ------------------------------------
 
 
+def what_the_page_says(page) -> str:
+    """The sender's side of a message that did not arrive, for the failure's report."""
+    outbox = page.locator("#outbox")
+    parts = {
+        "socket": page.locator("body").get_attribute("data-socket"),
+        "connection": page.locator("#connection-state").text_content(),
+        "error": page.locator("#socket-error").text_content(),
+        "outbox": outbox.text_content() if outbox.is_visible() else "",
+        "composer": page.locator("#composer-input").input_value(),
+    }
+    return ", ".join(f"{name}={value!r}" for name, value in parts.items())
+
+
 def test_a_message_sent_as_the_connection_drops_arrives_once(
-    app, live_server, chat_room, proxy, room_page
+    app, live_server, live_server_log, chat_room, proxy, room_page
 ):
     """A TCP proxy cuts alice's connections right after she presses Enter, 20 times: each
     message is saved once and shown once on both pages."""
@@ -136,14 +149,44 @@ def test_a_message_sent_as_the_connection_drops_arrives_once(
         composer.fill(text)
         composer.press("Enter")
         proxy.cut()
-        for page in (alice, bob):
-            # a reconnect waits up to a second (htmx's jittered backoff): a slow CI gets 15
-            expect(page.locator(".message-body", has_text=text)).to_have_count(1, timeout=15_000)
-        expect(composer).to_have_value("", timeout=15_000)
+        try:
+            for page in (alice, bob):
+                # a reconnect waits up to a second (htmx's jittered backoff): a slow CI gets 15
+                shown = page.locator(".message-body", has_text=text)
+                expect(shown).to_have_count(1, timeout=15_000)
+            expect(composer).to_have_value("", timeout=15_000)
+        except AssertionError as failed:
+            log = live_server_log.read_text(errors="replace").splitlines()[-40:]
+            raise AssertionError(
+                f"{text!r}: saved {saved(app, text)} time(s); alice's page: "
+                f"{what_the_page_says(alice)}; bob's page shows it "
+                f"{bob.locator('.message-body', has_text=text).count()} time(s); "
+                "the server's log ends:\n" + "\n".join(log)
+            ) from failed
         assert saved(app, text) == 1
     expected = [f"dropped {i}" for i in range(20)]
     for page in (alice, bob):
         expect(page.locator(".message-body")).to_have_text(expected)
+
+
+def test_a_message_sent_on_a_dead_socket_goes_over_http(
+    app, live_server, chat_room, proxy, room_page
+):
+    """alice's socket dies without closing (a NAT forgot it): her page still thinks it is open
+    and sends into the void. Unanswered, the message goes again over HTTP, on a new connection,
+    and arrives once."""
+    alice = room_page(proxy.url, "alice", chat_room)
+    bob = room_page(live_server, "bob", chat_room)
+    proxy.stall_websockets()
+    composer = alice.locator("#composer-input")
+    composer.fill("into the void")
+    composer.press("Enter")
+    for page in (alice, bob):  # within seconds, as alice's page waits for its answer
+        shown = page.locator(".message-body", has_text="into the void")
+        expect(shown).to_have_count(1, timeout=15_000)
+    expect(composer).to_have_value("")
+    expect(alice.locator("#outbox")).to_be_hidden()
+    assert saved(app, "into the void") == 1
 
 
 def test_a_message_that_cannot_be_sent_stays_with_retry(app, chat_room, proxy, room_page):

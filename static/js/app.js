@@ -292,7 +292,11 @@ function setConnectionState(text) {
 
 // A message sent by the [data-outbox] form waits in the outbox until its broadcast (with its
 // client id, saved at most once) comes back: sent again when the socket reopens, or over HTTP.
-const outbox = new Map(); // client id → { content, replyTo, sentAt }
+// One sent over the socket and not answered within ANSWER_WITHIN goes once more over HTTP, on
+// a new connection: the socket may be dead while it still looks open (a NAT or load balancer
+// that forgot it), or its frame lost as it dropped.
+const outbox = new Map(); // client id → { content, replyTo, sentAt, overHttp }
+const ANSWER_WITHIN = 3000; // ms a socket has to acknowledge a message
 const NOT_SENT_AFTER = 5000; // ms without an acknowledgement before "Not sent — Retry"
 let typing = false; // this page said its user is typing ([data-outbox] only)
 
@@ -315,9 +319,10 @@ document.addEventListener("htmx:wsConfigSend", (event) => {
   if (earlier && earlier.content.trim() !== params.content.trim()) {
     params.client_id = form.elements.client_id.value = newClientId(); // a different message
   }
-  outbox.set(params.client_id, { content: params.content, replyTo: params.reply_to || "", sentAt: Date.now() });
+  const entry = { content: params.content, replyTo: params.reply_to || "", sentAt: Date.now(), overHttp: !liveSocket };
+  outbox.set(params.client_id, entry);
   showOutbox();
-  if (!liveSocket) {
+  if (entry.overHttp) {
     event.preventDefault();
     sendOverHttp(params.client_id);
   }
@@ -335,11 +340,23 @@ function sendOverHttp(clientId) {
 function resendOutbox() {
   for (const [clientId, entry] of outbox) {
     entry.sentAt = Date.now();
+    entry.overHttp = !liveSocket;
     const frame = { content: entry.content, client_id: clientId, reply_to: entry.replyTo };
     if (liveSocket) liveSocket.send(JSON.stringify(frame));
     else sendOverHttp(clientId);
   }
   showOutbox();
+}
+
+// Unanswered over the socket: over HTTP, once (a failure there waits for the socket to reopen,
+// or for Retry).
+function sendUnansweredOverHttp() {
+  const now = Date.now();
+  for (const [clientId, entry] of outbox) {
+    if (entry.overHttp || now - entry.sentAt < ANSWER_WITHIN) continue;
+    entry.overHttp = true;
+    sendOverHttp(clientId);
+  }
 }
 
 // Saved: clear the composer unless another message was started in it.
@@ -364,7 +381,11 @@ function showOutbox() {
   $("[data-outbox-state]").textContent = stuck ? "Not sent." : "Sending…";
   $("[data-outbox-retry]").hidden = !stuck;
 }
-setInterval(() => outbox.size && showOutbox(), 1000);
+setInterval(() => {
+  if (!outbox.size) return;
+  sendUnansweredOverHttp();
+  showOutbox();
+}, 1000);
 
 document.addEventListener("click", (event) => {
   if (event.target.closest?.("[data-outbox-retry]")) resendOutbox();

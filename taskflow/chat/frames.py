@@ -1,5 +1,6 @@
 """What a chat socket accepts from its page, frame by frame."""
 
+import logging
 import time
 
 from sqlalchemy.exc import OperationalError
@@ -13,6 +14,8 @@ from taskflow.extensions import db
 from taskflow.models import ChatRoom, User
 from taskflow.realtime.connection import Connection, error_html
 from taskflow.timezones import DEFAULT
+
+log = logging.getLogger(__name__)
 
 # How long a socket reuses its sender's membership check. Access never ends silently: every
 # change that ends it (removed from the room or board, the room or board deleted, a logout)
@@ -79,8 +82,9 @@ class ChatRoomFrames:
                 reply_to=reply_to,
             )
             self.state["typing"] = False
-        except OperationalError:  # the database is away: nothing saved
+        except OperationalError as error:  # the database is away (or locked): nothing saved
             db.session.rollback()
+            log.warning("message not saved, database unavailable: %s", error)
             return self._refuse(DATABASE_DOWN, frame)
         if not new:  # sent again after a dropped connection: acknowledge, to this page only
             return self.connection.send(chat.upsert_html(message, self.zone))
