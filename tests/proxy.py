@@ -3,6 +3,7 @@ real."""
 
 import socket
 import threading
+import time
 
 
 class CuttableProxy:
@@ -18,6 +19,7 @@ class CuttableProxy:
         self.refuse_websockets = False  # True: WebSocket handshakes are dropped, HTTP passes
         self.websockets: set[socket.socket] = set()  # client sides that opened with a handshake
         self.stalled: set[socket.socket] = set()  # client sides whose traffic is swallowed
+        self.delay = 0.0  # seconds what a client sends waits before it goes on (a slow network)
         self.lock = threading.Lock()
         threading.Thread(target=self._accept, daemon=True).start()
 
@@ -70,6 +72,8 @@ class CuttableProxy:
                     if b"upgrade: websocket" in data.lower():
                         with self.lock:
                             self.websockets.add(client)
+                if source is client and self.delay:
+                    time.sleep(self.delay)
                 if client not in self.stalled:
                     sink.sendall(data)
         except OSError:

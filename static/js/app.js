@@ -45,11 +45,14 @@ function syncChanges() { // [data-live-sync]: at load, and when a catch-up repla
 syncChanges();
 
 // Every (re)connect asks for the changes after it; the server sends those, then live ones.
+let roomSocket = null; // a chat room page's current WebSocket (see replaceDeadSocket)
 htmx.createWebSocket = (url) => {
   const target = new URL(url);
-  if ($("[data-live-sync]")) target.searchParams.set("seq", changes.seq);
+  const room = !!$("[data-live-sync]");
+  if (room) target.searchParams.set("seq", changes.seq);
   const socket = new WebSocket(target, []);
   socket.binaryType = htmx.config.wsBinaryType;
+  if (room) roomSocket = socket;
   return socket;
 };
 
@@ -293,11 +296,12 @@ function setConnectionState(text) {
 // A message sent by the [data-outbox] form waits in the outbox until its broadcast (with its
 // client id, saved at most once) comes back: sent again when the socket reopens, or over HTTP.
 // One sent over the socket and not answered within ANSWER_WITHIN goes once more over HTTP, on
-// a new connection: the socket may be dead while it still looks open (a NAT or load balancer
-// that forgot it), or its frame lost as it dropped.
+// a new connection, and the socket is replaced: it may be dead while it still looks open (a
+// NAT or load balancer that forgot it), or its frame lost as it dropped.
 const outbox = new Map(); // client id → { content, replyTo, sentAt, overHttp }
 const ANSWER_WITHIN = 3000; // ms a socket has to acknowledge a message
 const NOT_SENT_AFTER = 5000; // ms without an acknowledgement before "Not sent — Retry"
+const HTTP_WITHIN = 15000; // ms an HTTP send may take before the next one goes
 let typing = false; // this page said its user is typing ([data-outbox] only)
 
 function newClientId() {
@@ -328,13 +332,26 @@ document.addEventListener("htmx:wsConfigSend", (event) => {
   }
 });
 
+// One HTTP send at a time: htmx keeps only the newest of the requests waiting behind the one
+// in flight from the same form (of three messages sent together, the second would be lost).
+let httpSends = Promise.resolve();
 function sendOverHttp(clientId) {
+  httpSends = httpSends.then(() => postOverHttp(clientId)).catch(() => {});
+}
+
+document.addEventListener("htmx:configRequest", (event) => {
+  if (event.detail.elt.matches?.("[data-outbox]")) event.detail.timeout = HTTP_WITHIN;
+});
+
+function postOverHttp(clientId) {
   const form = $("[data-outbox]");
-  const { content, replyTo } = outbox.get(clientId);
+  const entry = outbox.get(clientId);
+  if (!form || !entry) return null; // acknowledged while it waited
   // The answer carries every change the page is missing, this message included.
-  htmx.ajax("POST", form.action, {
-    source: form, swap: "none", values: { content, client_id: clientId, seq: changes.seq, reply_to: replyTo },
-  });
+  const values = { content: entry.content, client_id: clientId, seq: changes.seq, reply_to: entry.replyTo };
+  const sent = htmx.ajax("POST", form.action, { source: form, swap: "none", values });
+  // (htmx leaves its promise pending if a swap throws: the next send does not wait for ever)
+  return Promise.race([sent, new Promise((done) => setTimeout(done, HTTP_WITHIN))]);
 }
 
 function resendOutbox() {
@@ -349,14 +366,27 @@ function resendOutbox() {
 }
 
 // Unanswered over the socket: over HTTP, once (a failure there waits for the socket to reopen,
-// or for Retry).
+// or for Retry), and a new socket.
 function sendUnansweredOverHttp() {
   const now = Date.now();
+  let unanswered = false;
   for (const [clientId, entry] of outbox) {
     if (entry.overHttp || now - entry.sentAt < ANSWER_WITHIN) continue;
-    entry.overHttp = true;
+    entry.overHttp = unanswered = true;
     sendOverHttp(clientId);
   }
+  if (unanswered) replaceDeadSocket();
+}
+
+// A socket that looks open but does not answer is replaced at once (its page then catches up
+// and resends the outbox). The old one is silenced first: its close, whenever the dead
+// connection reports it, must neither mark the page disconnected nor make htmx-ext-ws
+// replace the new one.
+function replaceDeadSocket() {
+  const dead = roomSocket;
+  if (!liveSocket || !dead) return;
+  dead.onopen = dead.onmessage = dead.onerror = dead.onclose = null;
+  liveSocket.reconnect();
 }
 
 // Saved: clear the composer unless another message was started in it.
@@ -391,11 +421,13 @@ document.addEventListener("click", (event) => {
   if (event.target.closest?.("[data-outbox-retry]")) resendOutbox();
 });
 // The HTTP fallback failed too: say so now.
-document.addEventListener("htmx:sendError", (event) => {
-  if (!event.detail.elt?.matches?.("[data-outbox]")) return;
-  outbox.forEach((entry) => { entry.sentAt = 0; });
-  showOutbox();
-});
+for (const failure of ["htmx:sendError", "htmx:timeout"]) {
+  document.addEventListener(failure, (event) => {
+    if (!event.detail.elt?.matches?.("[data-outbox]")) return;
+    outbox.forEach((entry) => { entry.sentAt = 0; });
+    showOutbox();
+  });
+}
 
 document.addEventListener("htmx:oobAfterSwap", (event) => {
   const swapped = event.target;
