@@ -504,6 +504,18 @@ def chat_room(app, make_user):
     return room_id
 
 
+def autoincrement_of_never_reused_tables() -> dict[str, bool]:
+    """SQLite, in an app context: each table whose ids are never reused (sqlite_autoincrement
+    in the models), and whether the database's table has AUTOINCREMENT (SQLite's batch mode
+    rebuilds a table without it unless told)."""
+    schemas = dict(db.session.execute(text("SELECT name, sql FROM sqlite_master")).all())
+    return {
+        table.name: "AUTOINCREMENT" in schemas[table.name]
+        for table in db.metadata.sorted_tables
+        if table.dialect_kwargs.get("sqlite_autoincrement")
+    }
+
+
 def second_room(app, room_id: int, name: str = "random") -> int:
     """Another room of the board with alice and bob."""
     from taskflow.models import ChatRoom

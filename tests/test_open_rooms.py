@@ -10,7 +10,7 @@ from taskflow.extensions import db
 from taskflow.models import Board, ChatRoom, User
 from taskflow.models.room import OPEN, PRIVATE
 
-from .conftest import as_user
+from .conftest import as_user, autoincrement_of_never_reused_tables
 from .helpers import link_to
 
 
@@ -186,12 +186,7 @@ def test_the_migration_opens_each_boards_oldest_room_only(app, chat_room):
         if db.engine.dialect.name == "sqlite":  # ids are still never reused, in any table
             # (SQLite's batch mode rebuilds a table to drop a column, without AUTOINCREMENT
             # unless told: a downgrade through such a step made tasks' ids reusable.)
-            schemas = dict(db.session.execute(text("SELECT name, sql FROM sqlite_master")).all())
-            never_reused = [
-                table.name
-                for table in db.metadata.sorted_tables
-                if table.dialect_kwargs.get("sqlite_autoincrement")
-            ]
-            assert "chat_rooms" in never_reused
-            assert [n for n in never_reused if "AUTOINCREMENT" not in schemas[n]] == []
+            kept = autoincrement_of_never_reused_tables()
+            assert "chat_rooms" in kept
+            assert [name for name, has in kept.items() if not has] == []
         db.session.remove()

@@ -20,6 +20,7 @@ from .conftest import (
     PASSWORD,
     ROOT,
     Client,
+    autoincrement_of_never_reused_tables,
     close_code,
     http_login,
     live_csrf,
@@ -284,15 +285,10 @@ def test_a_private_room_is_invisible_to_board_members_outside_it(app, chat_room)
 def test_every_table_whose_ids_are_never_reused_has_autoincrement(app):
     """On SQLite the migrations keep AUTOINCREMENT on every such table (batch mode rebuilds a
     table to add or drop some columns, and without it once left chat_messages reusing ids)."""
-    from sqlalchemy import text
-
     with app.app_context():
         if db.engine.dialect.name != "sqlite":
             return  # PostgreSQL's sequences never go back
-        schemas = dict(db.session.execute(text("SELECT name, sql FROM sqlite_master")).all())
+        kept = autoincrement_of_never_reused_tables()
         db.session.remove()
-    never_reused = [
-        t.name for t in db.metadata.sorted_tables if t.dialect_kwargs.get("sqlite_autoincrement")
-    ]
-    assert {"chat_messages", "tasks", "users"} <= set(never_reused)
-    assert [name for name in never_reused if "AUTOINCREMENT" not in schemas[name]] == []
+    assert {"chat_messages", "tasks", "users"} <= set(kept)
+    assert [name for name, has in kept.items() if not has] == []
