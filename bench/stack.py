@@ -41,18 +41,20 @@ class TaskFlow:
         port = port or int(os.environ.get("BENCH_PORT", "8700"))
         self.folder = tempfile.TemporaryDirectory(prefix="taskflow-bench-")
         folder = Path(self.folder.name)
-        self.env = dict(
-            os.environ,
-            TASKFLOW_INSTANCE=self.folder.name,
-            REDIS_URL=processes.start_redis(folder),
-            SECRET_KEY="bench-only-secret-key-of-at-least-32-characters",
-            MESSAGE_RATE_LIMIT="100000 per second",
-            LOGIN_LIMIT_PER_IP="100000 per minute",
-            SOCKETS_PER_USER="100000",  # thousands of sockets from a few dozen users
-            WORKER_CONNECTIONS="20000",
+        # `env` overrides any of these (bench/neighbour.py keeps the default message limit).
+        self.env = {
+            **os.environ,
+            "TASKFLOW_INSTANCE": self.folder.name,
+            "REDIS_URL": processes.start_redis(folder),
+            "SECRET_KEY": "bench-only-secret-key-of-at-least-32-characters",
+            "MESSAGE_RATE_LIMIT": "100000 per second",
+            "LOGIN_LIMIT_PER_IP": "100000 per minute",
+            "SOCKETS_PER_USER": "100000",  # thousands of sockets from a few dozen users
+            "WORKER_CONNECTIONS": "20000",
             # One web process unless asked (--web N): the figures are per process.
-            **{"WEB_CONCURRENCY": "1", **env},
-        )
+            "WEB_CONCURRENCY": "1",
+            **env,
+        }
         self.processes: list[subprocess.Popen] = []
         self.database = FreshDatabase(self.env.get("DATABASE_URL", ""))
         try:

@@ -102,3 +102,12 @@ def test_transport_benchmark_runs_and_reports_both_designs():
     for design in ("topic", "single"):
         rooms = report["T4"][design]
         assert rooms["delivery_ratio"] == 1.0 and rooms["redis_cpu_cores"] >= 0, why
+
+
+def test_neighbour_benchmark_runs_and_limits_the_attacker():
+    result = run_bench("bench/neighbour.py", "--quick")
+    report = json.loads((ROOT / "bench" / "results" / "neighbour-quick.json").read_text())
+    why = f"{json.dumps(report['attacker'])}\nstderr:\n{tail(result.stderr)}"
+    assert set(report["attacked"]["statuses"]) == {"200"}, why
+    assert report["attacker"]["message"].get("429", 0) > 0, why  # 6 a second against 4
+    assert report["figures"][0]["value"] > 0, why
