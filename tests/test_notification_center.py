@@ -290,6 +290,90 @@ def test_the_center_page_runs_a_fixed_number_of_queries(app, board_with_task_in,
     assert counts[0] == counts[1], counts  # 4 more rows, 2 more groups: no more queries
 
 
+def test_the_center_renders_no_markdown_when_it_loads(app, chat_room, monkeypatch):
+    """Issue 20: every load parsed each row's message as Markdown for its excerpt (30
+    mentions: 4.1-4.3 s a load, and the other members' requests waited behind it). The
+    excerpt is made once, with the notification, and the center reads it as stored."""
+    from taskflow import markup
+
+    text = "@bob look at **this** plan: " + "*word* `code` [link](https://example.com) " * 40
+    with app.app_context(), app.test_request_context():
+        alice, bob = User.by_username("alice"), User.by_username("bob")
+        room = db.session.get(ChatRoom, chat_room)
+        messages = [
+            ChatMessage(room=room, author=alice, content=f"{i} {text}", mentioned_users=[bob])
+            for i in range(30)
+        ]
+        db.session.add_all(messages)
+        db.session.commit()
+        for message_id in [m.id for m in messages]:
+            notifications.for_chat_message(message_id)  # the job's work, as the worker does it
+        db.session.remove()
+    bob = as_user(app, "bob")
+    parsed = []
+    parse = markup._MD.parse  # every Markdown render and excerpt parses through it
+
+    def counted(*args, **kwargs):
+        parsed.append(args[0][:10])
+        return parse(*args, **kwargs)
+
+    monkeypatch.setattr(markup._MD, "parse", counted)
+    page = bob.get("/notifications").get_data(as_text=True)
+    assert page.count('class="notification unread"') == 30
+    assert parsed == []
+    excerpts = re.findall(r'<p class="notification-excerpt">(.*?)</p>', page, re.S)
+    assert text_of(excerpts[0]).startswith("29 @bob look at this plan: word code link word")
+    assert text_of(excerpts[-1]).endswith("…") and len(text_of(excerpts[-1])) <= 140
+
+
+def test_a_notification_keeps_the_names_its_place_had(app, board_with_task_in, chat_room):
+    """Issue 20: bob, removed from the board, saw its board, task and room under the names
+    they were given after he left (a rename that revealed a confidential plan). Each
+    notification keeps the names of its place as they were when it was made; on the page and
+    in a row pushed live."""
+    from taskflow.models import Task
+    from taskflow.notifications import rows
+
+    alice = as_user(app, "alice")
+    alice.post(f"/rooms/{chat_room}/messages", {"content": "@bob in the room"})
+    alice.post(f"/tasks/{board_with_task_in}/comments", {"content": "@bob on the task"})
+    edit = {"title": "Ship it", "priority": "high", "assignee_id": user_id(app, "bob")}
+    alice.post(f"/tasks/{board_with_task_in}/edit", edit)
+    run_jobs(app)
+    with app.app_context():
+        board_id = db.session.get(ChatRoom, chat_room).board_id
+    alice.post(f"/boards/{board_id}/members/{user_id(app, 'bob')}/delete")
+    alice.post(f"/boards/{board_id}/edit", {"name": "Secret merger"})
+    alice.post(
+        f"/tasks/{board_with_task_in}/edit",
+        {"title": "Buy Initech", "priority": "high", "assignee_id": 0},
+    )
+    with app.app_context():
+        room = db.session.get(ChatRoom, chat_room)
+        room.name = "initech-deal"
+        db.session.commit()
+        assert not room.board.is_member(User.by_username("bob"))
+        assert db.session.get(Task, board_with_task_in).title == "Buy Initech"
+        assert room.board.name == "Secret merger"
+        db.session.remove()
+    page = as_user(app, "bob").get("/notifications").get_data(as_text=True)
+    assert groups_of(page) == [
+        (
+            "Task Ship it in Launch",
+            ["alice assigned you this task", "alice mentioned you in a comment"],
+        ),
+        ("#general in Launch", ["alice mentioned you"]),
+    ]
+    for new in ("Secret", "merger", "Initech", "initech"):
+        assert new not in page
+    with app.test_request_context():
+        bob = User.by_username("bob")
+        for note in Notification.query.filter_by(recipient_id=bob.id):
+            place = rows.row(note, bob).place  # as a row pushed live renders it
+            assert (place.name, place.board) in {("Ship it", "Launch"), ("#general", "Launch")}
+        db.session.remove()
+
+
 # -- live, in Chromium --------------------------------------------------------------------
 
 

@@ -250,3 +250,117 @@ def test_assigning_oneself_notifies_no_one(app, board_with_task):
         f"/tasks/{task_id}/edit", {"title": "Ship it", "priority": "low", "assignee_id": alice_id}
     )
     assert queued(app) == 0
+
+
+def center_excerpts(app, username: str) -> list[str]:
+    """The excerpts (or what stands for them) of the user's center, newest first."""
+    page = as_user(app, username).get("/notifications").get_data(as_text=True)
+    found = re.findall(r'<p class="notification-excerpt( gone)?">(.*?)</p>', page, re.S)
+    return [text for _, text in found]
+
+
+def test_an_edit_requotes_and_a_deletion_unquotes_the_message(app, chat_room):
+    """The excerpt is stored with the notification (issue 20), yet it quotes the message as
+    it is: an edit rewrites it, and a deleted message's text is kept nowhere."""
+    alice = as_user(app, "alice")
+    for word in ("first", "second"):
+        alice.post(f"/rooms/{chat_room}/messages", {"content": f"@bob the {word} plan"})
+    run_jobs(app)
+    with app.app_context():
+        first, second = (m.id for m in ChatMessage.query.order_by(ChatMessage.id))
+    alice.post(f"/messages/{first}/edit", {"content": "@bob the *better* plan"})
+    as_user(app, "bob").post("/notifications/read-all")  # read: kept when deleted
+    alice.post(f"/messages/{second}/delete")
+    assert center_excerpts(app, "bob") == ["The message was deleted.", "@bob the better plan"]
+    with app.app_context():
+        stored = db.session.execute(
+            text("SELECT chat_message_id, excerpt FROM notifications ORDER BY id")
+        ).all()
+        db.session.remove()
+    assert [tuple(row) for row in stored] == [(first, "@bob the better plan"), (second, "")]
+
+
+def test_an_edited_comment_or_description_is_quoted_as_it_is(app, board_with_task):
+    """As the center did when it parsed them on every load; the task's title, a name its
+    notifications keep, does not change with them."""
+    from taskflow.models import TaskThreadComment
+
+    _, task_id, _ = board_with_task
+    alice = as_user(app, "alice")
+    alice.post(f"/tasks/{task_id}/comments", {"content": "@bob please review"})
+    edit = {"title": "Ship it", "priority": "high", "assignee_id": bob_id(app)}
+    alice.post(f"/tasks/{task_id}/edit", {**edit, "description": "Before Friday"})
+    run_jobs(app)
+    assert center_excerpts(app, "bob") == ["Before Friday", "@bob please review"]
+    with app.app_context():
+        comment_id = TaskThreadComment.query.one().id
+    alice.post(f"/comments/{comment_id}/edit", {"content": "@bob please review **now**"})
+    alice.post(
+        f"/tasks/{task_id}/edit", {**edit, "title": "Ship", "description": "Before *Monday*"}
+    )
+    assert center_excerpts(app, "bob") == ["Before Monday", "@bob please review now"]
+    page = as_user(app, "bob").get("/notifications").get_data(as_text=True)
+    assert ">Ship it</a>" in page and ">Ship</a>" not in page
+
+
+def test_the_migration_stores_what_each_notification_shows(app, board_with_task_in, chat_room):
+    """Upgrading a database that has notifications (issue 20): each gets its excerpt, made
+    once, and its place's names as they are then; a deleted message's, no text."""
+    from flask_migrate import downgrade, upgrade
+
+    from .conftest import autoincrement_of_never_reused_tables
+
+    alice, task = as_user(app, "alice"), board_with_task_in
+    general = f"/rooms/{chat_room}/messages"
+    alice.post(general, {"content": "@bob look at **this** plan"})
+    direct = alice.post("/direct/new", {"usernames": "bob"}).location
+    alice.post(f"{direct}/messages", {"content": "@bob a word in private"})
+    alice.post(f"/tasks/{task}/comments", {"content": "@bob please review the *copy*"})
+    alice.post(
+        f"/tasks/{task}/edit",
+        {
+            "title": "Ship it",
+            "priority": "high",
+            "assignee_id": bob_id(app),
+            "description": "Before *Friday*",
+        },
+    )
+    alice.post(general, {"content": "@bob soon gone"})
+    run_jobs(app)
+    as_user(app, "bob").post("/notifications/read-all")
+    with app.app_context():
+        gone = ChatMessage.query.order_by(ChatMessage.id.desc()).first().id
+    alice.post(f"/messages/{gone}/delete")
+    shown = "SELECT type, excerpt, place_name, board_name FROM notifications ORDER BY id"
+    with app.app_context():
+        made = [tuple(r) for r in db.session.execute(text(shown))]
+        db.session.remove()
+        downgrade(revision="c9f5e1a3b7d2")  # before notifications kept what they show
+        try:
+            columns = db.session.execute(text("SELECT * FROM notifications")).keys()
+            assert "excerpt" not in columns and "place_name" not in columns
+        finally:
+            db.session.remove()
+            upgrade()
+        migrated = [tuple(r) for r in db.session.execute(text(shown))]
+        if db.engine.dialect.name == "sqlite":  # its ids are still never reused
+            assert autoincrement_of_never_reused_tables()["notifications"]
+        db.session.remove()
+    assert (
+        migrated
+        == made
+        == [
+            ("chat_mention", "@bob look at this plan", "general", "Launch"),
+            ("chat_mention", "@bob a word in private", "", ""),
+            ("comment_mention", "@bob please review the copy", "Ship it", "Launch"),
+            ("task_assigned", "Before Friday", "Ship it", "Launch"),
+            ("chat_mention", "", "general", "Launch"),
+        ]
+    )
+
+
+def bob_id(app) -> int:
+    with app.app_context():
+        found = User.by_username("bob").id
+        db.session.remove()
+        return found

@@ -39,6 +39,7 @@ def post(task: Task, author: User, text: str) -> TaskThreadComment:
 def edit(comment: TaskThreadComment, text: str) -> None:
     comment.content, comment.edited_at = text, utcnow()
     _set_mentions(comment, comment.task, text)
+    notifications.comment_edited(comment.id, text)  # committed with the edit
     _publish_comment(comment)
     db.session.commit()
     _notify(comment)

@@ -60,7 +60,10 @@ def edit(task_id: int):
     if form.validate_on_submit():
         live_board.begin_change(task.board).card(task)
         task.bump_version()
+        described = task.description
         assignee = _fill(task, form)
+        if task.description != described:  # its assignments quote it
+            notifications.description_edited(task.id, task.description)
         live_board.task_changed(task.id)
         db.session.commit()
         _notify_assignee(task, assignee)

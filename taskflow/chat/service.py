@@ -216,6 +216,7 @@ def edit(message: ChatMessage, text: str) -> list[User]:
     """Change a message; the newly mentioned are notified (the job skips the others)."""
     message.content, message.edited_at = text, utcnow()
     _set_mentions(message, text)
+    notifications.message_edited(message.id, text)  # committed with the edit
     _publish_change(message)
     if message.notified_at is None:
         notifications.enqueue(jobs.notify_chat_message, message.id)

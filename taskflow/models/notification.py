@@ -6,6 +6,7 @@ from sqlalchemy import ForeignKey, Index, String, Table, Text, func, select, upd
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from taskflow.extensions import NEVER_REUSE_IDS, db
+from taskflow.models.task import TITLE_MAX
 from taskflow.models.user import User, utcnow
 
 # Who a message or comment mentions (the seed's mentioned_users).
@@ -28,6 +29,7 @@ comment_mentions = Table(
 
 CHAT_MENTION, COMMENT_MENTION, TASK_ASSIGNED = "chat_mention", "comment_mention", "task_assigned"
 PAGE_SIZE = 30
+EXCERPT = 140  # characters of the message, comment or task description a row quotes
 
 
 class Notification(db.Model):
@@ -51,6 +53,15 @@ class Notification(db.Model):
     task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
     is_read: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # What the center shows of it, kept from when it was made (issue 20). The excerpt, plain
+    # text (markup.excerpt, escaped when rendered): made once here, not parsed from the
+    # Markdown on every load; an edit of its message or comment rewrites it, a deletion
+    # empties it. Its place's names: a room's (without "#") or a task's title, and its
+    # board's ("" for a direct message, named by its people as they are): a reader removed
+    # from the board keeps seeing the names he was told, never what they were renamed to.
+    excerpt: Mapped[str] = mapped_column(String(EXCERPT), default="", server_default="")
+    place_name: Mapped[str] = mapped_column(String(TITLE_MAX), default="", server_default="")
+    board_name: Mapped[str] = mapped_column(String(100), default="", server_default="")
     # One notification per event and recipient, enforced by the database: a job that runs
     # twice (a retry, a sweep) cannot notify twice.
     dedupe_key: Mapped[str] = mapped_column(String(80), unique=True)
@@ -87,9 +98,10 @@ class Notification(db.Model):
 
 @cache
 def _shown() -> tuple:
-    """The loader options of Notification.page: the columns the center shows, nothing else
-    (a message's reactions, reply and author, which load with it by default, are not)."""
-    from taskflow.models.board import Board
+    """The loader options of Notification.page: what the center needs beyond the row itself,
+    which keeps the excerpt and the names (issue 20): the room or task a notification links
+    to, whether its message was deleted, and the board a task is on (who may still open it).
+    Nothing else: no text, no names, none of what a message loads with it by default."""
     from taskflow.models.column import Column
     from taskflow.models.comment import TaskThreadComment
     from taskflow.models.message import ChatMessage
@@ -97,22 +109,19 @@ def _shown() -> tuple:
     from taskflow.models.task import Task
 
     def task_of(path):
-        column = path.joinedload(Task.column).load_only(Column.board_id)
         return [
-            path.load_only(Task.title, Task.description, Task.column_id),
-            column.joinedload(Column.board).load_only(Board.name),
+            path.load_only(Task.column_id),
+            path.joinedload(Task.column).load_only(Column.board_id),
         ]
 
     message = selectinload(Notification.chat_message)
-    room = message.joinedload(ChatMessage.room)
     comment = selectinload(Notification.task_thread_comment)
     return (
-        message.load_only(ChatMessage.room_id, ChatMessage.content, ChatMessage.deleted_at),
+        message.load_only(ChatMessage.room_id, ChatMessage.deleted_at),
         *(message.lazyload(r) for r in (ChatMessage.author, ChatMessage.reactions)),
         message.lazyload(ChatMessage.reply_to),
-        room.load_only(ChatRoom.name, ChatRoom.kind, ChatRoom.board_id),
-        room.joinedload(ChatRoom.board).load_only(Board.name),
-        comment.load_only(TaskThreadComment.task_id, TaskThreadComment.content),
+        message.joinedload(ChatMessage.room).load_only(ChatRoom.kind),
+        comment.load_only(TaskThreadComment.task_id),
         *(comment.lazyload(r) for r in (TaskThreadComment.author, TaskThreadComment.reactions)),
         *task_of(comment.joinedload(TaskThreadComment.task)),
         *task_of(selectinload(Notification.task)),

@@ -1,10 +1,13 @@
 """A notification as the center shows it: who (the sender), what happened, where (the room or
 task, which rows are grouped under), when, and an excerpt of the message or comment.
 
-Everything shown comes from what Notification.page loads with the page (or, for a row pushed
-live, from the one notification being created): no query per row. Where the reader has since
-lost access (removed from a room or a board), the row keeps its place's name, which it showed
-before, but neither its link nor the text: what the place says now is no longer theirs."""
+The excerpt and the place's names are the notification's own columns, made with it
+(`excerpt_of`, in the job): a load parses no Markdown, and a place renamed since keeps the name
+the notification was made with. The rest comes from what Notification.page loads with the page
+(or, for a row pushed live, from the one notification being created): no query per row. Where
+the reader has since lost access (removed from a room or a board), the row keeps its place's
+name, as it was then, but neither its link nor the text: what the place says now is no longer
+theirs."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,10 +16,9 @@ from flask import url_for
 
 from taskflow import access, markup
 from taskflow.models import ChatRoom, Notification, User
-from taskflow.models.notification import COMMENT_MENTION, TASK_ASSIGNED
+from taskflow.models.notification import COMMENT_MENTION, EXCERPT, TASK_ASSIGNED
 from taskflow.people import shown_name
 
-EXCERPT = 140  # characters of the message or comment a row quotes
 ROOM, DIRECT, TASK = "room", "direct", "task"
 
 
@@ -113,24 +115,40 @@ def grouped(rows: Iterable[Row]) -> list[Group]:
     return groups
 
 
+def excerpt_of(text: str | None) -> str:
+    """What a row quotes of a message, comment or task description: the first EXCERPT
+    characters of its Markdown's text. Made once, when the notification is (or its message or
+    comment edited), and stored: the center's loads parse nothing."""
+    return markup.excerpt(text, EXCERPT) if text else ""
+
+
 def place_of(
     notification: Notification, reader: User, titles: dict[int, str] | None = None
 ) -> Place:
-    """`titles`: the page's direct messages as the reader sees them (ChatRoom.direct_titles),
-    else looked up for this one."""
+    """Named as the notification keeps it (its place_name and board_name, from when it was
+    made), but for a direct message, named by its people as the reader sees them now.
+    `titles`: the page's direct messages (ChatRoom.direct_titles), else looked up for this
+    one."""
     if notification.chat_message_id:
-        room = notification.chat_message.room
-        url = url_for("rooms.show", room_id=room.id)
-        if room.is_direct:
+        message = notification.chat_message
+        url = url_for("rooms.show", room_id=message.room_id)
+        if message.room.is_direct:
             if titles is None:
-                titles = ChatRoom.direct_titles([room.id], reader.id)
-            return Place(f"room-{room.id}", DIRECT, titles[room.id], url, "")
-        return Place(f"room-{room.id}", ROOM, f"#{room.name}", url, room.board.name)
-    task = _task(notification)
-    if task is None:  # not a kind the center knows: shown on its own
+                titles = ChatRoom.direct_titles([message.room_id], reader.id)
+            return Place(f"room-{message.room_id}", DIRECT, titles[message.room_id], url, "")
+        name = f"#{notification.place_name}"
+        return Place(f"room-{message.room_id}", ROOM, name, url, notification.board_name)
+    task_id = _task_id(notification)
+    if task_id is None:  # not a kind the center knows: shown on its own
         return Place(f"other-{notification.id}", TASK, "", "", "")
-    url = url_for("tasks.show", task_id=task.id)
-    return Place(f"task-{task.id}", TASK, task.title, url, task.column.board.name)
+    url = url_for("tasks.show", task_id=task_id)
+    return Place(f"task-{task_id}", TASK, notification.place_name, url, notification.board_name)
+
+
+def _task_id(notification: Notification) -> int | None:
+    if notification.task_thread_comment_id:
+        return notification.task_thread_comment.task_id
+    return notification.task_id
 
 
 def _task(notification: Notification):
@@ -140,14 +158,9 @@ def _task(notification: Notification):
 
 
 def _row(notification: Notification, place: Place, readable: bool) -> Row:
-    text, deleted = "", False
-    if notification.chat_message_id:
-        message = notification.chat_message
-        deleted = message.deleted_at is not None
-        text = "" if deleted else message.content
-    elif notification.task_thread_comment_id:
-        text = notification.task_thread_comment.content
-    elif notification.type == TASK_ASSIGNED and notification.task_id:
-        text = notification.task.description or ""
-    excerpt = markup.excerpt(text, EXCERPT) if text and readable else ""
+    """The stored excerpt, unless the reader lost the place or the message is deleted (its
+    deletion emptied it too: service.remove_unread_for_message)."""
+    message = notification.chat_message if notification.chat_message_id else None
+    deleted = message is not None and message.deleted_at is not None
+    excerpt = notification.excerpt if readable and not deleted else ""
     return Row(notification, place, excerpt, deleted, readable)

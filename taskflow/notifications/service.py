@@ -80,7 +80,10 @@ def for_chat_message(message_id: int) -> None:
         seen |= {u.id for u in recipients if settings[u.id][1] >= message.id}
     where = "a direct message" if room.is_direct else f"#{room.name}"
     text = f"{_name(author)} mentioned you in {where}"
-    _mentioned(message, recipients, CHAT_MENTION, {"chat_message_id": message.id}, text, seen)
+    # A direct message is named by its people, as the reader sees them: no names kept.
+    names = ("", "") if room.is_direct else (room.name, room.board.name)
+    link = {"chat_message_id": message.id, **_shown(message.content, *names)}
+    _mentioned(message, recipients, CHAT_MENTION, link, text, seen)
 
 
 def for_comment(comment_id: int) -> None:
@@ -92,7 +95,8 @@ def for_comment(comment_id: int) -> None:
         u for u in comment.mentioned_users if u.id != comment.author_id and task.board.is_member(u)
     ]
     text = f"{_name(comment.author)} mentioned you on “{task.title}”"
-    _mentioned(comment, recipients, COMMENT_MENTION, {"task_thread_comment_id": comment.id}, text)
+    link = {"task_thread_comment_id": comment.id, **_shown(comment.content, *_names_of(task))}
+    _mentioned(comment, recipients, COMMENT_MENTION, link, text)
 
 
 def for_assignment(task_id: int, assignee_id: int, sender_id: int, version: int) -> None:
@@ -100,6 +104,7 @@ def for_assignment(task_id: int, assignee_id: int, sender_id: int, version: int)
     if task is None or assignee is None or not task.board.is_member(assignee):
         return
     sender = db.session.get(User, sender_id)
+    shown = _shown(task.description, *_names_of(task))
     _create(
         None,
         [assignee],
@@ -110,15 +115,27 @@ def for_assignment(task_id: int, assignee_id: int, sender_id: int, version: int)
             task_id=task.id,
             dedupe_key=f"assign:{task.id}:{user.id}:{version}",
             text=f"{_name(sender)} assigned you “{task.title}”",
+            **shown,
         ),
     )
+
+
+def _shown(text: str | None, place: str, board: str) -> dict:
+    """The columns that keep what the center shows of a notification as it is when it is
+    made: the excerpt, rendered once for all its recipients, and its place's names."""
+    return {"excerpt": rows.excerpt_of(text), "place_name": place, "board_name": board}
+
+
+def _names_of(task: Task) -> tuple[str, str]:
+    return task.title, task.board.name
 
 
 def _mentioned(
     source, recipients: list[User], kind: str, link: dict, text: str, seen: set[int] = frozenset()
 ) -> None:
     """Notify the people a message or comment mentions, once each (its dedupe key); those in
-    `seen` have seen it already: theirs is created read."""
+    `seen` have seen it already: theirs is created read. `link`: the columns naming the
+    source and keeping what is shown of it (_shown)."""
     prefix = "chat" if kind == CHAT_MENTION else "comment"
     _create(
         source,
@@ -243,8 +260,30 @@ def read_chat_mentions(user_id: int, room_id: int, upto: int) -> None:
         push(user_id)
 
 
+def message_edited(message_id: int, text: str) -> None:
+    """In the edit's transaction: the notifications of an edited message quote it as it is
+    now, as the center did when it parsed every excerpt on every load."""
+    _requote(Notification.chat_message_id == message_id, text)
+
+
+def comment_edited(comment_id: int, text: str) -> None:
+    _requote(Notification.task_thread_comment_id == comment_id, text)
+
+
+def description_edited(task_id: int, text: str) -> None:
+    """An assignment quotes its task's description."""
+    _requote((Notification.task_id == task_id) & (Notification.type == TASK_ASSIGNED), text)
+
+
+def _requote(which, text: str) -> None:
+    """One UPDATE (and one excerpt) however many notifications quote the source; the names
+    they keep do not change."""
+    db.session.execute(update(Notification).where(which).values(excerpt=rows.excerpt_of(text)))
+
+
 def remove_unread_for_message(message_id: int) -> None:
-    """A deleted message takes its unread notifications with it."""
+    """A deleted message takes its unread notifications with it, and its text out of those
+    left (the center says it was deleted)."""
     recipients = list(
         db.session.scalars(
             select(Notification.recipient_id).where(
@@ -256,6 +295,9 @@ def remove_unread_for_message(message_id: int) -> None:
         delete(Notification).where(
             Notification.chat_message_id == message_id, ~Notification.is_read
         )
+    )
+    db.session.execute(
+        update(Notification).where(Notification.chat_message_id == message_id).values(excerpt="")
     )
     for user_id in set(recipients):
         push(user_id)
