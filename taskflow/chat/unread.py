@@ -252,6 +252,12 @@ def activity_topics(room_ids: Iterable[int]) -> list[str]:
     return [topics.room_activity(room_id) for room_id in room_ids]
 
 
+def activity_follows(room_ids: Iterable[int]) -> dict[str, tuple[str]]:
+    """The same, each because of its room (connection.serve's `because`): when the user's
+    access to a room ends, every page of theirs stops following its activity."""
+    return {topics.room(room_id): (topics.room_activity(room_id),) for room_id in room_ids}
+
+
 def announce(message: ChatMessage, mentioned: Iterable[int] = (), deleted: bool = False) -> None:
     """Once the post (or deletion) commits, tell every page that lists the room: one small
     event, the same for everyone (ids only), so the message path does no per-member work."""

@@ -1,0 +1,106 @@
+"""Issue 20, "Access ends everywhere at once": what a user loses access to stops reaching
+every page they have open, a removed member stays out until invited again, the invite form
+and the password form are limited, and a quote follows its original's edits."""
+
+from taskflow.extensions import db
+from taskflow.models import ChatRoom, User
+
+from .conftest import (
+    as_user,
+    close_code,
+    following,
+    frames_until,
+    http_login,
+    second_room,
+    ws_connect,
+)
+
+
+def _ids(app, room_id: int) -> tuple[int, int]:
+    """(board id, bob's id)."""
+    with app.app_context():
+        board_id = db.session.get(ChatRoom, room_id).board_id
+        bob_id = User.by_username("bob").id
+        db.session.remove()
+        return board_id, bob_id
+
+
+def _activity_of(room_id: int):
+    return lambda frame: f'data-unread-activity data-room="{room_id}"' in frame
+
+
+# -- sockets that follow a room's activity -------------------------------------------------
+
+
+def test_removed_from_a_room_no_open_page_of_the_user_gets_its_activity(
+    app, live_server, chat_room
+):
+    """Bob's board page, room list and another room's page follow the activity of the
+    private room "general" (their unread counts). Once removed from it, they stay open (his
+    access to the board and "random" goes on) but no longer get its activity."""
+    random = second_room(app, chat_room)
+    board_id, bob_id = _ids(app, chat_room)
+    bob = http_login(live_server, "bob")
+    sockets = [
+        ws_connect(live_server, path, bob)
+        for path in (f"/ws/board/{board_id}", f"/ws/rooms/{board_id}", f"/ws/chat-room/{random}")
+    ]
+    for ws in sockets:
+        following(ws)
+    alice = as_user(app, "alice")
+    removed = alice.post(f"/rooms/{chat_room}/members/{bob_id}/delete")
+    assert removed.status_code == 302
+    alice.post(f"/rooms/{chat_room}/messages", {"content": "the secret plan"})
+    alice.post(f"/rooms/{random}/messages", {"content": "lunch?"})  # after it, for everyone
+    board, listing, room = sockets
+    for ws in (board, listing):
+        frames = frames_until(ws, _activity_of(random))
+        assert not [f for f in frames if _activity_of(chat_room)(f)], frames
+    frames = frames_until(room, "lunch?")
+    assert not [f for f in frames if _activity_of(chat_room)(f)], frames
+
+
+def _direct(app, *usernames: str) -> int:
+    with app.app_context():
+        people = [User.by_username(name) for name in usernames]
+        room = ChatRoom.direct(people, people[0])
+        db.session.add(room)
+        db.session.commit()
+        room_id = room.id
+        db.session.remove()
+        return room_id
+
+
+def test_removed_from_a_board_every_page_that_followed_it_ends(
+    app, live_server, chat_room, board_with_task_in
+):
+    """Every socket that follows the board, its tasks or its rooms' activity depends on the
+    board: they all close (4403). The pages that stay (a direct message, the notification
+    center) never followed the board's rooms: a later message there does not reach them,
+    one in the direct message does."""
+    board_id, bob_id = _ids(app, chat_room)
+    direct = _direct(app, "alice", "bob")
+    bob = http_login(live_server, "bob")
+    board_paths = (
+        f"/ws/board/{board_id}",
+        f"/ws/rooms/{board_id}",
+        f"/ws/chat-room/{chat_room}",
+        f"/ws/task-comments/{board_with_task_in}",
+    )
+    closing = [ws_connect(live_server, path, bob) for path in board_paths]
+    staying = [
+        ws_connect(live_server, path, bob)
+        for path in (f"/ws/chat-room/{direct}", "/ws/notifications/center")
+    ]
+    for ws in (*closing, *staying):
+        following(ws)
+    alice = as_user(app, "alice")
+    assert alice.post(f"/boards/{board_id}/members/{bob_id}/delete").status_code == 302
+    assert [close_code(ws) for ws in closing] == [4403] * len(closing)
+    alice.post(f"/rooms/{chat_room}/messages", {"content": "the secret plan"})
+    alice.post(f"/rooms/{direct}/messages", {"content": "still friends?"})
+    room, center = staying
+    frames = frames_until(room, "still friends?")
+    assert not [f for f in frames if "secret" in f or _activity_of(chat_room)(f)], frames
+    frames = frames_until(center, _activity_of(direct))
+    assert not [f for f in frames if _activity_of(chat_room)(f)], frames
