@@ -2,8 +2,11 @@
 every page they have open, a removed member stays out until invited again, the invite form
 and the password form are limited, and a quote follows its original's edits."""
 
+import re
+
+from taskflow.boards.invitations import REMOVED
 from taskflow.extensions import db
-from taskflow.models import ChatRoom, User
+from taskflow.models import Board, ChatRoom, User
 
 from .conftest import (
     as_user,
@@ -14,6 +17,7 @@ from .conftest import (
     second_room,
     ws_connect,
 )
+from .helpers import create_board
 
 
 def _ids(app, room_id: int) -> tuple[int, int]:
@@ -104,3 +108,54 @@ def test_removed_from_a_board_every_page_that_followed_it_ends(
     assert not [f for f in frames if "secret" in f or _activity_of(chat_room)(f)], frames
     frames = frames_until(center, _activity_of(direct))
     assert not [f for f in frames if _activity_of(chat_room)(f)], frames
+
+
+# -- a removed member and the invite link --------------------------------------------------
+
+
+def _join_code(alice, board_id: int) -> str:
+    assert alice.post(f"/boards/{board_id}/invite-link", {"expiry": "never"}).status_code == 302
+    page = alice.get(f"/boards/{board_id}/members").get_data(as_text=True)
+    return re.search(r'id="invite-link-url" type="text" readonly value="[^"]*/join/([^"]+)"', page)[
+        1
+    ]
+
+
+def _is_member(app, board_id: int, username: str) -> bool:
+    with app.app_context():
+        member = db.session.get(Board, board_id).is_member(User.by_username(username))
+        db.session.remove()
+        return member
+
+
+def test_a_removed_member_cannot_rejoin_by_the_link_until_invited_again(app, login):
+    alice, bob, carol = login("alice"), login("bob"), login("carol")
+    board_id = create_board(alice)
+    code = _join_code(alice, board_id)
+    for user in (bob, carol):
+        assert user.post(f"/join/{code}").status_code == 302
+    bob_id, carol_id = (_user_id(app, name) for name in ("bob", "carol"))
+    assert alice.post(f"/boards/{board_id}/members/{bob_id}/delete").status_code == 302
+    assert carol.post(f"/boards/{board_id}/members/{carol_id}/delete").status_code == 302
+
+    for method in (bob.get, bob.post):
+        refused = method(f"/join/{code}")
+        assert refused.status_code == 403 and REMOVED in refused.get_data(as_text=True)
+    assert not _is_member(app, board_id, "bob")
+    assert carol.post(f"/join/{code}").status_code == 302  # she left: not removed
+    page = alice.get(f"/boards/{board_id}/members").get_data(as_text=True)
+    assert 'id="removed-members"' in page and f'id="removed-{bob_id}"' in page
+    assert "Removed members can’t use this link until you invite them again." in page
+    assert f'id="removed-{carol_id}"' not in page
+
+    assert alice.post(f"/boards/{board_id}/members", {"username": "bob"}).status_code == 302
+    page = alice.get(f"/boards/{board_id}/members").get_data(as_text=True)
+    assert f'id="removed-{bob_id}"' not in page  # invited again: the link works for him
+    assert bob.post(f"/join/{code}").status_code == 302 and _is_member(app, board_id, "bob")
+
+
+def _user_id(app, username: str) -> int:
+    with app.app_context():
+        user_id = User.by_username(username).id
+        db.session.remove()
+        return user_id
