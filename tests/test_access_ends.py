@@ -4,7 +4,7 @@ and the password form are limited, and a quote follows its original's edits."""
 
 import re
 
-from taskflow.boards.invitations import REMOVED
+from taskflow.boards.invitations import REMOVED, TOO_MANY
 from taskflow.extensions import db
 from taskflow.models import Board, ChatRoom, User
 
@@ -159,3 +159,21 @@ def _user_id(app, username: str) -> int:
         user_id = User.by_username(username).id
         db.session.remove()
         return user_id
+
+
+# -- the invite form and usernames ---------------------------------------------------------
+
+
+def test_every_invite_attempt_counts_so_usernames_cannot_be_probed(app, login, monkeypatch):
+    """Unknown names used to be answered before the limit was counted: a board owner could
+    try any number of names. Now each attempt counts, whatever the answer."""
+    monkeypatch.setitem(app.config, "INVITE_LIMIT_PER_OWNER", "3 per hour")
+    alice, _ = login("alice"), login("bob")
+    board_id = create_board(alice)
+    for name in ("nobody1", "nobody2", "alice"):
+        response = alice.post(f"/boards/{board_id}/members", {"username": name})
+        assert response.status_code == 422, name
+    for name in ("nobody3", "bob"):  # past the limit, unknown or not: the same answer
+        response = alice.post(f"/boards/{board_id}/members", {"username": name})
+        assert response.status_code == 429, name
+        assert TOO_MANY in response.get_data(as_text=True)
