@@ -4,11 +4,13 @@ and the password form are limited, and a quote follows its original's edits."""
 
 import re
 
+from taskflow.accounts.login_guard import WRONG_PASSWORDS
 from taskflow.boards.invitations import REMOVED, TOO_MANY
 from taskflow.extensions import db
 from taskflow.models import Board, ChatRoom, User
 
 from .conftest import (
+    PASSWORD,
     as_user,
     close_code,
     following,
@@ -177,3 +179,24 @@ def test_every_invite_attempt_counts_so_usernames_cannot_be_probed(app, login, m
         response = alice.post(f"/boards/{board_id}/members", {"username": name})
         assert response.status_code == 429, name
         assert TOO_MANY in response.get_data(as_text=True)
+
+
+# -- the password change form --------------------------------------------------------------
+
+
+def test_wrong_current_passwords_are_limited_as_logins_are(app, login, monkeypatch):
+    """Someone at an open session could try current passwords without end; now failures
+    count as failed logins, and past the limit even the right one waits."""
+    monkeypatch.setitem(app.config, "LOGIN_FAILURES_PER_ACCOUNT_IP", "3 per minute")
+    alice, new = login("alice"), "a brand new passphrase 9"
+    change = {"password": new, "confirm": new}
+    for attempt in range(3):
+        response = alice.post("/account/password", {**change, "current": f"guess {attempt}"})
+        assert response.status_code == 422
+        assert "That is not your current password." in response.get_data(as_text=True)
+    response = alice.post("/account/password", {**change, "current": PASSWORD})
+    assert response.status_code == 429
+    assert WRONG_PASSWORDS in response.get_data(as_text=True)
+    with app.app_context():
+        assert User.by_username("alice").check_password(PASSWORD)  # unchanged
+        db.session.remove()
