@@ -6,8 +6,10 @@ import re
 
 from taskflow.accounts.login_guard import WRONG_PASSWORDS
 from taskflow.boards.invitations import REMOVED, TOO_MANY
+from taskflow.chat import unread
 from taskflow.extensions import db
 from taskflow.models import Board, ChatRoom, User
+from taskflow.realtime.broadcaster import _decode
 
 from .conftest import (
     PASSWORD,
@@ -20,6 +22,7 @@ from .conftest import (
     ws_connect,
 )
 from .helpers import create_board
+from .test_after_commit import published_until_sentinel, subscribed
 
 
 def _ids(app, room_id: int) -> tuple[int, int]:
@@ -200,3 +203,21 @@ def test_wrong_current_passwords_are_limited_as_logins_are(app, login, monkeypat
     with app.app_context():
         assert User.by_username("alice").check_password(PASSWORD)  # unchanged
         db.session.remove()
+
+
+def test_a_room_left_while_a_page_was_opening_ends_once_the_page_follows(app, chat_room):
+    """A page lists the user's rooms at its handshake and follows them a moment later: a
+    removal in between was announced before its socket could hear it. The page's catch-up,
+    read once it follows, finds the room gone and announces the end again."""
+    random = second_room(app, chat_room)
+    _, bob_id = _ids(app, chat_room)
+    alice = as_user(app, "alice")
+    assert alice.post(f"/rooms/{chat_room}/members/{bob_id}/delete").status_code == 302
+    pubsub = subscribed(app)
+    with app.app_context():
+        frames = unread.state_frames(bob_id, [chat_room, random])  # listed before the removal
+        events = [_decode(data) for data in published_until_sentinel(pubsub)]
+    assert f'data-room="{random}"'.encode() in frames[0]  # a whole WebSocket frame
+    assert f'data-room="{chat_room}"'.encode() not in frames[0]
+    ended = [(e.topic, e.kind, e.scope) for e in events]
+    assert ended == [(f"user:{bob_id}", "close", f"room:{chat_room}")]

@@ -209,6 +209,12 @@ def end_access(user_id: int, scope: str) -> None:
     broadcast(names.user(user_id), str, kind="close", scope=scope, key=("close", user_id, scope))
 
 
+def access_ended(user_id: int, scope: str) -> None:
+    """As end_access, at once (no change to commit): for an end a socket may have missed
+    while it was opening."""
+    broadcaster.publish(names.user(user_id), kind="close", scope=scope)
+
+
 def evict(user_id: int, socket_key: str) -> None:
     """Close one of the user's sockets, wherever it is (beyond SOCKETS_PER_USER)."""
     broadcaster.publish(names.user(user_id), kind="evicted", scope=names.socket(socket_key))
