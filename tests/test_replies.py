@@ -1,6 +1,7 @@
 """Replies with a quote: a message may answer another of its room. The quote (the original's
-author and first words) is kept with the reply, links to the page around the original, and
-goes when the original is deleted. Plain forms and the socket check the target alike."""
+author and first words) is kept with the reply, links to the page around the original,
+follows the original's edits and goes when it is deleted. Plain forms and the socket check
+the target alike."""
 
 import re
 
@@ -118,27 +119,35 @@ def test_a_reply_over_the_socket_reaches_everyone_with_its_quote(app, live_serve
     assert {r for _, r, _ in saved(app)[1:]} == {original}
 
 
-def test_an_edit_keeps_the_quote_a_deletion_takes_it(app, live_server, chat_room):
+def test_a_quote_follows_the_edits_and_the_deletion_of_its_original(app, live_server, chat_room):
+    """A password pasted by mistake and edited away used to stay in the quotes of the
+    replies: the quote now follows each edit, live and on reload, as it follows a deletion."""
     bob_http = as_user(app, "bob")
-    original = post_as(app, chat_room, "bob", "the first words")
+    original = post_as(app, chat_room, "bob", "the password is hunter2")
     alice = as_user(app, "alice")
     alice.post(f"/rooms/{chat_room}/messages", {"content": "agreed", "reply_to": original})
     with app.app_context():
         reply = ChatMessage.query.filter_by(content="agreed").one().id
-    bob_http.post(f"/messages/{original}/edit", {"content": "other words entirely"})
     page = alice.get(f"/rooms/{chat_room}").get_data(as_text=True)
-    assert "<b>bob</b>: the first words</a>" in page  # as it was when the reply was sent
+    assert "<b>bob</b>: the password is hunter2</a>" in page
 
     watcher = ws_connect(
         live_server, f"/ws/chat-room/{chat_room}", http_login(live_server, "alice")
     )
     frames_until(watcher, 'id="notification-badge"')
+    bob_http.post(f"/messages/{original}/edit", {"content": "the password is *elsewhere*"})
+    frame = receive_until(watcher, f'id="message-{reply}"')
+    assert "<b>bob</b>: the password is elsewhere</a>" in frame and "hunter2" not in frame
+    page = alice.get(f"/rooms/{chat_room}").get_data(as_text=True)
+    assert "hunter2" not in page and "<b>bob</b>: the password is elsewhere</a>" in page
+    assert saved(app)[-1][1:] == (original, "the password is elsewhere")
+
     bob_http.post(f"/messages/{original}/delete")
     frame = receive_until(watcher, f'id="message-{reply}"')
-    assert "<b>bob</b>: (deleted message)</span>" in frame and "the first words" not in frame
+    assert "<b>bob</b>: (deleted message)</span>" in frame and "elsewhere" not in frame
     assert "data-reply-quote" not in frame  # nothing to go to
     page = alice.get(f"/rooms/{chat_room}").get_data(as_text=True)
-    assert "the first words" not in page and "(deleted message)" in page
+    assert "elsewhere" not in page and "(deleted message)" in page
     assert saved(app)[-1][1:] == (original, None)
 
 

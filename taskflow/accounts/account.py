@@ -6,6 +6,7 @@ sockets it opened: a copied cookie and an open page lose access together."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
+from taskflow.accounts import login_guard
 from taskflow.accounts.forms import PasswordChangeForm
 from taskflow.extensions import db
 from taskflow.models import User, UserSession
@@ -38,9 +39,13 @@ def show():
 @bp.post("/account/password")
 def change_password():
     """A new password ends every session of the user, this one included; this browser gets
-    a new one at once."""
+    a new one at once. Wrong current passwords count as failed logins of the account
+    (login_guard): an open session is not a way to guess the password without end."""
     form = PasswordChangeForm()
     if form.validate_on_submit():
+        if login_guard.blocked(current_user.username):  # even the right password waits
+            form.current.errors.append(login_guard.WRONG_PASSWORDS)
+            return _page(form), 429
         if current_user.check_password(form.current.data):
             user = current_user._get_current_object()
             user.set_password(form.password.data)
@@ -48,6 +53,7 @@ def change_password():
             start_session(user, remember=False)
             flash("Password changed. Every other session was logged out.", "success")
             return redirect(url_for("account.show"))
+        login_guard.failed(current_user.username)
         form.current.errors.append("That is not your current password.")
     return _page(form), 422
 

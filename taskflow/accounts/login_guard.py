@@ -10,6 +10,9 @@ from taskflow import security
 from taskflow.names import name_key, normalize
 
 BLOCKED = "Slow down: too many failed logins for this account. Wait a minute, then try again."
+WRONG_PASSWORDS = (
+    "Slow down: too many wrong passwords for this account. Wait a minute, then try again."
+)
 
 
 def account(username: object) -> str:

@@ -22,7 +22,6 @@ from flask import (
 )
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from limits import parse
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice, SelectField
 
@@ -32,7 +31,7 @@ from taskflow.boards.forms import MemberForm
 from taskflow.extensions import db, limiter
 from taskflow.htmx import is_htmx
 from taskflow.models import Board, User
-from taskflow.models.invitation import ACCEPTED, DECLINED, Invitation, InviteLink
+from taskflow.models.invitation import ACCEPTED, DECLINED, Invitation, InviteLink, Removal
 from taskflow.notifications import service as notifications
 from taskflow.realtime import fragments
 from taskflow.timezones import zone_of
@@ -41,6 +40,10 @@ bp = Blueprint("invitations", __name__)
 
 EXPIRY = {"never": None, "1": timedelta(days=1), "7": timedelta(days=7)}
 TOO_MANY = "You have sent many invitations in a short time. Try again in a while."
+REMOVED = (
+    "You were removed from this board: its invite link works for you again only once the owner"
+    " invites you."
+)
 BAD_LINK = "This invite link does not work: it may have expired or been reset. Ask for a new one."
 
 
@@ -66,7 +69,12 @@ class InviteRefused(Exception):
 
 
 def invite(board: Board, username: str) -> Invitation:
-    """Invite a user to the board as the current user; InviteRefused says why not."""
+    """Invite a user to the board as the current user; InviteRefused says why not.
+
+    Every attempt counts, before the name is looked up: counted only when the user existed,
+    the form answered unknown names without end, and told anyone which usernames exist."""
+    if not _may_invite(current_user.id):
+        raise InviteRefused(TOO_MANY, 429)
     user = User.by_username(username)
     if user is None:
         raise InviteRefused("No user has that username.")
@@ -74,8 +82,6 @@ def invite(board: Board, username: str) -> Invitation:
         raise InviteRefused(f"{user.username} is already a member.")
     if Invitation.pending_for(board, user):
         raise InviteRefused(f"{user.username} is already invited.")
-    if not _may_invite(current_user.id):
-        raise InviteRefused(TOO_MANY, 429)
     invitation = Invitation(board=board, invitee=user, invited_by_id=current_user.id)
     db.session.add(invitation)
     try:
@@ -92,12 +98,9 @@ def invite(board: Board, username: str) -> Invitation:
 
 
 def _may_invite(user_id: int) -> bool:
-    """Invitations per owner, counted in Redis; fails open like the message limit."""
-    try:
-        limit = parse(current_app.config["INVITE_LIMIT_PER_OWNER"])
-        return security.counters().hit(limit, "invite", str(user_id))
-    except Exception:  # Redis away: inviting is not worth refusing for want of a counter
-        return True
+    """Attempts to invite per owner, counted in Redis; fails open like the message limit
+    (inviting is not worth refusing for want of a counter)."""
+    return security.count("INVITE_LIMIT_PER_OWNER", "invite", str(user_id))
 
 
 def members_page(board: Board, form=None, link_form=None, status: int = 200):
@@ -113,13 +116,29 @@ def members_page(board: Board, form=None, link_form=None, status: int = 200):
 
 def panel_context(board: Board, form=None, link_form=None) -> dict:
     owner = board.is_owner(current_user)
+    invitations = Invitation.pending_of_board(board) if owner else []
+    invited = {invitation.invitee_id for invitation in invitations}
+    removed = Removal.of_board(board) if owner else []
     return {
         "board": board,
         "form": form or MemberForm(formdata=None),
         "link_form": link_form or InviteLinkForm(formdata=None),
-        "invitations": Invitation.pending_of_board(board) if owner else [],
+        "invitations": invitations,
+        # Those the link refuses: removed, and not invited since (an invitation lets them in).
+        "removed": [removal for removal in removed if removal.user_id not in invited],
         "invite_link": InviteLink.of_board(board) if owner else None,
     }
+
+
+def removed_from(board: Board, user) -> bool:
+    """Whether the owner removed the user and has not invited them since: the invite link
+    is not theirs to use (the owner decides whether they come back)."""
+    return Removal.applies(board, user) and Invitation.pending_for(board, user) is None
+
+
+def record_removal(board: Board, user) -> None:
+    """The owner removed this member (not: they left)."""
+    Removal.record(board, user)
 
 
 @bp.post("/boards/<int:board_id>/invitations/<int:invitation_id>/delete")
@@ -227,6 +246,7 @@ def _join(board: Board) -> None:
         if pending is not None:
             pending.answer(ACCEPTED)
         board.add_member(current_user)
+        Removal.lift(board, current_user)  # a member again: a later removal is a new one
         notifications.push(current_user.id)  # the badge on the user's other tabs
         try:
             db.session.commit()
@@ -251,6 +271,8 @@ def join(code: str):
     board = link.board
     if board.is_member(current_user):
         return redirect(url_for("boards.show", board_id=board.id))
+    if removed_from(board, current_user):
+        return render_template("errors/page.html", code=403, message=REMOVED), 403
     form = FlaskForm()
     if request.method == "POST" and form.validate_on_submit():
         _join(board)

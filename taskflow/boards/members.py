@@ -46,6 +46,8 @@ def delete(board_id: int, user_id: int):
         abort(403)  # the owner cannot leave or be removed; they delete the board instead
     user = db.session.get(User, user_id) or abort(404)
     board.remove_member(user)
+    if not leaving:  # the invite link refuses them until the owner invites them again
+        invitations.record_removal(board, user)
     rooms = [room for room in ChatRoom.for_board(board) if user in room.members]
     for room in rooms:
         room.members.remove(user)

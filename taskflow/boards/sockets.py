@@ -32,7 +32,7 @@ def board(ws, board_id: int) -> None:
         counts = unread.state_frames(user_id, rooms)
         return [*live_board.board_catch_up(board_id), *counts]
 
-    _serve(ws, topics.board(board_id), [], state, unread.activity_topics(rooms))
+    _serve(ws, topics.board(board_id), [], state, unread.activity_follows(rooms))
 
 
 @sock.route("/ws/task-comments/<int:task_id>", bp=bp)
@@ -57,10 +57,17 @@ def task_comments(ws, task_id: int) -> None:
 
 
 def _serve(
-    ws, topic: str, scopes: list[str], state: Callable[[], list[bytes]], more: list[str] = ()
+    ws,
+    topic: str,
+    scopes: list[str],
+    state: Callable[[], list[bytes]],
+    because: dict[str, tuple[str]] | None = None,
 ) -> None:
-    """Follow the page's topic (and `more`); on each (re)connect send its state as it is now,
-    then the user's badge."""
+    """Follow the page's topic (and `because`'s, see connection.serve); on each (re)connect
+    send its state as it is now, then the user's badge."""
     user_id = current_user.id
-    follows = [topic, *more]
-    serve_view(ws, follows, [topic, *scopes], lambda: [*state(), badge_frame(user_id)])
+
+    def first_frames() -> list[bytes]:
+        return [*state(), badge_frame(user_id)]
+
+    serve_view(ws, [topic], [topic, *scopes], first_frames, because=because)

@@ -94,13 +94,16 @@ def _reply_columns(reply_to: ChatMessage | None) -> dict:
     return {"reply_to_id": reply_to.id, "reply_excerpt": markup.excerpt(reply_to.content)}
 
 
-def _blank_quotes_of(message: ChatMessage) -> None:
-    """A deleted message's words go from the quotes of its replies too; each reply is a
-    change of the room, sent to every page like an edit."""
+def _requote_replies_of(message: ChatMessage) -> None:
+    """The quotes of a message's replies follow it: an edit rewrites them (a password pasted
+    by mistake and edited away must not stay quoted), a deletion blanks them. Each reply
+    whose quote changes is a change of the room, sent to every page like an edit."""
+    quote = None if message.deleted_at else markup.excerpt(message.content)
     for reply in ChatMessage.replies_to(message.id):
-        reply.reply_excerpt = None
-        reply.seq = ChatRoom.next_seq(reply.room_id)
-        _broadcast(reply)
+        if reply.reply_excerpt != quote:
+            reply.reply_excerpt = quote
+            reply.seq = ChatRoom.next_seq(reply.room_id)
+            _broadcast(reply)
 
 
 # ----
@@ -214,9 +217,11 @@ def _post_with_mentions(
 
 def edit(message: ChatMessage, text: str) -> list[User]:
     """Change a message; the newly mentioned are notified (the job skips the others)."""
+    timezones.reader_zones(topics.room(message.room_id))  # before the room's write lock
     message.content, message.edited_at = text, utcnow()
     _set_mentions(message, text)
     notifications.message_edited(message.id, text)  # committed with the edit
+    _requote_replies_of(message)
     _publish_change(message)
     if message.notified_at is None:
         notifications.enqueue(jobs.notify_chat_message, message.id)
@@ -232,7 +237,7 @@ def delete(message: ChatMessage) -> None:
     before, after = ChatMessage.around(message) if not message.deleted_at else (None, None)
     message.content, message.deleted_at, message.notified_at = "", utcnow(), utcnow()
     message.mentioned_users = []
-    _blank_quotes_of(message)
+    _requote_replies_of(message)
     if after is not None and after.continues:
         regrouped = _continues(before, after.author_id, after.created_at)
         if not regrouped:

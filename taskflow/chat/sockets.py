@@ -45,8 +45,8 @@ def chat_room(ws, room_id: int) -> None:
     # rendered in this zone too (see chat.service._broadcast for the instant before).
     register_reader(current_app.redis, topics.room(room_id), zone)
     hooks = page.handle, page.catch_up, page.on_open, page.on_close, page.on_idle
-    follows = [page.topic, *unread.activity_topics(others)]
-    serve(ws, user_id, follows, scopes, *hooks, variant=zone)
+    because = unread.activity_follows(others)  # a removal from one of them ends its activity
+    serve(ws, user_id, [page.topic], scopes, *hooks, variant=zone, because=because)
 
 
 @sock.route("/ws/rooms/<int:board_id>", bp=bp)
@@ -61,7 +61,8 @@ def room_list(ws, board_id: int) -> None:
     def first_frames() -> list[bytes]:
         return [*unread.state_frames(user_id, rooms), badge_frame(user_id)]
 
-    serve_view(ws, unread.activity_topics(rooms), [topics.board(board_id)], first_frames)
+    because = unread.activity_follows(rooms)
+    serve_view(ws, [], [topics.board(board_id)], first_frames, because=because)
 
 
 class RoomSocket:

@@ -31,6 +31,7 @@ from taskflow.notifications import service as notifications
 from taskflow.realtime import fragments, topics
 from taskflow.realtime.after_commit import broadcast
 from taskflow.realtime.broadcaster import text_frame
+from taskflow.realtime.connection import access_ended
 
 LIMIT = 100  # counted at most: shown as "99+"
 # Set by unread.js on every page: a room page requested with it marks nothing read when it
@@ -242,14 +243,27 @@ def state_html(states: Iterable[Row]) -> str:
 
 
 def state_frames(user_id: int, room_ids: Iterable[int]) -> list[bytes]:
-    """A (re)connecting page's counts of the rooms it lists, as they are now (its catch-up)."""
+    """A (re)connecting page's counts of the rooms it lists, as they are now (its catch-up).
+
+    The page listed them at its handshake and follows them since: a room the user is no
+    longer in was left in between, and the end of access, published then, did not reach the
+    socket. It is published again now, when it does (the socket follows the user's stream)."""
+    room_ids = list(room_ids)
     states = of_rooms(room_ids, user_id)
+    for room_id in set(room_ids) - {state.id for state in states}:
+        access_ended(user_id, topics.room(room_id))
     return [text_frame(state_html(states))] if states else []
 
 
 def activity_topics(room_ids: Iterable[int]) -> list[str]:
     """What a page that lists these rooms follows to count their new messages."""
     return [topics.room_activity(room_id) for room_id in room_ids]
+
+
+def activity_follows(room_ids: Iterable[int]) -> dict[str, tuple[str]]:
+    """The same, each because of its room (connection.serve's `because`): when the user's
+    access to a room ends, every page of theirs stops following its activity."""
+    return {topics.room(room_id): (topics.room_activity(room_id),) for room_id in room_ids}
 
 
 def announce(message: ChatMessage, mentioned: Iterable[int] = (), deleted: bool = False) -> None:

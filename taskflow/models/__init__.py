@@ -3,7 +3,7 @@
 from taskflow.models.board import Board, Membership
 from taskflow.models.column import Column
 from taskflow.models.comment import TaskThreadComment
-from taskflow.models.invitation import Invitation, InviteLink
+from taskflow.models.invitation import Invitation, InviteLink, Removal
 from taskflow.models.message import ChatMessage
 from taskflow.models.notification import Notification
 from taskflow.models.reaction import Reaction
@@ -23,6 +23,7 @@ __all__ = [
     "Notification",
     "PRIORITIES",
     "Reaction",
+    "Removal",
     "Task",
     "TaskThreadComment",
     "User",

@@ -4,7 +4,7 @@ board's invite link. Until then they see nothing of the board but its name."""
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, Index, String, func, select, text, update
+from sqlalchemy import ForeignKey, Index, String, delete, func, select, text, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from taskflow.extensions import db
@@ -123,3 +123,40 @@ class InviteLink(db.Model):
         if link is None or (link.expires_at is not None and link.expires_at <= utcnow()):
             return None
         return link
+
+
+class Removal(db.Model):
+    """A member the owner removed from a board. The board's invite link refuses them until
+    the owner invites them again (which deletes the row): without it, a removed member would
+    be back through a link still shared with the team. A member who left is not one."""
+
+    __tablename__ = "board_removals"
+
+    board_id: Mapped[int] = mapped_column(
+        ForeignKey("boards.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    removed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+    @classmethod
+    def record(cls, board: Board, user: User) -> None:
+        if db.session.get(cls, (board.id, user.id)) is None:
+            db.session.add(cls(board_id=board.id, user_id=user.id))
+
+    @classmethod
+    def lift(cls, board: Board, user: User) -> None:
+        db.session.execute(delete(cls).where(cls.board_id == board.id, cls.user_id == user.id))
+
+    @classmethod
+    def applies(cls, board: Board, user: User) -> bool:
+        """Whether the user was removed from the board and not invited since."""
+        return user.id is not None and db.session.get(cls, (board.id, user.id)) is not None
+
+    @classmethod
+    def of_board(cls, board: Board) -> list["Removal"]:
+        query = select(cls).where(cls.board_id == board.id).order_by(cls.removed_at)
+        return list(db.session.scalars(query))

@@ -49,7 +49,7 @@ class ChatMessage(db.Model):
     # The id the author's page gave the message (an idempotency key), if any.
     client_id: Mapped[str | None] = mapped_column(String(64))
     # A reply: the message it answers (same room) and its quote, the original's first words
-    # as they were (markup.excerpt; an edit of the original leaves it, a deletion blanks it).
+    # (markup.excerpt; the original's edits rewrite it, its deletion blanks it).
     reply_to_id: Mapped[int | None] = mapped_column(
         ForeignKey("chat_messages.id", ondelete="SET NULL"), index=True
     )

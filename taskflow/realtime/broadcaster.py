@@ -213,6 +213,20 @@ class Hub:
                         left.append(channel(topic, self.design))
             self._leave(left)
 
+    def stop_following(self, connection, topics: frozenset[str]) -> None:
+        """The connection no longer follows these topics (the rest it goes on following)."""
+        with self._lock:
+            left = []
+            for topic in topics:
+                followers = self._followers.get(topic)
+                if followers is not None and connection in followers:
+                    followers.discard(connection)
+                    if not followers:
+                        del self._followers[topic]
+                        left.append(channel(topic, self.design))
+            connection.topics = connection.topics - topics
+            self._leave(left)
+
     def followers(self, topic: str) -> list:
         with self._lock:
             return list(self._followers.get(topic, ()))
@@ -326,7 +340,9 @@ class Hub:
 
     def _deliver(self, event: Event) -> None:
         for connection in self.followers(event.topic):
-            connection.deliver(event)
+            ended = connection.deliver(event)
+            if ended:  # before the next event: nothing published after the end reaches it
+                self.stop_following(connection, ended)
 
     def stop_serving(self) -> None:
         """This process is stopping: refuse new sockets, and hand the open ones back (1012,

@@ -16,7 +16,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from itertools import count
 
 from flask import current_app, g
@@ -58,6 +58,7 @@ class Connection:
         "variant",
         "topics",
         "scopes",
+        "because",
         "open",
         "state",
         "skip_upto",
@@ -75,6 +76,7 @@ class Connection:
         topics: Iterable[str],
         scopes: Iterable[str],
         variant: str = "",
+        because: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
         self.ws = ws
         self.id = next(_ids)
@@ -86,6 +88,10 @@ class Connection:
         self.topics = frozenset(topics)
         # What this socket gives access to ("board:3", "room:7"), and itself.
         self.scopes = frozenset([*scopes, names.socket(self.key)])
+        # Topics followed because of something the socket does not depend on (a board page
+        # counts the messages of the user's rooms): by scope ("room:7" → "room-activity:7").
+        # When the user's access to it ends the socket stays open, without those topics.
+        self.because = {scope: frozenset(t) for scope, t in because.items()} if because else None
         self.open = True
         self.state: dict = {}  # what the endpoint keeps about this socket's page
         self.skip_upto = 0  # room changes up to this number were sent by the catch-up
@@ -100,16 +106,16 @@ class Connection:
         self._readable = _read_watcher(ws)
 
     # Called by the broadcaster's thread: must never block.
-    def deliver(self, event: Event) -> None:
+    def deliver(self, event: Event) -> frozenset[str] | None:
+        """Send the event, or end the socket. Returns the topics it must stop following
+        (access to what they were followed for ended), which the broadcaster does at once."""
         if event.kind in CLOSE_CODES:
-            if event.scope in self.scopes:
-                self.close(*CLOSE_CODES[event.kind])
-            return
+            return self._end(event)
         if not self.open:  # closed: what comes after the close is not sent
-            return
+            return None
         if self._direct is not None and not self._out and not self._sending:
             if event.kind == "message" and event.seq <= self.skip_upto:
-                return  # already sent by the catch-up
+                return None  # already sent by the catch-up
             frame = event.frame_for(self.variant)
             try:
                 sent = self._direct(frame)
@@ -117,15 +123,25 @@ class Connection:
                 sent = 0
             except OSError:
                 self.abort()
-                return
+                return None
             if sent == len(frame):
-                return  # the common case: no greenlet woken, no queue
+                return None  # the common case: no greenlet woken, no queue
             event = frame[sent:]  # the socket's greenlet sends the rest
         if len(self._out) >= QUEUE_SIZE:
             self.abort()  # too far behind: drop it; htmx reconnects and the page catches up
-            return
+            return None
         self._out.append(event)
         self.ws.event.set()  # wake the socket's greenlet
+        return None
+
+    def _end(self, event: Event) -> frozenset[str] | None:
+        """An end of access (or a deletion, a logout): close if the socket depends on its
+        scope; if it only follows topics because of it, those topics are what ends."""
+        if event.scope in self.scopes:
+            self.close(*CLOSE_CODES[event.kind])
+        elif self.because and event.scope in self.because:
+            return self.because.pop(event.scope) & self.topics
+        return None
 
     def send(self, html: str) -> None:
         """A frame for this socket only (an error, a reply)."""
@@ -191,6 +207,12 @@ def end_access(user_id: int, scope: str) -> None:
     """Once the change commits, close the user's sockets that depend on `scope`, on every
     web process."""
     broadcast(names.user(user_id), str, kind="close", scope=scope, key=("close", user_id, scope))
+
+
+def access_ended(user_id: int, scope: str) -> None:
+    """As end_access, at once (no change to commit): for an end a socket may have missed
+    while it was opening."""
+    broadcaster.publish(names.user(user_id), kind="close", scope=scope)
 
 
 def evict(user_id: int, socket_key: str) -> None:
@@ -347,10 +369,13 @@ def serve(
     on_close: Callable[[Connection], None] = lambda c: None,
     on_idle: Callable[[Connection], None] = lambda c: None,
     variant: str = "",
+    because: Mapping[str, Iterable[str]] | None = None,
 ) -> None:
     """Run one socket: follow its topics and the user's personal stream, send what the page
     missed, then handle its frames. Access ends when a "close" event names one of its scopes.
     `variant`: which rendering of events with variants it gets (broadcaster.Event).
+    `because`: more topics to follow, by the scope they are followed for ("room:7":
+    ["room-activity:7"]); a "close" for that scope ends them, not the socket.
 
     Following starts before the catch-up is read, and live messages the catch-up already
     covered are skipped, so a reconnecting page gets everything exactly once."""
@@ -358,8 +383,10 @@ def serve(
     # long as the socket): the socket needs only user_id.
     g.pop("_login_user", None)
     scopes = list(scopes)
-    topics = [*topics, names.user(user_id), *map(names.of_scope, scopes)]
-    connection = Connection(ws, user_id, topics, scopes, variant)
+    because = because or {}
+    more = [topic for followed in because.values() for topic in followed]
+    topics = [*topics, *more, names.user(user_id), *map(names.of_scope, scopes)]
+    connection = Connection(ws, user_id, topics, scopes, variant, because)
     broadcaster.follow(connection)
     try:
         # Following first, so that a newer socket's "close" for this one cannot be missed.

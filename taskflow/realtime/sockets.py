@@ -6,7 +6,7 @@ A handshake from a foreign Origin is refused before the upgrade (403): without t
 site the user visits could open a socket as them. A socket the user may not open is accepted
 and closed at once with a 44xx code, which htmx-ext-ws does not retry."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, request
@@ -62,10 +62,11 @@ def serve_view(
     first_frames: Callable[[], list[bytes]],
     variant: str = "",
     on_idle: Callable[[Connection], None] = lambda c: None,
+    because: Mapping[str, Iterable[str]] | None = None,
 ) -> None:
     """A socket that only listens: the page sends nothing over it. It starts with the page's
     state as it is now (`first_frames`, read after it follows its topics), then follows every
-    change (in its `variant`, see broadcaster.Event)."""
+    change (in its `variant`, see broadcaster.Event; `because`: see connection.serve)."""
 
     def handle(connection: Connection, frame: dict) -> None:
         connection.send(error_html("This page sends nothing over its socket."))
@@ -79,4 +80,14 @@ def serve_view(
     user_id = current_user.id
     db.session.remove()
     scopes = [*scopes, session_scope()]
-    serve(ws, user_id, follows, scopes, handle, catch_up, on_idle=on_idle, variant=variant)
+    serve(
+        ws,
+        user_id,
+        follows,
+        scopes,
+        handle,
+        catch_up,
+        on_idle=on_idle,
+        variant=variant,
+        because=because,
+    )
