@@ -1,12 +1,12 @@
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import String, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import String, Text, or_, select
+from sqlalchemy.orm import Mapped, mapped_column, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from taskflow.extensions import NEVER_REUSE_IDS, db
-from taskflow.names import name_key, normalize
+from taskflow.names import confusable_key, name_key, normalize
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_.\-]{3,30}$"
 # The profile's theme choices, as stored and as shown.
@@ -38,6 +38,11 @@ class User(UserMixin, db.Model):
     # One of THEMES: "system" follows the browser's prefers-color-scheme; "light" or "dark"
     # is forced by base.html (html[data-theme], which the tokens of app.css obey).
     theme: Mapped[str] = mapped_column(String(8), default="system", server_default="system")
+    # names.confusable_key of the username and of the display name, set whenever they are
+    # (validators below), indexed: whether a name looks like someone else's is one query
+    # (looks_taken). Text: a skeleton may be longer than the name ("m" is "rn").
+    username_skeleton: Mapped[str | None] = mapped_column(Text, index=True)
+    display_skeleton: Mapped[str | None] = mapped_column(Text, index=True)
 
     # The session this user was loaded through (models/session.py). Flask-Login keeps
     # get_id() in the session and remember cookies, so they hold the session's token, never
@@ -62,6 +67,16 @@ class User(UserMixin, db.Model):
         self.username_key = name_key(username)
         self.set_password(password)
 
+    @validates("username")
+    def _username_set(self, _key: str, value: str) -> str:
+        self.username_skeleton = confusable_key(value)
+        return value
+
+    @validates("display_name")
+    def _display_name_set(self, _key: str, value: str | None) -> str | None:
+        self.display_skeleton = confusable_key(value) if value else None
+        return value
+
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
 
@@ -72,6 +87,17 @@ class User(UserMixin, db.Model):
     def by_username(cls, username: str) -> "User | None":
         key = name_key(normalize(username or ""))
         return db.session.scalar(select(cls).where(cls.username_key == key))
+
+    @classmethod
+    def looks_taken(cls, name: str, me: int | None = None) -> bool:
+        """Whether `name` looks like (same confusable key as) another user's username or
+        display name: "аlice" (Cyrillic а), "ALICE" or "ａｌｉｃｅ" while alice exists. `me`,
+        the asking user, is left out (a display name may be one's own username)."""
+        key = confusable_key(name)
+        query = select(cls.id).where(or_(cls.username_skeleton == key, cls.display_skeleton == key))
+        if me is not None:
+            query = query.where(cls.id != me)
+        return db.session.scalar(query.limit(1)) is not None
 
     @property
     def shown_name(self) -> str:
