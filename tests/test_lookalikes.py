@@ -9,10 +9,18 @@ from sqlalchemy import select
 
 from taskflow import people
 from taskflow.extensions import db
-from taskflow.models import ChatRoom, User
+from taskflow.models import Board, ChatRoom, User
 from taskflow.names import confusable_key
 
-from .conftest import PASSWORD, Client, as_user, run_jobs
+from .conftest import (
+    PASSWORD,
+    Client,
+    as_user,
+    http_login,
+    receive_until,
+    run_jobs,
+    ws_connect,
+)
 from .test_invitations import make_link
 
 LOOKALIKE = "looks like another user&#39;s name"
@@ -220,3 +228,28 @@ def test_a_name_without_a_display_name_is_not_repeated(app, chat_room):
     alice.post(f"/rooms/{chat_room}/messages", {"content": "hi"})
     room = alice.get(f"/rooms/{chat_room}").get_data(as_text=True)
     assert '<b class="author">alice</b> <time' in room and "@alice</small>" not in room
+
+
+def test_live_rows_carry_the_username_beside_the_display_name(app, live_server, chat_room):
+    """The rows pushed to an open notification center (rendered once, shared): a mention and
+    an invitation."""
+    named(app, alice="Alice Martin")
+    with app.app_context():  # a second board of alice's, to invite bob to
+        Board.create("Second", "", User.by_username("alice"))
+        db.session.commit()
+        second = db.session.scalar(select(Board.id).where(Board.name == "Second"))
+        db.session.remove()
+    session = http_login(live_server, "bob")
+    center = ws_connect(live_server, "/ws/notifications/center", session)
+    try:
+        receive_until(center, 'data-count="0"')
+        alice = as_user(app, "alice")
+        alice.post(f"/rooms/{chat_room}/messages", {"content": "@bob hi"})
+        run_jobs(app)
+        row = receive_until(center, 'data-count="1"')
+        assert beside(row.split('<li class="notification')[1], "Alice Martin", "alice")
+        assert alice.post(f"/boards/{second}/members", {"username": "bob"}).status_code == 302
+        invitation = receive_until(center, "invitation-list")
+        assert beside(invitation.split("invitation-list")[1], "Alice Martin", "alice")
+    finally:
+        center.close()

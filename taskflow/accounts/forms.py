@@ -144,7 +144,10 @@ class ProfileForm(FlaskForm):
         "Display name",
         filters=[normalize_filter],
         validators=[Optional(), Length(max=people.MAX_DISPLAY_NAME), ValidName()],
-        description="Shown instead of your username; @mentions still use your username.",
+        description=(
+            "Shown with your @username beside it; @mentions still use your username. It cannot"
+            " look like another person's name or username."
+        ),
     )
     time_zone = StringField(
         "Time zone",
