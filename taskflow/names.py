@@ -93,6 +93,13 @@ def _ascii_prototype(char: str, prototypes: dict[int, str]) -> str:
     return prototype if prototype.isascii() else char
 
 
+def cased_skeleton(value: str) -> str:
+    """The TS 39 skeleton of the name as written (NFKC), case kept: the case-folded key
+    cannot tell that "aIice" (a capital I) looks like "alice", since folding makes the I an
+    i; the skeleton of the name as written maps that I to l. Compared alongside the key."""
+    return skeleton(unicodedata.normalize("NFKC", value))
+
+
 def refused_character(value: str) -> str | None:
     """The first character a name may not contain, if any."""
     previous = ""
