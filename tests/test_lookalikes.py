@@ -6,7 +6,7 @@ import re
 
 import pytest
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from taskflow import people
 from taskflow.extensions import db
@@ -135,6 +135,19 @@ def test_skeletons_are_indexed_and_kept_with_the_names(app, login):
         indexed = {tuple(index["column_names"]) for index in indexes}
         assert {(column.key,) for column in SKELETONS} <= indexed
         db.session.remove()
+
+
+def test_whether_a_name_looks_taken_is_answered_by_the_indexes(app, login):
+    """One query that reads the four indexes, never a scan of all users (SQLite's plan)."""
+    login("alice")
+    with app.app_context():
+        query = User.lookalikes("аlice", me=1).limit(1)
+        sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
+        plan = " ".join(row[-1] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+        db.session.remove()
+    assert "MULTI-INDEX OR" in plan and "SCAN" not in plan, plan
+    for column in SKELETONS:
+        assert f"ix_users_{column.key} " in plan, plan
 
 
 def test_the_migration_computes_the_skeletons_of_existing_users(tmp_path, redis_url):

@@ -1,7 +1,7 @@
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import String, Text, or_, select
+from sqlalchemy import Select, String, Text, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -99,6 +99,11 @@ class User(UserMixin, db.Model):
         confusable key or cased skeleton): "аlice" (Cyrillic а), "ALICE", "ａｌｉｃｅ" or "aIice"
         while alice exists. `me`, the asking user, is left out (a display name may be one's
         own username)."""
+        return db.session.scalar(cls.lookalikes(name, me).limit(1)) is not None
+
+    @classmethod
+    def lookalikes(cls, name: str, me: int | None = None) -> Select:
+        """The ids of the other users whose names look like `name`: four index lookups."""
         key, cased = confusable_key(name), cased_skeleton(name)
         query = select(cls.id).where(
             or_(
@@ -108,9 +113,7 @@ class User(UserMixin, db.Model):
                 cls.display_skeleton_cased == cased,
             )
         )
-        if me is not None:
-            query = query.where(cls.id != me)
-        return db.session.scalar(query.limit(1)) is not None
+        return query if me is None else query.where(cls.id != me)
 
     @property
     def shown_name(self) -> str:
