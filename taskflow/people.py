@@ -32,6 +32,15 @@ def shown_name(user) -> str:
     return getattr(user, "display_name", None) or user.username
 
 
+def name_and_handle(user) -> str:
+    """The name shown with the @username beside a display name ("Alice (@alice)"), for
+    plain-text labels where who it is decides trust (pickers): display names may look
+    alike, usernames are unique."""
+    if getattr(user, "display_name", None):
+        return f"{user.display_name} (@{user.username})"
+    return user.username
+
+
 def clean_display_name(value: str | None) -> str | None:
     """Trimmed, inner runs of spaces made one; None when empty (the username is shown)."""
     text = " ".join((value or "").split())

@@ -88,6 +88,10 @@ def data(app, make_user) -> dict:
     with app.app_context():
         ids = {name: User.by_username(name).id for name in ("alice", "bob", "carol", "dave")}
     alice, bob = as_user(app, "alice"), as_user(app, "bob")
+    # Display names, with the @username beside them where identity decides trust (issue 20).
+    for client, name in ((alice, "Alice Martin"), (as_user(app, "carol"), "Carol Diaz")):
+        profile = {"display_name": name, "time_zone": "UTC", "avatar_color": "#0b57d0"}
+        assert client.post("/profile", profile).status_code == 302
 
     board_id = create_board(
         alice, "Launch", "Everything for the **launch** of the new site, from copy to servers."

@@ -392,7 +392,7 @@ def test_a_direct_message_is_headed_by_the_others_shown_names(app, chat_room):
     run_jobs(app)
     page = as_user(app, "bob").get("/notifications").get_data(as_text=True)
     assert groups_of(page) == [
-        ("Direct message with Alice Martin, carol", ["Alice Martin mentioned you"])
+        ("Direct message with Alice Martin, carol", ["Alice Martin @alice mentioned you"])
     ]
     with app.test_request_context():
         bob = User.by_username("bob")

@@ -126,7 +126,7 @@ def test_a_display_name_is_escaped_and_shown_where_the_username_was(app, chat_ro
     assert (
         f'<span class="avatar c5" aria-hidden="true">C</span><b class="author">{shown}</b>' in page
     )
-    assert f"{shown}</li>" in page and "<b>Al</b>" not in page
+    assert f'{shown} <small class="handle">@alice</small></li>' in page and "<b>Al</b>" not in page
     # ... the board's members, and the mention list (which still mentions by username).
     board_id = bob.get(f"/rooms/{chat_room}").get_data(True).split("/boards/")[1].split('"')[0]
     assert shown in bob.get(f"/boards/{board_id}/members").get_data(as_text=True)

@@ -24,7 +24,7 @@ from taskflow import people, timezones
 from taskflow.accounts import passwords
 from taskflow.models import User
 from taskflow.models.user import THEMES, USERNAME_PATTERN
-from taskflow.names import ValidName, normalize_filter
+from taskflow.names import ValidName, confusable_key, normalize_filter
 
 
 def zone_field() -> HiddenField:
@@ -39,6 +39,9 @@ def zone_field() -> HiddenField:
 CURRENT_PASSWORD = {"autocomplete": "current-password"}
 NEW_PASSWORD = {"autocomplete": "new-password"}
 USERNAME = {"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+# A name whose confusable key (names.confusable_key) is another user's: nobody passes for
+# someone else, with a lookalike ("аlice" in Cyrillic) any more than with the same name.
+LOOKALIKE = "That name looks like another user's name. Pick one that others can tell apart."
 
 
 class NewPasswordForm(FlaskForm):
@@ -87,6 +90,8 @@ class RegisterForm(NewPasswordForm):
     def validate_username(self, field) -> None:
         if User.by_username(field.data):
             raise ValidationError("That username is taken.")
+        if User.looks_taken(field.data):
+            raise ValidationError(LOOKALIKE)
 
 
 class LoginForm(FlaskForm):
@@ -139,7 +144,10 @@ class ProfileForm(FlaskForm):
         "Display name",
         filters=[normalize_filter],
         validators=[Optional(), Length(max=people.MAX_DISPLAY_NAME), ValidName()],
-        description="Shown instead of your username; @mentions still use your username.",
+        description=(
+            "Shown with your @username beside it; @mentions still use your username. It cannot"
+            " look like another person's name or username."
+        ),
     )
     time_zone = StringField(
         "Time zone",
@@ -153,6 +161,19 @@ class ProfileForm(FlaskForm):
     # Left out of a post, it keeps the user's theme (the form is made with it as data); a
     # value that is not a choice is a form error (422).
     theme = RadioField("Theme", choices=[SelectChoice(v, label) for v, label in THEMES.items()])
+
+    def validate_display_name(self, field) -> None:
+        """Refused when it looks like another user's username or display name. One's own
+        username is fine, and so is the name one already has (saving the theme never fails
+        on a name that was accepted before)."""
+        name = people.clean_display_name(field.data)
+        if not name or not current_user.is_authenticated:
+            return
+        user = current_user._get_current_object()
+        if confusable_key(name) == user.display_skeleton:
+            return
+        if User.looks_taken(name, me=user.id):
+            raise ValidationError(LOOKALIKE)
 
     def validate_time_zone(self, field) -> None:
         if timezones.clean_zone(field.data) is None:

@@ -5,6 +5,7 @@ from wtforms import RadioField, SelectChoice, SelectMultipleField, StringField, 
 from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from taskflow import people as shown
 from taskflow.converters import bounded_int
 from taskflow.models import User
 from taskflow.models.room import OPEN, PRIVATE
@@ -29,7 +30,7 @@ class RoomForm(FlaskForm):
 
     def set_members(self, members: list[User], creator: User) -> None:
         self.members.choices = [
-            SelectChoice(u.id, u.username) for u in members if u.id != creator.id
+            SelectChoice(u.id, shown.name_and_handle(u)) for u in members if u.id != creator.id
         ]
 
 
@@ -56,4 +57,4 @@ class DirectForm(FlaskForm):
     )
 
     def set_people(self, people: list[User]) -> None:
-        self.people.choices = [SelectChoice(u.id, u.username) for u in people]
+        self.people.choices = [SelectChoice(u.id, shown.name_and_handle(u)) for u in people]

@@ -1,12 +1,12 @@
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import String, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Select, String, Text, or_, select
+from sqlalchemy.orm import Mapped, mapped_column, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from taskflow.extensions import NEVER_REUSE_IDS, db
-from taskflow.names import name_key, normalize
+from taskflow.names import cased_skeleton, confusable_key, name_key, normalize
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_.\-]{3,30}$"
 # The profile's theme choices, as stored and as shown.
@@ -38,6 +38,14 @@ class User(UserMixin, db.Model):
     # One of THEMES: "system" follows the browser's prefers-color-scheme; "light" or "dark"
     # is forced by base.html (html[data-theme], which the tokens of app.css obey).
     theme: Mapped[str] = mapped_column(String(8), default="system", server_default="system")
+    # names.confusable_key (case-folded) and names.cased_skeleton (case kept: "aIice") of the
+    # username and of the display name, set whenever they are (validators below), indexed:
+    # whether a name looks like someone else's is one query (looks_taken). Text: a skeleton
+    # may be longer than the name ("m" is "rn").
+    username_skeleton: Mapped[str | None] = mapped_column(Text, index=True)
+    display_skeleton: Mapped[str | None] = mapped_column(Text, index=True)
+    username_skeleton_cased: Mapped[str | None] = mapped_column(Text, index=True)
+    display_skeleton_cased: Mapped[str | None] = mapped_column(Text, index=True)
 
     # The session this user was loaded through (models/session.py). Flask-Login keeps
     # get_id() in the session and remember cookies, so they hold the session's token, never
@@ -62,6 +70,18 @@ class User(UserMixin, db.Model):
         self.username_key = name_key(username)
         self.set_password(password)
 
+    @validates("username")
+    def _username_set(self, _key: str, value: str) -> str:
+        self.username_skeleton = confusable_key(value)
+        self.username_skeleton_cased = cased_skeleton(value)
+        return value
+
+    @validates("display_name")
+    def _display_name_set(self, _key: str, value: str | None) -> str | None:
+        self.display_skeleton = confusable_key(value) if value else None
+        self.display_skeleton_cased = cased_skeleton(value) if value else None
+        return value
+
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
 
@@ -72,6 +92,28 @@ class User(UserMixin, db.Model):
     def by_username(cls, username: str) -> "User | None":
         key = name_key(normalize(username or ""))
         return db.session.scalar(select(cls).where(cls.username_key == key))
+
+    @classmethod
+    def looks_taken(cls, name: str, me: int | None = None) -> bool:
+        """Whether `name` looks like another user's username or display name (the same
+        confusable key or cased skeleton): "аlice" (Cyrillic а), "ALICE", "ａｌｉｃｅ" or "aIice"
+        while alice exists. `me`, the asking user, is left out (a display name may be one's
+        own username)."""
+        return db.session.scalar(cls.lookalikes(name, me).limit(1)) is not None
+
+    @classmethod
+    def lookalikes(cls, name: str, me: int | None = None) -> Select:
+        """The ids of the other users whose names look like `name`: four index lookups."""
+        key, cased = confusable_key(name), cased_skeleton(name)
+        query = select(cls.id).where(
+            or_(
+                cls.username_skeleton == key,
+                cls.display_skeleton == key,
+                cls.username_skeleton_cased == cased,
+                cls.display_skeleton_cased == cased,
+            )
+        )
+        return query if me is None else query.where(cls.id != me)
 
     @property
     def shown_name(self) -> str:
