@@ -6,7 +6,7 @@ display name or username that looks like another user's is refused in one query.
 migration too: every existing user's are computed.
 
 Revision ID: 150ecef18610
-Revises: c9f5e1a3b7d2
+Revises: 89d19b4d7fbd
 Create Date: 2026-12-07 02:40:00
 
 """
@@ -20,7 +20,7 @@ from homoglyph.data import load_prototypes
 NEVER_REUSE_IDS = {'sqlite_autoincrement': True}
 
 revision = '150ecef18610'
-down_revision = 'c9f5e1a3b7d2'
+down_revision = '89d19b4d7fbd'
 branch_labels = None
 depends_on = None
 
