@@ -5,6 +5,7 @@ as plain text).
 
     .venv/bin/python bench/markdown.py"""
 
+import gc
 import sys
 import time
 from pathlib import Path
@@ -20,6 +21,7 @@ SIZES = (4_000, 8_000, 10_000, 16_000)
 
 def best_ms(source: str, runs: int = 5) -> float:
     """The fastest of `runs` renders: the others waited for the CPU."""
+    gc.collect()  # the garbage of what ran before is not this render's
     times = []
     for _ in range(runs):
         start = time.perf_counter()
