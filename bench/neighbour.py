@@ -39,6 +39,11 @@ MEMBERS = 1500
 WORST = "<[http://"  # markdown-it's link and autolink scans: superlinear on this run
 TARGET_P95_MS = 100
 # Attempts per second of each abuse: above every default limit, so the limit is what bounds it.
+# bench/stack.py lifts these for the throughput benchmarks; here the defaults hold.
+DEFAULT_LIMITS = {
+    "MESSAGE_RATE_LIMIT": "20 per 5 seconds",
+    "BOARD_EDIT_RATE_LIMIT": "20 per 5 seconds",
+}
 ATTEMPTS = {"message": 6, "task": 4, "column": 2, "room": 4, "profile": 2, "center": 0}
 
 
@@ -166,9 +171,7 @@ def first_task(tf: TaskFlow, owner: Actor) -> tuple[int, int]:
 def run(quick: bool, members: int) -> dict:
     alone_s, attack_s = (3, 6) if quick else (20, 30)
     mentions = 5 if quick else 30
-    with TaskFlow(
-        users=members, seed_args=("--tasks", "30"), MESSAGE_RATE_LIMIT="20 per 5 seconds"
-    ) as tf:
+    with TaskFlow(users=members, seed_args=("--tasks", "30"), **DEFAULT_LIMITS) as tf:
         users = tf.seed["users"]
         owner_user, attacker, other = users[0], users[1], users[2]
         owner = Actor(tf.url, owner_user["username"], owner_user["password"])

@@ -48,6 +48,7 @@ class TaskFlow:
             "REDIS_URL": processes.start_redis(folder),
             "SECRET_KEY": "bench-only-secret-key-of-at-least-32-characters",
             "MESSAGE_RATE_LIMIT": "100000 per second",
+            "BOARD_EDIT_RATE_LIMIT": "100000 per second",
             "LOGIN_LIMIT_PER_IP": "100000 per minute",
             "SOCKETS_PER_USER": "100000",  # thousands of sockets from a few dozen users
             "WORKER_CONNECTIONS": "20000",

@@ -76,6 +76,9 @@ def from_environment() -> dict:
         ),
         # Chat messages, comments and their edits, per user.
         "MESSAGE_RATE_LIMIT": os.environ.get("MESSAGE_RATE_LIMIT", "20 per 5 seconds"),
+        # Changes to boards per user (tasks and columns: add, edit, move, delete): each is
+        # rendered for everyone who has the board or the task open.
+        "BOARD_EDIT_RATE_LIMIT": os.environ.get("BOARD_EDIT_RATE_LIMIT", "20 per 5 seconds"),
         # Reaction toggles per user: each re-renders a message or comment for all its viewers.
         "REACTION_RATE_LIMIT": os.environ.get("REACTION_RATE_LIMIT", "20 per 10 seconds"),
         "READ_RATE_LIMIT": os.environ.get("READ_RATE_LIMIT", "120 per minute"),

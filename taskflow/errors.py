@@ -31,6 +31,12 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, _unexpected_error)
 
 
+def refusal(code: int, message: str):
+    """The error page (or fragment, for htmx) with a message of the caller's: a refusal
+    the user can act on."""
+    return _render(code, message)
+
+
 def _render(code: int, message: str | None = None):
     message = message or MESSAGES.get(code, "Something went wrong.")
     template = "errors/_fragment.html" if is_htmx() else "errors/page.html"

@@ -12,6 +12,14 @@ writes passes an allow-list.
 was saved as mentioning: the same span the plain renderer wrote (viewer.css marks the
 viewer's own). The HTML is the same for every viewer.
 
+Every render's work is bounded, whatever the text: markdown-it-py is pure Python and some of
+its rules scan far for each character (a link label to its closing bracket, a bare URL back to
+its scheme), so a text dense in markup cost up to a second and a half at 10,000 characters.
+Before it parses, the text's cost is estimated from its markup characters and lines
+(`cost`, one C-speed pass); a text over `BUDGET` is shown as plain text (its paragraphs and
+line breaks, escaped, mentions marked), which costs next to nothing. Ordinary Markdown stays
+far below the budget and renders exactly as before.
+
 Rendered HTML is never stored: callers render once per message and process (the chat's
 fragment cache), or through `cached`, keyed by the text itself, so a fix here reaches every
 old text at the next restart."""
@@ -24,6 +32,7 @@ from typing import Protocol
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markupsafe import Markup, escape
 
@@ -51,9 +60,120 @@ def _parser() -> MarkdownIt:
     md.linkify.set({"fuzzy_link": False})
     md.linkify.add("ftp:", None)
     md.linkify.add("//", None)
+    md.inline.ruler.at("linkify", _linkify)
+    md.linkify.pretest = _may_hold_link
     md.core.ruler.push("mentions", _mentions)
     md.add_render_rule("mention", _render_mention)
     return md
+
+
+# What markdown-it-py spends on a text, in microseconds of one core, as measured for each
+# mark (bench/markdown.py; CPU time, rounded up): a character at which the inline parser stops
+# its plain-text run and tries every rule; a line, which every block rule examines; a list or
+# quote marker, which opens blocks; "[", whose label is scanned ahead to its closing bracket,
+# nested up to 20 deep; "://" and "<", a URL parsed, normalized and checked by pure-Python URL
+# code; "*" and "_", delimiters scanned and paired; "`", a code span scanned ahead.
+_TERMINATORS = re.compile(r"[\n!#$%&*+\-:<=>@\[\\\]^_`{}~]")
+_PER_CHARACTER = 1 / 8
+_PER_TERMINATOR = 3
+_PER_MARK = {"\n": 12, "[": 30, "://": 60, "<": 4, "*": 8, "_": 8, "`": 4, "&": 10, "@": 80}
+_PER_MARKER = 20
+_MARKER = re.compile(r"(?:^|(?<=\s))(?:[-+*>]|\d{1,9}[.)])(?=\s|$)", re.MULTILINE)
+
+# The CPU one text may spend on Markdown, in microseconds: a few milliseconds, so that a page
+# of the longest texts stays quick, and several times what an ordinary message or task
+# description costs. A text over it is shown as plain text (see _plain).
+BUDGET = 4_000
+
+
+def cost(text: str) -> int:
+    """An upper estimate of what markdown-it-py spends on `text`, in microseconds of CPU
+    (see _PER_MARK): counted at C speed, linear in its length whatever it holds."""
+    total = int(_PER_CHARACTER * len(text))
+    total += _PER_TERMINATOR * len(_TERMINATORS.findall(text))
+    total += sum(weight * text.count(mark) for mark, weight in _PER_MARK.items())
+    return total + _PER_MARKER * len(_MARKER.findall(text))
+
+
+def parsed(text: str) -> bool:
+    """Whether `text` is parsed as Markdown: its cost is within BUDGET. A text over it is
+    shown as typed (see _plain): a text that dense in markup is no document anyway."""
+    return cost(text) <= BUDGET
+
+
+_PARAGRAPHS = re.compile(r"\n[ \t]*\n\s*")
+_LINE_BREAK = re.compile(r"[ \t]*\n[ \t]*")
+
+
+def _plain(text: str, by_key: dict[str, Mentionable]) -> str:
+    """`text` as typed, in HTML: its paragraphs (split at blank lines) and line breaks, its
+    mentions marked (as render_markdown marks them), all else escaped; string operations at
+    C speed, whatever the text. Escaping changes no mention nor what tells one (a word
+    character or "@" before it)."""
+
+    def mention(match: re.Match) -> str:
+        user = resolve_mention(match.group(1), by_key)
+        if user is None:
+            return match.group(0)
+        end = 1 + len(user.username)
+        return _mention_html(user.id, match.group(0)[:end]) + match.group(0)[end:]
+
+    paragraphs = []
+    for paragraph in _PARAGRAPHS.split(text.strip()):
+        html = _LINE_BREAK.sub("<br>\n", str(escape(paragraph)))
+        paragraphs.append(MENTION.sub(mention, html) if by_key else html)
+    if len(paragraphs) == 1:
+        return paragraphs[0]  # one paragraph: its text alone, as render_markdown has it
+    return "".join(f"<p>{html}</p>\n" for html in paragraphs)
+
+
+# A URL scheme ends where the bare URL's "://" starts (RFC 3986: a letter, then letters,
+# digits, "+", "-" and "."); linkify-it knows no scheme longer than this.
+_SCHEME = re.compile(r"(?:^|[^a-z0-9.+-])([a-z][a-z0-9.+-]*)$", re.IGNORECASE)
+_SCHEME_TAIL = 64
+
+
+def _linkify(state: StateInline, silent: bool) -> bool:
+    """markdown-it-py's inline linkify rule, looking back for the scheme in the last
+    _SCHEME_TAIL characters of the pending text instead of all of it: the regex, anchored at
+    the end, tried every start in the paragraph's text so far at each "://" (quadratic)."""
+    pos = state.pos
+    if state.linkLevel > 0 or pos + 3 > state.posMax or state.src[pos : pos + 3] != "://":
+        return False
+    match = _SCHEME.search(state.pending[-_SCHEME_TAIL:])
+    if not match:
+        return False
+    proto = match.group(1)
+    link = state.md.linkify.match_at_start(state.src[pos - len(proto) :])
+    if not link:
+        return False
+    url = link.url.rstrip("*")  # no "*" at the end: it is emphasis
+    full_url = state.md.normalizeLink(url)
+    if not state.md.validateLink(full_url):
+        return False
+    if not silent:
+        state.pending = state.pending[: -len(proto)]
+        token = state.push("link_open", "a", 1)
+        token.attrs = {"href": full_url}
+        token.markup, token.info = "linkify", "auto"
+        token = state.push("text", "", 0)
+        token.content = state.md.normalizeLinkText(url)
+        token = state.push("link_close", "a", -1)
+        token.markup, token.info = "linkify", "auto"
+    state.pos += len(url) - len(proto)
+    return True
+
+
+# The schemes linkify-it knows here (its defaults; ftp: and // are added back in _parser).
+_SCHEMES = re.compile(r"https?:|ftp:|mailto:|//", re.IGNORECASE)
+
+
+def _may_hold_link(text: str) -> bool:
+    """linkify-it's pretest for these settings: a scheme or an "@" (an e-mail address). Its
+    own tries a fuzzy host pattern and a Unicode class before each scheme, which cost about
+    a millisecond a thousand characters of prose; fuzzy links are off, and no scheme
+    matches where its name is absent."""
+    return "@" in text or _SCHEMES.search(text) is not None
 
 
 def _mentions(state: StateCore) -> None:
@@ -105,6 +225,8 @@ def _text(content: str, like: Token) -> Token:
 def mentionable_text(text: str) -> list[str]:
     """The runs of `text` that may mention someone: its text outside code and links, as
     render_markdown marks them (notifications go to exactly the people shown mentioned)."""
+    if not parsed(text):
+        return [text]  # shown as typed (_plain): all of it is text
     runs: list[str] = []
     for block in _MD.parse(text, {}):
         in_link = 0
@@ -117,8 +239,11 @@ def mentionable_text(text: str) -> list[str]:
 
 def _render_mention(self, tokens: list[Token], idx: int, options, env) -> str:
     token = tokens[idx]
-    user_id = int(token.meta["user_id"])
-    return f'<span class="mention" data-user-id="{user_id}">{escape(token.content)}</span>'
+    return _mention_html(int(token.meta["user_id"]), token.content)
+
+
+def _mention_html(user_id: int, content: str) -> str:
+    return f'<span class="mention" data-user-id="{user_id}">{escape(content)}</span>'
 
 
 _MD = _parser()
@@ -140,6 +265,10 @@ def render_markdown(text: str, mentioned_users: Iterable[Mentionable] = ()) -> M
     if not text:
         return Markup("")
     env = {"mentioned": {u.username_key: u for u in mentioned_users}}
+    if not parsed(text):
+        # No sanitizer pass: every character of the text is escaped, and the only tags are
+        # _plain's own (nh3 would spend 2 ms a thousand lines re-reading them).
+        return Markup(_plain(text, env["mentioned"]))
     tokens = _MD.parse(text, env)
     if [t.type for t in tokens] == ["paragraph_open", "inline", "paragraph_close"]:
         tokens = tokens[1:2]  # one paragraph (most messages): its text alone, no <p>
@@ -172,6 +301,8 @@ EXCERPT = 100  # characters of a quoted message
 def excerpt(text: str, limit: int = EXCERPT) -> str:
     """The first `limit` characters of what `text` reads as (its Markdown's text, without
     the syntax), on one line, for a reply's quote."""
+    if not parsed(text):
+        return _shortened(" ".join(text.split()), limit)
     words: list[str] = []
     for block in _MD.parse(text, {}):
         if block.type in ("fence", "code_block"):
@@ -182,5 +313,8 @@ def excerpt(text: str, limit: int = EXCERPT) -> str:
             elif token.type in ("softbreak", "hardbreak"):
                 words.append(" ")
         words.append(" ")
-    plain = " ".join("".join(words).split())
+    return _shortened(" ".join("".join(words).split()), limit)
+
+
+def _shortened(plain: str, limit: int) -> str:
     return plain if len(plain) <= limit else plain[: limit - 1].rstrip() + "…"

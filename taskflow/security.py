@@ -121,6 +121,13 @@ def count(config_name: str, namespace: str, *keys: str) -> bool:
         return True
 
 
+def may_change_board(user_id: int) -> bool:
+    """Per-user rate of changes to boards (tasks and columns): each renders the change (a
+    task's description up to 10,000 characters of Markdown) inside the request and sends it
+    to everyone who has the board or the task open."""
+    return count("BOARD_EDIT_RATE_LIMIT", "board-change", str(user_id))
+
+
 def client_address() -> str:
     return get_remote_address()
 
@@ -139,4 +146,5 @@ def refusal_status(error: str | None) -> int:
 
 
 SLOW_DOWN = "You are sending messages too fast. Slow down a little, then send it again."
+BOARD_SLOW_DOWN = "You are changing boards too fast. Wait a few seconds, then try again."
 REGISTER_SLOW_DOWN = "Too many sign-ups from your address. Please wait a few minutes and try again."

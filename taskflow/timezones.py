@@ -26,10 +26,23 @@ DEFAULT = "UTC"
 MAX_ZONE = 64
 
 
+# Files zoneinfo finds among the zones that name no place: "localtime" is this server's own
+# zone (whatever it is set to), "Factory" a zone of no offset for machines not set up yet,
+# "posixrules" the rules POSIX TZ strings borrow; "posix/" and "right/" are copies of the
+# whole database (with and without leap seconds).
+NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
+
+
 @cache
 def zones() -> tuple[str, ...]:
-    """Every IANA zone name, sorted (for the profile's datalist and for validation)."""
-    return tuple(sorted(available_timezones() | {DEFAULT}))
+    """Every IANA zone name, sorted (for the profile's datalist and for validation): the
+    names zoneinfo finds, less those that name no place."""
+    names = {
+        name
+        for name in available_timezones()
+        if name not in NOT_ZONES and not name.startswith(("posix/", "right/"))
+    }
+    return tuple(sorted(names | {DEFAULT}))
 
 
 @cache

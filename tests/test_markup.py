@@ -1,7 +1,11 @@
 """The Markdown subset (taskflow/markup.py): what it renders, what it refuses, and where
 mentions apply. No app needed: the renderer is a pure function of the text."""
 
+import cProfile
+import gc
+import pstats
 import re
+import time
 from html.parser import HTMLParser
 
 import pytest
@@ -9,6 +13,9 @@ import pytest
 from taskflow import markup
 from taskflow.models import User
 from taskflow.notifications import mentions
+
+from . import markdown_worst as worst
+from .xss_payloads import PAYLOADS
 
 
 def users(*names):
@@ -189,3 +196,89 @@ def test_cached_is_the_same_html_once_per_text():
     assert first == markup.render_markdown("@bob *hi*", [bob])
     assert markup.cached("@bob *hi*", [bob]) is first
     assert markup.cached("@bob *hi*", []) == "@bob <em>hi</em>"  # other mentions, other entry
+
+
+# Every text renders within its time, whatever it holds (tests/markdown_worst.py): at the
+# longest a text may be (a task description), and at the costliest length still parsed.
+LONGEST = 10_000
+WORST = [
+    text
+    for unit in worst.UNITS
+    for text in (worst.text(unit, LONGEST), worst.within(unit, markup.BUDGET, markup.cost))
+]
+
+
+def fastest_render_ms(text: str, runs: int = 5) -> float:
+    """The fastest of `runs` renders, in ms: on a shared 2-core machine the others may have
+    waited for the CPU, the fastest did not."""
+    gc.collect()  # the garbage of what ran before is not this render's
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        markup.render_markdown(text)
+        times.append(time.perf_counter() - start)
+    return min(times) * 1000
+
+
+@pytest.mark.parametrize("text", WORST, ids=lambda text: f"{text[:12]!r}x{len(text)}")
+def test_the_costliest_texts_render_within_20_ms(text):
+    markup.render_markdown(text)  # warm: regexes compiled
+    assert fastest_render_ms(text) <= 20
+
+
+def python_calls(text: str) -> int:
+    """The Python function calls one render makes: the work done, counted exactly."""
+    profile = cProfile.Profile()
+    profile.runcall(markup.render_markdown, text)
+    return pstats.Stats(profile).total_calls
+
+
+@pytest.mark.parametrize("unit", worst.UNITS)
+def test_the_work_is_bounded_whatever_the_length(unit):
+    """A text over the budget costs the same few calls at any length; one within it, calls
+    in proportion to its estimated cost (the estimate is an upper bound of the work)."""
+    assert python_calls(worst.text(unit, 16_000)) <= python_calls(worst.text(unit, 8_000)) + 20
+    dense = worst.within(unit, markup.BUDGET, markup.cost)
+    assert python_calls(dense) <= 20 * markup.BUDGET
+
+
+def test_a_bare_url_looks_back_a_bounded_way_for_its_scheme():
+    """The linkify rule found "http" at each "://" by searching all the text before it;
+    markup._linkify looks at its last 64 characters, with the same links."""
+    markup_budget, markup.BUDGET = markup.BUDGET, 10**9  # parse it all, whatever it costs
+    try:
+        calls = [python_calls(worst.text("<[http://", n)) for n in (2_000, 4_000)]
+        assert calls[1] <= 2.2 * calls[0]
+        assert md("x" * 200 + " http://a.example/b") == (
+            "x" * 200
+            + ' <a href="http://a.example/b" rel="nofollow noopener">http://a.example/b</a>'
+        )
+        assert md("xhttp://a.example") == "xhttp://a.example"
+    finally:
+        markup.BUDGET = markup_budget
+
+
+def test_a_text_too_dense_in_markup_is_shown_as_typed():
+    (bob,) = users("bob")
+    dense = "*a* " * 2_000 + "\n<b>@bob</b> & [x](https://e.example)\n\n> next"
+    assert not markup.parsed(dense)
+    html = md(dense, [bob])
+    assert html == (
+        "<p>"
+        + "*a* " * 1_999
+        + '*a*<br>\n&lt;b&gt;<span class="mention" data-user-id="1">@bob</span>&lt;/b&gt; '
+        + "&amp; [x](https://e.example)</p>\n<p>&gt; next</p>\n"
+    )
+    assert mentions.find(dense, [bob]) == [bob]  # notified as shown
+    assert markup.excerpt(dense).startswith("*a* *a*")
+    assert md("<" * 5_000) == "&lt;" * 5_000  # one paragraph: no <p>, as for Markdown
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_payloads_in_a_dense_text_stay_text(payload):
+    dense = "[" * 200 + "\n" + payload + "\n\n" + payload
+    assert not markup.parsed(dense)
+    found = Elements()
+    found.feed(md(dense))
+    assert {tag for tag, _ in found.seen} <= {"p", "br"}
+    assert all(attrs == [] for _, attrs in found.seen)

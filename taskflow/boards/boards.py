@@ -1,8 +1,12 @@
 """Boards: my boards, the kanban page, rename and delete."""
 
+from collections.abc import Callable
+from functools import wraps
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from taskflow import errors, security
 from taskflow.access import member_board, owned_board
 from taskflow.boards import invitations
 from taskflow.boards.forms import BoardForm
@@ -78,6 +82,26 @@ def kanban(board: Board, status: int = 200, **context):
         return redirect(url_for("boards.show", board_id=board.id))
     kanban = load_kanban(board.id)
     return render_template("boards/show.html", board=board, kanban=kanban, **context), status
+
+
+def limited(view: Callable) -> Callable:
+    """A change to a board (tasks, columns) within the user's rate (BOARD_EDIT_RATE_LIMIT),
+    counted before anything is read or written: beyond it a 429 that says why, as a page or,
+    for htmx, a fragment for the page's flash messages."""
+
+    @wraps(view)
+    def limited_view(*args, **kwargs):
+        if request.method == "POST" and not may_change():
+            return errors.refusal(429, security.BOARD_SLOW_DOWN)
+        return view(*args, **kwargs)
+
+    return limited_view
+
+
+def may_change() -> bool:
+    """Whether the user may change a board now (counts the change). Nobody signed in is
+    counted: the view refuses them on its own."""
+    return not current_user.is_authenticated or security.may_change_board(current_user.id)
 
 
 def changed(change: Change, board_id: int, focus: str | None = None):

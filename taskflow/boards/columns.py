@@ -5,7 +5,7 @@ from sqlalchemy import update
 
 from taskflow.access import member_board, member_column
 from taskflow.boards import live as live_board
-from taskflow.boards.boards import changed, kanban
+from taskflow.boards.boards import changed, kanban, limited
 from taskflow.boards.forms import ColumnForm
 from taskflow.extensions import db
 from taskflow.htmx import is_htmx
@@ -18,6 +18,7 @@ bp = Blueprint("columns", __name__)
 
 
 @bp.post("/boards/<int:board_id>/columns")
+@limited
 def create(board_id: int):
     board = member_board(board_id)
     form = ColumnForm()
@@ -33,6 +34,7 @@ def create(board_id: int):
 
 
 @bp.post("/columns/<int:column_id>/rename")
+@limited
 def rename(column_id: int):
     column = member_column(column_id)
     form = ColumnForm(prefix=f"column-{column.id}")
@@ -48,6 +50,7 @@ def rename(column_id: int):
 
 
 @bp.post("/columns/<int:column_id>/move")
+@limited
 def move(column_id: int):
     column = member_column(column_id)
     direction = request.form.get("direction")
@@ -62,6 +65,7 @@ def move(column_id: int):
 
 
 @bp.route("/columns/<int:column_id>/delete", methods=["GET", "POST"])
+@limited
 def delete(column_id: int):
     """An empty column goes at once; a column with tasks asks where they should go."""
     column = member_column(column_id)

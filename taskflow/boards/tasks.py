@@ -3,9 +3,10 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from taskflow import errors, security
 from taskflow.access import member_column, member_task
 from taskflow.boards import live as live_board
-from taskflow.boards.boards import changed, kanban
+from taskflow.boards.boards import changed, kanban, limited, may_change
 from taskflow.boards.forms import TaskForm
 from taskflow.converters import bounded_int, id_arg
 from taskflow.extensions import db
@@ -24,6 +25,8 @@ def create(column_id: int):
     column = member_column(column_id)
     form = _task_form(column.board)
     if form.validate_on_submit():
+        if not may_change():
+            return _refused("boards/tasks/new.html", column=column, form=form)
         change = live_board.begin_change(column.board)
         task = Task(column=column, position=column.task_count(), created_by=current_user)
         db.session.add(task)
@@ -58,6 +61,8 @@ def edit(task_id: int):
     task = member_task(task_id)
     form = _task_form(task.board, obj=task)
     if form.validate_on_submit():
+        if not may_change():
+            return _refused("boards/tasks/edit.html", task=task, form=form)
         live_board.begin_change(task.board).card(task)
         task.bump_version()
         described = task.description
@@ -74,6 +79,7 @@ def edit(task_id: int):
 
 
 @bp.route("/tasks/<int:task_id>/delete", methods=["GET", "POST"])
+@limited
 def delete(task_id: int):
     task = member_task(task_id)
     if request.method == "GET":
@@ -90,6 +96,7 @@ def delete(task_id: int):
 
 
 @bp.post("/tasks/<int:task_id>/move")
+@limited
 def move(task_id: int):
     """Either a keyboard step (direction) or a drop (column_id and position)."""
     task = member_task(task_id)
@@ -115,6 +122,15 @@ def move(task_id: int):
         return redirect(url_for("tasks.show", task_id=task.id))
     # A keyboard move keeps the focus on the card's link (card_keys.js).
     return changed(change, board_id, focus=f"task-{task.id}-link" if direction else None)
+
+
+def _refused(template: str, **context):
+    """Over the rate of changes: the form again, with what was typed and why it was not
+    saved (a 10,000-character description is not lost); for htmx (the board's quick add),
+    the reason for the page's flash messages."""
+    if is_htmx():
+        return errors.refusal(429, security.BOARD_SLOW_DOWN)
+    return render_template(template, error=security.BOARD_SLOW_DOWN, **context), 429
 
 
 def _place(task: Task) -> str:

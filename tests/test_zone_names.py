@@ -1,0 +1,40 @@
+"""Only IANA zone names are accepted (issue 20): zoneinfo also finds the system's
+"localtime" (this server's own zone, whatever it is), "Factory" and "posixrules" in its
+folder; none names a place."""
+
+import pytest
+
+from taskflow import people, timezones
+from taskflow.extensions import db
+from taskflow.models import User
+
+NOT_PLACES = ["localtime", "Factory", "posixrules", "posix/Europe/Paris", "right/UTC"]
+
+
+def zone_of(app, username: str) -> str | None:
+    with app.app_context():
+        zone = User.by_username(username).time_zone
+        db.session.remove()
+    return zone
+
+
+@pytest.mark.parametrize("name", NOT_PLACES)
+def test_a_name_that_is_no_place_is_refused_by_the_profile(app, login, name):
+    alice = login("alice")
+    colour = next(iter(people.PALETTE))
+    response = alice.post("/profile", {"time_zone": name, "avatar_color": colour})
+    assert response.status_code == 422
+    assert "Pick a time zone from the list" in response.get_data(as_text=True)
+    assert zone_of(app, "alice") is None
+    assert alice.post("/account/time-zone", {"time_zone": name}).status_code == 400
+    assert zone_of(app, "alice") is None
+    assert name not in timezones.zones()  # nor offered in the profile's list
+
+
+def test_a_zone_still_saves(app, login):
+    alice = login("alice")
+    colour = next(iter(people.PALETTE))
+    form = {"time_zone": "Europe/Paris", "avatar_color": colour}
+    assert alice.post("/profile", form).status_code == 302
+    assert zone_of(app, "alice") == "Europe/Paris"
+    assert timezones.clean_zone("Etc/GMT+5") == "Etc/GMT+5" and timezones.clean_zone("UTC")
