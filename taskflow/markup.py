@@ -16,9 +16,11 @@ Every render's work is bounded, whatever the text: markdown-it-py is pure Python
 its rules scan far for each character (a link label to its closing bracket, a bare URL back to
 its scheme), so a text dense in markup cost up to a second and a half at 10,000 characters.
 Before it parses, the text's cost is estimated from its markup characters and lines
-(`cost`, one C-speed pass); a text over `BUDGET` is shown as plain text (its paragraphs and
-line breaks, escaped, mentions marked), which costs next to nothing. Ordinary Markdown stays
-far below the budget and renders exactly as before.
+(`cost`, one C-speed pass). Markdown renders the text's whole blocks (up to a blank line
+outside a code fence) while their cost stays within `BUDGET`; whatever follows is shown as
+typed (its paragraphs and line breaks, escaped, mentions marked), which costs next to nothing.
+Ordinary Markdown stays below the budget and renders exactly as before; a long document dense
+in markup keeps its first part formatted; a pathological run (no document) is text.
 
 Rendered HTML is never stored: callers render once per message and process (the chat's
 fragment cache), or through `cached`, keyed by the text itself, so a fix here reaches every
@@ -81,9 +83,9 @@ _PER_MARKER = 20
 _MARKER = re.compile(r"(?:^|(?<=\s))(?:[-+*>]|\d{1,9}[.)])(?=\s|$)", re.MULTILINE)
 
 # The CPU one text may spend on Markdown, in microseconds: a few milliseconds, so that a page
-# of the longest texts stays quick, and several times what an ordinary message or task
-# description costs. A text over it is shown as plain text (see _plain).
-BUDGET = 4_000
+# of the longest texts stays quick (the costliest text within it renders in about 10 ms), and
+# room for a 40-item list or 40 links. What lies beyond it is shown as typed (see _plain).
+BUDGET = 8_000
 
 
 def cost(text: str) -> int:
@@ -96,16 +98,38 @@ def cost(text: str) -> int:
 
 
 def parsed(text: str) -> bool:
-    """Whether `text` is parsed as Markdown: its cost is within BUDGET. A text over it is
-    shown as typed (see _plain): a text that dense in markup is no document anyway."""
+    """Whether all of `text` is parsed as Markdown: its cost is within BUDGET."""
     return cost(text) <= BUDGET
+
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")  # where a top-level block may end
+_FENCE = re.compile(r"^ {0,3}(?:```|~~~)", re.MULTILINE)
+
+
+def within_budget(text: str) -> tuple[str, str]:
+    """`text` split in two: the longest run of its whole blocks whose cost is within BUDGET,
+    parsed as Markdown, and the rest, shown as typed. A block ends at a blank line outside a
+    code fence; every piece's cost is counted once, so the split is linear too."""
+    if parsed(text):
+        return text, ""
+    spent, start, head_end, fenced = 0, 0, 0, False
+    for blank in _BLANK_LINE.finditer(text):
+        piece = text[start : blank.end()]  # with its blank line: the sum bounds the head's cost
+        spent += cost(piece)
+        if spent > BUDGET:
+            break
+        fenced ^= len(_FENCE.findall(piece)) % 2 == 1
+        if not fenced:
+            head_end = blank.start()
+        start = blank.end()
+    return text[:head_end], text[head_end:].strip()
 
 
 _PARAGRAPHS = re.compile(r"\n[ \t]*\n\s*")
 _LINE_BREAK = re.compile(r"[ \t]*\n[ \t]*")
 
 
-def _plain(text: str, by_key: dict[str, Mentionable]) -> str:
+def _plain(text: str, by_key: dict[str, Mentionable], paragraphs: bool = False) -> str:
     """`text` as typed, in HTML: its paragraphs (split at blank lines) and line breaks, its
     mentions marked (as render_markdown marks them), all else escaped; string operations at
     C speed, whatever the text. Escaping changes no mention nor what tells one (a word
@@ -118,13 +142,13 @@ def _plain(text: str, by_key: dict[str, Mentionable]) -> str:
         end = 1 + len(user.username)
         return _mention_html(user.id, match.group(0)[:end]) + match.group(0)[end:]
 
-    paragraphs = []
+    parts = []
     for paragraph in _PARAGRAPHS.split(text.strip()):
         html = _LINE_BREAK.sub("<br>\n", str(escape(paragraph)))
-        paragraphs.append(MENTION.sub(mention, html) if by_key else html)
-    if len(paragraphs) == 1:
-        return paragraphs[0]  # one paragraph: its text alone, as render_markdown has it
-    return "".join(f"<p>{html}</p>\n" for html in paragraphs)
+        parts.append(MENTION.sub(mention, html) if by_key else html)
+    if len(parts) == 1 and not paragraphs:
+        return parts[0]  # one paragraph: its text alone, as render_markdown has it
+    return "".join(f"<p>{html}</p>\n" for html in parts)
 
 
 # A URL scheme ends where the bare URL's "://" starts (RFC 3986: a letter, then letters,
@@ -225,10 +249,9 @@ def _text(content: str, like: Token) -> Token:
 def mentionable_text(text: str) -> list[str]:
     """The runs of `text` that may mention someone: its text outside code and links, as
     render_markdown marks them (notifications go to exactly the people shown mentioned)."""
-    if not parsed(text):
-        return [text]  # shown as typed (_plain): all of it is text
-    runs: list[str] = []
-    for block in _MD.parse(text, {}):
+    head, tail = within_budget(text)
+    runs: list[str] = [tail] if tail else []  # shown as typed (_plain): all of it is text
+    for block in _MD.parse(head, {}) if head else ():
         in_link = 0
         for token in block.children or ():
             in_link += {"link_open": 1, "link_close": -1}.get(token.type, 0)
@@ -265,14 +288,18 @@ def render_markdown(text: str, mentioned_users: Iterable[Mentionable] = ()) -> M
     if not text:
         return Markup("")
     env = {"mentioned": {u.username_key: u for u in mentioned_users}}
-    if not parsed(text):
+    head, tail = within_budget(text)
+    if not head:
         # No sanitizer pass: every character of the text is escaped, and the only tags are
         # _plain's own (nh3 would spend 2 ms a thousand lines re-reading them).
         return Markup(_plain(text, env["mentioned"]))
-    tokens = _MD.parse(text, env)
-    if [t.type for t in tokens] == ["paragraph_open", "inline", "paragraph_close"]:
+    tokens = _MD.parse(head, env)
+    if not tail and [t.type for t in tokens] == ["paragraph_open", "inline", "paragraph_close"]:
         tokens = tokens[1:2]  # one paragraph (most messages): its text alone, no <p>
-    return Markup(_CLEANER.clean(_MD.renderer.render(tokens, _MD.options, env)))
+    html = _CLEANER.clean(_MD.renderer.render(tokens, _MD.options, env))
+    if tail:
+        html += _plain(tail, env["mentioned"], paragraphs=True)
+    return Markup(html)
 
 
 CACHE_SIZE = 4_000
@@ -301,10 +328,11 @@ EXCERPT = 100  # characters of a quoted message
 def excerpt(text: str, limit: int = EXCERPT) -> str:
     """The first `limit` characters of what `text` reads as (its Markdown's text, without
     the syntax), on one line, for a reply's quote."""
-    if not parsed(text):
+    head, tail = within_budget(text)
+    if not head:
         return _shortened(" ".join(text.split()), limit)
     words: list[str] = []
-    for block in _MD.parse(text, {}):
+    for block in _MD.parse(head, {}):
         if block.type in ("fence", "code_block"):
             words.append(block.content)
         for token in block.children or ():
@@ -313,6 +341,7 @@ def excerpt(text: str, limit: int = EXCERPT) -> str:
             elif token.type in ("softbreak", "hardbreak"):
                 words.append(" ")
         words.append(" ")
+    words.append(tail)
     return _shortened(" ".join("".join(words).split()), limit)
 
 

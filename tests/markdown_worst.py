@@ -44,6 +44,9 @@ UNITS = {
     "- - - a\n": "lists nested in list items",
     "* a\n  * b\n    * c\n": "indented nested lists",
     "```\n": "code fences",
+    "*[ [a](b) _c_\n\n": "paragraphs dense in markup (the head parsed, the rest as typed)",
+    "- [ ] **a** [b](http://c.d)\n\n": "loose list items with links",
+    "```\n[\n\n": "blank lines inside code fences",
 }
 
 

@@ -235,9 +235,12 @@ def python_calls(text: str) -> int:
 
 @pytest.mark.parametrize("unit", worst.UNITS)
 def test_the_work_is_bounded_whatever_the_length(unit):
-    """A text over the budget costs the same few calls at any length; one within it, calls
-    in proportion to its estimated cost (the estimate is an upper bound of the work)."""
-    assert python_calls(worst.text(unit, 16_000)) <= python_calls(worst.text(unit, 8_000)) + 20
+    """A text over the budget costs the same few calls at any length (and a few per paragraph
+    shown as typed); one within it, calls in proportion to its estimated cost (the estimate
+    is an upper bound of the work)."""
+    longer, shorter = worst.text(unit, 16_000), worst.text(unit, 8_000)
+    paragraphs = longer.count("\n\n") - shorter.count("\n\n")  # a few calls each, as typed
+    assert python_calls(longer) <= python_calls(shorter) + 20 + 10 * paragraphs
     dense = worst.within(unit, markup.BUDGET, markup.cost)
     assert python_calls(dense) <= 20 * markup.BUDGET
 
@@ -274,9 +277,30 @@ def test_a_text_too_dense_in_markup_is_shown_as_typed():
     assert md("<" * 5_000) == "&lt;" * 5_000  # one paragraph: no <p>, as for Markdown
 
 
+def test_a_long_document_keeps_its_first_part_formatted_and_shows_the_rest_as_typed():
+    """Ordinary Markdown of any length renders within the budget: a 40-item list or 40 links
+    in full; a 10,000-character document dense in markup, its blocks up to the budget, then
+    the rest as typed, never cut inside a code fence."""
+    items = "".join(
+        f"- step {i}: check the **thing** at [doc {i}](https://e.example/{i})\n" for i in range(40)
+    )
+    html = md(items)
+    assert html.count("<li>") == 40 and html.count("<strong>") == 40
+    section = "Some `code`, **bold** and _it_, see https://e.example/a.\n\n- one\n- two\n\n"
+    document = "```\nfenced\n\nstill fenced\n```\n\n" + section * 150
+    head, tail = markup.within_budget(document)
+    assert head and tail and head + tail != document and markup.cost(head) <= markup.BUDGET
+    assert head.count("```") == 2  # the fence whole, on one side
+    html = md(document)
+    assert html.startswith("<pre><code>fenced\n\nstill fenced\n</code></pre>")
+    assert "<strong>bold</strong>" in html and "**bold**" in html  # formatted, then typed
+    assert fastest_render_ms(document) <= 20
+    assert markup.excerpt(document).startswith("fenced still fenced Some code, bold")
+
+
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_payloads_in_a_dense_text_stay_text(payload):
-    dense = "[" * 200 + "\n" + payload + "\n\n" + payload
+    dense = "[" * 400 + "\n" + payload + "\n\n" + payload
     assert not markup.parsed(dense)
     found = Elements()
     found.feed(md(dense))
