@@ -46,9 +46,7 @@ def delete(board_id: int, user_id: int):
         abort(403)  # the owner cannot leave or be removed; they delete the board instead
     user = db.session.get(User, user_id) or abort(404)
     board.remove_member(user)
-    rooms = [room for room in ChatRoom.for_board(board) if user in room.members]
-    for room in rooms:
-        room.members.remove(user)
+    ChatRoom.leave_board(board.id, user.id)  # one DELETE, whatever the rooms' sizes
     live.end_access(user.id, topics.board(board.id))  # their open sockets close
     db.session.commit()
     if leaving:

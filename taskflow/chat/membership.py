@@ -31,9 +31,11 @@ def join(room_id: int):
         if not security.may_send_message(current_user.id):
             flash(security.SLOW_DOWN, "error")
             return redirect(url_for("rooms.index", board_id=room.board_id))
-        room.members.append(current_user)
-        db.session.commit()
-        chat.publish_members(room)  # as adding a member does: the room's pages list them
+        # One row, whatever the room's size (its members are not loaded), and once: two
+        # tabs joining at once add the user once.
+        if ChatRoom.add_members(room.id, [current_user.id]):
+            db.session.commit()
+            chat.publish_members(room)  # as adding a member does: the room's pages list them
     return redirect(url_for("rooms.show", room_id=room.id))
 
 
@@ -55,7 +57,7 @@ def leave(room_id: int):
     if last:  # nobody could find it again: it would be lost with its messages
         flash("You are the last member of this private room: delete it instead.", "error")
         return redirect(url_for("rooms.show", room_id=room.id))
-    room.members.remove(current_user)
+    ChatRoom.remove_members(room.id, [current_user.id])  # its members are not loaded
     live.end_access(current_user.id, topics.room(room.id))  # the user's pages of it close
     db.session.commit()
     chat.publish_members(room)

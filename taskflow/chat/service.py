@@ -445,8 +445,26 @@ def catch_up(
     return ([text_frame(html)] if html else []), covered
 
 
+# How many members a room's pages list by name (then "and N more"): the page, the socket's
+# list on connect and the list sent when someone joins or leaves. A room of thousands costs
+# each of these the same as a room of thirty.
+MEMBERS_SHOWN = 30
+
+
+def members_html(room_id: int, online: set[int]) -> str:
+    """The room's member list as pages show it: the first MEMBERS_SHOWN by name, and how
+    many more there are (one query, counted in SQL)."""
+    members, total = ChatRoom.member_names(room_id, limit=MEMBERS_SHOWN)
+    return fragments.render(
+        "chat/_members.html",
+        members=members,
+        more_members=total - len(members),
+        online=online,
+        oob=True,
+    )
+
+
 def publish_members(room: ChatRoom) -> None:
-    members, _ = ChatRoom.member_names(room.id)
-    online = presence.online(topics.room(room.id))
-    html = fragments.render("chat/_members.html", members=members, online=online, oob=True)
+    """Someone joined or left: every page of the room gets the list again (bounded)."""
+    html = members_html(room.id, presence.online(topics.room(room.id)))
     broadcaster.publish(topics.room(room.id), html)

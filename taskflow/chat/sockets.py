@@ -16,7 +16,7 @@ from taskflow.chat.frames import ChatRoomFrames
 from taskflow.extensions import db, sock
 from taskflow.models import ChatRoom
 from taskflow.notifications.service import badge_frame
-from taskflow.realtime import fragments, topics
+from taskflow.realtime import topics
 from taskflow.realtime.broadcaster import text_frame
 from taskflow.realtime.connection import Connection, serve
 from taskflow.realtime.sockets import bp, serve_view, session_scope
@@ -114,8 +114,8 @@ class RoomSocket:
 
 
 def _members_html(room_id: int, user_id: int) -> str:
-    """The whole member list as it is now, for this socket only (its page may have missed
-    diffs while it loaded or was away); the user is online from now on."""
-    members, _ = ChatRoom.member_names(room_id)
+    """The member list as it is now (its first members, as the page lists them), for this
+    socket only (its page may have missed diffs while it loaded or was away); the user is
+    online from now on."""
     online = presence.online(topics.room(room_id)) | {user_id}
-    return fragments.render("chat/_members.html", members=members, online=online, oob=True)
+    return chat.members_html(room_id, online)

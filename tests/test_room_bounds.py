@@ -1,0 +1,280 @@
+"""Issue 20 ("Trust, second round"): what one member can make others pay for in rooms.
+
+Creating rooms is limited (a rate per user, a cap per board) and every list of rooms is
+paged; a profile save costs the next view only the page it shows; a room's member count does
+not change what a request does; forms that add people are idempotent; a direct message can
+be left, and is read-only once its people share no board."""
+
+import re
+from contextlib import contextmanager
+
+from sqlalchemy import event, insert, select
+
+from taskflow.extensions import db
+from taskflow.models import Board, ChatRoom, User
+from taskflow.models.room import OPEN, room_members
+
+from .conftest import as_user
+
+
+def board_of(app, room_id: int) -> int:
+    with app.app_context():
+        return db.session.get(ChatRoom, room_id).board_id
+
+
+def ids_of(app, *names: str) -> list[int]:
+    with app.app_context():
+        return [User.by_username(n).id for n in names]
+
+
+@contextmanager
+def counted_queries(app):
+    """The SQL statements the block runs, in a list filled as it runs."""
+    with app.app_context():
+        engine = db.engine
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+@contextmanager
+def config(app, **values):
+    before = {name: app.config.get(name) for name in values}
+    app.config.update(values)
+    try:
+        yield
+    finally:
+        app.config.update(before)
+
+
+def add_rooms(app, board_id: int, count: int, creator: str = "alice", prefix: str = "r") -> None:
+    """`count` open rooms on the board, made directly (as many as a flood would)."""
+    with app.app_context():
+        board, user = db.session.get(Board, board_id), User.by_username(creator)
+        for i in range(count):
+            db.session.add(ChatRoom(board, f"{prefix}{i:04}", "", user, kind=OPEN))
+        db.session.commit()
+
+
+def add_board_people(app, room_id: int, count: int, in_room: bool = True) -> list[int]:
+    """`count` new users on the room's board (and in the room), in bulk (no password hash
+    each: they never log in)."""
+    from taskflow.models.board import Membership
+    from taskflow.names import name_key
+
+    with app.app_context():
+        board_id = db.session.get(ChatRoom, room_id).board_id
+        start = db.session.scalar(select(db.func.count()).select_from(User))
+        names = [f"member{start + i:05}" for i in range(count)]
+        users = [{"username": n, "username_key": name_key(n), "password_hash": "!"} for n in names]
+        db.session.execute(insert(User), users)
+        ids = list(db.session.scalars(select(User.id).where(User.username.in_(names))))
+        db.session.execute(insert(Membership), [{"board_id": board_id, "user_id": i} for i in ids])
+        if in_room:
+            rows = [{"room_id": room_id, "user_id": i, "last_read_id": 0} for i in ids]
+            db.session.execute(insert(room_members), rows)
+        db.session.commit()
+        db.session.remove()
+        return ids
+
+
+# -- 4. forms that add people are idempotent ----------------------------------------------
+
+
+def test_a_boards_first_room_with_people_ticked_twice_is_made_once(app, login, make_user):
+    alice = login("alice")
+    for name in ("bob", "carol"):
+        make_user(name)
+    with app.app_context():
+        board = Board.create("Fresh", "", User.by_username("alice"))
+        for name in ("bob", "carol"):
+            board.add_member(User.by_username(name))
+        db.session.commit()
+        board_id = board.id
+    bob, carol = ids_of(app, "bob", "carol")
+    new = f"/boards/{board_id}/rooms/new"
+    # A resubmitted or doctored form names a person twice: each is in the room once.
+    response = alice.post(new, {"name": "first", "members": [bob, carol, bob, carol]})
+    assert response.status_code == 302, response.status_code
+    with app.app_context():
+        room = db.session.scalar(select(ChatRoom).where(ChatRoom.board_id == board_id))
+        assert sorted(u.username for u in room.members) == ["alice", "bob", "carol"]
+
+
+def test_adding_someone_already_in_changes_nothing(app, chat_room):
+    alice = as_user(app, "alice")
+    (bob,) = ids_of(app, "bob")
+    for _ in range(2):
+        response = alice.post(f"/rooms/{chat_room}/members", {"user_id": bob})
+        assert response.status_code == 302
+    bob_client = as_user(app, "bob")
+    with app.app_context():
+        board, alice_user = db.session.get(ChatRoom, chat_room).board, User.by_username("alice")
+        lobby = ChatRoom(board, "lobby", "", alice_user, kind=OPEN)
+        db.session.add(lobby)
+        db.session.commit()
+        lobby_id = lobby.id
+    for _ in range(2):
+        assert bob_client.post(f"/rooms/{lobby_id}/join").status_code == 302
+    with app.app_context():
+        rows = db.session.execute(
+            select(room_members.c.room_id, room_members.c.user_id).order_by(
+                room_members.c.room_id, room_members.c.user_id
+            )
+        ).all()
+    assert len(rows) == len(set(rows)) == 4  # general: alice, bob; lobby: alice, bob
+
+
+# -- 1. creating rooms is limited, and lists of rooms are paged ---------------------------
+
+
+def test_rooms_are_created_at_a_limited_rate_per_user(app, chat_room):
+    alice = as_user(app, "alice")
+    new = f"/boards/{board_of(app, chat_room)}/rooms/new"
+    with config(app, ROOM_LIMIT_PER_USER="3 per minute"):
+        for i in range(3):
+            assert alice.post(new, {"name": f"room{i}"}).status_code == 302
+        refused = alice.post(new, {"name": "one-too-many"})
+    assert refused.status_code == 429
+    assert "many rooms in a short time" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert ChatRoom.name_taken(db.session.get(Board, board_of(app, chat_room)), "room2")
+        assert not ChatRoom.name_taken(
+            db.session.get(Board, board_of(app, chat_room)), "one-too-many"
+        )
+
+
+def test_a_board_holds_a_limited_number_of_rooms(app, chat_room):
+    board_id = board_of(app, chat_room)
+    add_rooms(app, board_id, 4)  # with general: 5
+    alice = as_user(app, "alice")
+    with config(app, ROOMS_PER_BOARD=5):
+        refused = alice.post(f"/boards/{board_id}/rooms/new", {"name": "sixth"})
+    assert refused.status_code == 422
+    assert "already has 5 rooms" in refused.get_data(as_text=True)
+
+
+def test_the_boards_room_list_is_paged_and_costs_the_same_for_10_or_200_rooms(app, chat_room):
+    rooms_page = 50  # chat.rooms.ROOMS_PAGE
+    board_id = board_of(app, chat_room)
+    carol = as_user(app, "carol")  # on the board, in no room: every open room is listed
+    counts = []
+    for added, prefix in ((10, "a"), (190, "b")):  # 10 open rooms, then 200
+        add_rooms(app, board_id, added, prefix=prefix)
+        with counted_queries(app) as statements:
+            page = carol.get(f"/boards/{board_id}/rooms").get_data(as_text=True)
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
+    cards = re.findall(r'id="room-card-(\d+)"', page)
+    assert len(cards) == rooms_page
+    more = re.search(r'<a href="(/boards/\d+/rooms\?page=2)"[^>]*>More rooms', page)
+    assert more, "no link to the next page of rooms"
+    second = carol.get(more[1].replace("&amp;", "&")).get_data(as_text=True)
+    assert not set(re.findall(r'id="room-card-(\d+)"', second)) & set(cards)
+    assert "1 member" in second
+
+
+def test_the_room_pages_list_of_rooms_is_bounded(app, chat_room):
+    """A member ticked in many rooms by someone else: the room page lists a bounded number of
+    them (and links to all), and costs the same queries."""
+    sidebar_rooms = 30  # models.room.SIDEBAR_ROOMS
+    board_id = board_of(app, chat_room)
+    bob = as_user(app, "bob")
+    bob.get(f"/rooms/{chat_room}")  # the first view marks the room read: not counted
+    counts, sizes = [], []
+    for total in (10, sidebar_rooms + 40):
+        with app.app_context():
+            board, alice = db.session.get(Board, board_id), User.by_username("alice")
+            have = db.session.scalar(
+                select(db.func.count()).select_from(ChatRoom).where(ChatRoom.board_id == board_id)
+            )
+            for i in range(have, total):
+                room = ChatRoom(board, f"s{i:04}", "", alice, kind=OPEN)
+                room.members.append(User.by_username("bob"))
+                db.session.add(room)
+            db.session.commit()
+        with counted_queries(app) as statements:
+            page = bob.get(f"/rooms/{chat_room}").get_data(as_text=True)
+        counts.append(len(statements))
+        sidebar = page.split('class="room-list"')[1].split("</nav>")[0]
+        sizes.append(sidebar.count("data-room-link"))
+    assert counts[0] == counts[1], counts
+    assert sizes[1] == sidebar_rooms, sizes
+    assert f'href="/boards/{board_id}/rooms"' in sidebar
+
+
+# -- 3. a room's member count does not change what a request does --------------------------
+
+
+def published_frames(pubsub, until: str) -> list[str]:
+    """What was published to any topic until a frame holding `until` (5 s at most)."""
+    import time
+
+    seen, deadline = [], time.monotonic() + 5
+    while time.monotonic() < deadline:
+        message = pubsub.get_message(timeout=0.5)
+        if message and message["type"] == "pmessage":
+            seen.append(message["data"].decode())
+            if until in seen[-1]:
+                return seen
+    raise AssertionError(f"nothing with {until!r} published within 5 s; got {seen}")
+
+
+def test_joining_a_big_room_and_its_pages_cost_the_same_as_a_small_one(app, chat_room):
+    """The join, the list it publishes, the room page and a socket's list on connect: the
+    same statements and a bounded list of names for a room of 10 or 200 members."""
+    from taskflow.chat.rooms import MEMBERS_SHOWN
+    from taskflow.chat.sockets import _members_html
+
+    board_id = board_of(app, chat_room)
+    add_board_people(app, chat_room, 8)  # general: 10 members
+    pubsub = app.redis.pubsub()
+    pubsub.psubscribe("taskflow:t:*")
+    assert pubsub.get_message(timeout=5)["type"] == "psubscribe"
+    alice = as_user(app, "alice")
+    alice.get(f"/rooms/{chat_room}")
+    joins, pages, lists = [], [], []
+    for size in (10, 200):
+        if size == 200:
+            add_board_people(app, chat_room, 190)
+        with app.app_context():
+            board = db.session.get(Board, board_id)
+            lobby = ChatRoom(board, f"lobby{size}", "", User.by_username("alice"), kind=OPEN)
+            db.session.add(lobby)
+            db.session.flush()
+            others = select(room_members.c.user_id).where(
+                room_members.c.room_id == chat_room,
+                room_members.c.user_id != lobby.created_by_id,  # in it already
+            )
+            rows = [{"room_id": lobby.id, "user_id": i} for i in db.session.scalars(others)]
+            db.session.execute(insert(room_members), rows)
+            db.session.commit()
+            lobby_id = lobby.id
+        carol = as_user(app, "carol")  # on the board, not in the room
+        with counted_queries(app) as statements:
+            assert carol.post(f"/rooms/{lobby_id}/join").status_code == 302
+        joins.append(len(statements))
+        frame = published_frames(pubsub, 'id="room-members"')[-1]
+        lists.append(frame.count('<li id="member-'))
+        shown = min(size + 1, MEMBERS_SHOWN)  # general's members and carol
+        with counted_queries(app) as statements:
+            page = alice.get(f"/rooms/{lobby_id}").get_data(as_text=True)
+        pages.append(len(statements))
+        assert page.count('<li id="member-') == shown
+        with app.test_request_context():
+            on_connect = _members_html(lobby_id, ids_of(app, "alice")[0])
+        assert on_connect.count('<li id="member-') == shown
+    pubsub.close()
+    assert joins[0] == joins[1] and pages[0] == pages[1], (joins, pages)
+    assert lists == [11, MEMBERS_SHOWN], lists
+    assert (
+        f"and {201 - MEMBERS_SHOWN} more" in frame
+        and f"and {201 - MEMBERS_SHOWN} more" in on_connect
+    )
