@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from sqlalchemy import event, insert, select
 
 from taskflow.extensions import db
-from taskflow.models import Board, ChatRoom, User
+from taskflow.models import Board, ChatMessage, ChatRoom, User
 from taskflow.models.room import OPEN, room_members
 
 from .conftest import as_user
@@ -278,3 +278,81 @@ def test_joining_a_big_room_and_its_pages_cost_the_same_as_a_small_one(app, chat
         f"and {201 - MEMBERS_SHOWN} more" in frame
         and f"and {201 - MEMBERS_SHOWN} more" in on_connect
     )
+
+
+# -- 2. a profile save costs the next view only the page it shows -------------------------
+
+
+@contextmanager
+def counted_markdown(app):
+    """How many texts the block renders as Markdown (the costly part of a message): the
+    real filter, counted."""
+    filters = app.jinja_env.filters
+    real, calls = filters["markdown"], []
+
+    def counting(text, *args, **kwargs):
+        calls.append(text)
+        return real(text, *args, **kwargs)
+
+    filters["markdown"] = counting
+    try:
+        yield calls
+    finally:
+        filters["markdown"] = real
+
+
+def author_wrote_in_rooms(app, room_id: int, rooms: int, per_room: int = 50) -> list[int]:
+    """alice writes `per_room` messages in `rooms` rooms of the board (general first), all
+    with bob in them. Returns the rooms' ids."""
+    with app.app_context():
+        general = db.session.get(ChatRoom, room_id)
+        alice, bob = User.by_username("alice"), User.by_username("bob")
+        ids = [general.id]
+        for i in range(rooms - 1):
+            room = ChatRoom(general.board, f"wrote{i}", "", alice)
+            room.members.append(bob)
+            db.session.add(room)
+            db.session.flush()
+            ids.append(room.id)
+        text = "**Release** notes: see [the list](https://example.com) and `make ship`\n- one\n"
+        rows = [
+            {"room_id": r, "author_id": alice.id, "content": f"{text}{n}", "seq": n + 1}
+            for r in ids
+            for n in range(per_room)
+        ]
+        db.session.execute(insert(ChatMessage), rows)
+        db.session.execute(ChatRoom.__table__.update().values(seq=per_room))
+        db.session.commit()
+    return ids
+
+
+def set_zone(app, username: str, zone: str | None) -> None:
+    with app.app_context():
+        User.by_username(username).time_zone = zone
+        db.session.commit()
+
+
+PROFILE = {"display_name": "Alice B", "time_zone": "UTC", "avatar_color": "#2e6b1f"}
+
+
+def test_a_profile_save_renders_no_message_text_again_in_any_zone(app, chat_room):
+    """Readers in three zones saw general; alice, who wrote in 20 rooms, changes her name.
+    The save renders nothing; each reader's next view renders her messages' wrappers
+    (their new name) but none of their texts again, whichever zone they read in."""
+    rooms = author_wrote_in_rooms(app, chat_room, 20)
+    bob = as_user(app, "bob")
+    zones = (None, "Europe/Paris", "Asia/Tokyo")
+    for zone in zones:
+        set_zone(app, "bob", zone)
+        assert bob.get(f"/rooms/{chat_room}").status_code == 200
+    alice = as_user(app, "alice")
+    with counted_markdown(app) as rendered:
+        assert alice.post("/profile", PROFILE).status_code == 302
+    assert rendered == []  # the save itself renders nothing, in none of her 20 rooms
+    with counted_markdown(app) as rendered:
+        for zone in zones:
+            set_zone(app, "bob", zone)
+            page = bob.get(f"/rooms/{chat_room}").get_data(as_text=True)
+            assert page.count(">Alice B</b>") == 50  # every message shows the new name
+    assert rendered == [], f"{len(rendered)} message texts rendered again"
+    assert len(rooms) == 20

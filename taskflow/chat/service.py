@@ -285,6 +285,15 @@ def message_html(message: ChatMessage, zone: str = timezones.DEFAULT) -> Markup:
     return fragments.render_once(MESSAGE, key, message=message, zone=zone)
 
 
+def message_body(message: ChatMessage) -> Markup:
+    """A message's text as HTML (its Markdown), rendered once per process and change of the
+    message (`seq`: an edit, a reaction), whatever the zone and the author's profile: the
+    costly part of a message (up to 4,000 characters of Markdown) is not rendered again
+    for each zone, nor when its author changes their name or colour (a template global)."""
+    key = (message.id, message.seq, message.created_at)
+    return fragments.render_once(BODY, key, message=message)
+
+
 def _version(message: ChatMessage) -> int:
     return message.author.profile_version or 0 if message.author else 0
 
@@ -342,6 +351,7 @@ def day_separator(day, now) -> Markup:
 
 
 MESSAGE = "chat/_message.html"
+BODY = "chat/_message_body.html"
 MESSAGES = "chat/_messages.html"
 
 
