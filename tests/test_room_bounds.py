@@ -356,3 +356,75 @@ def test_a_profile_save_renders_no_message_text_again_in_any_zone(app, chat_room
             assert page.count(">Alice B</b>") == 50  # every message shows the new name
     assert rendered == [], f"{len(rendered)} message texts rendered again"
     assert len(rooms) == 20
+
+
+# -- 5. a direct message can be left; once its people share no board it is read-only ------
+
+
+def start_direct(client, usernames: str) -> int:
+    response = client.post("/direct/new", {"usernames": usernames})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return int(response.location.rsplit("/", 1)[1])
+
+
+def test_a_direct_message_can_be_left_and_the_leavers_sockets_end(app, chat_room):
+    from .test_inprocess import Published
+
+    alice, bob = as_user(app, "alice"), as_user(app, "bob")
+    dm = start_direct(alice, "bob carol")
+    page = bob.get(f"/rooms/{dm}").get_data(as_text=True)
+    # A plain form with its token on the page: it works without JavaScript.
+    form = re.search(
+        rf'<form method="post" action="/rooms/{dm}/leave"[^>]*>(.*?)</form>', page, re.S
+    )
+    assert form and 'name="csrf_token"' in form[1] and "Leave conversation" in form[1]
+    assert bob.post(f"/rooms/{dm}/leave", csrf=False).status_code == 400
+    published = Published(app)
+    try:
+        response = bob.post(f"/rooms/{dm}/leave")
+        events = published.events()
+    finally:
+        published.close()
+    assert response.status_code == 302 and response.location == "/direct"
+    (bob_id,) = ids_of(app, "bob")
+    # bob's open pages of it close (end_access), on every process
+    assert any(e["kind"] == "close" and e["topic"] == f"user:{bob_id}" for e in events), events
+    # the others' pages get the member list without him
+    (members,) = [e["html"] for e in events if 'id="room-members"' in e["html"]]
+    assert ">alice<" in members and ">carol<" in members and ">bob<" not in members
+    assert bob.get(f"/rooms/{dm}").status_code == 404
+    assert f'href="/rooms/{dm}"' not in bob.get("/direct").get_data(as_text=True)
+    assert alice.get(f"/rooms/{dm}").status_code == 200  # the others keep it
+    # Writing to the same people again starts a conversation bob reads.
+    again = start_direct(alice, "bob carol")
+    assert again != dm and bob.get(f"/rooms/{again}").status_code == 200
+    # The last one out: the conversation goes with its messages.
+    for name in ("alice", "carol"):
+        assert as_user(app, name).post(f"/rooms/{dm}/leave").status_code == 302
+    with app.app_context():
+        assert db.session.get(ChatRoom, dm) is None
+
+
+def test_a_direct_message_whose_people_share_no_board_is_read_only(app, chat_room):
+    from .test_inprocess import handle, messages
+
+    alice, bob = as_user(app, "alice"), as_user(app, "bob")
+    dm = start_direct(alice, "bob")
+    assert bob.post(f"/rooms/{dm}/messages", {"content": "hello"}).status_code == 302
+    (bob_id,) = ids_of(app, "bob")
+    board_id = board_of(app, chat_room)
+    assert alice.post(f"/boards/{board_id}/members/{bob_id}/delete").status_code in (200, 302)
+    for client in (alice, bob):  # still readable by both, and shown as read-only
+        page = client.get(f"/rooms/{dm}").get_data(as_text=True)
+        assert ">hello</div>" in page
+        assert "read-only" in page and 'id="composer"' not in page
+        refused = client.post(f"/rooms/{dm}/messages", {"content": "still there?"})
+        assert refused.status_code == 403 and "read-only" in refused.get_data(as_text=True)
+    connection = handle(app, dm, "alice", {"content": "over the socket"})
+    assert "read-only" in "".join(connection.sent)
+    assert messages(app) == ["hello"]
+    # Sharing a board again opens it again.
+    with app.app_context():
+        db.session.get(Board, board_id).add_member(User.by_username("bob"))
+        db.session.commit()
+    assert bob.post(f"/rooms/{dm}/messages", {"content": "back"}).status_code == 302

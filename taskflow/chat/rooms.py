@@ -139,10 +139,11 @@ def post_message(room_id: int):
             return _sent(room, earlier, [], seq)  # a resend: acknowledged, not counted again
     if not error and not security.may_send_message(current_user.id):
         error = security.SLOW_DOWN
+    closed = chat.closed_to(room.id, room.kind, current_user.id)
     reply_to, gone = chat.reply_target(room.id, request.form.get("reply_to"))
-    error = error or gone
+    error = closed or error or gone
     if error:
-        status = 429 if error == security.SLOW_DOWN else 422
+        status = 429 if error == security.SLOW_DOWN else 403 if closed else 422
         if is_htmx():  # the socket's answer to a refused message: the reason, the text back
             content = request.form.get("content")
             return live.error_html(error) + chat.draft_html(room.id, content), 200
@@ -281,12 +282,16 @@ def _room_page(room: Row, messages: Markup, mark_read: bool = False, **context) 
     user_id = current_user.id
     rooms = ChatRoom.names_of_member(room.board_id, user_id)  # the board's, then direct ones
     direct = room.kind == DIRECT  # a direct message: its title is its other people
+    # A direct message whose people share no board any more is read-only (one query, on
+    # direct messages only).
+    read_only = chat.closed_to(room.id, room.kind, user_id)
     others = [shown_name(m) for m in members if m.id != current_user.id]
     return render_template(
         "chat/show.html",
         room=room,
         title=direct_title(others) if direct else f"#{room.name}",
         direct=direct,
+        read_only=read_only,
         read=read,
         messages=messages,
         rooms=rooms,

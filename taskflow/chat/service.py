@@ -19,6 +19,7 @@ from taskflow.converters import bounded_int
 from taskflow.extensions import broadcaster, db
 from taskflow.models import ChatMessage, ChatRoom, User
 from taskflow.models.message import MAX_CONTENT, PAGE_SIZE
+from taskflow.models.room import DIRECT
 from taskflow.models.user import utcnow
 from taskflow.notifications import jobs, mentions
 from taskflow.notifications import service as notifications
@@ -453,6 +454,21 @@ def catch_up(
         return [], 0
     html, covered = changes(room_id, max(seq, 0), zone)
     return ([text_frame(html)] if html else []), covered
+
+
+READ_ONLY = (
+    "This conversation is read-only: you no longer share a board with anyone in it."
+    " You can still read it, or leave it."
+)
+
+
+def closed_to(room_id: int, kind: str, user_id: int) -> str | None:
+    """Why the user cannot post in this room, if they cannot: a direct message whose other
+    people no longer share any board with them is read-only (it stays readable). Rooms of
+    a board: None (their access rule already requires the board)."""
+    if kind != DIRECT or ChatRoom.shares_a_board_with_another(room_id, user_id):
+        return None
+    return READ_ONLY
 
 
 # How many members a room's pages list by name (then "and N more"): the page, the socket's

@@ -243,6 +243,22 @@ class ChatRoom(db.Model):
         return added
 
     @staticmethod
+    def shares_a_board_with_another(room_id: int, user_id: int) -> bool:
+        """Whether the user shares a board with at least one other member of the room: a
+        direct message accepts their messages only then (chat.service.closed_to). One
+        query: the room's members (eight at most in a direct message) against the user's
+        boards."""
+        theirs, mine = Membership.__table__.alias("theirs"), Membership.__table__.alias("mine")
+        query = (
+            select(room_members.c.user_id)
+            .join(theirs, theirs.c.user_id == room_members.c.user_id)
+            .join(mine, (mine.c.board_id == theirs.c.board_id) & (mine.c.user_id == user_id))
+            .where(room_members.c.room_id == room_id, room_members.c.user_id != user_id)
+            .limit(1)
+        )
+        return db.session.scalar(query) is not None
+
+    @staticmethod
     def leave_board(board_id: int, user_id: int) -> None:
         """Take the user out of every room of the board (one DELETE)."""
         rooms = select(ChatRoom.id).where(ChatRoom.board_id == board_id)
