@@ -428,3 +428,61 @@ def test_a_direct_message_whose_people_share_no_board_is_read_only(app, chat_roo
         db.session.get(Board, board_id).add_member(User.by_username("bob"))
         db.session.commit()
     assert bob.post(f"/rooms/{dm}/messages", {"content": "back"}).status_code == 302
+
+
+def test_the_list_of_direct_messages_is_paged(app, chat_room):
+    """Others start conversations with you (each within their own limit): /direct shows a
+    page of them, the latest active first, and links to the next."""
+    from taskflow.models.room import direct_key
+
+    ids = add_board_people(app, chat_room, 60, in_room=False)
+    (alice_id,) = ids_of(app, "alice")
+    with app.app_context():
+        alice = db.session.get(User, alice_id)
+        for other in ids:
+            room = ChatRoom(None, f"dm{other}", "", alice, kind="direct")
+            room.members.append(db.session.get(User, other))
+            room.direct_key = direct_key([alice_id, other])
+            db.session.add(room)
+        db.session.commit()
+    alice = as_user(app, "alice")
+    with counted_queries(app) as statements:
+        page = alice.get("/direct").get_data(as_text=True)
+    first = re.findall(r'data-unread-room="(\d+)"', page.split("<main")[1])
+    assert len(first) == 50, len(first)
+    more = re.search(r'<a href="(/direct\?page=2)"[^>]*>Older conversations', page)
+    assert more, "no link to the next page"
+    second = alice.get(more[1]).get_data(as_text=True)
+    rest = re.findall(r'data-unread-room="(\d+)"', second.split("<main")[1])
+    assert len(rest) == 10 and not set(rest) & set(first)
+    assert len(statements) < 20
+
+
+def test_a_mention_in_a_big_room_loads_only_the_people_it_names(app, chat_room):
+    """Posting "@bob" in a room of 10 or 200 members loads the same users: those named,
+    never the room's (nor the board's) whole membership."""
+    alice = as_user(app, "alice")
+    loaded: list[int] = []
+
+    def count(target, context) -> None:
+        loaded.append(target.id)
+
+    alice.post(f"/rooms/{chat_room}/messages", {"content": "@bob hi"})  # the first post
+    counts = []
+    for size in (10, 200):
+        add_board_people(app, chat_room, 10 if not counts else 190)  # 12 members, then 202
+        event.listen(User, "load", count)
+        try:
+            text = {"content": f"@bob @carol {size}"}
+            response = alice.post(f"/rooms/{chat_room}/messages", text)
+        finally:
+            event.remove(User, "load", count)
+        assert response.status_code == 302
+        counts.append(len(loaded))
+        loaded.clear()
+        with app.app_context():  # bob is in the room: mentioned; carol is not: told
+            last = db.session.scalars(select(ChatMessage).order_by(ChatMessage.id.desc())).first()
+            assert [u.username for u in last.mentioned_users] == ["bob"]
+        page = alice.get(response.location).get_data(as_text=True)
+        assert "@carol is not in this room and was not notified." in page
+    assert counts[0] == counts[1], counts

@@ -259,6 +259,37 @@ class ChatRoom(db.Model):
         return db.session.scalar(query) is not None
 
     @staticmethod
+    def members_named(room_id: int, keys: Collection[str]) -> list[User]:
+        """The room's members whose username keys are among `keys` (the people a text's
+        @words may name): a mention loads them, not the room's whole membership."""
+        if not keys:
+            return []
+        query = (
+            select(User)
+            .join(room_members, room_members.c.user_id == User.id)
+            .where(room_members.c.room_id == room_id, User.username_key.in_(keys))
+        )
+        return list(db.session.scalars(query))
+
+    @staticmethod
+    def outsiders_named(room_id: int, board_id: int, keys: Collection[str]) -> list[User]:
+        """The board's members not in the room whose username keys are among `keys` (the
+        sender is told they were not notified)."""
+        if not keys:
+            return []
+        inside = select(room_members.c.user_id).where(room_members.c.room_id == room_id)
+        query = (
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.board_id == board_id,
+                User.username_key.in_(keys),
+                User.id.not_in(inside),
+            )
+        )
+        return list(db.session.scalars(query))
+
+    @staticmethod
     def leave_board(board_id: int, user_id: int) -> None:
         """Take the user out of every room of the board (one DELETE)."""
         rooms = select(ChatRoom.id).where(ChatRoom.board_id == board_id)
@@ -289,10 +320,12 @@ class ChatRoom(db.Model):
         return db.session.scalar(query)
 
     @staticmethod
-    def directs_of(user_id: int) -> list["RoomLink"]:
+    def directs_of(user_id: int, offset: int = 0, limit: int | None = None) -> list["RoomLink"]:
         """The user's direct messages, the latest active first, as (id, name, kind, title)
-        rows: `title` is the other people's names (one query)."""
-        return _titled(db.session.execute(_DIRECTS_OF, {"user_id": user_id}).all())
+        rows: `title` is the other people's names (one query); `limit` of them from
+        `offset` (a page of /direct), or all."""
+        query = _DIRECTS_OF if limit is None else _DIRECTS_OF.offset(offset).limit(limit)
+        return _titled(db.session.execute(query, {"user_id": user_id}).all())
 
     @classmethod
     def for_board(cls, board: Board) -> list["ChatRoom"]:
