@@ -486,3 +486,35 @@ def test_a_mention_in_a_big_room_loads_only_the_people_it_names(app, chat_room):
         page = alice.get(response.location).get_data(as_text=True)
         assert "@carol is not in this room and was not notified." in page
     assert counts[0] == counts[1], counts
+
+
+def test_the_members_page_of_a_big_room_is_paged(app, chat_room):
+    """The managers' members page lists a page of members, and the board members to add
+    only while they are few (then a username is typed): the same statements for a room of
+    10 or 200, and a board of 200 more."""
+    alice = as_user(app, "alice")
+    counts, pages = [], []
+    for added in (8, 190):
+        add_board_people(app, chat_room, added)
+        add_board_people(app, chat_room, added + 2, in_room=False)  # addable
+        with counted_queries(app) as statements:
+            page = alice.get(f"/rooms/{chat_room}/members").get_data(as_text=True)
+        counts.append(len(statements))
+        pages.append(page)
+    assert counts[0] == counts[1], counts
+    small, big = pages
+    assert 'name="user_id"' in small and 'name="username"' not in small
+    assert big.count('form="remove-member"') <= 100 and 'name="username"' in big
+    assert big.count("<option") <= 20  # no list of everyone on the board
+    more = re.search(r'<a href="(/rooms/\d+/members\?page=2)"[^>]*>More members', big)
+    assert more and "Remove" in alice.get(more[1]).get_data(as_text=True)
+    with app.app_context():
+        outsider = db.session.scalars(
+            select(User).where(User.id.not_in(select(room_members.c.user_id)))
+        ).first()
+        name = outsider.username
+    response = alice.post(f"/rooms/{chat_room}/members", {"username": f"@{name}"})
+    assert response.status_code == 302
+    with app.app_context():
+        room = db.session.get(ChatRoom, chat_room)
+        assert room.is_member(User.by_username(name))

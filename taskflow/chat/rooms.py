@@ -45,6 +45,11 @@ MEMBERS_SHOWN = chat.MEMBERS_SHOWN
 ROOMS_PAGE = 50
 SIDEBAR_ROOMS, SIDEBAR_DIRECTS = room_model.SIDEBAR_ROOMS, room_model.SIDEBAR_DIRECTS
 
+# The members page: a page of members, and the board members to add as a list up to a
+# point (then a username is typed).
+MEMBERS_PAGE = 100
+ADDABLE_SHOWN = 100
+
 TOO_FAST = "You created many rooms in a short time. Wait a little, then try again."
 
 
@@ -212,17 +217,35 @@ def members(room_id: int):
     """Adding and removing members: a page of its own, so the room page stays light."""
     room = managed_room(room_id)
     visibility = VisibilityForm(kind=room.kind)
+    page = request.args.get("page", 1, type=bounded_int) or 1
+    # A page of members, and the first board members who could be added (beyond those,
+    # the form takes a username): a big room or board does not make the page big.
+    found = ChatRoom.members_page(room.id, (page - 1) * MEMBERS_PAGE, MEMBERS_PAGE + 1)
+    addable = ChatRoom.addable(room.id, room.board_id, ADDABLE_SHOWN + 1)
     return render_template(
-        "chat/members.html", room=room, addable=_not_in_room(room), visibility=visibility
+        "chat/members.html",
+        room=room,
+        members=found[:MEMBERS_PAGE],
+        page=page,
+        more=len(found) > MEMBERS_PAGE,
+        addable=addable[:ADDABLE_SHOWN],
+        by_username=len(addable) > ADDABLE_SHOWN,
+        visibility=visibility,
     )
 
 
 @bp.post("/rooms/<int:room_id>/members")
 def add_member(room_id: int):
     room = managed_room(room_id)
-    user = db.session.get(User, request.form.get("user_id", type=bounded_int) or 0)
-    if user is None or not room.board.is_member(user):
-        abort(400)
+    if request.form.get("username"):  # typed: a board too big to list its members
+        user = User.by_username(request.form["username"].strip().lstrip("@"))
+        if user is None or not room.board.is_member(user):
+            flash("Nobody of that username is on this board.", "error")
+            return redirect(url_for("rooms.members", room_id=room.id))
+    else:
+        user = db.session.get(User, request.form.get("user_id", type=bounded_int) or 0)
+        if user is None or not room.board.is_member(user):
+            abort(400)
     if ChatRoom.add_members(room.id, [user.id]):  # someone already in: nothing changes
         db.session.commit()
         chat.publish_members(room)
@@ -304,8 +327,3 @@ def _room_page(room: Row, messages: Markup, mark_read: bool = False, **context) 
         client_id=secrets.token_urlsafe(16),  # a plain form resubmitted is saved once
         **context,
     )
-
-
-def _not_in_room(room: ChatRoom) -> list[User]:
-    inside = {u.id for u in room.members}
-    return [u for u in room.board.members if u.id not in inside]

@@ -259,6 +259,32 @@ class ChatRoom(db.Model):
         return db.session.scalar(query) is not None
 
     @staticmethod
+    def members_page(room_id: int, offset: int, limit: int) -> list[User]:
+        """`limit` of the room's members by name, from `offset` (the members page)."""
+        query = (
+            select(User)
+            .join(room_members, room_members.c.user_id == User.id)
+            .where(room_members.c.room_id == room_id)
+            .order_by(User.username_key)
+            .offset(offset)
+            .limit(limit)
+        )
+        return list(db.session.scalars(query))
+
+    @staticmethod
+    def addable(room_id: int, board_id: int, limit: int) -> list[User]:
+        """The first `limit` of the board's members not in the room, by name."""
+        inside = select(room_members.c.user_id).where(room_members.c.room_id == room_id)
+        query = (
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.board_id == board_id, User.id.not_in(inside))
+            .order_by(User.username_key)
+            .limit(limit)
+        )
+        return list(db.session.scalars(query))
+
+    @staticmethod
     def members_named(room_id: int, keys: Collection[str]) -> list[User]:
         """The room's members whose username keys are among `keys` (the people a text's
         @words may name): a mention loads them, not the room's whole membership."""
