@@ -15,6 +15,7 @@ from taskflow.chat import service as chat
 from taskflow.chat.frames import ChatRoomFrames
 from taskflow.extensions import db, sock
 from taskflow.models import ChatRoom
+from taskflow.models.room import FOLLOWED
 from taskflow.notifications.service import badge_frame
 from taskflow.realtime import topics
 from taskflow.realtime.broadcaster import text_frame
@@ -56,7 +57,7 @@ def room_list(ws, board_id: int) -> None:
         ws.close(4404, "No such board, or not yours")
         return
     user_id = current_user.id
-    rooms = [r.id for r in ChatRoom.names_of_member(board_id, user_id)]
+    rooms = [r.id for r in ChatRoom.names_of_member(board_id, user_id, FOLLOWED, FOLLOWED)]
 
     def first_frames() -> list[bytes]:
         return [*unread.state_frames(user_id, rooms), badge_frame(user_id)]

@@ -40,6 +40,9 @@ MAX_DIRECT_PEOPLE = 8  # in one direct message, its creator included
 # The room page's own list of rooms: the first rooms of the board the viewer is in and the
 # first direct messages, by name (with links to all of them).
 SIDEBAR_ROOMS, SIDEBAR_DIRECTS = 30, 15
+# The pages whose counts cover all of the user's rooms of a board and direct messages (the
+# board page's links, the board's list of rooms) follow this many of each, at most.
+FOLLOWED = 500
 
 room_members = Table(
     "chat_room_members",
