@@ -518,3 +518,36 @@ def test_the_members_page_of_a_big_room_is_paged(app, chat_room):
     with app.app_context():
         room = db.session.get(ChatRoom, chat_room)
         assert room.is_member(User.by_username(name))
+
+
+def test_leaving_a_direct_message_closes_the_leavers_sockets_live(app, live_server, chat_room):
+    """On the live server: bob's open socket of the conversation closes (4403) when he
+    leaves it, and alice's page gets the member list without him."""
+    from .conftest import close_code, http_login, live_csrf, receive_until, ws_connect
+
+    alice_http, bob_http = http_login(live_server, "alice"), http_login(live_server, "bob")
+    token = live_csrf(alice_http, live_server, "/direct/new")
+    response = alice_http.post(
+        f"{live_server}/direct/new",
+        data={"usernames": "bob", "csrf_token": token},
+        allow_redirects=False,
+    )
+    dm = int(response.headers["Location"].rsplit("/", 1)[1])
+    alice = ws_connect(live_server, f"/ws/chat-room/{dm}", alice_http)
+    bob = ws_connect(live_server, f"/ws/chat-room/{dm}", bob_http)
+    try:
+        receive_until(bob, 'class="online">bob<')  # set up: followed, announced
+        receive_until(alice, 'class="online">bob<')
+        page = bob_http.get(f"{live_server}/rooms/{dm}").text
+        left = bob_http.post(
+            f"{live_server}/rooms/{dm}/leave",
+            data={"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page)[1]},
+            allow_redirects=False,
+        )
+        assert left.status_code == 302
+        assert close_code(bob) == 4403
+        members = receive_until(alice, lambda f: 'id="room-members"' in f and ">bob<" not in f)
+        assert ">alice<" in members
+    finally:
+        alice.close()
+        bob.close()
