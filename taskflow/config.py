@@ -88,6 +88,10 @@ def from_environment() -> dict:
         "JOIN_LIMIT_PER_IP": os.environ.get("JOIN_LIMIT_PER_IP", "30 per minute"),
         # New direct messages a user may start (each appears in other people's lists).
         "DIRECT_LIMIT_PER_USER": os.environ.get("DIRECT_LIMIT_PER_USER", "30 per hour"),
+        # New chat rooms a user may create (each lands in every board member's list of rooms),
+        # and how many rooms a board may hold in all.
+        "ROOM_LIMIT_PER_USER": os.environ.get("ROOM_LIMIT_PER_USER", "10 per minute; 100 per day"),
+        "ROOMS_PER_BOARD": int(os.environ.get("ROOMS_PER_BOARD", "200")),
         # Open sockets per user, across all web processes; beyond it the oldest one closes.
         "SOCKETS_PER_USER": int(os.environ.get("SOCKETS_PER_USER", "30")),
         # Seconds between pings to a socket's client; one unanswered by the next: dropped.

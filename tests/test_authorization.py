@@ -190,8 +190,8 @@ ENDPOINTS = {
     "membership.join#open": ("POST", "/rooms/{open_room}/join", {}, board(MEMBERS)),
     "membership.leave": ("GET", "/rooms/{room}/leave", {}, board(ROOM)),
     "membership.leave#post": ("POST", "/rooms/{room}/leave", {}, board(ROOM)),
-    # nobody leaves a direct message: its people are the conversation
-    "membership.leave#direct": ("POST", "/rooms/{direct}/leave", {}, board(NOT_FOUND)),
+    # a direct message's people may leave it (issue 20); nobody else finds it
+    "membership.leave#direct": ("POST", "/rooms/{direct}/leave", {}, board(DIRECT)),
     # an empty form: refused (400) for a manager, never a 5xx
     "membership.visibility": (
         "POST",

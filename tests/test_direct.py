@@ -103,7 +103,7 @@ def test_only_its_people_read_it_and_each_sees_the_others_names(app, chat_room):
     assert carol.get(f"{path}/mentions?content=@a").status_code == 404
     for url in (f"{path}/members", f"{path}/delete"):
         assert alice.get(url).status_code == 403  # nobody manages a conversation
-    assert alice.post(f"{path}/leave").status_code == 404
+    assert carol.post(f"{path}/leave").status_code == 404  # its people leave it (issue 20)
     assert alice.post(f"{path}/join").status_code == 404
     assert bob.post(f"{path}/messages", {"content": "hello alice"}).status_code == 302
     assert "hello alice" in alice.get(path).get_data(as_text=True)

@@ -48,9 +48,7 @@ def delete(board_id: int, user_id: int):
     board.remove_member(user)
     if not leaving:  # the invite link refuses them until the owner invites them again
         invitations.record_removal(board, user)
-    rooms = [room for room in ChatRoom.for_board(board) if user in room.members]
-    for room in rooms:
-        room.members.remove(user)
+    ChatRoom.leave_board(board.id, user.id)  # one DELETE, whatever the rooms' sizes
     live.end_access(user.id, topics.board(board.id))  # their open sockets close
     db.session.commit()
     if leaving:

@@ -12,6 +12,7 @@ from taskflow.boards import live as live_board
 from taskflow.chat import unread
 from taskflow.extensions import sock
 from taskflow.models import ChatRoom
+from taskflow.models.room import FOLLOWED
 from taskflow.notifications.service import badge_frame
 from taskflow.realtime import topics
 from taskflow.realtime.sockets import bp, serve_view
@@ -26,7 +27,7 @@ def board(ws, board_id: int) -> None:
     # The page's links to the rooms and to direct messages show their unread messages: it
     # follows their activity and starts from their counts (chat/unread.py).
     user_id = current_user.id
-    rooms = [r.id for r in ChatRoom.names_of_member(board_id, user_id)]
+    rooms = [r.id for r in ChatRoom.names_of_member(board_id, user_id, FOLLOWED, FOLLOWED)]
 
     def state() -> list[bytes]:
         counts = unread.state_frames(user_id, rooms)

@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(membership.bp)
     app.register_blueprint(direct.bp)
     app.jinja_env.globals["message_html"] = service.message_html
+    app.jinja_env.globals["message_body"] = service.message_body
     # Reaction bars of messages and comments (templates/_reaction_bar.html).
     app.jinja_env.globals["reaction_tallies"] = reaction.tallies
     app.jinja_env.globals["reaction_choices"] = reaction.choices

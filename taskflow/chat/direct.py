@@ -7,7 +7,7 @@ again opens it (`direct_key`, unique)."""
 
 import re
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from taskflow import security
 from taskflow.chat import unread
 from taskflow.chat.forms import DirectForm
+from taskflow.converters import bounded_int
 from taskflow.extensions import db
 from taskflow.models import ChatRoom, User
 from taskflow.models.board import Membership
@@ -34,13 +35,22 @@ class Refused(Exception):
     """Why these people cannot be written to, said to the user as it is."""
 
 
+# /direct lists a page of conversations: each starts at someone else's will (within
+# DIRECT_LIMIT_PER_USER), so over time there may be many.
+DIRECTS_PAGE = 50
+
+
 @bp.get("/direct")
 def index():
-    directs = ChatRoom.directs_of(current_user.id)
+    page = request.args.get("page", 1, type=bounded_int) or 1
+    found = ChatRoom.directs_of(current_user.id, (page - 1) * DIRECTS_PAGE, DIRECTS_PAGE + 1)
+    directs, more = found[:DIRECTS_PAGE], len(found) > DIRECTS_PAGE
     states = {
         state.id: state for state in unread.of_rooms([d.id for d in directs], current_user.id)
     }
-    return render_template("chat/direct/index.html", directs=directs, states=states)
+    return render_template(
+        "chat/direct/index.html", directs=directs, states=states, page=page, more=more
+    )
 
 
 @bp.route("/direct/new", methods=["GET", "POST"])

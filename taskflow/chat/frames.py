@@ -70,6 +70,9 @@ class ChatRoomFrames:
             room, user = self._room_and_author() if fresh else self._recent_room_and_author()
             if room is None:
                 return None
+            closed = chat.closed_to(room.id, room.kind, user.id)  # a direct message only
+            if closed:
+                return self._refuse(closed, frame)
             reply_to, gone = chat.reply_target(self.room_id, frame.get("reply_to"))
             if gone:
                 return self._refuse(gone, frame)

@@ -31,9 +31,11 @@ def join(room_id: int):
         if not security.may_send_message(current_user.id):
             flash(security.SLOW_DOWN, "error")
             return redirect(url_for("rooms.index", board_id=room.board_id))
-        room.members.append(current_user)
-        db.session.commit()
-        chat.publish_members(room)  # as adding a member does: the room's pages list them
+        # One row, whatever the room's size (its members are not loaded), and once: two
+        # tabs joining at once add the user once.
+        if ChatRoom.add_members(room.id, [current_user.id]):
+            db.session.commit()
+            chat.publish_members(room)  # as adding a member does: the room's pages list them
     return redirect(url_for("rooms.show", room_id=room.id))
 
 
@@ -41,7 +43,7 @@ def join(room_id: int):
 def leave(room_id: int):
     room = member_room(room_id)
     if room.is_direct:
-        abort(404)  # a direct message is not left: its people are the conversation
+        return leave_direct(room)
     last = room.kind == PRIVATE and room.member_count() == 1
     if request.method == "GET":
         return render_template(
@@ -55,12 +57,40 @@ def leave(room_id: int):
     if last:  # nobody could find it again: it would be lost with its messages
         flash("You are the last member of this private room: delete it instead.", "error")
         return redirect(url_for("rooms.show", room_id=room.id))
-    room.members.remove(current_user)
+    ChatRoom.remove_members(room.id, [current_user.id])  # its members are not loaded
     live.end_access(current_user.id, topics.room(room.id))  # the user's pages of it close
     db.session.commit()
     chat.publish_members(room)
     flash(f"You left #{room.name}.", "info")
     return redirect(url_for("rooms.index", board_id=room.board_id))
+
+
+def leave_direct(room: ChatRoom):
+    """Leave a direct message (its page's form posts here; a GET asks first). The others
+    keep it, without the leaver: it loses its key, so writing to the same people again
+    starts a new conversation (which the leaver reads), and the last one out deletes it
+    with its messages. The leaver's open pages of it close on every process."""
+    if request.method == "GET":
+        return render_template(
+            "confirm.html",
+            question="Leave this conversation?",
+            detail="You will no longer read it; the others keep it.",
+            action=url_for("membership.leave", room_id=room.id),
+            button="Leave conversation",
+            cancel=url_for("rooms.show", room_id=room.id),
+        )
+    ChatRoom.remove_members(room.id, [current_user.id])
+    live.end_access(current_user.id, topics.room(room.id))  # the user's pages of it close
+    if room.member_count() == 0:
+        db.session.delete(room)
+        live.end_scope(topics.room(room.id))
+        db.session.commit()
+    else:
+        room.direct_key = None  # no longer these people's conversation
+        db.session.commit()
+        chat.publish_members(room)  # the others see the leaver gone
+    flash("You left the conversation.", "info")
+    return redirect(url_for("direct.index"))
 
 
 def _leave_detail(room: ChatRoom, last: bool) -> str:

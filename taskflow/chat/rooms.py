@@ -3,7 +3,16 @@ a direct message too) and its members."""
 
 import secrets
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import Row
@@ -17,6 +26,7 @@ from taskflow.converters import bounded_int, id_arg
 from taskflow.extensions import db
 from taskflow.htmx import is_htmx
 from taskflow.models import ChatMessage, ChatRoom, User
+from taskflow.models import room as room_model
 from taskflow.models.room import DIRECT, LEVELS, OPEN, direct_title, may_manage
 from taskflow.people import shown_name
 from taskflow.realtime import connection as live
@@ -25,18 +35,37 @@ from taskflow.timezones import viewer_zone
 
 bp = Blueprint("rooms", __name__)
 
-# The room page lists its first members by name; its socket sends the whole list on connect
-# (chat/sockets.py), so a big room's page stays light.
-MEMBERS_SHOWN = 30
+# The room page lists its first members by name and how many more there are; so does its
+# socket on connect and every change of the list (chat.service.MEMBERS_SHOWN): a big room's
+# page stays light.
+MEMBERS_SHOWN = chat.MEMBERS_SHOWN
+# The board's list of rooms shows a page of rooms; the room page's own list shows the
+# first rooms and direct messages, with links to all of them: a member ticked into many
+# rooms (or a board of many) does not make every room page longer.
+ROOMS_PAGE = 50
+SIDEBAR_ROOMS, SIDEBAR_DIRECTS = room_model.SIDEBAR_ROOMS, room_model.SIDEBAR_DIRECTS
+
+# The members page: a page of members, and the board members to add as a list up to a
+# point (then a username is typed).
+MEMBERS_PAGE = 100
+ADDABLE_SHOWN = 100
+
+TOO_FAST = "You created many rooms in a short time. Wait a little, then try again."
 
 
 @bp.get("/boards/<int:board_id>/rooms")
 def index(board_id: int):
     board = member_board(board_id)
-    rooms = ChatRoom.listed(board, current_user)  # a private room you are not in is not
-    # Unread counts of the rooms the user is in (the others link to nothing yet: Join).
-    states = {state.id: state for state in unread.of_board(board.id, current_user.id)}
-    return render_template("chat/index.html", board=board, rooms=rooms, states=states)
+    page = request.args.get("page", 1, type=bounded_int) or 1
+    # A private room you are not in is not listed. One row more than a page: is there more?
+    rows = ChatRoom.listed(board, current_user, (page - 1) * ROOMS_PAGE, ROOMS_PAGE + 1)
+    rooms, more = rows[:ROOMS_PAGE], len(rows) > ROOMS_PAGE
+    # Unread counts of the listed rooms the user is in (the others link to nothing: Join).
+    joined = [row.id for row in rooms if row.joined]
+    states = {state.id: state for state in unread.of_rooms(joined, current_user.id)}
+    return render_template(
+        "chat/index.html", board=board, rooms=rooms, states=states, page=page, more=more
+    )
 
 
 @bp.route("/boards/<int:board_id>/rooms/new", methods=["GET", "POST"])
@@ -45,19 +74,37 @@ def create(board_id: int):
     form = RoomForm()
     form.set_members(board.members, current_user)
     first = not ChatRoom.has_rooms(board)  # the board's first room is open: everyone finds it
+    status = 200
     if form.validate_on_submit():
-        if ChatRoom.name_taken(board, form.name.data):
-            form.name.errors.append("This board already has a room with that name.")
+        refusal, status = _refusal(board, form.name.data)
+        if refusal:
+            form.name.errors.append(refusal)
         else:
             kind = OPEN if first else form.kind.data
             description = form.description.data or ""
             room = ChatRoom(board, form.name.data, description, current_user, kind=kind)
-            room.members += [db.session.get(User, uid) for uid in form.members.data]
             db.session.add(room)
+            db.session.flush()
+            # Each person once, however often the form names them (or they are in already).
+            ChatRoom.add_members(room.id, form.members.data or [])
             db.session.commit()
             return redirect(url_for("rooms.show", room_id=room.id))
-    status = 422 if form.errors else 200
+    status = status if status != 200 else (422 if form.errors else 200)
     return render_template("chat/new.html", board=board, form=form, first=first), status
+
+
+def _refusal(board, name: str) -> tuple[str | None, int]:
+    """Why this room cannot be created (and the status to say it with), if it cannot: its
+    name is taken, the board holds as many rooms as it may, or the user creates too fast
+    (ROOM_LIMIT_PER_USER: counted only for a room that is made)."""
+    if ChatRoom.name_taken(board, name):
+        return "This board already has a room with that name.", 422
+    cap = current_app.config["ROOMS_PER_BOARD"]
+    if ChatRoom.count_of_board(board.id) >= cap:
+        return f"This board already has {cap} rooms, as many as it may: delete one first.", 422
+    if not security.count("ROOM_LIMIT_PER_USER", "room", str(current_user.id)):
+        return TOO_FAST, 429
+    return None, 200
 
 
 @bp.get("/rooms/<int:room_id>")
@@ -97,10 +144,11 @@ def post_message(room_id: int):
             return _sent(room, earlier, [], seq)  # a resend: acknowledged, not counted again
     if not error and not security.may_send_message(current_user.id):
         error = security.SLOW_DOWN
+    closed = chat.closed_to(room.id, room.kind, current_user.id)
     reply_to, gone = chat.reply_target(room.id, request.form.get("reply_to"))
-    error = error or gone
+    error = closed or error or gone
     if error:
-        status = 429 if error == security.SLOW_DOWN else 422
+        status = 429 if error == security.SLOW_DOWN else 403 if closed else 422
         if is_htmx():  # the socket's answer to a refused message: the reason, the text back
             content = request.form.get("content")
             return live.error_html(error) + chat.draft_html(room.id, content), 200
@@ -169,19 +217,36 @@ def members(room_id: int):
     """Adding and removing members: a page of its own, so the room page stays light."""
     room = managed_room(room_id)
     visibility = VisibilityForm(kind=room.kind)
+    page = request.args.get("page", 1, type=bounded_int) or 1
+    # A page of members, and the first board members who could be added (beyond those,
+    # the form takes a username): a big room or board does not make the page big.
+    found = ChatRoom.members_page(room.id, (page - 1) * MEMBERS_PAGE, MEMBERS_PAGE + 1)
+    addable = ChatRoom.addable(room.id, room.board_id, ADDABLE_SHOWN + 1)
     return render_template(
-        "chat/members.html", room=room, addable=_not_in_room(room), visibility=visibility
+        "chat/members.html",
+        room=room,
+        members=found[:MEMBERS_PAGE],
+        page=page,
+        more=len(found) > MEMBERS_PAGE,
+        addable=addable[:ADDABLE_SHOWN],
+        by_username=len(addable) > ADDABLE_SHOWN,
+        visibility=visibility,
     )
 
 
 @bp.post("/rooms/<int:room_id>/members")
 def add_member(room_id: int):
     room = managed_room(room_id)
-    user = db.session.get(User, request.form.get("user_id", type=bounded_int) or 0)
-    if user is None or not room.board.is_member(user):
-        abort(400)
-    if user not in room.members:
-        room.members.append(user)
+    if request.form.get("username"):  # typed: a board too big to list its members
+        user = User.by_username(request.form["username"].strip().lstrip("@"))
+        if user is None or not room.board.is_member(user):
+            flash("Nobody of that username is on this board.", "error")
+            return redirect(url_for("rooms.members", room_id=room.id))
+    else:
+        user = db.session.get(User, request.form.get("user_id", type=bounded_int) or 0)
+        if user is None or not room.board.is_member(user):
+            abort(400)
+    if ChatRoom.add_members(room.id, [user.id]):  # someone already in: nothing changes
         db.session.commit()
         chat.publish_members(room)
     return redirect(url_for("rooms.members", room_id=room.id))
@@ -191,9 +256,9 @@ def add_member(room_id: int):
 def remove_member(room_id: int, user_id: int):
     room = managed_room(room_id)
     user = db.session.get(User, user_id)
-    if user is None or user not in room.members or user.id == room.created_by_id:
+    if user is None or not room.is_member(user) or user.id == room.created_by_id:
         abort(400)
-    room.members.remove(user)
+    ChatRoom.remove_members(room.id, [user.id])
     live.end_access(user.id, topics.room(room.id))
     db.session.commit()
     chat.publish_members(room)
@@ -240,12 +305,16 @@ def _room_page(room: Row, messages: Markup, mark_read: bool = False, **context) 
     user_id = current_user.id
     rooms = ChatRoom.names_of_member(room.board_id, user_id)  # the board's, then direct ones
     direct = room.kind == DIRECT  # a direct message: its title is its other people
+    # A direct message whose people share no board any more is read-only (one query, on
+    # direct messages only).
+    read_only = chat.closed_to(room.id, room.kind, user_id)
     others = [shown_name(m) for m in members if m.id != current_user.id]
     return render_template(
         "chat/show.html",
         room=room,
         title=direct_title(others) if direct else f"#{room.name}",
         direct=direct,
+        read_only=read_only,
         read=read,
         messages=messages,
         rooms=rooms,
@@ -258,8 +327,3 @@ def _room_page(room: Row, messages: Markup, mark_read: bool = False, **context) 
         client_id=secrets.token_urlsafe(16),  # a plain form resubmitted is saved once
         **context,
     )
-
-
-def _not_in_room(room: ChatRoom) -> list[User]:
-    inside = {u.id for u in room.members}
-    return [u for u in room.board.members if u.id not in inside]

@@ -19,6 +19,7 @@ from taskflow.converters import bounded_int
 from taskflow.extensions import broadcaster, db
 from taskflow.models import ChatMessage, ChatRoom, User
 from taskflow.models.message import MAX_CONTENT, PAGE_SIZE
+from taskflow.models.room import DIRECT
 from taskflow.models.user import utcnow
 from taskflow.notifications import jobs, mentions
 from taskflow.notifications import service as notifications
@@ -291,6 +292,15 @@ def message_html(message: ChatMessage, zone: str = timezones.DEFAULT) -> Markup:
     return fragments.render_once(MESSAGE, key, message=message, zone=zone)
 
 
+def message_body(message: ChatMessage) -> Markup:
+    """A message's text as HTML (its Markdown), rendered once per process and change of the
+    message (`seq`: an edit, a reaction), whatever the zone and the author's profile: the
+    costly part of a message (up to 4,000 characters of Markdown) is not rendered again
+    for each zone, nor when its author changes their name or colour (a template global)."""
+    key = (message.id, message.seq, message.created_at)
+    return fragments.render_once(BODY, key, message=message)
+
+
 def _version(message: ChatMessage) -> int:
     return message.author.profile_version or 0 if message.author else 0
 
@@ -348,6 +358,7 @@ def day_separator(day, now) -> Markup:
 
 
 MESSAGE = "chat/_message.html"
+BODY = "chat/_message_body.html"
 MESSAGES = "chat/_messages.html"
 
 
@@ -398,9 +409,19 @@ def upsert_html(message: ChatMessage, zone: str = timezones.DEFAULT, previous_at
     )
 
 
+def _named(text: str) -> set[str]:
+    """The username keys the text's @words could name (markup.resolve_mention's two
+    tries), so that only those people are loaded: never a big room's whole membership."""
+    words = [match.group(1) for match in markup.MENTION.finditer(text)]
+    return {key for word in words for key in (word.lower(), word.rstrip(".-").lower())}
+
+
 def _set_mentions(message: ChatMessage, text: str) -> None:
-    # Most messages mention no one: do not load the room's members for them.
-    mentioned = mentions.find(text, message.room.members) if "@" in text else []
+    # Most messages mention no one: do not load anyone for them.
+    named = _named(text) if "@" in text else set()
+    room_id = message.room_id or message.room.id  # a new message: its room, not yet its id
+    candidates = ChatRoom.members_named(room_id, named) if named else []
+    mentioned = mentions.find(text, candidates)
     if {u.id for u in mentioned} - {u.id for u in message.mentioned_users}:
         message.notified_at = None  # someone new to notify: the job (or the sweep) will
     elif message.notified_at is None and not mentioned:
@@ -409,11 +430,10 @@ def _set_mentions(message: ChatMessage, text: str) -> None:
 
 
 def _outside_room(room: ChatRoom, text: str) -> list[User]:
-    if "@" not in text or room.board is None:  # a direct message's people are all there is
+    if "@" not in text or room.board_id is None:  # a direct message's people are all there is
         return []
-    inside = {u.id for u in room.members}
-    outside = [u for u in room.board.members if u.id not in inside]
-    return mentions.find(text, outside)
+    named = _named(text)
+    return mentions.find(text, ChatRoom.outsiders_named(room.id, room.board_id, named))
 
 
 def mention_warning_html(room: ChatRoom, sender: User, users: list[User]) -> str:
@@ -451,8 +471,41 @@ def catch_up(
     return ([text_frame(html)] if html else []), covered
 
 
+READ_ONLY = (
+    "This conversation is read-only: you no longer share a board with anyone in it."
+    " You can still read it, or leave it."
+)
+
+
+def closed_to(room_id: int, kind: str, user_id: int) -> str | None:
+    """Why the user cannot post in this room, if they cannot: a direct message whose other
+    people no longer share any board with them is read-only (it stays readable). Rooms of
+    a board: None (their access rule already requires the board)."""
+    if kind != DIRECT or ChatRoom.shares_a_board_with_another(room_id, user_id):
+        return None
+    return READ_ONLY
+
+
+# How many members a room's pages list by name (then "and N more"): the page, the socket's
+# list on connect and the list sent when someone joins or leaves. A room of thousands costs
+# each of these the same as a room of thirty.
+MEMBERS_SHOWN = 30
+
+
+def members_html(room_id: int, online: set[int]) -> str:
+    """The room's member list as pages show it: the first MEMBERS_SHOWN by name, and how
+    many more there are (one query, counted in SQL)."""
+    members, total = ChatRoom.member_names(room_id, limit=MEMBERS_SHOWN)
+    return fragments.render(
+        "chat/_members.html",
+        members=members,
+        more_members=total - len(members),
+        online=online,
+        oob=True,
+    )
+
+
 def publish_members(room: ChatRoom) -> None:
-    members, _ = ChatRoom.member_names(room.id)
-    online = presence.online(topics.room(room.id))
-    html = fragments.render("chat/_members.html", members=members, online=online, oob=True)
+    """Someone joined or left: every page of the room gets the list again (bounded)."""
+    html = members_html(room.id, presence.online(topics.room(room.id)))
     broadcaster.publish(topics.room(room.id), html)

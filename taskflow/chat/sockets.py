@@ -15,8 +15,9 @@ from taskflow.chat import service as chat
 from taskflow.chat.frames import ChatRoomFrames
 from taskflow.extensions import db, sock
 from taskflow.models import ChatRoom
+from taskflow.models.room import FOLLOWED
 from taskflow.notifications.service import badge_frame
-from taskflow.realtime import fragments, topics
+from taskflow.realtime import topics
 from taskflow.realtime.broadcaster import text_frame
 from taskflow.realtime.connection import Connection, serve
 from taskflow.realtime.sockets import bp, serve_view, session_scope
@@ -56,7 +57,7 @@ def room_list(ws, board_id: int) -> None:
         ws.close(4404, "No such board, or not yours")
         return
     user_id = current_user.id
-    rooms = [r.id for r in ChatRoom.names_of_member(board_id, user_id)]
+    rooms = [r.id for r in ChatRoom.names_of_member(board_id, user_id, FOLLOWED, FOLLOWED)]
 
     def first_frames() -> list[bytes]:
         return [*unread.state_frames(user_id, rooms), badge_frame(user_id)]
@@ -115,8 +116,8 @@ class RoomSocket:
 
 
 def _members_html(room_id: int, user_id: int) -> str:
-    """The whole member list as it is now, for this socket only (its page may have missed
-    diffs while it loaded or was away); the user is online from now on."""
-    members, _ = ChatRoom.member_names(room_id)
+    """The member list as it is now (its first members, as the page lists them), for this
+    socket only (its page may have missed diffs while it loaded or was away); the user is
+    online from now on."""
     online = presence.online(topics.room(room_id)) | {user_id}
-    return fragments.render("chat/_members.html", members=members, online=online, oob=True)
+    return chat.members_html(room_id, online)

@@ -4,6 +4,7 @@ from typing import NamedTuple
 
 from sqlalchemy import (
     CheckConstraint,
+    DateTime,
     ForeignKey,
     Integer,
     Row,
@@ -36,6 +37,12 @@ NAME_KEY_LENGTH = 80  # the column's size; case folding can lengthen a name ("ß
 OPEN, PRIVATE, DIRECT = "open", "private", "direct"
 KINDS = (OPEN, PRIVATE, DIRECT)
 MAX_DIRECT_PEOPLE = 8  # in one direct message, its creator included
+# The room page's own list of rooms: the first rooms of the board the viewer is in and the
+# first direct messages, by name (with links to all of them).
+SIDEBAR_ROOMS, SIDEBAR_DIRECTS = 30, 15
+# The pages whose counts cover all of the user's rooms of a board and direct messages (the
+# board page's links, the board's list of rooms) follow this many of each, at most.
+FOLLOWED = 500
 
 room_members = Table(
     "chat_room_members",
@@ -184,20 +191,152 @@ class ChatRoom(db.Model):
         return db.session.scalar(query) is not None
 
     @classmethod
-    def listed(cls, board: Board, user: User) -> list[tuple["ChatRoom", bool]]:
-        """The board's rooms this user may see (theirs, and the open ones), each with whether
-        they are in it: the board's list of rooms (one query)."""
+    def count_of_board(cls, board_id: int) -> int:
+        query = select(func.count()).select_from(cls).where(cls.board_id == board_id)
+        return db.session.scalar(query) or 0
+
+    @classmethod
+    def listed(cls, board: Board, user: User, offset: int = 0, limit: int = 50) -> list[Row]:
+        """A page of the board's rooms this user may see (theirs, and the open ones), by
+        name, each with whether they are in it, its member count and its last message's
+        time: the board's list of rooms, in one query whatever the number of rooms (counted
+        in SQL, never a query per room). Rows: room, joined, members, last_message_at."""
         joined = (
             select(room_members.c.user_id)
             .where(room_members.c.room_id == cls.id, room_members.c.user_id == user.id)
             .exists()
         )
-        query = (
-            select(cls, joined)
-            .where(cls.board_id == board.id, or_(cls.kind == OPEN, joined))
-            .order_by(cls.name_key)
+        members = (
+            select(func.count())
+            .select_from(room_members)
+            .where(room_members.c.room_id == cls.id)
+            .scalar_subquery()
         )
-        return [(room, bool(inside)) for room, inside in db.session.execute(query)]
+        last = select(func.max(_messages.c.created_at)).where(_messages.c.room_id == cls.id)
+        query = (
+            select(
+                cls.__table__,
+                joined.label("joined"),
+                members.label("members"),
+                last.scalar_subquery().label("last_message_at"),
+            )
+            .where(cls.board_id == board.id, or_(cls.kind == OPEN, joined))
+            .order_by(cls.name_key, cls.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        return db.session.execute(query).all()
+
+    @staticmethod
+    def add_members(room_id: int, user_ids: Collection[int]) -> list[int]:
+        """Put these people in the room, each once: those already in are left as they are
+        (a form sent twice, a person ticked twice, two tabs joining at once). Returns the
+        ids added. Two statements whatever the room's size: the room's members are never
+        loaded (a big room's join would load them all)."""
+        wanted = set(user_ids)
+        if not wanted:
+            return []
+        inside = select(room_members.c.user_id).where(
+            room_members.c.room_id == room_id, room_members.c.user_id.in_(wanted)
+        )
+        added = sorted(wanted - set(db.session.scalars(inside)))
+        if added:
+            rows = [{"room_id": room_id, "user_id": user_id} for user_id in added]
+            db.session.execute(_insert_missing(room_members), rows)
+        return added
+
+    @staticmethod
+    def shares_a_board_with_another(room_id: int, user_id: int) -> bool:
+        """Whether the user shares a board with at least one other member of the room: a
+        direct message accepts their messages only then (chat.service.closed_to). One
+        query: the room's members (eight at most in a direct message) against the user's
+        boards."""
+        theirs, mine = Membership.__table__.alias("theirs"), Membership.__table__.alias("mine")
+        query = (
+            select(room_members.c.user_id)
+            .join(theirs, theirs.c.user_id == room_members.c.user_id)
+            .join(mine, (mine.c.board_id == theirs.c.board_id) & (mine.c.user_id == user_id))
+            .where(room_members.c.room_id == room_id, room_members.c.user_id != user_id)
+            .limit(1)
+        )
+        return db.session.scalar(query) is not None
+
+    @staticmethod
+    def members_page(room_id: int, offset: int, limit: int) -> list[User]:
+        """`limit` of the room's members by name, from `offset` (the members page)."""
+        query = (
+            select(User)
+            .join(room_members, room_members.c.user_id == User.id)
+            .where(room_members.c.room_id == room_id)
+            .order_by(User.username_key)
+            .offset(offset)
+            .limit(limit)
+        )
+        return list(db.session.scalars(query))
+
+    @staticmethod
+    def addable(room_id: int, board_id: int, limit: int) -> list[User]:
+        """The first `limit` of the board's members not in the room, by name."""
+        inside = select(room_members.c.user_id).where(room_members.c.room_id == room_id)
+        query = (
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.board_id == board_id, User.id.not_in(inside))
+            .order_by(User.username_key)
+            .limit(limit)
+        )
+        return list(db.session.scalars(query))
+
+    @staticmethod
+    def members_named(room_id: int, keys: Collection[str]) -> list[User]:
+        """The room's members whose username keys are among `keys` (the people a text's
+        @words may name): a mention loads them, not the room's whole membership."""
+        if not keys:
+            return []
+        query = (
+            select(User)
+            .join(room_members, room_members.c.user_id == User.id)
+            .where(room_members.c.room_id == room_id, User.username_key.in_(keys))
+        )
+        return list(db.session.scalars(query))
+
+    @staticmethod
+    def outsiders_named(room_id: int, board_id: int, keys: Collection[str]) -> list[User]:
+        """The board's members not in the room whose username keys are among `keys` (the
+        sender is told they were not notified)."""
+        if not keys:
+            return []
+        inside = select(room_members.c.user_id).where(room_members.c.room_id == room_id)
+        query = (
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.board_id == board_id,
+                User.username_key.in_(keys),
+                User.id.not_in(inside),
+            )
+        )
+        return list(db.session.scalars(query))
+
+    @staticmethod
+    def leave_board(board_id: int, user_id: int) -> None:
+        """Take the user out of every room of the board (one DELETE)."""
+        rooms = select(ChatRoom.id).where(ChatRoom.board_id == board_id)
+        db.session.execute(
+            room_members.delete().where(
+                room_members.c.user_id == user_id, room_members.c.room_id.in_(rooms)
+            )
+        )
+
+    @staticmethod
+    def remove_members(room_id: int, user_ids: Collection[int]) -> None:
+        """Take these people out of the room (one DELETE; its members are not loaded)."""
+        if user_ids:
+            db.session.execute(
+                room_members.delete().where(
+                    room_members.c.room_id == room_id, room_members.c.user_id.in_(user_ids)
+                )
+            )
 
     @classmethod
     def joinable(cls, room_id: int, user: User) -> "ChatRoom | None":
@@ -210,10 +349,12 @@ class ChatRoom(db.Model):
         return db.session.scalar(query)
 
     @staticmethod
-    def directs_of(user_id: int) -> list["RoomLink"]:
+    def directs_of(user_id: int, offset: int = 0, limit: int | None = None) -> list["RoomLink"]:
         """The user's direct messages, the latest active first, as (id, name, kind, title)
-        rows: `title` is the other people's names (one query)."""
-        return _titled(db.session.execute(_DIRECTS_OF, {"user_id": user_id}).all())
+        rows: `title` is the other people's names (one query); `limit` of them from
+        `offset` (a page of /direct), or all."""
+        query = _DIRECTS_OF if limit is None else _DIRECTS_OF.offset(offset).limit(limit)
+        return _titled(db.session.execute(query, {"user_id": user_id}).all())
 
     @classmethod
     def for_board(cls, board: Board) -> list["ChatRoom"]:
@@ -269,11 +410,18 @@ class ChatRoom(db.Model):
         return db.session.execute(_PAGE_VIEW, {"room_id": room_id, "user_id": user_id}).first()
 
     @staticmethod
-    def names_of_member(board_id: int | None, user_id: int) -> list["RoomLink"]:
-        """The room page's list of rooms, in one query: of_member (the board's rooms the user
-        is in; none for a direct message's page), then the user's direct messages, as (id,
-        name, kind, title) rows: `title` is a direct message's other people's names."""
-        params = {"board_id": board_id, "user_id": user_id}
+    def names_of_member(
+        board_id: int | None,
+        user_id: int,
+        rooms: int = SIDEBAR_ROOMS,
+        directs: int = SIDEBAR_DIRECTS,
+    ) -> list["RoomLink"]:
+        """The room page's list of rooms, in one query: the first `rooms` by name of the
+        board's rooms the user is in (none for a direct message's page), then the first
+        `directs` of the user's direct messages, as (id, name, kind, title) rows: `title`
+        is a direct message's other people's names. Bounded: being put in many rooms
+        does not lengthen every room page (it links to all of them)."""
+        params = {"board_id": board_id, "user_id": user_id, "rooms": rooms, "directs": directs}
         return _titled(db.session.execute(_NAMES_OF_MEMBER, params).all())
 
     @staticmethod
@@ -330,11 +478,15 @@ class ChatRoom(db.Model):
         )
         return db.session.scalar(query)
 
-    def last_message_at(self) -> datetime | None:
-        from taskflow.models.message import ChatMessage
 
-        query = select(func.max(ChatMessage.created_at)).where(ChatMessage.room_id == self.id)
-        return db.session.scalar(query)
+def _insert_missing(table: Table):
+    """An INSERT of rows that skips those already there (the primary key's conflict): two
+    requests adding the same person at once add them once, without an error."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table).on_conflict_do_nothing()
 
 
 def may_manage(user_id: int, created_by_id: int | None, board_owner_id: int | None) -> bool:
@@ -419,7 +571,7 @@ def _readable(query, user_id):
 # parameters, so a page view neither constructs nor compiles a query.
 _rooms, _boards, _users = ChatRoom.__table__, Board.__table__, User.__table__
 # models/message.py imports this module: its table, as far as the room lists need it.
-_messages = table("chat_messages", column("id"), column("room_id"))
+_messages = table("chat_messages", column("id"), column("room_id"), column("created_at", DateTime))
 _PAGE_VIEW = _readers(
     select(
         _rooms.c.id,
@@ -470,9 +622,28 @@ def _room_links(where):
     )
 
 
-_NAMES_OF_MEMBER = _room_links(
-    or_(_rooms.c.board_id == bindparam("board_id"), _rooms.c.kind == DIRECT)
-).order_by(_rooms.c.kind == DIRECT, _rooms.c.name_key)
+def _first_of_each_kind():
+    """_room_links of the board's rooms and of direct messages, the first `rooms` and
+    `directs` of each by name (a window numbers each kind's rows)."""
+    is_direct = _rooms.c.kind == DIRECT
+    place = func.row_number().over(partition_by=is_direct, order_by=_rooms.c.name_key)
+    links = (
+        _room_links(or_(_rooms.c.board_id == bindparam("board_id"), is_direct))
+        .add_columns(_rooms.c.name_key, place.label("place"))
+        .subquery()
+    )
+    shown = case(
+        (links.c.kind == DIRECT, links.c.place <= bindparam("directs")),
+        else_=links.c.place <= bindparam("rooms"),
+    )
+    return (
+        select(links.c.id, links.c.name, links.c.kind, links.c.others)
+        .where(shown)
+        .order_by(links.c.kind == DIRECT, links.c.name_key)
+    )
+
+
+_NAMES_OF_MEMBER = _first_of_each_kind()
 # The latest active first: a direct message's seq moves with every message, but seqs of
 # different rooms do not compare; its latest message's id does.
 _DIRECTS_OF = _room_links(_rooms.c.kind == DIRECT).order_by(
@@ -487,7 +658,13 @@ _MEMBERS = (
         _users.c.id,
         _users.c.username,
         _users.c.display_name,
-        func.count().over().label("total"),
+        # Counted apart (once per statement, on the primary key's index): a window count
+        # over the join would read and sort every member to show the first few.
+        select(func.count())
+        .select_from(room_members)
+        .where(room_members.c.room_id == bindparam("room_id"))
+        .scalar_subquery()
+        .label("total"),
     )
     .join(room_members, room_members.c.user_id == _users.c.id)
     .where(room_members.c.room_id == bindparam("room_id"))
