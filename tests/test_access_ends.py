@@ -80,6 +80,14 @@ def _direct(app, *usernames: str) -> int:
         return room_id
 
 
+def _share_another_board(app, owner: str, member: str) -> None:
+    with app.app_context():
+        board = Board.create("Elsewhere", "", User.by_username(owner))
+        board.add_member(User.by_username(member))
+        db.session.commit()
+        db.session.remove()
+
+
 def test_removed_from_a_board_every_page_that_followed_it_ends(
     app, live_server, chat_room, board_with_task_in
 ):
@@ -89,6 +97,7 @@ def test_removed_from_a_board_every_page_that_followed_it_ends(
     one in the direct message does."""
     board_id, bob_id = _ids(app, chat_room)
     direct = _direct(app, "alice", "bob")
+    _share_another_board(app, "alice", "bob")  # their direct message stays open to messages
     bob = http_login(live_server, "bob")
     board_paths = (
         f"/ws/board/{board_id}",
