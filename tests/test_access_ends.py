@@ -69,6 +69,29 @@ def test_removed_from_a_room_no_open_page_of_the_user_gets_its_activity(
     assert not [f for f in frames if _activity_of(chat_room)(f)], frames
 
 
+def test_a_left_direct_message_no_open_page_of_the_leaver_gets_its_activity(
+    app, live_server, chat_room
+):
+    """Every page's personal socket (the navigation's count) follows the activity of the
+    user's direct messages. Once bob leaves one, his open pages stay, without its activity;
+    that of a direct message he is still in goes on reaching them."""
+    left = _direct(app, "alice", "bob", "carol")
+    kept = _direct(app, "alice", "bob")
+    bob = http_login(live_server, "bob")
+    sockets = [
+        ws_connect(live_server, p, bob) for p in ("/ws/notifications", "/ws/notifications/center")
+    ]
+    for ws in sockets:
+        following(ws)
+    assert as_user(app, "bob").post(f"/rooms/{left}/leave").status_code == 302
+    alice = as_user(app, "alice")
+    alice.post(f"/rooms/{left}/messages", {"content": "without bob"})
+    alice.post(f"/rooms/{kept}/messages", {"content": "to bob"})  # after it, for bob
+    for ws in sockets:
+        frames = frames_until(ws, _activity_of(kept))
+        assert not [f for f in frames if _activity_of(left)(f)], frames
+
+
 def _direct(app, *usernames: str) -> int:
     with app.app_context():
         people = [User.by_username(name) for name in usernames]
