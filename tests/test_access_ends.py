@@ -4,11 +4,15 @@ and the password form are limited, and a quote follows its original's edits."""
 
 import re
 
+from sqlalchemy import event, func, insert, select
+
 from taskflow.accounts.login_guard import WRONG_PASSWORDS
 from taskflow.boards.invitations import REMOVED, TOO_MANY
 from taskflow.chat import unread
 from taskflow.extensions import db
 from taskflow.models import Board, ChatRoom, User
+from taskflow.models.invitation import Removal
+from taskflow.models.user import utcnow
 from taskflow.realtime.broadcaster import _decode
 
 from .conftest import (
@@ -69,6 +73,29 @@ def test_removed_from_a_room_no_open_page_of_the_user_gets_its_activity(
     assert not [f for f in frames if _activity_of(chat_room)(f)], frames
 
 
+def test_a_left_direct_message_no_open_page_of_the_leaver_gets_its_activity(
+    app, live_server, chat_room
+):
+    """Every page's personal socket (the navigation's count) follows the activity of the
+    user's direct messages. Once bob leaves one, his open pages stay, without its activity;
+    that of a direct message he is still in goes on reaching them."""
+    left = _direct(app, "alice", "bob", "carol")
+    kept = _direct(app, "alice", "bob")
+    bob = http_login(live_server, "bob")
+    sockets = [
+        ws_connect(live_server, p, bob) for p in ("/ws/notifications", "/ws/notifications/center")
+    ]
+    for ws in sockets:
+        following(ws)
+    assert as_user(app, "bob").post(f"/rooms/{left}/leave").status_code == 302
+    alice = as_user(app, "alice")
+    alice.post(f"/rooms/{left}/messages", {"content": "without bob"})
+    alice.post(f"/rooms/{kept}/messages", {"content": "to bob"})  # after it, for bob
+    for ws in sockets:
+        frames = frames_until(ws, _activity_of(kept))
+        assert not [f for f in frames if _activity_of(left)(f)], frames
+
+
 def _direct(app, *usernames: str) -> int:
     with app.app_context():
         people = [User.by_username(name) for name in usernames]
@@ -94,7 +121,7 @@ def test_removed_from_a_board_every_page_that_followed_it_ends(
     """Every socket that follows the board, its tasks or its rooms' activity depends on the
     board: they all close (4403). The pages that stay (a direct message, the notification
     center) never followed the board's rooms: a later message there does not reach them,
-    one in the direct message does."""
+    one in the direct message does (they share another board: it stays writable)."""
     board_id, bob_id = _ids(app, chat_room)
     direct = _direct(app, "alice", "bob")
     _share_another_board(app, "alice", "bob")  # their direct message stays open to messages
@@ -116,7 +143,7 @@ def test_removed_from_a_board_every_page_that_followed_it_ends(
     assert alice.post(f"/boards/{board_id}/members/{bob_id}/delete").status_code == 302
     assert [close_code(ws) for ws in closing] == [4403] * len(closing)
     alice.post(f"/rooms/{chat_room}/messages", {"content": "the secret plan"})
-    alice.post(f"/rooms/{direct}/messages", {"content": "still friends?"})
+    assert alice.post(f"/rooms/{direct}/messages", {"content": "still friends?"}).status_code == 302
     room, center = staying
     frames = frames_until(room, "still friends?")
     assert not [f for f in frames if "secret" in f or _activity_of(chat_room)(f)], frames
@@ -166,6 +193,49 @@ def test_a_removed_member_cannot_rejoin_by_the_link_until_invited_again(app, log
     page = alice.get(f"/boards/{board_id}/members").get_data(as_text=True)
     assert f'id="removed-{bob_id}"' not in page  # invited again: the link works for him
     assert bob.post(f"/join/{code}").status_code == 302 and _is_member(app, board_id, "bob")
+
+
+def test_removing_someone_who_is_not_a_member_is_not_found_and_records_nothing(app, login):
+    """The owner could post any user's id to the removal form: that user was then refused by
+    the invite link and shown (avatar, display name) among the board's removed members."""
+    alice, carol = login("alice"), login("carol")
+    board_id = create_board(alice)
+    carol_id = _user_id(app, "carol")
+    assert alice.post(f"/boards/{board_id}/members/{carol_id}/delete").status_code == 404
+    page = alice.get(f"/boards/{board_id}/members").get_data(as_text=True)
+    assert f'id="removed-{carol_id}"' not in page and "carol" not in page
+    assert carol.post(f"/join/{_join_code(alice, board_id)}").status_code == 302
+
+
+def test_a_removal_recorded_twice_at_once_is_recorded_once(app, login):
+    """Two removals of the same member at once (a double-submitted form): the other's row is
+    committed between this one's look for a row and its insert. It used to fail on the
+    primary key (a 500); now the insert skips a row already there, in one statement."""
+    alice, _ = login("alice"), login("bob")
+    board_id = create_board(alice)
+    with app.app_context():
+        board, bob = db.session.get(Board, board_id), User.by_username("bob")
+        engine, row = db.engine, {"board_id": board_id, "user_id": bob.id, "removed_at": utcnow()}
+        done: list[bool] = []
+
+        def the_other_request(conn, cursor, statement, *args) -> None:
+            if done or "board_removals" not in statement:
+                return
+            if statement.lstrip().startswith("SELECT"):
+                done.append(True)  # once
+                with engine.begin() as other:
+                    other.execute(insert(Removal).values(row))
+
+        event.listen(engine, "after_cursor_execute", the_other_request)
+        try:
+            Removal.record(board, bob)
+            db.session.commit()
+        finally:
+            event.remove(engine, "after_cursor_execute", the_other_request)
+        Removal.record(board, bob)  # and once more, the row there for this session too
+        db.session.commit()
+        assert db.session.scalar(select(func.count()).select_from(Removal)) == 1
+        db.session.remove()
 
 
 def _user_id(app, username: str) -> int:

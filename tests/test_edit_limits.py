@@ -87,3 +87,24 @@ def test_a_description_is_rendered_once_per_change(app, login, monkeypatch):
     alice.post(f"/tasks/{task}/edit", {"title": "Renamed", "description": description})
     alice.get(f"/tasks/{task}")
     assert rendered.count(description.strip()) == 1  # same text: nothing to render again
+
+
+def test_renaming_a_board_is_limited_like_its_other_changes(app, login, three_changes):
+    """A board's name and description reach every page that shows the board: its rename
+    counts against BOARD_EDIT_RATE_LIMIT as a change to its tasks and columns does."""
+    from taskflow.extensions import db
+    from taskflow.models import Board
+
+    alice = login("alice")
+    board_id = create_board(alice)
+    for n in (1, 2, 3):
+        response = alice.post(f"/boards/{board_id}/edit", {"name": f"Name {n}"})
+        assert response.status_code == 302
+    response = alice.post(f"/boards/{board_id}/edit", {"name": "Name 4", "description": "x"})
+    assert response.status_code == 429
+    assert "You are changing boards too fast" in response.get_data(True)
+    assert alice.get(f"/boards/{board_id}/edit").status_code == 200  # reading is not a change
+    with app.app_context():
+        board = db.session.get(Board, board_id)
+        assert (board.name, board.description) == ("Name 3", "")
+        db.session.remove()

@@ -38,3 +38,33 @@ def test_a_zone_still_saves(app, login):
     assert alice.post("/profile", form).status_code == 302
     assert zone_of(app, "alice") == "Europe/Paris"
     assert timezones.clean_zone("Etc/GMT+5") == "Etc/GMT+5" and timezones.clean_zone("UTC")
+
+
+def test_the_migration_forgets_stored_zones_that_name_no_place(app, login):
+    """Users who saved one of these before the profile refused them kept it: their next
+    profile save failed (422) on a field they had not touched. The migration sets each to
+    no zone (read as UTC, until the browser or the profile sets one); real zones stay."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    kept = {"paris": "Europe/Paris", "utc": "UTC", "gmt5": "Etc/GMT+5", "unset": None}
+    forgotten = {f"user{i}": name for i, name in enumerate(NOT_PLACES)}
+    for username in (*kept, *forgotten):
+        login(username)
+    with app.app_context():
+        db.session.remove()
+        downgrade(revision="150ecef18610")  # before the migration
+        try:
+            for username, zone in {**kept, **forgotten}.items():
+                db.session.execute(
+                    text("UPDATE users SET time_zone = :zone WHERE username = :username"),
+                    {"zone": zone, "username": username},
+                )
+            db.session.commit()
+        finally:
+            db.session.remove()
+            upgrade()
+    for username, zone in kept.items():
+        assert zone_of(app, username) == zone
+    for username in forgotten:
+        assert zone_of(app, username) is None

@@ -45,7 +45,28 @@ def show(board_id: int):
     return page_or_fragment("boards/show.html", "boards/_kanban.html", board=board, kanban=kanban)
 
 
+def limited(view: Callable) -> Callable:
+    """A change to a board (tasks, columns, its name) within the user's rate
+    (BOARD_EDIT_RATE_LIMIT), counted before anything is read or written: beyond it a 429
+    that says why, as a page or, for htmx, a fragment for the page's flash messages."""
+
+    @wraps(view)
+    def limited_view(*args, **kwargs):
+        if request.method == "POST" and not may_change():
+            return errors.refusal(429, security.BOARD_SLOW_DOWN)
+        return view(*args, **kwargs)
+
+    return limited_view
+
+
+def may_change() -> bool:
+    """Whether the user may change a board now (counts the change). Nobody signed in is
+    counted: the view refuses them on its own."""
+    return not current_user.is_authenticated or security.may_change_board(current_user.id)
+
+
 @bp.route("/boards/<int:board_id>/edit", methods=["GET", "POST"])
+@limited  # a rename reaches every page that shows the board, as its other changes do
 def edit(board_id: int):
     board = owned_board(board_id)
     form = BoardForm(obj=board)
@@ -82,26 +103,6 @@ def kanban(board: Board, status: int = 200, **context):
         return redirect(url_for("boards.show", board_id=board.id))
     kanban = load_kanban(board.id)
     return render_template("boards/show.html", board=board, kanban=kanban, **context), status
-
-
-def limited(view: Callable) -> Callable:
-    """A change to a board (tasks, columns) within the user's rate (BOARD_EDIT_RATE_LIMIT),
-    counted before anything is read or written: beyond it a 429 that says why, as a page or,
-    for htmx, a fragment for the page's flash messages."""
-
-    @wraps(view)
-    def limited_view(*args, **kwargs):
-        if request.method == "POST" and not may_change():
-            return errors.refusal(429, security.BOARD_SLOW_DOWN)
-        return view(*args, **kwargs)
-
-    return limited_view
-
-
-def may_change() -> bool:
-    """Whether the user may change a board now (counts the change). Nobody signed in is
-    counted: the view refuses them on its own."""
-    return not current_user.is_authenticated or security.may_change_board(current_user.id)
 
 
 def changed(change: Change, board_id: int, focus: str | None = None):

@@ -39,12 +39,16 @@ def create(board_id: int):
 @bp.post("/boards/<int:board_id>/members/<int:user_id>/delete")
 def delete(board_id: int, user_id: int):
     board = member_board(board_id)
+    user = db.session.get(User, user_id)
+    # Before anything else: removing anyone else would record their removal (the invite
+    # link refuses them, the owner's list shows them), which would tell who an id is.
+    if user is None or not board.is_member(user):
+        abort(404)
     leaving = user_id == current_user.id
     if not leaving and not board.is_owner(current_user):
         abort(403)
     if user_id == board.owner_id:
         abort(403)  # the owner cannot leave or be removed; they delete the board instead
-    user = db.session.get(User, user_id) or abort(404)
     board.remove_member(user)
     if not leaving:  # the invite link refuses them until the owner invites them again
         invitations.record_removal(board, user)

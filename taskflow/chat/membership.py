@@ -6,6 +6,7 @@ the board's owner) choose whether it is open. Each works as a plain form without
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import delete, exists
 
 from taskflow import security
 from taskflow.access import managed_room, member_room
@@ -13,7 +14,7 @@ from taskflow.chat import service as chat
 from taskflow.chat.forms import VisibilityForm
 from taskflow.extensions import db
 from taskflow.models import ChatRoom
-from taskflow.models.room import PRIVATE
+from taskflow.models.room import PRIVATE, room_members
 from taskflow.realtime import connection as live
 from taskflow.realtime import topics
 
@@ -79,18 +80,28 @@ def leave_direct(room: ChatRoom):
             button="Leave conversation",
             cancel=url_for("rooms.show", room_id=room.id),
         )
-    ChatRoom.remove_members(room.id, [current_user.id])
-    live.end_access(current_user.id, topics.room(room.id))  # the user's pages of it close
-    if room.member_count() == 0:
-        db.session.delete(room)
-        live.end_scope(topics.room(room.id))
+    room_id = room.id
+    ChatRoom.remove_members(room_id, [current_user.id])
+    live.end_access(current_user.id, topics.room(room_id))  # the user's pages of it close
+    room.direct_key = None  # no longer these people's conversation
+    db.session.commit()
+    # Only once the removal is committed: the last two leaving at once would each count the
+    # other (not committed yet) and neither would delete it. Whichever commits last finds
+    # no member here, in one statement.
+    if _delete_if_empty(room_id):
+        live.end_scope(topics.room(room_id))
         db.session.commit()
-    else:
-        room.direct_key = None  # no longer these people's conversation
-        db.session.commit()
+    elif (room := db.session.get(ChatRoom, room_id)) is not None:
         chat.publish_members(room)  # the others see the leaver gone
     flash("You left the conversation.", "info")
     return redirect(url_for("direct.index"))
+
+
+def _delete_if_empty(room_id: int) -> bool:
+    """Delete the room (its messages go with it) if nobody is in it; whether it was."""
+    nobody = ~exists().where(room_members.c.room_id == room_id)
+    gone = delete(ChatRoom).where(ChatRoom.id == room_id, nobody)
+    return db.session.execute(gone.execution_options(synchronize_session=False)).rowcount > 0
 
 
 def _leave_detail(room: ChatRoom, last: bool) -> str:

@@ -17,6 +17,10 @@ bp = Blueprint("message_reactions", __name__)
 @bp.route("/messages/<int:message_id>/reactions", methods=["GET", "POST"])
 def toggle(message_id: int):
     message = _readable_message(message_id)
+    # A read-only direct message takes no reactions: each re-renders it for the others.
+    closed = chat.closed_to(message.room_id, message.room.kind, current_user.id)
+    if closed:
+        return reactions.refused(closed, 403)
     back = url_for("rooms.show", room_id=message.room_id, _anchor=f"message-{message.id}")
     return reactions.answer(
         message,

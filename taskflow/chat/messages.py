@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from taskflow import security
 from taskflow.access import member_room
+from taskflow.chat import reactions
 from taskflow.chat import service as chat
 from taskflow.extensions import db
 from taskflow.htmx import is_htmx
@@ -16,6 +17,11 @@ bp = Blueprint("messages", __name__)
 @bp.route("/messages/<int:message_id>/edit", methods=["GET", "POST"])
 def edit(message_id: int):
     message = _own_message(message_id)
+    # A read-only direct message takes no edits: an edit delivers new text and mentions to
+    # the others as a message would. Deleting stays possible (delete below).
+    closed = chat.closed_to(message.room_id, message.room.kind, current_user.id)
+    if closed:
+        return reactions.refused(closed, 403)
     error, warning = None, ""
     if request.method == "POST":
         text, error = chat.text_to_send(request.form.get("content"), current_user.id)

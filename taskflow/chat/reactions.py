@@ -35,10 +35,11 @@ def refusal(emoji: object, user_id: int) -> str | None:
     return None
 
 
-def refused(error: str) -> tuple[str, int]:
-    """The answer to a refused toggle: 429 for too fast, 400 for an unknown emoji; a line in
-    the page's flash area for htmx, an error page without JavaScript."""
-    status = 429 if error == SLOW_DOWN else 400
+def refused(error: str, status: int | None = None) -> tuple[str, int]:
+    """The answer to a refused toggle (or edit): 429 for too fast, 400 for an unknown emoji,
+    else `status`; a line in the page's flash area for htmx, an error page without
+    JavaScript."""
+    status = status or (429 if error == SLOW_DOWN else 400)
     template = "errors/_fragment.html" if is_htmx() else "errors/page.html"
     return render_template(template, code=status, message=error), status
 

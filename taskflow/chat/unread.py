@@ -255,14 +255,10 @@ def state_frames(user_id: int, room_ids: Iterable[int]) -> list[bytes]:
     return [text_frame(state_html(states))] if states else []
 
 
-def activity_topics(room_ids: Iterable[int]) -> list[str]:
-    """What a page that lists these rooms follows to count their new messages."""
-    return [topics.room_activity(room_id) for room_id in room_ids]
-
-
 def activity_follows(room_ids: Iterable[int]) -> dict[str, tuple[str]]:
-    """The same, each because of its room (connection.serve's `because`): when the user's
-    access to a room ends, every page of theirs stops following its activity."""
+    """What a page that lists these rooms follows to count their new messages, each because
+    of its room (connection.serve's `because`): when the user's access to a room ends (a
+    removal, leaving a direct message), every page of theirs stops following its activity."""
     return {topics.room(room_id): (topics.room_activity(room_id),) for room_id in room_ids}
 
 

@@ -144,8 +144,14 @@ class Removal(db.Model):
 
     @classmethod
     def record(cls, board: Board, user: User) -> None:
-        if db.session.get(cls, (board.id, user.id)) is None:
-            db.session.add(cls(board_id=board.id, user_id=user.id))
+        """Once, in one statement: a removal sent twice at once (both requests finding no
+        row, then both inserting) would fail on the primary key."""
+        if db.session.get_bind().dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        row = {"board_id": board.id, "user_id": user.id, "removed_at": utcnow()}
+        db.session.execute(insert(cls).values(row).on_conflict_do_nothing())
 
     @classmethod
     def lift(cls, board: Board, user: User) -> None:

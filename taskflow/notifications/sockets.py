@@ -8,6 +8,7 @@ from flask_login import current_user
 from taskflow.chat import unread
 from taskflow.extensions import sock
 from taskflow.models import ChatRoom
+from taskflow.models.room import FOLLOWED
 from taskflow.notifications.service import CENTER, badge_frame
 from taskflow.realtime.sockets import bp, serve_view
 
@@ -27,10 +28,13 @@ def _serve(ws, variant: str) -> None:
         ws.close(4401, "Log in first")
         return
     user_id = current_user.id
-    # The navigation's "Direct messages" counts them: it follows their activity.
-    directs = [room.id for room in ChatRoom.directs_of(user_id)]
+    # The navigation's "Direct messages" counts them: it follows their activity, the latest
+    # active FOLLOWED of them (as the other sockets bound theirs), each because of its room:
+    # leaving one (membership.leave_direct) ends its activity on every page of the user.
+    directs = [room.id for room in ChatRoom.directs_of(user_id, limit=FOLLOWED)]
 
     def first_frames() -> list[bytes]:
         return [*unread.state_frames(user_id, directs), badge_frame(user_id)]
 
-    serve_view(ws, unread.activity_topics(directs), [], first_frames, variant=variant)
+    because = unread.activity_follows(directs)
+    serve_view(ws, [], [], first_frames, variant=variant, because=because)
