@@ -149,8 +149,14 @@ def test_payloads_render_as_text_everywhere(app, new_page, hostile_world):
     assert page.locator(".board-head .description").inner_text() == PAYLOADS[0].strip()
     assert_safe(page, dialogs)
 
-    page.goto(f"/boards/{w['board']}/rooms")
-    assert len(page.locator(".room-card").all()) == len(PAYLOADS)
+    from taskflow.chat.rooms import ROOMS_PAGE
+
+    page.goto(f"/boards/{w['board']}/rooms")  # a page of rooms, then the rest
+    assert ROOMS_PAGE < len(PAYLOADS) <= 2 * ROOMS_PAGE
+    assert len(page.locator(".room-card").all()) == ROOMS_PAGE
+    assert_safe(page, dialogs)
+    page.get_by_role("link", name="More rooms").click()
+    expect(page.locator(".room-card")).to_have_count(len(PAYLOADS) - ROOMS_PAGE)
     assert_safe(page, dialogs)
 
     with app.app_context():  # read: the page opens at its latest 50, not at "New" above them
