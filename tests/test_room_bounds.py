@@ -646,3 +646,24 @@ def test_the_room_pages_direct_messages_aggregate_only_those_it_lists(app, chat_
     after = sqlite_steps(app, listed)
     assert after <= before * 1.05, (before, after)
 
+
+def test_a_page_past_the_end_of_a_list_is_not_found(app, chat_room):
+    """/direct, a board's rooms and a room's members, paged: a page past the last (a link
+    kept from when there were more, or typed) answered the list's empty state ("No direct
+    messages yet") with no way back; it is a 404. The first page of an empty list stays
+    the empty state."""
+    board_id = board_of(app, chat_room)
+    alice = as_user(app, "alice")
+    direct = alice.get("/direct?page=1")
+    assert direct.status_code == 200 and "No direct messages yet" in direct.get_data(as_text=True)
+    for listed in (
+        "/direct",
+        f"/boards/{board_id}/rooms",
+        f"/rooms/{chat_room}/members",
+    ):
+        assert alice.get(listed).status_code == 200, listed
+        assert alice.get(f"{listed}?page=1").status_code == 200, listed
+        for page in (2, 9999):
+            assert alice.get(f"{listed}?page={page}").status_code == 404, (listed, page)
+    alice.post("/direct/new", {"usernames": "bob"})
+    assert alice.get("/direct?page=2").status_code == 404
