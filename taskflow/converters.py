@@ -44,3 +44,12 @@ def id_arg(name: str, default: int | None = None, source=None) -> int | None:
         return bounded_int(value)
     except ValueError:
         abort(400)
+
+
+def on_page(page: int, rows: list) -> list:
+    """The rows of page `page` of a paged list, or 404 past its last page (a link kept from
+    when there were more, or a number typed): the list's empty state, with no way back to
+    what is there, is for a list that is empty, on its first page."""
+    if page > 1 and not rows:
+        abort(404)
+    return rows

@@ -94,10 +94,19 @@ def _ascii_prototype(char: str, prototypes: dict[int, str]) -> str:
 
 
 def cased_skeleton(value: str) -> str:
-    """The TS 39 skeleton of the name as written (NFKC), case kept: the case-folded key
-    cannot tell that "aIice" (a capital I) looks like "alice", since folding makes the I an
-    i; the skeleton of the name as written maps that I to l. Compared alongside the key."""
+    """The TS 39 skeleton of the name as written (NFKC), case kept: a capital I's prototype
+    is an l, which case folding first would have made an i."""
     return skeleton(unicodedata.normalize("NFKC", value))
+
+
+def cased_key(value: str) -> str:
+    """The second key "looks like" compares (users.username_skeleton_cased,
+    display_skeleton_cased): the skeleton of the name as written, then folded as
+    confusable_key folds. The key alone cannot tell that "aIice" (a capital I) looks like
+    "alice", since folding makes the I an i; the skeleton as written alone keeps the case,
+    so "AIice" ("Alice") would differ from "alice". Folded, both are "alice". Each name's
+    two keys are compared with both keys of everyone else (User.lookalikes)."""
+    return confusable_key(cased_skeleton(value))
 
 
 def refused_character(value: str) -> str | None:

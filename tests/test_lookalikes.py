@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 from taskflow import people
 from taskflow.extensions import db
 from taskflow.models import Board, ChatRoom, User
-from taskflow.names import cased_skeleton, confusable_key
+from taskflow.names import cased_key, confusable_key
 
 from .conftest import (
     PASSWORD,
@@ -49,7 +49,9 @@ def test_the_confusable_key_folds_case_width_and_lookalikes():
     assert confusable_key("alice") != confusable_key("alicia")
 
 
-@pytest.mark.parametrize("name", ["аlice", "ALICE", "ａｌｉｃｅ", "alice", "Ａlice", "aIice"])
+@pytest.mark.parametrize(
+    "name", ["аlice", "ALICE", "ａｌｉｃｅ", "alice", "Ａlice", "aIice", "AIice", "AIiCE"]
+)
 def test_a_display_name_like_another_users_username_is_refused(app, login, name):
     login("alice")
     bob = login("bob")
@@ -103,6 +105,33 @@ def test_a_new_username_like_another_users_name_is_refused(app, login):
         assert User.by_username("a1ice") is None and User.by_username("roberta")
 
 
+def test_a_change_of_case_with_a_capital_i_for_an_l_is_refused(app, login):
+    """A capital I looks like an l; folded, it is an i. "AIice" (capital A and I) had the key
+    "aiice" and the cased skeleton "Alice", neither alice's: it passed for alice. The second
+    key is now the skeleton as written, folded, compared with both keys of everyone."""
+    login("alice")
+    bill = login("bill")
+    for name in ("AIice", "aIice", "AIiCE"):
+        refused = set_display_name(bill, name)
+        assert refused.status_code == 422 and LOOKALIKE in refused.get_data(as_text=True), name
+    carol = login("carol")
+    for name in ("AIice", "BiII", "BIll"):
+        refused = set_display_name(carol, name)
+        assert refused.status_code == 422 and LOOKALIKE in refused.get_data(as_text=True), name
+    for username in ("AIice", "BiII", "bilI"):
+        refused = register(username, app)
+        assert refused.status_code == 422 and LOOKALIKE in refused.get_data(as_text=True), username
+    # The other way round: an older "AIice" (before this rule) keeps "alice" from registering.
+    with app.app_context():
+        User.by_username("carol").display_name = "AIexandra"
+        db.session.commit()
+        db.session.remove()
+    refused = register("alexandra", app)
+    assert refused.status_code == 422 and LOOKALIKE in refused.get_data(as_text=True)
+    assert display_name_of(app, "bill") is None and display_name_of(app, "carol") == "AIexandra"
+    assert set_display_name(bill, "BiII").status_code == 302  # one's own name, as written
+
+
 SKELETONS = (
     User.username_skeleton,
     User.display_skeleton,
@@ -116,8 +145,8 @@ def skeletons(username: str, display_name: str | None) -> tuple:
     return (
         confusable_key(username),
         display_name and confusable_key(display_name),
-        cased_skeleton(username),
-        display_name and cased_skeleton(display_name),
+        cased_key(username),
+        display_name and cased_key(display_name),
     )
 
 
@@ -167,7 +196,7 @@ def test_the_migration_computes_the_skeletons_of_existing_users(tmp_path, redis_
     with app.app_context():
         upgrade()
         alice, bob = User("alice", "x" * 10), User("bob", "x" * 10)
-        bob.display_name = "Ｂob Вuilder"
+        alice.display_name, bob.display_name = "AIex", "Ｂob Вuilder"
         db.session.add_all([alice, bob])
         db.session.commit()
         downgrade(revision="c9f5e1a3b7d2")  # before the skeletons
@@ -175,10 +204,10 @@ def test_the_migration_computes_the_skeletons_of_existing_users(tmp_path, redis_
         rows = db.session.execute(select(*SKELETONS).order_by(User.id)).all()
         db.session.remove()
     assert [tuple(row) for row in rows] == [
-        skeletons("alice", None),
+        skeletons("alice", "AIex"),
         skeletons("bob", "Ｂob Вuilder"),
     ]
-    assert rows[1][1] == "bob builder"
+    assert rows[1][1] == "bob builder" and rows[0][3] == "alex"  # a capital I, folded
 
 
 # --- the @username beside the display name ----------------------------------------------

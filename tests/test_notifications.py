@@ -1,10 +1,11 @@
 """Mention notifications through real RQ workers on a real Redis, and the center."""
 
 import re
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from taskflow import create_app
 from taskflow.extensions import db
@@ -364,3 +365,128 @@ def bob_id(app) -> int:
         found = User.by_username("bob").id
         db.session.remove()
         return found
+
+
+# --- an edit while the job runs (issue 20 review) -----------------------------------------
+
+
+@contextmanager
+def not_waiting_for_locks(app):
+    """An app context of its own (its own session and connection) whose writes do not wait
+    for a lock another transaction holds (SQLite's busy_timeout 0, PostgreSQL's
+    lock_timeout 1 ms): such a write fails at once, as one waiting past DB_LOCK_TIMEOUT_MS
+    would. Requests sent inside it run in it. The connection's setting is restored after."""
+    sqlite = db.engine.dialect.name == "sqlite"
+    wait_ms = app.config["DB_LOCK_TIMEOUT_MS"]
+    with app.app_context():
+        raw = db.session.connection().connection.dbapi_connection
+        raw.execute("PRAGMA busy_timeout=0" if sqlite else "SET lock_timeout = 1")
+        try:
+            yield
+        finally:
+            db.session.remove()
+            raw.execute(
+                f"PRAGMA busy_timeout={wait_ms}" if sqlite else f"SET lock_timeout = {wait_ms}"
+            )
+            if not sqlite:
+                raw.commit()
+
+
+def run_with_an_edit_in_between(app, monkeypatch, job, args: tuple, send_edit) -> None:
+    """Run the job here, and right after it has read its source, before it inserts the
+    notifications (its call of service._create), the author sends an edit (`send_edit()`)
+    from another connection. If the job holds the source's lock then, the edit cannot
+    commit (503) until the job has: it is sent again after, as a waiting writer goes on."""
+    outcomes = []
+    create = notifications._create
+
+    def edit_then_create(*create_args):
+        with not_waiting_for_locks(app):
+            outcomes.append(send_edit().status_code)
+        return create(*create_args)
+
+    monkeypatch.setattr(notifications, "_create", edit_then_create)
+    with app.app_context():
+        job(*args)
+    monkeypatch.setattr(notifications, "_create", create)
+    assert len(outcomes) == 1 and outcomes[0] in (302, 503), outcomes
+    if outcomes[0] == 503:  # it waited for the job's lock
+        assert send_edit().status_code == 302
+
+
+def stored_excerpts(app) -> list[str]:
+    with app.app_context():
+        found = list(db.session.scalars(select(Notification.excerpt).order_by(Notification.id)))
+        db.session.remove()
+    return found
+
+
+def test_a_message_edited_while_its_job_runs_is_quoted_as_edited(app, chat_room, monkeypatch):
+    """The password pasted by mistake: the job read the message, the author edited it (the
+    edit's requote matched no notification yet), then the job inserted the notification with
+    the text edited away. The job now reads the message under its lock, which the edit takes
+    first too: either order ends with the edited text."""
+    alice = as_user(app, "alice")
+    alice.post(f"/rooms/{chat_room}/messages", {"content": "@bob the password is hunter2"})
+    with app.app_context():
+        message_id = ChatMessage.query.one().id
+        db.session.remove()
+    app.task_queue.empty()
+    edit = f"/messages/{message_id}/edit"
+    run_with_an_edit_in_between(
+        app,
+        monkeypatch,
+        jobs.notify_chat_message,
+        (message_id,),
+        lambda: alice.post(edit, {"content": "@bob the password is (removed)"}),
+    )
+    assert stored_excerpts(app) == ["@bob the password is (removed)"]
+
+
+def test_a_comment_edited_while_its_job_runs_is_quoted_as_edited(app, board_with_task, monkeypatch):
+    from taskflow.models import TaskThreadComment
+
+    _, task_id, _ = board_with_task
+    alice = as_user(app, "alice")
+    alice.post(f"/tasks/{task_id}/comments", {"content": "@bob the key is hunter2"})
+    with app.app_context():
+        comment_id = TaskThreadComment.query.one().id
+        db.session.remove()
+    app.task_queue.empty()
+    edit = f"/comments/{comment_id}/edit"
+    run_with_an_edit_in_between(
+        app,
+        monkeypatch,
+        jobs.notify_comment,
+        (comment_id,),
+        lambda: alice.post(edit, {"content": "@bob the key is (removed)"}),
+    )
+    assert stored_excerpts(app) == ["@bob the key is (removed)"]
+
+
+def test_a_description_edited_while_the_assignment_job_runs_is_quoted_as_edited(
+    app, board_with_task, monkeypatch
+):
+    _, task_id, _ = board_with_task
+    alice = as_user(app, "alice")
+    form = {"title": "Ship it", "priority": "high", "assignee_id": bob_id(app)}
+    alice.post(f"/tasks/{task_id}/edit", {**form, "description": "The key is hunter2"})
+    with app.app_context():
+        alice_id, version = User.by_username("alice").id, db.session.get(Task, task_id).version
+        db.session.remove()
+    app.task_queue.empty()
+    run_with_an_edit_in_between(
+        app,
+        monkeypatch,
+        jobs.notify_assignment,
+        (task_id, bob_id(app), alice_id, version),
+        lambda: alice.post(f"/tasks/{task_id}/edit", {**form, "description": "The key is gone"}),
+    )
+    assert stored_excerpts(app) == ["The key is gone"]
+    # The job's lock (on SQLite a write that changes nothing) leaves the task as it was.
+    with app.app_context():
+        changed = db.session.get(Task, task_id).updated_at
+        db.session.remove()
+        jobs.notify_assignment(task_id, bob_id(app), alice_id, version)
+        assert db.session.get(Task, task_id).updated_at == changed
+        db.session.remove()

@@ -8,6 +8,7 @@ be left, and is read-only once its people share no board."""
 import re
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import event, insert, select
 
 from taskflow.extensions import db
@@ -551,3 +552,118 @@ def test_leaving_a_direct_message_closes_the_leavers_sockets_live(app, live_serv
     finally:
         alice.close()
         bob.close()
+
+
+# -- the room page's direct messages: the latest active, and only theirs aggregated ---------
+
+
+def make_directs(app, owner: str, others: list[str], board_id: int) -> list[int]:
+    """A direct message of `owner` with each of `others` (users made here, on the board: a
+    direct message is written in while its people share one), in that order."""
+    with app.app_context():
+        me, ids, board = User.by_username(owner), [], db.session.get(Board, board_id)
+        for name in others:
+            other = User(name, "x" * 10)
+            db.session.add(other)
+            db.session.flush()
+            board.add_member(other)
+            room = ChatRoom.direct([other], me)
+            db.session.add(room)
+            db.session.flush()
+            ids.append(room.id)
+        db.session.commit()
+        db.session.remove()
+    return ids
+
+
+def test_the_room_pages_direct_messages_are_the_latest_active(app, chat_room):
+    """More direct messages than the room page lists (15): it lists the latest active, as
+    /direct does, not the first 15 by their people's usernames (the one just written in,
+    with "zz" people, fell out of the list)."""
+    directs = make_directs(app, "alice", [f"zz{i:02}" for i in range(20)], board_of(app, chat_room))
+    alice = as_user(app, "alice")
+    sent = alice.post(f"/rooms/{directs[-1]}/messages", {"content": "still there?"})
+    assert sent.status_code == 302
+    page = alice.get(f"/rooms/{chat_room}").get_data(as_text=True)
+    sidebar = page.split('class="room-list"')[1].split("</nav>")[0]
+    shown = re.findall(r'href="/rooms/(\d+)"', sidebar)
+    assert str(directs[-1]) in shown
+    assert sum(1 for room in shown if int(room) in directs) == 15  # models.room.SIDEBAR_DIRECTS
+
+
+def sqlite_steps(app, work) -> int:
+    """How many SQLite virtual machine instructions `work()` runs (in the app context):
+    the work its statements do, counted, not timed."""
+    steps = [0]
+
+    def step() -> int:
+        steps[0] += 1
+        return 0  # go on
+
+    with app.app_context():
+        raw = db.session.connection().connection.dbapi_connection
+        raw.set_progress_handler(step, 1)
+        try:
+            work()
+        finally:
+            raw.set_progress_handler(None, 1)
+            db.session.remove()
+    return steps[0]
+
+
+def test_the_room_pages_direct_messages_aggregate_only_those_it_lists(app, chat_room):
+    """Each listed direct message's people's names are aggregated (a subquery per row): for
+    the 15 listed, not for every direct message of the user before the 15 are picked. The
+    direct messages left out of the list growing to 30 people each costs the list nothing."""
+    with app.app_context():
+        dialect = db.engine.dialect.name
+    if dialect != "sqlite":
+        pytest.skip("counts SQLite's virtual machine instructions")
+    directs = make_directs(app, "alice", [f"p{i:02}" for i in range(20)], board_of(app, chat_room))
+    alice = as_user(app, "alice")
+    for room in directs[:15]:  # the latest active, and first by name: the last five are out
+        assert alice.post(f"/rooms/{room}/messages", {"content": "hello"}).status_code == 302
+    with app.app_context():
+        alice_id, board_id = (
+            User.by_username("alice").id,
+            db.session.get(ChatRoom, chat_room).board_id,
+        )
+
+    def listed() -> list:
+        return ChatRoom.names_of_member(board_id, alice_id)
+
+    before = sqlite_steps(app, listed)
+    with app.app_context():
+        crowd = [User(f"crowd{i:02}", "x" * 10) for i in range(30)]
+        db.session.add_all(crowd)
+        db.session.flush()
+        rows = [{"room_id": r, "user_id": u.id} for r in directs[15:] for u in crowd]
+        db.session.execute(insert(room_members), rows)
+        db.session.commit()
+        shown = {link.id for link in listed()}
+        db.session.remove()
+    assert shown & set(directs) == set(directs[:15])
+    after = sqlite_steps(app, listed)
+    assert after <= before * 1.05, (before, after)
+
+
+def test_a_page_past_the_end_of_a_list_is_not_found(app, chat_room):
+    """/direct, a board's rooms and a room's members, paged: a page past the last (a link
+    kept from when there were more, or typed) answered the list's empty state ("No direct
+    messages yet") with no way back; it is a 404. The first page of an empty list stays
+    the empty state."""
+    board_id = board_of(app, chat_room)
+    alice = as_user(app, "alice")
+    direct = alice.get("/direct?page=1")
+    assert direct.status_code == 200 and "No direct messages yet" in direct.get_data(as_text=True)
+    for listed in (
+        "/direct",
+        f"/boards/{board_id}/rooms",
+        f"/rooms/{chat_room}/members",
+    ):
+        assert alice.get(listed).status_code == 200, listed
+        assert alice.get(f"{listed}?page=1").status_code == 200, listed
+        for page in (2, 9999):
+            assert alice.get(f"{listed}?page={page}").status_code == 404, (listed, page)
+    alice.post("/direct/new", {"usernames": "bob"})
+    assert alice.get("/direct?page=2").status_code == 404

@@ -1,7 +1,7 @@
 """Confusable skeletons of names: users.username_skeleton and users.display_skeleton hold the
 key that "looks like" compares (taskflow/names.py confusable_key: NFKC, case-folded, then the
 Unicode TS 39 skeleton), users.username_skeleton_cased and display_skeleton_cased the
-skeleton of the name as written (cased_skeleton: "aIice" is "alice"), all indexed, so a
+skeleton of the name as written, folded (cased_key: "aIice" and "AIice" are "alice"), all indexed, so a
 display name or username that looks like another user's is refused in one query. A data
 migration too: every existing user's are computed.
 
@@ -46,10 +46,11 @@ def _nfd(text):
     return unicodedata.normalize("NFD", text)
 
 
-def _cased_skeleton(value, prototypes):
-    # A copy of taskflow.names.cased_skeleton as of this migration.
+def _cased_key(value, prototypes):
+    # A copy of taskflow.names.cased_key as of this migration: the skeleton of the name as
+    # written (a capital I is an l), then the confusable key of that.
     text = _nfd(unicodedata.normalize("NFKC", value))
-    return _nfd("".join(prototypes.get(ord(c), c) for c in text))
+    return _confusable_key(_nfd("".join(prototypes.get(ord(c), c) for c in text)), prototypes)
 
 
 def _confusable_key(value, prototypes):
@@ -81,13 +82,13 @@ def upgrade():
     for user_id, username, display_name in rows:
         values = {
             "username_skeleton": _confusable_key(username, prototypes),
-            "username_skeleton_cased": _cased_skeleton(username, prototypes),
+            "username_skeleton_cased": _cased_key(username, prototypes),
             "display_skeleton": None,
             "display_skeleton_cased": None,
         }
         if display_name:
             values["display_skeleton"] = _confusable_key(display_name, prototypes)
-            values["display_skeleton_cased"] = _cased_skeleton(display_name, prototypes)
+            values["display_skeleton_cased"] = _cased_key(display_name, prototypes)
         bind.execute(users.update().where(users.c.id == user_id).values(values))
 
 

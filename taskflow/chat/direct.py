@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from taskflow import security
 from taskflow.chat import unread
 from taskflow.chat.forms import DirectForm
-from taskflow.converters import bounded_int
+from taskflow.converters import bounded_int, on_page
 from taskflow.extensions import db
 from taskflow.models import ChatRoom, User
 from taskflow.models.board import Membership
@@ -43,7 +43,9 @@ DIRECTS_PAGE = 50
 @bp.get("/direct")
 def index():
     page = request.args.get("page", 1, type=bounded_int) or 1
-    found = ChatRoom.directs_of(current_user.id, (page - 1) * DIRECTS_PAGE, DIRECTS_PAGE + 1)
+    found = on_page(
+        page, ChatRoom.directs_of(current_user.id, (page - 1) * DIRECTS_PAGE, DIRECTS_PAGE + 1)
+    )
     directs, more = found[:DIRECTS_PAGE], len(found) > DIRECTS_PAGE
     states = {
         state.id: state for state in unread.of_rooms([d.id for d in directs], current_user.id)

@@ -22,7 +22,7 @@ from taskflow.access import managed_room, member_board, member_room, member_room
 from taskflow.chat import presence, unread
 from taskflow.chat import service as chat
 from taskflow.chat.forms import RoomForm, VisibilityForm
-from taskflow.converters import bounded_int, id_arg
+from taskflow.converters import bounded_int, id_arg, on_page
 from taskflow.extensions import db
 from taskflow.htmx import is_htmx
 from taskflow.models import ChatMessage, ChatRoom, User
@@ -58,7 +58,9 @@ def index(board_id: int):
     board = member_board(board_id)
     page = request.args.get("page", 1, type=bounded_int) or 1
     # A private room you are not in is not listed. One row more than a page: is there more?
-    rows = ChatRoom.listed(board, current_user, (page - 1) * ROOMS_PAGE, ROOMS_PAGE + 1)
+    rows = on_page(
+        page, ChatRoom.listed(board, current_user, (page - 1) * ROOMS_PAGE, ROOMS_PAGE + 1)
+    )
     rooms, more = rows[:ROOMS_PAGE], len(rows) > ROOMS_PAGE
     # Unread counts of the listed rooms the user is in (the others link to nothing: Join).
     joined = [row.id for row in rooms if row.joined]
@@ -220,7 +222,9 @@ def members(room_id: int):
     page = request.args.get("page", 1, type=bounded_int) or 1
     # A page of members, and the first board members who could be added (beyond those,
     # the form takes a username): a big room or board does not make the page big.
-    found = ChatRoom.members_page(room.id, (page - 1) * MEMBERS_PAGE, MEMBERS_PAGE + 1)
+    found = on_page(
+        page, ChatRoom.members_page(room.id, (page - 1) * MEMBERS_PAGE, MEMBERS_PAGE + 1)
+    )
     addable = ChatRoom.addable(room.id, room.board_id, ADDABLE_SHOWN + 1)
     return render_template(
         "chat/members.html",

@@ -599,15 +599,27 @@ _PAGE_VIEW = _readers(
 )
 
 
-def _others():
+def _others(room_id=_rooms.c.id):
     """A direct message's other people's names as shown (people.shown_name), separated by
-    NAMES_APART (which no name holds): a correlated subquery of the room lists."""
+    NAMES_APART (which no name holds): a correlated subquery of the room lists, to be run
+    for the rows a list keeps only (it reads every member of the room)."""
     others = room_members.alias("others")
     shown = func.coalesce(_users.c.display_name, _users.c.username)
     return (
         select(func.aggregate_strings(shown, NAMES_APART))
         .join(others, others.c.user_id == _users.c.id)
-        .where(others.c.room_id == _rooms.c.id, others.c.user_id != bindparam("user_id"))
+        .where(others.c.room_id == room_id, others.c.user_id != bindparam("user_id"))
+        .scalar_subquery()
+    )
+
+
+def _activity():
+    """A room's latest message id, 0 without one (an index lookup): direct messages are
+    listed the latest active first. A direct message's seq moves with every message, but
+    seqs of different rooms do not compare; its latest message's id does."""
+    return (
+        select(func.coalesce(func.max(_messages.c.id), 0))
+        .where(_messages.c.room_id == _rooms.c.id)
         .scalar_subquery()
     )
 
@@ -623,36 +635,46 @@ def _room_links(where):
 
 
 def _first_of_each_kind():
-    """_room_links of the board's rooms and of direct messages, the first `rooms` and
-    `directs` of each by name (a window numbers each kind's rows)."""
+    """The board's rooms the user is in, the first `rooms` by name, then their direct
+    messages, the latest active `directs` (as /direct lists them): a window numbers each
+    kind's rows. The other people's names are aggregated in the outer select, for the rows
+    kept only: inside the window they were aggregated for every direct message of the user."""
     is_direct = _rooms.c.kind == DIRECT
-    place = func.row_number().over(partition_by=is_direct, order_by=_rooms.c.name_key)
+    activity = case((is_direct, _activity()), else_=0)
+    order = (activity.desc(), _rooms.c.name_key, _rooms.c.id.desc())
+    place = func.row_number().over(partition_by=is_direct, order_by=order)
     links = (
-        _room_links(or_(_rooms.c.board_id == bindparam("board_id"), is_direct))
-        .add_columns(_rooms.c.name_key, place.label("place"))
+        select(
+            _rooms.c.id,
+            _rooms.c.name,
+            _rooms.c.kind,
+            _rooms.c.name_key,
+            activity.label("activity"),
+            place.label("place"),
+        )
+        .join(room_members, room_members.c.room_id == _rooms.c.id)
+        .where(
+            room_members.c.user_id == bindparam("user_id"),
+            or_(_rooms.c.board_id == bindparam("board_id"), is_direct),
+        )
         .subquery()
     )
     shown = case(
         (links.c.kind == DIRECT, links.c.place <= bindparam("directs")),
         else_=links.c.place <= bindparam("rooms"),
     )
+    others = case((links.c.kind == DIRECT, _others(links.c.id)), else_=None).label("others")
     return (
-        select(links.c.id, links.c.name, links.c.kind, links.c.others)
+        select(links.c.id, links.c.name, links.c.kind, others)
         .where(shown)
-        .order_by(links.c.kind == DIRECT, links.c.name_key)
+        .order_by(
+            links.c.kind == DIRECT, links.c.activity.desc(), links.c.name_key, links.c.id.desc()
+        )
     )
 
 
 _NAMES_OF_MEMBER = _first_of_each_kind()
-# The latest active first: a direct message's seq moves with every message, but seqs of
-# different rooms do not compare; its latest message's id does.
-_DIRECTS_OF = _room_links(_rooms.c.kind == DIRECT).order_by(
-    select(func.coalesce(func.max(_messages.c.id), 0))
-    .where(_messages.c.room_id == _rooms.c.id)
-    .scalar_subquery()
-    .desc(),
-    _rooms.c.id.desc(),
-)
+_DIRECTS_OF = _room_links(_rooms.c.kind == DIRECT).order_by(_activity().desc(), _rooms.c.id.desc())
 _MEMBERS = (
     select(
         _users.c.id,

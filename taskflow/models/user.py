@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from taskflow.extensions import NEVER_REUSE_IDS, db
-from taskflow.names import cased_skeleton, confusable_key, name_key, normalize
+from taskflow.names import cased_key, confusable_key, name_key, normalize
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_.\-]{3,30}$"
 # The profile's theme choices, as stored and as shown.
@@ -38,8 +38,9 @@ class User(UserMixin, db.Model):
     # One of THEMES: "system" follows the browser's prefers-color-scheme; "light" or "dark"
     # is forced by base.html (html[data-theme], which the tokens of app.css obey).
     theme: Mapped[str] = mapped_column(String(8), default="system", server_default="system")
-    # names.confusable_key (case-folded) and names.cased_skeleton (case kept: "aIice") of the
-    # username and of the display name, set whenever they are (validators below), indexed:
+    # names.confusable_key (folded, then the skeleton) and names.cased_key (the skeleton as
+    # written, then folded: "aIice" and "AIice" are "alice") of the username and of the
+    # display name, set whenever they are (validators below), indexed:
     # whether a name looks like someone else's is one query (looks_taken). Text: a skeleton
     # may be longer than the name ("m" is "rn").
     username_skeleton: Mapped[str | None] = mapped_column(Text, index=True)
@@ -73,13 +74,13 @@ class User(UserMixin, db.Model):
     @validates("username")
     def _username_set(self, _key: str, value: str) -> str:
         self.username_skeleton = confusable_key(value)
-        self.username_skeleton_cased = cased_skeleton(value)
+        self.username_skeleton_cased = cased_key(value)
         return value
 
     @validates("display_name")
     def _display_name_set(self, _key: str, value: str | None) -> str | None:
         self.display_skeleton = confusable_key(value) if value else None
-        self.display_skeleton_cased = cased_skeleton(value) if value else None
+        self.display_skeleton_cased = cased_key(value) if value else None
         return value
 
     def set_password(self, password: str) -> None:
@@ -95,22 +96,24 @@ class User(UserMixin, db.Model):
 
     @classmethod
     def looks_taken(cls, name: str, me: int | None = None) -> bool:
-        """Whether `name` looks like another user's username or display name (the same
-        confusable key or cased skeleton): "аlice" (Cyrillic а), "ALICE", "ａｌｉｃｅ" or "aIice"
-        while alice exists. `me`, the asking user, is left out (a display name may be one's
-        own username)."""
+        """Whether `name` looks like another user's username or display name (either of its
+        keys equals either of theirs): "аlice" (Cyrillic а), "ALICE", "ａｌｉｃｅ", "aIice" or
+        "AIice" while alice exists. `me`, the asking user, is left out (a display name may
+        be one's own username)."""
         return db.session.scalar(cls.lookalikes(name, me).limit(1)) is not None
 
     @classmethod
     def lookalikes(cls, name: str, me: int | None = None) -> Select:
-        """The ids of the other users whose names look like `name`: four index lookups."""
-        key, cased = confusable_key(name), cased_skeleton(name)
+        """The ids of the other users whose names look like `name`: four index lookups. Both
+        keys of `name` against both of each name: "AIice" has the key "aiice" and the cased
+        key "alice", alice's key; an older "AIexandra" is found by "alexandra"'s key."""
+        keys = list({confusable_key(name), cased_key(name)})
         query = select(cls.id).where(
             or_(
-                cls.username_skeleton == key,
-                cls.display_skeleton == key,
-                cls.username_skeleton_cased == cased,
-                cls.display_skeleton_cased == cased,
+                cls.username_skeleton.in_(keys),
+                cls.display_skeleton.in_(keys),
+                cls.username_skeleton_cased.in_(keys),
+                cls.display_skeleton_cased.in_(keys),
             )
         )
         return query if me is None else query.where(cls.id != me)

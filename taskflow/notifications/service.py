@@ -58,7 +58,7 @@ def enqueue(job: Callable[..., None], *args) -> bool:
 
 
 def for_chat_message(message_id: int) -> None:
-    message = db.session.get(ChatMessage, message_id)
+    message = _locked(ChatMessage, message_id)
     if message is None:
         return
     author, room = message.author, message.room
@@ -87,7 +87,7 @@ def for_chat_message(message_id: int) -> None:
 
 
 def for_comment(comment_id: int) -> None:
-    comment = db.session.get(TaskThreadComment, comment_id)
+    comment = _locked(TaskThreadComment, comment_id)
     if comment is None:
         return
     task = comment.task
@@ -100,7 +100,7 @@ def for_comment(comment_id: int) -> None:
 
 
 def for_assignment(task_id: int, assignee_id: int, sender_id: int, version: int) -> None:
-    task, assignee = db.session.get(Task, task_id), db.session.get(User, assignee_id)
+    task, assignee = _locked(Task, task_id), db.session.get(User, assignee_id)
     if task is None or assignee is None or not task.board.is_member(assignee):
         return
     sender = db.session.get(User, sender_id)
@@ -118,6 +118,24 @@ def for_assignment(task_id: int, assignee_id: int, sender_id: int, version: int)
             **shown,
         ),
     )
+
+
+def _locked(model, row_id: int):
+    """The source of notifications (a message, comment or task), read under its row's lock,
+    held until the job commits. Its edit takes that lock first too (it writes the row, then
+    requotes the notifications: _requote), so an edit either commits before and is what the
+    job quotes, or waits and requotes what the job inserted: never an excerpt of text edited
+    away. PostgreSQL locks the row; SQLite has one writer, whose lock the first write of a
+    transaction takes (reads before it stand alone), so a write that changes nothing."""
+    table = model.__table__
+    if db.engine.dialect.name == "sqlite":
+        # Each column set to itself: the key, and those with an onupdate (tasks.updated_at),
+        # which would otherwise change.
+        same = {c.key: c for c in table.columns if c.primary_key or c.onupdate is not None}
+        db.session.execute(update(table).where(table.c.id == row_id).values(same))
+    else:
+        db.session.execute(select(table.c.id).where(table.c.id == row_id).with_for_update())
+    return db.session.get(model, row_id, populate_existing=True)
 
 
 def _shown(text: str | None, place: str, board: str) -> dict:
@@ -277,7 +295,9 @@ def description_edited(task_id: int, text: str) -> None:
 
 def _requote(which, text: str) -> None:
     """One UPDATE (and one excerpt) however many notifications quote the source; the names
-    they keep do not change."""
+    they keep do not change. The source's row is written first (flushed): its lock before
+    the notifications', the order of the jobs (_locked)."""
+    db.session.flush()
     db.session.execute(update(Notification).where(which).values(excerpt=rows.excerpt_of(text)))
 
 
