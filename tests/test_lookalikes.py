@@ -170,6 +170,8 @@ def test_whether_a_name_looks_taken_is_answered_by_the_indexes(app, login):
     """One query that reads the four indexes, never a scan of all users (SQLite's plan)."""
     login("alice")
     with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("reads SQLite's query plan")
         query = User.lookalikes("аlice", me=1).limit(1)
         sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
         plan = " ".join(row[-1] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
