@@ -373,6 +373,28 @@ class ChatRoom(db.Model):
         )
         return list(db.session.scalars(query))
 
+    @staticmethod
+    def first_of_boards(user_id: int, limit: int = SIDEBAR_ROOMS) -> dict[int, list["RoomLink"]]:
+        """The first `limit` rooms by name that the user is in on each of their boards, by
+        board id (the notification center), in one query: a window numbers each board's
+        rows, so neither many boards nor many rooms add a query."""
+        place = func.row_number().over(partition_by=_rooms.c.board_id, order_by=_rooms.c.name_key)
+        mine = select(Membership.board_id).where(Membership.user_id == user_id)
+        links = (
+            _room_links(_rooms.c.board_id.in_(mine))
+            .add_columns(_rooms.c.board_id, _rooms.c.name_key, place.label("place"))
+            .subquery()
+        )
+        query = (
+            select(links.c.id, links.c.name, links.c.kind, links.c.others, links.c.board_id)
+            .where(links.c.place <= limit)
+            .order_by(links.c.board_id, links.c.name_key)
+        )
+        found: dict[int, list[RoomLink]] = {}
+        for row in db.session.execute(query, {"user_id": user_id}):
+            found.setdefault(row.board_id, []).extend(_titled([row]))
+        return found
+
     def is_member(self, user: User) -> bool:
         query = select(room_members.c.user_id).where(
             room_members.c.room_id == self.id, room_members.c.user_id == user.id

@@ -1,0 +1,58 @@
+"""Issue 20: what a big board, a big room or many rooms cost the pages another member opens.
+
+Each case counts what a request does (SQL statements, rows loaded) for 10 and for 200 of
+what grows (members, rooms, direct messages): the same, or bounded. No timing."""
+
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from taskflow.extensions import db
+from taskflow.models import Board, User
+
+from .conftest import as_user
+from .test_room_bounds import add_rooms, board_of, counted_queries
+
+
+@contextmanager
+def loaded_rows(*models):
+    """The instances of these models the block loads from the database, as class names."""
+    rows: list[str] = []
+
+    def count(target, context) -> None:
+        rows.append(type(target).__name__)
+
+    for model in models:
+        event.listen(model, "load", count)
+    try:
+        yield rows
+    finally:
+        for model in models:
+            event.remove(model, "load", count)
+
+
+def test_the_notification_center_costs_the_same_for_10_or_200_rooms(app, chat_room):
+    """The center lists the rooms one is in on each board: a fixed number of statements
+    (never one per room) and a bounded list per board, with a link to all of them."""
+    from taskflow.models.room import SIDEBAR_ROOMS
+
+    board_id = board_of(app, chat_room)
+    alice = as_user(app, "alice")
+    with app.app_context():  # a second board, with rooms of its own
+        second = Board.create("Second", "", User.by_username("alice"))
+        db.session.commit()
+        second_id = second.id
+    counts = []
+    for added in (5, 95):  # 10 rooms of alice's, then 200
+        add_rooms(app, board_id, added, prefix=f"a{added}-")
+        add_rooms(app, second_id, added, prefix=f"b{added}-")
+        alice.get("/notifications")
+        with counted_queries(app) as statements:
+            page = alice.get("/notifications").get_data(as_text=True)
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
+    section = page.split('id="rooms-heading"')[1].split("</section>")[0]
+    assert section.count('href="/rooms/') == 2 * SIDEBAR_ROOMS
+    assert f'href="/boards/{board_id}/rooms"' in section
+    assert f'href="/boards/{second_id}/rooms"' in section
+    assert ">#a5-0000<" in section and ">#b5-0000<" in section
