@@ -11,7 +11,7 @@ from taskflow.extensions import db
 from taskflow.models import Board, User
 
 from .conftest import as_user
-from .test_room_bounds import add_rooms, board_of, counted_queries
+from .test_room_bounds import add_board_people, add_rooms, board_of, counted_queries
 
 
 @contextmanager
@@ -56,3 +56,23 @@ def test_the_notification_center_costs_the_same_for_10_or_200_rooms(app, chat_ro
     assert f'href="/boards/{board_id}/rooms"' in section
     assert f'href="/boards/{second_id}/rooms"' in section
     assert ">#a5-0000<" in section and ">#b5-0000<" in section
+def test_mention_autocomplete_loads_only_the_matching_people(app, chat_room, board_with_task_in):
+    """Typing "@bo" in a room (or a task's comment) of 10 or 200 members loads the few
+    people whose names start so, at most LIMIT, never the whole membership."""
+    from taskflow.notifications.autocomplete import LIMIT
+
+    alice = as_user(app, "alice")
+    paths = (f"/rooms/{chat_room}/mentions", f"/tasks/{board_with_task_in}/mentions")
+    loaded: dict[str, list[int]] = {path: [] for path in paths}
+    for added in (8, 190):
+        add_board_people(app, chat_room, added)
+        for path in paths:
+            with loaded_rows(User) as rows:
+                page = alice.get(f"{path}?content=hi+@bo&caret=6").get_data(as_text=True)
+            loaded[path].append(len(rows))
+            assert "@bob" in page and "member0" not in page
+            with loaded_rows(User) as rows:
+                page = alice.get(f"{path}?content=@mem").get_data(as_text=True)
+            assert len(rows) <= LIMIT + 1 and page.count("@member") == LIMIT
+    for path, counts in loaded.items():
+        assert counts[0] == counts[1] <= 2, (path, counts)  # bob, and at most the viewer

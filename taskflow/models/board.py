@@ -90,6 +90,22 @@ class Board(db.Model):
         )
         return list(db.session.scalars(query))
 
+    @staticmethod
+    def members_starting(board_id: int, prefix: str, limit: int) -> list[User]:
+        """The first `limit` of the board's members, by name, whose username key starts
+        with `prefix` (@mention autocomplete), filtered and cut in SQL."""
+        query = (
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.board_id == board_id,
+                User.username_key.startswith(prefix, autoescape=True),
+            )
+            .order_by(User.username_key)
+            .limit(limit)
+        )
+        return list(db.session.scalars(query))
+
     def is_member(self, user: User) -> bool:
         if user.id is None:  # anonymous
             return False

@@ -301,6 +301,23 @@ class ChatRoom(db.Model):
         return list(db.session.scalars(query))
 
     @staticmethod
+    def members_starting(room_id: int, prefix: str, limit: int) -> list[User]:
+        """The first `limit` of the room's members, by name, whose username key starts with
+        `prefix` (@mention autocomplete): filtered and cut in SQL, so a big room loads no
+        more people than a small one."""
+        query = (
+            select(User)
+            .join(room_members, room_members.c.user_id == User.id)
+            .where(
+                room_members.c.room_id == room_id,
+                User.username_key.startswith(prefix, autoescape=True),
+            )
+            .order_by(User.username_key)
+            .limit(limit)
+        )
+        return list(db.session.scalars(query))
+
+    @staticmethod
     def outsiders_named(room_id: int, board_id: int, keys: Collection[str]) -> list[User]:
         """The board's members not in the room whose username keys are among `keys` (the
         sender is told they were not notified)."""
