@@ -56,6 +56,8 @@ def test_the_notification_center_costs_the_same_for_10_or_200_rooms(app, chat_ro
     assert f'href="/boards/{board_id}/rooms"' in section
     assert f'href="/boards/{second_id}/rooms"' in section
     assert ">#a5-0000<" in section and ">#b5-0000<" in section
+
+
 def test_mention_autocomplete_loads_only_the_matching_people(app, chat_room, board_with_task_in):
     """Typing "@bo" in a room (or a task's comment) of 10 or 200 members loads the few
     people whose names start so, at most LIMIT, never the whole membership."""
@@ -76,3 +78,29 @@ def test_mention_autocomplete_loads_only_the_matching_people(app, chat_room, boa
             assert len(rows) <= LIMIT + 1 and page.count("@member") == LIMIT
     for path, counts in loaded.items():
         assert counts[0] == counts[1] <= 2, (path, counts)  # bob, and at most the viewer
+
+
+def test_the_board_pages_count_members_without_loading_them(app, chat_room):
+    """The board page's "Members (N)" and the list of boards' "N members": counted in SQL,
+    the same statements and rows for a board of 10 or 200 (and for 10 boards)."""
+    board_id = board_of(app, chat_room)
+    bob = as_user(app, "bob")
+    with app.app_context():
+        for i in range(9):
+            board = Board.create(f"Other {i}", "", User.by_username("alice"))
+            board.add_member(User.by_username("bob"))
+        db.session.commit()
+    from taskflow.models.board import Membership
+
+    costs: dict[str, list[tuple[int, int]]] = {f"/boards/{board_id}": [], "/boards": []}
+    for added in (7, 190):
+        add_board_people(app, chat_room, added, in_room=False)
+        for path, seen in costs.items():
+            bob.get(path)
+            with counted_queries(app) as statements, loaded_rows(Membership, User) as rows:
+                page = bob.get(path).get_data(as_text=True)
+            seen.append((len(statements), len(rows)))
+    assert f"Members ({3 + 7 + 190})" in bob.get(f"/boards/{board_id}").get_data(as_text=True)
+    assert f"{3 + 7 + 190} members" in page
+    for path, seen in costs.items():
+        assert seen[0] == seen[1], (path, seen)
