@@ -3,15 +3,17 @@
 Each case counts what a request does (SQL statements, rows loaded) for 10 and for 200 of
 what grows (members, rooms, direct messages): the same, or bounded. No timing."""
 
+import re
 from contextlib import contextmanager
 
 from sqlalchemy import event
 
 from taskflow.extensions import db
-from taskflow.models import Board, User
+from taskflow.models import Board, ChatMessage, ChatRoom, User
+from taskflow.models.room import direct_key
 
 from .conftest import as_user
-from .test_room_bounds import add_board_people, add_rooms, board_of, counted_queries
+from .test_room_bounds import add_board_people, add_rooms, board_of, counted_queries, ids_of
 
 
 @contextmanager
@@ -104,3 +106,51 @@ def test_the_board_pages_count_members_without_loading_them(app, chat_room):
     assert f"{3 + 7 + 190} members" in page
     for path, seen in costs.items():
         assert seen[0] == seen[1], (path, seen)
+
+
+def add_directs(app, room_id: int, username: str, count: int) -> list[int]:
+    """`count` direct messages of the user with new people of the room's board (as others
+    would start them)."""
+    ids = add_board_people(app, room_id, count, in_room=False)
+    (user_id,) = ids_of(app, username)
+    with app.app_context():
+        user, rooms = db.session.get(User, user_id), []
+        for other in ids:
+            room = ChatRoom(None, f"dm{other}", "", db.session.get(User, other), kind="direct")
+            room.members.append(user)
+            room.direct_key = direct_key([user_id, other])
+            db.session.add(room)
+            rooms.append(room)
+        db.session.commit()
+        return [room.id for room in rooms]
+
+
+def test_the_navigations_direct_message_count_is_bounded(app, chat_room):
+    """Every page's "Direct messages" counts the latest active conversations (those the
+    first page of /direct shows), not all of them: the same statement and as many rows for
+    10 or 200 conversations; a new message in an old one brings it back into the count."""
+    from taskflow.chat.direct import DIRECTS_PAGE
+
+    bob = as_user(app, "bob")
+    counts, listed = [], []
+    for added in (10, 190):
+        directs = add_directs(app, chat_room, "bob", added)
+        bob.get("/profile")
+        with counted_queries(app) as statements:
+            page = bob.get("/profile").get_data(as_text=True)
+        counts.append(len(statements))
+        link = re.search(r'data-unread-total="([^"]*)"[^>]*>Direct messages', page)
+        listed.append(len(link[1].split()))
+    assert counts[0] == counts[1], counts
+    assert listed == [10, DIRECTS_PAGE], listed
+    oldest = directs[0] - 10  # among the first ten, out of the count now
+    assert str(oldest) not in link[1].split()
+    with app.app_context():  # someone writes in it: it is the latest active again
+        room = db.session.get(ChatRoom, oldest)
+        (sender,) = [u.id for u in room.members if u.username != "bob"]
+        db.session.add(ChatMessage(room_id=oldest, author_id=sender, content="back", seq=1))
+        db.session.commit()
+    page = bob.get("/profile").get_data(as_text=True)
+    link = re.search(r'data-unread-total="([^"]*)"[^>]*>Direct messages(.*?)</a>', page, re.S)
+    assert link[1].split()[0] == str(oldest) and len(link[1].split()) == DIRECTS_PAGE
+    assert "<span data-n>1</span>" in link[2]

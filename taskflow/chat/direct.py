@@ -19,7 +19,7 @@ from taskflow.converters import bounded_int
 from taskflow.extensions import db
 from taskflow.models import ChatRoom, User
 from taskflow.models.board import Membership
-from taskflow.models.room import MAX_DIRECT_PEOPLE
+from taskflow.models.room import LATEST_DIRECTS, MAX_DIRECT_PEOPLE
 from taskflow.names import name_key
 
 bp = Blueprint("direct", __name__)
@@ -36,8 +36,9 @@ class Refused(Exception):
 
 
 # /direct lists a page of conversations: each starts at someone else's will (within
-# DIRECT_LIMIT_PER_USER), so over time there may be many.
-DIRECTS_PAGE = 50
+# DIRECT_LIMIT_PER_USER), so over time there may be many. The navigation counts the first
+# page's.
+DIRECTS_PAGE = LATEST_DIRECTS
 
 
 @bp.get("/direct")

@@ -43,6 +43,10 @@ SIDEBAR_ROOMS, SIDEBAR_DIRECTS = 30, 15
 # The pages whose counts cover all of the user's rooms of a board and direct messages (the
 # board page's links, the board's list of rooms) follow this many of each, at most.
 FOLLOWED = 500
+# Every page's navigation counts the unread messages of the user's latest active direct
+# messages (those the first page of /direct lists), and its socket follows them: others start
+# conversations with you, so there may be many, and every page must not count them all.
+LATEST_DIRECTS = 50
 
 room_members = Table(
     "chat_room_members",
