@@ -13,7 +13,14 @@ from taskflow.models import Board, ChatMessage, ChatRoom, User
 from taskflow.models.room import direct_key
 
 from .conftest import as_user
-from .test_room_bounds import add_board_people, add_rooms, board_of, counted_queries, ids_of
+from .test_room_bounds import (
+    add_board_people,
+    add_rooms,
+    board_of,
+    counted_queries,
+    ids_of,
+    start_direct,
+)
 
 
 @contextmanager
@@ -154,3 +161,69 @@ def test_the_navigations_direct_message_count_is_bounded(app, chat_room):
     link = re.search(r'data-unread-total="([^"]*)"[^>]*>Direct messages(.*?)</a>', page, re.S)
     assert link[1].split()[0] == str(oldest) and len(link[1].split()) == DIRECTS_PAGE
     assert "<span data-n>1</span>" in link[2]
+
+
+def last_member(app, board_id: int) -> str:
+    """The board's last member by name: beyond the first hundred of a big board."""
+    from taskflow.models.board import Membership
+
+    with app.app_context():
+        query = (
+            db.select(User.username)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.board_id == board_id)
+            .order_by(User.username_key.desc())
+        )
+        return db.session.scalars(query).first()
+
+
+def test_the_new_room_form_of_a_big_board_lists_100_people_then_takes_usernames(app, chat_room):
+    """The new room form ticks people among the board's first hundred (by name) and, on a
+    bigger board, takes the others' usernames: the same statements for a board of 10 or
+    200, and the server checks whoever is named is on the board."""
+    board_id = board_of(app, chat_room)
+    new = f"/boards/{board_id}/rooms/new"
+    alice = as_user(app, "alice")
+    counts, pages = [], []
+    for added in (7, 190):
+        add_board_people(app, chat_room, added, in_room=False)
+        alice.get(new)
+        with counted_queries(app) as statements, loaded_rows(User) as rows:
+            pages.append(alice.get(new).get_data(as_text=True))
+        counts.append((len(statements), len(rows) <= 102))
+    assert counts[0] == counts[1], counts
+    small, big = pages
+    assert small.count('name="members"') == 9 and 'name="usernames"' not in small
+    assert big.count('name="members"') == 100 and 'name="usernames"' in big
+    far = last_member(app, board_id)
+    assert f">{far}<" not in big and ">member00010<" in big  # listed: the first by name
+    (bob,) = ids_of(app, "bob")
+    made = alice.post(new, {"name": "far", "members": [bob], "usernames": f"@{far}, carol"})
+    assert made.status_code == 302, made.get_data(as_text=True)
+    with app.app_context():
+        room = db.session.scalar(db.select(ChatRoom).where(ChatRoom.name == "far"))
+        assert sorted(u.username for u in room.members) == sorted(["alice", "bob", "carol", far])
+    refused = alice.post(new, {"name": "near", "usernames": f"{far} nobody_here"})
+    assert refused.status_code == 422
+    assert "not on this board: nobody_here" in refused.get_data(as_text=True)
+
+
+def test_the_direct_message_form_lists_100_people_then_takes_usernames(app, chat_room):
+    """Starting a direct message lists the first hundred people one shares a board with
+    (the usernames field takes anyone else's): the same statements for 10 or 200."""
+    from taskflow.chat.direct import PEOPLE_SHOWN
+
+    alice = as_user(app, "alice")
+    counts, pages = [], []
+    for added in (7, 190):
+        add_board_people(app, chat_room, added, in_room=False)
+        alice.get("/direct/new")
+        with counted_queries(app) as statements, loaded_rows(User) as rows:
+            pages.append(alice.get("/direct/new").get_data(as_text=True))
+        counts.append((len(statements), len(rows) <= PEOPLE_SHOWN + 2))
+    assert counts[0] == counts[1], counts
+    assert pages[0].count('name="people"') == 9
+    assert pages[1].count('name="people"') == PEOPLE_SHOWN
+    assert "Only the first 100" in pages[1] and "Only the first" not in pages[0]
+    far = last_member(app, board_of(app, chat_room))
+    assert start_direct(alice, far)

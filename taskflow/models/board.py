@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, func, select, update
+from sqlalchemy import ForeignKey, String, Text, func, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from taskflow.extensions import NEVER_REUSE_IDS, db
@@ -116,6 +116,47 @@ class Board(db.Model):
             )
             .order_by(User.username_key)
             .limit(limit)
+        )
+        return list(db.session.scalars(query))
+
+    @staticmethod
+    def first_members(board_id: int, limit: int, except_id: int) -> list[User]:
+        """The board's first `limit` members by name, one of them left out (the one who
+        picks among them): forms list these, and take anyone else's username."""
+        query = (
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.board_id == board_id, User.id != except_id)
+            .order_by(User.username_key)
+            .limit(limit)
+        )
+        return list(db.session.scalars(query))
+
+    @staticmethod
+    def members_page(board_id: int, offset: int, limit: int) -> list[User]:
+        """`limit` of the board's members by name, from `offset` (the members page)."""
+        query = (
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.board_id == board_id)
+            .order_by(User.username_key, User.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        return list(db.session.scalars(query))
+
+    @staticmethod
+    def members_among(board_id: int, ids: set[int], keys: set[str]) -> list[User]:
+        """The board's members among these ids and username keys (one query)."""
+        if not ids and not keys:
+            return []
+        query = (
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.board_id == board_id,
+                or_(User.id.in_(ids), User.username_key.in_(keys)),
+            )
         )
         return list(db.session.scalars(query))
 
