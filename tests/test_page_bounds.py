@@ -227,3 +227,35 @@ def test_the_direct_message_form_lists_100_people_then_takes_usernames(app, chat
     assert "Only the first 100" in pages[1] and "Only the first" not in pages[0]
     far = last_member(app, board_of(app, chat_room))
     assert start_direct(alice, far)
+
+
+def test_the_board_members_page_is_paged(app, chat_room):
+    """The board's members page lists a page of members (with the owner's Remove buttons):
+    the same statements and at most a page of people loaded for a board of 10 or 200; the
+    next page lists the others, and a member far down the list still finds "Leave board"."""
+    from taskflow.boards.members import MEMBERS_PAGE
+
+    board_id = board_of(app, chat_room)
+    path = f"/boards/{board_id}/members"
+    alice, bob = as_user(app, "alice"), as_user(app, "bob")
+    costs, pages = [], []
+    for added in (7, 190):
+        add_board_people(app, chat_room, added, in_room=False)
+        alice.get(path)
+        with counted_queries(app) as statements, loaded_rows(User) as rows:
+            pages.append(alice.get(path).get_data(as_text=True))
+        costs.append((len(statements), len(rows) <= MEMBERS_PAGE + 1))
+    assert costs[0] == costs[1], costs
+    small, big = pages
+    assert small.count('<li id="member-') == 10 and "More members" not in small
+    assert big.count('<li id="member-') == MEMBERS_PAGE and big.count(">Remove</button>") < 100
+    more = re.search(rf'<a href="({path}\?page=2)"[^>]*>More members', big)
+    assert more, "no link to the next page of members"
+    second = alice.get(more[1]).get_data(as_text=True)
+    assert second.count('<li id="member-') == 200 - MEMBERS_PAGE
+    assert not set(re.findall(r'id="member-(\d+)"', second)) & set(
+        re.findall(r'id="member-(\d+)"', big)
+    )
+    far = last_member(app, board_id)
+    assert f">{far}</a>" in second and f">{far}</a>" not in big
+    assert "Leave board" in bob.get(path).get_data(as_text=True)  # bob: on the first page
