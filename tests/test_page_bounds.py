@@ -259,3 +259,31 @@ def test_the_board_members_page_is_paged(app, chat_room):
     far = last_member(app, board_id)
     assert f">{far}</a>" in second and f">{far}</a>" not in big
     assert "Leave board" in bob.get(path).get_data(as_text=True)  # bob: on the first page
+
+
+def test_the_sockets_of_pages_follow_the_counted_direct_messages_only(app, live_server, chat_room):
+    """The board page's, the room list's and a room page's sockets start from the counts of
+    the direct messages the navigation counts (the latest LATEST_DIRECTS), not of every
+    conversation: 60 of them, 50 states on connect; a room page's own list is among them."""
+    from taskflow.models.room import LATEST_DIRECTS, SIDEBAR_DIRECTS
+
+    from .conftest import following, http_login, ws_connect
+
+    directs = set(add_directs(app, chat_room, "bob", LATEST_DIRECTS + 10))
+    board_id = board_of(app, chat_room)
+    bob = http_login(live_server, "bob")
+    paths = (f"/ws/board/{board_id}", f"/ws/rooms/{board_id}", f"/ws/chat-room/{chat_room}")
+    for path in paths:
+        ws = ws_connect(live_server, path, bob)
+        try:
+            first = "".join(following(ws))
+        finally:
+            ws.close()
+        states = {int(i) for i in re.findall(r'data-unread-state data-room="(\d+)"', first)}
+        # a room page's also follows its own list's (the first SIDEBAR_DIRECTS by name)
+        most = LATEST_DIRECTS + (SIDEBAR_DIRECTS if "chat-room" in path else 0)
+        assert LATEST_DIRECTS <= len(states & directs) <= most, (path, len(states & directs))
+        assert len(states - directs) <= 2  # general (and the page's own room)
+    page = as_user(app, "bob").get(f"/rooms/{chat_room}").get_data(as_text=True)
+    sidebar = page.split('class="room-list"')[1].split("</nav>")[0]
+    assert len(set(map(int, re.findall(r'/rooms/(\d+)"', sidebar))) & directs) == SIDEBAR_DIRECTS

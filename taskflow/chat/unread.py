@@ -126,6 +126,13 @@ def directs_unread(user_id: int) -> tuple[list[Row], int]:
     return _with_total(_or_none(read))
 
 
+def counted_directs(user_id: int) -> list[int]:
+    """The direct messages the navigation counts (directs_unread), the latest active first:
+    every page's socket follows these and starts from their counts, so the count stays live
+    whatever the number of conversations (one query, LATEST_DIRECTS rows at most)."""
+    return [room.id for room in ChatRoom.directs_of(user_id, 0, LATEST_DIRECTS)]
+
+
 def shown_count(level: str, unread: int, mentions: int) -> int:
     """The count a room's link shows (0: not bold), by the member's level."""
     return {"all": unread, "mentions": mentions}.get(level, 0)

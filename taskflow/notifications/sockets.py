@@ -7,8 +7,6 @@ from flask_login import current_user
 
 from taskflow.chat import unread
 from taskflow.extensions import sock
-from taskflow.models import ChatRoom
-from taskflow.models.room import LATEST_DIRECTS
 from taskflow.notifications.service import CENTER, badge_frame
 from taskflow.realtime.sockets import bp, serve_view
 
@@ -30,7 +28,7 @@ def _serve(ws, variant: str) -> None:
     user_id = current_user.id
     # The navigation's "Direct messages" counts the latest active ones (unread.directs_unread):
     # it follows their activity.
-    directs = [room.id for room in ChatRoom.directs_of(user_id, 0, LATEST_DIRECTS)]
+    directs = unread.counted_directs(user_id)
 
     def first_frames() -> list[bytes]:
         return [*unread.state_frames(user_id, directs), badge_frame(user_id)]
