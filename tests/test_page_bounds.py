@@ -287,3 +287,28 @@ def test_the_sockets_of_pages_follow_the_counted_direct_messages_only(app, live_
     page = as_user(app, "bob").get(f"/rooms/{chat_room}").get_data(as_text=True)
     sidebar = page.split('class="room-list"')[1].split("</nav>")[0]
     assert len(set(map(int, re.findall(r'/rooms/(\d+)"', sidebar))) & directs) == SIDEBAR_DIRECTS
+
+
+def test_a_mention_in_a_task_comment_loads_only_the_people_it_names(
+    app, chat_room, board_with_task_in
+):
+    """A comment "@bob" on a board of 10 or 200 loads the same users: those named, never
+    the board's whole membership."""
+    from taskflow.models import TaskThreadComment
+
+    alice = as_user(app, "alice")
+    path = f"/tasks/{board_with_task_in}/comments"
+    alice.post(path, {"content": "first"})
+    counts = []
+    for added in (7, 190):
+        add_board_people(app, chat_room, added, in_room=False)
+        with loaded_rows(User) as rows:
+            response = alice.post(path, {"content": f"@bob @carol. see {added}"})
+        assert response.status_code in (200, 302), response.status_code
+        counts.append(len(rows))
+        with app.app_context():
+            last = db.session.scalars(
+                db.select(TaskThreadComment).order_by(TaskThreadComment.id.desc())
+            ).first()
+            assert sorted(u.username for u in last.mentioned_users) == ["bob", "carol"]
+    assert counts[0] == counts[1], counts
