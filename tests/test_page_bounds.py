@@ -312,3 +312,37 @@ def test_a_mention_in_a_task_comment_loads_only_the_people_it_names(
             ).first()
             assert sorted(u.username for u in last.mentioned_users) == ["bob", "carol"]
     assert counts[0] == counts[1], counts
+
+
+def test_the_task_form_of_a_big_board_lists_100_assignees_then_takes_a_username(
+    app, chat_room, board_with_task_in
+):
+    """The task form (new, edit, and every quick add of the board page) lists the board's
+    first hundred members as assignees, and takes anyone else's username: the same
+    statements and at most a hundred people loaded for a board of 10 or 200."""
+    from taskflow.models import Task
+
+    alice = as_user(app, "alice")
+    edit = f"/tasks/{board_with_task_in}/edit"
+    costs, pages = [], []
+    for added in (7, 190):
+        add_board_people(app, chat_room, added, in_room=False)
+        alice.get(edit)
+        with counted_queries(app) as statements, loaded_rows(User) as rows:
+            pages.append(alice.get(edit).get_data(as_text=True))
+        costs.append((len(statements), len(rows) <= 102))
+    assert costs[0] == costs[1], costs
+    small, big = pages
+    options = re.compile(r'<option[^>]*value="\d+"')
+    assert len(options.findall(small)) == 11 and 'name="assignee_username"' not in small
+    assert len(options.findall(big)) == 101 and 'name="assignee_username"' in big
+    far = last_member(app, board_of(app, chat_room))
+    form = {"title": "Ship it", "priority": "medium", "assignee_username": f"@{far}"}
+    assert alice.post(edit, form).status_code == 302
+    with app.app_context():
+        assert db.session.get(Task, board_with_task_in).assignee.username == far
+    page = alice.get(edit).get_data(as_text=True)  # the assignee is listed, though far down
+    assert re.search(rf'<option selected value="\d+">{far}</option>', page), page[:0]
+    refused = alice.post(edit, {**form, "assignee_username": "nobody_here"})
+    assert refused.status_code == 422
+    assert "must be a member of this board" in refused.get_data(as_text=True)

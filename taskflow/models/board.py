@@ -120,13 +120,13 @@ class Board(db.Model):
         return list(db.session.scalars(query))
 
     @staticmethod
-    def first_members(board_id: int, limit: int, except_id: int) -> list[User]:
-        """The board's first `limit` members by name, one of them left out (the one who
-        picks among them): forms list these, and take anyone else's username."""
+    def first_members(board_id: int, limit: int, except_id: int | None = None) -> list[User]:
+        """The board's first `limit` members by name, maybe one left out (the one who picks
+        among them): forms list these, and take anyone else's username."""
         query = (
             select(User)
             .join(Membership, Membership.user_id == User.id)
-            .where(Membership.board_id == board_id, User.id != except_id)
+            .where(Membership.board_id == board_id, User.id != (except_id or 0))
             .order_by(User.username_key)
             .limit(limit)
         )
