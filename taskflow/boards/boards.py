@@ -22,17 +22,21 @@ bp = Blueprint("boards", __name__)
 
 @bp.get("/boards")
 def index():
-    return render_template(
-        "boards/index.html", boards=Board.for_user(current_user), form=BoardForm()
-    )
+    return _boards_page(BoardForm())
+
+
+def _boards_page(form: BoardForm) -> str:
+    """The list of the user's boards, each with its member count (one query for all)."""
+    boards = Board.for_user(current_user)
+    counts = Board.member_counts([board.id for board in boards])
+    return render_template("boards/index.html", boards=boards, counts=counts, form=form)
 
 
 @bp.post("/boards")
 def create():
     form = BoardForm()
     if not form.validate_on_submit():
-        boards = Board.for_user(current_user)
-        return render_template("boards/index.html", boards=boards, form=form), 422
+        return _boards_page(form), 422
     board = Board.create(form.name.data, form.description.data or "", current_user)
     db.session.commit()
     return redirect(url_for("boards.show", board_id=board.id))
@@ -42,7 +46,10 @@ def create():
 def show(board_id: int):
     board = member_board(board_id)
     kanban = load_kanban(board.id)
-    return page_or_fragment("boards/show.html", "boards/_kanban.html", board=board, kanban=kanban)
+    members = Board.member_counts([board.id]).get(board.id, 0)  # counted, not loaded
+    return page_or_fragment(
+        "boards/show.html", "boards/_kanban.html", board=board, kanban=kanban, members=members
+    )
 
 
 def limited(view: Callable) -> Callable:

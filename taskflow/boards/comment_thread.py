@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from taskflow.boards.live import begin_change, task_html
 from taskflow.extensions import db
-from taskflow.models import Reaction, Task, TaskThreadComment, User
+from taskflow.models import Board, Reaction, Task, TaskThreadComment, User
 from taskflow.models.user import utcnow
 from taskflow.notifications import jobs, mentions
 from taskflow.notifications import service as notifications
@@ -71,7 +71,10 @@ def _publish_comment(comment: TaskThreadComment) -> None:
 
 def _set_mentions(comment: TaskThreadComment, task: Task, text: str) -> None:
     """Board members can be mentioned in a task thread; the new ones get notified."""
-    mentioned = mentions.find(text, task.board.members) if "@" in text else []
+    # Only the board's members the @words may name are loaded, never the whole board.
+    named = mentions.named_keys(text) if "@" in text else set()
+    board_id = task.column.board_id
+    mentioned = mentions.find(text, Board.members_among(board_id, set(), named)) if named else []
     if {u.id for u in mentioned} - {u.id for u in comment.mentioned_users}:
         comment.notified_at = None
     elif comment.notified_at is None and not mentioned:

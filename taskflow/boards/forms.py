@@ -36,7 +36,12 @@ class TaskForm(FlaskForm):
         "Title", filters=[strip], validators=[DataRequired(), Length(max=TITLE_MAX)]
     )
     description = TextAreaField("Description", filters=[strip], validators=[Length(max=10000)])
-    assignee_id = SelectField("Assignee", coerce=_member_id, default=0)
+    # The board's first members are listed (boards/tasks.py); the route checks the choice
+    # is a member of the board, and takes anyone else's username.
+    assignee_id = SelectField("Assignee", coerce=_member_id, default=0, validate_choice=False)
+    assignee_username = StringField(
+        "Or the assignee's username", filters=[strip], validators=[Length(max=40)]
+    )
     due_date = DateField("Due date", validators=[Optional()])
     priority = SelectField(
         "Priority",

@@ -114,13 +114,22 @@ def members_page(board: Board, form=None, link_form=None, status: int = 200):
     return render_template("boards/members/index.html", **context), status
 
 
-def panel_context(board: Board, form=None, link_form=None) -> dict:
+# The members page lists a page of members by name (a board of thousands stays one page of
+# them, and of the owner's Remove buttons), with links to the others.
+MEMBERS_PAGE = 100
+
+
+def panel_context(board: Board, form=None, link_form=None, page: int = 1) -> dict:
     owner = board.is_owner(current_user)
+    found = Board.members_page(board.id, (page - 1) * MEMBERS_PAGE, MEMBERS_PAGE + 1)
     invitations = Invitation.pending_of_board(board) if owner else []
     invited = {invitation.invitee_id for invitation in invitations}
     removed = Removal.of_board(board) if owner else []
     return {
         "board": board,
+        "members": found[:MEMBERS_PAGE],
+        "page": page,
+        "more": len(found) > MEMBERS_PAGE,
         "form": form or MemberForm(formdata=None),
         "link_form": link_form or InviteLinkForm(formdata=None),
         "invitations": invitations,

@@ -1,24 +1,28 @@
 """Board membership: the owner invites (see invitations.py) and removes members; a member
 may leave."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from taskflow.access import member_board, owned_board
 from taskflow.boards import invitations
 from taskflow.boards.forms import MemberForm
+from taskflow.converters import bounded_int
 from taskflow.extensions import db
 from taskflow.models import ChatRoom, User
 from taskflow.realtime import connection as live
 from taskflow.realtime import topics
 
 bp = Blueprint("members", __name__)
+MEMBERS_PAGE = invitations.MEMBERS_PAGE
 
 
 @bp.get("/boards/<int:board_id>/members")
 def index(board_id: int):
     board = member_board(board_id)
-    return render_template("boards/members/index.html", **invitations.panel_context(board))
+    page = request.args.get("page", 1, type=bounded_int) or 1
+    context = invitations.panel_context(board, page=page)
+    return render_template("boards/members/index.html", **context)
 
 
 @bp.post("/boards/<int:board_id>/members")

@@ -27,7 +27,9 @@ def board(ws, board_id: int) -> None:
     # The page's links to the rooms and to direct messages show their unread messages: it
     # follows their activity and starts from their counts (chat/unread.py).
     user_id = current_user.id
-    rooms = [r.id for r in ChatRoom.names_of_member(board_id, user_id, FOLLOWED, FOLLOWED)]
+    # The board's rooms (FOLLOWED at most) and the direct messages the navigation counts.
+    rooms = [r.id for r in ChatRoom.names_of_member(board_id, user_id, FOLLOWED, 0)]
+    rooms += unread.counted_directs(user_id)
 
     def state() -> list[bytes]:
         counts = unread.state_frames(user_id, rooms)

@@ -11,7 +11,8 @@ from taskflow.boards.forms import TaskForm
 from taskflow.converters import bounded_int, id_arg
 from taskflow.extensions import db
 from taskflow.htmx import is_htmx
-from taskflow.models import Task, TaskThreadComment
+from taskflow.models import Board, Task, TaskThreadComment
+from taskflow.names import name_key
 from taskflow.notifications import jobs
 from taskflow.notifications import service as notifications
 from taskflow.realtime import connection as live
@@ -24,7 +25,7 @@ bp = Blueprint("tasks", __name__)
 def create(column_id: int):
     column = member_column(column_id)
     form = _task_form(column.board)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _assignee_checked(column.board, form):
         if not may_change():
             return _refused("boards/tasks/new.html", column=column, form=form)
         change = live_board.begin_change(column.board)
@@ -60,7 +61,7 @@ def task_page(task: Task, before: int | None = None, **context) -> str:
 def edit(task_id: int):
     task = member_task(task_id)
     form = _task_form(task.board, obj=task)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _assignee_checked(task.board, form):
         if not may_change():
             return _refused("boards/tasks/edit.html", task=task, form=form)
         live_board.begin_change(task.board).card(task)
@@ -137,10 +138,37 @@ def _place(task: Task) -> str:
     return f"position {task.position + 1} of {task.column.task_count()}"
 
 
+# The task form lists the board's first members as assignees (and the task's own); on a
+# bigger board the others' usernames are typed.
+ASSIGNEES_SHOWN = 100
+NOT_ON_BOARD = "Not a valid choice: the assignee must be a member of this board."
+
+
 def _task_form(board, obj=None) -> TaskForm:
     form = TaskForm(obj=obj)
-    form.set_members(board.members)
+    people = Board.first_members(board.id, ASSIGNEES_SHOWN + 1)
+    listed = people[:ASSIGNEES_SHOWN]
+    if obj is not None and obj.assignee_id and obj.assignee_id not in {u.id for u in listed}:
+        listed.append(obj.assignee)
+    form.set_members(listed)
+    form.by_username = len(people) > ASSIGNEES_SHOWN or bool(form.assignee_username.data)
     return form
+
+
+def _assignee_checked(board, form: TaskForm) -> bool:
+    """Whether the assignee picked or typed is on the board (one query); if so the form's
+    assignee_id is theirs, else the form says why."""
+    typed = (form.assignee_username.data or "").lstrip("@")
+    keys = {name_key(typed)} if typed else set()
+    ids = {form.assignee_id.data} if form.assignee_id.data and not typed else set()
+    if not keys and not ids:
+        return True
+    found = Board.members_among(board.id, ids, keys)
+    if not found:
+        (form.assignee_username if typed else form.assignee_id).errors.append(NOT_ON_BOARD)
+        return False
+    form.assignee_id.data = found[0].id
+    return True
 
 
 def _fill(task: Task, form: TaskForm) -> int | None:

@@ -5,8 +5,6 @@ room page, its socket, typing, presence, catch-up and mentions serve it as they 
 room; only its members read it. One conversation per set of people: picking the same people
 again opens it (`direct_key`, unique)."""
 
-import re
-
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -14,12 +12,12 @@ from sqlalchemy.exc import IntegrityError
 
 from taskflow import security
 from taskflow.chat import unread
-from taskflow.chat.forms import DirectForm
+from taskflow.chat.forms import DirectForm, typed_usernames
 from taskflow.converters import bounded_int, on_page
 from taskflow.extensions import db
 from taskflow.models import ChatRoom, User
 from taskflow.models.board import Membership
-from taskflow.models.room import MAX_DIRECT_PEOPLE
+from taskflow.models.room import LATEST_DIRECTS, MAX_DIRECT_PEOPLE
 from taskflow.names import name_key
 
 bp = Blueprint("direct", __name__)
@@ -28,7 +26,6 @@ STRANGERS = "You can write only to people who share a board with you"
 TOO_MANY = f"A direct message holds at most {MAX_DIRECT_PEOPLE} people, you included."
 NOBODY = "Pick at least one person to write to."
 SLOW_DOWN = "You started many conversations in a short time. Wait a little, then try again."
-SEPARATORS = re.compile(r"[\s,]+")
 
 
 class Refused(Exception):
@@ -36,8 +33,11 @@ class Refused(Exception):
 
 
 # /direct lists a page of conversations: each starts at someone else's will (within
-# DIRECT_LIMIT_PER_USER), so over time there may be many.
-DIRECTS_PAGE = 50
+# DIRECT_LIMIT_PER_USER), so over time there may be many. The navigation counts the first
+# page's.
+DIRECTS_PAGE = LATEST_DIRECTS
+# The new message form lists this many people to tick (by name); anyone else is typed.
+PEOPLE_SHOWN = 100
 
 
 @bp.get("/direct")
@@ -58,7 +58,9 @@ def index():
 @bp.route("/direct/new", methods=["GET", "POST"])
 def create():
     form = DirectForm()
-    form.set_people(people_sharing_a_board(current_user.id))
+    # The first people one shares a board with are listed; the others' usernames are typed.
+    people = people_sharing_a_board(current_user.id, PEOPLE_SHOWN + 1)
+    form.set_people(people[:PEOPLE_SHOWN])
     if form.validate_on_submit():
         try:
             room = open_direct(current_user, form.people.data or [], form.usernames.data or "")
@@ -67,7 +69,12 @@ def create():
         else:
             return redirect(url_for("rooms.show", room_id=room.id))
     status = 422 if form.errors else 200
-    page = render_template("chat/direct/new.html", form=form, max_others=MAX_DIRECT_PEOPLE - 1)
+    page = render_template(
+        "chat/direct/new.html",
+        form=form,
+        max_others=MAX_DIRECT_PEOPLE - 1,
+        more_people=len(people) > PEOPLE_SHOWN,
+    )
     return page, status
 
 
@@ -97,7 +104,7 @@ def pick(user: User, ids: list[int], usernames: str) -> list[User]:
     """The people picked besides the user, each once, all of them sharing a board with the
     user. Anyone else, existing or not, gets the same answer: nothing is learnt about
     usernames beyond the boards one is on."""
-    names = [n.lstrip("@") for n in SEPARATORS.split(usernames) if n.strip("@")]
+    names = typed_usernames(usernames)
     names = [n for n in names if name_key(n) != user.username_key]  # oneself: always in
     wanted_ids, wanted_keys = set(ids) - {user.id}, {name_key(n) for n in names}
     if len(wanted_ids) + len(wanted_keys) > 2 * MAX_DIRECT_PEOPLE:
@@ -118,12 +125,13 @@ def pick(user: User, ids: list[int], usernames: str) -> list[User]:
     return people
 
 
-def people_sharing_a_board(user_id: int) -> list[User]:
-    """Everyone on a board with the user, by name, the user left out."""
+def people_sharing_a_board(user_id: int, limit: int) -> list[User]:
+    """The first `limit` people on a board with the user, by name, the user left out."""
     query = (
         select(User)
         .where(User.id.in_(_sharing_a_board(user_id)), User.id != user_id)
         .order_by(User.username_key)
+        .limit(limit)
     )
     return list(db.session.scalars(query))
 

@@ -1,5 +1,7 @@
 """The forms of chat: a new room, and a new direct message."""
 
+import re
+
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Length
@@ -17,7 +19,20 @@ VISIBILITY_CHOICES = [
 ]
 
 
+# Between typed usernames: spaces or commas.
+SEPARATORS = re.compile(r"[\s,]+")
+
+
+def typed_usernames(text: str) -> list[str]:
+    """The usernames typed in a field, without their "@"."""
+    return [n.lstrip("@") for n in SEPARATORS.split(text or "") if n.strip("@")]
+
+
 class RoomForm(FlaskForm):
+    """A new room. Its members are ticked among the board's first people (PEOPLE_SHOWN of
+    chat/rooms.py) or typed by username: the route checks that each is on the board (the
+    choices listed are not all the board's members)."""
+
     name = name_field("Name", 80)
     description = TextAreaField("Description", filters=[strip], validators=[Length(max=500)])
     kind = RadioField("Who can find it", choices=VISIBILITY_CHOICES, default=OPEN)
@@ -26,6 +41,12 @@ class RoomForm(FlaskForm):
         coerce=bounded_int,
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
+        validate_choice=False,
+    )
+    usernames = StringField(
+        "Others, by username (separated by spaces or commas)",
+        filters=[strip],
+        validators=[Length(max=400)],
     )
 
     def set_members(self, members: list[User], creator: User) -> None:

@@ -21,13 +21,14 @@ from taskflow import security
 from taskflow.access import managed_room, member_board, member_room, member_room_view
 from taskflow.chat import presence, unread
 from taskflow.chat import service as chat
-from taskflow.chat.forms import RoomForm, VisibilityForm
+from taskflow.chat.forms import RoomForm, VisibilityForm, typed_usernames
 from taskflow.converters import bounded_int, id_arg, on_page
 from taskflow.extensions import db
 from taskflow.htmx import is_htmx
-from taskflow.models import ChatMessage, ChatRoom, User
+from taskflow.models import Board, ChatMessage, ChatRoom, User
 from taskflow.models import room as room_model
 from taskflow.models.room import DIRECT, LEVELS, OPEN, direct_title, may_manage
+from taskflow.names import name_key
 from taskflow.people import shown_name
 from taskflow.realtime import connection as live
 from taskflow.realtime import topics
@@ -46,10 +47,12 @@ ROOMS_PAGE = 50
 SIDEBAR_ROOMS, SIDEBAR_DIRECTS = room_model.SIDEBAR_ROOMS, room_model.SIDEBAR_DIRECTS
 
 # The members page: a page of members, and the board members to add as a list up to a
-# point (then a username is typed).
+# point (then a username is typed); the new room form likewise ticks among the board's
+# first people and takes the others' usernames.
 MEMBERS_PAGE = 100
-ADDABLE_SHOWN = 100
+ADDABLE_SHOWN = PEOPLE_SHOWN = 100
 
+NOT_A_MEMBER = "Someone ticked is not a valid choice: only the board's members can be added."
 TOO_FAST = "You created many rooms in a short time. Wait a little, then try again."
 
 
@@ -74,25 +77,50 @@ def index(board_id: int):
 def create(board_id: int):
     board = member_board(board_id)
     form = RoomForm()
-    form.set_members(board.members, current_user)
+    # The board's first people to tick; on a bigger board the others' usernames are typed.
+    people = Board.first_members(board.id, PEOPLE_SHOWN + 1, current_user.id)
+    form.set_members(people[:PEOPLE_SHOWN], current_user)
     first = not ChatRoom.has_rooms(board)  # the board's first room is open: everyone finds it
     status = 200
     if form.validate_on_submit():
-        refusal, status = _refusal(board, form.name.data)
+        members = _members_picked(board.id, form)  # None: said on the form
+        refusal, status = _refusal(board, form.name.data) if members is not None else (None, 422)
         if refusal:
             form.name.errors.append(refusal)
-        else:
+        elif members is not None:
             kind = OPEN if first else form.kind.data
             description = form.description.data or ""
             room = ChatRoom(board, form.name.data, description, current_user, kind=kind)
             db.session.add(room)
             db.session.flush()
             # Each person once, however often the form names them (or they are in already).
-            ChatRoom.add_members(room.id, form.members.data or [])
+            ChatRoom.add_members(room.id, members)
             db.session.commit()
             return redirect(url_for("rooms.show", room_id=room.id))
     status = status if status != 200 else (422 if form.errors else 200)
-    return render_template("chat/new.html", board=board, form=form, first=first), status
+    by_username = len(people) > PEOPLE_SHOWN or bool(form.usernames.data)
+    page = render_template(
+        "chat/new.html", board=board, form=form, first=first, by_username=by_username
+    )
+    return page, status
+
+
+def _members_picked(board_id: int, form: RoomForm) -> list[int] | None:
+    """The ids of the people ticked and typed on the new room form, all on the board (one
+    query), or None with the reason on the form: the listed choices are only the first."""
+    ids = set(form.members.data or []) - {current_user.id}
+    names = typed_usernames(form.usernames.data)
+    keys = {name_key(n) for n in names} - {current_user.username_key}
+    found = Board.members_among(board_id, ids, keys)
+    if ids - {user.id for user in found}:
+        form.members.errors.append(NOT_A_MEMBER)
+        return None
+    missing = [n for n in names if name_key(n) not in {u.username_key for u in found}]
+    missing = [n for n in missing if name_key(n) != current_user.username_key]
+    if missing:
+        form.usernames.errors.append(f"These people are not on this board: {', '.join(missing)}.")
+        return None
+    return [user.id for user in found]
 
 
 def _refusal(board, name: str) -> tuple[str | None, int]:

@@ -409,16 +409,9 @@ def upsert_html(message: ChatMessage, zone: str = timezones.DEFAULT, previous_at
     )
 
 
-def _named(text: str) -> set[str]:
-    """The username keys the text's @words could name (markup.resolve_mention's two
-    tries), so that only those people are loaded: never a big room's whole membership."""
-    words = [match.group(1) for match in markup.MENTION.finditer(text)]
-    return {key for word in words for key in (word.lower(), word.rstrip(".-").lower())}
-
-
 def _set_mentions(message: ChatMessage, text: str) -> None:
     # Most messages mention no one: do not load anyone for them.
-    named = _named(text) if "@" in text else set()
+    named = mentions.named_keys(text) if "@" in text else set()
     room_id = message.room_id or message.room.id  # a new message: its room, not yet its id
     candidates = ChatRoom.members_named(room_id, named) if named else []
     mentioned = mentions.find(text, candidates)
@@ -432,7 +425,7 @@ def _set_mentions(message: ChatMessage, text: str) -> None:
 def _outside_room(room: ChatRoom, text: str) -> list[User]:
     if "@" not in text or room.board_id is None:  # a direct message's people are all there is
         return []
-    named = _named(text)
+    named = mentions.named_keys(text)
     return mentions.find(text, ChatRoom.outsiders_named(room.id, room.board_id, named))
 
 

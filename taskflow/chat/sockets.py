@@ -37,7 +37,10 @@ def chat_room(ws, room_id: int) -> None:
     del room  # loaded for access only: not kept for the socket's life
     # The page lists the user's other rooms of the board and their direct messages, with
     # their unread counts.
-    others = [r.id for r in ChatRoom.names_of_member(board_id, user_id) if r.id != room_id]
+    # ... and the navigation counts the latest active direct messages.
+    listed = [r.id for r in ChatRoom.names_of_member(board_id, user_id)]
+    listed += unread.counted_directs(user_id)
+    others = [i for i in dict.fromkeys(listed) if i != room_id]
     db.session.remove()
     # The last change the page saw (app.js); redis: presence is refreshed between frames.
     seq = request.args.get("seq", type=int)
@@ -57,7 +60,9 @@ def room_list(ws, board_id: int) -> None:
         ws.close(4404, "No such board, or not yours")
         return
     user_id = current_user.id
-    rooms = [r.id for r in ChatRoom.names_of_member(board_id, user_id, FOLLOWED, FOLLOWED)]
+    # The board's rooms (FOLLOWED at most) and the direct messages the navigation counts.
+    rooms = [r.id for r in ChatRoom.names_of_member(board_id, user_id, FOLLOWED, 0)]
+    rooms += unread.counted_directs(user_id)
 
     def first_frames() -> list[bytes]:
         return [*unread.state_frames(user_id, rooms), badge_frame(user_id)]

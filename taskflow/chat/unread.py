@@ -26,7 +26,7 @@ from sqlalchemy.exc import OperationalError
 from taskflow.extensions import db
 from taskflow.models import ChatMessage, ChatRoom
 from taskflow.models.notification import message_mentions
-from taskflow.models.room import DIRECT, LEVELS, room_members
+from taskflow.models.room import DIRECT, LATEST_DIRECTS, LEVELS, room_members
 from taskflow.notifications import service as notifications
 from taskflow.realtime import fragments, topics
 from taskflow.realtime.after_commit import broadcast
@@ -93,7 +93,14 @@ def _state_query():
 
 _STATES = _state_query()
 _OF_BOARD = _STATES.where(ChatRoom.__table__.c.board_id == bindparam("board_id"))
-_OF_DIRECTS = _STATES.where(ChatRoom.__table__.c.kind == DIRECT)
+# The latest active first, as ChatRoom.directs_of orders them (their latest message's id),
+# the first LATEST_DIRECTS of them.
+_OF_LATEST_DIRECTS = (
+    _STATES.where(ChatRoom.__table__.c.kind == DIRECT)
+    .order_by(None)
+    .order_by(literal_column("latest_id").desc(), ChatRoom.__table__.c.id.desc())
+    .limit(LATEST_DIRECTS)
+)
 _OF_ROOMS = _STATES.where(ChatRoom.__table__.c.id.in_(bindparam("room_ids", expanding=True)))
 
 
@@ -112,9 +119,18 @@ def of_rooms(room_ids: Iterable[int], user_id: int) -> list[Row]:
 
 
 def directs_unread(user_id: int) -> tuple[list[Row], int]:
-    """The navigation's link to direct messages: the user's direct messages with their
-    states (one query), and the sum of what they show."""
-    return _with_total(_or_none(lambda: db.session.execute(_OF_DIRECTS, {"user_id": user_id})))
+    """The navigation's link to direct messages: the user's latest active direct messages
+    (LATEST_DIRECTS of them) with their states (one query), and the sum of what they show.
+    A message in an older one makes it the latest active: the next page counts it."""
+    read = lambda: db.session.execute(_OF_LATEST_DIRECTS, {"user_id": user_id})  # noqa: E731
+    return _with_total(_or_none(read))
+
+
+def counted_directs(user_id: int) -> list[int]:
+    """The direct messages the navigation counts (directs_unread), the latest active first:
+    every page's socket follows these and starts from their counts, so the count stays live
+    whatever the number of conversations (one query, LATEST_DIRECTS rows at most)."""
+    return [room.id for room in ChatRoom.directs_of(user_id, 0, LATEST_DIRECTS)]
 
 
 def shown_count(level: str, unread: int, mentions: int) -> int:

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, select, update
+from sqlalchemy import ForeignKey, String, Text, func, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from taskflow.extensions import NEVER_REUSE_IDS, db
@@ -67,6 +67,19 @@ class Board(db.Model):
         )
         return list(db.session.scalars(query))
 
+    @staticmethod
+    def member_counts(board_ids: list[int]) -> dict[int, int]:
+        """How many members each of these boards has, counted in SQL (one query): a page
+        that shows the number never loads the memberships."""
+        if not board_ids:
+            return {}
+        query = (
+            select(Membership.board_id, func.count())
+            .where(Membership.board_id.in_(board_ids))
+            .group_by(Membership.board_id)
+        )
+        return {board_id: count for board_id, count in db.session.execute(query)}
+
     def lock_for_change(self) -> None:
         """Start a change: bump the version, which in PostgreSQL also locks the board's row
         until commit, so concurrent changes to one board apply one after the other. Reload
@@ -87,6 +100,63 @@ class Board(db.Model):
             .join(Membership, Membership.user_id == User.id)
             .where(Membership.board_id == self.id)
             .order_by(User.username_key)
+        )
+        return list(db.session.scalars(query))
+
+    @staticmethod
+    def members_starting(board_id: int, prefix: str, limit: int) -> list[User]:
+        """The first `limit` of the board's members, by name, whose username key starts
+        with `prefix` (@mention autocomplete), filtered and cut in SQL."""
+        query = (
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.board_id == board_id,
+                User.username_key.startswith(prefix, autoescape=True),
+            )
+            .order_by(User.username_key)
+            .limit(limit)
+        )
+        return list(db.session.scalars(query))
+
+    @staticmethod
+    def first_members(board_id: int, limit: int, except_id: int | None = None) -> list[User]:
+        """The board's first `limit` members by name, maybe one left out (the one who picks
+        among them): forms list these, and take anyone else's username."""
+        query = (
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.board_id == board_id, User.id != (except_id or 0))
+            .order_by(User.username_key)
+            .limit(limit)
+        )
+        return list(db.session.scalars(query))
+
+    @staticmethod
+    def members_page(board_id: int, offset: int, limit: int) -> list[User]:
+        """`limit` of the board's members by name, from `offset` (the members page)."""
+        query = (
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.board_id == board_id)
+            .order_by(User.username_key, User.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        return list(db.session.scalars(query))
+
+    @staticmethod
+    def members_among(board_id: int, ids: set[int], keys: set[str]) -> list[User]:
+        """The board's members among these ids and username keys (one query)."""
+        if not ids and not keys:
+            return []
+        query = (
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.board_id == board_id,
+                or_(User.id.in_(ids), User.username_key.in_(keys)),
+            )
         )
         return list(db.session.scalars(query))
 

@@ -43,6 +43,10 @@ SIDEBAR_ROOMS, SIDEBAR_DIRECTS = 30, 15
 # The pages whose counts cover all of the user's rooms of a board and direct messages (the
 # board page's links, the board's list of rooms) follow this many of each, at most.
 FOLLOWED = 500
+# Every page's navigation counts the unread messages of the user's latest active direct
+# messages (those the first page of /direct lists), and its socket follows them: others start
+# conversations with you, so there may be many, and every page must not count them all.
+LATEST_DIRECTS = 50
 
 room_members = Table(
     "chat_room_members",
@@ -301,6 +305,23 @@ class ChatRoom(db.Model):
         return list(db.session.scalars(query))
 
     @staticmethod
+    def members_starting(room_id: int, prefix: str, limit: int) -> list[User]:
+        """The first `limit` of the room's members, by name, whose username key starts with
+        `prefix` (@mention autocomplete): filtered and cut in SQL, so a big room loads no
+        more people than a small one."""
+        query = (
+            select(User)
+            .join(room_members, room_members.c.user_id == User.id)
+            .where(
+                room_members.c.room_id == room_id,
+                User.username_key.startswith(prefix, autoescape=True),
+            )
+            .order_by(User.username_key)
+            .limit(limit)
+        )
+        return list(db.session.scalars(query))
+
+    @staticmethod
     def outsiders_named(room_id: int, board_id: int, keys: Collection[str]) -> list[User]:
         """The board's members not in the room whose username keys are among `keys` (the
         sender is told they were not notified)."""
@@ -372,6 +393,28 @@ class ChatRoom(db.Model):
             .order_by(cls.name_key)
         )
         return list(db.session.scalars(query))
+
+    @staticmethod
+    def first_of_boards(user_id: int, limit: int = SIDEBAR_ROOMS) -> dict[int, list["RoomLink"]]:
+        """The first `limit` rooms by name that the user is in on each of their boards, by
+        board id (the notification center), in one query: a window numbers each board's
+        rows, so neither many boards nor many rooms add a query."""
+        place = func.row_number().over(partition_by=_rooms.c.board_id, order_by=_rooms.c.name_key)
+        mine = select(Membership.board_id).where(Membership.user_id == user_id)
+        links = (
+            _room_links(_rooms.c.board_id.in_(mine))
+            .add_columns(_rooms.c.board_id, _rooms.c.name_key, place.label("place"))
+            .subquery()
+        )
+        query = (
+            select(links.c.id, links.c.name, links.c.kind, links.c.others, links.c.board_id)
+            .where(links.c.place <= limit)
+            .order_by(links.c.board_id, links.c.name_key)
+        )
+        found: dict[int, list[RoomLink]] = {}
+        for row in db.session.execute(query, {"user_id": user_id}):
+            found.setdefault(row.board_id, []).extend(_titled([row]))
+        return found
 
     def is_member(self, user: User) -> bool:
         query = select(room_members.c.user_id).where(

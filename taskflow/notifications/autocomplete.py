@@ -3,11 +3,13 @@
 Only people who can read the text are listed (room members in a room, board members on a
 task): the list never reveals anyone outside the board."""
 
+from collections.abc import Callable
+
 from flask import Blueprint, render_template, request
 
 from taskflow.access import member_room, member_task
 from taskflow.converters import bounded_int
-from taskflow.models import User
+from taskflow.models import Board, ChatRoom, User
 from taskflow.notifications import mentions
 
 bp = Blueprint("autocomplete", __name__)
@@ -16,21 +18,21 @@ LIMIT = 8
 
 @bp.get("/rooms/<int:room_id>/mentions")
 def room(room_id: int):
-    return _options(member_room(room_id).members)
+    room_id = member_room(room_id).id
+    return _options(lambda prefix: ChatRoom.members_starting(room_id, prefix, LIMIT))
 
 
 @bp.get("/tasks/<int:task_id>/mentions")
 def task(task_id: int):
-    return _options(member_task(task_id).board.members)
+    board_id = member_task(task_id).column.board_id
+    return _options(lambda prefix: Board.members_starting(board_id, prefix, LIMIT))
 
 
-def _options(candidates: list[User]) -> str:
+def _options(matching: Callable[[str], list[User]]) -> str:
+    """The people `matching` finds for the word typed at the caret: only they are loaded
+    (the first LIMIT by name), never the room's or board's whole membership."""
     text = request.args.get("content", "")[:5000]
     caret = request.args.get("caret", len(text), type=bounded_int)
     query = mentions.query_at_caret(text, caret)
-    matches = (
-        []
-        if query is None
-        else [u for u in candidates if u.username_key.startswith(query.lower())][:LIMIT]
-    )
-    return render_template("notifications/mentions/_options.html", users=matches)
+    users = [] if query is None else matching(query.lower())
+    return render_template("notifications/mentions/_options.html", users=users)

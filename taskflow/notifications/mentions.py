@@ -14,6 +14,14 @@ from taskflow.models import User
 TOKEN_AT_CARET = re.compile(r"(?<![\w@])@([A-Za-z0-9_.\-]{0,30})$")
 
 
+def named_keys(text: str) -> set[str]:
+    """The username keys the text's @words could name (markup.resolve_mention's two
+    tries), so that only those people are loaded: never a big room's or board's whole
+    membership."""
+    words = [match.group(1) for match in MENTION.finditer(text)]
+    return {key for word in words for key in (word.lower(), word.rstrip(".-").lower())}
+
+
 def find(text: str, candidates: Iterable[User]) -> list[User]:
     """The candidates that `text` mentions, each once, in order of first mention. Text only:
     "@bob" in code or in a link is not a mention (markup.mentionable_text)."""

@@ -7,8 +7,10 @@ from flask_login import current_user
 
 from taskflow.chat import unread
 from taskflow.extensions import sock
-from taskflow.models import ChatRoom
-from taskflow.models.room import FOLLOWED
+    # The navigation's "Direct messages" counts the latest active ones (unread.directs_unread):
+    # it follows their activity, each because of its room, so leaving one
+    # (membership.leave_direct) ends its activity on every page of the user.
+    directs = unread.counted_directs(user_id)
 from taskflow.notifications.service import CENTER, badge_frame
 from taskflow.realtime.sockets import bp, serve_view
 
@@ -28,10 +30,10 @@ def _serve(ws, variant: str) -> None:
         ws.close(4401, "Log in first")
         return
     user_id = current_user.id
-    # The navigation's "Direct messages" counts them: it follows their activity, the latest
-    # active FOLLOWED of them (as the other sockets bound theirs), each because of its room:
-    # leaving one (membership.leave_direct) ends its activity on every page of the user.
-    directs = [room.id for room in ChatRoom.directs_of(user_id, limit=FOLLOWED)]
+    # The navigation's "Direct messages" counts the latest active ones (unread.directs_unread):
+    # it follows their activity, each because of its room, so leaving one
+    # (membership.leave_direct) ends its activity on every page of the user.
+    directs = unread.counted_directs(user_id)
 
     def first_frames() -> list[bytes]:
         return [*unread.state_frames(user_id, directs), badge_frame(user_id)]
