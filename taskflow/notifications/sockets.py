@@ -7,10 +7,6 @@ from flask_login import current_user
 
 from taskflow.chat import unread
 from taskflow.extensions import sock
-    # The navigation's "Direct messages" counts the latest active ones (unread.directs_unread):
-    # it follows their activity, each because of its room, so leaving one
-    # (membership.leave_direct) ends its activity on every page of the user.
-    directs = unread.counted_directs(user_id)
 from taskflow.notifications.service import CENTER, badge_frame
 from taskflow.realtime.sockets import bp, serve_view
 
