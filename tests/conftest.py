@@ -105,6 +105,15 @@ def database_url(tmp_path_factory):
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
+# Tests make board changes and rooms faster than a person: these limits are tested where
+# they are the point (test_edit_limits, test_room_bounds set their own), not tripped by
+# whichever test is fast enough on the day.
+BUSY_TEST_LIMITS = {
+    "BOARD_EDIT_RATE_LIMIT": "1000 per second",
+    "ROOM_LIMIT_PER_USER": "1000 per second",
+}
+
+
 @pytest.fixture(scope="session")
 def app(database_url, redis_url, tmp_path_factory):
     app = create_app(
@@ -114,6 +123,7 @@ def app(database_url, redis_url, tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": database_url,
             "REDIS_URL": redis_url,
             "RQ_QUEUE": "taskflow-test",
+            **BUSY_TEST_LIMITS,
         }
     )
     with app.app_context():
@@ -257,6 +267,7 @@ def server_env(database_url: str, redis_url: str) -> dict:
         BADGE_POLL_SECONDS="1",
         # Browser tests sign up many users from one address; the limit is tested in-process.
         REGISTER_LIMIT_PER_IP="1000 per minute",
+        **BUSY_TEST_LIMITS,
     )
 
 
