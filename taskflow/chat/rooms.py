@@ -337,8 +337,7 @@ def _room_page(room: Row, messages: Markup, mark_read: bool = False, **context) 
     user_id = current_user.id
     rooms = ChatRoom.names_of_member(room.board_id, user_id)  # the board's, then direct ones
     direct = room.kind == DIRECT  # a direct message: its title is its other people
-    # A direct message whose people share no board any more is read-only (one query, on
-    # direct messages only).
+    # A direct message is read-only while its people share no board (one query, DMs only).
     read_only = chat.closed_to(room.id, room.kind, user_id)
     others = [shown_name(m) for m in members if m.id != current_user.id]
     return render_template(
