@@ -114,6 +114,19 @@ BUSY_TEST_LIMITS = {
 }
 
 
+def scratch_app(tmp_path: Path, redis_url: str):
+    """An app on a SQLite database of its own (tmp_path), for a migration test that goes down
+    and up again without touching the session's database."""
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": SECRET,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'migrated.db'}",
+            "REDIS_URL": redis_url,
+        }
+    )
+
+
 @pytest.fixture(scope="session")
 def app(database_url, redis_url, tmp_path_factory):
     app = create_app(

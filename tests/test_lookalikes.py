@@ -184,17 +184,9 @@ def test_whether_a_name_looks_taken_is_answered_by_the_indexes(app, login):
 def test_the_migration_computes_the_skeletons_of_existing_users(tmp_path, redis_url):
     from flask_migrate import downgrade, upgrade
 
-    from taskflow import create_app
+    from .conftest import scratch_app
 
-    from .conftest import SECRET
-
-    config = {
-        "TESTING": True,
-        "SECRET_KEY": SECRET,
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'migrated.db'}",
-        "REDIS_URL": redis_url,
-    }
-    app = create_app(config)
+    app = scratch_app(tmp_path, redis_url)
     with app.app_context():
         upgrade()
         alice, bob = User("alice", "x" * 10), User("bob", "x" * 10)

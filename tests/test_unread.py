@@ -255,18 +255,11 @@ def test_the_migration_starts_existing_members_fully_read(tmp_path, redis_url):
     """Upgrading a database with rooms and messages: nobody finds an old room bold."""
     from flask_migrate import downgrade, upgrade
 
-    from taskflow import create_app
     from taskflow.models import Board, ChatMessage
 
-    from .conftest import SECRET
+    from .conftest import scratch_app
 
-    config = {
-        "TESTING": True,
-        "SECRET_KEY": SECRET,
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'migrated.db'}",
-        "REDIS_URL": redis_url,
-    }
-    app = create_app(config)
+    app = scratch_app(tmp_path, redis_url)
     with app.app_context():
         upgrade()
         alice, bob = User("alice", "x" * 10), User("bob", "x" * 10)
