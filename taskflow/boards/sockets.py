@@ -1,7 +1,5 @@
-"""The live board's and the task page's sockets: the page gets its state as it is now, then
-every change (boards/live.py renders both)."""
-
-from collections.abc import Callable
+"""The live board's and the task page's sockets, one class each (realtime/sockets.Socket): the
+page gets its state as it is now, then every change (boards/live.py renders both)."""
 
 from flask import current_app
 from flask_login import current_user
@@ -9,68 +7,76 @@ from flask_login import current_user
 from taskflow.access import visible_board, visible_task
 from taskflow.boards import comment_thread
 from taskflow.boards import live as live_board
-from taskflow.chat import unread
+from taskflow.chat.listing import ListingSocket, board_rooms
 from taskflow.extensions import sock
-from taskflow.models import ChatRoom
-from taskflow.models.room import FOLLOWED
-from taskflow.notifications.service import badge_frame
+from taskflow.notifications.page_socket import PageSocket
 from taskflow.realtime import topics
-from taskflow.realtime.sockets import bp, serve_view
+from taskflow.realtime.connection import Connection
+from taskflow.realtime.sockets import bp, run
 from taskflow.timezones import register_reader, zone_of
 
 
 @sock.route("/ws/board/<int:board_id>", bp=bp)
 def board(ws, board_id: int) -> None:
-    if visible_board(board_id, current_user) is None:
-        ws.close(4404, "No such board, or not yours")
-        return
-    # The page's links to the rooms and to direct messages show their unread messages: it
-    # follows their activity and starts from their counts (chat/unread.py).
-    user_id = current_user.id
-    # The board's rooms (FOLLOWED at most) and the direct messages the navigation counts.
-    rooms = [r.id for r in ChatRoom.names_of_member(board_id, user_id, FOLLOWED, 0)]
-    rooms += unread.counted_directs(user_id)
-
-    def state() -> list[bytes]:
-        counts = unread.state_frames(user_id, rooms)
-        return [*live_board.board_catch_up(board_id), *counts]
-
-    _serve(ws, topics.board(board_id), [], state, unread.activity_follows(rooms))
+    run(ws, BoardSocket, board_id)
 
 
 @sock.route("/ws/task-comments/<int:task_id>", bp=bp)
 def task_comments(ws, task_id: int) -> None:
-    task = visible_task(task_id, current_user)
-    if task is None:
-        ws.close(4404, "No such task, or not yours")
-        return
-    board_scope, topic = topics.board(task.column.board_id), topics.task(task_id)
-    # Comments show times: this socket gets them in its user's zone (timezones.per_reader_zone).
-    zone = zone_of(current_user)
-    register_reader(current_app.redis, topic, zone)
-    user_id, redis = current_user.id, current_app.redis
-    serve_view(
-        ws,
-        [topic],
-        [topic, board_scope],
-        lambda: [*comment_thread.catch_up(task_id, zone), badge_frame(user_id)],
-        variant=zone,
-        on_idle=lambda connection: register_reader(redis, topic, zone),
-    )
+    run(ws, TaskCommentsSocket, task_id)
 
 
-def _serve(
-    ws,
-    topic: str,
-    scopes: list[str],
-    state: Callable[[], list[bytes]],
-    because: dict[str, tuple[str]] | None = None,
-) -> None:
-    """Follow the page's topic (and `because`'s, see connection.serve); on each (re)connect
-    send its state as it is now, then the user's badge."""
-    user_id = current_user.id
+class BoardSocket(ListingSocket):
+    """The board page: its cards and columns, and (its links to the rooms and to direct
+    messages show their unread messages) the counts of the rooms it lists (chat/unread.py)."""
 
-    def first_frames() -> list[bytes]:
-        return [*state(), badge_frame(user_id)]
+    __slots__ = ("board_id",)
+    refused = (4404, "No such board, or not yours")
 
-    serve_view(ws, [topic], [topic, *scopes], first_frames, because=because)
+    @classmethod
+    def open(cls, board_id: int) -> "BoardSocket | None":
+        if visible_board(board_id, current_user) is None:
+            return None
+        return cls(board_id)
+
+    def __init__(self, board_id: int) -> None:
+        topic = topics.board(board_id)
+        super().__init__(board_rooms(board_id, current_user.id), [topic], [topic])
+        self.board_id = board_id
+
+    def catch_up(self) -> tuple[list[bytes], int]:
+        frames, covered = super().catch_up()
+        return [*live_board.board_catch_up(self.board_id), *frames], covered
+
+
+class TaskCommentsSocket(PageSocket):
+    """The task page: its comment thread."""
+
+    __slots__ = ("task_id", "zone")
+    refused = (4404, "No such task, or not yours")
+
+    @classmethod
+    def open(cls, task_id: int) -> "TaskCommentsSocket | None":
+        task = visible_task(task_id, current_user)
+        if task is None:
+            return None
+        return cls(task_id, task.column.board_id)
+
+    def __init__(self, task_id: int, board_id: int) -> None:
+        topic = topics.task(task_id)
+        super().__init__([topic], [topic, topics.board(board_id)])
+        self.task_id = task_id
+        self.follow_zone(zone_of(current_user))
+
+    def follow_zone(self, zone: str) -> None:
+        """Zone variants (goes with them): comments show times, so this socket gets them
+        rendered in its user's zone (timezones.per_reader_zone)."""
+        self.zone = self.variant = zone
+        register_reader(current_app.redis, topics.task(self.task_id), zone)
+
+    def catch_up(self) -> tuple[list[bytes], int]:
+        frames, covered = super().catch_up()
+        return [*comment_thread.catch_up(self.task_id, self.zone), *frames], covered
+
+    def idle(self, connection: Connection) -> None:
+        self.follow_zone(self.zone)

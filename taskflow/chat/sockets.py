@@ -1,10 +1,16 @@
-"""The chat room's socket: the page's messages, typing and presence, live.
+"""Chat's sockets, one class per kind of page (realtime/sockets.Socket); each endpoint runs its
+class.
 
-On (re)connect the page is sent every change after the last one it saw (?seq=) and who is
-online now (to this socket only), then the room follows; frames from the page are messages and
-typing (chat/frames.py). Presence changes reach the others as coalesced diffs (room_diffs).
-Times are in the user's zone: the catch-up renders in it, the socket's `variant` is it (live
-messages come rendered per zone), and the room's set of zones has it (timezones.register_reader)."""
+The room's socket: on (re)connect the page is sent every change after the last one it saw
+(?seq=) and who is online now (to this socket only), then the room follows; frames from the
+page are messages and typing (chat/frames.py). Presence changes reach the others as coalesced
+diffs (room_diffs). Times are in the user's zone: the catch-up renders in it, the socket's
+`variant` is it (live messages come rendered per zone), and the room's set of zones has it
+(timezones.register_reader).
+
+The pages with no topic of their own (and the notification center) follow the user's personal
+stream (the badge, new notifications, invitations) and the activity of their direct messages
+(the navigation's count): chat's, since chat lists the rooms."""
 
 from flask import current_app, request
 from flask_login import current_user
@@ -13,111 +19,101 @@ from taskflow.access import readable_room, visible_board
 from taskflow.chat import presence, room_diffs, typing, unread, viewing
 from taskflow.chat import service as chat
 from taskflow.chat.frames import ChatRoomFrames
-from taskflow.extensions import db, sock
+from taskflow.chat.listing import ListingSocket, board_rooms
+from taskflow.extensions import sock
 from taskflow.models import ChatRoom
-from taskflow.models.room import FOLLOWED
-from taskflow.notifications.service import badge_frame
+from taskflow.notifications.service import CENTER
 from taskflow.realtime import topics
 from taskflow.realtime.broadcaster import text_frame
-from taskflow.realtime.connection import Connection, serve
-from taskflow.realtime.sockets import bp, serve_view, session_scope
+from taskflow.realtime.connection import Connection
+from taskflow.realtime.sockets import bp, run
 from taskflow.timezones import register_reader, zone_of
 
 
 @sock.route("/ws/chat-room/<int:room_id>", bp=bp)
 def chat_room(ws, room_id: int) -> None:
-    room = readable_room(room_id, current_user)
-    if room is None:
-        ws.close(4404, "No such room, or not yours")
-        return
-    user_id, board_id, zone = current_user.id, room.board_id, zone_of(current_user)
-    scopes = [topics.room(room_id), session_scope()]
-    if board_id is not None:  # a direct message depends on no board
-        scopes.append(topics.board(board_id))
-    del room  # loaded for access only: not kept for the socket's life
-    # The page lists the user's other rooms of the board and their direct messages, with
-    # their unread counts.
-    # ... and the navigation counts the latest active direct messages.
-    listed = [r.id for r in ChatRoom.names_of_member(board_id, user_id)]
-    listed += unread.counted_directs(user_id)
-    others = [i for i in dict.fromkeys(listed) if i != room_id]
-    db.session.remove()
-    # The last change the page saw (app.js); redis: presence is refreshed between frames.
-    seq = request.args.get("seq", type=int)
-    page = RoomSocket(room_id, others, user_id, seq, current_app.redis, zone)
-    # Registered before the socket follows the room: a message rendered after this is
-    # rendered in this zone too (see chat.service._broadcast for the instant before).
-    register_reader(current_app.redis, topics.room(room_id), zone)
-    hooks = page.handle, page.catch_up, page.on_open, page.on_close, page.on_idle
-    because = unread.activity_follows(others)  # a removal from one of them ends its activity
-    serve(ws, user_id, [page.topic], scopes, *hooks, variant=zone, because=because)
+    run(ws, RoomSocket, room_id)
 
 
 @sock.route("/ws/rooms/<int:board_id>", bp=bp)
 def room_list(ws, board_id: int) -> None:
-    """The board's list of rooms: their unread counts, live (chat/unread.py)."""
-    if visible_board(board_id, current_user) is None:
-        ws.close(4404, "No such board, or not yours")
-        return
-    user_id = current_user.id
-    # The board's rooms (FOLLOWED at most) and the direct messages the navigation counts.
-    rooms = [r.id for r in ChatRoom.names_of_member(board_id, user_id, FOLLOWED, 0)]
-    rooms += unread.counted_directs(user_id)
-
-    def first_frames() -> list[bytes]:
-        return [*unread.state_frames(user_id, rooms), badge_frame(user_id)]
-
-    because = unread.activity_follows(rooms)
-    serve_view(ws, [], [topics.board(board_id)], first_frames, because=because)
+    run(ws, RoomListSocket, board_id)
 
 
-class RoomSocket:
-    """What one room socket keeps between frames: ids only (thousands per process, so no
-    per-instance dict and no closures)."""
+@sock.route("/ws/notifications", bp=bp)
+def personal(ws) -> None:
+    run(ws, PersonalSocket)
 
-    __slots__ = ("room_id", "listed", "user_id", "seq", "redis", "topic", "zone")
 
-    def __init__(
-        self, room_id: int, others: list[int], user_id: int, seq: int | None, redis, zone: str
-    ) -> None:
-        # The rooms the page lists (this one, the board's others, direct messages): their
-        # counts are part of every catch-up.
-        self.room_id, self.listed, self.user_id = room_id, (room_id, *others), user_id
-        self.seq, self.redis = seq, redis
-        self.topic, self.zone = topics.room(room_id), zone
+@sock.route("/ws/notifications/center", bp=bp)
+def notification_center(ws) -> None:
+    run(ws, CenterSocket)
 
-    def handle(self, connection: Connection, frame: dict) -> None:
-        try:
-            ChatRoomFrames(self.room_id, self.user_id, connection).handle(frame)
-        finally:
-            db.session.remove()  # never hold a database connection between frames
+
+class RoomSocket(ListingSocket):
+    """A room's page: its messages, typing and presence, and the counts of the rooms it lists
+    (the board's others, direct messages)."""
+
+    __slots__ = ("room_id", "seq", "redis", "zone")
+    refused = (4404, "No such room, or not yours")
+
+    @classmethod
+    def open(cls, room_id: int) -> "RoomSocket | None":
+        room = readable_room(room_id, current_user)
+        if room is None:
+            return None
+        return cls(room_id, room.board_id)
+
+    def __init__(self, room_id: int, board_id: int | None) -> None:
+        user_id, topic = current_user.id, topics.room(room_id)
+        # The page lists the user's other rooms of the board and their direct messages, with
+        # their unread counts (and the navigation counts the latest active direct messages);
+        # a removal from one of the others ends its activity, not this socket.
+        listed = [r.id for r in ChatRoom.names_of_member(board_id, user_id)]
+        listed += unread.counted_directs(user_id)
+        others = [i for i in dict.fromkeys(listed) if i != room_id]
+        scopes = [topic]
+        if board_id is not None:  # a direct message depends on no board
+            scopes.append(topics.board(board_id))
+        super().__init__((room_id, *others), [topic], scopes, counted=others)
+        self.room_id = room_id
+        # The last change the page saw (app.js); redis: presence is refreshed between frames.
+        self.seq, self.redis = request.args.get("seq", type=int), current_app.redis
+        self.follow_zone(zone_of(current_user))
+
+    def follow_zone(self, zone: str) -> None:
+        """Zone variants (goes with them): live messages come rendered in the user's zone.
+        Registered before the socket follows the room: a message rendered after this is
+        rendered in this zone too (see chat.service._broadcast for the instant before)."""
+        self.zone = self.variant = zone
+        register_reader(self.redis, topics.room(self.room_id), zone)
 
     def catch_up(self) -> tuple[list[bytes], int]:
-        try:
-            frames, covered = chat.catch_up(self.room_id, self.seq, self.zone)
-            members = text_frame(_members_html(self.room_id, self.user_id))
-            counts = unread.state_frames(self.user_id, self.listed)  # the list of rooms
-            return [*frames, members, *counts, badge_frame(self.user_id)], covered
-        finally:
-            db.session.remove()
+        frames, covered = chat.catch_up(self.room_id, self.seq, self.zone)
+        members = text_frame(_members_html(self.room_id, self.user_id))
+        counts_and_badge, _ = super().catch_up()
+        return [*frames, members, *counts_and_badge], covered
+
+    def handle(self, connection: Connection, frame: dict) -> None:
+        ChatRoomFrames(self.room_id, self.user_id, connection).handle(frame)
 
     # Each open and close marks the user: the next diff frame carries their state as it is
     # then (a second tab changes nothing visible, and costs one line at most).
-    def on_open(self, connection: Connection) -> None:
-        presence.join(self.redis, self.topic, self.user_id, connection.id)
+    def opened(self, connection: Connection) -> None:
+        presence.join(self.redis, topics.room(self.room_id), self.user_id, connection.id)
         room_diffs.changed(self.room_id, room_diffs.PRESENCE, self.user_id)
 
-    def on_close(self, connection: Connection) -> None:
-        presence.leave(self.topic, self.user_id, connection.id)
+    def closed(self, connection: Connection) -> None:
+        presence.leave(topics.room(self.room_id), self.user_id, connection.id)
         viewing.hidden(self.room_id, self.user_id, connection.key)
         typing.stopped(self.room_id, self.user_id)
         room_diffs.changed(self.room_id, room_diffs.PRESENCE, self.user_id)
 
-    def on_idle(self, connection: Connection) -> None:
-        presence.join(self.redis, self.topic, self.user_id, connection.id)
+    def idle(self, connection: Connection) -> None:
+        presence.join(self.redis, topics.room(self.room_id), self.user_id, connection.id)
         if connection.state.get("visible"):
             viewing.visible(self.room_id, self.user_id, connection.key)
-        register_reader(self.redis, self.topic, self.zone)
+        self.follow_zone(self.zone)
 
 
 def _members_html(room_id: int, user_id: int) -> str:
@@ -126,3 +122,42 @@ def _members_html(room_id: int, user_id: int) -> str:
     online from now on."""
     online = presence.online(topics.room(room_id)) | {user_id}
     return chat.members_html(room_id, online)
+
+
+class RoomListSocket(ListingSocket):
+    """The board's list of rooms: their unread counts, live (chat/unread.py)."""
+
+    __slots__ = ()
+    refused = (4404, "No such board, or not yours")
+
+    @classmethod
+    def open(cls, board_id: int) -> "RoomListSocket | None":
+        if visible_board(board_id, current_user) is None:
+            return None
+        return cls(board_rooms(board_id, current_user.id), scopes=[topics.board(board_id)])
+
+
+class PersonalSocket(ListingSocket):
+    """Pages with no topic of their own: the badge and the navigation's "Direct messages",
+    which counts the latest active ones (unread.directs_unread). Each is followed because of
+    its room, so leaving one (membership.leave_direct) ends its activity on every page."""
+
+    __slots__ = ()
+    refused = (4401, "Log in first")
+
+    @classmethod
+    def open(cls) -> "PersonalSocket | None":
+        if not current_user.is_authenticated:
+            return None
+        return cls(unread.counted_directs(current_user.id))
+
+
+class CenterSocket(PersonalSocket):
+    """The notification center's: it alone receives the rows and invitations to add to its
+    lists (notifications.service.push sends them as the event's CENTER variant)."""
+
+    __slots__ = ()
+
+    def __init__(self, directs: list[int]) -> None:
+        super().__init__(directs)
+        self.variant = CENTER  # goes with the variants: the center's own topic instead

@@ -9,32 +9,35 @@ greenlet and stack would double what an idle socket costs. An idle socket costs 
 greenlet, a small object, an empty deque and an io watcher; there is no writer greenlet and
 no queue of locks per socket."""
 
-import json
 import logging
 import socket
 import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from itertools import count
+from typing import TYPE_CHECKING
 
 from flask import current_app, g
 from gevent import get_hub
 from simple_websocket import ConnectionClosed
 from wsproto.utilities import LocalProtocolError
 
-from taskflow.extensions import broadcaster
+from taskflow.extensions import broadcaster, db
 from taskflow.realtime import fragments, socket_cap
 from taskflow.realtime import topics as names
 from taskflow.realtime.after_commit import broadcast
 from taskflow.realtime.broadcaster import Event, text_frame
+from taskflow.realtime.client_frames import parse
+
+if TYPE_CHECKING:
+    from taskflow.realtime.sockets import Socket
 
 log = logging.getLogger(__name__)
 QUEUE_SIZE = 256  # events a socket may fall behind before we drop it (its page catches up)
 PING_INTERVAL = 25.0  # seconds between pings (SOCKET_PING_SECONDS); no pong by the next: dead
 STUCK_AFTER_CLOSE = 2.0  # seconds a close may wait for a send to a slow client
-MAX_DEPTH = 32  # nesting of a client's JSON frame; ours are flat
 RECEIVE_BYTES = 4096  # read from the client's socket at a time
 PING = b"\x89\x00"
 # Why a socket is ended from the server, and the code it closes with. htmx-ext-ws retries
@@ -280,11 +283,12 @@ def _wait(connection: Connection, timeout: float) -> bool:
         readable.stop()
 
 
-def _run(ws, connection: Connection, handle, on_idle, ping_every: float) -> None:
+def _run(connection: Connection, socket: "Socket", ping_every: float) -> None:
     """Until the connection closes: send what it has queued, hand the client's frames to
-    `handle` (size, JSON and depth checked; bad ones answered with an error frame), ping the
-    client every `ping_every` seconds (then call on_idle). One loop in the socket's own greenlet,
-    which sleeps here, in a shallow frame, between frames."""
+    `socket.handle` (size, JSON and depth checked; bad ones answered with an error frame), ping
+    the client every `ping_every` seconds (then call socket.idle). One loop in the socket's own
+    greenlet, which sleeps here, in a shallow frame, between frames."""
+    ws = connection.ws
     next_ping = time.monotonic() + ping_every
     while True:
         ws.event.clear()  # before looking: a wake-up after this is not lost
@@ -292,9 +296,11 @@ def _run(ws, connection: Connection, handle, on_idle, ping_every: float) -> None
         if not connection.open:
             return
         if ws.input_buffer:
-            frame = _parse(ws.input_buffer.pop(0), connection)
-            if frame is not None:
-                _handle(handle, connection, frame)
+            frame = parse(ws.input_buffer.pop(0))
+            if isinstance(frame, str):  # not understood: said so, and the socket goes on
+                connection.send(error_html(frame))
+            else:
+                _handle(socket, connection, frame)
             continue
         if not ws.connected:
             raise ConnectionClosed(ws.close_reason, ws.close_message)
@@ -305,52 +311,17 @@ def _run(ws, connection: Connection, handle, on_idle, ping_every: float) -> None
             if not connection.ping():
                 connection.close(1011, "No pong")
                 continue
-            on_idle(connection)
+            socket.idle(connection)
 
 
-def _handle(handle, connection: Connection, frame: dict) -> None:
+def _handle(socket: "Socket", connection: Connection, frame: dict) -> None:
     try:
-        handle(connection, frame)
+        socket.handle(connection, frame)
     except Exception:  # one frame's failure is reported, the socket goes on
         log.exception("frame handler failed")
         connection.send(error_html("That failed on our side. Please try again."))
-
-
-def _parse(data, connection: Connection) -> dict | None:
-    try:
-        frame = json.loads(data)
-    except RecursionError:  # "[[[[…" thousands deep: the parser gives up
-        frame = TOO_DEEP
-    except (ValueError, TypeError):
-        connection.send(error_html("That was not understood (invalid JSON)."))
-        return None
-    if frame is TOO_DEEP or _too_deep(frame):
-        connection.send(error_html("That was not understood (nested too deeply)."))
-        return None
-    if not isinstance(frame, dict):
-        connection.send(error_html("That was not understood (expected an object)."))
-        return None
-    return frame
-
-
-TOO_DEEP = object()
-
-
-def _too_deep(value: object) -> bool:
-    """Whether lists and objects nest beyond MAX_DEPTH (walked without recursion)."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict):
-            children = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
-        if depth > MAX_DEPTH:
-            return True
-        stack.extend((child, depth + 1) for child in children)
-    return False
+    finally:
+        db.session.remove()  # never hold a database connection between frames
 
 
 def error_html(message: str) -> str:
@@ -358,62 +329,59 @@ def error_html(message: str) -> str:
     return fragments.render("realtime/_error.html", message=message)
 
 
-def serve(
-    ws,
-    user_id: int,
-    topics: Iterable[str],
-    scopes: Iterable[str],
-    handle: Callable[[Connection, dict], None],
-    catch_up: Callable[[], tuple[list[bytes], int]] = lambda: ([], 0),
-    on_open: Callable[[Connection], None] = lambda c: None,
-    on_close: Callable[[Connection], None] = lambda c: None,
-    on_idle: Callable[[Connection], None] = lambda c: None,
-    variant: str = "",
-    because: Mapping[str, Iterable[str]] | None = None,
-) -> None:
-    """Run one socket: follow its topics and the user's personal stream, send what the page
-    missed, then handle its frames. Access ends when a "close" event names one of its scopes.
-    `variant`: which rendering of events with variants it gets (broadcaster.Event).
-    `because`: more topics to follow, by the scope they are followed for ("room:7":
-    ["room-activity:7"]); a "close" for that scope ends them, not the socket.
+def serve(ws, socket: "Socket") -> None:
+    """Run one socket (realtime/sockets.Socket): follow its topics, the topics it follows
+    `because` of a scope, the user's personal stream and its scopes; send what the page missed;
+    then hand it the page's frames until it closes. Access ends when a "close" event names one
+    of its scopes (or, for a `because` scope, those topics end).
 
     Following starts before the catch-up is read, and live messages the catch-up already
     covered are skipped, so a reconnecting page gets everything exactly once."""
     # The handshake loaded the user (Flask-Login keeps it in g for the request, which lasts as
     # long as the socket): the socket needs only user_id.
     g.pop("_login_user", None)
-    scopes = list(scopes)
-    because = because or {}
-    more = [topic for followed in because.values() for topic in followed]
-    topics = [*topics, *more, names.user(user_id), *map(names.of_scope, scopes)]
-    connection = Connection(ws, user_id, topics, scopes, variant, because)
+    more = [topic for followed in socket.because.values() for topic in followed]
+    scopes = socket.scopes
+    topics = [*socket.topics, *more, names.user(socket.user_id), *map(names.of_scope, scopes)]
+    connection = Connection(ws, socket.user_id, topics, scopes, socket.variant, socket.because)
     broadcaster.follow(connection)
     try:
-        # Following first, so that a newer socket's "close" for this one cannot be missed.
-        for oldest in socket_cap.opened(user_id, connection.key):
-            evict(user_id, oldest)
-        first, connection.skip_upto = catch_up()
-        connection._out.extendleft(reversed(first))  # before anything live
-        del first  # sent below: not kept for the socket's life
-        connection.flush()
-        # gevent's socket wraps a non-blocking OS socket: its send() never waits.
-        connection._direct = getattr(getattr(ws.sock, "_sock", None), "send", None)
-        on_open(connection)
-        ping_every = current_app.config.get("SOCKET_PING_SECONDS", PING_INTERVAL)
-        _run(ws, connection, handle, on_idle, ping_every)
+        _open(connection, socket)
+        _run(connection, socket, current_app.config.get("SOCKET_PING_SECONDS", PING_INTERVAL))
     except ConnectionClosed:
         pass
     except Exception:  # never let a socket's failure reach the HTTP server as a response
         log.exception("socket failed")
         connection.close(1011, "Server error")
     finally:
-        broadcaster.unfollow(connection)
-        connection.close()
-        connection.flush()  # what was queued before the close (an error, a reply)
-        connection.finish()
-        connection._readable.stop()
-        socket_cap.closed(user_id, connection.key)
-        try:
-            on_close(connection)
-        except Exception:
-            log.exception("socket clean-up failed")
+        _close(connection, socket)
+
+
+def _open(connection: Connection, socket: "Socket") -> None:
+    """Make room under the user's cap, then send the catch-up before anything live."""
+    # Following first, so that a newer socket's "close" for this one cannot be missed.
+    for oldest in socket_cap.opened(connection.user_id, connection.key):
+        evict(connection.user_id, oldest)
+    try:
+        first, connection.skip_upto = socket.catch_up()
+    finally:
+        db.session.remove()  # never hold a database connection while a socket is open
+    connection._out.extendleft(reversed(first))  # before anything live
+    del first  # sent below: not kept for the socket's life
+    connection.flush()
+    # gevent's socket wraps a non-blocking OS socket: its send() never waits.
+    connection._direct = getattr(getattr(connection.ws.sock, "_sock", None), "send", None)
+    socket.opened(connection)
+
+
+def _close(connection: Connection, socket: "Socket") -> None:
+    broadcaster.unfollow(connection)
+    connection.close()
+    connection.flush()  # what was queued before the close (an error, a reply)
+    connection.finish()
+    connection._readable.stop()
+    socket_cap.closed(connection.user_id, connection.key)
+    try:
+        socket.closed(connection)
+    except Exception:
+        log.exception("socket clean-up failed")

@@ -1,12 +1,14 @@
 """What every socket endpoint shares: one blueprint ("ws") whose handshakes are checked
-before the upgrade, and the serving of a page's socket. Each area declares its own endpoints
-on this blueprint (chat/sockets.py, boards/sockets.py, notifications/sockets.py).
+before the upgrade, and `Socket`, the base of each kind of socket. Each area declares its own
+endpoints on this blueprint (chat/sockets.py, boards/sockets.py), each one line: `run` the
+area's Socket class.
 
 A handshake from a foreign Origin is refused before the upgrade (403): without that check any
 site the user visits could open a socket as them. A socket the user may not open is accepted
 and closed at once with a 44xx code, which htmx-ext-ws does not retry."""
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Self
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, request
@@ -14,7 +16,7 @@ from flask_login import current_user
 
 from taskflow.converters import id_arg
 from taskflow.extensions import db
-from taskflow.realtime import topics
+from taskflow.realtime import topics as names
 from taskflow.realtime.connection import Connection, error_html, serve
 
 bp = Blueprint("ws", __name__)
@@ -52,42 +54,74 @@ def allowed_origin() -> str:
 
 def session_scope() -> str:
     """Every socket depends on the session that opened it: logging out closes it."""
-    return topics.session(current_user.session_id)
+    return names.session(current_user.session_id)
 
 
-def serve_view(
-    ws,
-    follows: list[str],
-    scopes: list[str],
-    first_frames: Callable[[], list[bytes]],
-    variant: str = "",
-    on_idle: Callable[[Connection], None] = lambda c: None,
-    because: Mapping[str, Iterable[str]] | None = None,
-) -> None:
-    """A socket that only listens: the page sends nothing over it. It starts with the page's
-    state as it is now (`first_frames`, read after it follows its topics), then follows every
-    change (in its `variant`, see broadcaster.Event; `because`: see connection.serve)."""
+class Socket:
+    """One kind of socket, like a Campfire channel: what it follows, what it sends on open and
+    how it handles the page's frames. Each area subclasses it per kind of page; the transport
+    runs one instance per socket for the socket's life (`run`, then connection.serve), so it
+    keeps ids only, in slots (thousands per process).
 
-    def handle(connection: Connection, frame: dict) -> None:
+    - `open` (a class method) checks the user's access and reads what the socket needs; None
+      refuses it: the socket is accepted and closed with `refused` (44xx, not retried).
+    - `topics`: what it follows (besides the user's own stream); `scopes`: what it depends on
+      (an end of access to one closes it; the session is always one); `because`: topics it
+      follows for a scope it does not depend on ("room:7": ["room-activity:7"]), which an end
+      of access to that scope ends, not the socket.
+    - `catch_up`: what it sends first, read once it follows its topics (see connection.serve).
+    - `handle` each frame of the page, `idle` at each ping, `opened` and `closed`.
+    The transport holds no database connection between these (db.session.remove)."""
+
+    __slots__ = ("user_id", "topics", "scopes", "because", "variant")
+    refused: tuple[int, str] = (4404, "Not found")  # the close when `open` refuses
+
+    def __init__(
+        self,
+        follows: Iterable[str] = (),
+        scopes: Iterable[str] = (),
+        because: Mapping[str, Iterable[str]] | None = None,
+    ) -> None:
+        self.user_id: int = current_user.id
+        self.topics = list(follows)
+        self.scopes = [*scopes, session_scope()]
+        self.because = {scope: tuple(more) for scope, more in (because or {}).items()}
+        # Which rendering of an event with variants it gets (broadcaster.Event): goes with
+        # the variants (issue 21); nothing new is built on it.
+        self.variant = ""
+
+    @classmethod
+    def open(cls, *args) -> Self | None:
+        """The socket of the current user for the endpoint's arguments, or None if they may
+        not open it."""
+        raise NotImplementedError
+
+    def catch_up(self) -> tuple[list[bytes], int]:
+        """The frames the page gets on each (re)connect, and the last room change they cover
+        (live ones up to it are skipped). A subclass puts its own before its base's: the
+        page's state first, then what every page of its kind gets (room counts, the badge)."""
+        return [], 0
+
+    def handle(self, connection: Connection, frame: dict) -> None:
+        """A frame from the page (checked: a JSON object, not too deep)."""
         connection.send(error_html("This page sends nothing over its socket."))
 
-    def catch_up() -> tuple[list[bytes], int]:
-        try:
-            return first_frames(), 0
-        finally:
-            db.session.remove()  # never hold a database connection while a socket is open
+    def opened(self, connection: Connection) -> None:
+        """Once the catch-up is sent."""
 
-    user_id = current_user.id
-    db.session.remove()
-    scopes = [*scopes, session_scope()]
-    serve(
-        ws,
-        user_id,
-        follows,
-        scopes,
-        handle,
-        catch_up,
-        on_idle=on_idle,
-        variant=variant,
-        because=because,
-    )
+    def idle(self, connection: Connection) -> None:
+        """After each ping (every SOCKET_PING_SECONDS without a frame): refresh what expires."""
+
+    def closed(self, connection: Connection) -> None:
+        """Once the socket is closed, whatever closed it."""
+
+
+def run(ws, kind: type[Socket], *args) -> None:
+    """A socket endpoint's body: open the socket of `kind` for the current user and serve it
+    until it closes, or refuse it."""
+    socket = kind.open(*args)
+    db.session.remove()  # never hold a database connection while a socket is open
+    if socket is None:
+        ws.close(*kind.refused)
+        return
+    serve(ws, socket)
