@@ -16,6 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config: dict | None = None) -> Flask:
+    """The app: its configuration (the environment, then `config`), the extensions bound to
+    it, the areas over the transport, then the assets around it all."""
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
@@ -24,8 +26,19 @@ def create_app(config: dict | None = None) -> Flask:
     )
     # Before any route is added: every <int:...> id is bounded (no OverflowError, a 404).
     app.url_map.converters["int"] = BoundedIntConverter
+    _configure(app, config or {})
+    _init_extensions(app)
+    _init_routes(app)
+    _init_templates(app)
+    # Last: it wraps the finished app (WhiteNoise) and compresses what every hook produced.
+    assets.init_app(app)
+    return app
+
+
+def _configure(app: Flask, config: dict) -> None:
+    """The environment's settings, then the caller's, then what follows from them."""
     app.config.update(settings.from_environment())
-    app.config.update(config or {})
+    app.config.update(config)
     app.config.setdefault(
         "SQLALCHEMY_ENGINE_OPTIONS",
         settings.engine_options(
@@ -35,6 +48,8 @@ def create_app(config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config["SECRET_KEY"] = secret_key.resolve(app.config["SECRET_KEY"], Path(app.instance_path))
 
+
+def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     _init_sqlite(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -47,12 +62,20 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     security.init_app(app)
 
+
+def _init_routes(app: Flask) -> None:
+    """The areas, the transport beneath them, the pages of no area, error pages, commands."""
     from taskflow import accounts, boards, chat, cli, errors, main, notifications, realtime
 
     for area in (accounts, boards, chat, notifications):
         area.init_app(app)
     realtime.init_app(app)  # after the areas: they declare their socket endpoints on it
     app.register_blueprint(main.bp)
+    errors.init_app(app)
+    cli.init_app(app)
+
+
+def _init_templates(app: Flask) -> None:
     app.jinja_env.globals["limits"] = _limits()
     app.jinja_env.globals["pause"] = cooperative.pause
     # What people write, as Markdown: `markdown` where the fragment around it is rendered
@@ -61,11 +84,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.filters["markdown"] = markup.render_markdown
     app.jinja_env.filters["markdown_cached"] = markup.cached
     app.jinja_env.globals["excerpt"] = markup.excerpt
-    errors.init_app(app)
-    cli.init_app(app)
-    # Last: it wraps the finished app (WhiteNoise) and compresses what every hook produced.
-    assets.init_app(app)
-    return app
 
 
 def _limits() -> dict[str, int]:
