@@ -4,7 +4,7 @@ handler.
 
 Each socket has one greenlet, the one the server runs it in: it sleeps until the client's
 socket is readable or the broadcaster has queued something to send, then reads, answers and
-sends in turn. simple_websocket's background reader is not started (`NoReaderThread`): its
+sends in turn. simple_websocket's background reader is not started (realtime.NoReaderThread): its
 greenlet and stack would double what an idle socket costs. An idle socket costs that
 greenlet, a small object, an empty deque and an io watcher; there is no writer greenlet and
 no queue of locks per socket."""
@@ -17,7 +17,7 @@ import uuid
 from collections import deque
 from collections.abc import Iterable, Mapping
 from itertools import count
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from flask import current_app, g
 from gevent import get_hub
@@ -30,9 +30,6 @@ from taskflow.realtime import topics as names
 from taskflow.realtime.after_commit import broadcast
 from taskflow.realtime.broadcaster import Event, text_frame
 from taskflow.realtime.client_frames import parse
-
-if TYPE_CHECKING:
-    from taskflow.realtime.sockets import Socket
 
 log = logging.getLogger(__name__)
 QUEUE_SIZE = 256  # events a socket may fall behind before we drop it (its page catches up)
@@ -206,6 +203,23 @@ class Connection:
         return True
 
 
+class Served(Protocol):
+    """What the transport runs: one socket of a kind (realtime/sockets.Socket, the base of
+    each kind, says what each part is)."""
+
+    user_id: int
+    topics: list[str]
+    scopes: list[str]
+    because: dict[str, tuple[str, ...]]
+    variant: str
+
+    def catch_up(self) -> tuple[list[bytes], int]: ...
+    def handle(self, connection: Connection, frame: dict) -> None: ...
+    def opened(self, connection: Connection) -> None: ...
+    def idle(self, connection: Connection) -> None: ...
+    def closed(self, connection: Connection) -> None: ...
+
+
 def end_access(user_id: int, scope: str) -> None:
     """Once the change commits, close the user's sockets that depend on `scope`, on every
     web process."""
@@ -227,20 +241,6 @@ def end_scope(scope: str, kind: str = "gone") -> None:
     """Once the change commits, close every socket that depends on `scope` ("board:3",
     "session:9"), whoever holds it."""
     broadcast(names.of_scope(scope), str, kind=kind, scope=scope, key=(kind, scope))
-
-
-class NoReaderThread:
-    """simple_websocket's `thread_class` (SOCK_SERVER_OPTIONS): it would start a reader
-    greenlet per socket; ours reads in the socket's own greenlet instead (`_receive`), so
-    this thread is never started."""
-
-    __slots__ = ("name",)
-
-    def __init__(self, target=None, **kwargs) -> None:
-        self.name = "unused"
-
-    def start(self) -> None:
-        pass
 
 
 def _read_watcher(ws):
@@ -283,7 +283,7 @@ def _wait(connection: Connection, timeout: float) -> bool:
         readable.stop()
 
 
-def _run(connection: Connection, socket: "Socket", ping_every: float) -> None:
+def _run(connection: Connection, socket: Served, ping_every: float) -> None:
     """Until the connection closes: send what it has queued, hand the client's frames to
     `socket.handle` (size, JSON and depth checked; bad ones answered with an error frame), ping
     the client every `ping_every` seconds (then call socket.idle). One loop in the socket's own
@@ -314,7 +314,7 @@ def _run(connection: Connection, socket: "Socket", ping_every: float) -> None:
             socket.idle(connection)
 
 
-def _handle(socket: "Socket", connection: Connection, frame: dict) -> None:
+def _handle(socket: Served, connection: Connection, frame: dict) -> None:
     try:
         socket.handle(connection, frame)
     except Exception:  # one frame's failure is reported, the socket goes on
@@ -329,8 +329,8 @@ def error_html(message: str) -> str:
     return fragments.render("realtime/_error.html", message=message)
 
 
-def serve(ws, socket: "Socket") -> None:
-    """Run one socket (realtime/sockets.Socket): follow its topics, the topics it follows
+def serve(ws, socket: Served) -> None:
+    """Run one socket: follow its topics, the topics it follows
     `because` of a scope, the user's personal stream and its scopes; send what the page missed;
     then hand it the page's frames until it closes. Access ends when a "close" event names one
     of its scopes (or, for a `because` scope, those topics end).
@@ -341,9 +341,9 @@ def serve(ws, socket: "Socket") -> None:
     # long as the socket): the socket needs only user_id.
     g.pop("_login_user", None)
     more = [topic for followed in socket.because.values() for topic in followed]
-    scopes = socket.scopes
-    topics = [*socket.topics, *more, names.user(socket.user_id), *map(names.of_scope, scopes)]
-    connection = Connection(ws, socket.user_id, topics, scopes, socket.variant, socket.because)
+    scopes, user_id = socket.scopes, socket.user_id
+    topics = [*socket.topics, *more, names.user(user_id), *map(names.of_scope, scopes)]
+    connection = Connection(ws, user_id, topics, scopes, socket.variant, socket.because)
     broadcaster.follow(connection)
     try:
         _open(connection, socket)
@@ -357,7 +357,7 @@ def serve(ws, socket: "Socket") -> None:
         _close(connection, socket)
 
 
-def _open(connection: Connection, socket: "Socket") -> None:
+def _open(connection: Connection, socket: Served) -> None:
     """Make room under the user's cap, then send the catch-up before anything live."""
     # Following first, so that a newer socket's "close" for this one cannot be missed.
     for oldest in socket_cap.opened(connection.user_id, connection.key):
@@ -374,7 +374,7 @@ def _open(connection: Connection, socket: "Socket") -> None:
     socket.opened(connection)
 
 
-def _close(connection: Connection, socket: "Socket") -> None:
+def _close(connection: Connection, socket: Served) -> None:
     broadcaster.unfollow(connection)
     connection.close()
     connection.flush()  # what was queued before the close (an error, a reply)
