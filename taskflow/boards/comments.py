@@ -6,8 +6,8 @@ from flask_login import current_user
 from taskflow import security
 from taskflow.access import member_task
 from taskflow.boards import comment_thread as thread
+from taskflow.boards.changes import Refused
 from taskflow.boards.tasks import task_page
-from taskflow.chat.service import text_to_send
 from taskflow.extensions import db
 from taskflow.htmx import is_htmx
 from taskflow.models import TaskThreadComment
@@ -18,12 +18,13 @@ bp = Blueprint("comments", __name__)
 @bp.post("/tasks/<int:task_id>/comments")
 def create(task_id: int):
     task = member_task(task_id)
-    text, error = text_to_send(request.form.get("content"), current_user.id)
-    if error:
+    try:
+        comment = thread.post_comment(task, current_user, request.form.get("content"))
+    except Refused as refused:
+        error = refused.reason
         if is_htmx():
             return render_template("boards/tasks/_comment_error.html", error=error), 422
         return task_page(task, comment_error=error, draft=request.form.get("content", "")), 422
-    comment = thread.post(task, current_user, text)
     if is_htmx():  # the new comment, should the socket be down, and a cleared error line
         html = render_template("boards/tasks/_comment_oob.html", comment=comment)
         return html + render_template("boards/tasks/_comment_error.html", error="")
@@ -37,9 +38,11 @@ def edit(comment_id: int):
         abort(403)
     error = None
     if request.method == "POST":
-        text, error = text_to_send(request.form.get("content"), current_user.id)
-        if not error:
-            thread.edit(comment, text)
+        try:
+            thread.edit_comment(comment, current_user, request.form.get("content"))
+        except Refused as refused:
+            error = refused.reason
+        else:
             if is_htmx():
                 return render_template("boards/tasks/_comment.html", comment=comment)
             return redirect(
@@ -66,7 +69,7 @@ def delete(comment_id: int):
             cancel=url_for("tasks.show", task_id=comment.task_id, _anchor=f"comment-{comment.id}"),
         )
     task_id = comment.task_id
-    thread.delete(comment)
+    thread.delete_comment(comment, current_user)
     if is_htmx():
         return ""  # the comment's element is replaced by nothing
     return redirect(url_for("tasks.show", task_id=task_id))
