@@ -28,7 +28,7 @@ from typing import NamedTuple
 from flask import current_app
 from sqlalchemy import delete, func, select
 
-from taskflow.accounts.account import end_sessions
+from taskflow.accounts.service import end_sessions
 from taskflow.boards import board_service, comment_thread, invitation_service, task_service
 from taskflow.boards.task_service import TaskFields
 from taskflow.chat import reactions

@@ -4,27 +4,14 @@
 a comment) is one call of the area's service (task_service, column_service, board_service,
 invitation_service, comment_thread): it checks the rule, writes, declares what the change
 broadcasts (boards.live's Change, realtime.after_commit, notifications.push) and commits.
-A rule that does not hold raises `Refused`, with a reason and an HTTP status the route turns
-into the same 4xx page, fragment or form error as before; nothing was written. Routes,
+A rule that does not hold raises `Refused` (taskflow/refusals.py), with a reason and an HTTP
+status the route turns into the same 4xx page, fragment or form error as before; nothing was
+written. Routes,
 demo.py, the CLI (and chat commands) parse, check who may see what (access.py), call the
 service and render: they never commit."""
 
 from taskflow import security
-from taskflow.extensions import db
-
-
-class Refused(Exception):
-    """A change the rules do not allow: `reason` for the user, `status` for HTTP."""
-
-    def __init__(self, reason: str, status: int = 422) -> None:
-        super().__init__(reason)
-        self.reason, self.status = reason, status
-
-
-def refuse(reason: str, status: int = 422) -> Refused:
-    """A refusal after something was written (a lock taken): the transaction is undone."""
-    db.session.rollback()
-    return Refused(reason, status)
+from taskflow.refusals import Refused, refuse  # noqa: F401 (the boards services' names)
 
 
 def may_change(user_id: int) -> bool:
