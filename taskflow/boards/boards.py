@@ -11,7 +11,7 @@ from taskflow.access import member_board, owned_board
 from taskflow.boards import board_service, changes
 from taskflow.boards.forms import BoardForm
 from taskflow.boards.live import Change, load_kanban
-from taskflow.htmx import is_htmx, page_or_fragment
+from taskflow.htmx import form_answer, fragment_or_redirect, page_or_fragment
 from taskflow.models import Board
 
 bp = Blueprint("boards", __name__)
@@ -94,19 +94,20 @@ def delete(board_id: int):
 def kanban(board: Board, status: int = 200, **context):
     """The answer to a form with errors: the kanban fragment for htmx, the full page
     otherwise (a redirect back to the board when there is none)."""
-    if is_htmx():
-        html = render_template("boards/_kanban.html", kanban=load_kanban(board.id), **context)
-        return html, status
-    if status == 200:
-        return redirect(url_for("boards.show", board_id=board.id))
-    kanban = load_kanban(board.id)
-    return render_template("boards/show.html", board=board, kanban=kanban, **context), status
+    return form_answer(
+        "boards/show.html",
+        "boards/_kanban.html",
+        url_for("boards.show", board_id=board.id),
+        status,
+        board=board,
+        kanban=load_kanban(board.id),
+        **context,
+    )
 
 
 def changed(change: Change, board_id: int, focus: str | None = None):
     """The answer to a change of the board: for htmx only the change, the same diff its
     viewers get (and its socket brings too: the page applies it once), with the control to
     keep focused; a redirect back to the board for a plain form."""
-    if is_htmx():
-        return change.frame(focus), 200, {"HX-Reswap": "none"}
-    return redirect(url_for("boards.show", board_id=board_id))
+    target = url_for("boards.show", board_id=board_id)
+    return fragment_or_redirect(target, lambda: (change.frame(focus), 200, {"HX-Reswap": "none"}))

@@ -1,6 +1,6 @@
 """Comments on a task: post, edit, delete. Each works as a plain form and through htmx."""
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 
 from taskflow import security
@@ -9,7 +9,7 @@ from taskflow.boards import comment_thread as thread
 from taskflow.boards.changes import Refused
 from taskflow.boards.tasks import task_page
 from taskflow.extensions import db
-from taskflow.htmx import is_htmx
+from taskflow.htmx import fragment_or_redirect, is_htmx, page_or_fragment
 from taskflow.models import TaskThreadComment
 
 bp = Blueprint("comments", __name__)
@@ -25,10 +25,13 @@ def create(task_id: int):
         if is_htmx():
             return render_template("boards/tasks/_comment_error.html", error=error), 422
         return task_page(task, comment_error=error, draft=request.form.get("content", "")), 422
-    if is_htmx():  # the new comment, should the socket be down, and a cleared error line
-        html = render_template("boards/tasks/_comment_oob.html", comment=comment)
-        return html + render_template("boards/tasks/_comment_error.html", error="")
-    return redirect(url_for("tasks.show", task_id=task.id, _anchor=f"comment-{comment.id}"))
+    return fragment_or_redirect(  # for htmx: the new comment, should the socket be down,
+        url_for("tasks.show", task_id=task.id, _anchor=f"comment-{comment.id}"),
+        lambda: (
+            render_template("boards/tasks/_comment_oob.html", comment=comment)
+            + render_template("boards/tasks/_comment_error.html", error="")
+        ),  # and no error
+    )
 
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
@@ -43,15 +46,19 @@ def edit(comment_id: int):
         except Refused as refused:
             error = refused.reason
         else:
-            if is_htmx():
-                return render_template("boards/tasks/_comment.html", comment=comment)
-            return redirect(
-                url_for("tasks.show", task_id=comment.task_id, _anchor=f"comment-{comment.id}")
+            return fragment_or_redirect(
+                url_for("tasks.show", task_id=comment.task_id, _anchor=f"comment-{comment.id}"),
+                lambda: render_template("boards/tasks/_comment.html", comment=comment),
             )
     draft = request.form.get("content", comment.content)
-    template = "boards/tasks/_comment_edit.html" if is_htmx() else "boards/tasks/comment_edit.html"
-    status = security.refusal_status(error)
-    return render_template(template, comment=comment, error=error, draft=draft), status
+    return page_or_fragment(
+        "boards/tasks/comment_edit.html",
+        "boards/tasks/_comment_edit.html",
+        security.refusal_status(error),
+        comment=comment,
+        error=error,
+        draft=draft,
+    )
 
 
 @bp.route("/comments/<int:comment_id>/delete", methods=["GET", "POST"])
@@ -70,9 +77,8 @@ def delete(comment_id: int):
         )
     task_id = comment.task_id
     thread.delete_comment(comment, current_user)
-    if is_htmx():
-        return ""  # the comment's element is replaced by nothing
-    return redirect(url_for("tasks.show", task_id=task_id))
+    # For htmx, the comment's element is replaced by nothing.
+    return fragment_or_redirect(url_for("tasks.show", task_id=task_id))
 
 
 def _comment(comment_id: int) -> TaskThreadComment:

@@ -29,7 +29,7 @@ from taskflow.boards import invitation_service as service
 from taskflow.boards.forms import MemberForm
 from taskflow.boards.invitation_service import TOO_MANY  # noqa: F401 (the tests' name for it)
 from taskflow.extensions import db, limiter
-from taskflow.htmx import is_htmx
+from taskflow.htmx import form_answer, fragment_or_redirect, go, is_htmx
 from taskflow.models import Board
 from taskflow.models.invitation import ACCEPTED, Invitation, InviteLink, Removal
 from taskflow.notifications import service as notifications
@@ -62,12 +62,13 @@ class InviteLinkForm(FlaskForm):
 def members_page(board: Board, form=None, link_form=None, status: int = 200):
     """The members page after a change: the panel for htmx, else a redirect (or, with
     errors, the page)."""
-    context = panel_context(board, form, link_form)
-    if is_htmx():
-        return render_template("boards/members/_panel.html", **context), status
-    if status == 200:
-        return redirect(url_for("members.index", board_id=board.id))
-    return render_template("boards/members/index.html", **context), status
+    return form_answer(
+        "boards/members/index.html",
+        "boards/members/_panel.html",
+        url_for("members.index", board_id=board.id),
+        status,
+        **panel_context(board, form, link_form),
+    )
 
 
 # The members page lists a page of members by name (a board of thousands stays one page of
@@ -138,7 +139,7 @@ def accept(invitation_id: int):
     if not service.accept_invitation(invitation, current_user):
         return _already_answered(invitation)
     flash(f"You joined “{board.name}”.", "success")
-    return _go(url_for("boards.show", board_id=board.id))
+    return go(url_for("boards.show", board_id=board.id))
 
 
 @bp.post("/invitations/<int:invitation_id>/decline")
@@ -146,10 +147,11 @@ def decline(invitation_id: int):
     invitation = _own(invitation_id)
     if not service.decline_invitation(invitation, current_user):
         return _already_answered(invitation)
-    if is_htmx():  # the row goes; the badge comes down
-        return notifications.badge_html(current_user.id, oob=True)
-    flash(f"You declined the invitation to “{invitation.board.name}”.", "info")
-    return redirect(url_for("notifications.index"))
+    if not is_htmx():
+        flash(f"You declined the invitation to “{invitation.board.name}”.", "info")
+    return fragment_or_redirect(  # for htmx: the row goes; the badge comes down
+        url_for("notifications.index"), lambda: notifications.badge_html(current_user.id, oob=True)
+    )
 
 
 def _own(invitation_id: int) -> Invitation:
@@ -159,14 +161,8 @@ def _own(invitation_id: int) -> Invitation:
 def _already_answered(invitation: Invitation):
     flash(f"You already answered the invitation to “{invitation.board.name}”.", "info")
     if invitation.status == ACCEPTED:
-        return _go(url_for("boards.show", board_id=invitation.board_id))
-    return _go(url_for("notifications.index"))
-
-
-def _go(target: str):
-    if is_htmx():
-        return "", 200, {"HX-Redirect": target}
-    return redirect(target)
+        return go(url_for("boards.show", board_id=invitation.board_id))
+    return go(url_for("notifications.index"))
 
 
 # -- invite links -------------------------------------------------------------------------
