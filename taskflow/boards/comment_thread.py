@@ -82,7 +82,7 @@ def edit(comment: TaskThreadComment, text: str) -> None:
 
 
 def toggle_reaction(comment: TaskThreadComment, user_id: int, emoji: str) -> bool:
-    """Add or remove the user's emoji on the comment (checked by chat.reactions.refusal),
+    """Add or remove the user's emoji on the comment (checked by taskflow.reactions.refusal),
     then publish the comment as an edit is; whether it was added. The comment's row is
     locked first (PostgreSQL; SQLite has one writer anyway): toggles of one comment apply
     and render one after another, each seeing those before it."""
