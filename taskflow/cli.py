@@ -15,8 +15,9 @@ from flask.cli import with_appcontext
 from werkzeug.security import generate_password_hash
 
 from taskflow import demo, embedded_redis, stack
+from taskflow.boards import board_service
 from taskflow.extensions import db
-from taskflow.models import Board, ChatRoom, Task, User
+from taskflow.models import ChatRoom, Task, User
 from taskflow.notifications import service as notifications
 
 log = logging.getLogger(__name__)
@@ -162,9 +163,8 @@ def bench_seed(users: int, rooms: int, out: str, tasks: tuple[int, ...] = ()) ->
         user.password_hash = password_hash
         created.append(user)
     db.session.add_all(created)
-    board = Board.create(f"Benchmark {suffix}", "", created[0])
-    for user in created[1:]:
-        board.add_member(user)
+    board = board_service.create_board(f"Benchmark {suffix}", "", created[0])
+    board_service.add_members(board, created[1:])
     room = ChatRoom(board, "bench", "", created[0])
     room.members = created
     extra = [ChatRoom(board, f"bench-{i}", "", created[0]) for i in range(rooms)]
@@ -185,13 +185,12 @@ def bench_seed(users: int, rooms: int, out: str, tasks: tuple[int, ...] = ()) ->
 
 def _task_board(count: int, members: list[User]) -> dict:
     """A board of `count` tasks spread over its three columns (half in the first), in one
-    INSERT: a big board in a second."""
+    INSERT: a big board in a second (a fixture nobody watches being made: no board change,
+    no diff, hence not task_service's one change per task)."""
     from sqlalchemy import insert
 
-    board = Board.create(f"{count} tasks", "", members[0])
-    for user in members[1:]:
-        board.add_member(user)
-    db.session.flush()
+    board = board_service.create_board(f"{count} tasks", "", members[0])
+    board_service.add_members(board, members[1:])
     sizes = [count // 2 + count % 2, count // 4, count - count // 2 - count % 2 - count // 4]
     rows = [
         {"column_id": column.id, "title": f"Task {i} of {column.name}", "position": i}

@@ -28,10 +28,9 @@ from typing import NamedTuple
 from flask import current_app
 from sqlalchemy import delete, func, select
 
-from taskflow.accounts.account import end_sessions
-from taskflow.boards import comment_thread
-from taskflow.boards import invitations as board_invitations
-from taskflow.boards import live as live_board
+from taskflow.accounts.service import end_sessions
+from taskflow.boards import board_service, comment_thread, invitation_service, task_service
+from taskflow.boards.task_service import TaskFields
 from taskflow.chat import reactions
 from taskflow.chat import service as chat
 from taskflow.extensions import db
@@ -39,7 +38,6 @@ from taskflow.models import (
     Board,
     ChatMessage,
     ChatRoom,
-    Column,
     Invitation,
     Notification,
     Task,
@@ -47,7 +45,6 @@ from taskflow.models import (
     User,
     UserSession,
 )
-from taskflow.models.invitation import ACCEPTED
 from taskflow.models.room import OPEN
 from taskflow.names import name_key
 from taskflow.notifications import service as notifications
@@ -216,15 +213,8 @@ def _remove(users: dict[str, User], boards: list[Board]) -> int:
     """Remove the demo's boards and its people's data, as the app's own deletions do (open
     pages are told and close); the people's rows stay, to be reset. Returns how many boards
     the demo people own that the demo did not make (left alone)."""
-    for board in boards:
-        # As boards.delete: its rooms, tasks, comments, invitations and the notifications
-        # about them go with it (ON DELETE CASCADE).
-        withdrawn = board_invitations.pending_of(board)
-        board_id = board.id
-        db.session.delete(board)
-        live.end_scope(topics.board(board_id))
-        board_invitations.push_withdrawn(withdrawn)
-        db.session.commit()
+    for board in boards:  # with its rooms, tasks, comments, invitations, notifications
+        board_service.delete_board(board)
     ids = {u.id for u in users.values()}
     for room in _directs_among(ids):
         room_id = room.id
@@ -261,24 +251,16 @@ def _make(existing: dict[str, User]) -> Outcome:
     record = {"users": {n: _stamp(u) for n, u in people.items()}, "boards": []}
     _write(record)  # before anything else: a crash from here on leaves a demo --reset mends
     alice = people["alice"]
-    board = Board.create(BOARD_NAME, BOARD_DESCRIPTION, alice)
-    db.session.commit()
+    board = board_service.create_board(BOARD_NAME, BOARD_DESCRIPTION, alice)
     record["boards"].append(_stamp(board))
     _write(record)
-    for user in (people["bob"], people["carol"]):
-        _accept_invitation(board, user, invited_by=alice)
-
+    for user in (people["bob"], people["carol"]):  # as alice's Invite (without its rate)
+        db.session.add(Invitation(board=board, invitee=user, invited_by_id=alice.id))
+        invitation_service.join_board(board, user)  # and their Accept
     tasks = _tasks(board, people)
     room, messages = _conversation(board, people)
     _comments(tasks["announcement"], people)
-    return Outcome(
-        created=True,
-        board_id=board.id,
-        room_id=room.id,
-        tasks=len(tasks),
-        messages=messages,
-        passwords=passwords,
-    )
+    return Outcome(True, board.id, room.id, len(tasks), messages, passwords)
 
 
 def _person(person: Person, user: User | None, password: str) -> User:
@@ -296,106 +278,39 @@ def _person(person: Person, user: User | None, password: str) -> User:
     return user
 
 
-def _accept_invitation(board: Board, user: User, invited_by: User) -> None:
-    """As the owner's Invite and the invitee's Accept: an answered invitation and a member."""
-    invitation = Invitation(board=board, invitee=user, invited_by_id=invited_by.id)
-    db.session.add(invitation)
-    db.session.flush()
-    invitation.answer(ACCEPTED)
-    board.add_member(user)
-    db.session.commit()
-
-
 # The board's tasks: (key, column index, author, assignee, priority, due in days, title,
 # description). Every column has some; one has a due date; the "announcement" gets comments.
 TASKS = (
-    (
-        "announcement",
-        0,
-        "alice",
-        "carol",
-        "high",
-        5,
-        "Write the launch announcement",
-        "The post for the blog and the newsletter.\n\n"
-        "- what is new, in three lines\n- a screenshot of the board\n- the launch date",
-    ),
+    ("announcement", 0, "alice", "carol", "high", 5, "Write the launch announcement",
+     "The post for the blog and the newsletter.\n\n"
+     "- what is new, in three lines\n- a screenshot of the board\n- the launch date"),
     ("alerts", 0, "bob", "bob", "medium", None, "Set up error alerts", ""),
-    (
-        "photos",
-        0,
-        "carol",
-        None,
-        "low",
-        None,
-        "Choose photos for the pricing page",
-        "Two or three, with people in them.",
-    ),
-    (
-        "reset-email",
-        1,
-        "alice",
-        "bob",
-        "urgent",
-        None,
-        "Fix the password reset email",
-        "Customers say the link has expired by the time they open it.",
-    ),
-    (
-        "signup",
-        1,
-        "carol",
-        "carol",
-        "medium",
-        None,
-        "Redesign the sign-up form",
-        "Fewer fields; the name is optional.",
-    ),
+    ("photos", 0, "carol", None, "low", None, "Choose photos for the pricing page",
+     "Two or three, with people in them."),
+    ("reset-email", 1, "alice", "bob", "urgent", None, "Fix the password reset email",
+     "Customers say the link has expired by the time they open it."),
+    ("signup", 1, "carol", "carol", "medium", None, "Redesign the sign-up form",
+     "Fewer fields; the name is optional."),
     ("domain", 2, "alice", "alice", "medium", None, "Register the domain", ""),
     ("faq", 2, "carol", None, "low", None, "Draft the FAQ", ""),
-)
+)  # fmt: skip
 
 
 def _tasks(board: Board, people: dict[str, User]) -> dict[str, Task]:
-    columns, made = board.columns, {}
+    """As the board's "Add a task" (task_service.create_task), and the assignee's
+    notification made at once, as the worker would (a worker that runs the queued job later
+    adds nothing)."""
+    made = {}
     for key, column, author, assignee, priority, due_in, title, description in TASKS:
         due = date.today() + timedelta(days=due_in) if due_in is not None else None
-        made[key] = _task(
-            board,
-            columns[column],
-            people[author],
-            title,
-            people.get(assignee),
-            priority,
-            due,
-            description,
-        )
+        assignee_id = people[assignee].id if assignee else None
+        fields = TaskFields(title, description, assignee_id, due, priority)
+        task, _change = task_service.create_task(board.columns[column], people[author], fields)
+        if assignee is not None and assignee != author:
+            version = Task.current_version(task.id)
+            notifications.for_assignment(task.id, assignee_id, people[author].id, version)
+        made[key] = task
     return made
-
-
-def _task(
-    board: Board,
-    column: Column,
-    author: User,
-    title: str,
-    assignee: User | None,
-    priority: str,
-    due: date | None,
-    description: str,
-) -> Task:
-    """As the board's "Add a task" (boards/tasks.py create): one change of the board, and
-    the assignee notified when someone else assigned them (what the job does, done now)."""
-    change = live_board.begin_change(board)
-    task = Task(column=column, position=column.task_count(), created_by=author)
-    db.session.add(task)
-    task.title, task.description, task.priority, task.due_date = title, description, priority, due
-    task.assignee_id = assignee.id if assignee else None
-    change.card(task)
-    db.session.commit()
-    if assignee is not None and assignee.id != author.id:
-        version = Task.current_version(task.id)
-        notifications.for_assignment(task.id, assignee.id, author.id, version)
-    return task
 
 
 CONVERSATION = (

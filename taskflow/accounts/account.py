@@ -6,28 +6,18 @@ sockets it opened: a copied cookie and an open page lose access together."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from taskflow.accounts import login_guard
+from taskflow.accounts import login_guard, service
 from taskflow.accounts.forms import PasswordChangeForm
+from taskflow.accounts.service import end_sessions
 from taskflow.extensions import db
 from taskflow.models import User, UserSession
-from taskflow.realtime import connection as live
-from taskflow.realtime import topics
 
 bp = Blueprint("account", __name__)
 
 
-def end_sessions(*session_ids: int) -> None:
-    """End these sessions: their cookies stop working and their sockets close (4401)."""
-    UserSession.end(*session_ids)
-    for session_id in session_ids:
-        live.end_scope(topics.session(session_id), kind="logout")
-    db.session.commit()
-
-
 def start_session(user: User, remember: bool) -> None:
     """Log the user in with a new server-side session (login, register, password change)."""
-    user.session_token = UserSession.start(user, request.user_agent.string or "")
-    db.session.commit()
+    service.open_session(user, request.user_agent.string or "")
     login_user(user, remember=remember)
 
 
@@ -48,8 +38,7 @@ def change_password():
             return _page(form), 429
         if current_user.check_password(form.current.data):
             user = current_user._get_current_object()
-            user.set_password(form.password.data)
-            end_sessions(*UserSession.ids_of(user.id))
+            service.change_password(user, form.password.data)
             start_session(user, remember=False)
             flash("Password changed. Every other session was logged out.", "success")
             return redirect(url_for("account.show"))

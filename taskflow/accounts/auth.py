@@ -16,9 +16,9 @@ from flask import (
 from flask_login import current_user, login_required, logout_user
 
 from taskflow import security
-from taskflow.accounts import account, login_guard, passwords, profile
+from taskflow.accounts import account, login_guard, passwords, service
 from taskflow.accounts.forms import LoginForm, RegisterForm
-from taskflow.extensions import db, limiter
+from taskflow.extensions import limiter
 from taskflow.models import User
 
 bp = Blueprint("auth", __name__)
@@ -33,10 +33,7 @@ def register():
         form.username.errors = [security.REGISTER_SLOW_DOWN]  # what was typed comes back
         return render_template("accounts/register.html", form=form), 429
     if form.validate_on_submit():
-        user = User(form.username.data, form.password.data)
-        profile.take_browser_zone(user, form.time_zone.data)
-        db.session.add(user)
-        db.session.commit()
+        user = service.register(form.username.data, form.password.data, form.time_zone.data)
         _start_session(user, remember=False)
         flash(f"Welcome to TaskFlow, {user.username}!", "success")
         return redirect(url_for("boards.index"))
@@ -56,7 +53,7 @@ def login():
         user = User.by_username(form.username.data)
         # An unknown user costs a hash check too: the timing tells nothing.
         if passwords.verify(user and user.password_hash, form.password.data):
-            profile.take_browser_zone(user, form.time_zone.data)
+            service.take_browser_zone(user, form.time_zone.data)
             _start_session(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
         login_guard.failed(form.username.data)

@@ -6,25 +6,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import select
 
-from taskflow import people, security, timezones
+from taskflow import people, timezones
+from taskflow.accounts import service
 from taskflow.accounts.forms import ProfileForm
 from taskflow.extensions import db
-from taskflow.models import Board, ChatRoom, User
+from taskflow.models import Board, User
 from taskflow.models.board import Membership
 
 bp = Blueprint("profile", __name__)
-
-SLOW_DOWN = "You changed your profile many times in a short while. Wait a little, then save."
-
-
-def take_browser_zone(user: User, value: object) -> bool:
-    """Keep the browser's zone for a user who has none yet (a zone chosen on the profile page
-    is not overwritten by a browser elsewhere). Unknown names are ignored. Not committed."""
-    zone = timezones.clean_zone(value)
-    if zone is None or user.time_zone:
-        return False
-    user.time_zone = zone
-    return True
 
 
 @bp.post("/account/time-zone")
@@ -33,9 +22,7 @@ def time_zone():
     checked by Flask-WTF as on every POST."""
     if timezones.clean_zone(request.form.get("time_zone")) is None:
         return "Unknown time zone.", 400
-    user = current_user._get_current_object()
-    if take_browser_zone(user, request.form["time_zone"]):
-        db.session.commit()
+    service.save_browser_zone(current_user._get_current_object(), request.form["time_zone"])
     return "", 204
 
 
@@ -51,20 +38,14 @@ def edit():
         }
     )
     if form.validate_on_submit():
-        if not security.count("PROFILE_RATE_LIMIT", "profile", str(user.id)):
-            # A save renders the user's messages afresh in every room they are in, for all
-            # readers: bounded like every action that makes others do work.
-            form.display_name.errors.append(SLOW_DOWN)
+        data = form.data
+        try:
+            service.save_profile(
+                user, data["display_name"], data["time_zone"], data["avatar_color"], data["theme"]
+            )
+        except service.Refused as refused:
+            form.display_name.errors.append(refused.reason)
             return render_template("accounts/profile.html", form=form, user=user), 429
-        user.display_name = people.clean_display_name(form.display_name.data)
-        user.time_zone = timezones.clean_zone(form.time_zone.data)
-        user.avatar_color = form.avatar_color.data
-        user.theme = form.theme.data
-        # Cached renderings of the user's messages are keyed by it: they render afresh, and
-        # so do their rooms' cached latest pages.
-        user.profile_version += 1
-        ChatRoom.people_changed(user.id)
-        db.session.commit()
         flash("Profile saved.", "success")
         return redirect(url_for("profile.edit"))
     status = 422 if form.errors else 200

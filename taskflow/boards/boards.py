@@ -8,14 +8,11 @@ from flask_login import current_user
 
 from taskflow import errors, security
 from taskflow.access import member_board, owned_board
-from taskflow.boards import invitations
+from taskflow.boards import board_service, changes
 from taskflow.boards.forms import BoardForm
 from taskflow.boards.live import Change, load_kanban
-from taskflow.extensions import db
-from taskflow.htmx import is_htmx, page_or_fragment
+from taskflow.htmx import form_answer, fragment_or_redirect, page_or_fragment
 from taskflow.models import Board
-from taskflow.realtime import connection as live
-from taskflow.realtime import topics
 
 bp = Blueprint("boards", __name__)
 
@@ -37,8 +34,7 @@ def create():
     form = BoardForm()
     if not form.validate_on_submit():
         return _boards_page(form), 422
-    board = Board.create(form.name.data, form.description.data or "", current_user)
-    db.session.commit()
+    board = board_service.create_board(form.name.data, form.description.data or "", current_user)
     return redirect(url_for("boards.show", board_id=board.id))
 
 
@@ -69,7 +65,7 @@ def limited(view: Callable) -> Callable:
 def may_change() -> bool:
     """Whether the user may change a board now (counts the change). Nobody signed in is
     counted: the view refuses them on its own."""
-    return not current_user.is_authenticated or security.may_change_board(current_user.id)
+    return not current_user.is_authenticated or changes.may_change(current_user.id)
 
 
 @bp.route("/boards/<int:board_id>/edit", methods=["GET", "POST"])
@@ -78,8 +74,7 @@ def edit(board_id: int):
     board = owned_board(board_id)
     form = BoardForm(obj=board)
     if form.validate_on_submit():
-        board.name, board.description = form.name.data, form.description.data or ""
-        db.session.commit()
+        board_service.rename_board(board, form.name.data, form.description.data or "")
         flash("Board saved.", "success")
         return redirect(url_for("boards.show", board_id=board.id))
     return render_template("boards/edit.html", board=board, form=form), 422 if form.errors else 200
@@ -89,12 +84,8 @@ def edit(board_id: int):
 def delete(board_id: int):
     board = owned_board(board_id)
     if request.method == "POST":  # CSRFProtect has checked the token before we get here
-        name, board_id = board.name, board.id
-        withdrawn = invitations.pending_of(board)  # they go with the board (ON DELETE CASCADE)
-        db.session.delete(board)
-        live.end_scope(topics.board(board_id))  # its pages, rooms and tasks close everywhere
-        invitations.push_withdrawn(withdrawn)
-        db.session.commit()
+        name = board.name
+        board_service.delete_board(board)
         flash(f"Board “{name}” deleted.", "info")
         return redirect(url_for("boards.index"))
     return render_template("boards/delete.html", board=board)
@@ -103,19 +94,20 @@ def delete(board_id: int):
 def kanban(board: Board, status: int = 200, **context):
     """The answer to a form with errors: the kanban fragment for htmx, the full page
     otherwise (a redirect back to the board when there is none)."""
-    if is_htmx():
-        html = render_template("boards/_kanban.html", kanban=load_kanban(board.id), **context)
-        return html, status
-    if status == 200:
-        return redirect(url_for("boards.show", board_id=board.id))
-    kanban = load_kanban(board.id)
-    return render_template("boards/show.html", board=board, kanban=kanban, **context), status
+    return form_answer(
+        "boards/show.html",
+        "boards/_kanban.html",
+        url_for("boards.show", board_id=board.id),
+        status,
+        board=board,
+        kanban=load_kanban(board.id),
+        **context,
+    )
 
 
 def changed(change: Change, board_id: int, focus: str | None = None):
     """The answer to a change of the board: for htmx only the change, the same diff its
     viewers get (and its socket brings too: the page applies it once), with the control to
     keep focused; a redirect back to the board for a plain form."""
-    if is_htmx():
-        return change.frame(focus), 200, {"HX-Reswap": "none"}
-    return redirect(url_for("boards.show", board_id=board_id))
+    target = url_for("boards.show", board_id=board_id)
+    return fragment_or_redirect(target, lambda: (change.frame(focus), 200, {"HX-Reswap": "none"}))

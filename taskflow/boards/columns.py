@@ -1,18 +1,16 @@
 """Columns of a board: add, rename, reorder, delete."""
 
 from flask import Blueprint, abort, render_template, request
-from sqlalchemy import update
 
 from taskflow.access import member_board, member_column
+from taskflow.boards import column_service
 from taskflow.boards import live as live_board
 from taskflow.boards.boards import changed, kanban, limited
+from taskflow.boards.changes import Refused
 from taskflow.boards.forms import ColumnForm
 from taskflow.extensions import db
 from taskflow.htmx import is_htmx
-from taskflow.models import Board, Column, Task
-from taskflow.models.column import renumber
-from taskflow.realtime import connection as live
-from taskflow.realtime import topics
+from taskflow.models import Board, Column
 
 bp = Blueprint("columns", __name__)
 
@@ -24,13 +22,7 @@ def create(board_id: int):
     form = ColumnForm()
     if not form.validate_on_submit():
         return kanban(board, status=422, column_form=form)
-    change = live_board.begin_change(board)
-    column = Column(name=form.name.data, position=len(board.columns))
-    board.columns.append(column)
-    change.columns.append(column)
-    change.reordered = True
-    db.session.commit()
-    return changed(change, board_id)
+    return changed(column_service.create_column(board, form.name.data), board_id)
 
 
 @bp.post("/columns/<int:column_id>/rename")
@@ -40,13 +32,8 @@ def rename(column_id: int):
     form = ColumnForm(prefix=f"column-{column.id}")
     if not form.validate_on_submit():
         return kanban(column.board, status=422, rename_errors={column.id: form.name.errors})
-    change = live_board.begin_change(column.board)
-    column.name = form.name.data
-    change.renamed.append(column)
-    live_board.task_changed(*live_board.task_ids(column.id))  # their pages show the column
-    board_id = column.board_id
-    db.session.commit()
-    return changed(change, board_id)
+    change = column_service.rename_column(column, form.name.data)
+    return changed(change, change.board_id)
 
 
 @bp.post("/columns/<int:column_id>/move")
@@ -54,14 +41,11 @@ def rename(column_id: int):
 def move(column_id: int):
     column = member_column(column_id)
     direction = request.form.get("direction")
-    if direction not in ("left", "right"):
-        abort(400)
-    change = live_board.begin_change(column.board)
-    column.move(-1 if direction == "left" else 1)
-    change.reordered = True
-    board_id, column_id = column.board_id, column.id
-    db.session.commit()
-    return changed(change, board_id, focus=f"column-{column_id}-{direction}")
+    try:
+        change = column_service.move_column(column, direction)
+    except Refused as refused:
+        abort(refused.status)
+    return changed(change, change.board_id, focus=f"column-{column_id}-{direction}")
 
 
 @bp.route("/columns/<int:column_id>/delete", methods=["GET", "POST"])
@@ -76,32 +60,11 @@ def delete(column_id: int):
         return render_template(
             "boards/columns/delete.html", column=column, others=others, count=count
         )
-    change = live_board.begin_change(board)
-    board, column = column.board, db.session.get(Column, column.id)  # reloaded under the lock
-    others = [c for c in board.columns if c is not column]
-    moved = live_board.task_ids(column.id)
-    target_id = request.form.get("tasks_to", "delete")
-    if moved and target_id != "delete":
-        target = next((c for c in others if str(c.id) == target_id), None) or abort(400)
-        # One UPDATE: they go after the target's own cards, in their order.
-        db.session.execute(
-            update(Task)
-            .where(Task.column_id == column.id)
-            .values(column_id=target.id, position=Task.position + target.task_count()),
-            execution_options={"synchronize_session": False},
-        )
-        change.columns.append(target)
-    else:  # they go with the column (ON DELETE CASCADE)
-        for task_id in moved:  # their task pages close; moved tasks' pages follow them
-            live.end_scope(topics.task(task_id))
-    board.columns.remove(column)
-    renumber(board.columns)
-    change.gone.add(column.id)
-    change.reordered = True
-    live_board.task_changed(*moved)
-    board_id = board.id
-    db.session.commit()
-    return changed(change, board_id)
+    try:
+        change = column_service.delete_column(column, request.form.get("tasks_to", "delete"))
+    except Refused as refused:
+        abort(refused.status)
+    return changed(change, change.board_id)
 
 
 @bp.get("/columns/<int:column_id>/cards")

@@ -2,13 +2,19 @@
 open once it commits (rendered once per zone reading the task, for its times; edit/delete
 controls are shown per viewer by CSS, see viewer.css). A post or a delete changes the card's
 count: a change of the board (boards/live.py), whose lock it takes before touching the thread,
-in the order a task's deletion takes them."""
+in the order a task's deletion takes them.
+
+post_comment, edit_comment and delete_comment are the changes a user makes (see
+changes.py, "who commits"): each checks its rule first and raises Refused; `post` and `edit`
+take text already checked (the demo's)."""
 
 from collections.abc import Callable
 
 from sqlalchemy import select
 
+from taskflow.boards.changes import Refused
 from taskflow.boards.live import begin_change, task_html
+from taskflow.chat.service import text_to_send
 from taskflow.extensions import db
 from taskflow.models import Board, Reaction, Task, TaskThreadComment, User
 from taskflow.models.user import utcnow
@@ -17,7 +23,37 @@ from taskflow.notifications import service as notifications
 from taskflow.realtime import fragments, topics
 from taskflow.realtime.after_commit import broadcast
 from taskflow.realtime.broadcaster import text_frame
+from taskflow.security import SLOW_DOWN
 from taskflow.timezones import DEFAULT, per_reader_zone
+
+NOT_YOURS = "You are not allowed to do that."
+
+
+def checked_text(content: object, user_id: int) -> str:
+    """The text to post (chat.service.text_to_send: cleaned, within the sender's rate);
+    Refused (422, or 429 for a sender too fast) with the reason."""
+    text, error = text_to_send(content, user_id)
+    if error:
+        raise Refused(error, 429 if error == SLOW_DOWN else 422)
+    return text
+
+
+def post_comment(task: Task, author: User, content: object) -> TaskThreadComment:
+    """A new comment of `author` (a member of the task's board: the caller checks)."""
+    return post(task, author, checked_text(content, author.id))
+
+
+def edit_comment(comment: TaskThreadComment, editor: User, content: object) -> None:
+    if not comment.can_edit(editor):
+        raise Refused(NOT_YOURS, 403)
+    edit(comment, checked_text(content, editor.id))
+
+
+def delete_comment(comment: TaskThreadComment, actor: User) -> None:
+    """Its author or the board's owner deletes it."""
+    if not comment.can_delete(actor):
+        raise Refused(NOT_YOURS, 403)
+    delete(comment)
 
 
 def post(task: Task, author: User, text: str) -> TaskThreadComment:
@@ -46,7 +82,7 @@ def edit(comment: TaskThreadComment, text: str) -> None:
 
 
 def toggle_reaction(comment: TaskThreadComment, user_id: int, emoji: str) -> bool:
-    """Add or remove the user's emoji on the comment (checked by chat.reactions.refusal),
+    """Add or remove the user's emoji on the comment (checked by taskflow.reactions.refusal),
     then publish the comment as an edit is; whether it was added. The comment's row is
     locked first (PostgreSQL; SQLite has one writer anyway): toggles of one comment apply
     and render one after another, each seeing those before it."""

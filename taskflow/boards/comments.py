@@ -1,15 +1,15 @@
 """Comments on a task: post, edit, delete. Each works as a plain form and through htmx."""
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 
 from taskflow import security
 from taskflow.access import member_task
 from taskflow.boards import comment_thread as thread
+from taskflow.boards.changes import Refused
 from taskflow.boards.tasks import task_page
-from taskflow.chat.service import text_to_send
 from taskflow.extensions import db
-from taskflow.htmx import is_htmx
+from taskflow.htmx import fragment_or_redirect, is_htmx, page_or_fragment
 from taskflow.models import TaskThreadComment
 
 bp = Blueprint("comments", __name__)
@@ -18,16 +18,20 @@ bp = Blueprint("comments", __name__)
 @bp.post("/tasks/<int:task_id>/comments")
 def create(task_id: int):
     task = member_task(task_id)
-    text, error = text_to_send(request.form.get("content"), current_user.id)
-    if error:
+    try:
+        comment = thread.post_comment(task, current_user, request.form.get("content"))
+    except Refused as refused:
+        error = refused.reason
         if is_htmx():
             return render_template("boards/tasks/_comment_error.html", error=error), 422
         return task_page(task, comment_error=error, draft=request.form.get("content", "")), 422
-    comment = thread.post(task, current_user, text)
-    if is_htmx():  # the new comment, should the socket be down, and a cleared error line
-        html = render_template("boards/tasks/_comment_oob.html", comment=comment)
-        return html + render_template("boards/tasks/_comment_error.html", error="")
-    return redirect(url_for("tasks.show", task_id=task.id, _anchor=f"comment-{comment.id}"))
+    return fragment_or_redirect(  # for htmx: the new comment, should the socket be down,
+        url_for("tasks.show", task_id=task.id, _anchor=f"comment-{comment.id}"),
+        lambda: (
+            render_template("boards/tasks/_comment_oob.html", comment=comment)
+            + render_template("boards/tasks/_comment_error.html", error="")
+        ),  # and no error
+    )
 
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
@@ -37,18 +41,24 @@ def edit(comment_id: int):
         abort(403)
     error = None
     if request.method == "POST":
-        text, error = text_to_send(request.form.get("content"), current_user.id)
-        if not error:
-            thread.edit(comment, text)
-            if is_htmx():
-                return render_template("boards/tasks/_comment.html", comment=comment)
-            return redirect(
-                url_for("tasks.show", task_id=comment.task_id, _anchor=f"comment-{comment.id}")
+        try:
+            thread.edit_comment(comment, current_user, request.form.get("content"))
+        except Refused as refused:
+            error = refused.reason
+        else:
+            return fragment_or_redirect(
+                url_for("tasks.show", task_id=comment.task_id, _anchor=f"comment-{comment.id}"),
+                lambda: render_template("boards/tasks/_comment.html", comment=comment),
             )
     draft = request.form.get("content", comment.content)
-    template = "boards/tasks/_comment_edit.html" if is_htmx() else "boards/tasks/comment_edit.html"
-    status = security.refusal_status(error)
-    return render_template(template, comment=comment, error=error, draft=draft), status
+    return page_or_fragment(
+        "boards/tasks/comment_edit.html",
+        "boards/tasks/_comment_edit.html",
+        security.refusal_status(error),
+        comment=comment,
+        error=error,
+        draft=draft,
+    )
 
 
 @bp.route("/comments/<int:comment_id>/delete", methods=["GET", "POST"])
@@ -66,10 +76,9 @@ def delete(comment_id: int):
             cancel=url_for("tasks.show", task_id=comment.task_id, _anchor=f"comment-{comment.id}"),
         )
     task_id = comment.task_id
-    thread.delete(comment)
-    if is_htmx():
-        return ""  # the comment's element is replaced by nothing
-    return redirect(url_for("tasks.show", task_id=task_id))
+    thread.delete_comment(comment, current_user)
+    # For htmx, the comment's element is replaced by nothing.
+    return fragment_or_redirect(url_for("tasks.show", task_id=task_id))
 
 
 def _comment(comment_id: int) -> TaskThreadComment:

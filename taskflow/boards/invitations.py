@@ -22,24 +22,21 @@ from flask import (
 )
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice, SelectField
 
-from taskflow import security
 from taskflow.access import own, owned_board
+from taskflow.boards import invitation_service as service
 from taskflow.boards.forms import MemberForm
+from taskflow.boards.invitation_service import TOO_MANY  # noqa: F401 (the tests' name for it)
 from taskflow.extensions import db, limiter
-from taskflow.htmx import is_htmx
-from taskflow.models import Board, User
-from taskflow.models.invitation import ACCEPTED, DECLINED, Invitation, InviteLink, Removal
+from taskflow.htmx import form_answer, fragment_or_redirect, go, is_htmx
+from taskflow.models import Board
+from taskflow.models.invitation import ACCEPTED, Invitation, InviteLink, Removal
 from taskflow.notifications import service as notifications
-from taskflow.realtime import fragments
-from taskflow.timezones import zone_of
 
 bp = Blueprint("invitations", __name__)
 
 EXPIRY = {"never": None, "1": timedelta(days=1), "7": timedelta(days=7)}
-TOO_MANY = "You have sent many invitations in a short time. Try again in a while."
 REMOVED = (
     "You were removed from this board: its invite link works for you again only once the owner"
     " invites you."
@@ -59,59 +56,19 @@ class InviteLinkForm(FlaskForm):
     )
 
 
-class InviteRefused(Exception):
-    def __init__(self, message: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.message, self.status = message, status
-
-
 # -- the owner's side ---------------------------------------------------------------------
-
-
-def invite(board: Board, username: str) -> Invitation:
-    """Invite a user to the board as the current user; InviteRefused says why not.
-
-    Every attempt counts, before the name is looked up: counted only when the user existed,
-    the form answered unknown names without end, and told anyone which usernames exist."""
-    if not _may_invite(current_user.id):
-        raise InviteRefused(TOO_MANY, 429)
-    user = User.by_username(username)
-    if user is None:
-        raise InviteRefused("No user has that username.")
-    if board.is_member(user):
-        raise InviteRefused(f"{user.username} is already a member.")
-    if Invitation.pending_for(board, user):
-        raise InviteRefused(f"{user.username} is already invited.")
-    invitation = Invitation(board=board, invitee=user, invited_by_id=current_user.id)
-    db.session.add(invitation)
-    try:
-        db.session.flush()
-    except IntegrityError:  # the same invitation, sent at the same moment from another tab
-        db.session.rollback()
-        raise InviteRefused(f"{user.username} is already invited.") from None
-    html = fragments.render(  # for the invitee only: in their zone
-        "boards/invitations/_item_oob.html", invitation=invitation, zone=zone_of(user)
-    )
-    notifications.push(user.id, html=html)
-    db.session.commit()
-    return invitation
-
-
-def _may_invite(user_id: int) -> bool:
-    """Attempts to invite per owner, counted in Redis; fails open like the message limit
-    (inviting is not worth refusing for want of a counter)."""
-    return security.count("INVITE_LIMIT_PER_OWNER", "invite", str(user_id))
 
 
 def members_page(board: Board, form=None, link_form=None, status: int = 200):
     """The members page after a change: the panel for htmx, else a redirect (or, with
     errors, the page)."""
-    context = panel_context(board, form, link_form)
-    if is_htmx():
-        return render_template("boards/members/_panel.html", **context), status
-    if status == 200:
-        return redirect(url_for("members.index", board_id=board.id))
-    return render_template("boards/members/index.html", **context), status
+    return form_answer(
+        "boards/members/index.html",
+        "boards/members/_panel.html",
+        url_for("members.index", board_id=board.id),
+        status,
+        **panel_context(board, form, link_form),
+    )
 
 
 # The members page lists a page of members by name (a board of thousands stays one page of
@@ -139,28 +96,14 @@ def panel_context(board: Board, form=None, link_form=None, page: int = 1) -> dic
     }
 
 
-def removed_from(board: Board, user) -> bool:
-    """Whether the owner removed the user and has not invited them since: the invite link
-    is not theirs to use (the owner decides whether they come back)."""
-    return Removal.applies(board, user) and Invitation.pending_for(board, user) is None
-
-
-def record_removal(board: Board, user) -> None:
-    """The owner removed this member (not: they left)."""
-    Removal.record(board, user)
-
-
 @bp.post("/boards/<int:board_id>/invitations/<int:invitation_id>/delete")
 def cancel(board_id: int, invitation_id: int):
     board = owned_board(board_id)
     invitation = db.session.get(Invitation, invitation_id)
     if invitation is None or invitation.board_id != board.id:
         abort(404)
-    if invitation.is_pending:
-        invitee = invitation.invitee
-        db.session.delete(invitation)
-        push_withdrawn([(invitation_id, invitee.id)])
-        db.session.commit()
+    invitee = invitation.invitee
+    if service.cancel_invitation(invitation):
         flash(f"The invitation of {invitee.username} was cancelled.", "info")
     else:
         flash("That invitation was already answered.", "info")
@@ -173,8 +116,7 @@ def reset_link(board_id: int):
     form = InviteLinkForm()
     if not form.validate_on_submit():
         return members_page(board, link_form=form, status=422)
-    InviteLink.reset(board, current_user, EXPIRY[form.expiry.data])
-    db.session.commit()
+    service.reset_invite_link(board, current_user, EXPIRY[form.expiry.data])
     flash("A new invite link is ready; any earlier link no longer works.", "success")
     return members_page(board)
 
@@ -182,25 +124,9 @@ def reset_link(board_id: int):
 @bp.post("/boards/<int:board_id>/invite-link/delete")
 def disable_link(board_id: int):
     board = owned_board(board_id)
-    link = InviteLink.of_board(board)
-    if link is not None:
-        db.session.delete(link)
-        db.session.commit()
+    service.disable_invite_link(board)
     flash("The invite link is disabled.", "info")
     return members_page(board)
-
-
-def pending_of(board: Board) -> list[tuple[int, int]]:
-    """(invitation id, invitee id) of the board's open invitations, read before they go."""
-    return [(i.id, i.invitee_id) for i in Invitation.pending_of_board(board)]
-
-
-def push_withdrawn(withdrawn: list[tuple[int, int]]) -> None:
-    """Once the change commits, take cancelled invitations off the invitees' open pages,
-    and their badges down."""
-    for invitation_id, invitee_id in withdrawn:
-        html = f'<li id="invitation-{invitation_id}" hx-swap-oob="delete"></li>'
-        notifications.push(invitee_id, html=html)
 
 
 # -- the invitee's side -------------------------------------------------------------------
@@ -210,24 +136,22 @@ def push_withdrawn(withdrawn: list[tuple[int, int]]) -> None:
 def accept(invitation_id: int):
     invitation = _own(invitation_id)
     board = invitation.board
-    if not invitation.answer(ACCEPTED):
+    if not service.accept_invitation(invitation, current_user):
         return _already_answered(invitation)
-    _join(board)
     flash(f"You joined “{board.name}”.", "success")
-    return _go(url_for("boards.show", board_id=board.id))
+    return go(url_for("boards.show", board_id=board.id))
 
 
 @bp.post("/invitations/<int:invitation_id>/decline")
 def decline(invitation_id: int):
     invitation = _own(invitation_id)
-    if not invitation.answer(DECLINED):
+    if not service.decline_invitation(invitation, current_user):
         return _already_answered(invitation)
-    notifications.push(current_user.id)  # the badge on the user's other tabs
-    db.session.commit()
-    if is_htmx():  # the row goes; the badge comes down
-        return notifications.badge_html(current_user.id, oob=True)
-    flash(f"You declined the invitation to “{invitation.board.name}”.", "info")
-    return redirect(url_for("notifications.index"))
+    if not is_htmx():
+        flash(f"You declined the invitation to “{invitation.board.name}”.", "info")
+    return fragment_or_redirect(  # for htmx: the row goes; the badge comes down
+        url_for("notifications.index"), lambda: notifications.badge_html(current_user.id, oob=True)
+    )
 
 
 def _own(invitation_id: int) -> Invitation:
@@ -235,33 +159,10 @@ def _own(invitation_id: int) -> Invitation:
 
 
 def _already_answered(invitation: Invitation):
-    db.session.rollback()
     flash(f"You already answered the invitation to “{invitation.board.name}”.", "info")
     if invitation.status == ACCEPTED:
-        return _go(url_for("boards.show", board_id=invitation.board_id))
-    return _go(url_for("notifications.index"))
-
-
-def _go(target: str):
-    if is_htmx():
-        return "", 200, {"HX-Redirect": target}
-    return redirect(target)
-
-
-def _join(board: Board) -> None:
-    """Make the current user a member and close their open invitation to the board."""
-    for _ in range(2):
-        pending = Invitation.pending_for(board, current_user)
-        if pending is not None:
-            pending.answer(ACCEPTED)
-        board.add_member(current_user)
-        Removal.lift(board, current_user)  # a member again: a later removal is a new one
-        notifications.push(current_user.id)  # the badge on the user's other tabs
-        try:
-            db.session.commit()
-            return
-        except IntegrityError:  # they joined at this moment another way: now a member
-            db.session.rollback()
+        return go(url_for("boards.show", board_id=invitation.board_id))
+    return go(url_for("notifications.index"))
 
 
 # -- invite links -------------------------------------------------------------------------
@@ -280,11 +181,11 @@ def join(code: str):
     board = link.board
     if board.is_member(current_user):
         return redirect(url_for("boards.show", board_id=board.id))
-    if removed_from(board, current_user):
+    if service.removed_from(board, current_user):
         return render_template("errors/page.html", code=403, message=REMOVED), 403
     form = FlaskForm()
     if request.method == "POST" and form.validate_on_submit():
-        _join(board)
+        service.join_board(board, current_user)
         flash(f"You joined “{board.name}”.", "success")
         return redirect(url_for("boards.show", board_id=board.id))
     return render_template("boards/invitations/join.html", board=board, code=code, form=form)

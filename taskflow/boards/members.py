@@ -5,13 +5,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from taskflow.access import member_board, owned_board
-from taskflow.boards import invitations
+from taskflow.boards import board_service, invitation_service, invitations
+from taskflow.boards.changes import Refused
 from taskflow.boards.forms import MemberForm
 from taskflow.converters import bounded_int
 from taskflow.extensions import db
-from taskflow.models import ChatRoom, User
-from taskflow.realtime import connection as live
-from taskflow.realtime import topics
+from taskflow.models import User
 
 bp = Blueprint("members", __name__)
 MEMBERS_PAGE = invitations.MEMBERS_PAGE
@@ -31,9 +30,9 @@ def create(board_id: int):
     form = MemberForm()
     if form.validate_on_submit():
         try:
-            invitation = invitations.invite(board, form.username.data)
-        except invitations.InviteRefused as refused:
-            form.username.errors.append(refused.message)
+            invitation = invitation_service.send_invitation(board, current_user, form.username.data)
+        except Refused as refused:
+            form.username.errors.append(refused.reason)
             return _members_page(board, form, status=refused.status)
         flash(f"{invitation.invitee.username} is invited; they join when they accept.", "success")
         return _members_page(board, MemberForm(formdata=None))
@@ -44,21 +43,10 @@ def create(board_id: int):
 def delete(board_id: int, user_id: int):
     board = member_board(board_id)
     user = db.session.get(User, user_id)
-    # Before anything else: removing anyone else would record their removal (the invite
-    # link refuses them, the owner's list shows them), which would tell who an id is.
-    if user is None or not board.is_member(user):
-        abort(404)
-    leaving = user_id == current_user.id
-    if not leaving and not board.is_owner(current_user):
-        abort(403)
-    if user_id == board.owner_id:
-        abort(403)  # the owner cannot leave or be removed; they delete the board instead
-    board.remove_member(user)
-    if not leaving:  # the invite link refuses them until the owner invites them again
-        invitations.record_removal(board, user)
-    ChatRoom.leave_board(board.id, user.id)  # one DELETE, whatever the rooms' sizes
-    live.end_access(user.id, topics.board(board.id))  # their open sockets close
-    db.session.commit()
+    try:
+        leaving = board_service.remove_member(board, current_user, user)
+    except Refused as refused:
+        abort(refused.status)
     if leaving:
         flash(f"You left “{board.name}”.", "info")
         return redirect(url_for("boards.index"))

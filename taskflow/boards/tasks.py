@@ -5,18 +5,15 @@ from flask_login import current_user
 
 from taskflow import errors, security
 from taskflow.access import member_column, member_task
-from taskflow.boards import live as live_board
+from taskflow.boards import task_service
 from taskflow.boards.boards import changed, kanban, limited, may_change
+from taskflow.boards.changes import Refused
 from taskflow.boards.forms import TaskForm
+from taskflow.boards.task_service import NOT_ON_BOARD, TaskFields
 from taskflow.converters import bounded_int, id_arg
-from taskflow.extensions import db
 from taskflow.htmx import is_htmx
 from taskflow.models import Board, Task, TaskThreadComment
 from taskflow.names import name_key
-from taskflow.notifications import jobs
-from taskflow.notifications import service as notifications
-from taskflow.realtime import connection as live
-from taskflow.realtime import topics
 
 bp = Blueprint("tasks", __name__)
 
@@ -28,14 +25,8 @@ def create(column_id: int):
     if form.validate_on_submit() and _assignee_checked(column.board, form):
         if not may_change():
             return _refused("boards/tasks/new.html", column=column, form=form)
-        change = live_board.begin_change(column.board)
-        task = Task(column=column, position=column.task_count(), created_by=current_user)
-        db.session.add(task)
-        assignee = _fill(task, form)
-        change.card(task)
-        db.session.commit()
-        _notify_assignee(task, assignee)
-        return changed(change, column.board_id)
+        _task, change = task_service.create_task(column, current_user, _fields(form))
+        return changed(change, change.board_id)
     if form.errors and is_htmx():  # the quick-add form on the board
         return kanban(column.board, status=422, add_errors={column.id: form.title.errors})
     status = 422 if form.errors else 200
@@ -64,15 +55,7 @@ def edit(task_id: int):
     if form.validate_on_submit() and _assignee_checked(task.board, form):
         if not may_change():
             return _refused("boards/tasks/edit.html", task=task, form=form)
-        live_board.begin_change(task.board).card(task)
-        task.bump_version()
-        described = task.description
-        assignee = _fill(task, form)
-        if task.description != described:  # its assignments quote it
-            notifications.description_edited(task.id, task.description)
-        live_board.task_changed(task.id)
-        db.session.commit()
-        _notify_assignee(task, assignee)
+        task_service.edit_task(task, current_user, _fields(form))
         flash("Task saved.", "success")
         return redirect(url_for("tasks.show", task_id=task.id))
     status = 422 if form.errors else 200
@@ -85,15 +68,10 @@ def delete(task_id: int):
     task = member_task(task_id)
     if request.method == "GET":
         return render_template("boards/tasks/delete.html", task=task)
-    change = live_board.begin_change(task.board)
-    board_id, title = task.column.board_id, task.title
-    change.remove(task)
-    task.remove()
-    live_board.task_changed(task_id)
-    live.end_scope(topics.task(task_id))
-    db.session.commit()
+    title = task.title
+    change = task_service.delete_task(task)
     flash(f"Task “{title}” deleted.", "info")
-    return changed(change, board_id)
+    return changed(change, change.board_id)
 
 
 @bp.post("/tasks/<int:task_id>/move")
@@ -101,28 +79,20 @@ def delete(task_id: int):
 def move(task_id: int):
     """Either a keyboard step (direction) or a drop (column_id and position)."""
     task = member_task(task_id)
-    # Two people moving one card: one after the other.
-    change = live_board.begin_change(task.board)
-    change.card(task)
-    task.bump_version()
-    direction = request.form.get("direction")
+    direction, target, position = request.form.get("direction"), None, None
     try:
-        if direction:
-            task.step(direction)
-        else:
+        if not direction:
             target = member_column(bounded_int(request.form["column_id"]))
             position = request.form.get("position")
-            task.move_to(target, target.task_count() if position is None else bounded_int(position))
-    except (KeyError, ValueError):
+            position = None if position is None else bounded_int(position)
+        change = task_service.move_task(task, direction, target, position)
+    except (KeyError, ValueError, Refused):
         abort(400)
-    live_board.task_changed(task.id)
-    board_id = task.column.board_id
-    db.session.commit()
     if request.form.get("back") == "task" and not is_htmx():  # the task page's move buttons
         flash(f"“{task.title}” is now in {task.column.name}, {_place(task)}.", "success")
         return redirect(url_for("tasks.show", task_id=task.id))
     # A keyboard move keeps the focus on the card's link (card_keys.js).
-    return changed(change, board_id, focus=f"task-{task.id}-link" if direction else None)
+    return changed(change, change.board_id, focus=f"task-{task.id}-link" if direction else None)
 
 
 def _refused(template: str, **context):
@@ -141,7 +111,6 @@ def _place(task: Task) -> str:
 # The task form lists the board's first members as assignees (and the task's own); on a
 # bigger board the others' usernames are typed.
 ASSIGNEES_SHOWN = 100
-NOT_ON_BOARD = "Not a valid choice: the assignee must be a member of this board."
 
 
 def _task_form(board, obj=None) -> TaskForm:
@@ -171,25 +140,11 @@ def _assignee_checked(board, form: TaskForm) -> bool:
     return True
 
 
-def _fill(task: Task, form: TaskForm) -> int | None:
-    """Copy the form into the task. Returns a newly assigned user other than oneself, who
-    is to be notified once the task is saved."""
-    previous = task.assignee_id
-    task.title = form.title.data
-    task.description = form.description.data or ""
-    task.assignee_id = form.assignee_id.data or None
-    task.due_date = form.due_date.data
-    task.priority = form.priority.data
-    new = task.assignee_id
-    return new if new not in (previous, None, current_user.id) else None
-
-
-def _notify_assignee(task: Task, assignee_id: int | None) -> None:
-    if assignee_id is not None:
-        notifications.enqueue(
-            jobs.notify_assignment,
-            task.id,
-            assignee_id,
-            current_user.id,
-            Task.current_version(task.id),
-        )
+def _fields(form: TaskForm) -> TaskFields:
+    return TaskFields(
+        title=form.title.data,
+        description=form.description.data or "",
+        assignee_id=form.assignee_id.data or None,
+        due_date=form.due_date.data,
+        priority=form.priority.data,
+    )

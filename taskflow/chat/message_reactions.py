@@ -9,9 +9,18 @@ from taskflow.chat import reactions
 from taskflow.chat import service as chat
 from taskflow.extensions import db
 from taskflow.models import ChatMessage
+from taskflow.reactions import Reactable
 from taskflow.timezones import viewer_zone
 
 bp = Blueprint("message_reactions", __name__)
+
+MESSAGE = Reactable(
+    "message",
+    "message_reactions.toggle",
+    back=lambda m: url_for("rooms.show", room_id=m.room_id, _anchor=f"message-{m.id}"),
+    toggle=reactions.toggle_on_message,
+    fragment=lambda m: chat.upsert_html(m, viewer_zone()),  # this page's own zone
+)
 
 
 @bp.route("/messages/<int:message_id>/reactions", methods=["GET", "POST"])
@@ -21,15 +30,7 @@ def toggle(message_id: int):
     closed = chat.closed_to(message.room_id, message.room.kind, current_user.id)
     if closed:
         return reactions.refused(closed, 403)
-    back = url_for("rooms.show", room_id=message.room_id, _anchor=f"message-{message.id}")
-    return reactions.answer(
-        message,
-        "message",
-        url_for("message_reactions.toggle", message_id=message.id),
-        back,
-        lambda emoji: reactions.toggle_on_message(message, current_user.id, emoji),
-        lambda: chat.upsert_html(message, viewer_zone()),  # this page's own zone
-    )
+    return reactions.answer(message, MESSAGE)
 
 
 def _readable_message(message_id: int) -> ChatMessage:

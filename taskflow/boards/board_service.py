@@ -1,0 +1,64 @@
+"""Changes of a board as a whole and of its members, each one call (see changes.py, "who
+commits"): create, rename and delete a board; remove a member (or leave). Members join
+through invitation_service (an invitation accepted, or the invite link)."""
+
+from taskflow.boards.changes import Refused
+from taskflow.boards.invitation_service import pending_of, push_withdrawn
+from taskflow.extensions import db
+from taskflow.models import Board, ChatRoom, User
+from taskflow.models.invitation import Removal
+from taskflow.realtime import connection as live
+from taskflow.realtime import topics
+
+
+def create_board(name: str, description: str, owner: User) -> Board:
+    """A board of `owner`'s, with the default columns (Board.create)."""
+    board = Board.create(name, description, owner)
+    db.session.commit()
+    return board
+
+
+def add_members(board: Board, users: list[User]) -> None:
+    """Make these users members at once, without invitations (the benchmarks' boards)."""
+    for user in users:
+        board.add_member(user)
+    db.session.commit()
+
+
+def rename_board(board: Board, name: str, description: str) -> None:
+    board.name, board.description = name, description
+    db.session.commit()
+
+
+def delete_board(board: Board) -> None:
+    """Its rooms, tasks, comments, invitations and the notifications about them go with it
+    (ON DELETE CASCADE); its pages, rooms and tasks close everywhere; its invitees' pages
+    lose the invitation."""
+    board_id = board.id
+    withdrawn = pending_of(board)  # read before they go
+    db.session.delete(board)
+    live.end_scope(topics.board(board_id))
+    push_withdrawn(withdrawn)
+    db.session.commit()
+
+
+def remove_member(board: Board, actor: User, user: User | None) -> bool:
+    """The owner removes a member, or a member (`actor` themself) leaves: they leave the
+    board's rooms and their open sockets close. Whether the actor left. Refused: 404 for
+    anyone not a member, 403 for a member removing another, or for the owner."""
+    # Before anything else: removing anyone else would record their removal (the invite
+    # link refuses them, the owner's list shows them), which would tell who an id is.
+    if user is None or not board.is_member(user):
+        raise Refused("Not a member of this board.", 404)
+    leaving = user.id == actor.id
+    if not leaving and not board.is_owner(actor):
+        raise Refused("Only the board's owner removes members.", 403)
+    if user.id == board.owner_id:  # the owner cannot leave or be removed: they delete it
+        raise Refused("The owner cannot leave the board.", 403)
+    board.remove_member(user)
+    if not leaving:  # the invite link refuses them until the owner invites them again
+        Removal.record(board, user)
+    ChatRoom.leave_board(board.id, user.id)  # one DELETE, whatever the rooms' sizes
+    live.end_access(user.id, topics.board(board.id))  # their open sockets close
+    db.session.commit()
+    return leaving

@@ -1,0 +1,78 @@
+"""Changes of a board's columns, each one call (see changes.py, "who commits"): create,
+rename, move (reorder) and delete. Each is a change of the board (live.begin_change)."""
+
+from sqlalchemy import update
+
+from taskflow.boards import live as live_board
+from taskflow.boards.changes import Refused, refuse
+from taskflow.boards.live import Change
+from taskflow.extensions import db
+from taskflow.models import Board, Column, Task
+from taskflow.models.column import renumber
+from taskflow.realtime import connection as live
+from taskflow.realtime import topics
+
+BAD_DIRECTION = "A column moves left or right."
+BAD_TARGET = "Choose a column of this board for its tasks."
+
+
+def create_column(board: Board, name: str) -> Change:
+    """A new column at the board's right end."""
+    change = live_board.begin_change(board)
+    column = Column(name=name, position=len(board.columns))
+    board.columns.append(column)
+    change.columns.append(column)
+    change.reordered = True
+    db.session.commit()
+    return change
+
+
+def rename_column(column: Column, name: str) -> Change:
+    change = live_board.begin_change(column.board)
+    column.name = name
+    change.renamed.append(column)
+    live_board.task_changed(*live_board.task_ids(column.id))  # their pages show the column
+    db.session.commit()
+    return change
+
+
+def move_column(column: Column, direction: str) -> Change:
+    """One place to the left or right."""
+    if direction not in ("left", "right"):
+        raise Refused(BAD_DIRECTION, 400)
+    change = live_board.begin_change(column.board)
+    column.move(-1 if direction == "left" else 1)
+    change.reordered = True
+    db.session.commit()
+    return change
+
+
+def delete_column(column: Column, tasks_to: str = "delete") -> Change:
+    """Delete the column; its tasks go after the cards of the column whose id is `tasks_to`,
+    or ("delete") with it."""
+    change = live_board.begin_change(column.board)
+    board, column = column.board, db.session.get(Column, column.id)  # reloaded under the lock
+    others = [c for c in board.columns if c is not column]
+    moved = live_board.task_ids(column.id)
+    if moved and tasks_to != "delete":
+        target = next((c for c in others if str(c.id) == tasks_to), None)
+        if target is None:
+            raise refuse(BAD_TARGET, 400)
+        # One UPDATE: they go after the target's own cards, in their order.
+        db.session.execute(
+            update(Task)
+            .where(Task.column_id == column.id)
+            .values(column_id=target.id, position=Task.position + target.task_count()),
+            execution_options={"synchronize_session": False},
+        )
+        change.columns.append(target)
+    else:  # they go with the column (ON DELETE CASCADE)
+        for task_id in moved:  # their task pages close; moved tasks' pages follow them
+            live.end_scope(topics.task(task_id))
+    board.columns.remove(column)
+    renumber(board.columns)
+    change.gone.add(column.id)
+    change.reordered = True
+    live_board.task_changed(*moved)
+    db.session.commit()
+    return change

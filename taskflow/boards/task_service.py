@@ -1,0 +1,124 @@
+"""Changes of tasks, each one call (see changes.py, "who commits"): create, edit, assign,
+move and delete a task. Each is a change of its board (live.begin_change: locked, versioned,
+its diff sent to the board's viewers on commit) and of the task's own page."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from taskflow.boards import live as live_board
+from taskflow.boards.changes import Refused, refuse
+from taskflow.boards.live import Change
+from taskflow.extensions import db
+from taskflow.models import Board, Column, Task, User
+from taskflow.models.task import DEFAULT_PRIORITY
+from taskflow.notifications import jobs
+from taskflow.notifications import service as notifications
+from taskflow.realtime import connection as live
+from taskflow.realtime import topics
+
+NOT_ON_BOARD = "Not a valid choice: the assignee must be a member of this board."
+BAD_MOVE = "That move is not possible."
+
+
+@dataclass
+class TaskFields:
+    """What a task's form sets (the assignee already checked to be on the board)."""
+
+    title: str
+    description: str = ""
+    assignee_id: int | None = None
+    due_date: date | None = None
+    priority: str = DEFAULT_PRIORITY
+
+
+def create_task(column: Column, actor: User, fields: TaskFields) -> tuple[Task, Change]:
+    """A new task at the end of `column`; its assignee, if not the actor, is notified."""
+    change = live_board.begin_change(column.board)
+    task = Task(column=column, position=column.task_count(), created_by=actor)
+    db.session.add(task)
+    assignee = _fill(task, fields, actor)
+    change.card(task)
+    db.session.commit()
+    _notify_assignee(task, assignee, actor)
+    return task, change
+
+
+def edit_task(task: Task, actor: User, fields: TaskFields) -> Change:
+    """Save the task's fields; the assignments quoting its description are requoted."""
+    change = live_board.begin_change(task.board)
+    change.card(task)
+    task.bump_version()
+    described = task.description
+    assignee = _fill(task, fields, actor)
+    if task.description != described:  # its assignments quote it
+        notifications.description_edited(task.id, task.description)
+    live_board.task_changed(task.id)
+    db.session.commit()
+    _notify_assignee(task, assignee, actor)
+    return change
+
+
+def assign_task(task: Task, actor: User, assignee_id: int | None) -> Change:
+    """Assign the task to a member of its board (None: to nobody); Refused otherwise."""
+    board_id = task.column.board_id
+    if assignee_id is not None and not Board.members_among(board_id, {assignee_id}, set()):
+        raise Refused(NOT_ON_BOARD)
+    fields = TaskFields(task.title, task.description, assignee_id, task.due_date, task.priority)
+    return edit_task(task, actor, fields)
+
+
+def move_task(
+    task: Task,
+    direction: str | None = None,
+    column: Column | None = None,
+    position: int | None = None,
+) -> Change:
+    """A keyboard step (`direction`: up, down, left, right) or a drop into `column` (of the
+    same board) at `position` (its end when None). Two people moving one card: one after
+    the other (the board's lock)."""
+    change = live_board.begin_change(task.board)
+    change.card(task)
+    task.bump_version()
+    try:
+        if direction:
+            task.step(direction)
+        elif column is None:
+            raise ValueError("no direction and no column")
+        else:
+            task.move_to(column, column.task_count() if position is None else position)
+    except ValueError:
+        raise refuse(BAD_MOVE, 400) from None
+    live_board.task_changed(task.id)
+    db.session.commit()
+    return change
+
+
+def delete_task(task: Task) -> Change:
+    """Delete the task; its page closes everywhere."""
+    change = live_board.begin_change(task.board)
+    task_id = task.id
+    change.remove(task)
+    task.remove()
+    live_board.task_changed(task_id)
+    live.end_scope(topics.task(task_id))
+    db.session.commit()
+    return change
+
+
+def _fill(task: Task, fields: TaskFields, actor: User) -> int | None:
+    """Copy the fields into the task. Returns a newly assigned user other than the actor,
+    who is to be notified once the task is saved."""
+    previous = task.assignee_id
+    task.title = fields.title
+    task.description = fields.description or ""
+    task.assignee_id = fields.assignee_id or None
+    task.due_date = fields.due_date
+    task.priority = fields.priority
+    new = task.assignee_id
+    return new if new not in (previous, None, actor.id) else None
+
+
+def _notify_assignee(task: Task, assignee_id: int | None, actor: User) -> None:
+    if assignee_id is not None:
+        version = Task.current_version(task.id)
+        notifications.enqueue(jobs.notify_assignment, task.id, assignee_id, actor.id, version)
