@@ -24,7 +24,7 @@ SECRET = "tests-only-secret-key-of-at-least-32-characters"
 
 # Tests that drive real processes, sockets or a browser: marked `live` automatically, so CI
 # can run them a second time to catch flakiness (tests added later are covered too).
-LIVE_FIXTURES = {"live_server", "live_worker", "browser", "new_page"}
+LIVE_FIXTURES = {"live_server", "live_worker", "browser"}
 LIVE_MODULES = {"test_faults", "test_launch"}
 
 
@@ -355,15 +355,21 @@ def browser():
 
 
 @pytest.fixture
-def new_page(browser, live_server):
-    """new_page() → a page in a fresh browser context (its own cookies: a separate user)."""
+def new_context(request, browser):
+    """new_context(**options) → a fresh browser context: its own cookies, so a separate user.
+    The tests' one factory of contexts, closed after the test. On the live server unless
+    `base_url` names another (a proxy, a second web process); `timeout` (ms) is the default of
+    every wait; other options go to Playwright's new_context (java_script_enabled=False,
+    timezone_id, viewport, ...)."""
     contexts = []
 
-    def make():
-        context = browser.new_context(base_url=live_server)
-        context.set_default_timeout(10_000)
+    def make(*, base_url: str | None = None, timeout: float = 10_000, **options):
+        # The live server only when asked for: a test on other processes needs none.
+        url = base_url or request.getfixturevalue("live_server")
+        context = browser.new_context(base_url=url, **options)
+        context.set_default_timeout(timeout)
         contexts.append(context)
-        return context.new_page()
+        return context
 
     yield make
     for context in contexts:
@@ -371,21 +377,23 @@ def new_page(browser, live_server):
 
 
 @pytest.fixture
-def no_js(browser, live_server):
-    """no_js(username) → a page of a browser with JavaScript off, logged in."""
-    contexts = []
+def new_page(new_context):
+    """new_page(username=None, **options) → the page of a fresh context (new_context's
+    options), logged in through the login form when a username is given."""
 
-    def make(username: str):
-        context = browser.new_context(base_url=live_server, java_script_enabled=False)
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        browser_login(page, username)
+    def make(username: str | None = None, **options):
+        page = new_context(**options).new_page()
+        if username:
+            browser_login(page, username)
         return page
 
-    yield make
-    for context in contexts:
-        context.close()
+    return make
+
+
+@pytest.fixture
+def no_js(new_page):
+    """no_js(username) → a page of a browser with JavaScript off, logged in."""
+    return lambda username: new_page(username, java_script_enabled=False)
 
 
 def browser_login(page, username: str, password: str = PASSWORD) -> None:
@@ -417,32 +425,16 @@ def proxy(live_server):
 
 
 @pytest.fixture
-def room_page(browser):
+def room_page(new_page):
     """room_page(base_url, username, room_id) → a page of its own browser context (its own
-    user), logged in, with the room open and live; the contexts close after the test."""
-    contexts = []
+    user), logged in, with the room open and live."""
 
     def make(base_url: str, username: str, room_id: int, timeout: float = 20_000):
-        context = browser.new_context(base_url=base_url)
-        context.set_default_timeout(timeout)
-        contexts.append(context)
-        page = context.new_page()
-        browser_login(page, username)
+        page = new_page(username, base_url=base_url, timeout=timeout)
         open_room(page, room_id)
         return page
 
-    yield make
-    for context in contexts:
-        context.close()
-
-
-def browser_page(browser, base_url: str, username: str):
-    """A page of its own browser context on `base_url` (any live server), logged in."""
-    context = browser.new_context(base_url=base_url)
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    browser_login(page, username)
-    return page
+    return make
 
 
 def browser_register(page, username: str, password: str = PASSWORD) -> None:
