@@ -20,15 +20,12 @@ MODES = [
 MODE_IDS = [f"{name}-{scheme}" for name, _, scheme in MODES]
 
 
-def context_for(
-    browser, base_url: str, viewport: dict, scheme: str, *, axe: bool = False, **options
-):
-    """A browser context at this size and colour scheme; with `axe`, the CSP is bypassed so
-    axe-core can be injected (never for the console checks). `options` go to new_context
-    (java_script_enabled=False, say)."""
+def context_for(new_context, viewport: dict, scheme: str, *, axe: bool = False, **options):
+    """A browser context (of the new_context fixture) at this size and colour scheme; with
+    `axe`, the CSP is bypassed so axe-core can be injected (never for the console checks).
+    `options` go to new_context (java_script_enabled=False, base_url=..., say)."""
     phone = viewport is PHONE
-    context = browser.new_context(
-        base_url=base_url,
+    return new_context(
         viewport=viewport,
         color_scheme=scheme,
         bypass_csp=axe,
@@ -36,8 +33,6 @@ def context_for(
         has_touch=phone,
         **options,
     )
-    context.set_default_timeout(10_000)
-    return context
 
 
 def watch_console(page) -> list[str]:

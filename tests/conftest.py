@@ -18,13 +18,15 @@ from taskflow.extensions import db
 from taskflow.models import User
 from taskflow.stack import wait_until  # noqa: F401 (the tests import it from here)
 
+from .selection import on_postgres
+
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"
 SECRET = "tests-only-secret-key-of-at-least-32-characters"
 
 # Tests that drive real processes, sockets or a browser: marked `live` automatically, so CI
 # can run them a second time to catch flakiness (tests added later are covered too).
-LIVE_FIXTURES = {"live_server", "live_worker", "browser", "new_page"}
+LIVE_FIXTURES = {"live_server", "live_worker", "browser"}
 LIVE_MODULES = {"test_faults", "test_launch"}
 
 
@@ -33,6 +35,12 @@ def pytest_collection_modifyitems(items) -> None:
         module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
         if LIVE_FIXTURES & set(item.fixturenames) or module in LIVE_MODULES:
             item.add_marker(pytest.mark.live)
+        # Benchmarks measure the machine: all in one worker, one after the other.
+        if item.get_closest_marker("bench"):
+            item.add_marker(pytest.mark.xdist_group("bench"))
+        # What may differ on PostgreSQL (tests/selection.py says why each is in it).
+        if on_postgres(module, getattr(item, "originalname", item.name), set(item.fixturenames)):
+            item.add_marker(pytest.mark.postgres)
 
 
 # --- waiting: every wait has a deadline and waits on a condition ------------------------
@@ -87,9 +95,16 @@ def expect_settled(page) -> None:
     expect(page.locator(".htmx-added, .htmx-settling")).to_have_count(0)
 
 
+# pytest-xdist names each worker (gw0, gw1, ...) in this variable; unset in a serial run.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+
+
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory):
-    if os.environ.get("REDIS_URL"):
+    """REDIS_URL, or an embedded Redis of the session's own. Parallel workers (xdist) each
+    start their own: a database number of a shared Redis would not do, as publish/subscribe
+    channels are shared by every database of a server, and the tests flush theirs."""
+    if os.environ.get("REDIS_URL") and not WORKER:
         yield os.environ["REDIS_URL"]
         return
     instance = tmp_path_factory.mktemp("redis")
@@ -99,10 +114,28 @@ def redis_url(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
+    """SQLite in the session's temporary folder (each parallel worker has its own), or
+    TEST_DATABASE_URL (PostgreSQL): there each parallel worker gets a database of its own."""
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        return url.replace("postgresql://", "postgresql+psycopg://", 1)
+        return worker_database(url).replace("postgresql://", "postgresql+psycopg://", 1)
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+def worker_database(url: str) -> str:
+    """The URL of this parallel worker's PostgreSQL database (<name>_gw0, ...), created on
+    the server of `url` when missing; `url` itself in a serial run."""
+    if not WORKER:
+        return url
+    import psycopg
+
+    url = url.replace("postgresql+psycopg://", "postgresql://", 1)
+    base, name = url.rsplit("/", 1)
+    name = f"{name}_{WORKER}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{base}/{name}"
 
 
 # Tests make board changes and rooms faster than a person: these limits are tested where
@@ -355,15 +388,21 @@ def browser():
 
 
 @pytest.fixture
-def new_page(browser, live_server):
-    """new_page() → a page in a fresh browser context (its own cookies: a separate user)."""
+def new_context(request, browser):
+    """new_context(**options) → a fresh browser context: its own cookies, so a separate user.
+    The tests' one factory of contexts, closed after the test. On the live server unless
+    `base_url` names another (a proxy, a second web process); `timeout` (ms) is the default of
+    every wait; other options go to Playwright's new_context (java_script_enabled=False,
+    timezone_id, viewport, ...)."""
     contexts = []
 
-    def make():
-        context = browser.new_context(base_url=live_server)
-        context.set_default_timeout(10_000)
+    def make(*, base_url: str | None = None, timeout: float = 10_000, **options):
+        # The live server only when asked for: a test on other processes needs none.
+        url = base_url or request.getfixturevalue("live_server")
+        context = browser.new_context(base_url=url, **options)
+        context.set_default_timeout(timeout)
         contexts.append(context)
-        return context.new_page()
+        return context
 
     yield make
     for context in contexts:
@@ -371,21 +410,23 @@ def new_page(browser, live_server):
 
 
 @pytest.fixture
-def no_js(browser, live_server):
-    """no_js(username) → a page of a browser with JavaScript off, logged in."""
-    contexts = []
+def new_page(new_context):
+    """new_page(username=None, **options) → the page of a fresh context (new_context's
+    options), logged in through the login form when a username is given."""
 
-    def make(username: str):
-        context = browser.new_context(base_url=live_server, java_script_enabled=False)
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        browser_login(page, username)
+    def make(username: str | None = None, **options):
+        page = new_context(**options).new_page()
+        if username:
+            browser_login(page, username)
         return page
 
-    yield make
-    for context in contexts:
-        context.close()
+    return make
+
+
+@pytest.fixture
+def no_js(new_page):
+    """no_js(username) → a page of a browser with JavaScript off, logged in."""
+    return lambda username: new_page(username, java_script_enabled=False)
 
 
 def browser_login(page, username: str, password: str = PASSWORD) -> None:
@@ -417,32 +458,16 @@ def proxy(live_server):
 
 
 @pytest.fixture
-def room_page(browser):
+def room_page(new_page):
     """room_page(base_url, username, room_id) → a page of its own browser context (its own
-    user), logged in, with the room open and live; the contexts close after the test."""
-    contexts = []
+    user), logged in, with the room open and live."""
 
     def make(base_url: str, username: str, room_id: int, timeout: float = 20_000):
-        context = browser.new_context(base_url=base_url)
-        context.set_default_timeout(timeout)
-        contexts.append(context)
-        page = context.new_page()
-        browser_login(page, username)
+        page = new_page(username, base_url=base_url, timeout=timeout)
         open_room(page, room_id)
         return page
 
-    yield make
-    for context in contexts:
-        context.close()
-
-
-def browser_page(browser, base_url: str, username: str):
-    """A page of its own browser context on `base_url` (any live server), logged in."""
-    context = browser.new_context(base_url=base_url)
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    browser_login(page, username)
-    return page
+    return make
 
 
 def browser_register(page, username: str, password: str = PASSWORD) -> None:

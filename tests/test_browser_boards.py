@@ -51,15 +51,14 @@ def test_two_users_share_a_board_and_move_a_card_by_keyboard(new_page):
 
 
 def test_show_more_without_javascript_is_a_page_of_the_next_cards(
-    browser, live_server, board_with_task, app
+    new_context, board_with_task, app
 ):
     from .conftest import browser_login
     from .helpers import seed_tasks
 
     board_id, _, (todo, doing, _) = board_with_task
     ids = seed_tasks(app, todo, 40)  # 41 cards: 30 shown
-    context = browser.new_context(base_url=live_server, java_script_enabled=False)
-    context.set_default_timeout(10_000)
+    context = new_context(java_script_enabled=False)
     try:
         page = context.new_page()
         browser_login(page, "alice")

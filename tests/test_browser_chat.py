@@ -152,11 +152,8 @@ def test_a_typing_indicator_expires_by_itself(live_server, chat_room, proxy, roo
         bob.close()
 
 
-def test_a_cut_socket_catches_up_without_duplicates(
-    browser, live_server, new_page, chat_room, proxy
-):
-    context = browser.new_context(base_url=f"http://127.0.0.1:{proxy.port}")
-    context.set_default_timeout(15_000)
+def test_a_cut_socket_catches_up_without_duplicates(new_context, new_page, chat_room, proxy):
+    context = new_context(base_url=proxy.url, timeout=15_000)
     alice = context.new_page()
     bob = new_page()
     try:
@@ -190,8 +187,8 @@ def test_a_cut_socket_catches_up_without_duplicates(
         context.close()
 
 
-def test_composer_works_without_javascript(browser, live_server, chat_room):
-    context = browser.new_context(base_url=live_server, java_script_enabled=False)
+def test_composer_works_without_javascript(new_context, chat_room):
+    context = new_context(java_script_enabled=False)
     page = context.new_page()
     try:
         browser_login(page, "alice")

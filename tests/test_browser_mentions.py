@@ -63,10 +63,8 @@ def test_mentions_reach_the_badge_center_and_message(
     expect(badge(bob)).to_have_text("1")
 
 
-def test_the_badge_polls_when_websockets_are_blocked(
-    browser, live_server, new_page, chat_room, live_worker
-):
-    context = browser.new_context(base_url=live_server)
+def test_the_badge_polls_when_websockets_are_blocked(new_context, new_page, chat_room, live_worker):
+    context = new_context()
     context.route_web_socket(re.compile(r".*/ws/.*"), lambda ws: ws.close())  # a hostile proxy
     bob = context.new_page()
     alice = new_page()

@@ -5,7 +5,6 @@ the profile page reaching the other page."""
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-import pytest
 from playwright.sync_api import expect
 
 from taskflow.chat import unread
@@ -13,22 +12,6 @@ from taskflow.extensions import db
 from taskflow.models import User
 
 from .conftest import browser_login, open_room
-
-
-@pytest.fixture
-def zoned_page(browser, live_server):
-    """zoned_page(zone) → a page in a fresh browser context whose clock is in `zone`."""
-    contexts = []
-
-    def make(zone: str):
-        context = browser.new_context(base_url=live_server, timezone_id=zone)
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def zone_of(app, username: str) -> str | None:
@@ -44,17 +27,17 @@ def clock(stamp: str, zone: str) -> str:
     return at.astimezone(ZoneInfo(zone)).strftime("%H:%M")
 
 
-def test_the_zone_is_taken_from_the_browser_at_login(app, chat_room, zoned_page):
-    page = zoned_page("Asia/Tokyo")
+def test_the_zone_is_taken_from_the_browser_at_login(app, chat_room, new_page):
+    page = new_page(timezone_id="Asia/Tokyo")
     browser_login(page, "alice")
     assert zone_of(app, "alice") == "Asia/Tokyo"
 
 
-def test_two_readers_see_a_message_at_their_own_time_live_and_on_reload(app, chat_room, zoned_page):
+def test_two_readers_see_a_message_at_their_own_time_live_and_on_reload(app, chat_room, new_page):
     zones = {"alice": "Asia/Tokyo", "bob": "America/New_York"}
     pages = {}
     for name, zone in zones.items():
-        pages[name] = zoned_page(zone)
+        pages[name] = new_page(timezone_id=zone)
         browser_login(pages[name], name)
         open_room(pages[name], chat_room)
     alice, bob = pages["alice"], pages["bob"]
@@ -80,8 +63,8 @@ def test_two_readers_see_a_message_at_their_own_time_live_and_on_reload(app, cha
     assert shown == f'"{full}"'
 
 
-def test_quick_messages_group_live_and_a_new_display_name_shows(app, chat_room, zoned_page):
-    alice, bob = zoned_page("Europe/Paris"), zoned_page("Europe/Paris")
+def test_quick_messages_group_live_and_a_new_display_name_shows(app, chat_room, new_page):
+    alice, bob = new_page(timezone_id="Europe/Paris"), new_page(timezone_id="Europe/Paris")
     browser_login(alice, "alice")
     browser_login(bob, "bob")
     alice.goto("/profile")

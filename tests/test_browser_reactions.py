@@ -185,11 +185,10 @@ def test_alt_down_in_the_composer_switches_rooms(new_page, app, chat_room):
     alice.wait_for_url(f"**/rooms/{chat_room}")
 
 
-def test_without_javascript_reaction_buttons_are_plain_forms(browser, live_server, chat_room):
+def test_without_javascript_reaction_buttons_are_plain_forms(new_context, chat_room):
     """The shared message carries no token: its buttons submit the page's #reactions-form
     (form= and formaction=), and its React link opens the picker page."""
-    alice = browser.new_context(base_url=live_server)
-    alice.set_default_timeout(10_000)
+    alice = new_context()
     page = alice.new_page()
     browser_login(page, "alice")
     page.goto(f"/rooms/{chat_room}")
@@ -200,8 +199,7 @@ def test_without_javascript_reaction_buttons_are_plain_forms(browser, live_serve
     message_id = page.locator(".message").last.get_attribute("data-message-id")
     alice.close()
 
-    context = browser.new_context(base_url=live_server, java_script_enabled=False)
-    context.set_default_timeout(10_000)
+    context = new_context(java_script_enabled=False)
     try:
         bob = context.new_page()
         browser_login(bob, "bob")

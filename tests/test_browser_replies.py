@@ -102,11 +102,10 @@ def test_alice_replies_to_bob_and_the_quote_leads_to_the_original(new_page, app,
     expect_socket_open(bob)
 
 
-def test_a_reply_without_javascript(browser, live_server, app, chat_room):
+def test_a_reply_without_javascript(new_context, app, chat_room):
     (old,) = seed(app, chat_room, "bob", ["Who has the `keys`?"])
     seed(app, chat_room, "bob", [f"filler {i}" for i in range(60)])
-    context = browser.new_context(base_url=live_server, java_script_enabled=False)
-    context.set_default_timeout(10_000)
+    context = new_context(java_script_enabled=False)
     try:
         page = context.new_page()
         browser_login(page, "alice")

@@ -199,12 +199,10 @@ def test_a_mention_in_a_direct_message_notifies_its_person(app, new_page, chat_r
     expect(bob.locator(".message:target")).to_contain_text("see this")
 
 
-def test_join_leave_and_new_message_without_javascript(
-    app, browser, live_server, chat_room, make_user
-):
+def test_join_leave_and_new_message_without_javascript(app, new_context, chat_room, make_user):
     lobby, board_id = add_lobby(app, chat_room)
     make_user("mallory")  # shares no board with carol
-    context = browser.new_context(base_url=live_server, java_script_enabled=False)
+    context = new_context(java_script_enabled=False)
     carol = context.new_page()
     try:
         browser_login(carol, "carol")

@@ -31,10 +31,9 @@ def board_id_of(app, room_id: int) -> int:
         return board_id
 
 
-def bobs_tabs(browser, base_url: str, count: int = 2) -> list:
+def bobs_tabs(new_context, base_url: str, count: int = 2) -> list:
     """Tabs of one browser (one login) of bob's."""
-    context = browser.new_context(base_url=base_url)
-    context.set_default_timeout(20_000)
+    context = new_context(base_url=base_url, timeout=20_000)
     first = context.new_page()
     browser_login(first, "bob")
     return [first, *(context.new_page() for _ in range(count - 1))]
@@ -69,10 +68,10 @@ def notified(app, room_id: int) -> bool:
 
 
 def test_counts_move_live_in_two_tabs_survive_a_reconnect_and_clear_when_read(
-    app, browser, new_page, chat_room, proxy
+    app, new_context, new_page, chat_room, proxy
 ):
     board_id = board_id_of(app, chat_room)
-    listing, board, room = bobs_tabs(browser, proxy.url, count=3)
+    listing, board, room = bobs_tabs(new_context, proxy.url, count=3)
     listing.goto(f"/boards/{board_id}/rooms")
     board.goto(f"/boards/{board_id}")
     for page in (listing, board):
@@ -114,10 +113,10 @@ def test_counts_move_live_in_two_tabs_survive_a_reconnect_and_clear_when_read(
 
 
 def test_new_divider_above_the_first_unread_and_read_only_once_scrolled_down(
-    app, browser, live_server, chat_room
+    app, new_context, live_server, chat_room
 ):
     board_id = board_id_of(app, chat_room)
-    listing, room = bobs_tabs(browser, live_server)
+    listing, room = bobs_tabs(new_context, live_server)
     open_room(room, chat_room)  # bob has seen the room as it is
     say(app, chat_room, "alice", "already seen")
     expect(room.locator(".message-body").last).to_have_text("already seen")

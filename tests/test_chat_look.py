@@ -58,18 +58,18 @@ def task_with_comments(app, board_with_task_in) -> int:
     return task_id
 
 
-def logged_in(browser, live_server: str, viewport: dict, scheme: str, axe: bool = False):
-    context = context_for(browser, live_server, viewport, scheme, axe=axe)
+def logged_in(new_context, viewport: dict, scheme: str, axe: bool = False):
+    context = context_for(new_context, viewport, scheme, axe=axe)
     page = context.new_page()
     browser_login(page, "alice")
     return context, page
 
 
 def test_a_message_shows_its_actions_on_hover_and_keyboard_focus(
-    browser, live_server, app, chat_room, task_with_comments
+    new_context, app, chat_room, task_with_comments
 ):
     ids = seed_conversation(app, chat_room)
-    context, page = logged_in(browser, live_server, DESKTOP, "light")
+    context, page = logged_in(new_context, DESKTOP, "light")
     try:
         page.goto(f"/rooms/{chat_room}")
         expect_socket_open(page)
@@ -113,7 +113,7 @@ def test_a_message_shows_its_actions_on_hover_and_keyboard_focus(
 
 
 def test_on_a_phone_the_composer_stays_on_screen_and_the_lists_are_drawers(
-    browser, live_server, app, chat_room
+    new_context, app, chat_room
 ):
     ids = seed_conversation(app, chat_room)
     with app.app_context():  # more than a screen of messages (past the sending rate limit)
@@ -126,7 +126,7 @@ def test_on_a_phone_the_composer_stays_on_screen_and_the_lists_are_drawers(
             db.session.add(message)
         db.session.commit()
         db.session.remove()
-    context, page = logged_in(browser, live_server, PHONE, "light")
+    context, page = logged_in(new_context, PHONE, "light")
     try:
         page.goto(f"/rooms/{chat_room}")
         expect_socket_open(page)
@@ -188,8 +188,8 @@ def test_an_empty_room_invites_the_first_message_and_forgets_it_once_sent(
     expect(empty).to_be_hidden()
 
 
-def test_the_drawers_open_without_javascript(browser, live_server, chat_room):
-    context = context_for(browser, live_server, PHONE, "light", java_script_enabled=False)
+def test_the_drawers_open_without_javascript(new_context, chat_room):
+    context = context_for(new_context, PHONE, "light", java_script_enabled=False)
     try:
         page = context.new_page()
         browser_login(page, "alice")

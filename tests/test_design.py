@@ -51,8 +51,8 @@ def check(page, path: str, shown: str, *, live: bool = False) -> list[str]:
     ]
 
 
-def test_the_phone_header_menu_opens_and_shows_the_links(browser, live_server, design_world):
-    context = context_for(browser, live_server, {"width": 360, "height": 740}, "light")
+def test_the_phone_header_menu_opens_and_shows_the_links(new_context, design_world):
+    context = context_for(new_context, {"width": 360, "height": 740}, "light")
     try:
         page = context.new_page()
         browser_login(page, "alice")
@@ -77,8 +77,8 @@ def test_the_phone_header_menu_opens_and_shows_the_links(browser, live_server, d
         context.close()
 
 
-def test_desktop_header_shows_the_links_without_a_menu(browser, live_server, design_world):
-    context = context_for(browser, live_server, {"width": 1280, "height": 800}, "light")
+def test_desktop_header_shows_the_links_without_a_menu(new_context, design_world):
+    context = context_for(new_context, {"width": 1280, "height": 800}, "light")
     try:
         page = context.new_page()
         browser_login(page, "alice")
@@ -89,9 +89,9 @@ def test_desktop_header_shows_the_links_without_a_menu(browser, live_server, des
         context.close()
 
 
-def test_a_phone_kanban_scrolls_inside_itself_column_by_column(browser, live_server, design_world):
+def test_a_phone_kanban_scrolls_inside_itself_column_by_column(new_context, design_world):
     board_id, _ = design_world
-    context = context_for(browser, live_server, PHONE, "light")
+    context = context_for(new_context, PHONE, "light")
     try:
         page = context.new_page()
         browser_login(page, "alice")
@@ -147,8 +147,8 @@ def test_a_bad_theme_is_a_form_error_and_saving_needs_the_token(app, login):
         assert User.by_username("alice").theme == "system"
 
 
-def test_a_forced_dark_theme_wins_over_a_light_browser(browser, live_server, design_world):
-    context = context_for(browser, live_server, {"width": 1280, "height": 800}, "light")
+def test_a_forced_dark_theme_wins_over_a_light_browser(new_context, design_world):
+    context = context_for(new_context, {"width": 1280, "height": 800}, "light")
     try:
         page = context.new_page()
         browser_login(page, "alice")
@@ -167,14 +167,14 @@ def test_a_forced_dark_theme_wins_over_a_light_browser(browser, live_server, des
 # --- empty states -----------------------------------------------------------------------------
 
 
-def test_empty_states_invite_the_next_action(app, browser, live_server, make_user):
+def test_empty_states_invite_the_next_action(app, new_context, make_user):
     make_user("dave")
     with app.app_context():
         board = Board.create("Solo", "", User.by_username("dave"))
         db.session.commit()
         board_id = board.id
         db.session.remove()
-    context = context_for(browser, live_server, PHONE, "dark")
+    context = context_for(new_context, PHONE, "dark")
     try:
         page = context.new_page()
         browser_login(page, "dave")
@@ -209,9 +209,9 @@ def test_a_board_without_columns_says_how_to_start(app, login):
     assert "This board has no columns" in page and "Add a column" in page
 
 
-def test_no_design_page_scrolls_sideways_at_360_px(browser, live_server, design_world):
+def test_no_design_page_scrolls_sideways_at_360_px(new_context, design_world):
     board_id, task_id = design_world
-    context = context_for(browser, live_server, {"width": 360, "height": 740}, "light")
+    context = context_for(new_context, {"width": 360, "height": 740}, "light")
     try:
         page = context.new_page()
         paths = ["/login", "/register"]

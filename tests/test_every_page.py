@@ -243,11 +243,11 @@ def every_page(data: dict) -> list[Page]:
     ]
 
 
-def visit_every_page(browser, live_server, mode, data: dict, check, *, axe: bool) -> list[str]:
+def visit_every_page(new_context, mode, data: dict, check, *, axe: bool) -> list[str]:
     """Open each page in one context (logging in as each user in turn) and run `check(page)`
     on it once it is complete; every problem found, as "mode page: problem"."""
     name, viewport, scheme = mode
-    context = context_for(browser, live_server, viewport, scheme, axe=axe)
+    context = context_for(new_context, viewport, scheme, axe=axe)
     context.add_init_script(script=COUNT_SWAPS)
     problems: list[str] = []
     try:
@@ -303,20 +303,20 @@ def settle(page, each: Page) -> None:
 
 
 @pytest.mark.parametrize("mode", MODES, ids=MODE_IDS)
-def test_every_page_keeps_the_console_empty_and_fits(browser, live_server, data, mode):
+def test_every_page_keeps_the_console_empty_and_fits(new_context, data, mode):
     def check(page, messages):
         expect_settled(page)
         wide = too_wide(page)
         return ([f"too wide: {'; '.join(wide)}"] if wide else []) + messages
 
-    problems = visit_every_page(browser, live_server, mode, data, check, axe=False)
+    problems = visit_every_page(new_context, mode, data, check, axe=False)
     assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("mode", MODES, ids=MODE_IDS)
-def test_every_page_passes_axe(browser, live_server, data, mode):
+def test_every_page_passes_axe(new_context, data, mode):
     problems = visit_every_page(
-        browser, live_server, mode, data, lambda page, _: axe_violations(page), axe=True
+        new_context, mode, data, lambda page, _: axe_violations(page), axe=True
     )
     assert not problems, "\n".join(problems)
 
@@ -328,11 +328,11 @@ def test_every_get_route_is_visited(app, data):
     assert routes - NOT_PAGES - visited == set()
 
 
-def test_live_notifications_and_comments_keep_the_console_empty(app, browser, live_server, data):
+def test_live_notifications_and_comments_keep_the_console_empty(app, new_context, data):
     """A notification arriving on a board page, and comments arriving on, and posted from,
     a task page that had none swap in without an error (#notification-list and #no-comments
     are not on every such page)."""
-    context = context_for(browser, live_server, *MODES[0][1:])
+    context = context_for(new_context, *MODES[0][1:])
     context.add_init_script(script=COUNT_SWAPS)
     try:
         page = context.new_page()

@@ -17,7 +17,6 @@ from taskflow.extensions import db
 from taskflow.models import ChatMessage, Notification
 
 from .conftest import (
-    browser_page,
     expect_socket_open,
     following,
     http_login,
@@ -143,31 +142,28 @@ def form_post(session: requests.Session, base: str, room_id: int, text: str) -> 
     ).status_code
 
 
-def test_redis_restarted_mid_conversation(stack, browser, chat_room):
+def test_redis_restarted_mid_conversation(stack, new_page, chat_room):
     _, url = stack.web()
-    alice, bob = browser_page(browser, url, "alice"), browser_page(browser, url, "bob")
-    try:
-        open_room(alice, chat_room)
-        open_room(bob, chat_room)
-        say(bob, "before")
-        expect(alice.locator(".message-body")).to_have_text(["before"])
+    alice = new_page("alice", base_url=url, timeout=20_000)
+    bob = new_page("bob", base_url=url, timeout=20_000)
+    open_room(alice, chat_room)
+    open_room(bob, chat_room)
+    say(bob, "before")
+    expect(alice.locator(".message-body")).to_have_text(["before"])
 
-        stack.stop_redis()
-        say(bob, "while Redis is down (socket)")  # saved; not yet broadcast
-        assert (
-            form_post(http_login(url, "bob"), url, chat_room, "while Redis is down (form)") == 302
-        )  # the HTTP path answers
-        stack.start_redis()  # every page reconnects (1012) and catches up
+    stack.stop_redis()
+    say(bob, "while Redis is down (socket)")  # saved; not yet broadcast
+    assert (
+        form_post(http_login(url, "bob"), url, chat_room, "while Redis is down (form)") == 302
+    )  # the HTTP path answers
+    stack.start_redis()  # every page reconnects (1012) and catches up
 
-        say(bob, "after")
-        expected = ["before", "while Redis is down (socket)", "while Redis is down (form)", "after"]
-        for page in (alice, bob):
-            expect(page.locator(".message-body")).to_have_text(expected, timeout=30_000)
-            ids = [m.get_attribute("id") for m in page.locator(".message").all()]
-            assert len(ids) == len(set(ids)) == 4
-    finally:
-        alice.context.close()
-        bob.context.close()
+    say(bob, "after")
+    expected = ["before", "while Redis is down (socket)", "while Redis is down (form)", "after"]
+    for page in (alice, bob):
+        expect(page.locator(".message-body")).to_have_text(expected, timeout=30_000)
+        ids = [m.get_attribute("id") for m in page.locator(".message").all()]
+        assert len(ids) == len(set(ids)) == 4
 
 
 def test_worker_killed_mid_job_notifies_exactly_once(stack, chat_room, app):
@@ -256,12 +252,12 @@ def child_processes(pid: int) -> list[int]:
     return [int(c) for task in tasks.iterdir() for c in (task / "children").read_text().split()]
 
 
-def test_a_killed_web_process_hands_its_clients_to_the_other(stack, browser, chat_room):
+def test_a_killed_web_process_hands_its_clients_to_the_other(stack, new_page, chat_room):
     first, first_url = stack.web()
     _, second_url = stack.web()
     balancer = CuttableProxy(int(first_url.rsplit(":", 1)[1]), int(second_url.rsplit(":", 1)[1]))
-    alice = browser_page(browser, f"http://127.0.0.1:{balancer.port}", "alice")
-    bob = browser_page(browser, second_url, "bob")
+    alice = new_page("alice", base_url=balancer.url, timeout=20_000)
+    bob = new_page("bob", base_url=second_url, timeout=20_000)
     try:
         open_room(alice, chat_room)
         open_room(bob, chat_room)
@@ -275,8 +271,6 @@ def test_a_killed_web_process_hands_its_clients_to_the_other(stack, browser, cha
         say(alice, "alice is back")
         expect(bob.locator(".message-body").last).to_have_text("alice is back", timeout=20_000)
     finally:
-        alice.context.close()
-        bob.context.close()
         balancer.close()
 
 

@@ -143,10 +143,10 @@ def test_the_badge_is_a_link_named_with_the_count(app, new_page, chat_room, live
     expect(nav_link(bob)).to_have_attribute("aria-current", "page")
 
 
-def test_on_a_phone_the_closed_menu_says_something_is_unread(app, browser, live_server, chat_room):
+def test_on_a_phone_the_closed_menu_says_something_is_unread(app, new_context, chat_room):
     """On a phone the badge hides behind the closed Menu: Menu shows a dot and its name says
     so, live, and not when nothing is unread."""
-    context = context_for(browser, live_server, PHONE, "light")
+    context = context_for(new_context, PHONE, "light")
     try:
         bob = context.new_page()
         browser_login(bob, "bob")
@@ -164,10 +164,10 @@ def test_on_a_phone_the_closed_menu_says_something_is_unread(app, browser, live_
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_the_badge_meets_aa_contrast(app, browser, live_server, chat_room, scheme):
+def test_the_badge_meets_aa_contrast(app, new_context, chat_room, scheme):
     as_user(app, "alice").post(f"/rooms/{chat_room}/messages", {"content": "@bob look"})
     run_jobs(app)
-    context = context_for(browser, live_server, {"width": 1280, "height": 800}, scheme, axe=True)
+    context = context_for(new_context, {"width": 1280, "height": 800}, scheme, axe=True)
     try:
         page = context.new_page()
         browser_login(page, "bob")
