@@ -1,5 +1,9 @@
 """Boards: boards and their members and invitations, columns, tasks, task comment threads,
-and the live board and task pages."""
+and the live board and task pages.
+
+Every change is one call of a service (task_service, column_service, board_service,
+invitation_service, comment_thread), which commits it; the route modules parse, check
+access, call it and render (changes.py: who commits)."""
 
 from datetime import UTC, date, datetime
 

@@ -18,6 +18,7 @@ from taskflow.realtime import topics
 
 NOT_ON_BOARD = "Not a valid choice: the assignee must be a member of this board."
 BAD_MOVE = "That move is not possible."
+GONE = "That column is no longer there."
 
 
 @dataclass
@@ -76,7 +77,10 @@ def move_task(
     """A keyboard step (`direction`: up, down, left, right) or a drop into `column` (of the
     same board) at `position` (its end when None). Two people moving one card: one after
     the other (the board's lock)."""
+    column_id = column.id if column is not None else None
     change = live_board.begin_change(task.board)
+    if column_id is not None and (column := db.session.get(Column, column_id)) is None:
+        raise refuse(GONE, 404)  # deleted while this waited for the board
     change.card(task)
     task.bump_version()
     try:

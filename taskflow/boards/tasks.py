@@ -86,8 +86,10 @@ def move(task_id: int):
             position = request.form.get("position")
             position = None if position is None else bounded_int(position)
         change = task_service.move_task(task, direction, target, position)
-    except (KeyError, ValueError, Refused):
+    except (KeyError, ValueError):
         abort(400)
+    except Refused as refused:
+        abort(refused.status)
     if request.form.get("back") == "task" and not is_htmx():  # the task page's move buttons
         flash(f"“{task.title}” is now in {task.column.name}, {_place(task)}.", "success")
         return redirect(url_for("tasks.show", task_id=task.id))
