@@ -34,6 +34,7 @@ class Client:
     origin: str
     rate: float = 0.0
     window: int = 0
+    client_ids: bool = False  # send a client id with each message, as the page's outbox does
 
 
 @dataclass
@@ -206,7 +207,10 @@ async def _send(index: int, client: Client, ws, end: float, result: Result, wind
             else:
                 await asyncio.sleep(max(0.0, start + n / client.rate - time.monotonic()))
             content = f"m{index}x{n}x{time.monotonic_ns()}"
-            await ws.send(json.dumps({"content": content, "HEADERS": {}}))
+            frame = {"content": content, "HEADERS": {}}
+            if client.client_ids:  # unique across runs on one stack: the time is in it
+                frame["client_id"] = f"bench-{content}"
+            await ws.send(json.dumps(frame))
             n += 1
             result.sent += 1
     except websockets.ConnectionClosed:

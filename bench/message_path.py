@@ -128,7 +128,7 @@ def main() -> None:
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(60)
         print(out.getvalue(), file=sys.stderr)
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(40)
         print(out.getvalue(), file=sys.stderr)
 
 

@@ -4,10 +4,13 @@
     .venv/bin/python bench/run.py --quick      # a short run of each (a few minutes)
     .venv/bin/python bench/run.py --only board --configs sqlite-1
 
-Each benchmark script (bench/board.py, bench/join.py, bench/transport.py) starts its own stack
-(bench/stack.py), runs its workloads and writes its figures as JSON; each JSON holds a list
-"figures" of {name, unit, target, before, value, met}. This runs them one after the other,
-never two at once (they would share the two cores), for each configuration:
+Each benchmark script (bench/board.py, bench/join.py, bench/transport.py, bench/broadcast.py)
+starts its own stack (bench/stack.py), runs its workloads and writes its figures as JSON; each
+JSON holds a list "figures" of {name, unit, target, before, value, met}. bench/broadcast.py
+runs the bare broadcaster (bench/bare.py: asyncio, Redis pub/sub, `websockets`) beside
+TaskFlow, so every report shows TaskFlow's fan-out as a share of the bare one's, measured in
+the same run. This runs them one after the other, never two at once (they would share the two
+cores), for each configuration:
 
 - sqlite-1: SQLite, one web process (the figures the targets are stated for);
 - sqlite-2: SQLite, two web processes (WEB_CONCURRENCY=2, the default on two cores);
@@ -26,7 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-BENCHMARKS = ("board", "join", "transport")
+BENCHMARKS = ("board", "join", "transport", "broadcast")
 POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 CONFIGS = {
     "sqlite-1": ["--web", "1"],
@@ -105,7 +108,13 @@ def main() -> None:
         for config in args.configs:
             everything.setdefault(name, {})[config] = run_one(name, config, args.quick)
     stamp = time.strftime("%Y-%m-%d %H:%M")
-    lines = [f"## Issue 12 figures ({'quick run, ' if args.quick else ''}{stamp})", ""]
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    lines = [
+        f"## Figures ({'quick run, ' if args.quick else ''}{stamp})",
+        "",
+        f"Load average at the end (1, 5, 15 min): {load} on {os.cpu_count()} cores.",
+        "",
+    ]
     for name, runs in everything.items():
         lines += table(name, runs)
     suffix = "-quick" if args.quick else ""

@@ -104,6 +104,19 @@ def test_transport_benchmark_runs_and_reports_both_designs():
         assert rooms["delivery_ratio"] == 1.0 and rooms["redis_cpu_cores"] >= 0, why
 
 
+def test_broadcast_benchmark_runs_taskflow_beside_the_bare_broadcaster():
+    result = run_bench("bench/broadcast.py", "--quick")
+    report = json.loads((ROOT / "bench" / "results" / "broadcast-quick.json").read_text())
+    why = f"{json.dumps(report, indent=1)[:4000]}\nstderr:\n{tail(result.stderr)}"
+    for server in ("TaskFlow", "bare"):
+        for rate in ("10", "30"):
+            step = report[server][rate]["median"]
+            assert step["connected"] == 20 and step["delivery_ratio"] == 1.0, why
+            assert step["p99_ms"] is not None and step["server_cpu_cores"] > 0, why
+    ratios = [f for f in report["figures"] if "TaskFlow ÷ bare" in f["name"]]
+    assert len(ratios) == 2 and all(f["value"] > 0 for f in ratios), why
+
+
 def test_neighbour_benchmark_runs_and_limits_the_attacker():
     result = run_bench("bench/neighbour.py", "--quick")
     report = json.loads((ROOT / "bench" / "results" / "neighbour-quick.json").read_text())

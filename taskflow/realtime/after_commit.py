@@ -53,13 +53,15 @@ def _render(session) -> None:
 def _publish(session) -> None:
     rendered = session.info.pop(_RENDERED, [])
     if rendered:
-        broadcaster = current_app.extensions["broadcaster"]
+        events = []
         for topic, html, kind, seq, scope in rendered:
             variants = None
             if isinstance(html, dict):
                 variants = dict(html)
                 html = variants.pop("")
-            broadcaster.publish(topic, html, kind=kind, seq=seq, scope=scope, variants=variants)
+            events.append((topic, html, kind, seq, scope, variants))
+        # One round trip for all of them (a message is two: its room's and its activity).
+        current_app.extensions["broadcaster"].publish_all(events)
 
 
 def _forget(session, _previous_transaction) -> None:

@@ -57,7 +57,11 @@ class Event:
 
 def text_frame(text: str) -> bytes:
     """A complete unmasked server-to-client WebSocket text frame (RFC 6455 §5.2)."""
-    payload = text.encode()
+    return _frame(text.encode())
+
+
+def _frame(payload: bytes) -> bytes:
+    """text_frame of text already encoded (UTF-8, as published): not decoded to be encoded."""
     size = len(payload)
     if size < 126:
         header = bytes((0x81, size))
@@ -87,11 +91,11 @@ def _decode(data: bytes) -> Event:
         variants, end = {}, len(body) - sum(size for _, size in meta["v"])
         html, at = body[:end], end
         for name, size in meta["v"]:
-            variants[name] = text_frame(body[at : at + size].decode())
+            variants[name] = _frame(body[at : at + size])
             at += size
     else:
         html = body
-    frame = text_frame(html.decode()) if html else b""
+    frame = _frame(html) if html else b""
     return Event(meta["t"], meta["k"], frame, meta["i"], meta["s"], variants)
 
 
@@ -114,6 +118,9 @@ class Broadcaster:
         variants: dict[str, str] | None = None,
     ):
         return _hub().publish(topic, html, kind, seq, scope, variants)
+
+    def publish_all(self, events: list[tuple]) -> bool:
+        return _hub().publish_all(events)
 
     def follow(self, connection) -> None:
         _hub().follow(connection)
@@ -173,6 +180,25 @@ class Hub:
             return True
         except redis.RedisError as error:
             log.warning("publish to %s failed: %s", topic, error)
+            return False
+
+    def publish_all(self, events: list[tuple]) -> bool:
+        """Publish several events, each (topic, html, kind, seq, scope, variants), in one
+        round trip to Redis (a pipeline, not a transaction: each is published in order, as
+        publish() one after the other would). A chat message is two events (the room's
+        change and its activity): one round trip, not two, and one gevent switch."""
+        if len(events) == 1:
+            return self.publish(*events[0])
+        try:
+            pipe = self.redis.pipeline(transaction=False)
+            for topic, html, kind, seq, scope, variants in events:
+                pipe.publish(
+                    channel(topic, self.design), _encode(topic, kind, html, seq, scope, variants)
+                )
+            pipe.execute()
+            return True
+        except redis.RedisError as error:
+            log.warning("publish of %d events failed: %s", len(events), error)
             return False
 
     # -- following (web processes) -----------------------------------------------------------

@@ -170,22 +170,26 @@ class Connection:
             self.abort()
 
     def flush(self) -> None:
-        """Send what is queued (in the socket's greenlet); a failed send ends the socket."""
+        """Send what is queued (in the socket's greenlet) in one write, not one per frame (a
+        socket that fell behind catches up in one system call); a failed send ends it."""
         out, sock = self._out, self.ws.sock
         self._sending = True
         try:
-            while out:
-                item = out.popleft()
-                if isinstance(item, bytes):
-                    sock.sendall(item)
-                elif item.kind != "message" or item.seq > self.skip_upto:
-                    # (a room change the catch-up sent is skipped)
-                    sock.sendall(item.frame_for(self.variant))
+            while out:  # more may be queued while a write waits for the client
+                sock.sendall(b"".join([self._bytes(out.popleft()) for _ in range(len(out))]))
         except OSError:
             self.open = False
             out.clear()
         finally:
             self._sending = False
+
+    def _bytes(self, item) -> bytes:
+        """A queued frame, or an event's (none for a room change the catch-up sent)."""
+        if isinstance(item, bytes):
+            return item
+        if item.kind == "message" and item.seq <= self.skip_upto:
+            return b""
+        return item.frame_for(self.variant)
 
     def finish(self) -> None:
         """After the last frame: the close frame, with the first reason given."""
