@@ -18,6 +18,8 @@ from taskflow.extensions import db
 from taskflow.models import User
 from taskflow.stack import wait_until  # noqa: F401 (the tests import it from here)
 
+from .selection import on_postgres
+
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"
 SECRET = "tests-only-secret-key-of-at-least-32-characters"
@@ -33,6 +35,12 @@ def pytest_collection_modifyitems(items) -> None:
         module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
         if LIVE_FIXTURES & set(item.fixturenames) or module in LIVE_MODULES:
             item.add_marker(pytest.mark.live)
+        # Benchmarks measure the machine: all in one worker, one after the other.
+        if item.get_closest_marker("bench"):
+            item.add_marker(pytest.mark.xdist_group("bench"))
+        # What may differ on PostgreSQL (tests/selection.py says why each is in it).
+        if on_postgres(module, getattr(item, "originalname", item.name), set(item.fixturenames)):
+            item.add_marker(pytest.mark.postgres)
 
 
 # --- waiting: every wait has a deadline and waits on a condition ------------------------
@@ -87,9 +95,16 @@ def expect_settled(page) -> None:
     expect(page.locator(".htmx-added, .htmx-settling")).to_have_count(0)
 
 
+# pytest-xdist names each worker (gw0, gw1, ...) in this variable; unset in a serial run.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+
+
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory):
-    if os.environ.get("REDIS_URL"):
+    """REDIS_URL, or an embedded Redis of the session's own. Parallel workers (xdist) each
+    start their own: a database number of a shared Redis would not do, as publish/subscribe
+    channels are shared by every database of a server, and the tests flush theirs."""
+    if os.environ.get("REDIS_URL") and not WORKER:
         yield os.environ["REDIS_URL"]
         return
     instance = tmp_path_factory.mktemp("redis")
@@ -99,10 +114,28 @@ def redis_url(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
+    """SQLite in the session's temporary folder (each parallel worker has its own), or
+    TEST_DATABASE_URL (PostgreSQL): there each parallel worker gets a database of its own."""
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        return url.replace("postgresql://", "postgresql+psycopg://", 1)
+        return worker_database(url).replace("postgresql://", "postgresql+psycopg://", 1)
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+def worker_database(url: str) -> str:
+    """The URL of this parallel worker's PostgreSQL database (<name>_gw0, ...), created on
+    the server of `url` when missing; `url` itself in a serial run."""
+    if not WORKER:
+        return url
+    import psycopg
+
+    url = url.replace("postgresql+psycopg://", "postgresql://", 1)
+    base, name = url.rsplit("/", 1)
+    name = f"{name}_{WORKER}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{base}/{name}"
 
 
 # Tests make board changes and rooms faster than a person: these limits are tested where
