@@ -1,5 +1,5 @@
 """A task's comment thread: post, edit and delete, each published to everyone with the task
-open once it commits (rendered once per zone reading the task, for its times; edit/delete
+open once it commits (rendered once for all, times in UTC for local_time.js; edit/delete
 controls are shown per viewer by CSS, see viewer.css). A post or a delete changes the card's
 count: a change of the board (boards/live.py), whose lock it takes before touching the thread,
 in the order a task's deletion takes them."""
@@ -17,7 +17,7 @@ from taskflow.notifications import service as notifications
 from taskflow.realtime import fragments, topics
 from taskflow.realtime.after_commit import broadcast
 from taskflow.realtime.broadcaster import text_frame
-from taskflow.timezones import DEFAULT, per_reader_zone
+from taskflow.timezones import LIVE
 
 
 def post(task: Task, author: User, text: str) -> TaskThreadComment:
@@ -29,7 +29,7 @@ def post(task: Task, author: User, text: str) -> TaskThreadComment:
     change.card(task)
     _publish(
         task.id,
-        lambda zone: fragments.render("boards/tasks/_comment_oob.html", comment=comment, zone=zone),
+        lambda: fragments.render("boards/tasks/_comment_oob.html", comment=comment, zone=LIVE),
     )
     db.session.commit()
     _notify(comment)
@@ -63,8 +63,8 @@ def _publish_comment(comment: TaskThreadComment) -> None:
     """The comment as it is at commit, replacing its copy on every open task page."""
     _publish(
         comment.task_id,
-        lambda zone: fragments.render(
-            "boards/tasks/_comment.html", comment=comment, oob=True, zone=zone
+        lambda: fragments.render(
+            "boards/tasks/_comment.html", comment=comment, oob=True, zone=LIVE
         ),
     )
 
@@ -100,13 +100,12 @@ def delete(comment: TaskThreadComment) -> None:
     db.session.commit()
 
 
-def _publish(task_id: int, render: Callable[[str], str]) -> None:
-    """`render(zone)`, once per zone reading the task (timezones.per_reader_zone)."""
-    topic = topics.task(task_id)
-    broadcast(topic, per_reader_zone(topic, render))
+def _publish(task_id: int, render: Callable[[], str]) -> None:
+    """`render()`, once for every reader of the task."""
+    broadcast(topics.task(task_id), render)
 
 
-def catch_up(task_id: int, zone: str = DEFAULT) -> list[bytes]:
+def catch_up(task_id: int) -> list[bytes]:
     """A (re)connecting task page gets the task and the latest page of its thread as they are
     now: whatever it missed, edits and deletions included, is then on screen."""
     task = db.session.get(Task, task_id)
@@ -114,6 +113,6 @@ def catch_up(task_id: int, zone: str = DEFAULT) -> list[bytes]:
         return [text_frame(task_html(task_id))]
     comments = TaskThreadComment.latest(task)
     html = task_html(task_id) + fragments.render(
-        "boards/tasks/_comments.html", task=task, comments=comments, oob=True, zone=zone
+        "boards/tasks/_comments.html", task=task, comments=comments, oob=True, zone=LIVE
     )
     return [text_frame(html)]

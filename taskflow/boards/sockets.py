@@ -3,7 +3,6 @@ every change (boards/live.py renders both)."""
 
 from collections.abc import Callable
 
-from flask import current_app
 from flask_login import current_user
 
 from taskflow.access import visible_board, visible_task
@@ -16,7 +15,6 @@ from taskflow.models.room import FOLLOWED
 from taskflow.notifications.service import badge_frame
 from taskflow.realtime import topics
 from taskflow.realtime.sockets import bp, serve_view
-from taskflow.timezones import register_reader, zone_of
 
 
 @sock.route("/ws/board/<int:board_id>", bp=bp)
@@ -45,17 +43,12 @@ def task_comments(ws, task_id: int) -> None:
         ws.close(4404, "No such task, or not yours")
         return
     board_scope, topic = topics.board(task.column.board_id), topics.task(task_id)
-    # Comments show times: this socket gets them in its user's zone (timezones.per_reader_zone).
-    zone = zone_of(current_user)
-    register_reader(current_app.redis, topic, zone)
-    user_id, redis = current_user.id, current_app.redis
+    user_id = current_user.id
     serve_view(
         ws,
         [topic],
         [topic, board_scope],
-        lambda: [*comment_thread.catch_up(task_id, zone), badge_frame(user_id)],
-        variant=zone,
-        on_idle=lambda connection: register_reader(redis, topic, zone),
+        lambda: [*comment_thread.catch_up(task_id), badge_frame(user_id)],
     )
 
 

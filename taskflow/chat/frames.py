@@ -13,7 +13,6 @@ from taskflow.errors import DATABASE_DOWN
 from taskflow.extensions import db
 from taskflow.models import ChatRoom, User
 from taskflow.realtime.connection import Connection, error_html
-from taskflow.timezones import DEFAULT
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +33,6 @@ class ChatRoomFrames:
     def __init__(self, room_id: int, user_id: int, connection: Connection) -> None:
         self.room_id, self.user_id, self.connection = room_id, user_id, connection
         self.state = connection.state  # what this socket's page has said: typing, a notice
-        self.zone = connection.variant or DEFAULT  # the chat socket's variant is its zone
 
     def handle(self, frame: dict) -> None:
         kind = frame.get("type", "message")
@@ -61,7 +59,7 @@ class ChatRoomFrames:
             return self._refuse(error or bad_id, frame)
         earlier, client_id = chat.already_sent(self.room_id, self.user_id, client_id)
         if earlier is not None:
-            return self.connection.send(chat.upsert_html(earlier, self.zone))  # acknowledged again
+            return self.connection.send(chat.upsert_html(earlier))  # acknowledged again
         if not security.may_send_message(self.user_id):
             return self._refuse(security.SLOW_DOWN, frame)
         try:
@@ -90,7 +88,7 @@ class ChatRoomFrames:
             log.warning("message not saved, database unavailable: %s", error)
             return self._refuse(DATABASE_DOWN, frame)
         if not new:  # sent again after a dropped connection: acknowledge, to this page only
-            return self.connection.send(chat.upsert_html(message, self.zone))
+            return self.connection.send(chat.upsert_html(message))
         # Clear what an earlier message left under the composer, say who was not notified.
         notice = chat.mention_warning_html(room, user, outside) if outside else ""
         if notice or self.state.get("notice"):

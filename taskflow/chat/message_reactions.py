@@ -9,7 +9,6 @@ from taskflow.chat import reactions
 from taskflow.chat import service as chat
 from taskflow.extensions import db
 from taskflow.models import ChatMessage
-from taskflow.timezones import viewer_zone
 
 bp = Blueprint("message_reactions", __name__)
 
@@ -28,7 +27,7 @@ def toggle(message_id: int):
         url_for("message_reactions.toggle", message_id=message.id),
         back,
         lambda emoji: reactions.toggle_on_message(message, current_user.id, emoji),
-        lambda: chat.upsert_html(message, viewer_zone()),  # this page's own zone
+        lambda: chat.upsert_html(message),
     )
 
 

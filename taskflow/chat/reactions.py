@@ -12,14 +12,13 @@ from collections.abc import Callable
 from flask import redirect, render_template, request
 from flask_login import current_user
 
-from taskflow import security, timezones
+from taskflow import security
 from taskflow.chat import service
 from taskflow.extensions import db
 from taskflow.htmx import is_htmx
 from taskflow.models import ChatMessage, ChatRoom, Reaction
 from taskflow.models.reaction import EMOJI, choices, tallies
 from taskflow.people import shown_name
-from taskflow.realtime import topics
 
 UNKNOWN = "That reaction is not one TaskFlow offers. Choose one of the list."
 SLOW_DOWN = "You are reacting too fast. Wait a few seconds, then try again."
@@ -48,7 +47,6 @@ def toggle_on_message(message: ChatMessage, user_id: int, emoji: str) -> bool:
     """Add or remove the user's emoji on the message, then publish the message; whether it
     was added. The change is numbered first: in PostgreSQL that locks the room's changes, so
     concurrent toggles apply (and render) one after another, each seeing those before it."""
-    timezones.reader_zones(topics.room(message.room_id))  # before the room's write lock
     message.seq = ChatRoom.next_seq(message.room_id)
     added = Reaction.toggle(user_id, emoji, message_id=message.id)
     db.session.expire(message, ["reactions"])  # rendered (before the commit) as it is now

@@ -198,8 +198,7 @@ def post_message(room_id: int):
 def _sent(room: ChatRoom, message: ChatMessage, outside: list[User], seq: int):
     warning = chat.mention_warning_html(room, current_user, outside)
     if is_htmx():  # JavaScript on, socket down: every change the page is missing, its own too
-        zone = viewer_zone()
-        return chat.changes(room.id, seq, zone)[0] + chat.upsert_html(message, zone) + warning
+        return chat.changes(room.id, seq)[0] + chat.upsert_html(message) + warning
     if outside:
         flash(
             " ".join(f"@{u.username}" for u in outside) + " is not in this room and was not"

@@ -1,13 +1,13 @@
 """Chat behaviour shared by the socket and the plain form: check, save, then publish.
 
 Everything a room shows live is rendered here once per event and published to the room's
-topic; what differs per viewer ("my" messages, my own typing) is left to viewer.css. Times
-differ per reader's zone: a message is rendered once per zone (the cache keys name it), and a
-live change once per zone reading the room (timezones.per_reader_zone), as variants of one
-event."""
+topic; what differs per viewer ("my" messages, my own typing) is left to viewer.css. A
+message is rendered once, its time in UTC (`<time datetime>`): a live change is
+that one rendering for everyone, which the page shows in its reader's zone
+(static/js/local_time.js), and a page's copy has its time put in the reader's zone
+(timezones.localize)."""
 
 import re
-from datetime import datetime
 
 from markupsafe import Markup
 from sqlalchemy import insert, select
@@ -150,7 +150,6 @@ def post(
     without the ORM's unit of work, and needs only `room.id` and the author's id and name:
     the socket passes objects it checked a moment ago (chat/frames.py). A reply
     (`reply_to`, checked by reply_target) adds its two columns."""
-    timezones.reader_zones(topics.room(room.id))  # before the room's write lock
     if "@" in text:
         return _post_with_mentions(room, author, text, was_typing, client_id, reply_to)
     now = utcnow()
@@ -175,7 +174,7 @@ def post(
     message = ChatMessage(id=inserted.inserted_primary_key[0], **values)
     message.author = author
     message.reply_to = reply_to
-    _broadcast(message, previous.created_at if previous else FIRST)
+    _broadcast(message, new=True)
     unread.announce(message)  # one more publish: pages listing the room count it
     db.session.commit()
     if was_typing:
@@ -206,7 +205,7 @@ def _post_with_mentions(
     except IntegrityError:  # the same client id, sent twice at once: the other one won
         db.session.rollback()
         return ChatMessage.by_client_id(author.id, client_id), [], False
-    _broadcast(message, previous.created_at if previous else FIRST)
+    _broadcast(message, new=True)
     unread.announce(message, [u.id for u in message.mentioned_users])
     db.session.commit()
     if message.notified_at is None:
@@ -218,7 +217,6 @@ def _post_with_mentions(
 
 def edit(message: ChatMessage, text: str) -> list[User]:
     """Change a message; the newly mentioned are notified (the job skips the others)."""
-    timezones.reader_zones(topics.room(message.room_id))  # before the room's write lock
     message.content, message.edited_at = text, utcnow()
     _set_mentions(message, text)
     notifications.message_edited(message.id, text)  # committed with the edit
@@ -233,7 +231,6 @@ def delete(message: ChatMessage) -> None:
     """Remove a message for everyone; its row stays (blanked) so reconnecting pages learn
     of the deletion, and its unread notifications go with it. The message after it may have
     been grouped under it: it is grouped anew under the one before (a change of its own)."""
-    timezones.reader_zones(topics.room(message.room_id))  # before the room's write lock
     unread.announce(message, [u.id for u in message.mentioned_users], deleted=True)
     before, after = ChatMessage.around(message) if not message.deleted_at else (None, None)
     message.content, message.deleted_at, message.notified_at = "", utcnow(), utcnow()
@@ -249,10 +246,6 @@ def delete(message: ChatMessage) -> None:
     notifications.remove_unread_for_message(message.id)
 
 
-# A room's first message has no predecessor: it opens a day as one on a new day does.
-FIRST = datetime(1970, 1, 1)
-
-
 def _continues(previous, author_id: int | None, at) -> bool:
     if previous is None:
         return False
@@ -260,7 +253,6 @@ def _continues(previous, author_id: int | None, at) -> bool:
 
 
 def _publish_change(message: ChatMessage) -> None:
-    timezones.reader_zones(topics.room(message.room_id))  # before the room's write lock
     message.seq = ChatRoom.next_seq(message.room_id)
     _broadcast(message)
     db.session.commit()
@@ -274,29 +266,26 @@ def publish_numbered(message: ChatMessage) -> None:
     db.session.commit()
 
 
-def _broadcast(message: ChatMessage, previous_at=None) -> None:
-    """Every page of the room gets this change of the message once it commits, in its
-    reader's zone: one rendering per zone reading the room (timezones.per_reader_zone: one
-    Redis round trip to know them, and the race of a zone arriving meanwhile), UTC being the
-    default. `previous_at`: a new message's predecessor, for the day separator."""
+def _broadcast(message: ChatMessage, new: bool = False) -> None:
+    """Every page of the room gets this change of the message once it commits: one
+    rendering for all (`new`: a post, which may open a day on the page)."""
     topic, seq = topics.room(message.room_id), message.seq
-    render = timezones.per_reader_zone(topic, lambda zone: upsert_html(message, zone, previous_at))
-    broadcast(topic, render, kind="message", seq=seq)
+    broadcast(topic, lambda: upsert_html(message, new), kind="message", seq=seq)
 
 
-def message_html(message: ChatMessage, zone: str = timezones.DEFAULT) -> Markup:
-    """A chat message as every viewer in `zone` sees it (the viewer's own styling is CSS),
-    rendered once per process, change, author's profile and zone (a template global: room
-    pages list many of them)."""
-    key = _cache_key(message.id, message.seq, message.created_at, _version(message), zone)
-    return fragments.render_once(MESSAGE, key, message=message, zone=zone)
+def message_html(message: ChatMessage) -> Markup:
+    """A chat message as every viewer sees it (the viewer's own styling is CSS, its time is
+    UTC until the page shows it in its zone), rendered once per process, change and
+    author's profile (a template global: room pages list many of them)."""
+    key = _cache_key(message.id, message.seq, message.created_at, _version(message))
+    return fragments.render_once(MESSAGE, key, message=message)
 
 
 def message_body(message: ChatMessage) -> Markup:
     """A message's text as HTML (its Markdown), rendered once per process and change of the
     message (`seq`: an edit, a reaction), whatever the zone and the author's profile: the
     costly part of a message (up to 4,000 characters of Markdown) is not rendered again
-    for each zone, nor when its author changes their name or colour (a template global)."""
+    when its author changes their name or colour (a template global)."""
     key = (message.id, message.seq, message.created_at)
     return fragments.render_once(BODY, key, message=message)
 
@@ -306,36 +295,38 @@ def _version(message: ChatMessage) -> int:
 
 
 def page_of_messages(
-    room_id: int, before: int | None = None, zone: str = timezones.DEFAULT
+    room_id: int, before: int | None = None, zone: str | None = timezones.DEFAULT
 ) -> tuple[list[Markup], int | None]:
-    """ChatMessage.latest as HTML in `zone`, with a day separator above each day's first
-    message, and the oldest message's id (None if there is none). Each message is rendered
-    once per process, change and zone, and a page view loads only the messages' keys (one
-    light query); only those not rendered yet are loaded."""
+    """ChatMessage.latest as HTML in `zone` (None: for every zone, times and day separators
+    left to local_time.js), with a day separator above each day's first message, and the
+    oldest message's id (None if there is none). Each message is rendered once per process
+    and change (its time then put in `zone`), and a page view loads only the messages' keys
+    (one light query); only those not rendered yet are loaded."""
     keys = ChatMessage.latest_keys(room_id, before)
     return _html_of(keys, zone), keys[0][0] if keys else None
 
 
-def _html_of(keys: list[tuple], zone: str) -> list[Markup]:
+def _html_of(keys: list[tuple], zone: str | None) -> list[Markup]:
     """The messages of these keys (ChatMessage.latest_keys) as HTML in `zone`, each from the
     cache if rendered before, with a day separator above each day's first message: one item
     per message (pages count them), the separator joined to it."""
-    found = {key: fragments.cached(MESSAGE, _cache_key(*key, zone)) for key in keys}
+    found = {key: fragments.cached(MESSAGE, _cache_key(*key)) for key in keys}
     missing = [key[0] for key, html in found.items() if html is None]
     if missing:
         for message in ChatMessage.by_ids(missing):
             key = (message.id, message.seq, message.created_at, _version(message))
-            found[key] = message_html(message, zone)
-    items, day, now = [], None, timezones.today(zone)
+            found[key] = message_html(message)
+    items, day, now = [], None, timezones.today(zone or timezones.DEFAULT)
     for key in keys:
         if found.get(key) is None:
             continue
+        if zone is None:  # a socket's catch-up, for every zone: each page finds its days
+            items.append(day_placeholder(key[0], key[2]) + found[key])
+            continue
+        html = timezones.localize(found[key], key[2], zone, "clock")
         shown = timezones.local(key[2], zone).date()
-        if shown != day:
-            items.append(day_separator(shown, now) + found[key])
-            day = shown
-        else:
-            items.append(found[key])
+        items.append(day_separator(shown, now) + html if shown != day else html)
+        day = shown
     return items
 
 
@@ -347,6 +338,15 @@ def messages_around_html(room_id: int, message_id: int, zone: str = timezones.DE
     return Markup(
         fragments.render(MESSAGES, room_id=room_id, messages=messages, oldest=oldest, newer=newer)
     )
+
+
+def day_placeholder(message_id: int, created_at) -> Markup:
+    """A day separator the page labels, or removes, in its own zone (local_time.js): its
+    `data-day` only keeps people.js from taking it for another separator of its day."""
+    stamp = created_at.replace(microsecond=0).isoformat()
+    return Markup(
+        '<li class="day-separator" data-day="@{}" data-at="{}Z" hidden><span></span></li>'
+    ).format(message_id, stamp)
 
 
 def day_separator(day, now) -> Markup:
@@ -388,25 +388,23 @@ def latest_messages_html(
     return fragments.render_latest(MESSAGES, (room_id, created_at, zone), version, context)
 
 
-def _cache_key(message_id: int, seq: int, created_at, version: int, zone: str) -> tuple:
+def _cache_key(message_id: int, seq: int, created_at, version: int) -> tuple:
     # seq: the message's latest change; version: its author's profile (name, colour)
-    return (message_id, seq, created_at, version, zone)
+    return (message_id, seq, created_at, version)
 
 
-def upsert_html(message: ChatMessage, zone: str = timezones.DEFAULT, previous_at=None) -> str:
-    """A change of a message as every page in `zone` receives it, live or on catch-up: the
-    page appends a new message, replaces one it shows, removes a deleted one, and ignores one
-    older than those it shows (app.js, "htmx:oobBeforeSwap"). A new message whose day (in
-    the zone) is not its predecessor's (`previous_at`) comes after a day separator: a live
-    post is always today's, so it says "Today"."""
+def upsert_html(message: ChatMessage, new: bool = False) -> str:
+    """A change of a message as every page receives it, live or on catch-up, the same for
+    all: the page appends a new message, replaces one it shows, removes a deleted one, and
+    ignores one older than those it shows (app.js, "htmx:oobBeforeSwap"). A new message
+    (`new`) comes after a day separator's placeholder, which carries its instant and no
+    words: which day a message falls on depends on the reader's zone, so the page decides
+    (local_time.js shows it, labelled, only when its day in the page's zone is not the
+    previous message's, and removes it otherwise)."""
     separator = ""
-    if previous_at is not None and not message.deleted_at:
-        day = timezones.local(message.created_at, zone).date()
-        if timezones.local(previous_at, zone).date() != day:
-            separator = day_separator(day, timezones.today(zone))
-    return fragments.render(
-        "chat/_message_oob.html", message=message, zone=zone, separator=separator
-    )
+    if new and not message.deleted_at:
+        separator = day_placeholder(message.id, message.created_at)
+    return fragments.render("chat/_message_oob.html", message=message, separator=separator)
 
 
 def _set_mentions(message: ChatMessage, text: str) -> None:
@@ -436,31 +434,29 @@ def mention_warning_html(room: ChatRoom, sender: User, users: list[User]) -> str
     )
 
 
-def changes(room_id: int, seq: int, zone: str = timezones.DEFAULT) -> tuple[str, int]:
+def changes(room_id: int, seq: int) -> tuple[str, int]:
     """What a page that saw the room's changes up to number `seq` is missing: every later
-    change, and the number it brings the page to, in `zone`. Beyond a page of changes the
-    whole list is replaced by the latest page instead, so any `seq` costs at most one page
-    of work."""
+    change, and the number it brings the page to, the same for every reader (times in UTC,
+    shown in the page's zone by local_time.js). Beyond a page of changes the whole list is
+    replaced by the latest page instead, so any `seq` costs at most one page of work."""
     found = ChatMessage.changed_after(room_id, seq, limit=PAGE_SIZE + 1)
     if len(found) <= PAGE_SIZE:
-        html = "".join(upsert_html(m, zone) for m in found)
+        html = "".join(upsert_html(m) for m in found)
         return html, found[-1].seq if found else seq
     room_seq = ChatRoom.current_seq(room_id)  # read before the list: never newer than it
-    messages, oldest = page_of_messages(room_id, zone=zone)
+    messages, oldest = page_of_messages(room_id, zone=None)
     html = fragments.render(
         MESSAGES, room_id=room_id, messages=messages, oldest=oldest, oob=True
     ) + fragments.render("chat/_sync.html", seq=room_seq, oob=True)
     return html, room_seq
 
 
-def catch_up(
-    room_id: int, seq: int | None, zone: str = timezones.DEFAULT
-) -> tuple[list[bytes], int]:
+def catch_up(room_id: int, seq: int | None) -> tuple[list[bytes], int]:
     """The first frame of a (re)connecting socket, and the change number it covers: live
     changes up to that number are not sent again."""
     if seq is None:
         return [], 0
-    html, covered = changes(room_id, max(seq, 0), zone)
+    html, covered = changes(room_id, max(seq, 0))
     return ([text_frame(html)] if html else []), covered
 
 

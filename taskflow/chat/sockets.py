@@ -3,8 +3,8 @@
 On (re)connect the page is sent every change after the last one it saw (?seq=) and who is
 online now (to this socket only), then the room follows; frames from the page are messages and
 typing (chat/frames.py). Presence changes reach the others as coalesced diffs (room_diffs).
-Times are in the user's zone: the catch-up renders in it, the socket's `variant` is it (live
-messages come rendered per zone), and the room's set of zones has it (timezones.register_reader)."""
+Everything it sends is the same for every reader: times come in UTC and the page shows them
+in its zone (static/js/local_time.js)."""
 
 from flask import current_app, request
 from flask_login import current_user
@@ -21,7 +21,6 @@ from taskflow.realtime import topics
 from taskflow.realtime.broadcaster import text_frame
 from taskflow.realtime.connection import Connection, serve
 from taskflow.realtime.sockets import bp, serve_view, session_scope
-from taskflow.timezones import register_reader, zone_of
 
 
 @sock.route("/ws/chat-room/<int:room_id>", bp=bp)
@@ -30,7 +29,7 @@ def chat_room(ws, room_id: int) -> None:
     if room is None:
         ws.close(4404, "No such room, or not yours")
         return
-    user_id, board_id, zone = current_user.id, room.board_id, zone_of(current_user)
+    user_id, board_id = current_user.id, room.board_id
     scopes = [topics.room(room_id), session_scope()]
     if board_id is not None:  # a direct message depends on no board
         scopes.append(topics.board(board_id))
@@ -44,13 +43,10 @@ def chat_room(ws, room_id: int) -> None:
     db.session.remove()
     # The last change the page saw (app.js); redis: presence is refreshed between frames.
     seq = request.args.get("seq", type=int)
-    page = RoomSocket(room_id, others, user_id, seq, current_app.redis, zone)
-    # Registered before the socket follows the room: a message rendered after this is
-    # rendered in this zone too (see chat.service._broadcast for the instant before).
-    register_reader(current_app.redis, topics.room(room_id), zone)
+    page = RoomSocket(room_id, others, user_id, seq, current_app.redis)
     hooks = page.handle, page.catch_up, page.on_open, page.on_close, page.on_idle
     because = unread.activity_follows(others)  # a removal from one of them ends its activity
-    serve(ws, user_id, [page.topic], scopes, *hooks, variant=zone, because=because)
+    serve(ws, user_id, [page.topic], scopes, *hooks, because=because)
 
 
 @sock.route("/ws/rooms/<int:board_id>", bp=bp)
@@ -75,16 +71,16 @@ class RoomSocket:
     """What one room socket keeps between frames: ids only (thousands per process, so no
     per-instance dict and no closures)."""
 
-    __slots__ = ("room_id", "listed", "user_id", "seq", "redis", "topic", "zone")
+    __slots__ = ("room_id", "listed", "user_id", "seq", "redis", "topic")
 
     def __init__(
-        self, room_id: int, others: list[int], user_id: int, seq: int | None, redis, zone: str
+        self, room_id: int, others: list[int], user_id: int, seq: int | None, redis
     ) -> None:
         # The rooms the page lists (this one, the board's others, direct messages): their
         # counts are part of every catch-up.
         self.room_id, self.listed, self.user_id = room_id, (room_id, *others), user_id
         self.seq, self.redis = seq, redis
-        self.topic, self.zone = topics.room(room_id), zone
+        self.topic = topics.room(room_id)
 
     def handle(self, connection: Connection, frame: dict) -> None:
         try:
@@ -94,7 +90,7 @@ class RoomSocket:
 
     def catch_up(self) -> tuple[list[bytes], int]:
         try:
-            frames, covered = chat.catch_up(self.room_id, self.seq, self.zone)
+            frames, covered = chat.catch_up(self.room_id, self.seq)
             members = text_frame(_members_html(self.room_id, self.user_id))
             counts = unread.state_frames(self.user_id, self.listed)  # the list of rooms
             return [*frames, members, *counts, badge_frame(self.user_id)], covered
@@ -117,7 +113,6 @@ class RoomSocket:
         presence.join(self.redis, self.topic, self.user_id, connection.id)
         if connection.state.get("visible"):
             viewing.visible(self.room_id, self.user_id, connection.key)
-        register_reader(self.redis, self.topic, self.zone)
 
 
 def _members_html(room_id: int, user_id: int) -> str:

@@ -25,8 +25,7 @@ def broadcast(
     key=None,
 ) -> None:
     """Publish `render()` to `topic` once the current transaction commits (see
-    Broadcaster.publish for kind, seq and scope). `render` may return a dict of renderings
-    by variant name, "" being the default one (broadcaster.Event's variants)."""
+    Broadcaster.publish for kind, seq and scope): one rendering for every reader."""
     declared = db.session.info.setdefault(_DECLARED, {})
     declared.setdefault(key if key is not None else object(), (topic, render, kind, seq, scope))
 
@@ -55,11 +54,7 @@ def _publish(session) -> None:
     if rendered:
         broadcaster = current_app.extensions["broadcaster"]
         for topic, html, kind, seq, scope in rendered:
-            variants = None
-            if isinstance(html, dict):
-                variants = dict(html)
-                html = variants.pop("")
-            broadcaster.publish(topic, html, kind=kind, seq=seq, scope=scope, variants=variants)
+            broadcaster.publish(topic, html, kind=kind, seq=seq, scope=scope)
 
 
 def _forget(session, _previous_transaction) -> None:

@@ -55,7 +55,6 @@ class Connection:
         "id",
         "key",
         "user_id",
-        "variant",
         "topics",
         "scopes",
         "because",
@@ -75,16 +74,12 @@ class Connection:
         user_id: int,
         topics: Iterable[str],
         scopes: Iterable[str],
-        variant: str = "",
         because: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
         self.ws = ws
         self.id = next(_ids)
         self.key = uuid.uuid4().hex  # unique across processes: "socket:<key>" ends only this one
         self.user_id = user_id
-        # Which rendering of an event with variants this socket gets (broadcaster.Event); an
-        # opaque name to the transport ("": the default rendering).
-        self.variant = variant
         self.topics = frozenset(topics)
         # What this socket gives access to ("board:3", "room:7"), and itself.
         self.scopes = frozenset([*scopes, names.socket(self.key)])
@@ -116,7 +111,7 @@ class Connection:
         if self._direct is not None and not self._out and not self._sending:
             if event.kind == "message" and event.seq <= self.skip_upto:
                 return None  # already sent by the catch-up
-            frame = event.frame_for(self.variant)
+            frame = event.frame
             try:
                 sent = self._direct(frame)
             except BlockingIOError:
@@ -180,7 +175,7 @@ class Connection:
                     sock.sendall(item)
                 elif item.kind != "message" or item.seq > self.skip_upto:
                     # (a room change the catch-up sent is skipped)
-                    sock.sendall(item.frame_for(self.variant))
+                    sock.sendall(item.frame)
         except OSError:
             self.open = False
             out.clear()
@@ -368,12 +363,10 @@ def serve(
     on_open: Callable[[Connection], None] = lambda c: None,
     on_close: Callable[[Connection], None] = lambda c: None,
     on_idle: Callable[[Connection], None] = lambda c: None,
-    variant: str = "",
     because: Mapping[str, Iterable[str]] | None = None,
 ) -> None:
     """Run one socket: follow its topics and the user's personal stream, send what the page
     missed, then handle its frames. Access ends when a "close" event names one of its scopes.
-    `variant`: which rendering of events with variants it gets (broadcaster.Event).
     `because`: more topics to follow, by the scope they are followed for ("room:7":
     ["room-activity:7"]); a "close" for that scope ends them, not the socket.
 
@@ -386,7 +379,7 @@ def serve(
     because = because or {}
     more = [topic for followed in because.values() for topic in followed]
     topics = [*topics, *more, names.user(user_id), *map(names.of_scope, scopes)]
-    connection = Connection(ws, user_id, topics, scopes, variant, because)
+    connection = Connection(ws, user_id, topics, scopes, because)
     broadcaster.follow(connection)
     try:
         # Following first, so that a newer socket's "close" for this one cannot be missed.

@@ -60,13 +60,12 @@ def serve_view(
     follows: list[str],
     scopes: list[str],
     first_frames: Callable[[], list[bytes]],
-    variant: str = "",
     on_idle: Callable[[Connection], None] = lambda c: None,
     because: Mapping[str, Iterable[str]] | None = None,
 ) -> None:
     """A socket that only listens: the page sends nothing over it. It starts with the page's
     state as it is now (`first_frames`, read after it follows its topics), then follows every
-    change (in its `variant`, see broadcaster.Event; `because`: see connection.serve)."""
+    change (`because`: see connection.serve)."""
 
     def handle(connection: Connection, frame: dict) -> None:
         connection.send(error_html("This page sends nothing over its socket."))
@@ -88,6 +87,5 @@ def serve_view(
         handle,
         catch_up,
         on_idle=on_idle,
-        variant=variant,
         because=because,
     )
