@@ -6,8 +6,8 @@ import time
 from sqlalchemy.exc import OperationalError
 
 from taskflow import security
+from taskflow.chat import intake, typing, unread, viewing
 from taskflow.chat import service as chat
-from taskflow.chat import typing, unread, viewing
 from taskflow.converters import bounded_int
 from taskflow.errors import DATABASE_DOWN
 from taskflow.extensions import db
@@ -53,50 +53,39 @@ class ChatRoomFrames:
         handler(frame)
 
     def message(self, frame: dict) -> None:
-        text, error = chat.clean_content(frame.get("content"))
-        client_id, bad_id = chat.clean_client_id(frame.get("client_id"))
-        if error or bad_id:
-            return self._refuse(error or bad_id, frame)
-        earlier, client_id = chat.already_sent(self.room_id, self.user_id, client_id)
-        if earlier is not None:
-            return self.connection.send(chat.upsert_html(earlier))  # acknowledged again
-        if not security.may_send_message(self.user_id):
-            return self._refuse(security.SLOW_DOWN, frame)
+        """A new message: checked and posted by chat/intake.py; here only its answer."""
         try:
-            # Mentions and the notice read the room's members: those need it in the session.
-            fresh = "@" in text or bool(self.state.get("notice"))
-            room, user = self._room_and_author() if fresh else self._recent_room_and_author()
-            if room is None:
-                return None
-            closed = chat.closed_to(room.id, room.kind, user.id)  # a direct message only
-            if closed:
-                return self._refuse(closed, frame)
-            reply_to, gone = chat.reply_target(self.room_id, frame.get("reply_to"))
-            if gone:
-                return self._refuse(gone, frame)
-            message, outside, new = chat.post(
-                room,
-                user,
-                text,
-                was_typing=self.state.get("typing"),
-                client_id=client_id,
-                reply_to=reply_to,
-            )
-            self.state["typing"] = False
+            typed = bool(self.state.get("typing"))
+            outcome = intake.receive(self.room_id, self.user_id, frame, self._reader, typed)
         except OperationalError as error:  # the database is away (or locked): nothing saved
             db.session.rollback()
             log.warning("message not saved, database unavailable: %s", error)
             return self._refuse(DATABASE_DOWN, frame)
-        if not new:  # sent again after a dropped connection: acknowledge, to this page only
-            return self.connection.send(chat.upsert_html(message))
-        # Clear what an earlier message left under the composer, say who was not notified.
+        if outcome.room is not None:
+            self.state["typing"] = False
+        if outcome.kind == intake.REFUSED:
+            return self._refuse(outcome.reason, frame)
+        if outcome.kind == intake.DUPLICATE:  # sent again after a dropped connection
+            return self.connection.send(chat.upsert_html(outcome.message))  # to this page only
+        if outcome.kind == intake.POSTED:
+            self._notice(outcome.room, outcome.author, outcome.outside)
+        return None  # GONE: the socket is closed
+
+    def _notice(self, room: ChatRoom, user: User, outside: list[User]) -> None:
+        """Clear what an earlier message left under the composer, say who was not notified."""
         notice = chat.mention_warning_html(room, user, outside) if outside else ""
         if notice or self.state.get("notice"):
             self.connection.send(
                 error_html("") + (notice or chat.mention_warning_html(room, user, []))
             )
         self.state["notice"] = bool(notice)
-        return None
+
+    def _reader(self, text: str) -> tuple[ChatRoom, User] | None:
+        """The room and its sender for intake: mentions and the notice read the room's
+        members, which need them in the session; otherwise a recent check will do."""
+        fresh = "@" in text or bool(self.state.get("notice"))
+        room, user = self._room_and_author() if fresh else self._recent_room_and_author()
+        return None if room is None else (room, user)
 
     def typing(self, frame: dict) -> None:
         if self._room_and_author()[0] is not None and typing.started(self.room_id, self.user_id):

@@ -19,7 +19,7 @@ from sqlalchemy import Row
 
 from taskflow import security
 from taskflow.access import managed_room, member_board, member_room, member_room_view
-from taskflow.chat import presence, unread
+from taskflow.chat import intake, presence, unread
 from taskflow.chat import service as chat
 from taskflow.chat.forms import RoomForm, VisibilityForm, typed_usernames
 from taskflow.converters import bounded_int, id_arg, on_page
@@ -162,37 +162,25 @@ def show(room_id: int):
 
 @bp.post("/rooms/<int:room_id>/messages")
 def post_message(room_id: int):
-    """The composer without JavaScript, or while the socket is down: a plain form POST."""
+    """The composer without JavaScript, or while the socket is down: a plain form POST,
+    checked and posted by chat/intake.py; here only its answer."""
     room = member_room(room_id)
     seq = id_arg("seq", 0, request.form)  # the last change the page saw: checked first
-    text, error = chat.clean_content(request.form.get("content"))
-    client_id, bad_id = chat.clean_client_id(request.form.get("client_id"))
-    error = error or bad_id
-    if not error:
-        earlier, client_id = chat.already_sent(room.id, current_user.id, client_id)
-        if earlier is not None:
-            return _sent(room, earlier, [], seq)  # a resend: acknowledged, not counted again
-    if not error and not security.may_send_message(current_user.id):
-        error = security.SLOW_DOWN
-    closed = chat.closed_to(room.id, room.kind, current_user.id)
-    reply_to, gone = chat.reply_target(room.id, request.form.get("reply_to"))
-    error = closed or error or gone
-    if error:
-        status = 429 if error == security.SLOW_DOWN else 403 if closed else 422
-        if is_htmx():  # the socket's answer to a refused message: the reason, the text back
-            content = request.form.get("content")
-            return live.error_html(error) + chat.draft_html(room.id, content), 200
-        draft = request.form.get("content", "")[:10000]
-        view = member_room_view(room.id)
-        messages = chat.latest_messages_html(
-            view.id, view.created_at, view.seq, viewer_zone(), view.people_version
-        )
-        page = _room_page(view, messages, composer_error=error, draft=draft, reply_to=reply_to)
-        return page, status
-    message, outside, _ = chat.post(
-        room, current_user, text, client_id=client_id, reply_to=reply_to
+    user = current_user._get_current_object()
+    outcome = intake.receive(room.id, user.id, request.form, lambda text: (room, user))
+    if outcome.saved:  # a resend (same client id) is acknowledged, not counted again
+        return _sent(room, outcome.message, outcome.outside, seq)
+    content = request.form.get("content")
+    if is_htmx():  # the socket's answer to a refused message: the reason, the text back
+        return live.error_html(outcome.reason) + chat.draft_html(room.id, content), 200
+    reply_to = chat.reply_target(room.id, request.form.get("reply_to"))[0]
+    view = member_room_view(room.id)
+    messages = chat.latest_messages_html(
+        view.id, view.created_at, view.seq, viewer_zone(), view.people_version
     )
-    return _sent(room, message, outside, seq)
+    draft = (content or "")[:10000] if isinstance(content, str) else ""
+    page = _room_page(view, messages, composer_error=outcome.reason, draft=draft, reply_to=reply_to)
+    return page, outcome.status
 
 
 def _sent(room: ChatRoom, message: ChatMessage, outside: list[User], seq: int):

@@ -144,14 +144,27 @@ def post(
     queue its mention notifications. Returns the message, the board members it mentions who
     are not in the room (not notified: the sender is told), and whether it is new. The
     caller has looked `client_id` up (already_sent); if the same id arrives twice at once,
-    the database keeps one and the other gets it back, not new.
-
-    A message that mentions nobody (no "@": nearly all of them) is inserted as one row,
-    without the ORM's unit of work, and needs only `room.id` and the author's id and name:
-    the socket passes objects it checked a moment ago (chat/frames.py). A reply
-    (`reply_to`, checked by reply_target) adds its two columns."""
+    the database keeps one and the other gets it back, not new. A reply (`reply_to`,
+    checked by reply_target) adds its two columns."""
     if "@" in text:
         return _post_with_mentions(room, author, text, was_typing, client_id, reply_to)
+    message = _insert(room, author, text, client_id, reply_to)
+    if message is None:  # the same client id, sent twice at once: the other one won
+        return ChatMessage.by_client_id(author.id, client_id), [], False
+    _broadcast(message, new=True)
+    unread.announce(message)  # one more publish: pages listing the room count it
+    db.session.commit()
+    if was_typing:
+        typing.stopped(room.id, author.id)
+    return message, [], True
+
+
+def _insert(
+    room: ChatRoom, author: User, text: str, client_id: str | None, reply_to: ChatMessage | None
+) -> ChatMessage | None:
+    """A message that mentions nobody (no "@": nearly all of them) as one row, without the
+    ORM's unit of work: it needs only `room.id` and the author's id and name, so the socket
+    passes objects it checked a moment ago (chat/frames.py). None: its client id is taken."""
     now = utcnow()
     previous = ChatMessage.previous(room.id)
     values = dict(
@@ -167,19 +180,14 @@ def post(
     )
     try:
         inserted = db.session.connection().execute(insert(ChatMessage.__table__).values(values))
-    except IntegrityError:  # the same client id, sent twice at once: the other one won
+    except IntegrityError:
         db.session.rollback()
-        return ChatMessage.by_client_id(author.id, client_id), [], False
+        return None
     # Not in the session: only rendered (before the commit) and returned.
     message = ChatMessage(id=inserted.inserted_primary_key[0], **values)
     message.author = author
     message.reply_to = reply_to
-    _broadcast(message, new=True)
-    unread.announce(message)  # one more publish: pages listing the room count it
-    db.session.commit()
-    if was_typing:
-        typing.stopped(room.id, author.id)
-    return message, [], True
+    return message
 
 
 def _post_with_mentions(
