@@ -6,7 +6,6 @@ import secrets
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -19,7 +18,7 @@ from sqlalchemy import Row
 
 from taskflow import security
 from taskflow.access import managed_room, member_board, member_room, member_room_view
-from taskflow.chat import intake, presence, unread
+from taskflow.chat import intake, presence, room_service, unread
 from taskflow.chat import service as chat
 from taskflow.chat.forms import RoomForm, VisibilityForm, typed_usernames
 from taskflow.converters import bounded_int, id_arg, on_page
@@ -27,7 +26,7 @@ from taskflow.extensions import db
 from taskflow.htmx import is_htmx
 from taskflow.models import Board, ChatMessage, ChatRoom, User
 from taskflow.models import room as room_model
-from taskflow.models.room import DIRECT, LEVELS, OPEN, direct_title, may_manage
+from taskflow.models.room import DIRECT, LEVELS, direct_title, may_manage
 from taskflow.names import name_key
 from taskflow.people import shown_name
 from taskflow.realtime import connection as live
@@ -53,7 +52,6 @@ MEMBERS_PAGE = 100
 ADDABLE_SHOWN = PEOPLE_SHOWN = 100
 
 NOT_A_MEMBER = "Someone ticked is not a valid choice: only the board's members can be added."
-TOO_FAST = "You created many rooms in a short time. Wait a little, then try again."
 
 
 @bp.get("/boards/<int:board_id>/rooms")
@@ -82,21 +80,20 @@ def create(board_id: int):
     form.set_members(people[:PEOPLE_SHOWN], current_user)
     first = not ChatRoom.has_rooms(board)  # the board's first room is open: everyone finds it
     status = 200
-    if form.validate_on_submit():
-        members = _members_picked(board.id, form)  # None: said on the form
-        refusal, status = _refusal(board, form.name.data) if members is not None else (None, 422)
-        if refusal:
-            form.name.errors.append(refusal)
-        elif members is not None:
-            kind = OPEN if first else form.kind.data
-            description = form.description.data or ""
-            room = ChatRoom(board, form.name.data, description, current_user, kind=kind)
-            db.session.add(room)
-            db.session.flush()
-            # Each person once, however often the form names them (or they are in already).
-            ChatRoom.add_members(room.id, members)
-            db.session.commit()
+    if form.validate_on_submit() and (members := _members_picked(board.id, form)) is not None:
+        try:
+            room = room_service.create_room(
+                board,
+                form.name.data,
+                form.description.data or "",
+                current_user,
+                form.kind.data,
+                members,
+            )
             return redirect(url_for("rooms.show", room_id=room.id))
+        except room_service.Refused as refused:
+            form.name.errors.append(refused.reason)
+            status = refused.status
     status = status if status != 200 else (422 if form.errors else 200)
     by_username = len(people) > PEOPLE_SHOWN or bool(form.usernames.data)
     page = render_template(
@@ -121,20 +118,6 @@ def _members_picked(board_id: int, form: RoomForm) -> list[int] | None:
         form.usernames.errors.append(f"These people are not on this board: {', '.join(missing)}.")
         return None
     return [user.id for user in found]
-
-
-def _refusal(board, name: str) -> tuple[str | None, int]:
-    """Why this room cannot be created (and the status to say it with), if it cannot: its
-    name is taken, the board holds as many rooms as it may, or the user creates too fast
-    (ROOM_LIMIT_PER_USER: counted only for a room that is made)."""
-    if ChatRoom.name_taken(board, name):
-        return "This board already has a room with that name.", 422
-    cap = current_app.config["ROOMS_PER_BOARD"]
-    if ChatRoom.count_of_board(board.id) >= cap:
-        return f"This board already has {cap} rooms, as many as it may: delete one first.", 422
-    if not security.count("ROOM_LIMIT_PER_USER", "room", str(current_user.id)):
-        return TOO_FAST, 429
-    return None, 200
 
 
 @bp.get("/rooms/<int:room_id>")
@@ -265,9 +248,7 @@ def add_member(room_id: int):
         user = db.session.get(User, request.form.get("user_id", type=bounded_int) or 0)
         if user is None or not room.board.is_member(user):
             abort(400)
-    if ChatRoom.add_members(room.id, [user.id]):  # someone already in: nothing changes
-        db.session.commit()
-        chat.publish_members(room)
+    room_service.add_member(room, user)  # someone already in: nothing changes
     return redirect(url_for("rooms.members", room_id=room.id))
 
 
@@ -277,10 +258,7 @@ def remove_member(room_id: int, user_id: int):
     user = db.session.get(User, user_id)
     if user is None or not room.is_member(user) or user.id == room.created_by_id:
         abort(400)
-    ChatRoom.remove_members(room.id, [user.id])
-    live.end_access(user.id, topics.room(room.id))
-    db.session.commit()
-    chat.publish_members(room)
+    room_service.remove_member(room, user)  # their pages of it close
     return redirect(url_for("rooms.members", room_id=room.id))
 
 
@@ -298,9 +276,7 @@ def delete(room_id: int):
             cancel=url_for("rooms.show", room_id=room.id),
         )
     board_id, name = room.board_id, room.name
-    db.session.delete(room)
-    live.end_scope(topics.room(room_id))  # its open pages close on every process
-    db.session.commit()
+    room_service.delete_room(room)  # its open pages close on every process
     flash(f"Room #{name} deleted.", "info")
     return redirect(url_for("rooms.index", board_id=board_id))
 

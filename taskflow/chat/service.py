@@ -14,9 +14,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from taskflow import markup, people, security, timezones
-from taskflow.chat import presence, typing, unread
+from taskflow.chat import typing, unread
 from taskflow.converters import bounded_int
-from taskflow.extensions import broadcaster, db
+from taskflow.extensions import db
 from taskflow.models import ChatMessage, ChatRoom, User
 from taskflow.models.message import MAX_CONTENT, PAGE_SIZE
 from taskflow.models.room import DIRECT
@@ -501,8 +501,3 @@ def members_html(room_id: int, online: set[int]) -> str:
         oob=True,
     )
 
-
-def publish_members(room: ChatRoom) -> None:
-    """Someone joined or left: every page of the room gets the list again (bounded)."""
-    html = members_html(room.id, presence.online(topics.room(room.id)))
-    broadcaster.publish(topics.room(room.id), html)
