@@ -7,10 +7,10 @@ from taskflow import security
 from taskflow.access import member_task
 from taskflow.boards import comment_thread as thread
 from taskflow.boards.tasks import task_page
-from taskflow.chat.service import text_to_send
 from taskflow.extensions import db
 from taskflow.htmx import is_htmx
 from taskflow.models import TaskThreadComment
+from taskflow.texts import text_to_send
 
 bp = Blueprint("comments", __name__)
 

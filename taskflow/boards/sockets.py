@@ -10,7 +10,7 @@ from taskflow.boards import comment_thread
 from taskflow.boards import live as live_board
 from taskflow.chat import unread
 from taskflow.extensions import sock
-from taskflow.models import ChatRoom
+from taskflow.models import room_reads
 from taskflow.models.room import FOLLOWED
 from taskflow.notifications.service import badge_frame
 from taskflow.realtime import topics
@@ -26,7 +26,7 @@ def board(ws, board_id: int) -> None:
     # follows their activity and starts from their counts (chat/unread.py).
     user_id = current_user.id
     # The board's rooms (FOLLOWED at most) and the direct messages the navigation counts.
-    rooms = [r.id for r in ChatRoom.names_of_member(board_id, user_id, FOLLOWED, 0)]
+    rooms = [r.id for r in room_reads.names_of_member(board_id, user_id, FOLLOWED, 0)]
     rooms += unread.counted_directs(user_id)
 
     def state() -> list[bytes]:

@@ -13,7 +13,7 @@ from taskflow.chat import room_service, unread
 from taskflow.chat.forms import DirectForm, typed_usernames
 from taskflow.converters import bounded_int, on_page
 from taskflow.extensions import db
-from taskflow.models import ChatRoom, User
+from taskflow.models import User, room_reads
 from taskflow.models.room import LATEST_DIRECTS, MAX_DIRECT_PEOPLE
 
 bp = Blueprint("direct", __name__)
@@ -30,7 +30,7 @@ PEOPLE_SHOWN = 100
 def index():
     page = request.args.get("page", 1, type=bounded_int) or 1
     found = on_page(
-        page, ChatRoom.directs_of(current_user.id, (page - 1) * DIRECTS_PAGE, DIRECTS_PAGE + 1)
+        page, room_reads.directs_of(current_user.id, (page - 1) * DIRECTS_PAGE, DIRECTS_PAGE + 1)
     )
     directs, more = found[:DIRECTS_PAGE], len(found) > DIRECTS_PAGE
     states = {

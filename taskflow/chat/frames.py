@@ -5,9 +5,8 @@ import time
 
 from sqlalchemy.exc import OperationalError
 
-from taskflow import security
-from taskflow.chat import intake, typing, unread, viewing
-from taskflow.chat import service as chat
+from taskflow import security, viewing
+from taskflow.chat import intake, render, typing, unread
 from taskflow.converters import bounded_int
 from taskflow.errors import DATABASE_DOWN
 from taskflow.extensions import db
@@ -66,17 +65,17 @@ class ChatRoomFrames:
         if outcome.kind == intake.REFUSED:
             return self._refuse(outcome.reason, frame)
         if outcome.kind == intake.DUPLICATE:  # sent again after a dropped connection
-            return self.connection.send(chat.upsert_html(outcome.message))  # to this page only
+            return self.connection.send(render.upsert_html(outcome.message))  # to this page only
         if outcome.kind == intake.POSTED:
             self._notice(outcome.room, outcome.author, outcome.outside)
         return None  # GONE: the socket is closed
 
     def _notice(self, room: ChatRoom, user: User, outside: list[User]) -> None:
         """Clear what an earlier message left under the composer, say who was not notified."""
-        notice = chat.mention_warning_html(room, user, outside) if outside else ""
+        notice = render.mention_warning_html(room, user, outside) if outside else ""
         if notice or self.state.get("notice"):
             self.connection.send(
-                error_html("") + (notice or chat.mention_warning_html(room, user, []))
+                error_html("") + (notice or render.mention_warning_html(room, user, []))
             )
         self.state["notice"] = bool(notice)
 
@@ -107,7 +106,7 @@ class ChatRoomFrames:
         return None
 
     def viewing(self, frame: dict) -> None:
-        """The page's tab turned visible or hidden (chat/viewing.py)."""
+        """The page's tab turned visible or hidden (taskflow/viewing.py)."""
         if frame.get("visible") is True:
             viewing.visible(self.room_id, self.user_id, self.connection.key)
             self.state["visible"] = True
@@ -117,7 +116,7 @@ class ChatRoomFrames:
 
     def _refuse(self, error: str, frame: dict) -> None:
         """Say why, and hand the text back to the composer: a refused message is not lost."""
-        draft = chat.draft_html(self.room_id, frame.get("content"))
+        draft = render.draft_html(self.room_id, frame.get("content"))
         self.connection.send(error_html(error) + draft)
         self.state["notice"] = True
 

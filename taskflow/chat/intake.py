@@ -10,7 +10,7 @@ message, the message replied to; then the post."""
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from taskflow import security
+from taskflow import security, texts
 from taskflow.chat import service as chat
 from taskflow.models import ChatMessage, ChatRoom, User
 
@@ -44,7 +44,7 @@ def receive(
     room_id: int, user_id: int, fields: Mapping, reader: Reader, was_typing: bool = True
 ) -> Outcome:
     """Check and post the message the page sent (`fields`: content, client_id, reply_to)."""
-    text, error = chat.clean_content(fields.get("content"))
+    text, error = texts.clean_content(fields.get("content"))
     client_id, bad_id = chat.clean_client_id(fields.get("client_id"))
     if error or bad_id:
         return refused(error or bad_id)

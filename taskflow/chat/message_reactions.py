@@ -5,7 +5,7 @@ from flask import Blueprint, abort, url_for
 from flask_login import current_user
 
 from taskflow.access import member_room
-from taskflow.chat import reactions
+from taskflow.chat import reactions, render
 from taskflow.chat import service as chat
 from taskflow.extensions import db
 from taskflow.models import ChatMessage
@@ -27,7 +27,7 @@ def toggle(message_id: int):
         url_for("message_reactions.toggle", message_id=message.id),
         back,
         lambda emoji: reactions.toggle_on_message(message, current_user.id, emoji),
-        lambda: chat.upsert_html(message),
+        lambda: render.upsert_html(message),
     )
 
 

@@ -9,13 +9,13 @@ marked aria-pressed by static/js/reactions.js."""
 
 from collections.abc import Callable
 
-from flask import redirect, render_template, request
+from flask import render_template, request
 from flask_login import current_user
 
 from taskflow import security
 from taskflow.chat import service
 from taskflow.extensions import db
-from taskflow.htmx import is_htmx
+from taskflow.htmx import fragment_or_redirect, page_or_fragment
 from taskflow.models import ChatMessage, ChatRoom, Reaction
 from taskflow.models.reaction import EMOJI, choices, tallies
 from taskflow.people import shown_name
@@ -39,8 +39,9 @@ def refused(error: str, status: int | None = None) -> tuple[str, int]:
     else `status`; a line in the page's flash area for htmx, an error page without
     JavaScript."""
     status = status or (429 if error == SLOW_DOWN else 400)
-    template = "errors/_fragment.html" if is_htmx() else "errors/page.html"
-    return render_template(template, code=status, message=error), status
+    return page_or_fragment(
+        "errors/page.html", "errors/_fragment.html", status, code=status, message=error
+    )
 
 
 def toggle_on_message(message: ChatMessage, user_id: int, emoji: str) -> bool:
@@ -101,4 +102,4 @@ def answer(
     if error:
         return refused(error)
     toggle(emoji)
-    return fragment() if is_htmx() else redirect(back)
+    return fragment_or_redirect(fragment, back)

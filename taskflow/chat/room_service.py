@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from taskflow import security
 from taskflow.chat import presence
-from taskflow.chat.service import members_html
+from taskflow.chat.render import members_html
 from taskflow.extensions import db
 from taskflow.models import Board, ChatRoom, User
 from taskflow.models.board import Membership

@@ -18,13 +18,13 @@ from sqlalchemy import Row
 
 from taskflow import security
 from taskflow.access import managed_room, member_board, member_room, member_room_view
-from taskflow.chat import intake, presence, room_service, unread
+from taskflow.chat import catch_up, intake, presence, render, room_service, unread
 from taskflow.chat import service as chat
 from taskflow.chat.forms import RoomForm, VisibilityForm, typed_usernames
 from taskflow.converters import bounded_int, id_arg, on_page
 from taskflow.extensions import db
-from taskflow.htmx import is_htmx
-from taskflow.models import Board, ChatMessage, ChatRoom, User
+from taskflow.htmx import fragment_or_redirect, is_htmx
+from taskflow.models import Board, ChatMessage, ChatRoom, User, room_reads
 from taskflow.models import room as room_model
 from taskflow.models.room import DIRECT, LEVELS, direct_title, may_manage
 from taskflow.names import name_key
@@ -36,9 +36,9 @@ from taskflow.timezones import viewer_zone
 bp = Blueprint("rooms", __name__)
 
 # The room page lists its first members by name and how many more there are; so does its
-# socket on connect and every change of the list (chat.service.MEMBERS_SHOWN): a big room's
+# socket on connect and every change of the list (chat.render.MEMBERS_SHOWN): a big room's
 # page stays light.
-MEMBERS_SHOWN = chat.MEMBERS_SHOWN
+MEMBERS_SHOWN = render.MEMBERS_SHOWN
 # The board's list of rooms shows a page of rooms; the room page's own list shows the
 # first rooms and direct messages, with links to all of them: a member ticked into many
 # rooms (or a board of many) does not make every room page longer.
@@ -60,7 +60,7 @@ def index(board_id: int):
     page = request.args.get("page", 1, type=bounded_int) or 1
     # A private room you are not in is not listed. One row more than a page: is there more?
     rows = on_page(
-        page, ChatRoom.listed(board, current_user, (page - 1) * ROOMS_PAGE, ROOMS_PAGE + 1)
+        page, room_reads.listed(board, current_user, (page - 1) * ROOMS_PAGE, ROOMS_PAGE + 1)
     )
     rooms, more = rows[:ROOMS_PAGE], len(rows) > ROOMS_PAGE
     # Unread counts of the listed rooms the user is in (the others link to nothing: Join).
@@ -127,19 +127,19 @@ def show(room_id: int):
     # ?reply_to=<id>: a message's Reply link without JavaScript opens the composer for it.
     reply_to = chat.reply_target(room.id, request.args.get("reply_to"))[0]
     if around is not None:  # a quote's link: the page around the original
-        return _room_page(room, chat.messages_around_html(room.id, around), reply_to=reply_to)
+        return _room_page(room, render.messages_around_html(room.id, around), reply_to=reply_to)
     if before is None:  # the latest page: the same list for every viewer, cached per change
-        latest = chat.latest_messages_html(
+        latest = render.latest_messages_html(
             room.id, room.created_at, room.seq, viewer_zone(), room.people_version
         )
         mark_read = not request.cookies.get(unread.JS_COOKIE)  # loaded without JavaScript
         return _room_page(room, latest, mark_read=mark_read, reply_to=reply_to)
     if is_htmx():  # "load older": only the older page
-        messages, oldest = chat.page_of_messages(room.id, before, viewer_zone())
+        messages, oldest = render.page_of_messages(room.id, before, viewer_zone())
         return render_template(
             "chat/_messages_page.html", room_id=room.id, messages=messages, oldest=oldest
         )
-    messages = chat.messages_html(room.id, before, viewer_zone())
+    messages = render.messages_html(room.id, before, viewer_zone())
     return _room_page(room, messages, reply_to=reply_to)
 
 
@@ -155,10 +155,10 @@ def post_message(room_id: int):
         return _sent(room, outcome.message, outcome.outside, seq)
     content = request.form.get("content")
     if is_htmx():  # the socket's answer to a refused message: the reason, the text back
-        return live.error_html(outcome.reason) + chat.draft_html(room.id, content), 200
+        return live.error_html(outcome.reason) + render.draft_html(room.id, content), 200
     reply_to = chat.reply_target(room.id, request.form.get("reply_to"))[0]
     view = member_room_view(room.id)
-    messages = chat.latest_messages_html(
+    messages = render.latest_messages_html(
         view.id, view.created_at, view.seq, viewer_zone(), view.people_version
     )
     draft = (content or "")[:10000] if isinstance(content, str) else ""
@@ -167,9 +167,9 @@ def post_message(room_id: int):
 
 
 def _sent(room: ChatRoom, message: ChatMessage, outside: list[User], seq: int):
-    warning = chat.mention_warning_html(room, current_user, outside)
+    warning = render.mention_warning_html(room, current_user, outside)
     if is_htmx():  # JavaScript on, socket down: every change the page is missing, its own too
-        return chat.changes(room.id, seq)[0] + chat.upsert_html(message) + warning
+        return catch_up.changes(room.id, seq)[0] + render.upsert_html(message) + warning
     if outside:
         flash(
             " ".join(f"@{u.username}" for u in outside) + " is not in this room and was not"
@@ -188,9 +188,7 @@ def read(room_id: int):
     if not security.count("READ_RATE_LIMIT", "read", str(current_user.id)):
         return "Too many read positions at once. Slow down a little.", 429
     unread.mark_read(room.id, current_user.id, upto)
-    if is_htmx():
-        return "", 204
-    return redirect(url_for("rooms.show", room_id=room.id))
+    return fragment_or_redirect(("", 204), url_for("rooms.show", room_id=room.id))
 
 
 @bp.post("/rooms/<int:room_id>/level")
@@ -221,9 +219,9 @@ def members(room_id: int):
     # A page of members, and the first board members who could be added (beyond those,
     # the form takes a username): a big room or board does not make the page big.
     found = on_page(
-        page, ChatRoom.members_page(room.id, (page - 1) * MEMBERS_PAGE, MEMBERS_PAGE + 1)
+        page, room_reads.members_page(room.id, (page - 1) * MEMBERS_PAGE, MEMBERS_PAGE + 1)
     )
-    addable = ChatRoom.addable(room.id, room.board_id, ADDABLE_SHOWN + 1)
+    addable = room_reads.addable(room.id, room.board_id, ADDABLE_SHOWN + 1)
     return render_template(
         "chat/members.html",
         room=room,
@@ -248,7 +246,7 @@ def add_member(room_id: int):
         user = db.session.get(User, request.form.get("user_id", type=bounded_int) or 0)
         if user is None or not room.board.is_member(user):
             abort(400)
-    room_service.add_member(room, user)  # someone already in: nothing changes
+    room_service.add_member(room, user)
     return redirect(url_for("rooms.members", room_id=room.id))
 
 
@@ -258,7 +256,7 @@ def remove_member(room_id: int, user_id: int):
     user = db.session.get(User, user_id)
     if user is None or not room.is_member(user) or user.id == room.created_by_id:
         abort(400)
-    room_service.remove_member(room, user)  # their pages of it close
+    room_service.remove_member(room, user)
     return redirect(url_for("rooms.members", room_id=room.id))
 
 
@@ -282,7 +280,7 @@ def delete(room_id: int):
 
 
 def _room_page(room: Row, messages: Markup, mark_read: bool = False, **context) -> str:
-    """The room page around its list of messages. `room` is ChatRoom.page_view's row: plain
+    """The room page around its list of messages. `room` is room_reads.page_view's row: plain
     columns, and everything else the page shows is a light query of its own.
 
     "New" goes above the viewer's first unread message, in this page's copy of the shared
@@ -296,9 +294,9 @@ def _room_page(room: Row, messages: Markup, mark_read: bool = False, **context) 
         )
         if mark_read:
             unread.mark_read(room.id, current_user.id, room.latest_id)
-    members, total = ChatRoom.member_names(room.id, limit=MEMBERS_SHOWN)
+    members, total = room_reads.member_names(room.id, limit=MEMBERS_SHOWN)
     user_id = current_user.id
-    rooms = ChatRoom.names_of_member(room.board_id, user_id)  # the board's, then direct ones
+    rooms = room_reads.names_of_member(room.board_id, user_id)  # the board's, then direct ones
     direct = room.kind == DIRECT  # a direct message: its title is its other people
     # A direct message is read-only while its people share no board (one query, DMs only).
     read_only = chat.closed_to(room.id, room.kind, user_id)

@@ -9,12 +9,12 @@ in its zone (static/js/local_time.js)."""
 from flask import current_app, request
 from flask_login import current_user
 
+from taskflow import viewing
 from taskflow.access import readable_room, visible_board
-from taskflow.chat import presence, room_diffs, typing, unread, viewing
-from taskflow.chat import service as chat
+from taskflow.chat import catch_up, presence, render, room_diffs, typing, unread
 from taskflow.chat.frames import ChatRoomFrames
 from taskflow.extensions import db, sock
-from taskflow.models import ChatRoom
+from taskflow.models import room_reads
 from taskflow.models.room import FOLLOWED
 from taskflow.notifications.service import badge_frame
 from taskflow.realtime import topics
@@ -37,7 +37,7 @@ def chat_room(ws, room_id: int) -> None:
     # The page lists the user's other rooms of the board and their direct messages, with
     # their unread counts.
     # ... and the navigation counts the latest active direct messages.
-    listed = [r.id for r in ChatRoom.names_of_member(board_id, user_id)]
+    listed = [r.id for r in room_reads.names_of_member(board_id, user_id)]
     listed += unread.counted_directs(user_id)
     others = [i for i in dict.fromkeys(listed) if i != room_id]
     db.session.remove()
@@ -57,7 +57,7 @@ def room_list(ws, board_id: int) -> None:
         return
     user_id = current_user.id
     # The board's rooms (FOLLOWED at most) and the direct messages the navigation counts.
-    rooms = [r.id for r in ChatRoom.names_of_member(board_id, user_id, FOLLOWED, 0)]
+    rooms = [r.id for r in room_reads.names_of_member(board_id, user_id, FOLLOWED, 0)]
     rooms += unread.counted_directs(user_id)
 
     def first_frames() -> list[bytes]:
@@ -90,7 +90,7 @@ class RoomSocket:
 
     def catch_up(self) -> tuple[list[bytes], int]:
         try:
-            frames, covered = chat.catch_up(self.room_id, self.seq)
+            frames, covered = catch_up.catch_up(self.room_id, self.seq)
             members = text_frame(_members_html(self.room_id, self.user_id))
             counts = unread.state_frames(self.user_id, self.listed)  # the list of rooms
             return [*frames, members, *counts, badge_frame(self.user_id)], covered
@@ -120,4 +120,4 @@ def _members_html(room_id: int, user_id: int) -> str:
     socket only (its page may have missed diffs while it loaded or was away); the user is
     online from now on."""
     online = presence.online(topics.room(room_id)) | {user_id}
-    return chat.members_html(room_id, online)
+    return render.members_html(room_id, online)

@@ -18,16 +18,16 @@ from rq import Retry
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from taskflow.chat import viewing
+from taskflow import viewing
 from taskflow.extensions import db
 from taskflow.models import (
     ChatMessage,
-    ChatRoom,
     Invitation,
     Notification,
     Task,
     TaskThreadComment,
     User,
+    room_reads,
 )
 from taskflow.models.invitation import PENDING
 from taskflow.models.notification import CHAT_MENTION, COMMENT_MENTION, TASK_ASSIGNED
@@ -73,7 +73,7 @@ def for_chat_message(message_id: int) -> None:
     # has seen the message already (looking at the room in a visible tab, or read past it
     # unless it was edited since: the mention may be new) gets it read, so their badge does
     # not rise for it.
-    settings = ChatRoom.member_settings(room.id, [u.id for u in recipients])
+    settings = room_reads.member_settings(room.id, [u.id for u in recipients])
     recipients = [u for u in recipients if settings.get(u.id, (NONE, 0))[0] != NONE]
     seen = viewing.viewers(room.id, [u.id for u in recipients])
     if message.edited_at is None:

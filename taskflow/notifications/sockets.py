@@ -5,7 +5,7 @@ alone receives the rows and invitations to add to its lists (service.push)."""
 
 from flask_login import current_user
 
-from taskflow.chat import unread
+from taskflow import unread_states as unread
 from taskflow.extensions import sock
 from taskflow.notifications.service import badge_frame
 from taskflow.realtime import topics
