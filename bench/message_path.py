@@ -39,7 +39,6 @@ class Silent:
     def __init__(self) -> None:
         self.state: dict = {}
         self.sent: list[str] = []
-        self.variant = ""  # the reader's zone (timezones): the default, UTC
 
     def send(self, html: str) -> None:
         self.sent.append(html)

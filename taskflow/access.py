@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import Row, select
 
 from taskflow.extensions import db
-from taskflow.models import Board, ChatRoom, Column, Membership, Task, User
+from taskflow.models import Board, ChatRoom, Column, Membership, Task, User, room_reads
 
 
 def visible_board(board_id: int, user: User) -> Board | None:
@@ -36,8 +36,8 @@ def readable_room(room_id: int, user: User) -> ChatRoom | None:
 
 
 def readable_room_view(room_id: int, user: User) -> Row | None:
-    """readable_room's rule, answering the room page's plain row (ChatRoom.page_view)."""
-    return ChatRoom.page_view(room_id, user.id) if user.is_authenticated else None
+    """readable_room's rule, answering the room page's plain row (room_reads.page_view)."""
+    return room_reads.page_view(room_id, user.id) if user.is_authenticated else None
 
 
 def readable_room_ids(room_ids: Collection[int], user: User) -> set[int]:

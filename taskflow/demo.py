@@ -44,6 +44,7 @@ from taskflow.models import (
     TaskThreadComment,
     User,
     UserSession,
+    room_reads,
 )
 from taskflow.models.room import OPEN
 from taskflow.names import name_key
@@ -234,7 +235,7 @@ def _directs_among(user_ids: set[int]) -> list[ChatRoom]:
     """Direct messages whose people are all the demo's: nobody else's conversation."""
     rooms = {}
     for user_id in user_ids:
-        for link in ChatRoom.directs_of(user_id):
+        for link in room_reads.directs_of(user_id):
             rooms.setdefault(link.id, db.session.get(ChatRoom, link.id))
     return [r for r in rooms.values() if {m.id for m in r.members} <= user_ids]
 

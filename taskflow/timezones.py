@@ -4,25 +4,23 @@ Times are stored naive in UTC. Each user may have an IANA zone (User.time_zone, 
 browser or the profile page); None reads as UTC. A rendered time is a `<time>` whose
 `datetime` is the UTC instant, whose text is short (chat: "14:05") and whose full date and time
 in the zone is its title, shown on hover by the browser and on keyboard focus by app.css (the
-element is focusable: `content: attr(title)`). Templates call `when(...)`; shared fragments
-pass the zone they are rendered for, pages use the current user's."""
+element is focusable: `content: attr(title)`). Templates call `when(...)`: pages in the current
+user's zone. A live fragment (published to every reader, or caught up) is rendered once, in
+UTC (`when(moment, LIVE)`): every `<time datetime>` carries its instant, and
+static/js/local_time.js shows it in the zone the page names (`<body data-zone>`, the user's
+profile zone; the browser's when unset), in the same words as here. Zones never reach the
+transport."""
 
-import logging
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from flask import Flask, current_app
+from flask import Flask
 from flask_login import current_user
 from markupsafe import Markup, escape
-from redis import RedisError
-
-from taskflow.extensions import db
-
-log = logging.getLogger(__name__)
 
 DEFAULT = "UTC"
+LIVE = DEFAULT  # the zone of live fragments: one rendering for all, localized by the page
 MAX_ZONE = 64
 
 
@@ -111,14 +109,28 @@ def short(moment: datetime, zone: str, now: date | None = None) -> str:
 
 
 def when(moment: datetime | None, zone: str | None = None, style: str = "short") -> Markup:
-    """`<time>` for a stored time: "clock" shows HH:MM (chat), "short" a short date and time."""
+    """`<time>` for a stored time: "clock" shows HH:MM (chat), "short" a short date and time.
+    local_time.js writes the same in the page's zone: `data-local="short"` names that style,
+    none is a clock (the chat's: 50 on a room page, no bytes spent on saying so)."""
     if moment is None:
         return Markup("")
     zone = zone or viewer_zone()
-    text = f"{local(moment, zone):%H:%M}" if style == "clock" else short(moment, zone)
+    clock = style == "clock"
+    text = f"{local(moment, zone):%H:%M}" if clock else short(moment, zone)
     stamp = moment.replace(microsecond=0).isoformat()
     label = escape(full(moment, zone))
-    return Markup(f'<time datetime="{stamp}Z" title="{label}" tabindex="0">{escape(text)}</time>')
+    marked = "" if clock else f' data-local="{style}"'
+    return Markup(
+        f'<time datetime="{stamp}Z"{marked} title="{label}" tabindex="0">{escape(text)}</time>'
+    )
+
+
+def localize(html: str, moment: datetime, zone: str, style: str = "short") -> Markup:
+    """A fragment rendered once for all (times in LIVE) with its time at `moment` in `zone`
+    instead: a page's copy of a cached message (its one `<time>` swapped, nothing rendered)."""
+    if zone == LIVE:
+        return Markup(html)
+    return Markup(html.replace(when(moment, LIVE, style), when(moment, zone, style), 1))
 
 
 def when_text(moment: datetime, zone: str | None = None) -> str:
@@ -130,76 +142,3 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         when=when, when_text=when_text, viewer_zone=viewer_zone, time_zones=zones
     )
-
-
-# -- the zones reading a topic ---------------------------------------------------------------
-#
-# A live fragment that shows times is rendered once per zone reading its topic, and published
-# as one event with a variant per zone (realtime/broadcaster.Event): a socket's `variant` is
-# its user's zone. Each socket registers its zone in a per-topic Redis set (SADD + EXPIRE, one
-# round trip) on connect and again while idle; a publisher reads the set (one round trip).
-# The cost of an event grows with the number of distinct zones, not of readers. UTC is the
-# default rendering and is never registered; a zone stays until no socket has refreshed the
-# set for READERS_TTL (a stale zone costs one rendering).
-
-READERS_TTL = 120  # seconds; sockets refresh it every SOCKET_PING_SECONDS (25 s) while idle
-
-
-def _readers_key(topic: str) -> str:
-    return f"taskflow:zones:{topic}"
-
-
-def register_reader(redis, topic: str, zone: str) -> None:
-    """A socket of `topic` reads times in `zone` (on connect, and while idle)."""
-    if not zone or zone == DEFAULT:
-        return
-    try:
-        pipe = redis.pipeline(transaction=False)
-        pipe.sadd(_readers_key(topic), zone).expire(_readers_key(topic), READERS_TTL).execute()
-    except RedisError as error:  # the default rendering still reaches this reader
-        log.warning("zone not registered: %s", error)
-
-
-def reader_zones(topic: str) -> frozenset[str]:
-    """The zones of the topic's readers, besides UTC, that are valid names (one round trip,
-    then kept for the rest of the database session: a socket frame, a request).
-
-    A change calls this before it writes: in SQLite a Redis round trip inside the write
-    transaction yields the gevent loop while holding the database's one write lock, and
-    another greenlet's write then waits in SQLite's busy handler, which blocks the whole
-    process (the benchmarks saw one process stall for seconds)."""
-    known = db.session.info.setdefault(_ZONES_READ, {})
-    if topic in known:
-        return known[topic]
-    try:
-        names = current_app.redis.smembers(_readers_key(topic))
-    except RedisError as error:
-        log.warning("zones not read: %s", error)
-        return frozenset()
-    valid = sorted(zone for name in names if (zone := clean_zone(name.decode())))
-    # At most MAX_READER_ZONES renderings per change, whoever registers zones: readers in
-    # zones beyond them get the default (UTC) live, and their own zone on any page load.
-    zones = frozenset(valid[:MAX_READER_ZONES])
-    known[topic] = zones
-    return zones
-
-
-MAX_READER_ZONES = 12
-_ZONES_READ = "taskflow.reader_zones"  # db.session.info: zones read in this session, by topic
-
-
-def per_reader_zone(topic: str, render: Callable[[str], str]) -> Callable[[], dict[str, str]]:
-    """For after_commit.broadcast: `render(zone)` for UTC (the default, "") and for each
-    zone reading `topic` when the change is rendered (just before its commit).
-
-    A socket of a new zone that registers just after the zones were read gets the UTC
-    rendering of that one event (with the right instant in <time datetime>), unless its
-    catch-up, read after it followed the topic, already covered the change in its zone."""
-
-    def render_all() -> dict[str, str]:
-        renderings = {"": render(DEFAULT)}
-        for zone in reader_zones(topic):
-            renderings[zone] = render(zone)
-        return renderings
-
-    return render_all

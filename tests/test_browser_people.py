@@ -63,6 +63,37 @@ def test_two_readers_see_a_message_at_their_own_time_live_and_on_reload(app, cha
     assert shown == f'"{full}"'
 
 
+def test_a_live_message_shows_in_each_readers_profile_zone(app, chat_room, new_page):
+    """The live fragment is one rendering (its time in UTC, with the instant); each page shows
+    it in the zone of its user's profile (<body data-zone>: static/js/local_time.js), not in
+    the browser's (UTC here)."""
+    zones = {"alice": "Asia/Kolkata", "bob": "America/Los_Angeles"}
+    with app.app_context():
+        for name, zone in zones.items():
+            User.by_username(name).time_zone = zone
+        db.session.commit()
+        db.session.remove()
+    pages = {}
+    for name in zones:
+        pages[name] = new_page(timezone_id="UTC")
+        browser_login(pages[name], name)
+        open_room(pages[name], chat_room)
+    pages["bob"].locator("#composer-input").fill("the time, please")
+    pages["bob"].locator("#composer-input").press("Enter")
+    for name, page in pages.items():
+        message = page.locator(".message").last
+        expect(message.locator(".message-body")).to_have_text("the time, please")
+        time = message.locator("time")
+        stamp = time.get_attribute("datetime")
+        expect(time).to_have_text(clock(stamp, zones[name]))
+        day = datetime.fromisoformat(stamp.removesuffix("Z")).replace(tzinfo=UTC)
+        local = day.astimezone(ZoneInfo(zones[name]))
+        expect(time).to_have_attribute("title", f"{local:%A} {local.day} {local:%B %Y, %H:%M}")
+        expect(page.locator(".day-separator").last).to_have_text("Today")
+    shown = {clock(stamp, zone) for zone in ("Asia/Kolkata", "America/Los_Angeles", "UTC")}
+    assert len(shown) == 3
+
+
 def test_quick_messages_group_live_and_a_new_display_name_shows(app, chat_room, new_page):
     alice, bob = new_page(timezone_id="Europe/Paris"), new_page(timezone_id="Europe/Paris")
     browser_login(alice, "alice")

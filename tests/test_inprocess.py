@@ -61,7 +61,6 @@ class RecordingConnection:
         self.sent: list[str] = []
         self.closed: tuple[int, str] | None = None
         self.state = {}
-        self.variant = ""  # the rendering of events it gets: the chat's is the user's zone
 
     def send(self, html: str) -> None:
         self.sent.append(html)

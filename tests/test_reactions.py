@@ -3,7 +3,7 @@ checks and limits, and a reconnecting socket that catches a reaction up."""
 
 import html
 
-from taskflow.chat import service as chat
+from taskflow.chat import catch_up
 from taskflow.extensions import db
 from taskflow.models import ChatMessage, ChatRoom, Reaction, TaskThreadComment, User
 
@@ -99,7 +99,7 @@ def test_a_reaction_is_a_numbered_change_of_its_message(app, chat_room):
     with app.app_context():
         assert ChatRoom.current_seq(chat_room) == before + 1
         assert db.session.get(ChatMessage, message_id).seq == before + 1
-        missed, seq = chat.changes(chat_room, before)  # what a page that saw `before` gets
+        missed, seq = catch_up.changes(chat_room, before)  # what a page that saw `before` gets
     assert seq == before + 1 and 'aria-label="🎉 1 reaction: bob"' in missed
 
 

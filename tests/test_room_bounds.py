@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event, insert, select
 
 from taskflow.extensions import db
-from taskflow.models import Board, ChatMessage, ChatRoom, User
+from taskflow.models import Board, ChatMessage, ChatRoom, User, room_reads
 from taskflow.models.room import OPEN, room_members
 
 from .conftest import as_user
@@ -630,7 +630,7 @@ def test_the_room_pages_direct_messages_aggregate_only_those_it_lists(app, chat_
         )
 
     def listed() -> list:
-        return ChatRoom.names_of_member(board_id, alice_id)
+        return room_reads.names_of_member(board_id, alice_id)
 
     before = sqlite_steps(app, listed)
     with app.app_context():

@@ -18,6 +18,7 @@ from taskflow.models import (
     Task,
     TaskThreadComment,
     User,
+    room_reads,
 )
 from taskflow.models.notification import CHAT_MENTION, COMMENT_MENTION
 from taskflow.models.room import OPEN
@@ -92,7 +93,7 @@ def test_first_run_makes_a_living_team(app):
         for column in board.columns:  # positions as the app keeps them: 0..n-1
             assert [t.position for t in column.tasks] == list(range(len(column.tasks)))
 
-        (room,) = ChatRoom.for_board(board)
+        (room,) = room_reads.for_board(board)
         assert room.kind == OPEN
         assert {u.username for u in room.members} == set(NAMES)
         messages = list(db.session.scalars(select(ChatMessage).order_by(ChatMessage.id)))

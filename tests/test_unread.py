@@ -5,7 +5,8 @@ import re
 
 from sqlalchemy import func, select
 
-from taskflow.chat import unread, viewing
+from taskflow import viewing
+from taskflow.chat import unread
 from taskflow.extensions import db
 from taskflow.models import ChatRoom, Notification, User
 from taskflow.models.room import room_members

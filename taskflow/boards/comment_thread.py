@@ -1,5 +1,5 @@
 """A task's comment thread: post, edit and delete, each published to everyone with the task
-open once it commits (rendered once per zone reading the task, for its times; edit/delete
+open once it commits (rendered once for all, times in UTC for local_time.js; edit/delete
 controls are shown per viewer by CSS, see viewer.css). A post or a delete changes the card's
 count: a change of the board (boards/live.py), whose lock it takes before touching the thread,
 in the order a task's deletion takes them.
@@ -14,7 +14,6 @@ from sqlalchemy import select
 
 from taskflow.boards.changes import Refused
 from taskflow.boards.live import begin_change, task_html
-from taskflow.chat.service import text_to_send
 from taskflow.extensions import db
 from taskflow.models import Board, Reaction, Task, TaskThreadComment, User
 from taskflow.models.user import utcnow
@@ -24,13 +23,14 @@ from taskflow.realtime import fragments, topics
 from taskflow.realtime.after_commit import broadcast
 from taskflow.realtime.broadcaster import text_frame
 from taskflow.security import SLOW_DOWN
-from taskflow.timezones import DEFAULT, per_reader_zone
+from taskflow.texts import text_to_send
+from taskflow.timezones import LIVE
 
 NOT_YOURS = "You are not allowed to do that."
 
 
 def checked_text(content: object, user_id: int) -> str:
-    """The text to post (chat.service.text_to_send: cleaned, within the sender's rate);
+    """The text to post (texts.text_to_send: cleaned, within the sender's rate);
     Refused (422, or 429 for a sender too fast) with the reason."""
     text, error = text_to_send(content, user_id)
     if error:
@@ -65,7 +65,7 @@ def post(task: Task, author: User, text: str) -> TaskThreadComment:
     change.card(task)
     _publish(
         task.id,
-        lambda zone: fragments.render("boards/tasks/_comment_oob.html", comment=comment, zone=zone),
+        lambda: fragments.render("boards/tasks/_comment_oob.html", comment=comment, zone=LIVE),
     )
     db.session.commit()
     _notify(comment)
@@ -99,8 +99,8 @@ def _publish_comment(comment: TaskThreadComment) -> None:
     """The comment as it is at commit, replacing its copy on every open task page."""
     _publish(
         comment.task_id,
-        lambda zone: fragments.render(
-            "boards/tasks/_comment.html", comment=comment, oob=True, zone=zone
+        lambda: fragments.render(
+            "boards/tasks/_comment.html", comment=comment, oob=True, zone=LIVE
         ),
     )
 
@@ -136,13 +136,12 @@ def delete(comment: TaskThreadComment) -> None:
     db.session.commit()
 
 
-def _publish(task_id: int, render: Callable[[str], str]) -> None:
-    """`render(zone)`, once per zone reading the task (timezones.per_reader_zone)."""
-    topic = topics.task(task_id)
-    broadcast(topic, per_reader_zone(topic, render))
+def _publish(task_id: int, render: Callable[[], str]) -> None:
+    """`render()`, once for every reader of the task."""
+    broadcast(topics.task(task_id), render)
 
 
-def catch_up(task_id: int, zone: str = DEFAULT) -> list[bytes]:
+def catch_up(task_id: int) -> list[bytes]:
     """A (re)connecting task page gets the task and the latest page of its thread as they are
     now: whatever it missed, edits and deletions included, is then on screen."""
     task = db.session.get(Task, task_id)
@@ -150,6 +149,6 @@ def catch_up(task_id: int, zone: str = DEFAULT) -> list[bytes]:
         return [text_frame(task_html(task_id))]
     comments = TaskThreadComment.latest(task)
     html = task_html(task_id) + fragments.render(
-        "boards/tasks/_comments.html", task=task, comments=comments, oob=True, zone=zone
+        "boards/tasks/_comments.html", task=task, comments=comments, oob=True, zone=LIVE
     )
     return [text_frame(html)]

@@ -1,7 +1,6 @@
 """The live board's and the task page's sockets, one class each (realtime/sockets.Socket): the
 page gets its state as it is now, then every change (boards/live.py renders both)."""
 
-from flask import current_app
 from flask_login import current_user
 
 from taskflow.access import visible_board, visible_task
@@ -11,9 +10,7 @@ from taskflow.chat.listing import ListingSocket, board_rooms
 from taskflow.extensions import sock
 from taskflow.notifications.page_socket import PageSocket
 from taskflow.realtime import topics
-from taskflow.realtime.connection import Connection
 from taskflow.realtime.sockets import bp, run
-from taskflow.timezones import register_reader, zone_of
 
 
 @sock.route("/ws/board/<int:board_id>", bp=bp)
@@ -52,7 +49,7 @@ class BoardSocket(ListingSocket):
 class TaskCommentsSocket(PageSocket):
     """The task page: its comment thread."""
 
-    __slots__ = ("task_id", "zone")
+    __slots__ = ("task_id",)
     refused = (4404, "No such task, or not yours")
 
     @classmethod
@@ -66,17 +63,7 @@ class TaskCommentsSocket(PageSocket):
         topic = topics.task(task_id)
         super().__init__([topic], [topic, topics.board(board_id)])
         self.task_id = task_id
-        self.follow_zone(zone_of(current_user))
-
-    def follow_zone(self, zone: str) -> None:
-        """Zone variants (goes with them): comments show times, so this socket gets them
-        rendered in its user's zone (timezones.per_reader_zone)."""
-        self.zone = self.variant = zone
-        register_reader(current_app.redis, topics.task(self.task_id), zone)
 
     def catch_up(self) -> tuple[list[bytes], int]:
         frames, covered = super().catch_up()
-        return [*comment_thread.catch_up(self.task_id, self.zone), *frames], covered
-
-    def idle(self, connection: Connection) -> None:
-        self.follow_zone(self.zone)
+        return [*comment_thread.catch_up(self.task_id), *frames], covered

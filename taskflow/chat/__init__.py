@@ -13,8 +13,8 @@ def init_app(app: Flask) -> None:
         membership,
         message_reactions,
         messages,
+        render,
         rooms,
-        service,
         sockets,  # noqa: F401
         unread,
     )
@@ -24,8 +24,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(message_reactions.bp)
     app.register_blueprint(membership.bp)
     app.register_blueprint(direct.bp)
-    app.jinja_env.globals["message_html"] = service.message_html
-    app.jinja_env.globals["message_body"] = service.message_body
+    app.jinja_env.globals["message_html"] = render.message_html
+    app.jinja_env.globals["message_body"] = render.message_body
     # Reaction bars of messages and comments (templates/_reaction_bar.html).
     app.jinja_env.globals["reaction_tallies"] = reaction.tallies
     app.jinja_env.globals["reaction_choices"] = reaction.choices

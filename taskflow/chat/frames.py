@@ -5,15 +5,13 @@ import time
 
 from sqlalchemy.exc import OperationalError
 
-from taskflow import security
-from taskflow.chat import service as chat
-from taskflow.chat import typing, unread, viewing
+from taskflow import security, viewing
+from taskflow.chat import intake, render, typing, unread
 from taskflow.converters import bounded_int
 from taskflow.errors import DATABASE_DOWN
 from taskflow.extensions import db
 from taskflow.models import ChatRoom, User
 from taskflow.realtime.connection import Connection, error_html
-from taskflow.timezones import DEFAULT
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +32,6 @@ class ChatRoomFrames:
     def __init__(self, room_id: int, user_id: int, connection: Connection) -> None:
         self.room_id, self.user_id, self.connection = room_id, user_id, connection
         self.state = connection.state  # what this socket's page has said: typing, a notice
-        self.zone = connection.variant or DEFAULT  # the chat socket's variant is its zone
 
     def handle(self, frame: dict) -> None:
         kind = frame.get("type", "message")
@@ -55,50 +52,39 @@ class ChatRoomFrames:
         handler(frame)
 
     def message(self, frame: dict) -> None:
-        text, error = chat.clean_content(frame.get("content"))
-        client_id, bad_id = chat.clean_client_id(frame.get("client_id"))
-        if error or bad_id:
-            return self._refuse(error or bad_id, frame)
-        earlier, client_id = chat.already_sent(self.room_id, self.user_id, client_id)
-        if earlier is not None:
-            return self.connection.send(chat.upsert_html(earlier, self.zone))  # acknowledged again
-        if not security.may_send_message(self.user_id):
-            return self._refuse(security.SLOW_DOWN, frame)
+        """A new message: checked and posted by chat/intake.py; here only its answer."""
         try:
-            # Mentions and the notice read the room's members: those need it in the session.
-            fresh = "@" in text or bool(self.state.get("notice"))
-            room, user = self._room_and_author() if fresh else self._recent_room_and_author()
-            if room is None:
-                return None
-            closed = chat.closed_to(room.id, room.kind, user.id)  # a direct message only
-            if closed:
-                return self._refuse(closed, frame)
-            reply_to, gone = chat.reply_target(self.room_id, frame.get("reply_to"))
-            if gone:
-                return self._refuse(gone, frame)
-            message, outside, new = chat.post(
-                room,
-                user,
-                text,
-                was_typing=self.state.get("typing"),
-                client_id=client_id,
-                reply_to=reply_to,
-            )
-            self.state["typing"] = False
+            typed = bool(self.state.get("typing"))
+            outcome = intake.receive(self.room_id, self.user_id, frame, self._reader, typed)
         except OperationalError as error:  # the database is away (or locked): nothing saved
             db.session.rollback()
             log.warning("message not saved, database unavailable: %s", error)
             return self._refuse(DATABASE_DOWN, frame)
-        if not new:  # sent again after a dropped connection: acknowledge, to this page only
-            return self.connection.send(chat.upsert_html(message, self.zone))
-        # Clear what an earlier message left under the composer, say who was not notified.
-        notice = chat.mention_warning_html(room, user, outside) if outside else ""
+        if outcome.room is not None:
+            self.state["typing"] = False
+        if outcome.kind == intake.REFUSED:
+            return self._refuse(outcome.reason, frame)
+        if outcome.kind == intake.DUPLICATE:  # sent again after a dropped connection
+            return self.connection.send(render.upsert_html(outcome.message))  # to this page only
+        if outcome.kind == intake.POSTED:
+            self._notice(outcome.room, outcome.author, outcome.outside)
+        return None  # GONE: the socket is closed
+
+    def _notice(self, room: ChatRoom, user: User, outside: list[User]) -> None:
+        """Clear what an earlier message left under the composer, say who was not notified."""
+        notice = render.mention_warning_html(room, user, outside) if outside else ""
         if notice or self.state.get("notice"):
             self.connection.send(
-                error_html("") + (notice or chat.mention_warning_html(room, user, []))
+                error_html("") + (notice or render.mention_warning_html(room, user, []))
             )
         self.state["notice"] = bool(notice)
-        return None
+
+    def _reader(self, text: str) -> tuple[ChatRoom, User] | None:
+        """The room and its sender for intake: mentions and the notice read the room's
+        members, which need them in the session; otherwise a recent check will do."""
+        fresh = "@" in text or bool(self.state.get("notice"))
+        room, user = self._room_and_author() if fresh else self._recent_room_and_author()
+        return None if room is None else (room, user)
 
     def typing(self, frame: dict) -> None:
         if self._room_and_author()[0] is not None and typing.started(self.room_id, self.user_id):
@@ -120,7 +106,7 @@ class ChatRoomFrames:
         return None
 
     def viewing(self, frame: dict) -> None:
-        """The page's tab turned visible or hidden (chat/viewing.py)."""
+        """The page's tab turned visible or hidden (taskflow/viewing.py)."""
         if frame.get("visible") is True:
             viewing.visible(self.room_id, self.user_id, self.connection.key)
             self.state["visible"] = True
@@ -130,7 +116,7 @@ class ChatRoomFrames:
 
     def _refuse(self, error: str, frame: dict) -> None:
         """Say why, and hand the text back to the composer: a refused message is not lost."""
-        draft = chat.draft_html(self.room_id, frame.get("content"))
+        draft = render.draft_html(self.room_id, frame.get("content"))
         self.connection.send(error_html(error) + draft)
         self.state["notice"] = True
 

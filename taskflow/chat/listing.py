@@ -5,7 +5,7 @@ counts them. Not a route module: boards build on it."""
 from collections.abc import Iterable
 
 from taskflow.chat import unread
-from taskflow.models import ChatRoom
+from taskflow.models import room_reads
 from taskflow.models.room import FOLLOWED
 from taskflow.notifications.page_socket import PageSocket
 
@@ -38,5 +38,5 @@ class ListingSocket(PageSocket):
 def board_rooms(board_id: int, user_id: int) -> list[int]:
     """What the board's pages list: the user's rooms of the board (FOLLOWED at most) and the
     direct messages the navigation counts (unread.counted_directs)."""
-    rooms = [room.id for room in ChatRoom.names_of_member(board_id, user_id, FOLLOWED, 0)]
+    rooms = [room.id for room in room_reads.names_of_member(board_id, user_id, FOLLOWED, 0)]
     return rooms + unread.counted_directs(user_id)

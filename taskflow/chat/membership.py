@@ -6,17 +6,11 @@ the board's owner) choose whether it is open. Each works as a plain form without
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import delete, exists
 
-from taskflow import security
 from taskflow.access import managed_room, member_room
-from taskflow.chat import service as chat
+from taskflow.chat import room_service
 from taskflow.chat.forms import VisibilityForm
-from taskflow.extensions import db
 from taskflow.models import ChatRoom
-from taskflow.models.room import PRIVATE, room_members
-from taskflow.realtime import connection as live
-from taskflow.realtime import topics
 
 bp = Blueprint("membership", __name__)
 
@@ -27,16 +21,11 @@ def join(room_id: int):
     room = ChatRoom.joinable(room_id, current_user)
     if room is None:
         abort(404)
-    if not room.is_member(current_user):
-        # Everyone in the room gets the new member list: limited like a message.
-        if not security.may_send_message(current_user.id):
-            flash(security.SLOW_DOWN, "error")
-            return redirect(url_for("rooms.index", board_id=room.board_id))
-        # One row, whatever the room's size (its members are not loaded), and once: two
-        # tabs joining at once add the user once.
-        if ChatRoom.add_members(room.id, [current_user.id]):
-            db.session.commit()
-            chat.publish_members(room)  # as adding a member does: the room's pages list them
+    try:
+        room_service.join(room, current_user)
+    except room_service.Refused as refused:
+        flash(refused.reason, "error")
+        return redirect(url_for("rooms.index", board_id=room.board_id))
     return redirect(url_for("rooms.show", room_id=room.id))
 
 
@@ -45,7 +34,7 @@ def leave(room_id: int):
     room = member_room(room_id)
     if room.is_direct:
         return leave_direct(room)
-    last = room.kind == PRIVATE and room.member_count() == 1
+    last = room_service.is_last_member(room)
     if request.method == "GET":
         return render_template(
             "confirm.html",
@@ -55,13 +44,11 @@ def leave(room_id: int):
             button="Leave room",
             cancel=url_for("rooms.show", room_id=room.id),
         )
-    if last:  # nobody could find it again: it would be lost with its messages
-        flash("You are the last member of this private room: delete it instead.", "error")
+    try:
+        room_service.leave(room, current_user)  # the user's pages of it close
+    except room_service.Refused as refused:
+        flash(refused.reason, "error")
         return redirect(url_for("rooms.show", room_id=room.id))
-    ChatRoom.remove_members(room.id, [current_user.id])  # its members are not loaded
-    live.end_access(current_user.id, topics.room(room.id))  # the user's pages of it close
-    db.session.commit()
-    chat.publish_members(room)
     flash(f"You left #{room.name}.", "info")
     return redirect(url_for("rooms.index", board_id=room.board_id))
 
@@ -80,28 +67,9 @@ def leave_direct(room: ChatRoom):
             button="Leave conversation",
             cancel=url_for("rooms.show", room_id=room.id),
         )
-    room_id = room.id
-    ChatRoom.remove_members(room_id, [current_user.id])
-    live.end_access(current_user.id, topics.room(room_id))  # the user's pages of it close
-    room.direct_key = None  # no longer these people's conversation
-    db.session.commit()
-    # Only once the removal is committed: the last two leaving at once would each count the
-    # other (not committed yet) and neither would delete it. Whichever commits last finds
-    # no member here, in one statement.
-    if _delete_if_empty(room_id):
-        live.end_scope(topics.room(room_id))
-        db.session.commit()
-    elif (room := db.session.get(ChatRoom, room_id)) is not None:
-        chat.publish_members(room)  # the others see the leaver gone
+    room_service.leave_direct(room, current_user)
     flash("You left the conversation.", "info")
     return redirect(url_for("direct.index"))
-
-
-def _delete_if_empty(room_id: int) -> bool:
-    """Delete the room (its messages go with it) if nobody is in it; whether it was."""
-    nobody = ~exists().where(room_members.c.room_id == room_id)
-    gone = delete(ChatRoom).where(ChatRoom.id == room_id, nobody)
-    return db.session.execute(gone.execution_options(synchronize_session=False)).rowcount > 0
 
 
 def _leave_detail(room: ChatRoom, last: bool) -> str:
@@ -118,7 +86,6 @@ def visibility(room_id: int):
     form = VisibilityForm()
     if not form.validate_on_submit():
         abort(400)
-    room.kind = form.kind.data
-    db.session.commit()
+    room_service.set_visibility(room, form.kind.data)
     flash(f"#{room.name} is now {room.kind}.", "success")
     return redirect(url_for("rooms.members", room_id=room.id))

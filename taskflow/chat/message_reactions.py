@@ -5,12 +5,11 @@ from flask import Blueprint, abort, url_for
 from flask_login import current_user
 
 from taskflow.access import member_room
-from taskflow.chat import reactions
+from taskflow.chat import reactions, render
 from taskflow.chat import service as chat
 from taskflow.extensions import db
 from taskflow.models import ChatMessage
 from taskflow.reactions import Reactable
-from taskflow.timezones import viewer_zone
 
 bp = Blueprint("message_reactions", __name__)
 
@@ -19,7 +18,7 @@ MESSAGE = Reactable(
     "message_reactions.toggle",
     back=lambda m: url_for("rooms.show", room_id=m.room_id, _anchor=f"message-{m.id}"),
     toggle=reactions.toggle_on_message,
-    fragment=lambda m: chat.upsert_html(m, viewer_zone()),  # this page's own zone
+    fragment=render.upsert_html,
 )
 
 

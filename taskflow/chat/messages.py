@@ -1,14 +1,14 @@
 """Editing and deleting one's own chat messages (HTTP, htmx or plain forms)."""
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 
-from taskflow import security
+from taskflow import security, texts
 from taskflow.access import member_room
-from taskflow.chat import reactions
+from taskflow.chat import reactions, render
 from taskflow.chat import service as chat
 from taskflow.extensions import db
-from taskflow.htmx import is_htmx
+from taskflow.htmx import fragment_or_redirect, page_or_fragment
 from taskflow.models import ChatMessage
 
 bp = Blueprint("messages", __name__)
@@ -24,17 +24,24 @@ def edit(message_id: int):
         return reactions.refused(closed, 403)
     error, warning = None, ""
     if request.method == "POST":
-        text, error = chat.text_to_send(request.form.get("content"), current_user.id)
+        text, error = texts.text_to_send(request.form.get("content"), current_user.id)
         if not error:
             outside = chat.edit(message, text)
-            warning = chat.mention_warning_html(message.room, current_user, outside)
-            if is_htmx():
-                return render_template("chat/_message.html", message=message) + warning
-            return redirect(_location(message))
+            warning = render.mention_warning_html(message.room, current_user, outside)
+            return fragment_or_redirect(
+                _location(message),
+                lambda: render_template("chat/_message.html", message=message) + warning,
+            )
     draft = request.form.get("content", message.content)
-    template = "chat/_message_edit.html" if is_htmx() else "chat/message_edit.html"
     status = security.refusal_status(error)
-    return render_template(template, message=message, error=error, draft=draft), status
+    return page_or_fragment(
+        "chat/message_edit.html",
+        "chat/_message_edit.html",
+        status,
+        message=message,
+        error=error,
+        draft=draft,
+    )
 
 
 @bp.route("/messages/<int:message_id>/delete", methods=["GET", "POST"])
@@ -50,7 +57,7 @@ def delete(message_id: int):
             cancel=_location(message),
         )
     chat.delete(message)
-    return "" if is_htmx() else redirect(url_for("rooms.show", room_id=message.room_id))
+    return fragment_or_redirect(url_for("rooms.show", room_id=message.room_id))
 
 
 def _own_message(message_id: int) -> ChatMessage:

@@ -4,33 +4,13 @@ One sorted-set entry per open socket ("user:socket"), scored by when it expires;
 refresh theirs while idle, so a crashed process's entries simply run out. A user with two tabs
 has two entries and counts once."""
 
-import logging
 import time
-from functools import wraps
 
-import redis
 from flask import current_app
 
-log = logging.getLogger(__name__)
+from taskflow.tolerant import tolerant
 
 PRESENCE_TTL = 60.0
-
-
-def tolerant(default):
-    """Presence and typing are niceties: when Redis is away, pages and messages go on."""
-
-    def decorate(function):
-        @wraps(function)
-        def run(*args, **kwargs):
-            try:
-                return function(*args, **kwargs)
-            except redis.RedisError as error:
-                log.warning("%s skipped: %s", function.__name__, error)
-                return default
-
-        return run
-
-    return decorate
 
 
 def _presence_key(topic: str) -> str:

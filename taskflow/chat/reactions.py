@@ -7,7 +7,6 @@ pages catch it up. The reaction bar is part of the message's one rendering for e
 (templates/_reaction_bar.html); the viewer's own reactions are styled by viewer.css and
 marked aria-pressed by static/js/reactions.js."""
 
-from taskflow import timezones
 from taskflow.chat import service
 from taskflow.extensions import db
 from taskflow.models import ChatMessage, ChatRoom, Reaction
@@ -19,14 +18,12 @@ from taskflow.reactions import (  # noqa: F401 (their names here before they wer
     refusal,
     refused,
 )
-from taskflow.realtime import topics
 
 
 def toggle_on_message(message: ChatMessage, user_id: int, emoji: str) -> bool:
     """Add or remove the user's emoji on the message, then publish the message; whether it
     was added. The change is numbered first: in PostgreSQL that locks the room's changes, so
     concurrent toggles apply (and render) one after another, each seeing those before it."""
-    timezones.reader_zones(topics.room(message.room_id))  # before the room's write lock
     message.seq = ChatRoom.next_seq(message.room_id)
     added = Reaction.toggle(user_id, emoji, message_id=message.id)
     db.session.expire(message, ["reactions"])  # rendered (before the commit) as it is now

@@ -21,12 +21,12 @@ import uuid
 import redis as redis_errors
 from flask import Flask, current_app
 
-from taskflow.chat import presence
-from taskflow.chat.presence import tolerant
+from taskflow.chat import presence, typists
 from taskflow.extensions import broadcaster, db
 from taskflow.models import User
 from taskflow.models.room import room_members
 from taskflow.realtime import fragments, topics
+from taskflow.tolerant import tolerant
 
 log = logging.getLogger(__name__)
 
@@ -164,21 +164,19 @@ def diff_html(room_id: int, present: set[int], typed: set[int]) -> str:
     """The frame: each marked member's `<li>` as it is now (online or not), and each marked
     typist's line (typing, with how long it lasts, or stopped). Members who left the room
     are left out: their pages no longer show them."""
-    from taskflow.chat import typing  # typing marks changes here: imported when used
-
     users = _room_users(room_id, present | typed)
     online = presence.online(topics.room(room_id)) if present else set()
-    until = typing.typing_until(room_id) if typed else {}
+    until = typists.typing_until(room_id) if typed else {}
     now = time.time()
-    typists = [
+    typers = [
         (user, round(until[user.id] - now, 1) if user.id in until else None)
         for user in users
         if user.id in typed
     ]
     members = [user for user in users if user.id in present]
-    if not members and not typists:
+    if not members and not typers:
         return ""
-    return fragments.render("chat/_room_diff.html", members=members, online=online, typists=typists)
+    return fragments.render("chat/_room_diff.html", members=members, online=online, typists=typers)
 
 
 def _room_users(room_id: int, user_ids: set[int]) -> list[User]:

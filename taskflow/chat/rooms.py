@@ -6,7 +6,6 @@ import secrets
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -19,15 +18,15 @@ from sqlalchemy import Row
 
 from taskflow import security
 from taskflow.access import managed_room, member_board, member_room, member_room_view
-from taskflow.chat import presence, unread
+from taskflow.chat import catch_up, intake, presence, render, room_service, unread
 from taskflow.chat import service as chat
 from taskflow.chat.forms import RoomForm, VisibilityForm, typed_usernames
 from taskflow.converters import bounded_int, id_arg, on_page
 from taskflow.extensions import db
-from taskflow.htmx import is_htmx
-from taskflow.models import Board, ChatMessage, ChatRoom, User
+from taskflow.htmx import fragment_or_redirect, is_htmx
+from taskflow.models import Board, ChatMessage, ChatRoom, User, room_reads
 from taskflow.models import room as room_model
-from taskflow.models.room import DIRECT, LEVELS, OPEN, direct_title, may_manage
+from taskflow.models.room import DIRECT, LEVELS, direct_title, may_manage
 from taskflow.names import name_key
 from taskflow.people import shown_name
 from taskflow.realtime import connection as live
@@ -37,9 +36,9 @@ from taskflow.timezones import viewer_zone
 bp = Blueprint("rooms", __name__)
 
 # The room page lists its first members by name and how many more there are; so does its
-# socket on connect and every change of the list (chat.service.MEMBERS_SHOWN): a big room's
+# socket on connect and every change of the list (chat.render.MEMBERS_SHOWN): a big room's
 # page stays light.
-MEMBERS_SHOWN = chat.MEMBERS_SHOWN
+MEMBERS_SHOWN = render.MEMBERS_SHOWN
 # The board's list of rooms shows a page of rooms; the room page's own list shows the
 # first rooms and direct messages, with links to all of them: a member ticked into many
 # rooms (or a board of many) does not make every room page longer.
@@ -53,7 +52,6 @@ MEMBERS_PAGE = 100
 ADDABLE_SHOWN = PEOPLE_SHOWN = 100
 
 NOT_A_MEMBER = "Someone ticked is not a valid choice: only the board's members can be added."
-TOO_FAST = "You created many rooms in a short time. Wait a little, then try again."
 
 
 @bp.get("/boards/<int:board_id>/rooms")
@@ -62,7 +60,7 @@ def index(board_id: int):
     page = request.args.get("page", 1, type=bounded_int) or 1
     # A private room you are not in is not listed. One row more than a page: is there more?
     rows = on_page(
-        page, ChatRoom.listed(board, current_user, (page - 1) * ROOMS_PAGE, ROOMS_PAGE + 1)
+        page, room_reads.listed(board, current_user, (page - 1) * ROOMS_PAGE, ROOMS_PAGE + 1)
     )
     rooms, more = rows[:ROOMS_PAGE], len(rows) > ROOMS_PAGE
     # Unread counts of the listed rooms the user is in (the others link to nothing: Join).
@@ -82,21 +80,20 @@ def create(board_id: int):
     form.set_members(people[:PEOPLE_SHOWN], current_user)
     first = not ChatRoom.has_rooms(board)  # the board's first room is open: everyone finds it
     status = 200
-    if form.validate_on_submit():
-        members = _members_picked(board.id, form)  # None: said on the form
-        refusal, status = _refusal(board, form.name.data) if members is not None else (None, 422)
-        if refusal:
-            form.name.errors.append(refusal)
-        elif members is not None:
-            kind = OPEN if first else form.kind.data
-            description = form.description.data or ""
-            room = ChatRoom(board, form.name.data, description, current_user, kind=kind)
-            db.session.add(room)
-            db.session.flush()
-            # Each person once, however often the form names them (or they are in already).
-            ChatRoom.add_members(room.id, members)
-            db.session.commit()
+    if form.validate_on_submit() and (members := _members_picked(board.id, form)) is not None:
+        try:
+            room = room_service.create_room(
+                board,
+                form.name.data,
+                form.description.data or "",
+                current_user,
+                form.kind.data,
+                members,
+            )
             return redirect(url_for("rooms.show", room_id=room.id))
+        except room_service.Refused as refused:
+            form.name.errors.append(refused.reason)
+            status = refused.status
     status = status if status != 200 else (422 if form.errors else 200)
     by_username = len(people) > PEOPLE_SHOWN or bool(form.usernames.data)
     page = render_template(
@@ -123,20 +120,6 @@ def _members_picked(board_id: int, form: RoomForm) -> list[int] | None:
     return [user.id for user in found]
 
 
-def _refusal(board, name: str) -> tuple[str | None, int]:
-    """Why this room cannot be created (and the status to say it with), if it cannot: its
-    name is taken, the board holds as many rooms as it may, or the user creates too fast
-    (ROOM_LIMIT_PER_USER: counted only for a room that is made)."""
-    if ChatRoom.name_taken(board, name):
-        return "This board already has a room with that name.", 422
-    cap = current_app.config["ROOMS_PER_BOARD"]
-    if ChatRoom.count_of_board(board.id) >= cap:
-        return f"This board already has {cap} rooms, as many as it may: delete one first.", 422
-    if not security.count("ROOM_LIMIT_PER_USER", "room", str(current_user.id)):
-        return TOO_FAST, 429
-    return None, 200
-
-
 @bp.get("/rooms/<int:room_id>")
 def show(room_id: int):
     room = member_room_view(room_id)
@@ -144,62 +127,49 @@ def show(room_id: int):
     # ?reply_to=<id>: a message's Reply link without JavaScript opens the composer for it.
     reply_to = chat.reply_target(room.id, request.args.get("reply_to"))[0]
     if around is not None:  # a quote's link: the page around the original
-        return _room_page(room, chat.messages_around_html(room.id, around), reply_to=reply_to)
+        return _room_page(room, render.messages_around_html(room.id, around), reply_to=reply_to)
     if before is None:  # the latest page: the same list for every viewer, cached per change
-        latest = chat.latest_messages_html(
+        latest = render.latest_messages_html(
             room.id, room.created_at, room.seq, viewer_zone(), room.people_version
         )
         mark_read = not request.cookies.get(unread.JS_COOKIE)  # loaded without JavaScript
         return _room_page(room, latest, mark_read=mark_read, reply_to=reply_to)
     if is_htmx():  # "load older": only the older page
-        messages, oldest = chat.page_of_messages(room.id, before, viewer_zone())
+        messages, oldest = render.page_of_messages(room.id, before, viewer_zone())
         return render_template(
             "chat/_messages_page.html", room_id=room.id, messages=messages, oldest=oldest
         )
-    messages = chat.messages_html(room.id, before, viewer_zone())
+    messages = render.messages_html(room.id, before, viewer_zone())
     return _room_page(room, messages, reply_to=reply_to)
 
 
 @bp.post("/rooms/<int:room_id>/messages")
 def post_message(room_id: int):
-    """The composer without JavaScript, or while the socket is down: a plain form POST."""
+    """The composer without JavaScript, or while the socket is down: a plain form POST,
+    checked and posted by chat/intake.py; here only its answer."""
     room = member_room(room_id)
     seq = id_arg("seq", 0, request.form)  # the last change the page saw: checked first
-    text, error = chat.clean_content(request.form.get("content"))
-    client_id, bad_id = chat.clean_client_id(request.form.get("client_id"))
-    error = error or bad_id
-    if not error:
-        earlier, client_id = chat.already_sent(room.id, current_user.id, client_id)
-        if earlier is not None:
-            return _sent(room, earlier, [], seq)  # a resend: acknowledged, not counted again
-    if not error and not security.may_send_message(current_user.id):
-        error = security.SLOW_DOWN
-    closed = chat.closed_to(room.id, room.kind, current_user.id)
-    reply_to, gone = chat.reply_target(room.id, request.form.get("reply_to"))
-    error = closed or error or gone
-    if error:
-        status = 429 if error == security.SLOW_DOWN else 403 if closed else 422
-        if is_htmx():  # the socket's answer to a refused message: the reason, the text back
-            content = request.form.get("content")
-            return live.error_html(error) + chat.draft_html(room.id, content), 200
-        draft = request.form.get("content", "")[:10000]
-        view = member_room_view(room.id)
-        messages = chat.latest_messages_html(
-            view.id, view.created_at, view.seq, viewer_zone(), view.people_version
-        )
-        page = _room_page(view, messages, composer_error=error, draft=draft, reply_to=reply_to)
-        return page, status
-    message, outside, _ = chat.post(
-        room, current_user, text, client_id=client_id, reply_to=reply_to
+    user = current_user._get_current_object()
+    outcome = intake.receive(room.id, user.id, request.form, lambda text: (room, user))
+    if outcome.saved:  # a resend (same client id) is acknowledged, not counted again
+        return _sent(room, outcome.message, outcome.outside, seq)
+    content = request.form.get("content")
+    if is_htmx():  # the socket's answer to a refused message: the reason, the text back
+        return live.error_html(outcome.reason) + render.draft_html(room.id, content), 200
+    reply_to = chat.reply_target(room.id, request.form.get("reply_to"))[0]
+    view = member_room_view(room.id)
+    messages = render.latest_messages_html(
+        view.id, view.created_at, view.seq, viewer_zone(), view.people_version
     )
-    return _sent(room, message, outside, seq)
+    draft = (content or "")[:10000] if isinstance(content, str) else ""
+    page = _room_page(view, messages, composer_error=outcome.reason, draft=draft, reply_to=reply_to)
+    return page, outcome.status
 
 
 def _sent(room: ChatRoom, message: ChatMessage, outside: list[User], seq: int):
-    warning = chat.mention_warning_html(room, current_user, outside)
+    warning = render.mention_warning_html(room, current_user, outside)
     if is_htmx():  # JavaScript on, socket down: every change the page is missing, its own too
-        zone = viewer_zone()
-        return chat.changes(room.id, seq, zone)[0] + chat.upsert_html(message, zone) + warning
+        return catch_up.changes(room.id, seq)[0] + render.upsert_html(message) + warning
     if outside:
         flash(
             " ".join(f"@{u.username}" for u in outside) + " is not in this room and was not"
@@ -218,9 +188,7 @@ def read(room_id: int):
     if not security.count("READ_RATE_LIMIT", "read", str(current_user.id)):
         return "Too many read positions at once. Slow down a little.", 429
     unread.mark_read(room.id, current_user.id, upto)
-    if is_htmx():
-        return "", 204
-    return redirect(url_for("rooms.show", room_id=room.id))
+    return fragment_or_redirect(url_for("rooms.show", room_id=room.id), ("", 204))
 
 
 @bp.post("/rooms/<int:room_id>/level")
@@ -251,9 +219,9 @@ def members(room_id: int):
     # A page of members, and the first board members who could be added (beyond those,
     # the form takes a username): a big room or board does not make the page big.
     found = on_page(
-        page, ChatRoom.members_page(room.id, (page - 1) * MEMBERS_PAGE, MEMBERS_PAGE + 1)
+        page, room_reads.members_page(room.id, (page - 1) * MEMBERS_PAGE, MEMBERS_PAGE + 1)
     )
-    addable = ChatRoom.addable(room.id, room.board_id, ADDABLE_SHOWN + 1)
+    addable = room_reads.addable(room.id, room.board_id, ADDABLE_SHOWN + 1)
     return render_template(
         "chat/members.html",
         room=room,
@@ -278,9 +246,7 @@ def add_member(room_id: int):
         user = db.session.get(User, request.form.get("user_id", type=bounded_int) or 0)
         if user is None or not room.board.is_member(user):
             abort(400)
-    if ChatRoom.add_members(room.id, [user.id]):  # someone already in: nothing changes
-        db.session.commit()
-        chat.publish_members(room)
+    room_service.add_member(room, user)
     return redirect(url_for("rooms.members", room_id=room.id))
 
 
@@ -290,10 +256,7 @@ def remove_member(room_id: int, user_id: int):
     user = db.session.get(User, user_id)
     if user is None or not room.is_member(user) or user.id == room.created_by_id:
         abort(400)
-    ChatRoom.remove_members(room.id, [user.id])
-    live.end_access(user.id, topics.room(room.id))
-    db.session.commit()
-    chat.publish_members(room)
+    room_service.remove_member(room, user)
     return redirect(url_for("rooms.members", room_id=room.id))
 
 
@@ -311,15 +274,13 @@ def delete(room_id: int):
             cancel=url_for("rooms.show", room_id=room.id),
         )
     board_id, name = room.board_id, room.name
-    db.session.delete(room)
-    live.end_scope(topics.room(room_id))  # its open pages close on every process
-    db.session.commit()
+    room_service.delete_room(room)  # its open pages close on every process
     flash(f"Room #{name} deleted.", "info")
     return redirect(url_for("rooms.index", board_id=board_id))
 
 
 def _room_page(room: Row, messages: Markup, mark_read: bool = False, **context) -> str:
-    """The room page around its list of messages. `room` is ChatRoom.page_view's row: plain
+    """The room page around its list of messages. `room` is room_reads.page_view's row: plain
     columns, and everything else the page shows is a light query of its own.
 
     "New" goes above the viewer's first unread message, in this page's copy of the shared
@@ -333,9 +294,9 @@ def _room_page(room: Row, messages: Markup, mark_read: bool = False, **context) 
         )
         if mark_read:
             unread.mark_read(room.id, current_user.id, room.latest_id)
-    members, total = ChatRoom.member_names(room.id, limit=MEMBERS_SHOWN)
+    members, total = room_reads.member_names(room.id, limit=MEMBERS_SHOWN)
     user_id = current_user.id
-    rooms = ChatRoom.names_of_member(room.board_id, user_id)  # the board's, then direct ones
+    rooms = room_reads.names_of_member(room.board_id, user_id)  # the board's, then direct ones
     direct = room.kind == DIRECT  # a direct message: its title is its other people
     # A direct message is read-only while its people share no board (one query, DMs only).
     read_only = chat.closed_to(room.id, room.kind, user_id)

@@ -4,9 +4,8 @@ class.
 The room's socket: on (re)connect the page is sent every change after the last one it saw
 (?seq=) and who is online now (to this socket only), then the room follows; frames from the
 page are messages and typing (chat/frames.py). Presence changes reach the others as coalesced
-diffs (room_diffs). Times are in the user's zone: the catch-up renders in it, the socket's
-`variant` is it (live messages come rendered per zone), and the room's set of zones has it
-(timezones.register_reader).
+diffs (room_diffs). Everything it sends is the same for every reader: times come in UTC and the
+page shows them in its zone (static/js/local_time.js).
 
 The pages with no topic of their own (and the notification center) follow the user's personal
 stream (the badge, new notifications, invitations) and the activity of their direct messages
@@ -15,19 +14,18 @@ stream (the badge, new notifications, invitations) and the activity of their dir
 from flask import current_app, request
 from flask_login import current_user
 
+from taskflow import viewing
 from taskflow.access import readable_room, visible_board
-from taskflow.chat import presence, room_diffs, typing, unread, viewing
-from taskflow.chat import service as chat
+from taskflow.chat import presence, render, room_diffs, typing, unread
+from taskflow.chat.catch_up import catch_up as changes_since
 from taskflow.chat.frames import ChatRoomFrames
 from taskflow.chat.listing import ListingSocket, board_rooms
 from taskflow.extensions import sock
-from taskflow.models import ChatRoom
-from taskflow.notifications.service import CENTER
+from taskflow.models import room_reads
 from taskflow.realtime import topics
 from taskflow.realtime.broadcaster import text_frame
 from taskflow.realtime.connection import Connection
 from taskflow.realtime.sockets import bp, run
-from taskflow.timezones import register_reader, zone_of
 
 
 @sock.route("/ws/chat-room/<int:room_id>", bp=bp)
@@ -54,7 +52,7 @@ class RoomSocket(ListingSocket):
     """A room's page: its messages, typing and presence, and the counts of the rooms it lists
     (the board's others, direct messages)."""
 
-    __slots__ = ("room_id", "seq", "redis", "zone")
+    __slots__ = ("room_id", "seq", "redis")
     refused = (4404, "No such room, or not yours")
 
     @classmethod
@@ -69,7 +67,7 @@ class RoomSocket(ListingSocket):
         # The page lists the user's other rooms of the board and their direct messages, with
         # their unread counts (and the navigation counts the latest active direct messages);
         # a removal from one of the others ends its activity, not this socket.
-        listed = [r.id for r in ChatRoom.names_of_member(board_id, user_id)]
+        listed = [r.id for r in room_reads.names_of_member(board_id, user_id)]
         listed += unread.counted_directs(user_id)
         others = [i for i in dict.fromkeys(listed) if i != room_id]
         scopes = [topic]
@@ -79,17 +77,9 @@ class RoomSocket(ListingSocket):
         self.room_id = room_id
         # The last change the page saw (app.js); redis: presence is refreshed between frames.
         self.seq, self.redis = request.args.get("seq", type=int), current_app.redis
-        self.follow_zone(zone_of(current_user))
-
-    def follow_zone(self, zone: str) -> None:
-        """Zone variants (goes with them): live messages come rendered in the user's zone.
-        Registered before the socket follows the room: a message rendered after this is
-        rendered in this zone too (see chat.service._broadcast for the instant before)."""
-        self.zone = self.variant = zone
-        register_reader(self.redis, topics.room(self.room_id), zone)
 
     def catch_up(self) -> tuple[list[bytes], int]:
-        frames, covered = chat.catch_up(self.room_id, self.seq, self.zone)
+        frames, covered = changes_since(self.room_id, self.seq)
         members = text_frame(_members_html(self.room_id, self.user_id))
         counts_and_badge, _ = super().catch_up()
         return [*frames, members, *counts_and_badge], covered
@@ -113,7 +103,6 @@ class RoomSocket(ListingSocket):
         presence.join(self.redis, topics.room(self.room_id), self.user_id, connection.id)
         if connection.state.get("visible"):
             viewing.visible(self.room_id, self.user_id, connection.key)
-        self.follow_zone(self.zone)
 
 
 def _members_html(room_id: int, user_id: int) -> str:
@@ -121,7 +110,7 @@ def _members_html(room_id: int, user_id: int) -> str:
     socket only (its page may have missed diffs while it loaded or was away); the user is
     online from now on."""
     online = presence.online(topics.room(room_id)) | {user_id}
-    return chat.members_html(room_id, online)
+    return render.members_html(room_id, online)
 
 
 class RoomListSocket(ListingSocket):
@@ -154,10 +143,9 @@ class PersonalSocket(ListingSocket):
 
 class CenterSocket(PersonalSocket):
     """The notification center's: it alone receives the rows and invitations to add to its
-    lists (notifications.service.push sends them as the event's CENTER variant)."""
+    lists (notifications.service.push sends them to the center's own topic)."""
 
     __slots__ = ()
 
     def __init__(self, directs: list[int]) -> None:
-        super().__init__(directs)
-        self.variant = CENTER  # goes with the variants: the center's own topic instead
+        super().__init__(directs, [topics.notification_center(current_user.id)])

@@ -8,15 +8,13 @@ the room's next diff frame (chat/room_diffs.py, at most one a second per room) c
 typist's line with how long it lasts, or its end. Each page drops a name by itself after
 that many seconds unless a newer update repeats it, so no timer or expiry event is needed."""
 
-import time
-
 from flask import current_app
 
-from taskflow.chat import room_diffs
-from taskflow.chat.presence import tolerant
+from taskflow.chat import room_diffs, typists
 from taskflow.realtime import topics
+from taskflow.tolerant import tolerant
 
-TTL = 5.0  # seconds a name shows without a new keystroke
+TTL = typists.TTL
 RELAY_MS = 1000  # at most one typing update per user per room per second
 
 
@@ -25,27 +23,15 @@ def started(room_id: int, user_id: int) -> bool:
     was relayed."""
     if not _may_relay(room_id, user_id):
         return False
-    _record(room_id, user_id)
+    typists.record(room_id, user_id)
     room_diffs.changed(room_id, room_diffs.TYPING, user_id)
     return True
 
 
 def stopped(room_id: int, user_id: int) -> None:
     """The user stopped (sent, left, pressed Esc): the others are told if they saw it."""
-    if _forget(room_id, user_id):
+    if typists.forget(room_id, user_id):
         room_diffs.changed(room_id, room_diffs.TYPING, user_id)
-
-
-@tolerant({})
-def typing_until(room_id: int) -> dict[int, float]:
-    """Who is typing now, and until when (a Unix time)."""
-    now = time.time()
-    entries = current_app.redis.hgetall(_key(room_id))
-    return {int(u): float(expires) for u, expires in entries.items() if float(expires) > now}
-
-
-def _key(room_id: int) -> str:
-    return f"taskflow:typing:{topics.room(room_id)}"
 
 
 @tolerant(True)
@@ -55,14 +41,3 @@ def _may_relay(room_id: int, user_id: int) -> bool:
     absent, gone after a second: every process agrees."""
     key = f"taskflow:typing-relay:{topics.room(room_id)}:{user_id}"
     return bool(current_app.redis.set(key, b"1", nx=True, px=RELAY_MS))
-
-
-@tolerant(None)
-def _record(room_id: int, user_id: int) -> None:
-    current_app.redis.hset(_key(room_id), str(user_id), time.time() + TTL)
-
-
-@tolerant(False)
-def _forget(room_id: int, user_id: int) -> bool:
-    """Whether the user was shown typing (whether the others need an update)."""
-    return bool(current_app.redis.hdel(_key(room_id), str(user_id)))

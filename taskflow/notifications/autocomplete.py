@@ -9,7 +9,7 @@ from flask import Blueprint, render_template, request
 
 from taskflow.access import member_room, member_task
 from taskflow.converters import bounded_int
-from taskflow.models import Board, ChatRoom, User
+from taskflow.models import Board, User, room_reads
 from taskflow.notifications import mentions
 
 bp = Blueprint("autocomplete", __name__)
@@ -19,7 +19,7 @@ LIMIT = 8
 @bp.get("/rooms/<int:room_id>/mentions")
 def room(room_id: int):
     room_id = member_room(room_id).id
-    return _options(lambda prefix: ChatRoom.members_starting(room_id, prefix, LIMIT))
+    return _options(lambda prefix: room_reads.members_starting(room_id, prefix, LIMIT))
 
 
 @bp.get("/tasks/<int:task_id>/mentions")

@@ -20,10 +20,10 @@ from taskflow.htmx import is_htmx
 from taskflow.models import (
     Board,
     ChatMessage,
-    ChatRoom,
     Invitation,
     Notification,
     TaskThreadComment,
+    room_reads,
 )
 from taskflow.models.message import PAGE_SIZE
 from taskflow.notifications import rows
@@ -55,7 +55,7 @@ def index():
         return render_template("notifications/_page.html", **context)
     boards = Board.for_user(current_user)
     # The first rooms one is in on each board, in one query (the board's link lists all).
-    rooms = ChatRoom.first_of_boards(current_user.id)
+    rooms = room_reads.first_of_boards(current_user.id)
     invitations = Invitation.pending_of_user(current_user.id)
     return render_template(
         "notifications/index.html",

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from flask import url_for
 
 from taskflow import access, markup
-from taskflow.models import ChatRoom, Notification, User
+from taskflow.models import Notification, User, room_reads
 from taskflow.models.notification import COMMENT_MENTION, EXCERPT, TASK_ASSIGNED
 from taskflow.people import shown_name
 
@@ -82,7 +82,7 @@ def rows_of(notifications: Iterable[Notification], reader: User) -> list[Row]:
     what the reader may still open found in two queries for the whole page."""
     notifications = list(notifications)
     directs = {m.room_id for n in notifications if (m := n.chat_message) and m.room.is_direct}
-    titles = ChatRoom.direct_titles(directs, reader.id)
+    titles = room_reads.direct_titles(directs, reader.id)
     places = [place_of(n, reader, titles) for n in notifications]
     rooms = {n.chat_message.room_id for n in notifications if n.chat_message_id}
     boards = {_task(n).column.board_id for n in notifications if _task(n) is not None}
@@ -127,14 +127,14 @@ def place_of(
 ) -> Place:
     """Named as the notification keeps it (its place_name and board_name, from when it was
     made), but for a direct message, named by its people as the reader sees them now.
-    `titles`: the page's direct messages (ChatRoom.direct_titles), else looked up for this
+    `titles`: the page's direct messages (room_reads.direct_titles), else looked up for this
     one."""
     if notification.chat_message_id:
         message = notification.chat_message
         url = url_for("rooms.show", room_id=message.room_id)
         if message.room.is_direct:
             if titles is None:
-                titles = ChatRoom.direct_titles([message.room_id], reader.id)
+                titles = room_reads.direct_titles([message.room_id], reader.id)
             return Place(f"room-{message.room_id}", DIRECT, titles[message.room_id], url, "")
         name = f"#{notification.place_name}"
         return Place(f"room-{message.room_id}", ROOM, name, url, notification.board_name)

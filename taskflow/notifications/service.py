@@ -18,16 +18,16 @@ from rq import Retry
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from taskflow.chat import viewing
+from taskflow import viewing
 from taskflow.extensions import db
 from taskflow.models import (
     ChatMessage,
-    ChatRoom,
     Invitation,
     Notification,
     Task,
     TaskThreadComment,
     User,
+    room_reads,
 )
 from taskflow.models.invitation import PENDING
 from taskflow.models.notification import CHAT_MENTION, COMMENT_MENTION, TASK_ASSIGNED
@@ -37,7 +37,7 @@ from taskflow.notifications import rows
 from taskflow.realtime import fragments, topics
 from taskflow.realtime.after_commit import broadcast
 from taskflow.realtime.broadcaster import text_frame
-from taskflow.timezones import zone_of
+from taskflow.timezones import LIVE
 
 log = logging.getLogger(__name__)
 RETRY = Retry(max=5, interval=[1, 2, 5, 15, 30])
@@ -73,7 +73,7 @@ def for_chat_message(message_id: int) -> None:
     # has seen the message already (looking at the room in a visible tab, or read past it
     # unless it was edited since: the mention may be new) gets it read, so their badge does
     # not rise for it.
-    settings = ChatRoom.member_settings(room.id, [u.id for u in recipients])
+    settings = room_reads.member_settings(room.id, [u.id for u in recipients])
     recipients = [u for u in recipients if settings.get(u.id, (NONE, 0))[0] != NONE]
     seen = viewing.viewers(room.id, [u.id for u in recipients])
     if message.edited_at is None:
@@ -231,37 +231,27 @@ def badge_frame(user_id: int) -> bytes:
     return text_frame(badge_html(user_id, oob=True))
 
 
-CENTER = "notification-center"  # the variant of the center's socket (no zone is named so)
-
-
 def push(user_id: int, notification: Notification | None = None, html: str = "") -> None:
     """Once the change commits, send the user's badge to their pages, with a new
     notification or other HTML of the change (an invitation) for an open notification center.
 
-    Every page's socket follows the personal stream, but only the center has the lists that
-    rows and invitations are swapped into (elsewhere htmx would report
-    htmx:oobErrorNoTarget): they go in the event's variant for the center's socket
-    (broadcaster.Event), and every other socket gets the badge alone. One more rendering of
-    the badge per event, nothing per page or per notification shown."""
+    Every page's socket follows the personal stream, which gets the badge (once per
+    transaction: the count at commit); only the center has the lists that rows and
+    invitations are swapped into (elsewhere htmx would report htmx:oobErrorNoTarget), so
+    they go to the center's own topic, which only its socket follows. Times in UTC, shown in
+    the reader's zone by local_time.js."""
+    broadcast(topics.user(user_id), lambda: badge_html(user_id, oob=True), key=("badge", user_id))
+    if notification is None and not html:
+        return
 
-    def render() -> str | dict[str, str]:
-        badge = badge_html(user_id, oob=True)
-        center = html
-        if notification is not None:
-            # For one reader: in their zone (the recipient is in the session: no query).
-            row = rows.row(notification, notification.recipient)
-            center = (
-                fragments.render(
-                    "notifications/_item_oob.html",
-                    group=rows.Group(row.place, [row]),
-                    zone=zone_of(notification.recipient),
-                )
-                + html
-            )
-        return {"": badge, CENTER: badge + center} if center else badge
+    def center() -> str:
+        if notification is None:
+            return html
+        row = rows.row(notification, notification.recipient)  # in the session: no query
+        group = rows.Group(row.place, [row])
+        return fragments.render("notifications/_item_oob.html", group=group, zone=LIVE) + html
 
-    key = ("badge", user_id) if notification is None and not html else None
-    broadcast(topics.user(user_id), render, key=key)
+    broadcast(topics.notification_center(user_id), center)
 
 
 def read_chat_mentions(user_id: int, room_id: int, upto: int) -> None:

@@ -25,8 +25,7 @@ def broadcast(
     key=None,
 ) -> None:
     """Publish `render()` to `topic` once the current transaction commits (see
-    Broadcaster.publish for kind, seq and scope). `render` may return a dict of renderings
-    by variant name, "" being the default one (broadcaster.Event's variants)."""
+    Broadcaster.publish for kind, seq and scope): one rendering for every reader."""
     declared = db.session.info.setdefault(_DECLARED, {})
     declared.setdefault(key if key is not None else object(), (topic, render, kind, seq, scope))
 
@@ -53,15 +52,8 @@ def _render(session) -> None:
 def _publish(session) -> None:
     rendered = session.info.pop(_RENDERED, [])
     if rendered:
-        events = []
-        for topic, html, kind, seq, scope in rendered:
-            variants = None
-            if isinstance(html, dict):
-                variants = dict(html)
-                html = variants.pop("")
-            events.append((topic, html, kind, seq, scope, variants))
         # One round trip for all of them (a message is two: its room's and its activity).
-        current_app.extensions["broadcaster"].publish_all(events)
+        current_app.extensions["broadcaster"].publish_all(rendered)
 
 
 def _forget(session, _previous_transaction) -> None:

@@ -7,10 +7,8 @@ never receives room 7's events. It subscribes when a topic's first local followe
 unsubscribes when the last one leaves. The HTML of an event is rendered once by the publisher
 and framed once by the subscriber; every recipient gets the same bytes.
 
-An event may also carry *variants*: other renderings of the same HTML, each named by an
-opaque string (the chat names them by time zone). Each is framed once by the subscriber, and
-a connection whose `variant` names one gets that one; every other connection gets the
-default. So an event costs one rendering per variant, never one per recipient.
+An event is one rendering for everyone: nothing in it differs per reader (times come as
+`<time datetime>` in UTC, which static/js/local_time.js shows in the reader's zone).
 
 BROADCAST_CHANNELS = "single" keeps the former design (every event on one channel, every
 process receives all of them): the benchmarks measure both.
@@ -46,13 +44,6 @@ class Event:
     frame: bytes = b""  # the WebSocket text frame, encoded once for all recipients
     seq: int = 0  # the room's change number ("message"): a catch-up's are not sent twice
     scope: str = ""  # "close": the sockets it ends are those with this scope ("room:7")
-    variants: dict[str, bytes] | None = None  # other renderings' frames, by variant name
-
-    def frame_for(self, variant: str) -> bytes:
-        """The frame a connection of this variant is sent (the default when none matches)."""
-        if self.variants:
-            return self.variants.get(variant, self.frame)
-        return self.frame
 
 
 def text_frame(text: str) -> bytes:
@@ -72,31 +63,16 @@ def _frame(payload: bytes) -> bytes:
     return header + payload
 
 
-def _encode(
-    topic: str, kind: str, html: str, seq: int, scope: str, variants: dict[str, str] | None = None
-) -> bytes:
-    meta = {"t": topic, "k": kind, "i": seq, "s": scope}
-    parts = [(name, text.encode()) for name, text in (variants or {}).items()]
-    if parts:  # the variants follow the default HTML; the head says their names and sizes
-        meta["v"] = [[name, len(data)] for name, data in parts]
-    head = json.dumps(meta, separators=(",", ":"))
-    return f"{head}\n{html}".encode() + b"".join(data for _, data in parts)
+def _encode(topic: str, kind: str, html: str, seq: int, scope: str) -> bytes:
+    head = json.dumps({"t": topic, "k": kind, "i": seq, "s": scope}, separators=(",", ":"))
+    return f"{head}\n{html}".encode()
 
 
 def _decode(data: bytes) -> Event:
-    head, _, body = data.partition(b"\n")
+    head, _, html = data.partition(b"\n")
     meta = json.loads(head)
-    variants = None
-    if meta.get("v"):
-        variants, end = {}, len(body) - sum(size for _, size in meta["v"])
-        html, at = body[:end], end
-        for name, size in meta["v"]:
-            variants[name] = _frame(body[at : at + size])
-            at += size
-    else:
-        html = body
     frame = _frame(html) if html else b""
-    return Event(meta["t"], meta["k"], frame, meta["i"], meta["s"], variants)
+    return Event(meta["t"], meta["k"], frame, meta["i"], meta["s"])
 
 
 class Broadcaster:
@@ -115,9 +91,8 @@ class Broadcaster:
         kind: str = "html",
         seq: int = 0,
         scope: str = "",
-        variants: dict[str, str] | None = None,
     ):
-        return _hub().publish(topic, html, kind, seq, scope, variants)
+        return _hub().publish(topic, html, kind, seq, scope)
 
     def publish_all(self, events: list[tuple]) -> bool:
         return _hub().publish_all(events)
@@ -167,15 +142,13 @@ class Hub:
         kind: str = "html",
         seq: int = 0,
         scope: str = "",
-        variants: dict[str, str] | None = None,
     ) -> bool:
-        """Send an event to every follower of `topic` on every web process (`variants`:
-        other renderings by name, see the module's docstring).
+        """Send an event to every follower of `topic` on every web process.
 
         Returns False when Redis is unreachable: the caller has already saved what matters, and
         sockets catch up from the database when the subscriber reconnects."""
         try:
-            data = _encode(topic, kind, html, seq, scope, variants)
+            data = _encode(topic, kind, html, seq, scope)
             self.redis.publish(channel(topic, self.design), data)
             return True
         except redis.RedisError as error:
@@ -183,7 +156,7 @@ class Hub:
             return False
 
     def publish_all(self, events: list[tuple]) -> bool:
-        """Publish several events, each (topic, html, kind, seq, scope, variants), in one
+        """Publish several events, each (topic, html, kind, seq, scope), in one
         round trip to Redis (a pipeline, not a transaction: each is published in order, as
         publish() one after the other would). A chat message is two events (the room's
         change and its activity): one round trip, not two, and one gevent switch."""
@@ -191,10 +164,8 @@ class Hub:
             return self.publish(*events[0])
         try:
             pipe = self.redis.pipeline(transaction=False)
-            for topic, html, kind, seq, scope, variants in events:
-                pipe.publish(
-                    channel(topic, self.design), _encode(topic, kind, html, seq, scope, variants)
-                )
+            for topic, html, kind, seq, scope in events:
+                pipe.publish(channel(topic, self.design), _encode(topic, kind, html, seq, scope))
             pipe.execute()
             return True
         except redis.RedisError as error:

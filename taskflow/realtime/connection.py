@@ -55,7 +55,6 @@ class Connection:
         "id",
         "key",
         "user_id",
-        "variant",
         "topics",
         "scopes",
         "because",
@@ -75,16 +74,12 @@ class Connection:
         user_id: int,
         topics: Iterable[str],
         scopes: Iterable[str],
-        variant: str = "",
         because: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
         self.ws = ws
         self.id = next(_ids)
         self.key = uuid.uuid4().hex  # unique across processes: "socket:<key>" ends only this one
         self.user_id = user_id
-        # Which rendering of an event with variants this socket gets (broadcaster.Event); an
-        # opaque name to the transport ("": the default rendering).
-        self.variant = variant
         self.topics = frozenset(topics)
         # What this socket gives access to ("board:3", "room:7"), and itself.
         self.scopes = frozenset([*scopes, names.socket(self.key)])
@@ -116,7 +111,7 @@ class Connection:
         if self._direct is not None and not self._out and not self._sending:
             if event.kind == "message" and event.seq <= self.skip_upto:
                 return None  # already sent by the catch-up
-            frame = event.frame_for(self.variant)
+            frame = event.frame
             try:
                 sent = self._direct(frame)
             except BlockingIOError:
@@ -189,7 +184,7 @@ class Connection:
             return item
         if item.kind == "message" and item.seq <= self.skip_upto:
             return b""
-        return item.frame_for(self.variant)
+        return item.frame
 
     def finish(self) -> None:
         """After the last frame: the close frame, with the first reason given."""
@@ -215,7 +210,6 @@ class Served(Protocol):
     topics: list[str]
     scopes: list[str]
     because: dict[str, tuple[str, ...]]
-    variant: str
 
     def catch_up(self) -> tuple[list[bytes], int]: ...
     def handle(self, connection: Connection, frame: dict) -> None: ...
@@ -347,7 +341,7 @@ def serve(ws, socket: Served) -> None:
     more = [topic for followed in socket.because.values() for topic in followed]
     scopes, user_id = socket.scopes, socket.user_id
     topics = [*socket.topics, *more, names.user(user_id), *map(names.of_scope, scopes)]
-    connection = Connection(ws, user_id, topics, scopes, socket.variant, socket.because)
+    connection = Connection(ws, user_id, topics, scopes, socket.because)
     broadcaster.follow(connection)
     try:
         _open(connection, socket)

@@ -73,7 +73,7 @@ class Socket:
     - `handle` each frame of the page, `idle` at each ping, `opened` and `closed`.
     The transport holds no database connection between these (db.session.remove)."""
 
-    __slots__ = ("user_id", "topics", "scopes", "because", "variant")
+    __slots__ = ("user_id", "topics", "scopes", "because")
     refused: tuple[int, str] = (4404, "Not found")  # the close when `open` refuses
 
     def __init__(
@@ -86,9 +86,6 @@ class Socket:
         self.topics = list(follows)
         self.scopes = [*scopes, session_scope()]
         self.because = {scope: tuple(more) for scope, more in (because or {}).items()}
-        # Which rendering of an event with variants it gets (broadcaster.Event): goes with
-        # the variants (issue 21); nothing new is built on it.
-        self.variant = ""
 
     @classmethod
     def open(cls, *args) -> Self | None:

@@ -23,6 +23,11 @@ def user(user_id: int) -> str:
     return f"user:{user_id}"
 
 
+def notification_center(user_id: int) -> str:
+    """What the user's open notification center adds to its lists (rows, invitations)."""
+    return f"notification-center:{user_id}"
+
+
 def session(session_id: int | None) -> str:
     return f"session:{session_id}"
 

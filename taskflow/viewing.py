@@ -10,7 +10,7 @@ import time
 
 from flask import current_app
 
-from taskflow.chat.presence import tolerant
+from taskflow.tolerant import tolerant
 
 VIEWING_TTL = 60.0  # seconds; room sockets refresh theirs while idle (every ping, 25 s)
 
