@@ -37,6 +37,19 @@ def edit(message_id: int):
     return render_template(template, message=message, error=error, draft=draft), status
 
 
+@bp.route("/messages/<int:message_id>/reply")
+def reply(message_id: int):
+    """The composer's reply target for this message (room.js asks for it; its excerpt is
+    the server's); without JavaScript the room page with ?reply_to does it."""
+    message = db.session.get(ChatMessage, message_id)
+    if message is None or message.deleted_at is not None:
+        abort(404)
+    room = member_room(message.room_id)  # 404 for those who cannot read the room
+    if not is_htmx():
+        return redirect(url_for("rooms.show", room_id=room.id, reply_to=message.id))
+    return render_template("chat/_reply_target.html", room=room, reply_to=message)
+
+
 @bp.route("/messages/<int:message_id>/delete", methods=["GET", "POST"])
 def delete(message_id: int):
     message = _own_message(message_id)

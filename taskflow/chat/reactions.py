@@ -57,9 +57,10 @@ def toggle_on_message(message: ChatMessage, user_id: int, emoji: str) -> bool:
 
 
 def picker_page(reactions: list[Reaction], user_id: int, **context) -> str:
-    """Without JavaScript: the fixed set as buttons of one form with the viewer's token, each
-    saying its count, who reacted and whether the viewer did (this page is the viewer's
-    own). `context`: heading, excerpt, action, back."""
+    """The fixed set for the viewer: each saying its count, who reacted and whether the
+    viewer did. For htmx the picker under the React link (reactions.js), else a page whose
+    buttons are one form with the viewer's token. `context`: heading, excerpt, action, back,
+    prefix (of the reaction buttons' ids)."""
     found = {tally.key: tally for tally in tallies(reactions)}
     mine = {r.emoji for r in reactions if r.user_id == user_id}
     options = [
@@ -73,7 +74,8 @@ def picker_page(reactions: list[Reaction], user_id: int, **context) -> str:
         }
         for key, emoji, name in choices()
     ]
-    return render_template("reactions.html", options=options, **context)
+    template = "_reaction_picker.html" if is_htmx() else "reactions.html"
+    return render_template(template, options=options, **context)
 
 
 def answer(
@@ -97,6 +99,7 @@ def answer(
             excerpt=target.content[:200],
             action=action,
             back=back,
+            prefix=f"{noun[0]}{target.id}",
         )
     emoji = request.form.get("emoji")
     error = refusal(emoji, current_user.id)
