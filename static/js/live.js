@@ -34,28 +34,28 @@ function stream(seq) {
 
 const plain = (event) => event.button === 0 && !event.ctrlKey && !event.metaKey && !event.shiftKey;
 const idle = () => !document.activeElement || document.activeElement === document.body || !document.activeElement.isConnected;
-// A fragment no newer (data-version) than what the page shows is not swapped in.
-const older = (fragment, target, orSame) => {
-  const incoming = fragment?.querySelector("[data-version]");
-  return !!incoming && !!target.dataset.version && (orSame ? incoming.id === target.id : true)
-    && +incoming.dataset.version + (orSame ? 0 : 1) <= +target.dataset.version;
-};
+// A kanban or task (data-version) older than the page's is not swapped in, nor a live copy
+// of the same element no newer than it (its version is read before its content).
+const versionOf = (fragment) => +fragment.querySelector("[data-version]")?.dataset.version;
 let focused = null; // kept across a live swap (hx-preserve loses focus and caret)
 
 on("live", {
   "htmx:oobBeforeSwap"({ detail }) {
     const item = detail.fragment.querySelector?.("[data-message-id], [data-comment-id]");
     const twin = item && document.getElementById(item.id);
-    if ((twin && twin !== detail.target) || older(detail.fragment, detail.target, true)) detail.shouldSwap = false;
+    const same = detail.fragment.querySelector?.("[data-version]")?.id === detail.target.id;
+    if ((twin && twin !== detail.target) || (same && versionOf(detail.fragment) <= +detail.target.dataset.version)) {
+      detail.shouldSwap = false;
+    }
   },
   "htmx:beforeSwap"({ detail }) {
     if (!detail.target?.dataset?.version || !detail.serverResponse || detail.xhr.status >= 300) return;
     const parsed = document.createElement("template");
     parsed.innerHTML = detail.serverResponse;
-    if (older(parsed.content, detail.target)) detail.shouldSwap = false;
+    if (versionOf(parsed.content) < +detail.target.dataset.version) detail.shouldSwap = false;
   },
   "htmx:oobAfterSwap"(event) {
-    if (event.target.id === "comments" && $("#comments [data-comment-id]")) $("#no-comments")?.remove();
+    if (event.detail.target?.id === "comments" && $("#comments [data-comment-id]")) $("#no-comments")?.remove();
     syncTitle();
   },
   "htmx:afterSwap": syncTitle,
