@@ -51,7 +51,7 @@ def test_static_files_are_precompressed_and_cached_a_year_at_fingerprinted_urls(
     built = app.extensions["assets"]
     manifest = built.manifest
     scripts_and_sheets = [n for n in manifest if n.endswith((".js", ".css"))]
-    assert "css/app.css" in scripts_and_sheets and "js/app.js" in scripts_and_sheets
+    assert "css/app.css" in scripts_and_sheets and "js/live.js" in scripts_and_sheets
     for name in scripts_and_sheets:
         url = "/static/" + manifest[name]
         assert re.search(r"\.[0-9a-f]{12}\.", url), url
@@ -247,7 +247,7 @@ def test_processes_starting_together_build_once_and_whole(tmp_path):
     changed = assets.build(static, builds)
     assert changed.folder != folder
     assert changed.manifest["js/card_keys.js"] != manifests[0]["js/card_keys.js"]
-    assert changed.manifest["js/app.js"] == manifests[0]["js/app.js"]
+    assert changed.manifest["js/live.js"] == manifests[0]["js/live.js"]
 
 
 def test_a_sheet_names_the_fingerprinted_files_it_uses(tmp_path):
