@@ -39,9 +39,10 @@ def refused(error: str, status: int | None = None) -> tuple[str, int]:
 
 
 def picker_page(reactions: list[Reaction], user_id: int, **context) -> str:
-    """Without JavaScript: the fixed set as buttons of one form with the viewer's token, each
-    saying its count, who reacted and whether the viewer did (this page is the viewer's
-    own). `context`: heading, excerpt, action, back."""
+    """The fixed set for the viewer: each saying its count, who reacted and whether the
+    viewer did. For htmx the picker under the React link (reactions.js), else a page whose
+    buttons are one form with the viewer's token. `context`: heading, excerpt, action, back,
+    prefix (of the reaction buttons' ids)."""
     found = {tally.key: tally for tally in tallies(reactions)}
     mine = {r.emoji for r in reactions if r.user_id == user_id}
     options = [
@@ -55,7 +56,8 @@ def picker_page(reactions: list[Reaction], user_id: int, **context) -> str:
         }
         for key, emoji, name in choices()
     ]
-    return render_template("reactions.html", options=options, **context)
+    template = "_reaction_picker.html" if is_htmx() else "reactions.html"
+    return render_template(template, options=options, **context)
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,7 @@ def answer(target, kind: Reactable):
             excerpt=target.content[:200],
             action=action,
             back=kind.back(target),
+            prefix=f"{kind.noun[0]}{target.id}",
         )
     emoji = request.form.get("emoji")
     error = refusal(emoji, current_user.id)

@@ -79,7 +79,7 @@ def following(ws) -> list[str]:
 
 
 def expect_socket_open(page) -> None:
-    """The page's WebSocket is open (static/js/app.js sets body[data-socket]). A locator, not
+    """The page's WebSocket is open (static/js/live.js sets body[data-socket]). A locator, not
     wait_for_function: our CSP forbids the eval that a string predicate needs."""
     from playwright.sync_api import expect
 

@@ -13,6 +13,8 @@ import pytest
 from playwright.sync_api import expect
 
 from taskflow import assets
+from taskflow.extensions import db
+from taskflow.models import ChatRoom
 
 from .conftest import ROOT, as_user, browser_login, expect_socket_open
 
@@ -49,7 +51,7 @@ def test_static_files_are_precompressed_and_cached_a_year_at_fingerprinted_urls(
     built = app.extensions["assets"]
     manifest = built.manifest
     scripts_and_sheets = [n for n in manifest if n.endswith((".js", ".css"))]
-    assert "css/app.css" in scripts_and_sheets and "js/app.js" in scripts_and_sheets
+    assert "css/app.css" in scripts_and_sheets and "js/live.js" in scripts_and_sheets
     for name in scripts_and_sheets:
         url = "/static/" + manifest[name]
         assert re.search(r"\.[0-9a-f]{12}\.", url), url
@@ -83,10 +85,52 @@ def test_a_page_names_only_fingerprinted_static_files(app, chat_room):
     for client, url in ((anonymous, "/login"), (alice, "/boards"), (alice, f"/rooms/{chat_room}")):
         html = client.get(url).get_data(as_text=True)
         static = [u for u in ASSET_URL.findall(html) if u.startswith("/static/")]
-        assert len(static) >= 5, url  # the sheet, the icon, htmx, ws and app.js at least
+        assert len(static) >= 4, url  # the sheet, the icon, htmx and ws at least
         assert set(static) <= fingerprinted, url
         assert "/static/" + manifest["vendor/htmx-ext-ws/ws.min.js"] in static
         assert "/static/" + manifest["favicon.svg"] in static
+
+
+# Issue 21: our own scripts back to minimal, counted as written (comments included). The
+# goal is 30,000 bytes; what is reached so far (with room for local_time.js) may not grow.
+SCRIPT_GOAL = 30_000
+SCRIPT_REACHED = 42_000
+
+
+def script_sizes() -> dict[str, int]:
+    return {path.name: path.stat().st_size for path in (STATIC / "js").glob("*.js")}
+
+
+def test_our_scripts_do_not_grow_past_what_was_reached():
+    assert sum(script_sizes().values()) <= SCRIPT_REACHED, script_sizes()
+
+
+@pytest.mark.xfail(strict=True, reason="issue 21 part 6 goal not reached yet (see the report)")
+def test_our_scripts_fit_their_goal():
+    assert sum(script_sizes().values()) <= SCRIPT_GOAL, script_sizes()
+
+
+def test_each_page_loads_only_the_scripts_it_needs(app, chat_room, board_with_task_in):
+    task_id = board_with_task_in
+    with app.app_context():
+        board_id = db.session.get(ChatRoom, chat_room).board_id
+        db.session.remove()
+    anonymous, alice = app.test_client(), as_user(app, "alice").http
+    every = ["live", "local_time", "unread", "people"]
+    for client, url, wanted in (
+        (anonymous, "/login", []),
+        (anonymous, "/register", []),
+        (alice, "/boards", every),
+        (alice, f"/boards/{board_id}", every + ["board"]),
+        (alice, f"/tasks/{task_id}", every + ["compose", "reactions"]),
+        (alice, f"/rooms/{chat_room}", every + ["room", "compose", "reactions"]),
+        (alice, "/notifications", every + ["notification_groups"]),
+    ):
+        html = client.get(url).get_data(as_text=True)
+        loaded = re.findall(r'src="/static/js/(\w+)\.[0-9a-f]{12}\.js"', html)
+        assert loaded == wanted, url
+        body = re.search(r"<body[^>]*>", html).group(0)
+        assert (f'data-js="{" ".join(wanted)}"' in body) == bool(wanted), url
 
 
 def test_templates_and_code_name_static_files_only_through_url_for():
@@ -203,7 +247,7 @@ def test_processes_starting_together_build_once_and_whole(tmp_path):
     changed = assets.build(static, builds)
     assert changed.folder != folder
     assert changed.manifest["js/card_keys.js"] != manifests[0]["js/card_keys.js"]
-    assert changed.manifest["js/app.js"] == manifests[0]["js/app.js"]
+    assert changed.manifest["js/live.js"] == manifests[0]["js/live.js"]
 
 
 def test_a_sheet_names_the_fingerprinted_files_it_uses(tmp_path):

@@ -110,6 +110,23 @@ def test_the_picker_closes_with_escape_and_a_comment_reaction_is_live(new_page, 
         expect(page.locator(chip)).to_have_count(0)
 
 
+def test_the_server_s_picker_stays_on_a_phone_s_screen(new_page, chat_room):
+    """The picker is the server's (an htmx GET of the reaction route), placed by CSS alone."""
+    alice = new_page()
+    alice.set_viewport_size({"width": 390, "height": 844})
+    browser_login(alice, "alice")
+    open_room(alice, chat_room)
+    message = post_from(alice, "on a phone")
+    message.hover()  # its actions show on hover
+    message.locator("a.react").click()
+    picker = alice.get_by_role("group", name="Add a reaction")
+    expect(picker.get_by_role("button", name="thumbs up")).to_be_focused()
+    box = picker.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    alice.keyboard.press("Escape")
+    expect(picker).to_have_count(0)
+
+
 def test_up_in_the_empty_composer_edits_the_last_own_message(new_page, chat_room):
     alice, bob = alice_and_bob_in(chat_room, new_page)
     post_from(alice, "first thought")

@@ -56,6 +56,8 @@ NOT_PAGES = {
     "notifications.badge",
     "autocomplete.room",
     "autocomplete.task",
+    "messages.reply",  # a message's reply target (room.js); without JavaScript a redirect
+    "messages.show",  # a message as it is (an editor's Cancel); without JavaScript a redirect
     "ws.board",
     "ws.chat_room",
     "ws.personal",

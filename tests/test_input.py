@@ -400,7 +400,7 @@ def test_html_pages_are_never_stored_by_caches(app, login):
     anonymous = Client(app.test_client()).get("/login")
     assert anonymous.headers.get("Cache-Control") == "no-store"  # it carries a CSRF token
     assert alice.get("/viewer.css").headers["Cache-Control"] == "private, max-age=3600"
-    static = alice.get("/static/js/app.js")
+    static = alice.get("/static/js/live.js")
     assert "no-store" not in static.headers.get("Cache-Control", "")
 
 

@@ -206,3 +206,26 @@ def test_a_reconnecting_socket_catches_a_reaction_up(live_server, chat_room):
     frames = "".join(frames_until(alice, "reaction: bob"))
     assert f'id="message-{message_id}"' in frames and 'aria-label="❤️ 1 reaction: bob"' in frames
     assert f'data-seq="{seen + 1}"' in frames
+
+
+def test_the_picker_and_a_message_s_reply_target_and_copy_are_the_server_s(app, chat_room):
+    """For htmx (issue 21): the picker fragment says which the viewer pressed, the reply
+    target carries the server's excerpt, and a message comes as it is now (an editor's
+    Cancel). Without JavaScript the last two redirect to the room; others get a 404."""
+    message_id = a_message(app, chat_room, text="Ship it? " + "word " * 40)
+    bob = as_user(app, "bob")
+    bob.post(f"/messages/{message_id}/reactions", {"emoji": "eyes"})
+    picker = bob.get(f"/messages/{message_id}/reactions", htmx=True).get_data(as_text=True)
+    assert picker.startswith('<div class="reaction-picker" role="group"')
+    assert picker.count("<button") == 6 and picker.count('aria-pressed="true"') == 1
+    assert f'data-button="m{message_id}-eyes" aria-pressed="true"' in picker
+    assert 'name="csrf_token"' not in picker  # posted with the page's token
+
+    target = bob.get(f"/messages/{message_id}/reply", htmx=True).get_data(as_text=True)
+    assert f'value="{message_id}"' in target and "Ship it? word word" in target
+    assert "…" in target  # the server's excerpt, cut as markup.excerpt cuts
+    copy = bob.get(f"/messages/{message_id}", htmx=True).get_data(as_text=True)
+    assert f'id="message-{message_id}"' in copy and "editing" not in copy
+    for path in (f"/messages/{message_id}", f"/messages/{message_id}/reply"):
+        assert bob.get(path).status_code == 302
+        assert as_user(app, "carol").get(path, htmx=True).status_code == 404

@@ -138,12 +138,19 @@ def test_a_room_page_without_javascript_is_read_once_loaded_with_new_above_the_f
     assert count_of(listed, chat_room) == "2"
     assert f'href="/rooms/{chat_room}#new"' in listed  # leads to the divider
     page = bob.get(f"/rooms/{chat_room}").get_data(as_text=True)
-    before, after = page.split('id="new-divider"')
+    before, after = message_list(page).split('id="new-divider"')
     assert "seen before" in before and "first new" in after and "second new" in after
     assert count_of(bob.get(index).get_data(as_text=True), chat_room) is None  # read now
-    assert 'id="new-divider"' not in bob.get(f"/rooms/{chat_room}").get_data(as_text=True)
+    assert 'id="new-divider"' not in message_list(bob.get(f"/rooms/{chat_room}").get_data(True))
     # The shared list stays the same for everyone: alice's page has no divider.
-    assert 'id="new-divider"' not in alice.get(f"/rooms/{chat_room}").get_data(as_text=True)
+    assert 'id="new-divider"' not in message_list(alice.get(f"/rooms/{chat_room}").get_data(True))
+
+
+def message_list(page: str) -> str:
+    """The room page's list of messages: the page also carries the divider in a <template>
+    for room.js (issue 21: the server writes the HTML), which is not the list's."""
+    start = page.index('<ol id="messages"')
+    return page[start : page.index("</ol>", start)]
 
 
 def test_levels_decide_what_is_bold_and_what_notifies(app, chat_room):

@@ -1,5 +1,5 @@
 // <time datetime=UTC> (timezones.py) in <body data-zone>, else the browser's zone; a live
-// day separator (data-at) stays, labelled, only where the day changes.
+// day separator (data-at) stays, labelled, only where the day changes. After live.js (on).
 (() => {
   const o = { weekday: "long", year: "numeric", month: "long", day: "numeric",
     hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
@@ -41,8 +41,6 @@
       s.hidden = false;
     }
   }
-  for (const e of ["afterSwap", "oobAfterSwap", "wsAfterMessage"]) {
-    document.addEventListener(`htmx:${e}`, run);
-  }
+  on("local_time", { "htmx:afterSwap": run, "htmx:oobAfterSwap": run, "htmx:wsAfterMessage": run });
   run();
 })();

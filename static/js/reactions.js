@@ -1,162 +1,82 @@
-// Reactions on messages and comments (templates/_reaction_bar.html). Their markup is the same
-// for every viewer; here, for this one: each reaction button says whether it is the viewer's
-// (aria-pressed; viewer.css styles it), a toggle is posted with htmx (without JavaScript the
-// button posts the page's #reactions-form), the "add a reaction" link opens a picker of the
-// fixed set, and focus stays on the button pressed across the live re-render of its target.
-(() => {
-  const me = document.body.dataset.userId;
-  const TARGET = "[data-message-id], [data-comment-id]";
+// Reactions, rendered once for every viewer; for this one: aria-pressed on each button
+// (viewer.css styles it), toggles posted with htmx, the server's picker under the React
+// link (_reaction_picker.html), and the focus on the button pressed across re-renders.
+const reactionTarget = "[data-message-id], [data-comment-id]";
+let pressed = null; // the button to focus once its target is re-rendered: { id, target, until }
+let pickerKeys = null; // pressed on the React link while its picker is on its way
+let reactedTarget = null;
 
-  // ---- aria-pressed: on load, and on whatever is added later (live swaps, htmx answers)
-  function markPressed(root) {
-    if (!me || !root.querySelectorAll) return;
-    const buttons = [...root.querySelectorAll(".reaction[data-users]")];
-    if (root.matches(".reaction[data-users]")) buttons.push(root);
-    for (const button of buttons) {
-      const mine = button.dataset.users.split(" ").includes(me);
-      button.setAttribute("aria-pressed", mine ? "true" : "false");
+function markPressed(root) {
+  const buttons = root.querySelectorAll ? [...root.querySelectorAll(".reaction[data-users]"), root] : [];
+  for (const b of buttons) if (b.matches(".reaction[data-users]")) b.setAttribute("aria-pressed", b.dataset.users.split(" ").includes(document.body.dataset.userId));
+}
+markPressed(document.body);
+
+// The re-render replaced the focused button: the new one takes the focus, or the React link.
+new MutationObserver((records) => {
+  for (const record of records) record.addedNodes.forEach(markPressed);
+  if (!pressed || Date.now() > pressed.until) return void (pressed = null);
+  if (idle()) (document.getElementById(pressed.id) || document.getElementById(pressed.target)?.querySelector(".react"))?.focus();
+}).observe(document.body, { childList: true, subtree: true });
+
+function closePicker(picker, refocus) {
+  if (refocus) picker?.previousElementSibling.focus();
+  picker?.remove();
+}
+
+on("picker", {
+  keydown(event, picker) {
+    const buttons = [...picker.querySelectorAll("button")], at = buttons.indexOf(event.target);
+    const to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: -1 }[event.key];
+    if (event.key === "Escape") closePicker(picker, true);
+    else if (to === undefined) return;
+    else buttons.at(to % buttons.length).focus();
+    event.preventDefault();
+    return true;
+  },
+  "htmx:load"(event, picker) { // here: the keys pressed meanwhile are its
+    picker.querySelector("button").focus();
+    for (const key of pickerKeys?.splice(0) || []) {
+      if (key === "Enter") document.activeElement.click();
+      else document.activeElement.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true }));
     }
-  }
-  markPressed(document.body);
+    pickerKeys = null;
+  },
+  "htmx:beforeRequest"(event, picker) { // a choice: on the React link until the re-render
+    pressed = { id: event.target.dataset.button, target: picker.closest(reactionTarget).id, until: Date.now() + 5000 };
+    picker.previousElementSibling.focus();
+    picker.hidden = true; // removed once answered: htmx sends only for a button on the page
+  },
+  "htmx:afterRequest": (event, picker) => closePicker(picker),
+  focusout(event, picker) {
+    if (!picker.hidden && event.relatedTarget && !picker.contains(event.relatedTarget)) closePicker(picker);
+  },
+});
 
-  // ---- Toggling: the answer (and the room's or task's broadcast) re-renders the target
-  let pending = null; // the button to focus once its target is re-rendered: { id, target, until }
-
-  function toggle(url, emoji, buttonId, targetId) {
-    pending = { id: buttonId, target: targetId, until: Date.now() + 5000 };
-    htmx.ajax("POST", url, { source: document.body, swap: "none", values: { emoji } });
-  }
-
-  // The re-render replaced the focused button (focus fell to the body): focus the new one
-  // with its id, or the target's add link if that emoji is gone.
-  function restoreFocus() {
-    if (!pending) return;
-    if (Date.now() > pending.until) {
-      pending = null;
-      return;
-    }
-    const active = document.activeElement;
-    if (active && active !== document.body && active.isConnected) return; // the user moved on
-    const again = document.getElementById(pending.id)
-      || document.getElementById(pending.target)?.querySelector(".react");
-    again?.focus();
-  }
-
-  new MutationObserver((records) => {
-    for (const record of records) record.addedNodes.forEach(markPressed);
-    restoreFocus();
-  }).observe(document.body, { childList: true, subtree: true });
-
-  // A reaction button is a submit button of #reactions-form (for pages without JavaScript).
-  document.addEventListener("submit", (event) => {
+on("reactions", {
+  click(event) {
+    const picker = $(".reaction-picker"), link = event.target.closest("a.react");
+    if (!picker?.contains(event.target)) closePicker(picker);
+    if (!link || !plain(event)) return;
+    event.preventDefault();
+    pickerKeys = [];
+    htmx.ajax("GET", link.href, { source: link, target: link, swap: "afterend" });
+    return true;
+  },
+  keydown(event) {
+    if (!pickerKeys || !event.target.matches?.("a.react") || !/^(Arrow|Home|End|Enter|Escape)/.test(event.key)) return;
+    event.preventDefault();
+    pickerKeys.push(event.key);
+  },
+  "htmx:afterRequest"({ detail }) { if (!detail.successful) pickerKeys = null; },
+  submit(event) { // a reaction button submits the page's #reactions-form without JavaScript
     const button = event.submitter;
     if (event.target.id !== "reactions-form" || !button?.formAction) return;
     event.preventDefault();
-    toggle(button.formAction, button.value, button.id, button.closest(TARGET)?.id);
-  });
-
-  // Someone else's reaction re-renders a target whose add link (no id) or vanished button
-  // had the focus: app.js keeps focus on an element with the same id; otherwise it goes
-  // back to the target's add link.
-  let keptTarget = null;
-  document.addEventListener("htmx:wsBeforeMessage", () => {
-    keptTarget = document.activeElement?.closest?.(".reactions, .react")?.closest(TARGET)?.id || null;
-  });
-  document.addEventListener("htmx:wsAfterMessage", () => {
-    const active = document.activeElement;
-    if (!keptTarget || (active && active !== document.body && active.isConnected)) return;
-    document.getElementById(keptTarget)?.querySelector(".react")?.focus();
-  });
-
-  // ---- The picker: the fixed set as toggle buttons, next to the add link it opened from
-  let picker = null;
-
-  function choices() {
-    try {
-      return JSON.parse(document.getElementById("reactions-form")?.dataset.choices || "[]");
-    } catch {
-      return [];
-    }
-  }
-
-  // The ids the bar gives its buttons (templates/chat/_reactions.html, boards/tasks/_reactions.html).
-  function buttonId(target, key) {
-    const prefix = target.dataset.messageId ? `m${target.dataset.messageId}` : `c${target.dataset.commentId}`;
-    return `${prefix}-${key}`;
-  }
-
-  function openPicker(link) {
-    const target = link.closest(TARGET);
-    const options = choices();
-    if (!target || !options.length) return false;
-    closePicker(false);
-    picker = document.createElement("div");
-    picker.className = "reaction-picker";
-    picker.setAttribute("role", "group");
-    picker.setAttribute("aria-label", "Add a reaction");
-    picker.dataset.url = link.href;
-    picker.dataset.target = target.id;
-    for (const [key, emoji, name] of options) {
-      const button = document.createElement("button");
-      button.type = "button";
-      button.dataset.emoji = key;
-      button.textContent = emoji;
-      button.title = name;
-      button.setAttribute("aria-label", name);
-      const shown = document.getElementById(buttonId(target, key));
-      const mine = !!me && !!shown?.dataset.users?.split(" ").includes(me);
-      button.setAttribute("aria-pressed", mine ? "true" : "false");
-      picker.append(button);
-    }
-    document.body.append(picker);
-    const box = link.getBoundingClientRect();
-    picker.style.left = `${box.left + window.scrollX}px`;
-    picker.style.top = `${box.bottom + window.scrollY + 4}px`;
-    picker.querySelector("button").focus();
-    return true;
-  }
-
-  // Closed by Escape (focus back to the add link), a choice, a click elsewhere or Tab away.
-  function closePicker(refocus) {
-    if (!picker) return;
-    const target = document.getElementById(picker.dataset.target);
-    picker.remove();
-    picker = null;
-    if (refocus) target?.querySelector(".react")?.focus();
-  }
-
-  document.addEventListener("click", (event) => {
-    const link = event.target.closest?.("a.react");
-    if (link && event.button === 0 && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
-      if (openPicker(link)) event.preventDefault();
-      return;
-    }
-    const choice = event.target.closest?.(".reaction-picker button");
-    if (choice && picker) {
-      const { url, target } = picker.dataset;
-      const id = buttonId(document.getElementById(target), choice.dataset.emoji);
-      closePicker(true); // on the add link until the re-render brings the button
-      toggle(url, choice.dataset.emoji, id, target);
-      return;
-    }
-    if (picker && !picker.contains(event.target)) closePicker(false);
-  });
-
-  document.addEventListener("keydown", (event) => {
-    if (!picker || !picker.contains(event.target)) return;
-    const buttons = [...picker.querySelectorAll("button")];
-    const at = buttons.indexOf(event.target);
-    const moves = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: buttons.length - 1 };
-    if (event.key === "Escape") {
-      event.preventDefault();
-      closePicker(true);
-    } else if (event.key in moves) {
-      event.preventDefault();
-      buttons[(moves[event.key] + buttons.length) % buttons.length].focus();
-    }
-  });
-
-  document.addEventListener("focusout", (event) => {
-    if (picker && event.relatedTarget && !picker.contains(event.relatedTarget)) closePicker(false);
-  });
-})();
+    pressed = { id: button.id, target: button.closest(reactionTarget)?.id, until: Date.now() + 5000 };
+    htmx.ajax("POST", button.formAction, { source: document.body, swap: "none", values: { emoji: button.value } });
+  },
+  // Someone else's reaction re-rendered the target whose React link had the focus.
+  "htmx:wsBeforeMessage"() { reactedTarget = document.activeElement?.closest?.(".reactions, .react")?.closest(reactionTarget)?.id; },
+  "htmx:wsAfterMessage"() { if (reactedTarget && idle()) document.getElementById(reactedTarget)?.querySelector(".react")?.focus(); },
+});

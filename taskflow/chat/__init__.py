@@ -30,4 +30,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["reaction_tallies"] = reaction.tallies
     app.jinja_env.globals["reaction_choices"] = reaction.choices
     app.jinja_env.globals["board_unread"] = unread.board_unread  # the board page's room link
+    app.jinja_env.globals["new_divider"] = unread.NEW_DIVIDER  # room.js's copy (show.html)
     app.jinja_env.globals["directs_unread"] = unread.directs_unread  # the navigation's

@@ -44,6 +44,26 @@ def edit(message_id: int):
     )
 
 
+@bp.route("/messages/<int:message_id>")
+def show(message_id: int):
+    """The message as it is now: what an in-place editor's Cancel (or Esc) puts back; without
+    JavaScript, the room page at the message."""
+    message = _readable_message(message_id)
+    if not is_htmx():
+        return redirect(_location(message))
+    return render_template("chat/_message.html", message=message)
+
+
+@bp.route("/messages/<int:message_id>/reply")
+def reply(message_id: int):
+    """The composer's reply target for this message (room.js asks for it: the excerpt is
+    the server's); without JavaScript the room page with ?reply_to does it."""
+    message = _readable_message(message_id)
+    if not is_htmx():
+        return redirect(url_for("rooms.show", room_id=message.room_id, reply_to=message.id))
+    return render_template("chat/_reply_target.html", room=message.room, reply_to=message)
+
+
 @bp.route("/messages/<int:message_id>/delete", methods=["GET", "POST"])
 def delete(message_id: int):
     message = _own_message(message_id)
@@ -60,11 +80,16 @@ def delete(message_id: int):
     return fragment_or_redirect(url_for("rooms.show", room_id=message.room_id))
 
 
-def _own_message(message_id: int) -> ChatMessage:
+def _readable_message(message_id: int) -> ChatMessage:
     message = db.session.get(ChatMessage, message_id)
     if message is None or message.deleted_at is not None:
         abort(404)
     member_room(message.room_id)  # 404 for those who cannot read the room
+    return message
+
+
+def _own_message(message_id: int) -> ChatMessage:
+    message = _readable_message(message_id)
     if message.author_id != current_user.id:
         abort(403)
     return message

@@ -1,0 +1,189 @@
+// The live board (data-js="board-live"): diffs applied in version order (boards/live.py),
+// drag and drop, "Show N more", and the cards from the keyboard (#card-moves says where).
+const diffs = stream(0);
+const kanban = () => $("#kanban");
+let gapTimer = null;
+let moving = null; // the card on its way: { id, title, from, moves, queue, direction, version }
+
+// A diff missing the one before it waits a second for it, then the kanban is fetched afresh.
+function applyWaitingDiffs() {
+  const board = kanban();
+  if (!board) return;
+  diffs.seq = +board.dataset.version;
+  for (let diff; (diff = diffs.next());) applyDiff(board, diff);
+  clearTimeout(gapTimer);
+  if (diffs.early.size) gapTimer = setTimeout(refetch, 1000);
+}
+
+function refetch() {
+  if (kanban()) htmx.ajax("GET", kanban().dataset.url, { source: kanban(), target: "#kanban", swap: "outerHTML" });
+}
+
+function applyDiff(board, diff) { // one operation a child (templates/boards/_diff.html)
+  for (const op of [...diff.children]) {
+    const twin = op.id && document.getElementById(op.id);
+    const kind = op.dataset.op;
+    if (kind === "card") placeCard(op);
+    else if (kind === "remove") document.getElementById(op.dataset.id)?.remove();
+    else if (kind === "replace") twin?.replaceWith(op);
+    else if (kind === "column") twin ? twin.replaceWith(op) : board.querySelector(".new-column").before(op);
+    else if (kind === "order") {
+      for (const id of op.dataset.ids.split(",")) {
+        const column = document.getElementById(`column-${id}`);
+        if (column) board.insertBefore(column, board.querySelector(".new-column"));
+      }
+    }
+    if (op.isConnected) htmx.process(op);
+  }
+  board.dataset.version = diff.dataset.version;
+  showMore(board);
+}
+
+// A card lands at its position if the page shows its column that far (or just one short).
+function placeCard(card) {
+  const twin = document.getElementById(card.id);
+  if (twin && +twin.dataset.version > +card.dataset.version) return;
+  twin?.remove();
+  const list = document.getElementById(`column-${card.dataset.inColumn}-cards`);
+  if (list && +card.dataset.position <= list.children.length) {
+    list.insertBefore(card, list.children[+card.dataset.position] || null);
+  }
+}
+
+function showMore(board) {
+  for (const link of board.querySelectorAll("[data-show-more]")) {
+    const count = +link.closest("[data-column-id]").querySelector(".column-head .count").dataset.count;
+    const hidden = count - document.getElementById(link.dataset.showMore).children.length;
+    link.hidden = hidden <= 0;
+    link.textContent = `Show ${hidden} more`;
+  }
+}
+
+const STEPS = { ArrowUp: "up", ArrowDown: "down", ArrowLeft: "left", ArrowRight: "right" };
+const EDGES = { up: "first in", down: "last in", left: "in the first column,", right: "in the last column," };
+const cardOf = (node) => node.closest?.("#kanban .card-title")?.closest(".card[data-move-url]");
+const titleOf = (card) => card.querySelector(".card-title");
+const centre = (node) => { const box = node.getBoundingClientRect(); return box.top + box.height / 2; };
+$("#card-keys-help")?.removeAttribute("hidden");
+
+function neighbour(card, direction) {
+  if (direction === "up" || direction === "down") {
+    let next = card;
+    do next = direction === "up" ? next.previousElementSibling : next.nextElementSibling;
+    while (next && !next.matches(".card"));
+    return next;
+  }
+  // The next column showing a card: its card nearest the same height.
+  const columns = [...card.closest(".kanban").querySelectorAll(".column[data-column-id]")];
+  const step = direction === "left" ? -1 : 1;
+  const y = centre(card);
+  for (let i = columns.indexOf(card.closest(".column")) + step; columns[i]; i += step) {
+    const cards = [...columns[i].querySelectorAll(".cards > .card")];
+    if (cards.length) return cards.reduce((a, c) => (Math.abs(centre(c) - y) < Math.abs(centre(a) - y) ? c : a));
+  }
+  return null;
+}
+
+function where(card) {
+  const column = card.closest(".column");
+  const counter = document.getElementById(`column-${column.dataset.columnId}-count`);
+  const heading = document.getElementById(column.getAttribute("aria-labelledby"));
+  const name = [...heading?.childNodes || []].filter((n) => n !== counter).map((n) => n.textContent).join("").trim();
+  const cards = [...card.parentElement.children];
+  return { column: column.dataset.columnId, name, position: cards.indexOf(card) + 1, count: +counter?.dataset.count || cards.length };
+}
+
+function say(text) { // the same words again are read again: they differ by a space
+  const status = $("#card-moves");
+  if (status) status.textContent = status.textContent === text ? `${text}\u00a0` : text;
+}
+
+// One move at a time: keys pressed meanwhile are queued and sent from where the card lands
+// (htmx drops a request whose card a diff replaced). Each move adds one to its version.
+function send(card, direction) {
+  Object.assign(moving, { direction, version: +card.dataset.version + 1, moves: moving.moves + 1 });
+  htmx.ajax("POST", card.dataset.moveUrl, { source: card, values: { direction }, swap: "none" });
+}
+
+function settle() {
+  const card = moving && document.getElementById(moving.id);
+  if (!card || +card.dataset.version < moving.version) return;
+  const active = document.activeElement;
+  if (!active || active === document.body || !active.isConnected) titleOf(card).focus();
+  if (moving.queue.length) return send(card, moving.queue.shift());
+  const { title, from, direction, moves } = moving;
+  const to = where(card);
+  moving = null;
+  say(moves === 1 && to.column === from.column && to.position === from.position
+    ? `“${title}” is already ${EDGES[direction]} ${to.name}`
+    : `Moved “${title}” to ${to.name}, position ${to.position} of ${to.count}`);
+}
+
+on("board-live", {
+  "htmx:oobBeforeSwap"(event) {
+    const diff = event.detail.fragment.firstElementChild;
+    if (event.detail.target.id !== "board-diff") return;
+    event.detail.shouldSwap = false;
+    if (!kanban() || !diff) return true;
+    diffs.add(+diff.dataset.version, diff);
+    applyWaitingDiffs();
+    const focus = diff.dataset.focus && document.getElementById(diff.dataset.focus);
+    if (focus && (!document.activeElement || document.activeElement === document.body)) focus.focus();
+    return true;
+  },
+  "htmx:oobAfterSwap"(event) { if (event.target.id === "kanban") applyWaitingDiffs(); },
+  "htmx:afterSwap"(event) {
+    if (event.detail.target?.id === "kanban") applyWaitingDiffs();
+    settle();
+  },
+  "htmx:wsAfterMessage": settle,
+  "htmx:configRequest"(event) { // "Show more" asks for the cards after those shown...
+    const link = event.detail.elt.closest?.("[data-show-more]");
+    if (link) event.detail.parameters.offset = document.getElementById(link.dataset.showMore).children.length;
+  },
+  "htmx:afterRequest"(event) {
+    const { elt, successful, xhr } = event.detail;
+    if (moving && !successful && elt?.id === moving.id) {
+      say(`“${moving.title}” was not moved`);
+      moving = null;
+    }
+    settle();
+    // ...which continue the columns only if read at the page's version.
+    if (!successful || !elt.matches?.("[data-show-more]") || !kanban()) return;
+    if (xhr.getResponseHeader("X-Board-Version") !== kanban().dataset.version) refetch();
+    else showMore(kanban());
+  },
+  dragstart(event) {
+    const card = event.target.closest?.("[data-move-url]");
+    if (card) event.dataTransfer.setData("text/x-move-url", card.dataset.moveUrl);
+  },
+  dragover(event) { if (event.target.closest?.("[data-column-id]")) event.preventDefault(); },
+  drop(event) {
+    const column = event.target.closest?.("[data-column-id]");
+    const url = event.dataTransfer.getData("text/x-move-url");
+    if (!column || !url) return;
+    event.preventDefault();
+    const position = [...column.querySelectorAll("[data-move-url]")]
+      .filter((card) => card.dataset.moveUrl !== url && centre(card) < event.clientY).length;
+    htmx.ajax("POST", url, { source: column, values: { column_id: column.dataset.columnId, position } });
+  },
+  keydown(event) {
+    const direction = STEPS[event.key];
+    const card = direction && cardOf(event.target);
+    if (!card || event.ctrlKey || event.metaKey) return;
+    if (event.altKey && event.shiftKey) {
+      event.preventDefault();
+      if (moving?.id === card.id) return moving.queue.push(direction);
+      moving = { id: card.id, title: titleOf(card).textContent.trim(), from: where(card), moves: 0, queue: [] };
+      send(card, direction);
+    } else if (!event.altKey && !event.shiftKey) {
+      const next = neighbour(card, direction);
+      if (!next) return;
+      event.preventDefault();
+      titleOf(next).focus();
+    }
+  },
+  focusin(event) { // the help describes a card only where its keys work
+    if (cardOf(event.target) && $("#card-keys-help")) event.target.setAttribute("aria-describedby", "card-keys-help");
+  },
+});

@@ -1,0 +1,66 @@
+// Writing (rooms, tasks): in a composer Enter sends and Esc clears; "/" elsewhere jumps to
+// it; the server's @mention options are walked with the arrows, picked with Enter or Tab.
+const mentionBox = (field) => document.getElementById(field.dataset.mentionBox);
+const mentionField = (box) => $(`[data-mention-box="${box.id}"]`);
+
+function closeMentions(field) {
+  mentionBox(field).innerHTML = "";
+  field.removeAttribute("aria-activedescendant");
+}
+
+function insertMention(field, username) {
+  const caret = field.selectionStart;
+  const before = field.value.slice(0, caret).replace(/@[\w.\-]*$/, `@${username} `);
+  field.value = before + field.value.slice(caret);
+  field.setSelectionRange(before.length, before.length);
+  closeMentions(field);
+  field.focus();
+}
+
+on("mentions", { // on the field, and on its box
+  keydown(event, field) { // with the list open, the keys are its (before the composer's)
+    const all = [...mentionBox(field)?.querySelectorAll('[role="option"]') || []];
+    const at = all.findIndex((o) => o.getAttribute("aria-selected") === "true");
+    const step = { ArrowDown: 1, ArrowUp: -1 }[event.key];
+    if (!all.length) return;
+    if (step) {
+      const next = (at + step + all.length) % all.length;
+      all.forEach((o, i) => o.setAttribute("aria-selected", i === next));
+      field.setAttribute("aria-activedescendant", all[next].id);
+    } else if (event.key === "Enter" || event.key === "Tab") insertMention(field, all[Math.max(at, 0)].dataset.username);
+    else if (event.key === "Escape") closeMentions(field);
+    else return;
+    event.preventDefault();
+    return true;
+  },
+  "htmx:configRequest"({ detail }, field) { // the server finds the "@partial" from the caret
+    if (detail.elt === field) detail.parameters.caret = field.selectionStart;
+  },
+  "htmx:afterSwap"(event, box) {
+    const active = box.querySelector('[aria-selected="true"]');
+    if (active) mentionField(box)?.setAttribute("aria-activedescendant", active.id);
+    else mentionField(box)?.removeAttribute("aria-activedescendant");
+  },
+  click(event, box) {
+    const option = event.target.closest('[role="option"][data-username]');
+    if (option && mentionField(box)) insertMention(mentionField(box), option.dataset.username);
+  },
+});
+
+on("composer", {
+  keydown(event, field) {
+    if (event.key === "Escape") field.value = "";
+    if (event.key !== "Enter" || event.shiftKey || event.isComposing) return;
+    event.preventDefault();
+    if (field.value.trim()) field.form.requestSubmit();
+  },
+});
+
+on("compose", {
+  keydown(event) {
+    const target = $("[data-composer] textarea");
+    if (event.key !== "/" || !target || event.target.closest?.("input, textarea, select, [contenteditable]")) return;
+    event.preventDefault();
+    target.focus();
+  },
+});
