@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from taskflow.access import own
 from taskflow.converters import id_arg
 from taskflow.extensions import db
-from taskflow.htmx import is_htmx
+from taskflow.htmx import fragment_or_redirect, go, is_htmx
 from taskflow.models import (
     Board,
     ChatMessage,
@@ -78,33 +78,25 @@ def badge():
 @bp.post("/notifications/<int:notification_id>/view")
 def view(notification_id: int):
     notification = _own(notification_id)
-    notification.is_read = True
-    notifications.push(current_user.id)  # the badge on the user's other tabs
-    db.session.commit()
+    notifications.mark_read(notification)
     target = _target(notification)
     if target is None:
         flash("That message is no longer available.", "info")
         target = url_for("notifications.index")
-    if is_htmx():
-        return "", 200, {"HX-Redirect": target}
-    return redirect(target)
+    return go(target)
 
 
 @bp.post("/notifications/<int:notification_id>/delete")
 def dismiss(notification_id: int):
-    db.session.delete(_own(notification_id))
-    notifications.push(current_user.id)
-    db.session.commit()
-    if is_htmx():
-        return notifications.badge_html(current_user.id, oob=True)
-    return redirect(url_for("notifications.index"))
+    notifications.dismiss(_own(notification_id))
+    return fragment_or_redirect(
+        url_for("notifications.index"), lambda: notifications.badge_html(current_user.id, oob=True)
+    )
 
 
 @bp.post("/notifications/read-all")
 def read_all():
-    Notification.mark_all_read(current_user.id)
-    notifications.push(current_user.id)
-    db.session.commit()
+    notifications.read_all(current_user.id)
     return redirect(url_for("notifications.index"))
 
 

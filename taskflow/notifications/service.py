@@ -254,6 +254,26 @@ def push(user_id: int, notification: Notification | None = None, html: str = "")
     broadcast(topics.notification_center(user_id), center)
 
 
+def mark_read(notification: Notification) -> None:
+    """The recipient opened it ("View"): read, and the badge on their other tabs follows."""
+    notification.is_read = True
+    push(notification.recipient_id)
+    db.session.commit()
+
+
+def dismiss(notification: Notification) -> None:
+    user_id = notification.recipient_id
+    db.session.delete(notification)
+    push(user_id)
+    db.session.commit()
+
+
+def read_all(user_id: int) -> None:
+    Notification.mark_all_read(user_id)
+    push(user_id)
+    db.session.commit()
+
+
 def read_chat_mentions(user_id: int, room_id: int, upto: int) -> None:
     """The user has seen the room up to message `upto`: their mentions there up to it are
     read (chat/unread.py); their pages get the badge once this commits."""
