@@ -28,7 +28,9 @@ from taskflow.names import ValidName, confusable_key, normalize_filter
 
 
 def zone_field() -> HiddenField:
-    """The browser's time zone, filled in by static/js/people.js (empty without JavaScript).
+    """The browser's time zone, if a client sends it. The login and register pages load no
+    script (issue 21), so a browser's zone now comes from the first signed-in page instead
+    (people.js posts it to profile.time_zone); the field stays for clients that send it.
     Checked by the route (timezones.clean_zone): a bad one is ignored, never blocks a login."""
     return HiddenField(render_kw={"data-browser-zone": ""})
 

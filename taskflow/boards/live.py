@@ -9,7 +9,7 @@ produces (`#board-diff`, templates/boards/_diff.html), and publishes it after th
 The htmx request that made the change is answered with the same diff.
 
 **Pages.** A page applies a diff only when it is exactly its version + 1 and ignores one it
-already has (static/js/app.js). A diff from further ahead (two processes publishing out of
+already has (static/js/board.js). A diff from further ahead (two processes publishing out of
 order, or a frame lost) waits a moment for the missing one, then the page fetches the
 kanban afresh. A (re)connecting page is sent the kanban as it is now, once
 (`board_catch_up`); it replaces the page's when newer. Cards keep their own version too, so

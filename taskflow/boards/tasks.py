@@ -93,7 +93,7 @@ def move(task_id: int):
     if request.form.get("back") == "task" and not is_htmx():  # the task page's move buttons
         flash(f"“{task.title}” is now in {task.column.name}, {_place(task)}.", "success")
         return redirect(url_for("tasks.show", task_id=task.id))
-    # A keyboard move keeps the focus on the card's link (card_keys.js).
+    # A keyboard move keeps the focus on the card's link (board.js).
     return changed(change, change.board_id, focus=f"task-{task.id}-link" if direction else None)
 
 

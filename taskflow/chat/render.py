@@ -145,7 +145,7 @@ def _cache_key(message_id: int, seq: int, created_at, version: int) -> tuple:
 def upsert_html(message: ChatMessage, new: bool = False) -> str:
     """A change of a message as every page receives it, live or on catch-up, the same for
     all: the page appends a new message, replaces one it shows, removes a deleted one, and
-    ignores one older than those it shows (app.js, "htmx:oobBeforeSwap"). A new message
+    ignores one older than those it shows (room.js, "htmx:oobBeforeSwap"). A new message
     (`new`) comes after a day separator's placeholder, which carries its instant and no
     words: which day a message falls on depends on the reader's zone, so the page decides
     (local_time.js shows it, labelled, only when its day in the page's zone is not the

@@ -75,7 +75,7 @@ class RoomSocket(ListingSocket):
             scopes.append(topics.board(board_id))
         super().__init__((room_id, *others), [topic], scopes, counted=others)
         self.room_id = room_id
-        # The last change the page saw (app.js); redis: presence is refreshed between frames.
+        # The last change the page saw (room.js); redis: presence is refreshed between frames.
         self.seq, self.redis = request.args.get("seq", type=int), current_app.redis
 
     def catch_up(self) -> tuple[list[bytes], int]:

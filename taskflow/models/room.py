@@ -106,7 +106,7 @@ class ChatRoom(db.Model):
     # catch up by asking for every change after the last number they saw.
     seq: Mapped[int] = mapped_column(default=0, server_default="0")
     # Moved on when a member changes their name or colour (people_changed): the cached
-    # latest page of messages (chat.service.latest_messages_html) is keyed by it too.
+    # latest page of messages (chat.render.latest_messages_html) is keyed by it too.
     people_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     board: Mapped[Board | None] = relationship()
