@@ -228,6 +228,9 @@ ENDPOINTS = {
         {},
         board({"board_member": 404, "room_member": OK, "room_creator": 403, "board_owner": 403}),
     ),
+    # a message as it is now (an edit's Cancel) and as a reply target: whoever reads the room
+    "messages.show": ("GET", "/messages/{message}", {}, board(ROOM)),
+    "messages.reply": ("GET", "/messages/{message}/reply", {}, board(ROOM)),
     # reactions: whoever reads the message (the room's members) or the comment (the board's)
     "message_reactions.toggle": ("GET", "/messages/{message}/reactions", {}, board(ROOM)),
     "message_reactions.toggle#post": (
