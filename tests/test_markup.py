@@ -220,6 +220,9 @@ def fastest_render_ms(text: str, runs: int = 5) -> float:
     return min(times) * 1000
 
 
+# A wall-clock bound: with the benchmark smoke tests, one test at a time (CI's bench step),
+# never beside another worker that takes the CPU; the calls are bounded below in any run.
+@pytest.mark.bench
 @pytest.mark.parametrize("text", WORST, ids=lambda text: f"{text[:12]!r}x{len(text)}")
 def test_the_costliest_texts_render_within_20_ms(text):
     markup.render_markdown(text)  # warm: regexes compiled
@@ -294,7 +297,6 @@ def test_a_long_document_keeps_its_first_part_formatted_and_shows_the_rest_as_ty
     html = md(document)
     assert html.startswith("<pre><code>fenced\n\nstill fenced\n</code></pre>")
     assert "<strong>bold</strong>" in html and "**bold**" in html  # formatted, then typed
-    assert fastest_render_ms(document) <= 20
     assert markup.excerpt(document).startswith("fenced still fenced Some code, bold")
 
 
