@@ -78,6 +78,8 @@ def test_alice_replies_to_bob_and_the_quote_leads_to_the_original(new_page, app,
     expect(composer).to_have_value("")
     message(alice, fillers[-3]).get_by_role("link", name="Reply").focus()
     alice.keyboard.press("Enter")
+    # The target is the server's fragment (GET /messages/<id>/reply): typed text waits for it.
+    expect(target).to_contain_text("Replying to bob: filler 57")
     composer.press_sequentially("this one")
     composer.press("Enter")
     expect(bob.locator(".message").last.locator(".reply-quote")).to_have_text(
