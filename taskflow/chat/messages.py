@@ -49,9 +49,9 @@ def show(message_id: int):
     """The message as it is now: what an in-place editor's Cancel (or Esc) puts back; without
     JavaScript, the room page at the message."""
     message = _readable_message(message_id)
-    if not is_htmx():
-        return redirect(_location(message))
-    return render_template("chat/_message.html", message=message)
+    return fragment_or_redirect(
+        _location(message), lambda: render_template("chat/_message.html", message=message)
+    )
 
 
 @bp.route("/messages/<int:message_id>/reply")
@@ -59,9 +59,10 @@ def reply(message_id: int):
     """The composer's reply target for this message (room.js asks for it: the excerpt is
     the server's); without JavaScript the room page with ?reply_to does it."""
     message = _readable_message(message_id)
-    if not is_htmx():
-        return redirect(url_for("rooms.show", room_id=message.room_id, reply_to=message.id))
-    return render_template("chat/_reply_target.html", room=message.room, reply_to=message)
+    return fragment_or_redirect(
+        url_for("rooms.show", room_id=message.room_id, reply_to=message.id),
+        lambda: render_template("chat/_reply_target.html", room=message.room, reply_to=message),
+    )
 
 
 @bp.route("/messages/<int:message_id>/delete", methods=["GET", "POST"])
