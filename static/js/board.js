@@ -3,7 +3,7 @@
 const diffs = stream(0);
 const kanban = () => $("#kanban");
 let gapTimer = null;
-let moving = null; // { id, title, from, moves, queue, direction, version }
+let moving = null; // { id, title, queue, version }
 
 // A gap waits a second, then the kanban is fetched afresh.
 function applyWaitingDiffs() {
@@ -59,7 +59,6 @@ function showMore(board) {
 }
 
 const STEPS = { ArrowUp: "up", ArrowDown: "down", ArrowLeft: "left", ArrowRight: "right" };
-const EDGES = { up: "first in", down: "last in", left: "in the first column,", right: "in the last column," };
 const cardOf = (node) => node.closest?.("#kanban .card-title")?.closest(".card[data-move-url]");
 const titleOf = (card) => card.querySelector(".card-title");
 const centre = (node) => { const box = node.getBoundingClientRect(); return box.top + box.height / 2; };
@@ -82,23 +81,14 @@ function neighbour(card, direction) {
   return null;
 }
 
-function where(card) {
-  const column = card.closest(".column");
-  const counter = byId(`column-${column.dataset.columnId}-count`);
-  const heading = byId(column.getAttribute("aria-labelledby"));
-  const name = [...heading?.childNodes || []].filter((n) => n !== counter).map((n) => n.textContent).join("").trim();
-  const cards = [...card.parentElement.children];
-  return { column: column.dataset.columnId, name, position: cards.indexOf(card) + 1, count: +counter?.dataset.count || cards.length };
-}
-
-function say(text) { // the same words again differ by a space
+function say(text) { // the server's words; the same again differ by a space
   const status = $("#card-moves");
   if (status) status.textContent = status.textContent === text ? `${text}\u00a0` : text;
 }
 
 // One move at a time; keys pressed meanwhile are queued.
 function send(card, direction) {
-  Object.assign(moving, { direction, version: +card.dataset.version + 1, moves: moving.moves + 1 });
+  moving.version = +card.dataset.version + 1;
   htmx.ajax("POST", card.dataset.moveUrl, { source: card, values: { direction }, swap: "none" });
 }
 
@@ -106,18 +96,18 @@ function settle() {
   const card = moving && byId(moving.id);
   if (!card || +card.dataset.version < moving.version) return;
   if (idle()) titleOf(card).focus();
-  if (moving.queue.length) return send(card, moving.queue.shift());
-  const { title, from, direction, moves } = moving;
-  const to = where(card);
-  moving = null;
-  say(moves === 1 && to.column === from.column && to.position === from.position
-    ? `“${title}” is already ${EDGES[direction]} ${to.name}`
-    : `Moved “${title}” to ${to.name}, position ${to.position} of ${to.count}`);
+  if (moving.queue.length) send(card, moving.queue.shift());
+  else moving = null;
 }
 
 on("board-live", {
   "htmx:oobBeforeSwap"(event) {
     const diff = event.detail.fragment.firstElementChild;
+    if (event.detail.target.id === "card-moves") { // said once the queued moves are sent
+      if (!moving?.queue.length) say(diff.textContent);
+      event.detail.shouldSwap = false;
+      return true;
+    }
     if (event.detail.target.id !== "board-diff") return;
     event.detail.shouldSwap = false;
     if (!kanban() || !diff) return true;
@@ -169,7 +159,7 @@ on("board-live", {
     if (event.altKey && event.shiftKey) {
       event.preventDefault();
       if (moving?.id === card.id) return moving.queue.push(direction);
-      moving = { id: card.id, title: titleOf(card).textContent.trim(), from: where(card), moves: 0, queue: [] };
+      moving = { id: card.id, title: titleOf(card).textContent.trim(), queue: [] };
       send(card, direction);
     } else if (!event.altKey && !event.shiftKey) {
       const next = neighbour(card, direction);
