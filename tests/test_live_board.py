@@ -71,7 +71,9 @@ def test_board_socket_sends_the_board_then_only_each_change(live_server, board_w
     response = htmx_post(alice_http, live_server, f"/tasks/{task_id}/move", direction="right")
     assert response.status_code == 200 and diff_version(response.text) == version + 1
     moved = receive_until(bob, 'id="board-diff"')
-    assert moved == response.text.replace(f' data-focus="task-{task_id}-link"', "")
+    # The mover's answer also says where the card went, for its status line (board.js).
+    answer = response.text.replace(f' data-focus="task-{task_id}-link"', "")
+    assert answer == moved + re.search(r'<div id="card-moves".*', answer).group(0)
     assert 'id="kanban"' not in moved and 'name="csrf_token"' not in moved
     columns = {str(todo): [str(task_id)], str(doing): []}
     apply_diff(columns, moved)

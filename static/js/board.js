@@ -1,11 +1,11 @@
-// The live board (data-js="board-live"): diffs applied in version order (boards/live.py),
-// drag and drop, "Show N more", and the cards from the keyboard (#card-moves says where).
+// The live board (data-js="board-live"): diffs in order, drag and drop, "Show N more",
+// cards from the keyboard (docs/javascript.md).
 const diffs = stream(0);
 const kanban = () => $("#kanban");
 let gapTimer = null;
-let moving = null; // the card on its way: { id, title, from, moves, queue, direction, version }
+let moving = null; // { id, title, queue, version }
 
-// A diff missing the one before it waits a second for it, then the kanban is fetched afresh.
+// A gap waits a second, then the kanban is fetched afresh.
 function applyWaitingDiffs() {
   const board = kanban();
   if (!board) return;
@@ -19,17 +19,17 @@ function refetch() {
   if (kanban()) htmx.ajax("GET", kanban().dataset.url, { source: kanban(), target: "#kanban", swap: "outerHTML" });
 }
 
-function applyDiff(board, diff) { // one operation a child (templates/boards/_diff.html)
+function applyDiff(board, diff) { // templates/boards/_diff.html
   for (const op of [...diff.children]) {
-    const twin = op.id && document.getElementById(op.id);
+    const twin = op.id && byId(op.id);
     const kind = op.dataset.op;
     if (kind === "card") placeCard(op);
-    else if (kind === "remove") document.getElementById(op.dataset.id)?.remove();
+    else if (kind === "remove") byId(op.dataset.id)?.remove();
     else if (kind === "replace") twin?.replaceWith(op);
     else if (kind === "column") twin ? twin.replaceWith(op) : board.querySelector(".new-column").before(op);
     else if (kind === "order") {
       for (const id of op.dataset.ids.split(",")) {
-        const column = document.getElementById(`column-${id}`);
+        const column = byId(`column-${id}`);
         if (column) board.insertBefore(column, board.querySelector(".new-column"));
       }
     }
@@ -39,12 +39,11 @@ function applyDiff(board, diff) { // one operation a child (templates/boards/_di
   showMore(board);
 }
 
-// A card lands at its position if the page shows its column that far (or just one short).
 function placeCard(card) {
-  const twin = document.getElementById(card.id);
+  const twin = byId(card.id);
   if (twin && +twin.dataset.version > +card.dataset.version) return;
   twin?.remove();
-  const list = document.getElementById(`column-${card.dataset.inColumn}-cards`);
+  const list = byId(`column-${card.dataset.inColumn}-cards`);
   if (list && +card.dataset.position <= list.children.length) {
     list.insertBefore(card, list.children[+card.dataset.position] || null);
   }
@@ -53,14 +52,13 @@ function placeCard(card) {
 function showMore(board) {
   for (const link of board.querySelectorAll("[data-show-more]")) {
     const count = +link.closest("[data-column-id]").querySelector(".column-head .count").dataset.count;
-    const hidden = count - document.getElementById(link.dataset.showMore).children.length;
+    const hidden = count - byId(link.dataset.showMore).children.length;
     link.hidden = hidden <= 0;
     link.textContent = `Show ${hidden} more`;
   }
 }
 
 const STEPS = { ArrowUp: "up", ArrowDown: "down", ArrowLeft: "left", ArrowRight: "right" };
-const EDGES = { up: "first in", down: "last in", left: "in the first column,", right: "in the last column," };
 const cardOf = (node) => node.closest?.("#kanban .card-title")?.closest(".card[data-move-url]");
 const titleOf = (card) => card.querySelector(".card-title");
 const centre = (node) => { const box = node.getBoundingClientRect(); return box.top + box.height / 2; };
@@ -73,7 +71,6 @@ function neighbour(card, direction) {
     while (next && !next.matches(".card"));
     return next;
   }
-  // The next column showing a card: its card nearest the same height.
   const columns = [...card.closest(".kanban").querySelectorAll(".column[data-column-id]")];
   const step = direction === "left" ? -1 : 1;
   const y = centre(card);
@@ -84,51 +81,40 @@ function neighbour(card, direction) {
   return null;
 }
 
-function where(card) {
-  const column = card.closest(".column");
-  const counter = document.getElementById(`column-${column.dataset.columnId}-count`);
-  const heading = document.getElementById(column.getAttribute("aria-labelledby"));
-  const name = [...heading?.childNodes || []].filter((n) => n !== counter).map((n) => n.textContent).join("").trim();
-  const cards = [...card.parentElement.children];
-  return { column: column.dataset.columnId, name, position: cards.indexOf(card) + 1, count: +counter?.dataset.count || cards.length };
-}
-
-function say(text) { // the same words again are read again: they differ by a space
+function say(text) { // the server's words; the same again differ by a space
   const status = $("#card-moves");
   if (status) status.textContent = status.textContent === text ? `${text}\u00a0` : text;
 }
 
-// One move at a time: keys pressed meanwhile are queued and sent from where the card lands
-// (htmx drops a request whose card a diff replaced). Each move adds one to its version.
+// One move at a time; keys pressed meanwhile are queued.
 function send(card, direction) {
-  Object.assign(moving, { direction, version: +card.dataset.version + 1, moves: moving.moves + 1 });
+  moving.version = +card.dataset.version + 1;
   htmx.ajax("POST", card.dataset.moveUrl, { source: card, values: { direction }, swap: "none" });
 }
 
 function settle() {
-  const card = moving && document.getElementById(moving.id);
+  const card = moving && byId(moving.id);
   if (!card || +card.dataset.version < moving.version) return;
-  const active = document.activeElement;
-  if (!active || active === document.body || !active.isConnected) titleOf(card).focus();
-  if (moving.queue.length) return send(card, moving.queue.shift());
-  const { title, from, direction, moves } = moving;
-  const to = where(card);
-  moving = null;
-  say(moves === 1 && to.column === from.column && to.position === from.position
-    ? `“${title}” is already ${EDGES[direction]} ${to.name}`
-    : `Moved “${title}” to ${to.name}, position ${to.position} of ${to.count}`);
+  if (idle()) titleOf(card).focus();
+  if (moving.queue.length) send(card, moving.queue.shift());
+  else moving = null;
 }
 
 on("board-live", {
   "htmx:oobBeforeSwap"(event) {
     const diff = event.detail.fragment.firstElementChild;
+    if (event.detail.target.id === "card-moves") { // said once the queued moves are sent
+      if (!moving?.queue.length) say(diff.textContent);
+      event.detail.shouldSwap = false;
+      return true;
+    }
     if (event.detail.target.id !== "board-diff") return;
     event.detail.shouldSwap = false;
     if (!kanban() || !diff) return true;
     diffs.add(+diff.dataset.version, diff);
     applyWaitingDiffs();
-    const focus = diff.dataset.focus && document.getElementById(diff.dataset.focus);
-    if (focus && (!document.activeElement || document.activeElement === document.body)) focus.focus();
+    const focus = diff.dataset.focus && byId(diff.dataset.focus);
+    if (focus && idle()) focus.focus();
     return true;
   },
   "htmx:oobAfterSwap"(event) { if (event.target.id === "kanban") applyWaitingDiffs(); },
@@ -137,9 +123,9 @@ on("board-live", {
     settle();
   },
   "htmx:wsAfterMessage": settle,
-  "htmx:configRequest"(event) { // "Show more" asks for the cards after those shown...
+  "htmx:configRequest"(event) { // "Show more"
     const link = event.detail.elt.closest?.("[data-show-more]");
-    if (link) event.detail.parameters.offset = document.getElementById(link.dataset.showMore).children.length;
+    if (link) event.detail.parameters.offset = byId(link.dataset.showMore).children.length;
   },
   "htmx:afterRequest"(event) {
     const { elt, successful, xhr } = event.detail;
@@ -148,7 +134,6 @@ on("board-live", {
       moving = null;
     }
     settle();
-    // ...which continue the columns only if read at the page's version.
     if (!successful || !elt.matches?.("[data-show-more]") || !kanban()) return;
     if (xhr.getResponseHeader("X-Board-Version") !== kanban().dataset.version) refetch();
     else showMore(kanban());
@@ -174,7 +159,7 @@ on("board-live", {
     if (event.altKey && event.shiftKey) {
       event.preventDefault();
       if (moving?.id === card.id) return moving.queue.push(direction);
-      moving = { id: card.id, title: titleOf(card).textContent.trim(), from: where(card), moves: 0, queue: [] };
+      moving = { id: card.id, title: titleOf(card).textContent.trim(), queue: [] };
       send(card, direction);
     } else if (!event.altKey && !event.shiftKey) {
       const next = neighbour(card, direction);
@@ -183,7 +168,7 @@ on("board-live", {
       titleOf(next).focus();
     }
   },
-  focusin(event) { // the help describes a card only where its keys work
+  focusin(event) {
     if (cardOf(event.target) && $("#card-keys-help")) event.target.setAttribute("aria-describedby", "card-keys-help");
   },
 });

@@ -1,6 +1,5 @@
-// Writing (rooms, tasks): in a composer Enter sends and Esc clears; "/" elsewhere jumps to
-// it; the server's @mention options are walked with the arrows, picked with Enter or Tab.
-const mentionBox = (field) => document.getElementById(field.dataset.mentionBox);
+// Writing: Enter sends, Esc clears, "/" jumps to the composer; @mention options.
+const mentionBox = (field) => byId(field.dataset.mentionBox);
 const mentionField = (box) => $(`[data-mention-box="${box.id}"]`);
 
 function closeMentions(field) {
@@ -17,8 +16,8 @@ function insertMention(field, username) {
   field.focus();
 }
 
-on("mentions", { // on the field, and on its box
-  keydown(event, field) { // with the list open, the keys are its (before the composer's)
+on("mentions", { // the field and its box
+  keydown(event, field) { // before the composer's
     const all = [...mentionBox(field)?.querySelectorAll('[role="option"]') || []];
     const at = all.findIndex((o) => o.getAttribute("aria-selected") === "true");
     const step = { ArrowDown: 1, ArrowUp: -1 }[event.key];
@@ -33,7 +32,7 @@ on("mentions", { // on the field, and on its box
     event.preventDefault();
     return true;
   },
-  "htmx:configRequest"({ detail }, field) { // the server finds the "@partial" from the caret
+  "htmx:configRequest"({ detail }, field) {
     if (detail.elt === field) detail.parameters.caret = field.selectionStart;
   },
   "htmx:afterSwap"(event, box) {

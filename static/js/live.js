@@ -1,9 +1,13 @@
-// Every signed-in page's first script: the dispatcher, catch-up streams, live swaps, badge.
+// Every signed-in page's first script: the dispatcher, streams, live swaps, the badge
+// (docs/javascript.md explains each behaviour).
 const $ = (selector) => document.querySelector(selector);
+const $$ = (selector) => [...document.querySelectorAll(selector)];
+const byId = (id) => document.getElementById(id);
+const page = document.body.dataset;
+const copy = (template) => $(template).content.firstElementChild.cloneNode(true);
+const parse = (html) => Object.assign(document.createElement("template"), { innerHTML: html }).content;
 
-// One document listener per event type: an event goes to the behaviours named by data-js on
-// the elements it passes, innermost first (body's, the page's scripts, last), until one
-// returns true. The markup orders behaviours, not the order of scripts.
+// One document listener per event type, for the data-js behaviours innermost first.
 const behaviours = {}, listening = new Set();
 function on(name, handlers) {
   behaviours[name] = handlers;
@@ -19,8 +23,7 @@ function on(name, handlers) {
   }
 }
 
-// A stream's changes are numbered 1, 2, 3…; `seq`: the last taken in order. One that comes
-// early waits in `early` until next() can take it. A room's changes, a board's diffs.
+// Changes numbered 1, 2, 3…: `seq` the last taken in order, `early` those waiting.
 function stream(seq) {
   const s = { seq, early: new Map(), add: (n, item = true) => n > s.seq && s.early.set(n, item) };
   s.next = () => {
@@ -34,15 +37,13 @@ function stream(seq) {
 
 const plain = (event) => event.button === 0 && !event.ctrlKey && !event.metaKey && !event.shiftKey;
 const idle = () => !document.activeElement || document.activeElement === document.body || !document.activeElement.isConnected;
-// A kanban or task (data-version) older than the page's is not swapped in, nor a live copy
-// of the same element no newer than it (its version is read before its content).
 const versionOf = (fragment) => +fragment.querySelector("[data-version]")?.dataset.version;
-let focused = null; // kept across a live swap (hx-preserve loses focus and caret)
+let focused = null; // kept across a live swap
 
 on("live", {
-  "htmx:oobBeforeSwap"({ detail }) {
+  "htmx:oobBeforeSwap"({ detail }) { // no older version, no second copy
     const item = detail.fragment.querySelector?.("[data-message-id], [data-comment-id]");
-    const twin = item && document.getElementById(item.id);
+    const twin = item && byId(item.id);
     const same = detail.fragment.querySelector?.("[data-version]")?.id === detail.target.id;
     if ((twin && twin !== detail.target) || (same && versionOf(detail.fragment) <= +detail.target.dataset.version)) {
       detail.shouldSwap = false;
@@ -50,16 +51,14 @@ on("live", {
   },
   "htmx:beforeSwap"({ detail }) {
     if (!detail.target?.dataset?.version || !detail.serverResponse || detail.xhr.status >= 300) return;
-    const parsed = document.createElement("template");
-    parsed.innerHTML = detail.serverResponse;
-    if (versionOf(parsed.content) < +detail.target.dataset.version) detail.shouldSwap = false;
+    if (versionOf(parse(detail.serverResponse)) < +detail.target.dataset.version) detail.shouldSwap = false;
   },
-  "htmx:oobAfterSwap"(event) {
-    if (event.detail.target?.id === "comments" && $("#comments [data-comment-id]")) $("#no-comments")?.remove();
+  "htmx:oobAfterSwap"({ detail }) {
+    if (detail.target?.id === "comments" && $("#comments [data-comment-id]")) $("#no-comments")?.remove();
     syncTitle();
   },
   "htmx:afterSwap": syncTitle,
-  "htmx:afterRequest"({ detail }) { // [data-clear-on-success]: cleared once saved
+  "htmx:afterRequest"({ detail }) {
     if (!detail.successful || !detail.elt.matches?.("[data-clear-on-success]")) return;
     detail.elt.reset();
     detail.elt.querySelector("textarea")?.focus();
@@ -69,7 +68,7 @@ on("live", {
     focused = id && !idle() ? { id, value, selectionStart, selectionEnd } : null;
   },
   "htmx:wsAfterMessage"() {
-    const again = focused && document.activeElement?.id !== focused.id && document.getElementById(focused.id);
+    const again = focused && document.activeElement?.id !== focused.id && byId(focused.id);
     if (!again) return;
     if (focused.value !== undefined && "value" in again && again.type !== "submit") {
       again.value = focused.value;
@@ -78,13 +77,12 @@ on("live", {
     again.focus();
   },
   "htmx:wsOpen"() {
-    document.body.dataset.socket = "open";
+    page.socket = "open";
     connection("");
   },
   "htmx:wsClose"(event) {
-    document.body.dataset.socket = "closed";
+    page.socket = "closed";
     const { code, reason } = event.detail.event || {};
-    // 44xx: the server ended this page's access (logged out, removed): no retry.
     connection(code >= 4000 ? `${reason || "Disconnected"}. Reload the page.` : "Reconnecting… (messages you send are still delivered)");
   },
 });
@@ -94,11 +92,10 @@ function connection(text) {
   if (state) state.textContent = text;
 }
 
-function syncTitle() { // "(3) TaskFlow": the unread badge's count
+function syncTitle() { // "(3) TaskFlow"
   const count = +$("[data-unread-badge]")?.dataset.count || 0;
   document.title = (count ? `(${count}) ` : "") + document.title.replace(/^\(\d+\) /, "");
 }
 
-// Without an open socket the badge is polled.
-setInterval(() => document.body.dataset.socket !== "open" && htmx.trigger(document.body, "poll-badge"),
-  (+document.body.dataset.pollSeconds || 30) * 1000);
+// Polled without an open socket.
+setInterval(() => page.socket !== "open" && htmx.trigger(document.body, "poll-badge"), (+page.pollSeconds || 30) * 1000);

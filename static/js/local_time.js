@@ -1,9 +1,8 @@
-// <time datetime=UTC> (timezones.py) in <body data-zone>, else the browser's zone; a live
-// day separator (data-at) stays, labelled, only where the day changes. After live.js (on).
+// <time datetime> in <body data-zone>; a live day separator only where the day changes.
 (() => {
   const o = { weekday: "long", year: "numeric", month: "long", day: "numeric",
     hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
-  let z = document.body.dataset.zone, f;
+  let z = page.zone, f;
   try { f = new Intl.DateTimeFormat("en-US", { ...o, timeZone: z }); }
   catch { z = undefined; f = new Intl.DateTimeFormat("en-US", o); }
   const k = new Intl.DateTimeFormat("en-CA", { timeZone: z, dateStyle: "short" });
@@ -18,15 +17,15 @@
     const n = at(Date.now());
     const q = new Date(Date.parse(n.key) - 864e5).toISOString().slice(0, 10);
     const y = (p) => (p.year === n.year ? "" : ` ${p.year}`);
-    for (const t of document.querySelectorAll("time[datetime$=Z]")) {
+    for (const t of $$("time[datetime$=Z]")) {
       if (t.l) continue;
-      t.l = 1;  // written once
+      t.l = 1;
       const p = at(t.dateTime);
       t.textContent = !t.dataset.local || p.key === n.key ? p.t
         : `${+p.day} ${p.month.slice(0, 3)}${y(p)}, ${p.t}`;
       t.title = `${p.weekday} ${p.d} ${p.year}, ${p.t}`;
     }
-    for (const s of document.querySelectorAll(".day-separator[data-at]")) {
+    for (const s of $$(".day-separator[data-at]")) {
       let b = s.previousElementSibling;
       while (b && !b.dataset.messageId) b = b.previousElementSibling;
       const p = at(s.dataset.at), t = b?.querySelector("time");

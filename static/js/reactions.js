@@ -1,22 +1,20 @@
-// Reactions, rendered once for every viewer; for this one: aria-pressed on each button
-// (viewer.css styles it), toggles posted with htmx, the server's picker under the React
-// link (_reaction_picker.html), and the focus on the button pressed across re-renders.
+// Reactions: aria-pressed for this viewer, toggles, the server's picker, the focus kept.
 const reactionTarget = "[data-message-id], [data-comment-id]";
-let pressed = null; // the button to focus once its target is re-rendered: { id, target, until }
-let pickerKeys = null; // pressed on the React link while its picker is on its way
+let pressed = null; // { id, target, until }: the button to focus once re-rendered
+let pickerKeys = null; // pressed while the picker is on its way
 let reactedTarget = null;
+const press = (id, target) => { pressed = { id, target, until: Date.now() + 5000 }; };
 
 function markPressed(root) {
   const buttons = root.querySelectorAll ? [...root.querySelectorAll(".reaction[data-users]"), root] : [];
-  for (const b of buttons) if (b.matches(".reaction[data-users]")) b.setAttribute("aria-pressed", b.dataset.users.split(" ").includes(document.body.dataset.userId));
+  for (const b of buttons) if (b.matches(".reaction[data-users]")) b.setAttribute("aria-pressed", b.dataset.users.split(" ").includes(page.userId));
 }
 markPressed(document.body);
 
-// The re-render replaced the focused button: the new one takes the focus, or the React link.
 new MutationObserver((records) => {
   for (const record of records) record.addedNodes.forEach(markPressed);
   if (!pressed || Date.now() > pressed.until) return void (pressed = null);
-  if (idle()) (document.getElementById(pressed.id) || document.getElementById(pressed.target)?.querySelector(".react"))?.focus();
+  if (idle()) (byId(pressed.id) || byId(pressed.target)?.querySelector(".react"))?.focus();
 }).observe(document.body, { childList: true, subtree: true });
 
 function closePicker(picker, refocus) {
@@ -34,7 +32,7 @@ on("picker", {
     event.preventDefault();
     return true;
   },
-  "htmx:load"(event, picker) { // here: the keys pressed meanwhile are its
+  "htmx:load"(event, picker) {
     picker.querySelector("button").focus();
     for (const key of pickerKeys?.splice(0) || []) {
       if (key === "Enter") document.activeElement.click();
@@ -42,10 +40,10 @@ on("picker", {
     }
     pickerKeys = null;
   },
-  "htmx:beforeRequest"(event, picker) { // a choice: on the React link until the re-render
-    pressed = { id: event.target.dataset.button, target: picker.closest(reactionTarget).id, until: Date.now() + 5000 };
+  "htmx:beforeRequest"(event, picker) { // a choice
+    press(event.target.dataset.button, picker.closest(reactionTarget).id);
     picker.previousElementSibling.focus();
-    picker.hidden = true; // removed once answered: htmx sends only for a button on the page
+    picker.hidden = true; // removed once answered
   },
   "htmx:afterRequest": (event, picker) => closePicker(picker),
   focusout(event, picker) {
@@ -69,14 +67,13 @@ on("reactions", {
     pickerKeys.push(event.key);
   },
   "htmx:afterRequest"({ detail }) { if (!detail.successful) pickerKeys = null; },
-  submit(event) { // a reaction button submits the page's #reactions-form without JavaScript
+  submit(event) { // #reactions-form, the no-JavaScript path
     const button = event.submitter;
     if (event.target.id !== "reactions-form" || !button?.formAction) return;
     event.preventDefault();
-    pressed = { id: button.id, target: button.closest(reactionTarget)?.id, until: Date.now() + 5000 };
+    press(button.id, button.closest(reactionTarget)?.id);
     htmx.ajax("POST", button.formAction, { source: document.body, swap: "none", values: { emoji: button.value } });
   },
-  // Someone else's reaction re-rendered the target whose React link had the focus.
   "htmx:wsBeforeMessage"() { reactedTarget = document.activeElement?.closest?.(".reactions, .react")?.closest(reactionTarget)?.id; },
-  "htmx:wsAfterMessage"() { if (reactedTarget && idle()) document.getElementById(reactedTarget)?.querySelector(".react")?.focus(); },
+  "htmx:wsAfterMessage"() { if (reactedTarget && idle()) byId(reactedTarget)?.querySelector(".react")?.focus(); },
 });

@@ -1,14 +1,17 @@
-// A chat room (data-js="room-live"): changes merged in order, the outbox, typing, replies,
-// in-place edit, and what has been seen (docs/architecture.md walks a message through it).
-const myId = document.body.dataset.userId;
+// A chat room (data-js="room-live"): merge, outbox, typing, replies, edits, seen
+// (docs/javascript.md).
+const myId = page.userId;
 const roomLive = $("#room-live");
 const scroller = roomLive.querySelector(".scroller");
 const composer = () => $("[data-outbox] textarea");
-const changes = stream(0); // the room's change numbers: a (re)connect asks for those after seq
+const changes = stream(0); // a (re)connect asks for those after seq
 const outbox = new Map(); // client id → { content, replyTo, sentAt, overHttp }
 let socket = null, webSocket = null, typing = false, loading = null;
-let httpSends = Promise.resolve(); // one at a time: htmx keeps only the newest waiting
+let httpSends = Promise.resolve(); // one at a time
 let sent = 0, lastSent = 0, seenTimer = null;
+
+const lastId = (items) => +[...items].pop()?.dataset.messageId || 0;
+const sendFrame = (frame) => socket?.send(JSON.stringify(frame));
 
 function sawChange(seq) {
   changes.add(seq);
@@ -24,16 +27,14 @@ htmx.createWebSocket = (url) => {
   return webSocket;
 };
 
-// New: appended; shown: replaced (unless the shown copy is newer, data-seq, or an open
-// editor); deleted, or older than the page's window: removed. A whole list replaces it.
 function mergeMessages({ detail }) {
   const whole = detail.fragment.firstElementChild?.hasAttribute("data-message-list");
-  const newest = +[...detail.target.querySelectorAll("[data-message-id]")].pop()?.dataset.messageId || 0;
+  const newest = lastId(detail.target.querySelectorAll("[data-message-id]"));
   for (const item of [...detail.fragment.querySelectorAll("[data-message-id]")]) {
     sawChange(+item.dataset.seq);
     acknowledge(item.dataset.clientId);
     if (whole) continue;
-    const twin = document.getElementById(item.id);
+    const twin = byId(item.id);
     const deleted = item.hasAttribute("data-deleted");
     if (twin && (+twin.dataset.seq > +item.dataset.seq || (twin.matches(".editing") && !deleted))) item.remove();
     else if (twin && !deleted) {
@@ -47,24 +48,19 @@ function mergeMessages({ detail }) {
   if (!whole && !detail.fragment.querySelector("[data-message-id]")) detail.shouldSwap = false;
 }
 
-// A typist's line replaces the shown one (a stopped one only removes it), and goes after
-// data-expires-in seconds unless replaced.
 function expireTypists() {
-  for (const typer of document.querySelectorAll("[data-expires-in]:not([data-expiring])")) {
+  for (const typer of $$("[data-expires-in]:not([data-expiring])")) {
     typer.dataset.expiring = "";
     setTimeout(() => typer.remove(), typer.dataset.expiresIn * 1000);
   }
 }
 expireTypists();
 
-// The outbox: a message waits until its broadcast (its client id, saved at most once) comes
-// back; resent when the socket reopens. One unanswered over the socket for 3 s goes over
-// HTTP and the socket is replaced: it may be dead while it looks open.
+// The outbox: kept until its broadcast comes back; over HTTP after 3 s unanswered.
 function sendOverHttp(clientId) {
   httpSends = httpSends.then(() => {
     const form = $("[data-outbox]"), entry = outbox.get(clientId);
     if (!form || !entry) return;
-    // The answer carries every change the page is missing, this message included.
     const values = { content: entry.content, client_id: clientId, seq: changes.seq, reply_to: entry.replyTo };
     return Promise.race([htmx.ajax("POST", form.action, { source: form, swap: "none", values }),
       new Promise((done) => setTimeout(done, 15000))]);
@@ -74,13 +70,13 @@ function sendOverHttp(clientId) {
 function resendOutbox() {
   for (const [clientId, entry] of outbox) {
     Object.assign(entry, { sentAt: Date.now(), overHttp: !socket });
-    if (socket) socket.send(JSON.stringify({ content: entry.content, client_id: clientId, reply_to: entry.replyTo }));
+    if (socket) sendFrame({ content: entry.content, client_id: clientId, reply_to: entry.replyTo });
     else sendOverHttp(clientId);
   }
   showOutbox();
 }
 
-function acknowledge(clientId) { // saved: the composer is cleared unless another was started
+function acknowledge(clientId) {
   const entry = clientId && outbox.get(clientId), form = $("[data-outbox]");
   if (!entry) return;
   outbox.delete(clientId);
@@ -109,14 +105,14 @@ setInterval(() => {
     entry.overHttp = unanswered = true;
     sendOverHttp(clientId);
   }
-  if (unanswered && socket) { // its late close must not mark the page disconnected
+  if (unanswered && socket) { // replaced, silently
     webSocket.onopen = webSocket.onmessage = webSocket.onerror = webSocket.onclose = null;
     socket.reconnect();
   }
   if (outbox.size) showOutbox();
 }, 1000);
 
-function httpFailed({ detail }) { // the HTTP fallback failed too: say so now
+function httpFailed({ detail }) {
   if (!detail.elt?.matches?.("[data-outbox]")) return;
   outbox.forEach((entry) => { entry.sentAt = 0; });
   showOutbox();
@@ -124,7 +120,7 @@ function httpFailed({ detail }) { // the HTTP fallback failed too: say so now
 
 function stopTyping() {
   typing = false;
-  socket?.send(JSON.stringify({ type: "stop_typing" }));
+  sendFrame({ type: "stop_typing" });
 }
 
 function cancelReply() {
@@ -132,17 +128,17 @@ function cancelReply() {
   $("#composer-reply-to").value = "";
 }
 
-// A quote's original: older pages are loaded (the page's own link) until it is shown.
+// A quote's original: older pages are loaded until it is shown.
 async function reveal(quote) {
   const id = `message-${quote.dataset.replyQuote}`;
-  for (let pages = 0, link; !document.getElementById(id) && pages < 20 && (link = $("#load-older a")); pages++) {
+  for (let pages = 0, link; !byId(id) && pages < 20 && (link = $("#load-older a")); pages++) {
     if (!await new Promise((done) => {
       loading = { link, done, timer: setTimeout(done, 10000) };
-      link.click(); // dropped by htmx if already loading: that swap resolves this too
+      link.click();
     })) break;
   }
-  const original = document.getElementById(id);
-  if (!original) return location.assign(quote.href); // deleted, or further back
+  const original = byId(id);
+  if (!original) return location.assign(quote.href);
   original.scrollIntoView({ block: "center" });
   original.tabIndex = -1;
   original.focus({ preventScroll: true });
@@ -150,9 +146,9 @@ async function reveal(quote) {
   setTimeout(() => original.classList.remove("highlighted"), 2500);
 }
 
-on("room", { // Alt+↑/↓ switch rooms, anywhere but in an editor
+on("room", { // Alt+↑/↓ switch rooms
   keydown(event) {
-    const links = event.altKey ? [...document.querySelectorAll("[data-room-link]")] : [];
+    const links = event.altKey ? $$("[data-room-link]") : [];
     const next = links[links.findIndex((link) => link.matches("[aria-current]")) + { ArrowUp: -1, ArrowDown: 1 }[event.key]];
     if (!next || event.target.closest?.(".editing")) return;
     event.preventDefault();
@@ -160,7 +156,7 @@ on("room", { // Alt+↑/↓ switch rooms, anywhere but in an editor
   },
 });
 
-on("editor", { // Esc cancels an in-place edit (its Cancel link fetches the message as it is)
+on("editor", { // Esc: the edit's Cancel
   keydown(event, field) {
     if (event.key !== "Escape" || event.isComposing) return;
     event.preventDefault();
@@ -170,19 +166,19 @@ on("editor", { // Esc cancels an in-place edit (its Cancel link fetches the mess
 });
 
 on("room-live", {
-  "htmx:oobBeforeSwap"(event) { // the list and the typists are merged here, not by live.js
+  "htmx:oobBeforeSwap"(event) { // merged here, not by live.js
     const target = event.detail.target;
     if (target.hasAttribute("data-message-list")) return mergeMessages(event) || true;
     if (!target.matches("[data-typing]")) return;
     for (const typer of event.detail.fragment.querySelectorAll("[id^='typer-']")) {
-      document.getElementById(typer.id)?.remove();
+      byId(typer.id)?.remove();
       if (typer.hasAttribute("data-stopped")) typer.remove();
     }
     return true;
   },
   "htmx:oobAfterSwap"({ target }) {
     if (target.matches("[data-socket-error]") && target.textContent.trim()) {
-      outbox.clear(); // refused: back in the composer
+      outbox.clear(); // refused
       showOutbox();
     }
     if (target.matches("[data-live-sync]")) syncChanges();
@@ -197,12 +193,11 @@ on("room-live", {
     if (target.id === "replying") composer()?.focus();
   },
   "htmx:afterSettle"({ target, detail }) {
-    const days = new Set(); // a page of older messages ends with the day the list begins with
-    for (const separator of document.querySelectorAll("[data-message-list] .day-separator")) {
+    const days = new Set();
+    for (const separator of $$("[data-message-list] .day-separator")) {
       if (days.has(separator.dataset.day)) separator.remove();
       days.add(separator.dataset.day);
     }
-    // An edit saved or cancelled: the focus goes back to the composer.
     if (detail.requestConfig?.elt?.closest?.(".message.editing") && target.matches(".message:not(.editing)") && idle()) composer()?.focus();
   },
   "htmx:wsOpen"({ detail }) {
@@ -218,7 +213,7 @@ on("room-live", {
   },
   "htmx:wsConfigSend"(event) {
     const params = event.detail.parameters, form = event.target.closest("[data-outbox]");
-    if (params.type === "typing") { // never queued for a reconnect, nor empty
+    if (params.type === "typing") {
       typing = !!socket && !!composer()?.value;
       if (!typing) event.preventDefault();
     } else if (form) {
@@ -226,7 +221,7 @@ on("room-live", {
         params.client_id = form.elements.client_id.value = newClientId(); // a different message
       }
       outbox.set(params.client_id, { content: params.content, replyTo: params.reply_to || "", sentAt: Date.now(), overHttp: !socket });
-      cancelReply(); // the next one is a reply only if the user says so again
+      cancelReply();
       showOutbox();
       if (socket) return;
       event.preventDefault();
@@ -254,53 +249,51 @@ on("room-live", {
     }
     return true;
   },
-  keydown(event) { // after the composer's own keys (compose.js)
+  keydown(event) {
     const field = event.target.closest("[data-outbox] textarea");
     if (!field || event.isComposing) return;
-    if (event.key === "Enter") typing = false; // the server clears it with the message
+    if (event.key === "Enter") typing = false;
     if (event.key === "Escape") {
       cancelReply();
       stopTyping();
     }
     if (event.key !== "ArrowUp" || field.value || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
-    // ↑ in the empty composer edits the user's last message.
-    const edit = [...document.querySelectorAll(`.message[data-author-id="${myId}"]:not(.editing)`)].pop()?.querySelector(".edit");
+    // ↑ in the empty composer edits the last own message.
+    const edit = $$(`.message[data-author-id="${myId}"]:not(.editing)`).pop()?.querySelector(".edit");
     if (edit) {
       event.preventDefault();
       edit.click();
     }
   },
-  focusout(event) { // "alice is typing…" ends on blur
+  focusout(event) {
     if (typing && event.target.matches("[data-composer] textarea")) stopTyping();
   },
 });
 
-// Seen: the newest message, tab visible and scrolled to the bottom, goes to the server at
-// most once a second (over HTTP only while the socket is down); one arriving unseen puts
-// the server's "New" divider above the first by others after what was seen.
-const readUpTo = () => Math.max(+roomLive.dataset.read, sent); // unread.js updates data-read
+// Seen: the newest message shown, at most once a second; else the "New" divider.
+const readUpTo = () => Math.max(+roomLive.dataset.read, sent);
 const seen = () => document.visibilityState === "visible" && (getComputedStyle(scroller).flexDirection === "column-reverse"
   ? Math.abs(scroller.scrollTop) < 8 : scroller.scrollHeight - scroller.clientHeight - scroller.scrollTop < 8);
 
 function markSeen() {
-  const newest = +[...roomLive.querySelectorAll("#messages [data-message-id]:not([data-deleted])")].pop()?.dataset.messageId || 0;
+  const newest = lastId(roomLive.querySelectorAll("#messages [data-message-id]:not([data-deleted])"));
   clearTimeout(seenTimer);
-  if (!seen() || newest <= readUpTo() || (!socket && document.body.dataset.socket !== "closed")) return;
+  if (!seen() || newest <= readUpTo() || (!socket && page.socket !== "closed")) return;
   if (Date.now() < lastSent + 1000) return void (seenTimer = setTimeout(markSeen, lastSent + 1000 - Date.now()));
   sent = newest;
   lastSent = Date.now();
-  if (socket) socket.send(JSON.stringify({ type: "read", message: newest }));
+  if (socket) sendFrame({ type: "read", message: newest });
   else htmx.ajax("POST", `/rooms/${roomLive.dataset.roomId}/read`, { swap: "none", values: { message: newest } });
 }
 
 function placeDivider() {
   const first = [...roomLive.querySelectorAll("#messages .message")].find((m) => +m.dataset.messageId > readUpTo() && m.dataset.authorId !== myId);
-  const divider = $("#new-divider") || $("#new-divider-template").content.firstElementChild.cloneNode(true);
+  const divider = $("#new-divider") || copy("#new-divider-template");
   if (first && divider.nextElementSibling !== first) first.before(divider);
 }
 
-const tellVisibility = () => socket?.send(JSON.stringify({ type: "viewing", visible: document.visibilityState === "visible" }));
-document.addEventListener("visibilitychange", () => tellVisibility() || markSeen()); // on the document only
-scroller.addEventListener("scroll", markSeen, { passive: true }); // scroll does not bubble
-$("#new-divider")?.scrollIntoView({ block: "center" }); // opening the room shows "New"
+const tellVisibility = () => sendFrame({ type: "viewing", visible: document.visibilityState === "visible" });
+document.addEventListener("visibilitychange", () => tellVisibility() || markSeen()); // not delegated:
+scroller.addEventListener("scroll", markSeen, { passive: true }); // neither bubbles
+$("#new-divider")?.scrollIntoView({ block: "center" });
 markSeen();

@@ -1,19 +1,13 @@
-// Live unread counts on room links [data-unread-room] and totals [data-unread-total]
-// (chat/unread.py explains the model). The cookie tells the server that room.js says when
-// a room has been seen (without it, loading the room's page marks it read).
+// Live unread counts on room links and totals (docs/javascript.md, chat/unread.py).
 document.cookie = "js=1; path=/; SameSite=Lax";
-const CAP = 100; // the server counts up to this many ("99+")
-// room id → the server's state (read, latest counted, unread, mentions, level) and the live
-// events since: message id → { author, mentioned, deleted }.
+const CAP = 100; // the server's "99+"
 const unreadRooms = new Map();
 
-// The server's counts plus new messages after the latest it counted, minus deleted ones it
-// had counted (unless capped: the true number is unknown); shown as the room's level says.
 function unreadShown(state) {
   let { unread, mentions } = state;
   for (const [id, event] of state.events) {
     const sign = id > state.latest ? +!event.deleted : -event.deleted;
-    if (id <= state.read || event.author === +document.body.dataset.userId) continue;
+    if (id <= state.read || event.author === +page.userId) continue;
     if (sign > 0 || state.unread < CAP) unread += sign;
     if (event.mentioned && (sign > 0 || state.mentions < CAP)) mentions += sign;
   }
@@ -24,7 +18,7 @@ function unreadShown(state) {
 function showUnread(link, { n, mentioned }) {
   link.classList.toggle("unread", n > 0);
   link.classList.toggle("mentioned", mentioned);
-  const badge = link.querySelector("[data-unread-count]") || (n && link.appendChild($("#unread-count").content.firstElementChild.cloneNode(true)));
+  const badge = link.querySelector("[data-unread-count]") || (n && link.appendChild(copy("#unread-count")));
   if (!badge) return;
   badge.hidden = !n;
   badge.querySelector("[data-n]").textContent = n >= CAP ? `${CAP - 1}+` : n;
@@ -32,11 +26,11 @@ function showUnread(link, { n, mentioned }) {
 
 function renderUnread(roomId) {
   const shown = unreadShown(unreadRooms.get(roomId));
-  for (const link of document.querySelectorAll(`[data-unread-room="${roomId}"]:not([aria-current])`)) {
+  for (const link of $$(`[data-unread-room="${roomId}"]:not([aria-current])`)) {
     showUnread(link, shown);
     link.hash = shown.n ? "new" : "";
   }
-  for (const total of document.querySelectorAll("[data-unread-total]")) {
+  for (const total of $$("[data-unread-total]")) {
     const ids = total.dataset.unreadTotal.split(" ").map(Number);
     if (!ids.includes(roomId)) continue;
     const each = ids.map((id) => (unreadRooms.has(id) ? unreadShown(unreadRooms.get(id)) : { n: 0 }));
@@ -48,23 +42,21 @@ function renderUnread(roomId) {
 }
 
 on("unread", {
-  "htmx:wsBeforeMessage"(event) { // these frames are read here, not swapped
+  "htmx:wsBeforeMessage"(event) { // read here, not swapped
     const message = event.detail.message;
     if (typeof message !== "string" || !message.startsWith("<template data-unread")) return;
     event.preventDefault();
-    const parsed = document.createElement("template");
-    parsed.innerHTML = message;
-    for (const el of parsed.content.querySelectorAll("template")) {
+    for (const el of parse(message).querySelectorAll("template")) {
       const d = el.dataset, id = +d.room, state = unreadRooms.get(id), message = +d.message;
-      if (el.hasAttribute("data-unread-state")) { // a catch-up, or the user's read or level in some tab
-        const live = $(`#room-live[data-room-id="${id}"]`); // room.js's read position
-        const events = new Map([...state?.events || []].filter(([m]) => m > +d.latest)); // not covered yet
+      if (el.hasAttribute("data-unread-state")) { // the server's counts
+        const live = $(`#room-live[data-room-id="${id}"]`);
+        const events = new Map([...state?.events || []].filter(([m]) => m > +d.latest));
         unreadRooms.set(id, { read: +d.read, latest: +d.latest, unread: +d.unread, mentions: +d.mentions, level: d.level, events });
         if (live) live.dataset.read = Math.max(+live.dataset.read, +d.read);
-      } else { // a message posted or deleted: the same event for everyone
+      } else { // a message posted or deleted
         const deleted = el.hasAttribute("data-deleted");
         if (!state || (!deleted && (message <= state.latest || state.events.has(message)))) continue;
-        state.events.set(message, { author: +d.author, deleted, mentioned: d.mentions.split(" ").includes(document.body.dataset.userId) });
+        state.events.set(message, { author: +d.author, deleted, mentioned: d.mentions.split(" ").includes(page.userId) });
         for (const old of state.events.keys()) if (old <= state.read) state.events.delete(old);
       }
       renderUnread(id);

@@ -85,6 +85,7 @@ def move(task_id: int):
             target = member_column(bounded_int(request.form["column_id"]))
             position = request.form.get("position")
             position = None if position is None else bounded_int(position)
+        before = (task.column_id, task.position)
         change = task_service.move_task(task, direction, target, position)
     except (KeyError, ValueError):
         abort(400)
@@ -93,8 +94,13 @@ def move(task_id: int):
     if request.form.get("back") == "task" and not is_htmx():  # the task page's move buttons
         flash(f"“{task.title}” is now in {task.column.name}, {_place(task)}.", "success")
         return redirect(url_for("tasks.show", task_id=task.id))
-    # A keyboard move keeps the focus on the card's link (board.js).
-    return changed(change, change.board_id, focus=f"task-{task.id}-link" if direction else None)
+    # A keyboard move keeps the focus on the card's link and says where it went (board.js).
+    if not direction or not is_htmx():
+        return changed(change, change.board_id)
+    frame, status, headers = changed(change, change.board_id, focus=f"task-{task.id}-link")
+    moved = before != (task.column_id, task.position)
+    said = render_template("boards/_card_moved.html", task=task, moved=moved, direction=direction)
+    return f"{frame}{said}", status, headers
 
 
 def _refused(template: str, **context):
