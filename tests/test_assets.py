@@ -91,9 +91,9 @@ def test_a_page_names_only_fingerprinted_static_files(app, chat_room):
         assert "/static/" + manifest["favicon.svg"] in static
 
 
-# Issue 21: our own scripts back to minimal, counted as written (comments included). The
-# goal is 30,000 bytes; what is reached so far (35,999 on i21-js2) may not grow.
-SCRIPT_GOAL = 30_000
+# Issue 21: our own scripts back to minimal, counted as written (comments included): 59,101
+# bytes before, 35,999 now. Issue 21 asks for 30,000, not reached yet (docs/javascript.md
+# says where the rest can go); what is reached may not grow.
 SCRIPT_REACHED = 36_000
 
 
@@ -104,10 +104,6 @@ def script_sizes() -> dict[str, int]:
 def test_our_scripts_do_not_grow_past_what_was_reached():
     assert sum(script_sizes().values()) <= SCRIPT_REACHED, script_sizes()
 
-
-@pytest.mark.xfail(strict=True, reason="issue 21 part 6 goal not reached yet (see the report)")
-def test_our_scripts_fit_their_goal():
-    assert sum(script_sizes().values()) <= SCRIPT_GOAL, script_sizes()
 
 
 def test_each_page_loads_only_the_scripts_it_needs(app, chat_room, board_with_task_in):
