@@ -105,7 +105,6 @@ def test_our_scripts_do_not_grow_past_what_was_reached():
     assert sum(script_sizes().values()) <= SCRIPT_REACHED, script_sizes()
 
 
-
 def test_each_page_loads_only_the_scripts_it_needs(app, chat_room, board_with_task_in):
     task_id = board_with_task_in
     with app.app_context():
