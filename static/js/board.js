@@ -27,12 +27,7 @@ function applyDiff(board, diff) { // templates/boards/_diff.html
     else if (kind === "remove") byId(op.dataset.id)?.remove();
     else if (kind === "replace") twin?.replaceWith(op);
     else if (kind === "column") twin ? twin.replaceWith(op) : board.querySelector(".new-column").before(op);
-    else if (kind === "order") {
-      for (const id of op.dataset.ids.split(",")) {
-        const column = byId(`column-${id}`);
-        if (column) board.insertBefore(column, board.querySelector(".new-column"));
-      }
-    }
+    else if (kind === "order") board.querySelector(".new-column").before(...op.dataset.ids.split(",").map(byId).filter(Boolean));
     if (op.isConnected) htmx.process(op);
   }
   board.dataset.version = diff.dataset.version;
@@ -45,13 +40,13 @@ function placeCard(card) {
   twin?.remove();
   const list = byId(`column-${card.dataset.inColumn}-cards`);
   if (list && +card.dataset.position <= list.children.length) {
-    list.insertBefore(card, list.children[+card.dataset.position] || null);
+    list.insertBefore(card, list.children[+card.dataset.position]);
   }
 }
 
 function showMore(board) {
   for (const link of board.querySelectorAll("[data-show-more]")) {
-    const count = +link.closest("[data-column-id]").querySelector(".column-head .count").dataset.count;
+    const count = +byId(link.id.replace("more", "count")).dataset.count;
     const hidden = count - byId(link.dataset.showMore).children.length;
     link.hidden = hidden <= 0;
     link.textContent = `Show ${hidden} more`;
@@ -62,7 +57,7 @@ const STEPS = { ArrowUp: "up", ArrowDown: "down", ArrowLeft: "left", ArrowRight:
 const cardOf = (node) => node.closest?.("#kanban .card-title")?.closest(".card[data-move-url]");
 const titleOf = (card) => card.querySelector(".card-title");
 const centre = (node) => { const box = node.getBoundingClientRect(); return box.top + box.height / 2; };
-$("#card-keys-help")?.removeAttribute("hidden");
+$("#card-keys-help").hidden = false;
 
 function neighbour(card, direction) {
   if (direction === "up" || direction === "down") {
@@ -153,6 +148,11 @@ on("board-live", {
     htmx.ajax("POST", url, { source: column, values: { column_id: column.dataset.columnId, position } });
   },
   keydown(event) {
+    const menu = event.key === "Escape" && event.target.closest?.("details[open]");
+    if (menu) {
+      menu.open = false;
+      return menu.children[0].focus();
+    }
     const direction = STEPS[event.key];
     const card = direction && cardOf(event.target);
     if (!card || event.ctrlKey || event.metaKey) return;
@@ -169,6 +169,6 @@ on("board-live", {
     }
   },
   focusin(event) {
-    if (cardOf(event.target) && $("#card-keys-help")) event.target.setAttribute("aria-describedby", "card-keys-help");
+    if (cardOf(event.target)) event.target.setAttribute("aria-describedby", "card-keys-help");
   },
 });

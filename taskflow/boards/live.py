@@ -145,11 +145,7 @@ class Change:
         renamed = {c.id for c in self.renamed}
         sizes = counts(({t.column_id for t in cards} | self.touched | renamed) - self.gone)
         whole = {c.id for c in self.columns}
-        order = None
-        if self.reordered:
-            order = db.session.scalars(
-                select(Column.id).where(Column.board_id == self.board_id).order_by(Column.position)
-            ).all()
+        order = self._order() if self.reordered else None
         self.ops = fragments.render(
             "boards/_diff.html",
             cards=[t for t in cards if t.column_id not in whole],
@@ -159,8 +155,23 @@ class Change:
             renamed=[ColumnView(c, [], sizes[c.id]) for c in self.renamed],
             gone=sorted(self.gone),
             order=order,
+            strip=self._strip(),
         )
         return self.frame()
+
+    def _order(self) -> list[int]:
+        query = select(Column.id).where(Column.board_id == self.board_id)
+        return list(db.session.scalars(query.order_by(Column.position)))
+
+    def _strip(self) -> list[ColumnView] | None:
+        """The strip of columns, whole, when columns were added, renamed, moved or removed
+        (two light queries, rare); a card's change sends only its columns' counts."""
+        if not (self.columns or self.renamed or self.gone or self.reordered):
+            return None
+        query = select(Column).where(Column.board_id == self.board_id)
+        columns = list(db.session.scalars(query.order_by(Column.position)))
+        sizes = counts([c.id for c in columns])
+        return [ColumnView(c, [], sizes[c.id]) for c in columns]
 
     def frame(self, focus: str | None = None) -> str:
         """The diff as a page applies it; `focus`: the id the actor's page focuses after."""
