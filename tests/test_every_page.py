@@ -214,6 +214,7 @@ def every_page(data: dict) -> list[Page]:
         Page("task without comments", f"/tasks/{data['quiet_task']}", "alice"),
         Page("task edit", f"/tasks/{task}/edit", "alice"),
         Page("task delete", f"/tasks/{task}/delete", "alice"),
+        Page("task move (no JavaScript)", f"/tasks/{task}/move", "alice"),
         Page("comment edit", f"/comments/{data['comment']}/edit", "alice"),
         Page("comment delete", f"/comments/{data['comment']}/delete", "alice"),
         Page(

@@ -11,7 +11,7 @@ from taskflow.boards.changes import Refused
 from taskflow.boards.forms import TaskForm
 from taskflow.boards.task_service import NOT_ON_BOARD, TaskFields
 from taskflow.converters import bounded_int, id_arg
-from taskflow.htmx import is_htmx
+from taskflow.htmx import is_htmx, page_or_fragment
 from taskflow.models import Board, Task, TaskThreadComment
 from taskflow.names import name_key
 
@@ -74,6 +74,21 @@ def delete(task_id: int):
     return changed(change, change.board_id)
 
 
+@bp.get("/tasks/<int:task_id>/move")
+def move_menu(task_id: int):
+    """Move to…: the board's other columns, each a button for `move` (a page without
+    JavaScript; for htmx the card's menu)."""
+    task = member_task(task_id)
+    columns = task.board.columns
+    return page_or_fragment(
+        "boards/tasks/move.html",
+        "boards/tasks/_move.html",
+        task=task,
+        columns=columns,
+        count=task.column.task_count(),
+    )
+
+
 @bp.post("/tasks/<int:task_id>/move")
 @limited
 def move(task_id: int):
@@ -91,9 +106,15 @@ def move(task_id: int):
         abort(400)
     except Refused as refused:
         abort(refused.status)
-    if request.form.get("back") == "task" and not is_htmx():  # the task page's move buttons
+    back = request.form.get("back")  # the task page's move buttons, or Move to…
+    if back in ("task", "board") and not is_htmx():
         flash(f"“{task.title}” is now in {task.column.name}, {_place(task)}.", "success")
-        return redirect(url_for("tasks.show", task_id=task.id))
+        if back == "task":
+            return redirect(url_for("tasks.show", task_id=task.id))
+        board_id = task.column.board_id
+        return redirect(url_for("boards.show", board_id=board_id, _anchor=f"task-{task.id}"))
+    if back == "board":  # the card's Move to… (htmx): the focus goes to the card, moved
+        return changed(change, change.board_id, focus=f"task-{task.id}-link")
     # A keyboard move keeps the focus on the card's link and says where it went (board.js).
     if not direction or not is_htmx():
         return changed(change, change.board_id)
