@@ -125,6 +125,35 @@ def when(moment: datetime | None, zone: str | None = None, style: str = "short")
     )
 
 
+def ago_text(moment: datetime, now: datetime | None = None) -> str:
+    """How long ago a stored (naive UTC) time was: "just now", "5 min ago", "3 h ago",
+    "yesterday", "4 days ago"."""
+    seconds = ((now or datetime.now(UTC).replace(tzinfo=None)) - moment).total_seconds()
+    minutes, hours, days = int(seconds // 60), int(seconds // 3600), int(seconds // 86400)
+    if minutes < 1:
+        return "just now"
+    if hours < 1:
+        return f"{minutes} min ago"
+    if days < 1:
+        return f"{hours} h ago"
+    return "yesterday" if days == 1 else f"{days} days ago"
+
+
+def ago(moment: datetime | None, zone: str | None = None) -> Markup:
+    """`<time>` saying how long ago, with the full date and time (in the reader's zone) as
+    its title. Its `datetime` ends in "+00:00", not "Z": local_time.js rewrites every
+    `time[datetime$=Z]` as a clock or a date, and this text is not one (a page is rendered
+    in its reader's zone already)."""
+    if moment is None:
+        return Markup("")
+    stamp = moment.replace(microsecond=0).isoformat()
+    label = escape(full(moment, zone or viewer_zone()))
+    return Markup(
+        f'<time datetime="{stamp}+00:00" title="{label}" tabindex="0">'
+        f"{escape(ago_text(moment))}</time>"
+    )
+
+
 def localize(html: str, moment: datetime, zone: str, style: str = "short") -> Markup:
     """A fragment rendered once for all (times in LIVE) with its time at `moment` in `zone`
     instead: a page's copy of a cached message (its one `<time>` swapped, nothing rendered)."""
@@ -140,5 +169,5 @@ def when_text(moment: datetime, zone: str | None = None) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
-        when=when, when_text=when_text, viewer_zone=viewer_zone, time_zones=zones
+        when=when, when_text=when_text, ago=ago, viewer_zone=viewer_zone, time_zones=zones
     )
