@@ -33,8 +33,8 @@ NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
 
 @cache
 def zones() -> tuple[str, ...]:
-    """Every IANA zone name, sorted (for the profile's datalist and for validation): the
-    names zoneinfo finds, less those that name no place."""
+    """Every IANA zone name, sorted (a browser's zone is any of them): the names zoneinfo
+    finds, less those that name no place. The profile offers fewer (regions())."""
     names = {
         name
         for name in available_timezones()
@@ -46,6 +46,48 @@ def zones() -> tuple[str, ...]:
 @cache
 def _zone_set() -> frozenset[str]:
     return frozenset(zones())
+
+
+# The profile offers places, by region: the "Region/City" names of these (and UTC), not the
+# others zoneinfo knows ("EST5EDT", "Etc/GMT+5", "US/Pacific", "GB"), which a newcomer
+# scrolling a list has no use for. Arctic/Longyearbyen is a place too.
+REGIONS = (
+    "Africa",
+    "America",
+    "Antarctica",
+    "Arctic",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+)
+
+
+@cache
+def regions() -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """The profile's zones, by region: ("Europe", (("Europe/Paris", "Paris"), ...)), each
+    option named by its city ("America/Argentina/Buenos_Aires": "Argentina / Buenos Aires")."""
+    by_region: dict[str, list[tuple[str, str]]] = {region: [] for region in REGIONS}
+    for name in zones():
+        region, _, city = name.partition("/")
+        if city and region in by_region:
+            by_region[region].append((name, city.replace("_", " ").replace("/", " / ")))
+    return tuple((region, tuple(names)) for region, names in by_region.items())
+
+
+@cache
+def _offered_set() -> frozenset[str]:
+    return frozenset({DEFAULT} | {name for _, names in regions() for name, _ in names})
+
+
+def offered_zone(value: object, current: str | None) -> str | None:
+    """`value` if the profile offers it: a region's zone, UTC, or the user's `current` zone
+    (the browser's, which may be another IANA name: shown first, so saving the profile
+    unchanged never fails on it)."""
+    zone = clean_zone(value)
+    return zone if zone is not None and (zone in _offered_set() or zone == current) else None
 
 
 def clean_zone(value: object) -> str | None:
@@ -169,5 +211,5 @@ def when_text(moment: datetime, zone: str | None = None) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
-        when=when, when_text=when_text, ago=ago, viewer_zone=viewer_zone, time_zones=zones
+        when=when, when_text=when_text, ago=ago, viewer_zone=viewer_zone, zone_regions=regions
     )
