@@ -362,14 +362,19 @@ def _comments(task: Task, people: dict[str, User]) -> None:
             notifications.for_comment(comment.id)
 
 
+RESET_COMMAND = "flask --app taskflow seed-demo --reset"
+
+
 def summary(outcome: Outcome) -> list[str]:
     """What the command prints."""
     if not outcome.created:
         return [
             "The demo is already here: nothing was changed. Log in as "
             + _names()
-            + " with the passwords printed when it was made; seed-demo --reset starts it over "
-            "with new ones."
+            + " with the passwords printed when it was made.",
+            # Only their hashes are kept: the way to a password one has lost is a new one.
+            "Lost them? They cannot be shown again (only their hashes are stored): "
+            f"{RESET_COMMAND} starts the demo over and prints new ones.",
         ]
     lines = [
         f"The demo is ready: the board “{BOARD_NAME}” (/boards/{outcome.board_id}) with "

@@ -33,8 +33,8 @@ NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
 
 @cache
 def zones() -> tuple[str, ...]:
-    """Every IANA zone name, sorted (for the profile's datalist and for validation): the
-    names zoneinfo finds, less those that name no place."""
+    """Every IANA zone name, sorted (a browser's zone is any of them): the names zoneinfo
+    finds, less those that name no place. The profile offers fewer (regions())."""
     names = {
         name
         for name in available_timezones()
@@ -46,6 +46,48 @@ def zones() -> tuple[str, ...]:
 @cache
 def _zone_set() -> frozenset[str]:
     return frozenset(zones())
+
+
+# The profile offers places, by region: the "Region/City" names of these (and UTC), not the
+# others zoneinfo knows ("EST5EDT", "Etc/GMT+5", "US/Pacific", "GB"), which a newcomer
+# scrolling a list has no use for. Arctic/Longyearbyen is a place too.
+REGIONS = (
+    "Africa",
+    "America",
+    "Antarctica",
+    "Arctic",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+)
+
+
+@cache
+def regions() -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """The profile's zones, by region: ("Europe", (("Europe/Paris", "Paris"), ...)), each
+    option named by its city ("America/Argentina/Buenos_Aires": "Argentina / Buenos Aires")."""
+    by_region: dict[str, list[tuple[str, str]]] = {region: [] for region in REGIONS}
+    for name in zones():
+        region, _, city = name.partition("/")
+        if city and region in by_region:
+            by_region[region].append((name, city.replace("_", " ").replace("/", " / ")))
+    return tuple((region, tuple(names)) for region, names in by_region.items())
+
+
+@cache
+def _offered_set() -> frozenset[str]:
+    return frozenset({DEFAULT} | {name for _, names in regions() for name, _ in names})
+
+
+def offered_zone(value: object, current: str | None) -> str | None:
+    """`value` if the profile offers it: a region's zone, UTC, or the user's `current` zone
+    (the browser's, which may be another IANA name: shown first, so saving the profile
+    unchanged never fails on it)."""
+    zone = clean_zone(value)
+    return zone if zone is not None and (zone in _offered_set() or zone == current) else None
 
 
 def clean_zone(value: object) -> str | None:
@@ -125,6 +167,35 @@ def when(moment: datetime | None, zone: str | None = None, style: str = "short")
     )
 
 
+def ago_text(moment: datetime, now: datetime | None = None) -> str:
+    """How long ago a stored (naive UTC) time was: "just now", "5 min ago", "3 h ago",
+    "yesterday", "4 days ago"."""
+    seconds = ((now or datetime.now(UTC).replace(tzinfo=None)) - moment).total_seconds()
+    minutes, hours, days = int(seconds // 60), int(seconds // 3600), int(seconds // 86400)
+    if minutes < 1:
+        return "just now"
+    if hours < 1:
+        return f"{minutes} min ago"
+    if days < 1:
+        return f"{hours} h ago"
+    return "yesterday" if days == 1 else f"{days} days ago"
+
+
+def ago(moment: datetime | None, zone: str | None = None) -> Markup:
+    """`<time>` saying how long ago, with the full date and time (in the reader's zone) as
+    its title. Its `datetime` ends in "+00:00", not "Z": local_time.js rewrites every
+    `time[datetime$=Z]` as a clock or a date, and this text is not one (a page is rendered
+    in its reader's zone already)."""
+    if moment is None:
+        return Markup("")
+    stamp = moment.replace(microsecond=0).isoformat()
+    label = escape(full(moment, zone or viewer_zone()))
+    return Markup(
+        f'<time datetime="{stamp}+00:00" title="{label}" tabindex="0">'
+        f"{escape(ago_text(moment))}</time>"
+    )
+
+
 def localize(html: str, moment: datetime, zone: str, style: str = "short") -> Markup:
     """A fragment rendered once for all (times in LIVE) with its time at `moment` in `zone`
     instead: a page's copy of a cached message (its one `<time>` swapped, nothing rendered)."""
@@ -140,5 +211,5 @@ def when_text(moment: datetime, zone: str | None = None) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
-        when=when, when_text=when_text, viewer_zone=viewer_zone, time_zones=zones
+        when=when, when_text=when_text, ago=ago, viewer_zone=viewer_zone, zone_regions=regions
     )

@@ -37,6 +37,29 @@ def test_the_zone_is_taken_from_the_browser_at_login(app, chat_room, new_page):
     assert zone_of(app, "alice") == "Asia/Tokyo"
 
 
+def test_the_profile_offers_the_browsers_zone_first_then_places_by_region(app, chat_room, new_page):
+    """Issue 22: the zone list is the browser's zone, then places grouped by region (no
+    "Factory", no "localtime"); another is picked from its region and saved."""
+    page = new_page(timezone_id="Pacific/Auckland")
+    browser_login(page, "alice")
+    expect(page.locator("body")).not_to_have_attribute("data-zone-unset", re.compile(""))
+    page.goto("/profile")
+    zone = page.get_by_label("Time zone")
+    expect(zone).to_have_value("Pacific/Auckland")
+    first = zone.locator("optgroup").first
+    expect(first).to_have_attribute("label", "Your zone")
+    expect(first.locator("option")).to_have_text(["Pacific/Auckland"])
+    expect(zone.locator('optgroup[label="Europe"] option[value="Europe/Paris"]')).to_have_text(
+        "Paris"
+    )
+    expect(zone.locator('option[value="Factory"], option[value="localtime"]')).to_have_count(0)
+    zone.select_option("Europe/Paris")
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.get_by_role("status").or_(page.locator(".flash"))).to_contain_text("Profile saved.")
+    assert zone_of(app, "alice") == "Europe/Paris"
+    expect(page.get_by_label("Time zone")).to_have_value("Europe/Paris")
+
+
 def test_two_readers_see_a_message_at_their_own_time_live_and_on_reload(app, chat_room, new_page):
     zones = {"alice": "Asia/Tokyo", "bob": "America/New_York"}
     pages = {}

@@ -215,3 +215,30 @@ def test_without_javascript_the_list_shows_counts_and_a_room_is_read_once_loaded
     bob.goto(f"/boards/{board_id}/rooms")
     expect(link).not_to_have_class("unread")
     expect(link).to_have_accessible_name("#general")
+
+
+def test_the_level_applies_on_change_with_no_apply_button(app, new_page, chat_room):
+    """Issue 22: with JavaScript the select saves on change; an Apply button beside it only
+    said it would not (it is kept for browsers without JavaScript, below)."""
+    bob = new_page()
+    browser_login(bob, "bob")
+    open_room(bob, chat_room)
+    level = bob.get_by_label("Notify me about")
+    expect(level).to_be_visible()
+    expect(bob.locator("#level-form").get_by_role("button", name="Apply")).to_have_count(0)
+    level.select_option("mentions")
+    expect(bob.locator(".level-status")).to_have_text("Saved.")
+    expect(bob.locator("#level-form").get_by_role("button", name="Apply")).to_have_count(0)
+    bob.reload()
+    expect(bob.get_by_label("Notify me about")).to_have_value("mentions")
+
+
+def test_without_javascript_the_level_has_its_apply_button(app, no_js, chat_room):
+    bob = no_js("bob")
+    bob.goto(f"/rooms/{chat_room}")
+    apply = bob.locator("#level-form").get_by_role("button", name="Apply")
+    expect(apply).to_be_visible()
+    bob.get_by_label("Notify me about").select_option("none")
+    apply.click()
+    expect(bob.locator(".flash")).to_have_text("Notifications of #general: nothing.")
+    expect(bob.get_by_label("Notify me about")).to_have_value("none")

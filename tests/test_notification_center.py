@@ -495,20 +495,25 @@ def test_only_the_centers_socket_receives_rows(app, live_server, chat_room):
         center_socket.close()
 
 
-def test_older_notifications_continue_the_group(app, new_page, chat_room):
-    """Page two's first rows are of the same room as page one's last: one group."""
+def mention_bob(app, chat_room: int, count: int) -> None:
+    """alice mentions bob `count` times in the room ("@bob number 0" first)."""
     with app.app_context(), app.test_request_context():
         alice, bob = User.by_username("alice"), User.by_username("bob")
         room = db.session.get(ChatRoom, chat_room)
         messages = [
             ChatMessage(room=room, author=alice, content=f"@bob number {i}", mentioned_users=[bob])
-            for i in range(33)
+            for i in range(count)
         ]
         db.session.add_all(messages)
         db.session.commit()
         for message_id in [m.id for m in messages]:
             notifications.for_chat_message(message_id)  # the job's work, as the worker does it
         db.session.remove()
+
+
+def test_older_notifications_continue_the_group(app, new_page, chat_room):
+    """Page two's first rows are of the same room as page one's last: one group, one list."""
+    mention_bob(app, chat_room, 33)
     page = new_page()
     browser_login(page, "bob")
     page.goto("/notifications")
@@ -517,6 +522,57 @@ def test_older_notifications_continue_the_group(app, new_page, chat_room):
     page.get_by_role("link", name="Older notifications").click()
     expect(page.locator(".notification")).to_have_count(33)
     expect(page.locator(".notification-group")).to_have_count(1)
+    expect(page.locator(".notification-rows")).to_have_count(1)
+    expect(page.get_by_role("heading", name="#general in Launch")).to_have_count(1)
+    expect(page.locator(".notification-excerpt").last).to_have_text("@bob number 0")
+
+
+def test_the_next_page_goes_on_in_the_group_its_link_names(app, chat_room):
+    """Issue 22: the server, not a script, joins the next page's first rows to the group the
+    page above ended with (its "Older notifications" link names that place)."""
+    mention_bob(app, chat_room, 33)
+    bob = as_user(app, "bob")
+    page = bob.get("/notifications").get_data(as_text=True)
+    older = page[page.index('id="older-notifications"') :]
+    in_place = unescape(re.search(r'hx-get="([^"]+)"', older)[1])
+    assert f"place=room-{chat_room}" in in_place
+    fragment = bob.get(in_place, htmx=True).get_data(as_text=True)
+    assert 'class="notification-group"' not in fragment and "<h2" not in fragment
+    continued = re.search(r'<ol hx-swap-oob="([^"]+)">(.*?)</ol>', fragment, re.S)
+    assert continued[1] == (
+        "beforeend:#notification-list > .notification-group:last-of-type > .notification-rows"
+    )
+    assert continued[2].count('class="notification-summary"') == 3
+    # Another place named (the page above ended elsewhere): a group with its heading.
+    elsewhere = bob.get(in_place.replace(f"room-{chat_room}", "task-1"), htmx=True)
+    assert groups_of(elsewhere.get_data(as_text=True)) == [
+        ("#general in Launch", ["alice mentioned you"] * 3)
+    ]
+    # Without JavaScript the next page is a page of its own: its group has its heading.
+    plain = unescape(re.search(r'<a href="([^"]+)"', older)[1])
+    assert "place=" not in plain
+    assert groups_of(bob.get(plain).get_data(as_text=True)) == [
+        ("#general in Launch", ["alice mentioned you"] * 3)
+    ]
+
+
+def test_a_live_row_and_the_next_page_join_the_rooms_one_group(app, new_page, chat_room):
+    """A room's rows rendered with the page, one arriving live above them and those of the
+    next page below: one group, under one heading."""
+    mention_bob(app, chat_room, 33)
+    page = new_page()
+    browser_login(page, "bob")
+    page.goto("/notifications")
+    expect_socket_open(page)
+    as_user(app, "alice").post(f"/rooms/{chat_room}/messages", {"content": "@bob live one"})
+    run_jobs(app)
+    expect(page.locator(".notification")).to_have_count(31)
+    expect(page.locator(".notification-excerpt").first).to_have_text("@bob live one")
+    expect(page.locator(".notification-group")).to_have_count(1)
+    page.get_by_role("link", name="Older notifications").click()
+    expect(page.locator(".notification")).to_have_count(34)
+    expect(page.locator(".notification-group")).to_have_count(1)
+    expect(page.locator(".notification-rows")).to_have_count(1)
     expect(page.locator(".notification-excerpt").last).to_have_text("@bob number 0")
 
 

@@ -168,6 +168,9 @@ def test_second_run_changes_nothing_and_says_so(app):
     second = seed_demo(app)
     assert second.exit_code == 0, second.output
     assert "already here" in second.output and "--reset" in second.output
+    # Issue 22: how to see passwords again, as a command to copy.
+    assert "cannot be shown again" in second.output
+    assert "flask --app taskflow seed-demo --reset" in second.output
     assert not re.search(r"^  (alice|bob|carol) ", second.output, re.MULTILINE)
     assert row_counts(app) == counts
     assert password_hashes(app) == hashes

@@ -1,14 +1,10 @@
-// A group arriving on its own joins its neighbour of the same place.
+// A row arriving live joins the group below it of the same place (a next page's first
+// rows are joined by the server: notifications/_page.html).
 on("notification_groups", {
-  "htmx:load"(event) {
-    const group = event.target;
-    if (!group.matches?.(".notification-group") || !group.isConnected) return;
-    const rows = (g) => g.querySelector(".notification-rows");
-    const same = (other) => other?.matches(".notification-group") && other.dataset.place === group.dataset.place;
-    const next = group.nextElementSibling, previous = group.previousElementSibling;
-    if (same(next)) rows(next).prepend(...rows(group).children);
-    else if (same(previous)) rows(previous).append(...rows(group).children);
-    else return;
+  "htmx:load"({ target: group }) {
+    const rows = (g) => g.querySelector(".notification-rows"), next = group.nextElementSibling;
+    if (!group.matches?.(".notification-group") || !next?.matches(`[data-place="${group.dataset.place}"]`)) return;
+    rows(next).prepend(...rows(group).children);
     group.remove();
   },
 });

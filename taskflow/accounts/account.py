@@ -6,7 +6,7 @@ sockets it opened: a copied cookie and an open page lose access together."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from taskflow.accounts import login_guard, service
+from taskflow.accounts import devices, login_guard, service
 from taskflow.accounts.forms import PasswordChangeForm
 from taskflow.accounts.service import end_sessions
 from taskflow.extensions import db
@@ -62,5 +62,9 @@ def _page(form: PasswordChangeForm):
         .order_by(UserSession.id.desc())
     ).all()
     return render_template(
-        "accounts/account.html", form=form, sessions=sessions, current_id=current_user.session_id
+        "accounts/account.html",
+        form=form,
+        sessions=sessions,
+        current_id=current_user.session_id,
+        device=devices.describe,
     )

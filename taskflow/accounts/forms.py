@@ -151,11 +151,12 @@ class ProfileForm(FlaskForm):
             " look like another person's name or username."
         ),
     )
+    # A <select> of the zones timezones.offered_zone accepts, grouped by region, the user's
+    # own first (profile.html renders it: WTForms cannot put an option before its groups).
     time_zone = StringField(
         "Time zone",
         validators=[DataRequired(), Length(max=timezones.MAX_ZONE)],
-        render_kw={"list": "time-zones", "autocomplete": "off", "spellcheck": "false"},
-        description="An IANA name such as Europe/Paris or America/New_York.",
+        description="Your browser's zone, unless you chose another.",
     )
     avatar_color = RadioField(
         "Avatar colour", choices=[SelectChoice(v, label) for v, label in people.PALETTE.items()]
@@ -178,5 +179,7 @@ class ProfileForm(FlaskForm):
             raise ValidationError(LOOKALIKE)
 
     def validate_time_zone(self, field) -> None:
-        if timezones.clean_zone(field.data) is None:
+        """Exactly the zones the select offers (the user's own among them)."""
+        current = current_user.time_zone if current_user.is_authenticated else None
+        if timezones.offered_zone(field.data, current) is None:
             raise ValidationError("Pick a time zone from the list, e.g. Europe/Paris.")

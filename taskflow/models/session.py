@@ -6,16 +6,23 @@ logout therefore authenticates nothing afterwards, and "log out everywhere" or a
 change ends every session of the user at once."""
 
 import hashlib
+import logging
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, String, bindparam, delete, select
+from sqlalchemy import ForeignKey, String, bindparam, delete, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from taskflow.extensions import NEVER_REUSE_IDS, db, login_manager
 from taskflow.models.user import User, utcnow
 
 KEEP_PER_USER = 50  # a user's newest sessions kept; older ones end at the next login
+# How stale a session's last_active_at may get: it is written at most this often per session
+# (the account page says "last active 5 min ago"), not on every request.
+ACTIVE_EVERY = timedelta(minutes=1)
+
+log = logging.getLogger(__name__)
 
 
 def _digest(token: str) -> str:
@@ -31,6 +38,7 @@ class UserSession(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     user_agent: Mapped[str] = mapped_column(String(200), default="")
+    last_active_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship(lazy="joined")
 
@@ -64,11 +72,28 @@ class UserSession(db.Model):
             delete(cls).where(cls.user_id == user_id, cls.id.not_in(newest.scalar_subquery()))
         )
 
+    @classmethod
+    def mark_active(cls, session_id: int, last_active_at: datetime) -> None:
+        """Note that the session is in use, if it was not noted in the last ACTIVE_EVERY.
+        Written on a connection of its own and committed at once: the request's own
+        transaction may hold changes it means to roll back, and a GET commits nothing. A
+        failure (a locked database) costs the account page a stale time, never the request."""
+        now = utcnow()
+        if now - last_active_at < ACTIVE_EVERY:
+            return
+        try:
+            with db.engine.begin() as connection:
+                connection.execute(
+                    update(cls).where(cls.id == session_id).values(last_active_at=now)
+                )
+        except SQLAlchemyError:
+            log.warning("session %s: last activity not saved", session_id, exc_info=True)
 
-# Every request loads its user: one statement, built once, answering the user and the id of
-# the session (no UserSession object to build).
+
+# Every request loads its user: one statement, built once, answering the user, the id of the
+# session and when it was last active (no UserSession object to build).
 _LIVE_SESSION_USER = (
-    select(User, UserSession.id)
+    select(User, UserSession.id, UserSession.last_active_at)
     .join(UserSession, UserSession.user_id == User.id)
     .where(UserSession.token_hash == bindparam("token_hash"))
 )
@@ -83,6 +108,7 @@ def load_user(token: str) -> User | None:
     found = db.session.execute(_LIVE_SESSION_USER, {"token_hash": _digest(token)}).first()
     if found is None:
         return None
-    user, session_id = found
+    user, session_id, last_active_at = found
     user.session_token, user.session_id = token, session_id
+    UserSession.mark_active(session_id, last_active_at)
     return user

@@ -45,13 +45,19 @@ def index():
     unread_only = request.args.get("unread") == "1"
     before = id_arg("before")
     items = Notification.page(current_user.id, unread_only, before)
+    groups = rows.grouped(rows.rows_of(items, current_user))
     context = {
         "notifications": items,
-        "groups": rows.grouped(rows.rows_of(items, current_user)),
+        "groups": groups,
+        "last_place": groups[-1].place.key if groups else "",
         "unread_only": unread_only,
         "zone": viewer_zone(),
     }
     if is_htmx() and before is not None:  # "older": only the next page of items
+        # Its first rows, of the place the page above ended with (its "Older" link says
+        # which), go on in that group rather than head a second one.
+        if groups and groups[0].place.key == request.args.get("place"):
+            context["continued"], context["groups"] = groups[0], groups[1:]
         return render_template("notifications/_page.html", **context)
     boards = Board.for_user(current_user)
     # The first rooms one is in on each board, in one query (the board's link lists all).
