@@ -1,14 +1,18 @@
-"""Every page of the app, in Chromium, at 1280 and 390 px, light and dark (issue 14):
-axe-core finds nothing, the document is never wider than the viewport (except inside the
-kanban strip) and the console stays empty; logged out, logged in with nothing yet, and with
-a realistic board, rooms, a direct message, an invitation and notifications.
+"""Every page of the app, in Chromium, at 1280, 390 and 360 px, light and dark (issues 14
+and 22): no element leaves the viewport sideways (except inside a container that scrolls
+sideways by design, such as the kanban strip), the console stays empty and, at 1280 and 390,
+axe-core finds nothing; logged out, logged in with nothing yet, and with a realistic board,
+rooms, a direct message, an invitation and notifications. The walk screenshots every page
+(full page) in every mode: into pytest's tmp_path, or WALK_SCREENSHOTS=dir to look at them.
 
 Each test visits the whole list in one browser context and reports every page's problems at
 once, so one run shows all that is left. `test_every_get_route_is_visited` keeps the list
 complete: a new GET route fails it until it is added here (or said not to be a page)."""
 
+import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -16,7 +20,16 @@ from playwright.sync_api import expect
 from taskflow.extensions import db
 from taskflow.models import ChatMessage, ChatRoom, TaskThreadComment, User
 
-from .a11y import MODE_IDS, MODES, axe_violations, context_for, too_wide, watch_console
+from .a11y import (
+    AXE_MODE_IDS,
+    AXE_MODES,
+    MODE_IDS,
+    MODES,
+    axe_violations,
+    context_for,
+    off_screen,
+    watch_console,
+)
 from .conftest import as_user, browser_login, expect_settled, run_jobs
 from .helpers import add_member, columns, create_board, create_task
 
@@ -245,9 +258,12 @@ def every_page(data: dict) -> list[Page]:
     ]
 
 
-def visit_every_page(new_context, mode, data: dict, check, *, axe: bool) -> list[str]:
+def visit_every_page(
+    new_context, mode, data: dict, check, *, axe: bool, shots: Path | None = None
+) -> list[str]:
     """Open each page in one context (logging in as each user in turn) and run `check(page)`
-    on it once it is complete; every problem found, as "mode page: problem"."""
+    on it once it is complete, then screenshot it (the full page) into `shots` if given;
+    every problem found, as "mode page: problem"."""
     name, viewport, scheme = mode
     context = context_for(new_context, viewport, scheme, axe=axe)
     context.add_init_script(script=COUNT_SWAPS)
@@ -257,7 +273,7 @@ def visit_every_page(new_context, mode, data: dict, check, *, axe: bool) -> list
         messages = watch_console(page)
         page.on("console", lambda msg: messages.extend(more_of(msg)))
         user, read = "anon", 0
-        for each in every_page(data):
+        for number, each in enumerate(every_page(data), 1):
             if each.who != user:
                 context.clear_cookies()
                 if each.who != "anon":
@@ -278,9 +294,26 @@ def visit_every_page(new_context, mode, data: dict, check, *, axe: bool) -> list
                 failed += f"status of {each.status} "
                 said = [m for m in said if m not in own and not m.startswith(failed)]
             problems += [f"{where}: {problem}" for problem in check(page, said)]
+            if shots:
+                page.screenshot(path=shots / shot_name(number, each), full_page=True)
     finally:
         context.close()
     return problems
+
+
+def shot_name(number: int, each: Page) -> str:
+    """ "07-board.png": the walk's order, then the page's name made a file name."""
+    return f"{number:02d}-{re.sub(r'[^a-z0-9]+', '-', each.name.lower()).strip('-')}.png"
+
+
+@pytest.fixture
+def shots(tmp_path, request) -> Path:
+    """Where the walk puts one mode's screenshots: WALK_SCREENSHOTS/<mode>/ when that is set
+    (to look at them after the run), else the test's tmp_path (pytest keeps the last few)."""
+    kept = os.environ.get("WALK_SCREENSHOTS")
+    folder = Path(kept) / request.node.callspec.id if kept else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def more_of(msg) -> list[str]:
@@ -305,17 +338,17 @@ def settle(page, each: Page) -> None:
 
 
 @pytest.mark.parametrize("mode", MODES, ids=MODE_IDS)
-def test_every_page_keeps_the_console_empty_and_fits(new_context, data, mode):
+def test_every_page_keeps_the_console_empty_and_fits(new_context, data, mode, shots):
     def check(page, messages):
         expect_settled(page)
-        wide = too_wide(page)
-        return ([f"too wide: {'; '.join(wide)}"] if wide else []) + messages
+        out = off_screen(page)
+        return ([f"off screen: {'; '.join(out)}"] if out else []) + messages
 
-    problems = visit_every_page(new_context, mode, data, check, axe=False)
+    problems = visit_every_page(new_context, mode, data, check, axe=False, shots=shots)
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("mode", MODES, ids=MODE_IDS)
+@pytest.mark.parametrize("mode", AXE_MODES, ids=AXE_MODE_IDS)
 def test_every_page_passes_axe(new_context, data, mode):
     problems = visit_every_page(
         new_context, mode, data, lambda page, _: axe_violations(page), axe=True
