@@ -25,6 +25,7 @@ from .a11y import (
     AXE_MODES,
     MODE_IDS,
     MODES,
+    SMALL_PHONE,
     axe_violations,
     context_for,
     off_screen,
@@ -445,3 +446,97 @@ def test_password_and_username_fields_say_what_they_are(client, login):
         r'<input[^>]*hidden[^>]*name="username"[^>]*type="text"[^>]*value="alice"',
         pages["/account"],
     )
+
+
+# Each element's box, [left, top, width, height].
+BOXES = """els => els.map((e) => {
+  const b = e.getBoundingClientRect();
+  return [b.left, b.top, b.width, b.height];
+})"""
+
+# Pairs of visible elements inside each match of a selector that overlap (neither inside
+# the other), as "a / b".
+OVERLAPS = """els => els.flatMap((root) => {
+  const all = [...root.querySelectorAll('*')].filter((e) => e.checkVisibility());
+  const found = [];
+  for (const a of all) for (const b of all) {
+    if (a === b || a.contains(b) || b.contains(a) || found.length > 5) continue;
+    const p = a.getBoundingClientRect(), q = b.getBoundingClientRect();
+    const x = Math.min(p.right, q.right) - Math.max(p.left, q.left);
+    const y = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
+    const name = (e) => e.outerHTML.slice(0, 60);
+    if (x > 1 && y > 1 && a.compareDocumentPosition(b) & 4) found.push(`${name(a)} / ${name(b)}`);
+  }
+  return found;
+})"""
+
+
+def test_pages_line_up_on_a_small_phone(new_context, data):
+    """What the walk's screenshots showed out of line at 360 px (issue 22), checked by the
+    boxes: member rows (an avatar squashed to an oval, a @username split over two lines, the
+    room's member list's avatar stretched across the row), a room card's unread count drawn
+    as a bar across the card, the reaction page's hint under its buttons, the column and task
+    delete pages' choices and Cancel out of line, the comment edit page's editor pushed right
+    of an avatar it does not show, a direct message's count off its name's line and the
+    profile's colours in ragged columns. Every problem is reported at once."""
+    context = context_for(new_context, SMALL_PHONE, "light")
+    try:
+        page = context.new_page()
+        browser_login(page, "alice")
+
+        def boxes(selector: str) -> list[list[float]]:
+            found = page.locator(selector).evaluate_all(BOXES)
+            assert found, selector
+            return found
+
+        def overlaps(selector: str) -> list[str]:
+            return page.locator(selector).evaluate_all(OVERLAPS)
+
+        problems: list[str] = []
+
+        def check(holds: bool, what: str) -> None:
+            if not holds:
+                problems.append(f"{page.url}: {what}")
+
+        for path in (f"/boards/{data['board']}/members", f"/rooms/{data['general']}/members"):
+            page.goto(path)
+            square = [abs(w - h) < 1 for _, _, w, h in boxes(".member-list .avatar")]
+            check(all(square), "an avatar is not round")
+            check(not (found := overlaps(".member-list li")), f"overlap: {found}")
+        page.goto(f"/boards/{data['board']}/members")
+        check(all(h < 24 for *_, h in boxes(".member-list .handle")), "a @username split")
+
+        page.goto(f"/boards/{data['board']}/rooms")
+        check(all(w < 40 for _, _, w, _ in boxes(".room-card .unread-count")), "a count's bar")
+
+        page.goto(f"/messages/{data['message']}/reactions")
+        check(not (found := overlaps("main")), f"overlap: {found}")
+
+        page.goto(f"/columns/{data['columns'][0]}/delete")
+        lefts = {round(left) for left, *_ in boxes("input[name=tasks_to]")}
+        check(len(lefts) == 1, "the choices are not one under the other")
+        for path in (f"/columns/{data['columns'][0]}/delete", f"/tasks/{data['task']}/delete"):
+            page.goto(path)
+            (_, button, _, _), (_, cancel, _, _) = boxes("main form button.danger, main form a")
+            check(abs(button - cancel) < 1, "Cancel is not level with the button")
+
+        page.goto(f"/comments/{data['comment']}/edit")
+        [[title, *_]], [[editor, *_]] = boxes("main h1"), boxes("main .composer")
+        check(abs(title - editor) < 1, "the editor is not under the title's left edge")
+
+        page.goto("/direct")
+        (_, top, _, height), (_, count_top, _, count_height) = (
+            boxes(".direct-list a")[0],
+            boxes(".direct-list .unread-count")[0],
+        )
+        middle, count_middle = top + height / 2, count_top + count_height / 2
+        # Its own height (not stretched to the row's, its number at the top), centred.
+        check(count_height < 22, "the count is stretched to the row's height")
+        check(abs(middle - count_middle) < 1, "the count is off the name's line")
+
+        page.goto("/profile")
+        columns_ = {round(left) for left, *_ in boxes(".colour")}
+        check(len(columns_) == 2, f"the colours are not in two columns: {sorted(columns_)}")
+        assert not problems, "\n".join(problems)
+    finally:
+        context.close()
