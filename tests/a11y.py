@@ -9,22 +9,27 @@ from pathlib import Path
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 
-# The two widths every page is checked at: a desktop and a phone.
+# The widths every page is checked at: a desktop, a phone and a small phone (touch both).
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
+SMALL_PHONE = {"width": 360, "height": 740}
 MODES = [
     (name, viewport, scheme)
-    for name, viewport in (("desktop", DESKTOP), ("phone", PHONE))
+    for name, viewport in (("desktop", DESKTOP), ("phone", PHONE), ("small", SMALL_PHONE))
     for scheme in ("light", "dark")
 ]
 MODE_IDS = [f"{name}-{scheme}" for name, _, scheme in MODES]
+# axe runs at 1280 and 390: at 360 it would find what it finds at 390 (colours, names,
+# roles), while the walk's layout checks are what a narrower screen can break.
+AXE_MODES = [mode for mode in MODES if mode[1] is not SMALL_PHONE]
+AXE_MODE_IDS = [f"{name}-{scheme}" for name, _, scheme in AXE_MODES]
 
 
 def context_for(new_context, viewport: dict, scheme: str, *, axe: bool = False, **options):
     """A browser context (of the new_context fixture) at this size and colour scheme; with
     `axe`, the CSP is bypassed so axe-core can be injected (never for the console checks).
     `options` go to new_context (java_script_enabled=False, base_url=..., say)."""
-    phone = viewport is PHONE
+    phone = viewport is PHONE or viewport is SMALL_PHONE
     return new_context(
         viewport=viewport,
         color_scheme=scheme,
@@ -98,5 +103,45 @@ def too_wide(page) -> list[str]:
           }
           const doc_size = `document ${doc.scrollWidth}px wide in ${doc.clientWidth}px`;
           return [doc_size, ...wide.slice(0, 8)];
+        }"""
+    )
+
+
+def off_screen(page) -> list[str]:
+    """Every visible element whose box leaves the viewport sideways (left < 0 or right >
+    the viewport's width), as "selector left..right", the outermost of each nest only; first
+    "document Npx wide in Mpx" when the document itself scrolls sideways. Left out, with
+    everything inside them: a sideways scroll container whose own box is on screen (the
+    kanban strip, a code block: they scroll by design) and visually hidden text (clipped to
+    1px for screen readers). Empty when nothing leaves the screen."""
+    return page.evaluate(
+        """() => {
+          const doc = document.documentElement, width = doc.clientWidth;
+          const named = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id :
+            [...el.classList].slice(0, 2).map((c) => '.' + c).join(''));
+          const selector = (el) => {
+            const up = el.id ? null : el.parentElement.closest('[id], [class]');
+            return (up && up !== document.body ? named(up) + ' ' : '') + named(el);
+          };
+          const exempt = new Set(), out = new Set(), found = [];
+          for (const el of document.body.querySelectorAll('*')) {
+            if (exempt.has(el.parentElement)) { exempt.add(el); continue; }
+            if (!el.checkVisibility({visibilityProperty: true})) continue;
+            const box = el.getBoundingClientRect(), style = getComputedStyle(el);
+            const clipped = style.clip !== 'auto' || style.clipPath !== 'none';
+            if (clipped && (box.width <= 1 || box.height <= 1)) { exempt.add(el); continue; }
+            const outside = box.width * box.height > 0 &&
+              (box.left < -0.5 || box.right > width + 0.5);
+            if (outside) {
+              out.add(el);
+              if (!out.has(el.parentElement)) {
+                found.push(`${selector(el)} ${Math.round(box.left)}..${Math.round(box.right)}`);
+              }
+            } else if (['auto', 'scroll'].includes(style.overflowX)) exempt.add(el);
+          }
+          const wide = doc.scrollWidth > width
+            ? [`document ${doc.scrollWidth}px wide in ${width}px`] : [];
+          const more = found.length > 12 ? [`and ${found.length - 12} more`] : [];
+          return [...wide, ...found.slice(0, 12), ...more];
         }"""
     )

@@ -1,14 +1,18 @@
-"""Every page of the app, in Chromium, at 1280 and 390 px, light and dark (issue 14):
-axe-core finds nothing, the document is never wider than the viewport (except inside the
-kanban strip) and the console stays empty; logged out, logged in with nothing yet, and with
-a realistic board, rooms, a direct message, an invitation and notifications.
+"""Every page of the app, in Chromium, at 1280, 390 and 360 px, light and dark (issues 14
+and 22): no element leaves the viewport sideways (except inside a container that scrolls
+sideways by design, such as the kanban strip), the console stays empty and, at 1280 and 390,
+axe-core finds nothing; logged out, logged in with nothing yet, and with a realistic board,
+rooms, a direct message, an invitation and notifications. The walk screenshots every page
+(full page) in every mode: into pytest's tmp_path, or WALK_SCREENSHOTS=dir to look at them.
 
 Each test visits the whole list in one browser context and reports every page's problems at
 once, so one run shows all that is left. `test_every_get_route_is_visited` keeps the list
 complete: a new GET route fails it until it is added here (or said not to be a page)."""
 
+import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -16,7 +20,17 @@ from playwright.sync_api import expect
 from taskflow.extensions import db
 from taskflow.models import ChatMessage, ChatRoom, TaskThreadComment, User
 
-from .a11y import MODE_IDS, MODES, axe_violations, context_for, too_wide, watch_console
+from .a11y import (
+    AXE_MODE_IDS,
+    AXE_MODES,
+    MODE_IDS,
+    MODES,
+    SMALL_PHONE,
+    axe_violations,
+    context_for,
+    off_screen,
+    watch_console,
+)
 from .conftest import as_user, browser_login, expect_settled, run_jobs
 from .helpers import add_member, columns, create_board, create_task
 
@@ -246,9 +260,12 @@ def every_page(data: dict) -> list[Page]:
     ]
 
 
-def visit_every_page(new_context, mode, data: dict, check, *, axe: bool) -> list[str]:
+def visit_every_page(
+    new_context, mode, data: dict, check, *, axe: bool, shots: Path | None = None
+) -> list[str]:
     """Open each page in one context (logging in as each user in turn) and run `check(page)`
-    on it once it is complete; every problem found, as "mode page: problem"."""
+    on it once it is complete, then screenshot it (the full page) into `shots` if given;
+    every problem found, as "mode page: problem"."""
     name, viewport, scheme = mode
     context = context_for(new_context, viewport, scheme, axe=axe)
     context.add_init_script(script=COUNT_SWAPS)
@@ -258,7 +275,7 @@ def visit_every_page(new_context, mode, data: dict, check, *, axe: bool) -> list
         messages = watch_console(page)
         page.on("console", lambda msg: messages.extend(more_of(msg)))
         user, read = "anon", 0
-        for each in every_page(data):
+        for number, each in enumerate(every_page(data), 1):
             if each.who != user:
                 context.clear_cookies()
                 if each.who != "anon":
@@ -279,9 +296,26 @@ def visit_every_page(new_context, mode, data: dict, check, *, axe: bool) -> list
                 failed += f"status of {each.status} "
                 said = [m for m in said if m not in own and not m.startswith(failed)]
             problems += [f"{where}: {problem}" for problem in check(page, said)]
+            if shots:
+                page.screenshot(path=shots / shot_name(number, each), full_page=True)
     finally:
         context.close()
     return problems
+
+
+def shot_name(number: int, each: Page) -> str:
+    """ "07-board.png": the walk's order, then the page's name made a file name."""
+    return f"{number:02d}-{re.sub(r'[^a-z0-9]+', '-', each.name.lower()).strip('-')}.png"
+
+
+@pytest.fixture
+def shots(tmp_path, request) -> Path:
+    """Where the walk puts one mode's screenshots: WALK_SCREENSHOTS/<mode>/ when that is set
+    (to look at them after the run), else the test's tmp_path (pytest keeps the last few)."""
+    kept = os.environ.get("WALK_SCREENSHOTS")
+    folder = Path(kept) / request.node.callspec.id if kept else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def more_of(msg) -> list[str]:
@@ -306,17 +340,17 @@ def settle(page, each: Page) -> None:
 
 
 @pytest.mark.parametrize("mode", MODES, ids=MODE_IDS)
-def test_every_page_keeps_the_console_empty_and_fits(new_context, data, mode):
+def test_every_page_keeps_the_console_empty_and_fits(new_context, data, mode, shots):
     def check(page, messages):
         expect_settled(page)
-        wide = too_wide(page)
-        return ([f"too wide: {'; '.join(wide)}"] if wide else []) + messages
+        out = off_screen(page)
+        return ([f"off screen: {'; '.join(out)}"] if out else []) + messages
 
-    problems = visit_every_page(new_context, mode, data, check, axe=False)
+    problems = visit_every_page(new_context, mode, data, check, axe=False, shots=shots)
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("mode", MODES, ids=MODE_IDS)
+@pytest.mark.parametrize("mode", AXE_MODES, ids=AXE_MODE_IDS)
 def test_every_page_passes_axe(new_context, data, mode):
     problems = visit_every_page(
         new_context, mode, data, lambda page, _: axe_violations(page), axe=True
@@ -413,3 +447,97 @@ def test_password_and_username_fields_say_what_they_are(client, login):
         r'<input[^>]*hidden[^>]*name="username"[^>]*type="text"[^>]*value="alice"',
         pages["/account"],
     )
+
+
+# Each element's box, [left, top, width, height].
+BOXES = """els => els.map((e) => {
+  const b = e.getBoundingClientRect();
+  return [b.left, b.top, b.width, b.height];
+})"""
+
+# Pairs of visible elements inside each match of a selector that overlap (neither inside
+# the other), as "a / b".
+OVERLAPS = """els => els.flatMap((root) => {
+  const all = [...root.querySelectorAll('*')].filter((e) => e.checkVisibility());
+  const found = [];
+  for (const a of all) for (const b of all) {
+    if (a === b || a.contains(b) || b.contains(a) || found.length > 5) continue;
+    const p = a.getBoundingClientRect(), q = b.getBoundingClientRect();
+    const x = Math.min(p.right, q.right) - Math.max(p.left, q.left);
+    const y = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
+    const name = (e) => e.outerHTML.slice(0, 60);
+    if (x > 1 && y > 1 && a.compareDocumentPosition(b) & 4) found.push(`${name(a)} / ${name(b)}`);
+  }
+  return found;
+})"""
+
+
+def test_pages_line_up_on_a_small_phone(new_context, data):
+    """What the walk's screenshots showed out of line at 360 px (issue 22), checked by the
+    boxes: member rows (an avatar squashed to an oval, a @username split over two lines, the
+    room's member list's avatar stretched across the row), a room card's unread count drawn
+    as a bar across the card, the reaction page's hint under its buttons, the column and task
+    delete pages' choices and Cancel out of line, the comment edit page's editor pushed right
+    of an avatar it does not show, a direct message's count off its name's line and the
+    profile's colours in ragged columns. Every problem is reported at once."""
+    context = context_for(new_context, SMALL_PHONE, "light")
+    try:
+        page = context.new_page()
+        browser_login(page, "alice")
+
+        def boxes(selector: str) -> list[list[float]]:
+            found = page.locator(selector).evaluate_all(BOXES)
+            assert found, selector
+            return found
+
+        def overlaps(selector: str) -> list[str]:
+            return page.locator(selector).evaluate_all(OVERLAPS)
+
+        problems: list[str] = []
+
+        def check(holds: bool, what: str) -> None:
+            if not holds:
+                problems.append(f"{page.url}: {what}")
+
+        for path in (f"/boards/{data['board']}/members", f"/rooms/{data['general']}/members"):
+            page.goto(path)
+            square = [abs(w - h) < 1 for _, _, w, h in boxes(".member-list .avatar")]
+            check(all(square), "an avatar is not round")
+            check(not (found := overlaps(".member-list li")), f"overlap: {found}")
+        page.goto(f"/boards/{data['board']}/members")
+        check(all(h < 24 for *_, h in boxes(".member-list .handle")), "a @username split")
+
+        page.goto(f"/boards/{data['board']}/rooms")
+        check(all(w < 40 for _, _, w, _ in boxes(".room-card .unread-count")), "a count's bar")
+
+        page.goto(f"/messages/{data['message']}/reactions")
+        check(not (found := overlaps("main")), f"overlap: {found}")
+
+        page.goto(f"/columns/{data['columns'][0]}/delete")
+        lefts = {round(left) for left, *_ in boxes("input[name=tasks_to]")}
+        check(len(lefts) == 1, "the choices are not one under the other")
+        for path in (f"/columns/{data['columns'][0]}/delete", f"/tasks/{data['task']}/delete"):
+            page.goto(path)
+            (_, button, _, _), (_, cancel, _, _) = boxes("main form button.danger, main form a")
+            check(abs(button - cancel) < 1, "Cancel is not level with the button")
+
+        page.goto(f"/comments/{data['comment']}/edit")
+        [[title, *_]], [[editor, *_]] = boxes("main h1"), boxes("main .composer")
+        check(abs(title - editor) < 1, "the editor is not under the title's left edge")
+
+        page.goto("/direct")
+        (_, top, _, height), (_, count_top, _, count_height) = (
+            boxes(".direct-list a")[0],
+            boxes(".direct-list .unread-count")[0],
+        )
+        middle, count_middle = top + height / 2, count_top + count_height / 2
+        # Its own height (not stretched to the row's, its number at the top), centred.
+        check(count_height < 22, "the count is stretched to the row's height")
+        check(abs(middle - count_middle) < 1, "the count is off the name's line")
+
+        page.goto("/profile")
+        columns_ = {round(left) for left, *_ in boxes(".colour")}
+        check(len(columns_) == 2, f"the colours are not in two columns: {sorted(columns_)}")
+        assert not problems, "\n".join(problems)
+    finally:
+        context.close()
