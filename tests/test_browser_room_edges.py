@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from .a11y import DESKTOP, PHONE, context_for
 from .conftest import browser_login, open_room
 from .test_browser_reactions import post_from
+from .test_nothing_lost import saved
 
 
 def room_at(new_context, viewport: dict, username: str, room_id: int, **options):
@@ -135,3 +136,46 @@ def test_with_javascript_the_composers_keys_are_hinted(new_context, chat_room):
     page = room_at(new_context, DESKTOP, "alice", chat_room)
     expect(page.get_by_text("Enter sends")).to_be_visible()
     expect(page.locator("noscript .composer-hint")).to_have_count(0)
+
+
+WATCH_BOTH = """() => {
+  // Records whether the page ever says "Not sent." while saying "Reconnecting…".
+  const check = () => {
+    const box = document.querySelector("#outbox");
+    const connection = document.querySelector("#connection-state")?.textContent || "";
+    if (box && !box.hidden && /Not sent|Retry/.test(box.textContent)
+        && connection.includes("Reconnecting")) window.saidBoth = true;
+  };
+  new MutationObserver(check).observe(document.body,
+    { subtree: true, childList: true, characterData: true, attributes: true });
+  window.saidBoth = false;
+}"""
+
+
+def test_a_message_sent_offline_is_sending_until_it_arrives_once(
+    app, live_server, chat_room, proxy, room_page
+):
+    alice = room_page(proxy.url, "alice", chat_room)
+    bob = room_page(live_server, "bob", chat_room)
+    alice.evaluate(WATCH_BOTH)
+    proxy.refuse = True  # offline: no connection gets through
+    proxy.cut()
+    expect(alice.locator("body")).to_have_attribute("data-socket", "closed")
+    composer = alice.locator("#composer-input")
+    composer.fill("sent while offline")
+    composer.press("Enter")
+    # the HTTP fallback has been tried and failed (the page said "Not sent." then, beside
+    # "Reconnecting… (messages you send are still delivered)"): still sending, the text kept
+    alice.wait_for_event("requestfailed", timeout=20_000)
+    expect(alice.locator("#outbox")).to_have_text("Sending…")
+    expect(alice.locator("#outbox")).to_be_visible()
+    expect(composer).to_have_value("sent while offline")
+    assert saved(app, "sent while offline") == 0
+    proxy.refuse = False  # back online
+    for page in (alice, bob):
+        shown = page.locator(".message-body", has_text="sent while offline")
+        expect(shown).to_have_count(1, timeout=30_000)
+    expect(composer).to_have_value("")
+    expect(alice.locator("#outbox")).to_be_hidden()
+    assert saved(app, "sent while offline") == 1
+    assert alice.evaluate("() => window.saidBoth") is False

@@ -5,7 +5,7 @@ const roomLive = $("#room-live");
 const scroller = roomLive.querySelector(".scroller");
 const composer = () => $("[data-outbox] textarea");
 const changes = stream(0); // a (re)connect asks for those after seq
-const outbox = new Map(); // client id → { content, replyTo, sentAt, overHttp }
+const outbox = new Map(); // client id → { content, replyTo, since, sentAt, overHttp }
 let socket = null, webSocket = null, typing = false, loading = null;
 let httpSends = Promise.resolve(); // one at a time
 let sent = 0, lastSent = 0, seenTimer = null;
@@ -89,13 +89,9 @@ function newClientId() {
   return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-function showOutbox() {
+function showOutbox() { // "Sending…" once a message waits over a second, until it is back
   const box = $("[data-outbox-status]");
-  const ages = [...outbox.values()].map((entry) => Date.now() - entry.sentAt).filter((age) => age > 1000);
-  if (!box) return;
-  box.hidden = !ages.length;
-  $("[data-outbox-state]").textContent = ages.some((age) => age > 5000) ? "Not sent." : "Sending…";
-  $("[data-outbox-retry]").hidden = !ages.some((age) => age > 5000);
+  if (box) box.hidden = ![...outbox.values()].some((entry) => Date.now() - entry.since > 1000);
 }
 
 setInterval(() => {
@@ -112,10 +108,8 @@ setInterval(() => {
   if (outbox.size) showOutbox();
 }, 1000);
 
-function httpFailed({ detail }) {
-  if (!detail.elt?.matches?.("[data-outbox]")) return;
-  outbox.forEach((entry) => { entry.sentAt = 0; });
-  showOutbox();
+function httpFailed({ detail }) { // offline: tried again in 3 s, still "Sending…"
+  if (detail.elt?.matches?.("[data-outbox]")) outbox.forEach((entry) => Object.assign(entry, { sentAt: Date.now(), overHttp: false }));
 }
 
 function stopTyping() {
@@ -220,7 +214,7 @@ on("room-live", {
       if (outbox.get(params.client_id) && outbox.get(params.client_id).content.trim() !== params.content.trim()) {
         params.client_id = form.elements.client_id.value = newClientId(); // a different message
       }
-      outbox.set(params.client_id, { content: params.content, replyTo: params.reply_to || "", sentAt: Date.now(), overHttp: !socket });
+      outbox.set(params.client_id, { content: params.content, replyTo: params.reply_to || "", since: Date.now(), sentAt: Date.now(), overHttp: !socket });
       cancelReply();
       showOutbox();
       if (socket) return;
@@ -235,7 +229,6 @@ on("room-live", {
   "htmx:timeout": httpFailed,
   click(event) {
     const link = event.target.closest(".message > :is(.edit, .delete, .reply), [data-reply-quote], [data-reply-cancel]");
-    if (event.target.closest("[data-outbox-retry]")) resendOutbox();
     if (!link || !plain(event)) return;
     event.preventDefault();
     const message = link.closest(".message");
