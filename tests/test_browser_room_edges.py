@@ -179,3 +179,73 @@ def test_a_message_sent_offline_is_sending_until_it_arrives_once(
     expect(alice.locator("#outbox")).to_be_hidden()
     assert saved(app, "sent while offline") == 1
     assert alice.evaluate("() => window.saidBoth") is False
+
+
+def test_the_message_list_is_one_tab_stop_with_arrows_between_messages(new_context, chat_room):
+    bob = room_at(new_context, DESKTOP, "bob", chat_room)
+    for text in ("one from bob", "two from bob"):
+        post_from(bob, text)
+    page = room_at(new_context, DESKTOP, "alice", chat_room)
+    reply = page.locator(".message").last
+    reply.hover()
+    reply.locator("a.reply").click()
+    expect(page.locator("#replying")).to_be_visible()
+    mine = post_from(page, "three from alice")  # a reply: a quote, links, a time
+    mine.locator("a.react").focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("group", name="Add a reaction").get_by_role("button").first.press("Enter")
+    expect(mine.locator(".reaction")).to_have_count(1)
+    messages = page.locator(".message")
+    scroller = page.get_by_role("log", name="Messages")
+    composer = page.locator("#composer-input")
+
+    scroller.focus()
+    page.keyboard.press("Tab")  # past every message's links: one stop
+    expect(composer).to_be_focused()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")  # back past the composer's own controls, if any
+    focused = page.evaluate("() => document.activeElement.closest('.message')?.id || null")
+    assert focused is None  # never into a message backwards either
+
+    scroller.focus()
+    page.keyboard.press("ArrowUp")  # the newest message
+    expect(messages.nth(2)).to_be_focused()
+    page.keyboard.press("ArrowUp")
+    expect(messages.nth(1)).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(messages.nth(2)).to_be_focused()
+    page.keyboard.press("Tab")  # into the focused message's actions
+    inside = page.evaluate("() => document.activeElement.closest('.message')?.id")
+    assert inside == mine.get_attribute("id")
+    for _ in range(12):  # its stops, then out of the list, to the composer
+        page.keyboard.press("Tab")
+        where = page.evaluate("() => document.activeElement.closest('.message')?.id || null")
+        if where is None:
+            break
+        assert where == mine.get_attribute("id")
+    expect(composer).to_be_focused()
+
+    messages.nth(0).focus()
+    page.keyboard.press("Escape")  # back to the composer
+    expect(composer).to_be_focused()
+
+
+def test_up_edits_the_last_message_after_reacting(new_context, chat_room):
+    page = room_at(new_context, DESKTOP, "alice", chat_room)
+    mine = post_from(page, "react then edit")
+    mine.locator("a.react").focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("group", name="Add a reaction").get_by_role("button").first.press("Enter")
+    chip = mine.locator(".reaction")
+    expect(chip).to_be_focused()
+    page.keyboard.press("Escape")  # from the reaction back to the composer
+    composer = page.locator("#composer-input")
+    expect(composer).to_be_focused()
+    composer.press("ArrowUp")  # edits the last message, the reaction's
+    editor = page.locator(f"#{mine.get_attribute('id')}-input")
+    expect(editor).to_be_focused()
+    editor.press("Escape")  # cancelled: back to the composer, not to the reaction
+    expect(editor).to_have_count(0)
+    expect(composer).to_be_focused()
+    composer.press("ArrowUp")
+    expect(editor).to_be_focused()
