@@ -5,7 +5,7 @@ let pickerKeys = null; // pressed while the picker is on its way
 let reactedTarget = null;
 const press = (id, target) => { pressed = { id, target, until: Date.now() + 5000 }; };
 
-function markPressed(root) { // an element added: a message, a comment, a list (never a lone button)
+function markPressed(root) { // root: never a lone button
   for (const b of root.querySelectorAll?.(".reaction[data-users]") || []) b.setAttribute("aria-pressed", b.dataset.users.split(" ").includes(page.userId));
 }
 markPressed(document.body);

@@ -129,6 +129,7 @@ async function reveal(quote) {
   }
   const original = byId(id);
   if (!original) return location.assign(quote.href);
+  original.tabIndex = -1;
   original.focus(); // scrolled to
   original.classList.add("highlighted");
   setTimeout(() => original.classList.remove("highlighted"), 2500);
@@ -241,6 +242,7 @@ on("room-live", {
     }
     if (to && !event.altKey && event.target.matches(".message, .scroller")) {
       event.preventDefault();
+      to.tabIndex = -1;
       to.focus();
     }
     if (event.key === "Escape" && here) composer().focus();
