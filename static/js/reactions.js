@@ -5,16 +5,16 @@ let pickerKeys = null; // pressed while the picker is on its way
 let reactedTarget = null;
 const press = (id, target) => { pressed = { id, target, until: Date.now() + 5000 }; };
 
-function markPressed(root) {
-  const buttons = root.querySelectorAll ? [...root.querySelectorAll(".reaction[data-users]"), root] : [];
-  for (const b of buttons) if (b.matches(".reaction[data-users]")) b.setAttribute("aria-pressed", b.dataset.users.split(" ").includes(page.userId));
+function markPressed(root) { // root: never a lone button
+  for (const b of root.querySelectorAll?.(".reaction[data-users]") || []) b.setAttribute("aria-pressed", b.dataset.users.split(" ").includes(page.userId));
 }
 markPressed(document.body);
 
 new MutationObserver((records) => {
   for (const record of records) record.addedNodes.forEach(markPressed);
   if (!pressed || Date.now() > pressed.until) return void (pressed = null);
-  if (idle()) (byId(pressed.id) || byId(pressed.target)?.querySelector(".react"))?.focus();
+  const to = byId(pressed.id) || byId(pressed.target)?.querySelector(".react");
+  if (idle() && to) pressed = to.focus(); // once
 }).observe(document.body, { childList: true, subtree: true });
 
 function closePicker(picker, refocus) {

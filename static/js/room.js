@@ -5,7 +5,7 @@ const roomLive = $("#room-live");
 const scroller = roomLive.querySelector(".scroller");
 const composer = () => $("[data-outbox] textarea");
 const changes = stream(0); // a (re)connect asks for those after seq
-const outbox = new Map(); // client id → { content, replyTo, sentAt, overHttp }
+const outbox = new Map(); // client id → { content, replyTo, since, sentAt, overHttp }
 let socket = null, webSocket = null, typing = false, loading = null;
 let httpSends = Promise.resolve(); // one at a time
 let sent = 0, lastSent = 0, seenTimer = null;
@@ -22,9 +22,7 @@ syncChanges();
 htmx.createWebSocket = (url) => {
   const target = new URL(url);
   target.searchParams.set("seq", changes.seq);
-  webSocket = new WebSocket(target, []);
-  webSocket.binaryType = htmx.config.wsBinaryType;
-  return webSocket;
+  return webSocket = new WebSocket(target); // text frames only: no binaryType
 };
 
 function mergeMessages({ detail }) {
@@ -62,8 +60,7 @@ function sendOverHttp(clientId) {
     const form = $("[data-outbox]"), entry = outbox.get(clientId);
     if (!form || !entry) return;
     const values = { content: entry.content, client_id: clientId, seq: changes.seq, reply_to: entry.replyTo };
-    return Promise.race([htmx.ajax("POST", form.action, { source: form, swap: "none", values }),
-      new Promise((done) => setTimeout(done, 15000))]);
+    return htmx.ajax("POST", form.action, { source: form, swap: "none", values }); // hx-request: 15 s
   }).catch(() => {});
 }
 
@@ -73,7 +70,6 @@ function resendOutbox() {
     if (socket) sendFrame({ content: entry.content, client_id: clientId, reply_to: entry.replyTo });
     else sendOverHttp(clientId);
   }
-  showOutbox();
 }
 
 function acknowledge(clientId) {
@@ -89,13 +85,9 @@ function newClientId() {
   return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-function showOutbox() {
+function showOutbox() { // "Sending…" after a second
   const box = $("[data-outbox-status]");
-  const ages = [...outbox.values()].map((entry) => Date.now() - entry.sentAt).filter((age) => age > 1000);
-  if (!box) return;
-  box.hidden = !ages.length;
-  $("[data-outbox-state]").textContent = ages.some((age) => age > 5000) ? "Not sent." : "Sending…";
-  $("[data-outbox-retry]").hidden = !ages.some((age) => age > 5000);
+  if (box) box.hidden = ![...outbox.values()].some((entry) => Date.now() - entry.since > 1000);
 }
 
 setInterval(() => {
@@ -109,13 +101,11 @@ setInterval(() => {
     webSocket.onopen = webSocket.onmessage = webSocket.onerror = webSocket.onclose = null;
     socket.reconnect();
   }
-  if (outbox.size) showOutbox();
+  showOutbox();
 }, 1000);
 
-function httpFailed({ detail }) {
-  if (!detail.elt?.matches?.("[data-outbox]")) return;
-  outbox.forEach((entry) => { entry.sentAt = 0; });
-  showOutbox();
+function httpFailed({ detail }) { // tried again in 3 s
+  if (detail.elt?.matches?.("[data-outbox]")) outbox.forEach((entry) => Object.assign(entry, { sentAt: Date.now(), overHttp: false }));
 }
 
 function stopTyping() {
@@ -139,9 +129,8 @@ async function reveal(quote) {
   }
   const original = byId(id);
   if (!original) return location.assign(quote.href);
-  original.scrollIntoView({ block: "center" });
   original.tabIndex = -1;
-  original.focus({ preventScroll: true });
+  original.focus(); // scrolled to
   original.classList.add("highlighted");
   setTimeout(() => original.classList.remove("highlighted"), 2500);
 }
@@ -220,22 +209,17 @@ on("room-live", {
       if (outbox.get(params.client_id) && outbox.get(params.client_id).content.trim() !== params.content.trim()) {
         params.client_id = form.elements.client_id.value = newClientId(); // a different message
       }
-      outbox.set(params.client_id, { content: params.content, replyTo: params.reply_to || "", sentAt: Date.now(), overHttp: !socket });
+      outbox.set(params.client_id, { content: params.content, replyTo: params.reply_to || "", since: Date.now(), sentAt: Date.now(), overHttp: !socket });
       cancelReply();
-      showOutbox();
       if (socket) return;
       event.preventDefault();
       sendOverHttp(params.client_id);
     }
   },
-  "htmx:configRequest"({ detail }) {
-    if (detail.elt.matches("[data-outbox]")) detail.timeout = 15000;
-  },
   "htmx:sendError": httpFailed,
   "htmx:timeout": httpFailed,
   click(event) {
     const link = event.target.closest(".message > :is(.edit, .delete, .reply), [data-reply-quote], [data-reply-cancel]");
-    if (event.target.closest("[data-outbox-retry]")) resendOutbox();
     if (!link || !plain(event)) return;
     event.preventDefault();
     const message = link.closest(".message");
@@ -249,8 +233,19 @@ on("room-live", {
     }
     return true;
   },
-  keydown(event) {
-    const field = event.target.closest("[data-outbox] textarea");
+  keydown(event) { // the list: one Tab stop (the others inert for the key), ↑/↓, Esc out
+    const field = event.target.closest("[data-outbox] textarea"), here = event.target.closest(".message"), list = $$(".message");
+    const to = list[(here ? list.indexOf(here) : list.length) + ({ ArrowUp: -1, ArrowDown: 1 }[event.key] || NaN)];
+    if (event.key === "Tab") for (const m of list) {
+      m.inert = m !== here;
+      setTimeout(() => { m.inert = false; });
+    }
+    if (to && !event.altKey && event.target.matches(".message, .scroller")) {
+      event.preventDefault();
+      to.tabIndex = -1;
+      to.focus();
+    }
+    if (event.key === "Escape" && here) composer().focus();
     if (!field || event.isComposing) return;
     if (event.key === "Enter") typing = false;
     if (event.key === "Escape") {
@@ -258,7 +253,6 @@ on("room-live", {
       stopTyping();
     }
     if (event.key !== "ArrowUp" || field.value || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
-    // ↑ in the empty composer edits the last own message.
     const edit = $$(`.message[data-author-id="${myId}"]:not(.editing)`).pop()?.querySelector(".edit");
     if (edit) {
       event.preventDefault();
