@@ -65,3 +65,23 @@ def test_a_refused_invitation_leaves_the_console_clean(app, chat_room, new_conte
         expect(page.get_by_label("Username")).to_have_attribute("aria-invalid", "true")
         expect(page.locator(".htmx-swapping, .htmx-added, .htmx-settling")).to_have_count(0)
         assert [s for s in seen if not s.startswith(REFUSED)] == [], scheme
+
+
+def test_pickers_name_people_and_tick_from_the_whole_row_on_a_phone(app, chat_room, new_context):
+    named(app, bob="Bob Builder")
+    page = context_for(new_context, PHONE, "light").new_page()
+    browser_login(page, "alice")
+    for path in ("/direct/new", f"/boards/{board_of(app, chat_room)}/rooms/new"):
+        page.goto(path)
+        box = page.get_by_role("checkbox", name="Bob Builder @bob")
+        label = page.locator("label", has=page.locator("small", has_text="@bob"))
+        expect(label).to_have_text("Bob Builder @bob")
+        expect(page.get_by_role("checkbox", name="carol", exact=True)).to_be_visible()
+        row = page.locator(".checklist li", has=box)
+        assert row.bounding_box()["height"] >= ROW, path
+        assert label.bounding_box()["height"] >= ROW, path
+        on_the_name = {"x": 8, "y": label.bounding_box()["height"] / 2}  # "B" of "Bob"
+        label.click(position=on_the_name)
+        expect(box).to_be_checked()
+        label.click(position=on_the_name)
+        expect(box).not_to_be_checked()
