@@ -9,7 +9,8 @@ from taskflow.extensions import db
 from taskflow.models import ChatRoom, User
 
 from .a11y import DESKTOP, PHONE, context_for, watch_console
-from .conftest import browser_login, expect_socket_open
+from .conftest import browser_login, expect_socket_open, second_room
+from .test_browser_unread import say
 
 ROW = 40  # px: the least height of a row to tick on a touch screen
 
@@ -85,3 +86,30 @@ def test_pickers_name_people_and_tick_from_the_whole_row_on_a_phone(app, chat_ro
         expect(box).to_be_checked()
         label.click(position=on_the_name)
         expect(box).not_to_be_checked()
+
+
+def test_on_a_phone_the_rooms_button_and_menu_show_news_of_another_room(
+    app, chat_room, new_context
+):
+    other = second_room(app, chat_room)  # alice and bob are in both
+    context = context_for(new_context, PHONE, "light", timeout=20_000)
+    alice = context.new_page()
+    browser_login(alice, "alice")
+    alice.goto(f"/rooms/{chat_room}")
+    expect_socket_open(alice)
+    expect(alice.locator(".rooms-button")).to_be_visible()
+    assert after(alice, ".rooms-button", "content") == "none"
+    assert after(alice, ".site-menu-toggle", "content") == "none"
+
+    say(app, other, "bob", "news in random")
+    expect(alice.locator(f'#room-list [data-unread-room="{other}"]')).to_have_class("unread")
+    for toggle in (".rooms-button", ".site-menu-toggle"):
+        assert after(alice, toggle, "content") != "none", toggle
+        assert after(alice, toggle, "width") == "8px", toggle
+
+    reader = context.new_page()  # alice reads random in another tab: the dots go
+    reader.goto(f"/rooms/{other}")
+    expect_socket_open(reader)
+    expect(alice.locator(f'#room-list [data-unread-room="{other}"]')).not_to_have_class("unread")
+    for toggle in (".rooms-button", ".site-menu-toggle"):
+        assert after(alice, toggle, "content") == "none", toggle
