@@ -128,7 +128,7 @@ def test_a_new_board_member_joins_the_open_room_at_once(app, new_page, chat_room
     expect(dave.locator("main")).not_to_contain_text("general")
     # accepting put him in the open room: no Join, a link to it
     expect(dave.get_by_role("button", name="Join #lobby")).to_have_count(0)
-    dave.locator(f"#room-card-{lobby}").get_by_role("link", name="#lobby").click()
+    dave.locator(f"#room-card-{lobby}").get_by_role("link", name="#lobby", exact=True).click()
     dave.wait_for_url(f"**/rooms/{lobby}")
     expect_socket_open(dave)
     expect(alice.locator(f"#member-{dave_id}")).to_have_class("online")
@@ -147,7 +147,7 @@ def test_an_open_room_is_read_before_joining_and_joined_in_place(app, new_page, 
 
     carol = logged_in(new_page, "carol")  # on the board, not in the room
     carol.goto(f"/boards/{board_id}/rooms")
-    carol.locator(f"#room-card-{lobby}").get_by_role("link", name="#lobby").click()
+    carol.locator(f"#room-card-{lobby}").get_by_role("link", name="#lobby", exact=True).click()
     carol.wait_for_url(f"**/rooms/{lobby}")
     expect(carol.locator(".message-body").last).to_have_text("before carol came")
     expect(carol.locator("#composer")).to_have_count(0)
