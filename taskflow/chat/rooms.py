@@ -322,8 +322,7 @@ def _room_page(room: Row, messages: Markup, mark_read: bool = False, **context) 
         members=members,
         more_members=total - len(members),
         online=presence.online(topics.room(room.id)),
-        can_manage=room.joined
-        and may_manage(current_user.id, room.created_by_id, room.board_owner_id),
+        can_manage=room.joined and may_manage(user_id, room.created_by_id, room.board_owner_id),
         seq=room.seq,  # read with the room, before its messages: never newer than they are
         client_id=secrets.token_urlsafe(16),  # a plain form resubmitted is saved once
         **context,

@@ -78,8 +78,7 @@ _PAGE_VIEW = _readers(
     bindparam("room_id"),
     bindparam("user_id"),
 )
-# An open room of one of the viewer's boards that they have not joined, read before joining
-# (a preview: a Join bar instead of the composer): nothing in it is unread for them.
+# An open room of the viewer's boards, read before joining: nothing in it is unread for them.
 _PREVIEW_VIEW = (
     select(
         *_ROOM_PAGE,
