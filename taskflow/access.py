@@ -40,6 +40,22 @@ def readable_room_view(room_id: int, user: User) -> Row | None:
     return room_reads.page_view(room_id, user.id) if user.is_authenticated else None
 
 
+def previewable_room(room_id: int, user: User) -> ChatRoom | None:
+    """An open room of one of the user's boards, joined or not: a board member reads an open
+    room before joining it (a preview, read only); never a private room, nor a direct
+    message, nor anything to someone off the board (ChatRoom.joinable, one query)."""
+    return ChatRoom.joinable(room_id, user) if user.is_authenticated else None
+
+
+def room_page_view(room_id: int, user: User) -> Row | None:
+    """The room page's row (readable_room_view); else, for an open room of one of the
+    user's boards that they have not joined, its preview's (`joined` false:
+    previewable_room's rule)."""
+    if not user.is_authenticated:
+        return None
+    return room_reads.page_view(room_id, user.id) or room_reads.preview_view(room_id, user.id)
+
+
 def readable_room_ids(room_ids: Collection[int], user: User) -> set[int]:
     """Which of these rooms the user may read (readable_room's rule), in one query."""
     return ChatRoom.readable_ids(room_ids, user.id) if user.is_authenticated else set()
@@ -80,6 +96,12 @@ def member_room(room_id: int) -> ChatRoom:
 
 def member_room_view(room_id: int) -> Row:
     return _found(readable_room_view(room_id, current_user))
+
+
+def room_to_read(room_id: int) -> Row:
+    """The room page's row for its reader: a member, or a board member previewing an open
+    room (room_page_view)."""
+    return _found(room_page_view(room_id, current_user))
 
 
 def managed_room(room_id: int) -> ChatRoom:

@@ -6,6 +6,7 @@ import hashlib
 from datetime import datetime, timedelta
 
 from flask import Flask
+from markupsafe import Markup, escape
 
 MAX_DISPLAY_NAME = 50
 # Avatar colours: each keeps white initials above WCAG AA contrast (4.5:1 and more; checked
@@ -32,13 +33,16 @@ def shown_name(user) -> str:
     return getattr(user, "display_name", None) or user.username
 
 
-def name_and_handle(user) -> str:
-    """The name shown with the @username beside a display name ("Alice (@alice)"), for
-    plain-text labels where who it is decides trust (pickers): display names may look
-    alike, usernames are unique."""
+def name_and_handle(user) -> Markup:
+    """The name shown with the @username beside a display name, as the member lists write
+    it (`_macros.html` handle: "Alice Martin <small class="handle">@alice</small>"), for
+    labels where who it is decides trust (pickers): display names may look alike, usernames
+    are unique. Escaped: a name is text."""
     if getattr(user, "display_name", None):
-        return f"{user.display_name} (@{user.username})"
-    return user.username
+        return Markup('{} <small class="handle">@{}</small>').format(
+            user.display_name, user.username
+        )
+    return escape(user.username)
 
 
 def clean_display_name(value: str | None) -> str | None:

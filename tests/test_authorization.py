@@ -151,6 +151,15 @@ ENDPOINTS = {
     "rooms.show": ("GET", "/rooms/{room}", {}, board(ROOM)),
     # bob and erin's direct message: theirs only, whatever else anyone manages
     "rooms.show#direct": ("GET", "/rooms/{direct}", {}, board(DIRECT)),
+    # dave's open room: every board member reads it, joined or not (issue 22: a Join bar)
+    "rooms.show#open": ("GET", "/rooms/{open_room}", {}, board(MEMBERS)),
+    # ...and writes in it only once joined
+    "rooms.post_message#open": (
+        "POST",
+        "/rooms/{open_room}/messages",
+        {},
+        board({"board_member": 404, "room_member": 404, "room_creator": OK, "board_owner": 404}),
+    ),
     "rooms.post_message": ("POST", "/rooms/{room}/messages", {}, board(ROOM)),
     "rooms.read": ("POST", "/rooms/{room}/read", {}, board(ROOM)),
     # an empty form: refused (400) for a member, never a 5xx
@@ -290,10 +299,11 @@ SOCKETS = {
         {
             "anonymous": 4404,
             "outsider": 4404,
-            "board_member": 4404,  # until she joins
-            "room_member": 4404,
+            # every board member reads it, joined or not (issue 22); writes once joined
+            "board_member": "open",
+            "room_member": "open",
             "room_creator": "open",
-            "board_owner": 4404,
+            "board_owner": "open",
         },
     ),
     "ws.chat_room#direct": (

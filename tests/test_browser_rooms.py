@@ -126,12 +126,45 @@ def test_a_new_board_member_joins_the_open_room_at_once(app, new_page, chat_room
     dave.wait_for_url(f"**/boards/{board_id}")
     dave.get_by_role("link", name="Chat rooms").click()
     expect(dave.locator("main")).not_to_contain_text("general")
-    dave.get_by_role("button", name="Join #lobby").click()
+    # accepting put him in the open room: no Join, a link to it
+    expect(dave.get_by_role("button", name="Join #lobby")).to_have_count(0)
+    dave.locator(f"#room-card-{lobby}").get_by_role("link", name="#lobby", exact=True).click()
     dave.wait_for_url(f"**/rooms/{lobby}")
     expect_socket_open(dave)
     expect(alice.locator(f"#member-{dave_id}")).to_have_class("online")
     send(dave, "hello, I am new")
     expect(alice.locator(".message-body").last).to_have_text("hello, I am new")
+
+
+def test_an_open_room_is_read_before_joining_and_joined_in_place(app, new_page, chat_room):
+    """Issue 22: a board member who has not joined an open room reads it, live, with a Join
+    bar in place of the composer; Join keeps them on the page, now with the composer."""
+    lobby, board_id = add_lobby(app, chat_room)
+    alice = logged_in(new_page, "alice")
+    open_room(alice, lobby)
+    send(alice, "before carol came")
+    expect(alice.locator(".message-body").last).to_have_text("before carol came")
+
+    carol = logged_in(new_page, "carol")  # on the board, not in the room
+    carol.goto(f"/boards/{board_id}/rooms")
+    carol.locator(f"#room-card-{lobby}").get_by_role("link", name="#lobby", exact=True).click()
+    carol.wait_for_url(f"**/rooms/{lobby}")
+    expect(carol.locator(".message-body").last).to_have_text("before carol came")
+    expect(carol.locator("#composer")).to_have_count(0)
+    bar = carol.locator("#join-bar")
+    expect(bar).to_be_visible()
+    expect(bar).to_contain_text("Join it to write here")
+    expect_socket_open(carol)
+    send(alice, "live while carol reads")
+    expect(carol.locator(".message-body").last).to_have_text("live while carol reads")
+
+    bar.get_by_role("button", name="Join #lobby").click()
+    expect(carol.locator("#composer-input")).to_be_visible()
+    expect(carol.locator("#join-bar")).to_have_count(0)
+    assert carol.url.endswith(f"/rooms/{lobby}")
+    expect_socket_open(carol)
+    send(carol, "hello, I joined")
+    expect(alice.locator(".message-body").last).to_have_text("hello, I joined")
 
 
 def test_a_direct_message_works_live_both_ways(app, new_page, chat_room):

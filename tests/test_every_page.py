@@ -85,7 +85,7 @@ NOT_PAGES = {
 class Page:
     name: str  # what the report calls it
     path: str
-    who: str  # "anon" (logged out), "dave" (a new user: empty), "alice" (data), "carol"
+    who: str  # "anon" (logged out), "dave" (a new user: empty), "alice" (data), "bob", "carol"
     ready: str | None = None  # a selector that is on screen once the page is complete
     status: int = 200
 
@@ -96,8 +96,9 @@ def data(app, make_user) -> dict:
     (alice owns it, bob is a member, carol is invited and has not answered, an invite link),
     tasks in every column, one with a comment thread (a mention, a reaction) and one with
     none, an open room with a conversation (a mention, a reply, a reaction), a private room,
-    a room nobody wrote in, a second board with no tasks and no rooms, a direct message
-    between alice and bob, and alice's notifications. Dave is on nothing.
+    a room nobody wrote in (open: bob left it, to read it before joining), a second board
+    with no tasks and no rooms, a direct message between alice and bob, and alice's
+    notifications. Dave is on nothing.
     Users are made directly (no sign-up per test); everything else through the routes."""
     for name in ("alice", "bob", "carol", "dave"):
         make_user(name)
@@ -152,6 +153,8 @@ def data(app, make_user) -> dict:
     with app.app_context():
         rooms = {r.name: r.id for r in db.session.scalars(db.select(ChatRoom)) if r.name}
     general, leads = rooms["general"], rooms["leads"]
+    # bob leaves the open room nobody wrote in: he reads it before joining (issue 22)
+    assert bob.post(f"/rooms/{rooms['random']}/leave").status_code == 302
     # Empty states: a room nobody has written in, a board with no tasks and no rooms.
     bare_board = create_board(alice, "Side project")
 
@@ -243,6 +246,7 @@ def every_page(data: dict) -> list[Page]:
         Page("open room", f"/rooms/{room}", "alice", ready=online),
         Page("private room", f"/rooms/{data['leads']}", "alice", ready=online),
         Page("room without messages", f"/rooms/{data['quiet_room']}", "alice", ready=online),
+        Page("open room before joining", f"/rooms/{data['quiet_room']}", "bob", ready="#join-bar"),
         Page("room members", f"/rooms/{room}/members", "alice"),
         Page("room leave", f"/rooms/{room}/leave", "alice"),
         Page("room delete", f"/rooms/{room}/delete", "alice"),

@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 
 from taskflow import people
 from taskflow.extensions import db
-from taskflow.models import Board, ChatRoom, User
+from taskflow.models import Board, ChatMessage, ChatRoom, User
 from taskflow.names import cased_key, confusable_key
 
 from .conftest import (
@@ -249,9 +249,21 @@ def test_the_username_stands_beside_the_display_name_in_chat_and_member_lists(
     assert bob.post(f"/tasks/{board_with_task_in}/comments", {"content": "ok"}).status_code < 400
     task = alice.get(f"/tasks/{board_with_task_in}").get_data(as_text=True)
     assert beside(task.split('class="comment"')[1], "Bob Stone", "bob")
-    # The direct message picker; carol has no display name: her username alone.
+    # The people pickers (issue 22: as the member lists write it, not "Bob Stone (@bob)");
+    # carol has no display name: her username alone.
     picker = alice.get("/direct/new").get_data(as_text=True)
-    assert "Bob Stone (@bob)</label>" in picker and ">carol</label>" in picker
+    assert beside(picker, "Bob Stone", "bob") and ">carol</label>" in picker
+    assert "(@bob)" not in picker
+    picker = alice.get(f"/boards/{board_of(app, chat_room)}/rooms/new").get_data(as_text=True)
+    assert beside(picker, "Bob Stone", "bob") and ">carol</label>" in picker
+    # A reply's quote names the original's author the same way (issue 22: it said "bob").
+    with app.app_context():
+        original = db.session.scalar(select(ChatMessage.id).where(ChatMessage.content == "hi"))
+    reply = {"content": "yes", "reply_to": str(original)}
+    assert alice.post(f"/rooms/{chat_room}/messages", reply).status_code in (200, 302)
+    room = alice.get(f"/rooms/{chat_room}").get_data(as_text=True)
+    quote = room.split('class="reply-quote"')[1].split("</a>")[0]
+    assert beside(quote, "Bob Stone", "bob") and "hi" in quote
 
 
 def test_the_username_stands_beside_the_display_name_in_invitations_and_notifications(

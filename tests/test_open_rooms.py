@@ -40,10 +40,10 @@ def test_a_board_member_sees_open_rooms_to_join_and_never_private_ones(app, chat
     page = carol.get(f"/boards/{board_of(app, chat_room)}/rooms").get_data(as_text=True)
     assert "#lobby" in page and f'action="/rooms/{lobby}/join"' in page
     assert 'aria-label="Join #lobby"' in page and "Open · 1 member" in page
-    assert f'href="/rooms/{lobby}"' not in page  # not in it yet: nothing to read
+    assert f'href="/rooms/{lobby}"' in page  # not in it yet: read before joining
     assert "general" not in page and f'href="/rooms/{chat_room}' not in page  # private
     assert carol.get(f"/rooms/{chat_room}").status_code == 404
-    assert carol.get(f"/rooms/{lobby}").status_code == 404  # open, but joined first
+    assert carol.get(f"/rooms/{lobby}").status_code == 200  # open: read before joining
     assert carol.get(f"/rooms/{chat_room}/mentions?content=@a").status_code == 404
     bob = as_user(app, "bob")  # in general: listed as his, with a link and Leave
     page = bob.get(f"/boards/{board_of(app, chat_room)}/rooms").get_data(as_text=True)
@@ -77,7 +77,8 @@ def test_leaving_a_room_asks_first_and_ends_reading(app, chat_room):
     response = bob.post(f"/rooms/{lobby}/leave")
     assert response.status_code == 302
     assert response.location == f"/boards/{board_of(app, chat_room)}/rooms"
-    assert bob.get(f"/rooms/{lobby}").status_code == 404
+    page = bob.get(f"/rooms/{lobby}").get_data(as_text=True)  # open: read, not written
+    assert 'id="join-bar"' in page and 'id="composer"' not in page
     assert members_of(app, lobby) == ["alice"]
     private = bob.get(f"/rooms/{chat_room}/leave").get_data(as_text=True)
     assert "It is private: only its creator or the board" in private
@@ -148,8 +149,9 @@ def test_a_new_board_member_finds_and_joins_the_open_rooms(app, chat_room, make_
     dave = as_user(app, "dave")
     assert dave.post(f"/invitations/{invitation_id}/accept").status_code == 302
     page = dave.get(f"/boards/{board_id}/rooms").get_data(as_text=True)
-    assert f'action="/rooms/{lobby}/join"' in page and "general" not in page
-    assert dave.post(f"/rooms/{lobby}/join").status_code == 302
+    # accepting put him in the open room (issue 22); the private one stays unseen
+    assert f'action="/rooms/{lobby}/join"' not in page and "general" not in page
+    assert f'href="/rooms/{lobby}/leave"' in page
     assert dave.get(f"/rooms/{lobby}").status_code == 200
 
 

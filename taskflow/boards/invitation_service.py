@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from taskflow import security
 from taskflow.boards.changes import Refused
+from taskflow.chat import room_service
 from taskflow.extensions import db
 from taskflow.models import Board, User
 from taskflow.models.invitation import ACCEPTED, DECLINED, Invitation, InviteLink, Removal
@@ -113,8 +114,10 @@ def decline_invitation(invitation: Invitation, user: User) -> bool:
 
 
 def join_board(board: Board, user: User) -> None:
-    """Make the user a member (accepting an invitation, or by the invite link) and close
-    their open invitation to the board."""
+    """Make the user a member (accepting an invitation, or by the invite link), put them in
+    the board's open rooms (the link to #general works at once) and close their open
+    invitation to the board."""
+    join_open_rooms = room_service.joining_open_rooms(board.id)  # read before any write
     for _ in range(2):
         pending = Invitation.pending_for(board, user)
         if pending is not None:
@@ -123,6 +126,7 @@ def join_board(board: Board, user: User) -> None:
         Removal.lift(board, user)  # a member again: a later removal is a new one
         notifications.push(user.id)  # the badge on the user's other tabs
         try:
+            join_open_rooms(user.id)  # its statements flush the membership: inside the try
             db.session.commit()
             return
         except IntegrityError:  # they joined at this moment another way: now a member

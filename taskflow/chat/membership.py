@@ -25,7 +25,7 @@ def join(room_id: int):
         room_service.join(room, current_user)
     except room_service.Refused as refused:
         flash(refused.reason, "error")
-        return redirect(url_for("rooms.index", board_id=room.board_id))
+    # Back where they read it (its page, or the list's Join: the room they chose to read).
     return redirect(url_for("rooms.show", room_id=room.id))
 
 

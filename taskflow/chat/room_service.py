@@ -4,6 +4,8 @@ it broadcasts through realtime.after_commit (the room's member list, the sockets
 ends) and commits. Routes (rooms.py, membership.py, direct.py) parse, call one of these and
 render; the demo and chat commands call the same."""
 
+from collections.abc import Callable
+
 from flask import current_app
 from sqlalchemy import delete, exists, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -83,6 +85,28 @@ def join(room: ChatRoom, user: User) -> None:
     add_member(room, user)
 
 
+# A new member of a board is put in its open rooms, up to this many (the oldest first: the
+# board's first room is open, its "#general"); the others are a Join away.
+OPEN_ROOMS_JOINED = 20
+
+
+def joining_open_rooms(board_id: int) -> Callable[[int], None]:
+    """For a user joining the board (boards/invitation_service.join_board): the board's open
+    rooms and who is online in each are read now, before the caller writes; the call returned
+    puts the user in them and declares each one's member list. The caller commits."""
+    declares = {
+        room_id: _members_change(room_id)
+        for room_id in ChatRoom.first_open(board_id, OPEN_ROOMS_JOINED)
+    }
+
+    def join(user_id: int) -> None:
+        for room_id, declare in declares.items():
+            if ChatRoom.add_members(room_id, [user_id]):
+                declare()
+
+    return join
+
+
 def remove_member(room: ChatRoom, user: User) -> None:
     """A manager removes a member: their open pages of the room close on every process."""
     declare = _members_change(room.id)
@@ -140,7 +164,11 @@ def delete_room(room: ChatRoom) -> None:
 
 
 def set_visibility(room: ChatRoom, kind: str) -> None:
+    """Open or private; made private, the pages of it read by board members who had not
+    joined it (a preview) close on every process."""
     room.kind = kind
+    if kind == PRIVATE:
+        live.end_scope(topics.room_preview(room.id))
     db.session.commit()
 
 

@@ -17,7 +17,13 @@ from markupsafe import Markup
 from sqlalchemy import Row
 
 from taskflow import security
-from taskflow.access import managed_room, member_board, member_room, member_room_view
+from taskflow.access import (
+    managed_room,
+    member_board,
+    member_room,
+    member_room_view,
+    room_to_read,
+)
 from taskflow.chat import catch_up, intake, presence, render, room_service, unread
 from taskflow.chat import service as chat
 from taskflow.chat.forms import RoomForm, VisibilityForm, typed_usernames
@@ -122,7 +128,9 @@ def _members_picked(board_id: int, form: RoomForm) -> list[int] | None:
 
 @bp.get("/rooms/<int:room_id>")
 def show(room_id: int):
-    room = member_room_view(room_id)
+    # Its members, and board members who have not joined an open room: they read it with
+    # a Join bar in place of the composer (as Slack and Zulip preview public channels).
+    room = room_to_read(room_id)
     before, around = id_arg("before"), id_arg("around")
     # ?reply_to=<id>: a message's Reply link without JavaScript opens the composer for it.
     reply_to = chat.reply_target(room.id, request.args.get("reply_to"))[0]
@@ -314,7 +322,7 @@ def _room_page(room: Row, messages: Markup, mark_read: bool = False, **context) 
         members=members,
         more_members=total - len(members),
         online=presence.online(topics.room(room.id)),
-        can_manage=may_manage(current_user.id, room.created_by_id, room.board_owner_id),
+        can_manage=room.joined and may_manage(user_id, room.created_by_id, room.board_owner_id),
         seq=room.seq,  # read with the room, before its messages: never newer than they are
         client_id=secrets.token_urlsafe(16),  # a plain form resubmitted is saved once
         **context,

@@ -15,7 +15,7 @@ from flask import current_app, request
 from flask_login import current_user
 
 from taskflow import viewing
-from taskflow.access import readable_room, visible_board
+from taskflow.access import previewable_room, readable_room, visible_board
 from taskflow.chat import presence, render, room_diffs, typing, unread
 from taskflow.chat.catch_up import catch_up as changes_since
 from taskflow.chat.frames import ChatRoomFrames
@@ -24,8 +24,12 @@ from taskflow.extensions import sock
 from taskflow.models import room_reads
 from taskflow.realtime import topics
 from taskflow.realtime.broadcaster import text_frame
-from taskflow.realtime.connection import Connection
+from taskflow.realtime.connection import Connection, error_html
 from taskflow.realtime.sockets import bp, run
+
+# A preview's frames that would write: a message or typing.
+WRITING = ("message", "typing")
+JOIN_FIRST = "Join this room to write in it."
 
 
 @sock.route("/ws/chat-room/<int:room_id>", bp=bp)
@@ -52,17 +56,20 @@ class RoomSocket(ListingSocket):
     """A room's page: its messages, typing and presence, and the counts of the rooms it lists
     (the board's others, direct messages)."""
 
-    __slots__ = ("room_id", "seq", "redis")
+    __slots__ = ("room_id", "seq", "redis", "preview")
     refused = (4404, "No such room, or not yours")
 
     @classmethod
     def open(cls, room_id: int) -> "RoomSocket | None":
+        """A member's, or a board member's reading an open room they have not joined (a
+        preview: it follows the room, writes nothing and is not shown online)."""
         room = readable_room(room_id, current_user)
-        if room is None:
-            return None
-        return cls(room_id, room.board_id)
+        if room is not None:
+            return cls(room_id, room.board_id)
+        room = previewable_room(room_id, current_user)
+        return None if room is None else cls(room_id, room.board_id, preview=True)
 
-    def __init__(self, room_id: int, board_id: int | None) -> None:
+    def __init__(self, room_id: int, board_id: int | None, preview: bool = False) -> None:
         user_id, topic = current_user.id, topics.room(room_id)
         # The page lists the user's other rooms of the board and their direct messages, with
         # their unread counts (and the navigation counts the latest active direct messages);
@@ -70,11 +77,14 @@ class RoomSocket(ListingSocket):
         listed = [r.id for r in room_reads.names_of_member(board_id, user_id)]
         listed += unread.counted_directs(user_id)
         others = [i for i in dict.fromkeys(listed) if i != room_id]
-        scopes = [topic]
+        scopes = [topic, topics.room_preview(room_id)] if preview else [topic]
         if board_id is not None:  # a direct message depends on no board
             scopes.append(topics.board(board_id))
-        super().__init__((room_id, *others), [topic], scopes, counted=others)
-        self.room_id = room_id
+        # A preview's room is not the user's: it has no state to send (its catch-up would
+        # take the missing state for an end of access).
+        listed = others if preview else [room_id, *others]
+        super().__init__(listed, [topic], scopes, counted=others)
+        self.room_id, self.preview = room_id, preview
         # The last change the page saw (room.js); redis: presence is refreshed between frames.
         self.seq, self.redis = request.args.get("seq", type=int), current_app.redis
 
@@ -85,21 +95,32 @@ class RoomSocket(ListingSocket):
         return [*frames, members, *counts_and_badge], covered
 
     def handle(self, connection: Connection, frame: dict) -> None:
+        if self.preview and frame.get("type", "message") in WRITING:
+            connection.send(error_html(JOIN_FIRST))  # read only until they join (a new page)
+            return
         ChatRoomFrames(self.room_id, self.user_id, connection).handle(frame)
 
     # Each open and close marks the user: the next diff frame carries their state as it is
-    # then (a second tab changes nothing visible, and costs one line at most).
+    # then (a second tab changes nothing visible, and costs one line at most). A preview's
+    # reader is not a member: never listed online.
     def opened(self, connection: Connection) -> None:
+        if self.preview:
+            return
         presence.join(self.redis, topics.room(self.room_id), self.user_id, connection.id)
         room_diffs.changed(self.room_id, room_diffs.PRESENCE, self.user_id)
 
     def closed(self, connection: Connection) -> None:
+        if self.preview:
+            viewing.hidden(self.room_id, self.user_id, connection.key)
+            return
         presence.leave(topics.room(self.room_id), self.user_id, connection.id)
         viewing.hidden(self.room_id, self.user_id, connection.key)
         typing.stopped(self.room_id, self.user_id)
         room_diffs.changed(self.room_id, room_diffs.PRESENCE, self.user_id)
 
     def idle(self, connection: Connection) -> None:
+        if self.preview:
+            return
         presence.join(self.redis, topics.room(self.room_id), self.user_id, connection.id)
         if connection.state.get("visible"):
             viewing.visible(self.room_id, self.user_id, connection.key)

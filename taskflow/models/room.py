@@ -259,6 +259,13 @@ class ChatRoom(db.Model):
         )
         return db.session.scalar(query)
 
+    @staticmethod
+    def first_open(board_id: int, limit: int) -> list[int]:
+        """The ids of the board's first `limit` open rooms, the oldest first (its first room
+        is open: its "#general")."""
+        query = select(ChatRoom.id).where(ChatRoom.board_id == board_id, ChatRoom.kind == OPEN)
+        return list(db.session.scalars(query.order_by(ChatRoom.id).limit(limit)))
+
     def is_member(self, user: User) -> bool:
         query = select(room_members.c.user_id).where(
             room_members.c.room_id == self.id, room_members.c.user_id == user.id

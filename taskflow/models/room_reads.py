@@ -6,11 +6,12 @@ are read models, plain rows built by statements compiled once."""
 from collections.abc import Collection
 from typing import NamedTuple
 
-from sqlalchemy import Row, bindparam, case, func, or_, select
+from sqlalchemy import Row, bindparam, case, false, func, literal, or_, select, true
 
 from taskflow.extensions import db
 from taskflow.models.board import Board, Membership
 from taskflow.models.room import (
+    ALL,
     DIRECT,
     NAMES_APART,
     OPEN,
@@ -53,30 +54,42 @@ def _titled(rows: list[Row]) -> list[RoomLink]:
 # The room page's statements, built once: plain columns (no ORM entities to build) and bound
 # parameters, so a page view neither constructs nor compiles a query.
 _rooms, _boards, _users = ChatRoom.__table__, Board.__table__, User.__table__
+# The room's newest message (an index lookup): the "New" divider and marking read start here.
+_LATEST = select(func.max(_messages.c.id)).where(_messages.c.room_id == _rooms.c.id)
+_ROOM_PAGE = (
+    _rooms.c.id,
+    _rooms.c.name,
+    _rooms.c.description,
+    _rooms.c.seq,
+    _rooms.c.people_version,
+    _rooms.c.created_at,
+    _rooms.c.board_id,
+    _rooms.c.created_by_id,
+    _rooms.c.kind,
+    _boards.c.name.label("board_name"),
+    _boards.c.owner_id.label("board_owner_id"),
+    _LATEST.scalar_subquery().label("latest_id"),
+)
 _PAGE_VIEW = _readers(
+    # The viewer's read position and level (chat/unread.py).
     select(
-        _rooms.c.id,
-        _rooms.c.name,
-        _rooms.c.description,
-        _rooms.c.seq,
-        _rooms.c.people_version,
-        _rooms.c.created_at,
-        _rooms.c.board_id,
-        _rooms.c.created_by_id,
-        _rooms.c.kind,
-        _boards.c.name.label("board_name"),
-        _boards.c.owner_id.label("board_owner_id"),
-        # The viewer's read position and level (chat/unread.py), and the room's newest
-        # message (an index lookup): the "New" divider and marking read start from these.
-        room_members.c.last_read_id,
-        room_members.c.level,
-        select(func.max(_messages.c.id))
-        .where(_messages.c.room_id == _rooms.c.id)
-        .scalar_subquery()
-        .label("latest_id"),
+        *_ROOM_PAGE, room_members.c.last_read_id, room_members.c.level, true().label("joined")
     ).outerjoin_from(_rooms, _boards, _boards.c.id == _rooms.c.board_id),
     bindparam("room_id"),
     bindparam("user_id"),
+)
+# An open room of the viewer's boards, read before joining: nothing in it is unread for them.
+_PREVIEW_VIEW = (
+    select(
+        *_ROOM_PAGE,
+        func.coalesce(_LATEST.scalar_subquery(), 0).label("last_read_id"),
+        literal(ALL).label("level"),
+        false().label("joined"),
+    )
+    .join_from(_rooms, _boards, _boards.c.id == _rooms.c.board_id)
+    .join(Membership, Membership.board_id == _rooms.c.board_id)
+    .where(_rooms.c.id == bindparam("room_id"), _rooms.c.kind == OPEN)
+    .where(Membership.user_id == bindparam("user_id"))
 )
 
 
@@ -335,6 +348,11 @@ def page_view(room_id: int, user_id: int) -> Row | None:
     """What the room page shows of the room and its board, if the user may read it (the
     rule of `readable`): one row of plain columns, the hot path of every room page."""
     return db.session.execute(_PAGE_VIEW, {"room_id": room_id, "user_id": user_id}).first()
+
+
+def preview_view(room_id: int, user_id: int) -> Row | None:
+    """page_view's row of an open room of the user's boards, not joined (ChatRoom.joinable)."""
+    return db.session.execute(_PREVIEW_VIEW, {"room_id": room_id, "user_id": user_id}).first()
 
 
 def names_of_member(

@@ -18,6 +18,12 @@ def room(room_id: int) -> str:
     return f"room:{room_id}"
 
 
+def room_preview(room_id: int) -> str:
+    """What the pages of an open room read by board members who have not joined it depend
+    on: the room turning private ends them."""
+    return f"room-preview:{room_id}"
+
+
 def user(user_id: int) -> str:
     """The user's personal stream: the badge, notifications, the end of their access."""
     return f"user:{user_id}"
