@@ -117,8 +117,8 @@ ENDPOINTS = {
     "tasks.edit#post": ("POST", "/tasks/{task}/edit", {}, board(MEMBERS)),
     "tasks.delete": ("GET", "/tasks/{task}/delete", {}, board(MEMBERS)),
     "tasks.delete#post": ("POST", "/tasks/{task}/delete", {}, board(MEMBERS)),
-    "tasks.move_menu": ("GET", "/tasks/{task}/move", {}, board(MEMBERS)),
-    "tasks.move": ("POST", "/tasks/{task}/move", {}, board(MEMBERS)),
+    "tasks.move": ("GET", "/tasks/{task}/move", {}, board(MEMBERS)),
+    "tasks.move#post": ("POST", "/tasks/{task}/move", {}, board(MEMBERS)),
     "comments.create": ("POST", "/tasks/{task}/comments", {}, board(MEMBERS)),
     # bob's comment: only bob edits; bob or the board owner deletes
     "comments.edit": (

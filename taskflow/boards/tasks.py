@@ -74,26 +74,15 @@ def delete(task_id: int):
     return changed(change, change.board_id)
 
 
-@bp.get("/tasks/<int:task_id>/move")
-def move_menu(task_id: int):
-    """Move to…: the board's other columns, each a button for `move` (a page without
-    JavaScript; for htmx the card's menu)."""
-    task = member_task(task_id)
-    columns = task.board.columns
-    return page_or_fragment(
-        "boards/tasks/move.html",
-        "boards/tasks/_move.html",
-        task=task,
-        columns=columns,
-        count=task.column.task_count(),
-    )
-
-
-@bp.post("/tasks/<int:task_id>/move")
+@bp.route("/tasks/<int:task_id>/move", methods=["GET", "POST"])
 @limited
 def move(task_id: int):
-    """Either a keyboard step (direction) or a drop (column_id and position)."""
+    """GET: the Move to… menu. POST: either a keyboard step (direction) or a drop or a choice
+    (column_id and position). One rule for both methods: two rules on one path answered a
+    huge id's POST with 405 (werkzeug tried the GET rule's method before the id's bounds)."""
     task = member_task(task_id)
+    if request.method == "GET":
+        return _move_menu(task)
     direction, target, position = request.form.get("direction"), None, None
     try:
         if not direction:
@@ -122,6 +111,18 @@ def move(task_id: int):
     moved = before != (task.column_id, task.position)
     said = render_template("boards/_card_moved.html", task=task, moved=moved, direction=direction)
     return f"{frame}{said}", status, headers
+
+
+def _move_menu(task: Task):
+    """Move to…: the board's other columns, each a button for `move` (a page without
+    JavaScript; for htmx the card's menu)."""
+    return page_or_fragment(
+        "boards/tasks/move.html",
+        "boards/tasks/_move.html",
+        task=task,
+        columns=task.board.columns,
+        count=task.column.task_count(),
+    )
 
 
 def _refused(template: str, **context):
