@@ -5,7 +5,13 @@ import re
 from sqlalchemy import select
 
 from taskflow.extensions import db
-from taskflow.models import Board, Task
+from taskflow.models import Board, ChatRoom, Task
+
+
+def board_of(app, room_id: int) -> int:
+    """The board a chat room belongs to."""
+    with app.app_context():
+        return db.session.get(ChatRoom, room_id).board_id
 
 
 def create_board(client, name="Launch", description="") -> int:

@@ -6,10 +6,11 @@ another room has news."""
 from playwright.sync_api import expect
 
 from taskflow.extensions import db
-from taskflow.models import ChatRoom, User
+from taskflow.models import User
 
 from .a11y import DESKTOP, PHONE, context_for, watch_console
 from .conftest import browser_login, expect_socket_open, second_room
+from .helpers import board_of
 from .test_browser_unread import say
 
 ROW = 40  # px: the least height of a row to tick on a touch screen
@@ -21,13 +22,6 @@ def named(app, **names: str) -> None:
             User.by_username(username).display_name = display
         db.session.commit()
         db.session.remove()
-
-
-def board_of(app, room_id: int) -> int:
-    with app.app_context():
-        board_id = db.session.get(ChatRoom, room_id).board_id
-        db.session.remove()
-        return board_id
 
 
 def after(page, selector: str, prop: str) -> str:

@@ -7,7 +7,8 @@ from taskflow.extensions import db
 from taskflow.models import ChatMessage
 
 from .conftest import as_user
-from .test_room_bounds import board_of, ids_of, start_direct
+from .helpers import board_of
+from .test_room_bounds import ids_of, start_direct
 
 
 def _bobs_message(app, dm: int) -> ChatMessage:

@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 
 from taskflow import people
 from taskflow.extensions import db
-from taskflow.models import Board, ChatMessage, ChatRoom, User
+from taskflow.models import Board, ChatMessage, User
 from taskflow.names import cased_key, confusable_key
 
 from .conftest import (
@@ -22,6 +22,7 @@ from .conftest import (
     run_jobs,
     ws_connect,
 )
+from .helpers import board_of
 from .test_invitations import make_link
 
 LOOKALIKE = "looks like another user&#39;s name"
@@ -216,13 +217,6 @@ def named(app, **names: str) -> None:
             user.profile_version += 1
         db.session.commit()
         db.session.remove()
-
-
-def board_of(app, room_id: int) -> int:
-    with app.app_context():
-        board_id = db.session.get(ChatRoom, room_id).board_id
-        db.session.remove()
-        return board_id
 
 
 def beside(page: str, name: str, username: str) -> bool:

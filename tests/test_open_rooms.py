@@ -11,7 +11,7 @@ from taskflow.models import Board, ChatRoom, User
 from taskflow.models.room import OPEN, PRIVATE
 
 from .conftest import as_user, autoincrement_of_never_reused_tables
-from .helpers import link_to
+from .helpers import board_of, link_to
 
 
 def add_open_room(app, room_id: int, name: str = "lobby", creator: str = "alice") -> int:
@@ -22,11 +22,6 @@ def add_open_room(app, room_id: int, name: str = "lobby", creator: str = "alice"
         db.session.add(room)
         db.session.commit()
         return room.id
-
-
-def board_of(app, room_id: int) -> int:
-    with app.app_context():
-        return db.session.get(ChatRoom, room_id).board_id
 
 
 def members_of(app, room_id: int) -> list[str]:
@@ -133,21 +128,27 @@ def test_managers_choose_whether_a_room_is_open(app, chat_room):
         assert db.session.get(ChatRoom, chat_room).kind == PRIVATE
 
 
-def test_a_new_board_member_finds_and_joins_the_open_rooms(app, chat_room, make_user):
+def accept_invitation(app, room_id: int, username: str):
+    """`username` (a new user) invited to the board of `room_id` by its owner and accepting,
+    as a user would: their client."""
     from taskflow.models import Invitation
 
-    lobby = add_open_room(app, chat_room)
-    make_user("dave")
     with app.app_context():
-        board = db.session.get(ChatRoom, chat_room).board
-        invitation = Invitation(
-            board=board, invitee=User.by_username("dave"), invited_by=board.owner
-        )
+        board = db.session.get(ChatRoom, room_id).board
+        invitee = User.by_username(username)
+        invitation = Invitation(board=board, invitee=invitee, invited_by=board.owner)
         db.session.add(invitation)
         db.session.commit()
-        invitation_id, board_id = invitation.id, board.id
-    dave = as_user(app, "dave")
-    assert dave.post(f"/invitations/{invitation_id}/accept").status_code == 302
+        invitation_id = invitation.id
+    client = as_user(app, username)
+    assert client.post(f"/invitations/{invitation_id}/accept").status_code == 302
+    return client
+
+
+def test_a_new_board_member_finds_and_joins_the_open_rooms(app, chat_room, make_user):
+    lobby = add_open_room(app, chat_room)
+    make_user("dave")
+    dave, board_id = accept_invitation(app, chat_room, "dave"), board_of(app, chat_room)
     page = dave.get(f"/boards/{board_id}/rooms").get_data(as_text=True)
     # accepting put him in the open room (issue 22); the private one stays unseen
     assert f'action="/rooms/{lobby}/join"' not in page and "general" not in page

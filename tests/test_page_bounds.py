@@ -13,10 +13,10 @@ from taskflow.models import Board, ChatMessage, ChatRoom, User
 from taskflow.models.room import direct_key
 
 from .conftest import as_user
+from .helpers import board_of
 from .test_room_bounds import (
     add_board_people,
     add_rooms,
-    board_of,
     counted_queries,
     ids_of,
     start_direct,

@@ -16,11 +16,7 @@ from taskflow.models import Board, ChatMessage, ChatRoom, User, room_reads
 from taskflow.models.room import OPEN, room_members
 
 from .conftest import as_user
-
-
-def board_of(app, room_id: int) -> int:
-    with app.app_context():
-        return db.session.get(ChatRoom, room_id).board_id
+from .helpers import board_of
 
 
 def ids_of(app, *names: str) -> list[int]:

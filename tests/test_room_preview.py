@@ -6,7 +6,7 @@ nothing. Accepting an invitation puts the new member in the board's open rooms."
 import json
 
 from taskflow.extensions import db
-from taskflow.models import ChatMessage, ChatRoom, Invitation, User
+from taskflow.models import ChatMessage, ChatRoom, User
 from taskflow.models.room import OPEN, PRIVATE
 
 from .conftest import (
@@ -18,7 +18,8 @@ from .conftest import (
     send,
     ws_connect,
 )
-from .test_open_rooms import add_open_room, board_of, members_of
+from .helpers import board_of
+from .test_open_rooms import accept_invitation, add_open_room, members_of
 
 
 def say(app, room_id: int, username: str, text: str) -> None:
@@ -73,16 +74,7 @@ def test_private_rooms_direct_messages_and_outsiders_stay_404(app, chat_room, ma
 def test_accepting_an_invitation_joins_the_boards_open_rooms(app, chat_room, make_user):
     lobby = add_open_room(app, chat_room)
     make_user("dave")
-    with app.app_context():
-        board = db.session.get(ChatRoom, chat_room).board
-        invitation = Invitation(
-            board=board, invitee=User.by_username("dave"), invited_by=board.owner
-        )
-        db.session.add(invitation)
-        db.session.commit()
-        invitation_id = invitation.id
-    dave = as_user(app, "dave")
-    assert dave.post(f"/invitations/{invitation_id}/accept").status_code == 302
+    dave = accept_invitation(app, chat_room, "dave")
     assert members_of(app, lobby) == ["alice", "dave"]  # the open room: joined
     assert "dave" not in members_of(app, chat_room)  # the private one: not
     page = dave.get(f"/rooms/{lobby}").get_data(as_text=True)

@@ -20,6 +20,7 @@ from .conftest import (
     send,
     ws_connect,
 )
+from .helpers import board_of
 from .test_rooms import fill_room
 
 
@@ -54,13 +55,6 @@ def count_of(html: str, room_id: int) -> str | None:
     if 'class="unread' not in found:
         return None
     return re.search(r"<span data-n>([^<]+)</span>", found)[1]
-
-
-def board_of(app, room_id: int) -> int:
-    with app.app_context():
-        board_id = db.session.get(ChatRoom, room_id).board_id
-        db.session.remove()
-        return board_id
 
 
 def with_js(client):
