@@ -14,7 +14,10 @@ new MutationObserver((records) => {
   for (const record of records) record.addedNodes.forEach(markPressed);
   if (!pressed || Date.now() > pressed.until) return void (pressed = null);
   const to = byId(pressed.id) || byId(pressed.target)?.querySelector(".react");
-  if (idle() && to) pressed = to.focus(); // once
+  if (idle() && to) {
+    to.focus();
+    pressed = null; // once
+  }
 }).observe(document.body, { childList: true, subtree: true });
 
 function closePicker(picker, refocus) {

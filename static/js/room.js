@@ -236,9 +236,9 @@ on("room-live", {
   keydown(event) { // the list: one Tab stop (the others inert for the key), ↑/↓, Esc out
     const field = event.target.closest("[data-outbox] textarea"), here = event.target.closest(".message"), list = $$(".message");
     const to = list[(here ? list.indexOf(here) : list.length) + ({ ArrowUp: -1, ArrowDown: 1 }[event.key] || NaN)];
-    if (event.key === "Tab") for (const m of list) {
-      m.inert = m !== here;
-      setTimeout(() => { m.inert = false; });
+    if (event.key === "Tab") {
+      for (const m of list) m.inert = m !== here;
+      setTimeout(() => { for (const m of list) m.inert = false; });
     }
     if (to && !event.altKey && event.target.matches(".message, .scroller")) {
       event.preventDefault();

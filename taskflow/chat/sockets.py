@@ -110,11 +110,10 @@ class RoomSocket(ListingSocket):
         room_diffs.changed(self.room_id, room_diffs.PRESENCE, self.user_id)
 
     def closed(self, connection: Connection) -> None:
+        viewing.hidden(self.room_id, self.user_id, connection.key)
         if self.preview:
-            viewing.hidden(self.room_id, self.user_id, connection.key)
             return
         presence.leave(topics.room(self.room_id), self.user_id, connection.id)
-        viewing.hidden(self.room_id, self.user_id, connection.key)
         typing.stopped(self.room_id, self.user_id)
         room_diffs.changed(self.room_id, room_diffs.PRESENCE, self.user_id)
 
