@@ -6,9 +6,10 @@ from functools import wraps
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from taskflow import errors, security
+from taskflow import errors, security, timezones
 from taskflow.access import member_board, owned_board
 from taskflow.boards import board_service, changes
+from taskflow.boards import filter as board_filters
 from taskflow.boards.forms import BoardForm
 from taskflow.boards.live import Change, load_kanban
 from taskflow.htmx import form_answer, fragment_or_redirect, page_or_fragment
@@ -41,11 +42,29 @@ def create():
 @bp.get("/boards/<int:board_id>")
 def show(board_id: int):
     board = member_board(board_id)
-    kanban = load_kanban(board.id)
+    found, error = board_filter(board.id)
+    kanban = load_kanban(board.id, found)
     members = Board.member_counts([board.id]).get(board.id, 0)  # counted, not loaded
     return page_or_fragment(
-        "boards/show.html", "boards/_kanban.html", board=board, kanban=kanban, members=members
+        "boards/show.html",
+        "boards/_kanban.html",
+        board=board,
+        kanban=kanban,
+        members=members,
+        q=request.args.get("q", "")[: board_filters.QUERY_MAX],
+        filter_error=error,
     )
+
+
+def board_filter(board_id: int) -> tuple[board_filters.Filter | None, str | None]:
+    """The page's `?q=` (boards/filter.py) for the current user, today in their zone; a
+    filter that cannot be applied is not: the page says why instead."""
+    today = timezones.today(timezones.viewer_zone())
+    try:
+        found = board_filters.parse(request.args.get("q"), board_id, current_user.id, today)
+    except board_filters.BadFilter as bad:
+        return None, str(bad)
+    return (found or None), None
 
 
 def limited(view: Callable) -> Callable:
