@@ -72,7 +72,7 @@ _TERM = re.compile(r'([^\s"]*)"([^"]*)"|([^\s"]+)')
 def _condition(term: str, board_id: int, viewer_id: int, today: date) -> ColumnElement[bool]:
     key, colon, value = term.partition(":")
     if not colon or key.lower() not in KEYS:
-        if colon and re.fullmatch(r"[A-Za-z]+", key):
+        if colon and re.fullmatch(r"[A-Za-z]+", key) and not value.startswith("//"):
             raise BadFilter(f"“{key}:” is not a filter. {HELP}")
         return Task.title.icontains(term, autoescape=True)
     key, value = key.lower(), value.strip()
