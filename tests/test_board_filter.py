@@ -157,7 +157,7 @@ def test_a_bad_filter_is_a_message_under_the_input_not_a_500(app, login):
     assert response.status_code == 200 and "at most 200 characters" in response.get_data(True)
 
 
-def test_without_javascript_a_get_form_and_show_more_keep_the_filter(app, login, no_js):
+def test_the_get_form_and_show_more_keep_the_filter(app, login):
     alice, _bob, board_id, tasks, _ids = board(app, login)
     page = alice.get(f"/boards/{board_id}").get_data(True)
     form = re.search(r'<form class="board-filter" method="get" action="([^"]+)"', page)
