@@ -18,7 +18,11 @@ a task page and its card agree.
 **Windows.** A column shows its first `WINDOW` cards, and "Show N more" loads the next
 (`columns.cards`). Positions are 0..n-1 in each column, so a page always shows a prefix of
 each column, and a diff keeps it one: a card lands at its position if that is within the
-prefix (or just after it), else only the column's count changes."""
+prefix (or just after it), else only the column's count changes.
+
+**Filters.** A page that filters its cards (`?q=`, boards/filter.py: `load_kanban`'s `found`,
+`column_cards`' and `counts`' `where`) applies no diff, which is the same for every viewer:
+it fetches its kanban again, filtered (static/js/board.js, docs/architecture.md)."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
