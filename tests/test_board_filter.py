@@ -188,3 +188,15 @@ def test_due_today_is_the_viewers_today(app, login):
     assert ids_shown(bob.get(f"/boards/{board_id}?q=due:today").get_data(True)) == set()
     assert ids_shown(bob.get(f"/boards/{board_id}?q=due:week").get_data(True)) == written
     assert ids_shown(alice.get(f"/boards/{board_id}?q=due:overdue").get_data(True)) == set()
+
+
+def test_a_form_refused_on_a_filtered_board_answers_it_filtered(app, login):
+    """The quick add's error is the kanban again: filtered as the page that posted it."""
+    alice, _bob, board_id, tasks, _ids = board(app, login)
+    todo = columns(app, board_id)[0][0]
+    headers = {"HX-Request": "true", "HX-Current-URL": f"http://x/boards/{board_id}?q=label%3Abug"}
+    data = {"title": " ", "csrf_token": alice.csrf()}
+    response = alice.http.post(f"/columns/{todo}/tasks/new", data=data, headers=headers)
+    html = response.get_data(True)
+    assert response.status_code == 422 and 'data-q="label:bug"' in html
+    assert tasks["Write docs"] not in ids_shown(html) and tasks["Crash on save"] in ids_shown(html)

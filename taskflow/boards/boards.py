@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from functools import wraps
+from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -58,10 +59,14 @@ def show(board_id: int):
 
 def board_filter(board_id: int) -> tuple[board_filters.Filter | None, str | None]:
     """The page's `?q=` (boards/filter.py) for the current user, today in their zone; a
-    filter that cannot be applied is not: the page says why instead."""
+    filter that cannot be applied is not: the page says why instead. A form posted from the
+    board (htmx) filters its answer as its page does (HX-Current-URL)."""
+    text = request.args.get("q")
+    if request.method == "POST":
+        text = parse_qs(urlsplit(request.headers.get("HX-Current-URL", "")).query).get("q", [""])[0]
     today = timezones.today(timezones.viewer_zone())
     try:
-        found = board_filters.parse(request.args.get("q"), board_id, current_user.id, today)
+        found = board_filters.parse(text, board_id, current_user.id, today)
     except board_filters.BadFilter as bad:
         return None, str(bad)
     return (found or None), None
@@ -113,13 +118,14 @@ def delete(board_id: int):
 def kanban(board: Board, status: int = 200, **context):
     """The answer to a form with errors: the kanban fragment for htmx, the full page
     otherwise (a redirect back to the board when there is none)."""
+    found, _error = board_filter(board.id)
     return form_answer(
         "boards/show.html",
         "boards/_kanban.html",
         url_for("boards.show", board_id=board.id),
         status,
         board=board,
-        kanban=load_kanban(board.id),
+        kanban=load_kanban(board.id, found),
         **context,
     )
 
