@@ -191,3 +191,31 @@ def test_a_rename_or_delete_sends_only_the_cards_that_carry_it(app, login):
         assert ids == {str(tagged)} and ">defect<" not in change.ops
         db.session.remove()
     assert carried(app, tagged) == set()
+
+
+def test_cards_load_their_labels_without_a_query_per_card(app, login):
+    """The board page reads every shown card's labels in one query: the same statements for
+    3 labelled cards as for 30; and a label's name is escaped wherever it shows."""
+    from .helpers import seed_tasks
+    from .test_room_bounds import counted_queries
+
+    alice, board_id, todo = a_board(app, login)
+    add_label(alice, board_id, "<b>bug</b>")
+    add_label(alice, board_id, "docs", "green")
+    with app.app_context():
+        labels = Label.of_board(board_id)
+        db.session.remove()
+    costs = []
+    for count in (3, 27):
+        for task in seed_tasks(app, todo, count):
+            rows = [{"task_id": task, "label_id": label.id} for label in labels]
+            with app.app_context():
+                db.session.execute(task_labels.insert(), rows)
+                db.session.commit()
+                db.session.remove()
+        alice.get(f"/boards/{board_id}")
+        with counted_queries(app) as statements:
+            page = alice.get(f"/boards/{board_id}").get_data(True)
+        costs.append(len(statements))
+    assert page.count("&lt;b&gt;bug&lt;/b&gt;</span>") == 30 and "<b>bug</b>" not in page
+    assert costs[0] == costs[1], costs
