@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import Row, select
 
 from taskflow.extensions import db
-from taskflow.models import Board, ChatRoom, Column, Membership, Task, User, room_reads
+from taskflow.models import Board, ChatRoom, Column, Label, Membership, Task, User, room_reads
 
 
 def visible_board(board_id: int, user: User) -> Board | None:
@@ -27,6 +27,11 @@ def visible_column(column_id: int, user: User) -> Column | None:
 def visible_task(task_id: int, user: User) -> Task | None:
     task = db.session.get(Task, task_id) if user.is_authenticated else None
     return task if task is not None and task.board.is_member(user) else None
+
+
+def visible_label(label_id: int, user: User) -> Label | None:
+    label = db.session.get(Label, label_id) if user.is_authenticated else None
+    return label if label is not None and visible_board(label.board_id, user) else None
 
 
 def readable_room(room_id: int, user: User) -> ChatRoom | None:
@@ -88,6 +93,10 @@ def member_column(column_id: int) -> Column:
 
 def member_task(task_id: int) -> Task:
     return _found(visible_task(task_id, current_user))
+
+
+def member_label(label_id: int) -> Label:
+    return _found(visible_label(label_id, current_user))
 
 
 def member_room(room_id: int) -> ChatRoom:

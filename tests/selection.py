@@ -29,6 +29,10 @@ POSTGRES_MODULES = {
     "test_direct_leaving",
     # Confusable skeletons: the indexes and the query that asks them (a dialect branch).
     "test_lookalikes",
+    # Labels (a unique key per board, cascades) and the board filter (ILIKE with escapes,
+    # EXISTS and IN subqueries, date comparisons in SQL).
+    "test_labels",
+    "test_board_filter",
 }
 
 # Single tests of other modules, by name (every parametrization).

@@ -13,6 +13,7 @@ from taskflow.models import (
     ChatRoom,
     Invitation,
     InviteLink,
+    Label,
     Notification,
     Task,
     TaskThreadComment,
@@ -119,6 +120,13 @@ ENDPOINTS = {
     "tasks.delete#post": ("POST", "/tasks/{task}/delete", {}, board(MEMBERS)),
     "tasks.move": ("GET", "/tasks/{task}/move", {}, board(MEMBERS)),
     "tasks.move#post": ("POST", "/tasks/{task}/move", {}, board(MEMBERS)),
+    # Labels (issue 23): any member of the board (an empty form: refused, 422)
+    "labels.index": ("GET", "/boards/{board}/labels", {}, board(MEMBERS)),
+    "labels.create": ("POST", "/boards/{board}/labels", {}, board(MEMBERS)),
+    "labels.edit": ("POST", "/labels/{label}/edit", {}, board(MEMBERS)),
+    "labels.delete": ("POST", "/labels/{label}/delete", {}, board(MEMBERS)),
+    "labels.task": ("GET", "/tasks/{task}/labels", {}, board(MEMBERS)),
+    "labels.task#post": ("POST", "/tasks/{task}/labels", {}, board(MEMBERS)),
     "comments.create": ("POST", "/tasks/{task}/comments", {}, board(MEMBERS)),
     # bob's comment: only bob edits; bob or the board owner deletes
     "comments.edit": (
@@ -363,7 +371,8 @@ def make_world(app, ids: dict) -> dict:
         task = Task(column=board.columns[0], title="T", position=0)
         comment = TaskThreadComment(task=task, author=users["bob"], content="c")
         message = ChatMessage(room=room, author=users["bob"], content="m", notified_at=None)
-        db.session.add_all([room, task, comment, message])
+        label = Label(board_id=board.id, name="l")
+        db.session.add_all([room, task, comment, message, label])
         db.session.flush()
         note = Notification(
             recipient_id=ids["bob"],
@@ -380,6 +389,7 @@ def make_world(app, ids: dict) -> dict:
             "board": board.id,
             "column": board.columns[0].id,
             "task": task.id,
+            "label": label.id,
             "comment": comment.id,
             "room": room.id,
             "open_room": open_room.id,

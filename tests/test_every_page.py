@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from taskflow.extensions import db
-from taskflow.models import ChatMessage, ChatRoom, TaskThreadComment, User
+from taskflow.models import ChatMessage, ChatRoom, Label, TaskThreadComment, User
 
 from .a11y import (
     AXE_MODE_IDS,
@@ -135,6 +135,13 @@ def data(app, make_user) -> dict:
     create_task(alice, todo, "Fix the login bug", priority="low")
     quiet = create_task(bob, doing, "Design the logo", assignee_id=ids["alice"])
     create_task(alice, done, "Set up the servers")
+    # Labels (issue 23): two on the board, both on the task with comments.
+    for name, colour in (("bug", "red"), ("needs review", "purple")):
+        label = {"name": name, "colour": colour}
+        assert alice.post(f"/boards/{board_id}/labels", label).status_code == 302
+    with app.app_context():
+        label_ids = [str(label.id) for label in Label.of_board(board_id)]
+    assert alice.post(f"/tasks/{talked}/labels", {"label_ids": label_ids}).status_code == 302
 
     bobs_comment = comment_on(app, bob, talked, "@alice a first draft is up")
     comment_id = comment_on(app, alice, talked, "Thanks, reading it **now**.")
@@ -224,6 +231,10 @@ def every_page(data: dict) -> list[Page]:
         Page("board edit", f"/boards/{board}/edit", "alice"),
         Page("board delete", f"/boards/{board}/delete", "alice"),
         Page("board members and invitations", f"/boards/{board}/members", "alice"),
+        Page("board labels", f"/boards/{board}/labels", "alice"),
+        Page("board, filtered", f"/boards/{board}?q=label:bug", "alice"),
+        Page("board, a filter that cannot be applied", f"/boards/{board}?q=due:someday", "alice"),
+        Page("task labels (no JavaScript)", f"/tasks/{task}/labels", "alice"),
         Page("column's cards (no JavaScript)", f"/columns/{todo}/cards", "alice"),
         Page("column delete", f"/columns/{todo}/delete", "alice"),
         Page("new task", f"/columns/{todo}/tasks/new", "alice"),

@@ -9,6 +9,7 @@ from taskflow.models import (
     ChatMessage,
     Invitation,
     InviteLink,
+    Label,
     Notification,
     TaskThreadComment,
     User,
@@ -31,8 +32,11 @@ def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(app, client, cha
     task_id = create_task(alice, column_id, "T")
     assert alice.post(f"/tasks/{task_id}/comments", {"content": "c"}).status_code == 302
     assert alice.post(f"/rooms/{chat_room}/messages", {"content": "m"}).status_code == 302
+    label = {"name": "bug", "colour": "red"}
+    assert alice.post(f"/boards/{board_id}/labels", label).status_code == 302
     with app.app_context():
         comment_id = TaskThreadComment.query.one().id
+        label_id = Label.query.one().id
         message_id = ChatMessage.query.one().id
         notification = Notification(
             recipient_id=User.by_username("alice").id,
@@ -54,6 +58,7 @@ def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(app, client, cha
         "user_id": 2,
         "room_id": chat_room,
         "comment_id": comment_id,
+        "label_id": label_id,
         "message_id": message_id,
         "notification_id": notification_id,
         "invitation_id": invitation_id,

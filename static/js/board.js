@@ -2,7 +2,7 @@
 // cards from the keyboard (docs/javascript.md).
 const diffs = stream(0);
 const kanban = () => $("#kanban");
-let gapTimer = null;
+let gapTimer = null, filtered;
 let moving = null; // { id, title, queue, version }
 
 // A gap waits a second, then the kanban is fetched afresh.
@@ -103,7 +103,13 @@ on("board-live", {
       event.detail.shouldSwap = false;
       return true;
     }
-    if (event.detail.target.id !== "board-diff") return;
+    const id = event.detail.target.id;
+    if (kanban()?.dataset.q && /^(board-diff|kanban)$/.test(id)) { // a filter: refetch (docs)
+      clearTimeout(filtered);
+      filtered = setTimeout(refetch, 150);
+      return !(event.detail.shouldSwap = false);
+    }
+    if (id !== "board-diff") return;
     event.detail.shouldSwap = false;
     if (!kanban() || !diff) return true;
     diffs.add(+diff.dataset.version, diff);

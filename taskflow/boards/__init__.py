@@ -27,10 +27,12 @@ def init_app(app: Flask) -> None:
         comment_reactions,
         comments,
         invitations,
+        labels,
         members,
         sockets,  # noqa: F401
         tasks,
     )
 
-    for module in (boards, members, invitations, columns, tasks, comments, comment_reactions):
+    areas = (boards, members, invitations, columns, tasks, comments, comment_reactions, labels)
+    for module in areas:
         app.register_blueprint(module.bp)

@@ -2,13 +2,15 @@
 
 from collections.abc import Callable
 from functools import wraps
+from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from taskflow import errors, security
+from taskflow import errors, security, timezones
 from taskflow.access import member_board, owned_board
 from taskflow.boards import board_service, changes
+from taskflow.boards import filter as board_filters
 from taskflow.boards.forms import BoardForm
 from taskflow.boards.live import Change, load_kanban
 from taskflow.htmx import form_answer, fragment_or_redirect, page_or_fragment
@@ -41,11 +43,33 @@ def create():
 @bp.get("/boards/<int:board_id>")
 def show(board_id: int):
     board = member_board(board_id)
-    kanban = load_kanban(board.id)
+    found, error = board_filter(board.id)
+    kanban = load_kanban(board.id, found)
     members = Board.member_counts([board.id]).get(board.id, 0)  # counted, not loaded
     return page_or_fragment(
-        "boards/show.html", "boards/_kanban.html", board=board, kanban=kanban, members=members
+        "boards/show.html",
+        "boards/_kanban.html",
+        board=board,
+        kanban=kanban,
+        members=members,
+        q=request.args.get("q", "")[: board_filters.QUERY_MAX],
+        filter_error=error,
     )
+
+
+def board_filter(board_id: int) -> tuple[board_filters.Filter | None, str | None]:
+    """The page's `?q=` (boards/filter.py) for the current user, today in their zone; a
+    filter that cannot be applied is not: the page says why instead. A form posted from the
+    board (htmx) filters its answer as its page does (HX-Current-URL)."""
+    text = request.args.get("q")
+    if request.method == "POST":
+        text = parse_qs(urlsplit(request.headers.get("HX-Current-URL", "")).query).get("q", [""])[0]
+    today = timezones.today(timezones.viewer_zone())
+    try:
+        found = board_filters.parse(text, board_id, current_user.id, today)
+    except board_filters.BadFilter as bad:
+        return None, str(bad)
+    return (found or None), None
 
 
 def limited(view: Callable) -> Callable:
@@ -94,13 +118,14 @@ def delete(board_id: int):
 def kanban(board: Board, status: int = 200, **context):
     """The answer to a form with errors: the kanban fragment for htmx, the full page
     otherwise (a redirect back to the board when there is none)."""
+    found, _error = board_filter(board.id)
     return form_answer(
         "boards/show.html",
         "boards/_kanban.html",
         url_for("boards.show", board_id=board.id),
         status,
         board=board,
-        kanban=load_kanban(board.id),
+        kanban=load_kanban(board.id, found),
         **context,
     )
 

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, render_template, request
 from taskflow.access import member_board, member_column
 from taskflow.boards import column_service
 from taskflow.boards import live as live_board
-from taskflow.boards.boards import changed, kanban, limited
+from taskflow.boards.boards import board_filter, changed, kanban, limited
 from taskflow.boards.changes import Refused
 from taskflow.boards.forms import ColumnForm
 from taskflow.extensions import db
@@ -74,19 +74,21 @@ def cards(column_id: int):
     JavaScript a page of them."""
     column = member_column(column_id)
     offset = max(0, request.args.get("offset", 0, type=int) or 0)
+    matching, _error = board_filter(column.board_id)  # the board page's ?q=, if it filters
+    where = matching.conditions if matching else ()
     version = Board.current_version(column.board_id)
     db.session.expire_all()
     column = db.session.get(Column, column_id)
-    found = live_board.column_cards(column.id, offset, live_board.MORE)
+    found = live_board.column_cards(column.id, offset, live_board.MORE, where)
     if is_htmx():
         html = render_template("boards/columns/_cards.html", cards=found)
         return html, 200, {"X-Board-Version": str(version)}
-    count = live_board.counts([column.id])[column.id]
     return render_template(
         "boards/columns/cards.html",
         column=column,
         cards=found,
         offset=offset,
-        count=count,
+        count=live_board.counts([column.id], where)[column.id],
         page=live_board.MORE,
+        q=matching.text if matching else None,
     )

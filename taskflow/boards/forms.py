@@ -1,4 +1,4 @@
-"""The forms of boards: a board, a member to invite, a column, a task."""
+"""The forms of boards: a board, a member to invite, a column, a task, a label."""
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
@@ -7,6 +7,8 @@ from wtforms.validators import DataRequired, Length, Optional
 from taskflow.converters import bounded_int
 from taskflow.models import PRIORITIES, User
 from taskflow.models.column import NAME_MAX as COLUMN_NAME_MAX
+from taskflow.models.label import COLOURS, DEFAULT_COLOUR
+from taskflow.models.label import NAME_MAX as LABEL_NAME_MAX
 from taskflow.models.task import DEFAULT_PRIORITY, TITLE_MAX
 from taskflow.names import name_field, normalize_filter, strip
 
@@ -55,3 +57,12 @@ class TaskForm(FlaskForm):
         ]
         if self.assignee_id.data is None:  # an unassigned task, loaded from the database
             self.assignee_id.data = 0
+
+
+class LabelForm(FlaskForm):
+    """A board's label: its name (shown everywhere it is) and a colour of the palette."""
+
+    name = name_field("Label name", LABEL_NAME_MAX)
+    colour = SelectField(
+        "Colour", choices=[SelectChoice(c, c.capitalize()) for c in COLOURS], default=DEFAULT_COLOUR
+    )

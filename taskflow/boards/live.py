@@ -18,14 +18,20 @@ a task page and its card agree.
 **Windows.** A column shows its first `WINDOW` cards, and "Show N more" loads the next
 (`columns.cards`). Positions are 0..n-1 in each column, so a page always shows a prefix of
 each column, and a diff keeps it one: a card lands at its position if that is within the
-prefix (or just after it), else only the column's count changes."""
+prefix (or just after it), else only the column's count changes.
 
+**Filters.** A page that filters its cards (`?q=`, boards/filter.py: `load_kanban`'s `found`,
+`column_cards`' and `counts`' `where`) applies no diff, which is the same for every viewer:
+it fetches its kanban again, filtered (static/js/board.js, docs/architecture.md)."""
+
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import selectinload
 
+from taskflow.boards.filter import Filter
 from taskflow.extensions import db
 from taskflow.models import Board, Column, Task
 from taskflow.realtime import fragments, topics
@@ -36,6 +42,7 @@ WINDOW = 30  # cards a column shows before "Show N more"
 MORE = 50  # cards each "Show more" loads
 
 _CHANGES = "taskflow.board_changes"
+Conditions = Sequence[ColumnElement[bool]]  # a filter's, on tasks (boards/filter.py)
 
 
 @dataclass
@@ -56,43 +63,55 @@ class Kanban:
     board: Board
     version: int
     columns: list[ColumnView]
+    query: str = ""  # the board filter's ?q= when it filters (boards/filter.py)
+
+    @property
+    def matches(self) -> int:
+        return sum(view.count for view in self.columns)
 
 
-def column_cards(column_id: int, offset: int = 0, limit: int = WINDOW) -> list[Task]:
-    """The column's cards from `offset`, in order, with what a card shows."""
+def column_cards(
+    column_id: int, offset: int = 0, limit: int = WINDOW, where: Conditions = ()
+) -> list[Task]:
+    """The column's cards from `offset`, in order, with what a card shows. Filtered
+    (`where`: boards/filter.py), the cards that match, `offset` of them skipped."""
     query = (
         select(Task)
-        .where(Task.column_id == column_id, Task.position >= offset)
+        .where(Task.column_id == column_id, *where)
         .order_by(Task.position, Task.id)
         .limit(limit)
-        .options(selectinload(Task.assignee))
+        .options(selectinload(Task.assignee), selectinload(Task.labels))
     )
+    # Unfiltered, positions are 0..n-1: the index finds the first one shown.
+    query = query.offset(offset) if where else query.where(Task.position >= offset)
     return list(db.session.scalars(query))
 
 
-def counts(column_ids) -> dict[int, int]:
-    """How many tasks each column holds (one query)."""
+def counts(column_ids, where: Conditions = ()) -> dict[int, int]:
+    """How many tasks each column holds, or how many match `where` (one query)."""
     query = (
         select(Task.column_id, func.count())
-        .where(Task.column_id.in_(list(column_ids)))
+        .where(Task.column_id.in_(list(column_ids)), *where)
         .group_by(Task.column_id)
     )
     found = dict(db.session.execute(query).all())
     return {column_id: found.get(column_id, 0) for column_id in column_ids}
 
 
-def column_views(columns: list[Column]) -> list[ColumnView]:
-    sizes = counts([c.id for c in columns])
-    return [ColumnView(c, column_cards(c.id), sizes[c.id]) for c in columns]
+def column_views(columns: list[Column], where: Conditions = ()) -> list[ColumnView]:
+    sizes = counts([c.id for c in columns], where)
+    return [ColumnView(c, column_cards(c.id, where=where), sizes[c.id]) for c in columns]
 
 
-def load_kanban(board_id: int) -> Kanban:
+def load_kanban(board_id: int, found: Filter | None = None) -> Kanban:
     """The board's version, then the board loaded afresh: the label is never newer than the
-    content it labels. Each column: its first cards and its count."""
+    content it labels. Each column: its first cards and its count (those that match
+    `found`, when the page filters: its query is kept in the kanban's links)."""
     version = Board.current_version(board_id)
     db.session.expire_all()
     board = db.session.get(Board, board_id)
-    return Kanban(board, version, column_views(board.columns))
+    where = found.conditions if found else ()
+    return Kanban(board, version, column_views(board.columns, where), found.text if found else "")
 
 
 def kanban_html(board_id: int) -> str:
@@ -138,9 +157,11 @@ class Change:
         self.version = Board.current_version(self.board_id)
         cards = [t for t in self.cards if t.id not in self.removed and t in db.session]
         ids = {t.id for t in cards}
-        if ids:  # the card's assignee in one query
+        if ids:  # the cards' assignees and labels, a query each
             db.session.scalars(
-                select(Task).where(Task.id.in_(ids)).options(selectinload(Task.assignee))
+                select(Task)
+                .where(Task.id.in_(ids))
+                .options(selectinload(Task.assignee), selectinload(Task.labels))
             ).all()
         renamed = {c.id for c in self.renamed}
         sizes = counts(({t.column_id for t in cards} | self.touched | renamed) - self.gone)

@@ -4,6 +4,7 @@ from taskflow.models.board import Board, Membership
 from taskflow.models.column import Column
 from taskflow.models.comment import TaskThreadComment
 from taskflow.models.invitation import Invitation, InviteLink, Removal
+from taskflow.models.label import Label
 from taskflow.models.message import ChatMessage
 from taskflow.models.notification import Notification
 from taskflow.models.reaction import Reaction
@@ -19,6 +20,7 @@ __all__ = [
     "Column",
     "Invitation",
     "InviteLink",
+    "Label",
     "Membership",
     "Notification",
     "PRIORITIES",

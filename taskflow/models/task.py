@@ -39,6 +39,10 @@ class Task(db.Model):
     column: Mapped[Column] = relationship(back_populates="tasks")
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    # Its labels by name (models/label.py); a card shows them, loaded for a page at once.
+    labels: Mapped[list["Label"]] = relationship(  # noqa: F821
+        secondary="task_labels", order_by="Label.key", passive_deletes=True
+    )
 
     @property
     def board(self):
