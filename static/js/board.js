@@ -123,7 +123,11 @@ on("board-live", {
     if (link) event.detail.parameters.offset = byId(link.dataset.showMore).children.length;
   },
   "htmx:afterRequest"(event) {
-    const { elt, successful, xhr } = event.detail;
+    const { elt, successful, xhr } = event.detail, quick = byId("quick");
+    if (xhr.status === 200 && elt.closest?.("#quick")) { // a popup's form saved
+      quick.close();
+      byId(`${quick.dataset.card}-link`)?.focus();
+    }
     if (moving && !successful && elt?.id === moving.id) {
       say(`“${moving.title}” was not moved`);
       moving = null;
@@ -148,14 +152,22 @@ on("board-live", {
     htmx.ajax("POST", url, { source: column, values: { column_id: column.dataset.columnId, position } });
   },
   keydown(event) {
-    const menu = event.key === "Escape" && event.target.closest?.("details[open]");
-    if (menu) {
-      menu.open = false;
-      return menu.children[0].focus();
+    const { key } = event, card = cardOf(event.target), direction = STEPS[key], quick = byId("quick");
+    if (event.ctrlKey || event.metaKey) return;
+    if (key === "/" && !typing(event) && byId("board-filter")) {
+      event.preventDefault();
+      return byId("board-filter").focus();
     }
-    const direction = STEPS[event.key];
-    const card = direction && cardOf(event.target);
-    if (!card || event.ctrlKey || event.metaKey) return;
+    const kind = card && !event.altKey && (key === "n" || quick.dataset[key]);
+    if (kind) event.preventDefault();
+    if (kind === true) card.closest(".column").querySelector(".quick-add [name=title]").focus();
+    else if (kind) { // a popup of boards/quick.py, opened once it is here
+      quick.replaceChildren();
+      quick.dataset.card = card.id;
+      htmx.ajax("GET", `${titleOf(card).pathname}/quick/${kind}`, { source: card, target: quick, swap: "innerHTML" })
+        .then(() => quick.firstChild && quick.showModal());
+    }
+    if (!direction || !card) return;
     if (event.altKey && event.shiftKey) {
       event.preventDefault();
       if (moving?.id === card.id) return moving.queue.push(direction);

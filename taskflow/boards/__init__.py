@@ -28,9 +28,13 @@ def init_app(app: Flask) -> None:
         comments,
         invitations,
         members,
+        quick,
         sockets,  # noqa: F401
         tasks,
     )
 
-    for module in (boards, members, invitations, columns, tasks, comments, comment_reactions):
+    modules = (boards, members, invitations, columns, tasks, quick, comments, comment_reactions)
+    for module in modules:
         app.register_blueprint(module.bp)
+    # The card's popups a viewer may open from the board's keys (boards/show.html, keys/).
+    app.jinja_env.globals.update(quick_kinds=quick.permitted_kinds)

@@ -1,5 +1,5 @@
 """Changes of tasks, each one call (see changes.py, "who commits"): create, edit, assign,
-move and delete a task. Each is a change of its board (live.begin_change: locked, versioned,
+date, move and delete a task. Each is a change of its board (live.begin_change: locked, versioned,
 its diff sent to the board's viewers on commit) and of the task's own page."""
 
 from dataclasses import dataclass
@@ -65,6 +65,12 @@ def assign_task(task: Task, actor: User, assignee_id: int | None) -> Change:
     if assignee_id is not None and not Board.members_among(board_id, {assignee_id}, set()):
         raise Refused(NOT_ON_BOARD)
     fields = TaskFields(task.title, task.description, assignee_id, task.due_date, task.priority)
+    return edit_task(task, actor, fields)
+
+
+def set_due_date(task: Task, actor: User, due_date: date | None) -> Change:
+    """Set the task's due date (None: no date), its other fields as they are."""
+    fields = TaskFields(task.title, task.description, task.assignee_id, due_date, task.priority)
     return edit_task(task, actor, fields)
 
 
