@@ -114,7 +114,9 @@ on("board-live", {
   },
   "htmx:oobAfterSwap"(event) { if (event.target.id === "kanban") applyWaitingDiffs(); },
   "htmx:afterSwap"(event) {
-    if (event.detail.target?.id === "kanban") applyWaitingDiffs();
+    const { target, requestConfig } = event.detail;
+    if (target?.id === "kanban") applyWaitingDiffs();
+    if (target?.id === "quick" && requestConfig?.verb === "get") target.showModal(); // once here
     settle();
   },
   "htmx:wsAfterMessage": settle,
@@ -124,7 +126,7 @@ on("board-live", {
   },
   "htmx:afterRequest"(event) {
     const { elt, successful, xhr } = event.detail, quick = byId("quick");
-    if (xhr.status === 200 && elt.closest?.("#quick")) { // a popup's form saved
+    if (xhr.status === 200 && elt.closest?.("#quick")) { // a card's popup saved
       quick.close();
       byId(`${quick.dataset.card}-link`)?.focus();
     }
@@ -153,19 +155,15 @@ on("board-live", {
   },
   keydown(event) {
     const { key } = event, card = cardOf(event.target), direction = STEPS[key], quick = byId("quick");
-    if (event.ctrlKey || event.metaKey) return;
-    if (key === "/" && !typing(event) && byId("board-filter")) {
-      event.preventDefault();
-      return byId("board-filter").focus();
-    }
+    const filter = key === "/" && !typing(event) && byId("board-filter");
     const kind = card && !event.altKey && (key === "n" || quick.dataset[key]);
-    if (kind) event.preventDefault();
-    if (kind === true) card.closest(".column").querySelector(".quick-add [name=title]").focus();
-    else if (kind) { // a popup of boards/quick.py, opened once it is here
-      quick.replaceChildren();
+    if (event.ctrlKey || event.metaKey) return;
+    if (filter || kind) event.preventDefault();
+    if (filter) filter.focus();
+    else if (kind === true) card.closest(".column").querySelector(".quick-add [name=title]").focus();
+    else if (kind) { // a popup of boards/quick.py
       quick.dataset.card = card.id;
-      htmx.ajax("GET", `${titleOf(card).pathname}/quick/${kind}`, { source: card, target: quick, swap: "innerHTML" })
-        .then(() => quick.firstChild && quick.showModal());
+      htmx.ajax("GET", `${titleOf(card).pathname}/quick/${kind}`, quick);
     }
     if (!direction || !card) return;
     if (event.altKey && event.shiftKey) {
