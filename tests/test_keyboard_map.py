@@ -15,7 +15,14 @@ from taskflow.extensions import db
 from taskflow.models import Task, User
 
 from .a11y import PHONE, axe_violations, context_for, too_wide, watch_console
-from .conftest import ROOT, as_user, browser_login, expect_socket_open, wait_until
+from .conftest import (
+    ROOT,
+    as_user,
+    browser_login,
+    expect_socket_open,
+    open_room,
+    wait_until,
+)
 
 
 def task_row(app, task_id: int) -> tuple[int | None, date | None]:
@@ -81,6 +88,26 @@ def test_question_mark_lists_the_pages_keys_and_esc_closes_it(new_page, board_wi
     page.keyboard.press("?")
     expect(keys).to_contain_text("Show this list of keys")
     expect(keys).not_to_contain_text("Post the comment")
+    assert seen == []
+
+
+def test_a_room_lists_its_keys_and_its_scripts_still_run(new_page, chat_room):
+    """Every page's scripts share one scope: live.js's helpers must not clash with room.js."""
+    page = new_page("alice")
+    seen = watch_console(page)
+    open_room(page, chat_room)
+    page.locator(".scroller").focus()  # the messages: one Tab stop
+    page.keyboard.press("?")
+    keys = page.get_by_role("dialog", name="Keyboard shortcuts")
+    expect(keys).to_contain_text("Send the message")
+    expect(keys).to_contain_text("The previous or next room")
+    page.keyboard.press("Escape")
+    expect(keys).to_be_hidden()
+    composer = page.locator("#composer-input")
+    composer.fill("?")  # typed, not a shortcut
+    expect(keys).to_be_hidden()
+    composer.press("Enter")
+    expect(page.locator(".message-body")).to_have_text(["?"])
     assert seen == []
 
 

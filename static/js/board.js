@@ -155,7 +155,7 @@ on("board-live", {
   },
   keydown(event) {
     const { key } = event, card = cardOf(event.target), direction = STEPS[key], quick = byId("quick");
-    const filter = key === "/" && !typing(event) && byId("board-filter");
+    const filter = key === "/" && !inField(event) && byId("board-filter");
     const kind = card && !event.altKey && (key === "n" || quick.dataset[key]);
     if (event.ctrlKey || event.metaKey) return;
     if (filter || kind) event.preventDefault();

@@ -36,7 +36,7 @@ function stream(seq) {
 }
 
 const plain = (event) => event.button === 0 && !event.ctrlKey && !event.metaKey && !event.shiftKey;
-const typing = (event) => event.target.closest?.("input, textarea, select, [contenteditable]");
+const inField = (event) => event.target.closest?.("input, textarea, select, [contenteditable]");
 const idle = () => !document.activeElement || document.activeElement === document.body || !document.activeElement.isConnected;
 const versionOf = (fragment) => +fragment.querySelector("[data-version]")?.dataset.version;
 let focused = null; // kept across a live swap
@@ -47,7 +47,7 @@ on("live", {
     if (menu) {
       menu.open = false;
       menu.children[0].focus();
-    } else if (event.key === "?" && !typing(event)) {
+    } else if (event.key === "?" && !inField(event)) {
       event.preventDefault();
       byId("keys-map").showModal();
     }
