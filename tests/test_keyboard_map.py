@@ -165,7 +165,7 @@ def test_a_assigns_the_focused_card_from_the_keyboard_live_for_everyone(
     expect(popup).to_be_hidden()
     expect(link(alice, task_id)).to_be_focused()
     wait_until(lambda: task_row(app, task_id)[0] == user_id(app, "bob"), message="not saved")
-    assigned = "#task-{}".format(task_id) + " [aria-label='Assigned to bob']"
+    assigned = f"#task-{task_id} [aria-label='Assigned to bob']"
     expect(bob.locator(assigned)).to_be_visible()  # live, on bob's board
     expect(alice.locator(assigned)).to_be_visible()
 
@@ -222,7 +222,7 @@ def test_n_enter_and_slash_on_the_board(new_page, board_with_task):
     expect(link(page, task_id)).to_be_focused()
     page.locator("main").evaluate(
         "(main) => main.insertAdjacentHTML('afterbegin',"
-        " '<input id=\"board-filter\" aria-label=\"Filter\">')"
+        ' \'<input id="board-filter" aria-label="Filter">\')'
     )
     link(page, task_id).focus()
     page.keyboard.press("/")
@@ -234,9 +234,7 @@ def test_n_enter_and_slash_on_the_board(new_page, board_with_task):
     page.wait_for_url(f"**/tasks/{task_id}")
 
 
-def test_the_popups_are_plain_pages_and_forms_without_javascript(
-    no_js, board_with_task, app
-):
+def test_the_popups_are_plain_pages_and_forms_without_javascript(no_js, board_with_task, app):
     board_id, task_id, _ = board_with_task
     page = no_js("alice")
     page.goto(f"/tasks/{task_id}/quick/assign")
@@ -277,7 +275,8 @@ def test_the_quick_routes_check_access_input_and_kind(board_with_task, app):
     assert 'id="board-diff"' in saved.get_data(as_text=True)
     assert task_row(app, task_id)[0] == user_id(app, "bob")
     plain = alice.post(f"{url}/due", {"due_date": "2031-03-14"})
-    assert plain.status_code == 302 and plain.location.endswith(f"/boards/{board_id}#task-{task_id}")
+    assert plain.status_code == 302
+    assert plain.location.endswith(f"/boards/{board_id}#task-{task_id}")
 
 
 @pytest.mark.parametrize("name", sorted(quick.KINDS))
