@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from taskflow.boards import quick
+from taskflow.boards import quick, task_service
 from taskflow.extensions import db
 from taskflow.models import Task, User
 
@@ -285,3 +285,24 @@ def test_each_kind_has_one_lower_case_key_and_a_template(name):
     assert re.fullmatch(r"[a-z]", kind.key) and kind.key != "n"
     assert (ROOT / "templates/boards/tasks/quick" / f"{name}.html").is_file()
     assert len({k.key for k in quick.KINDS.values()}) == len(quick.KINDS)
+
+
+def test_a_popups_change_keeps_an_edit_committed_meanwhile(app, board_with_task):
+    """The popup's task was read before the board's lock; another member's rename committed
+    in between is kept (the one field is changed on the task as it is under the lock)."""
+    _, task_id, _ = board_with_task
+    with app.test_request_context():  # the diff renders with url_for
+        task = db.session.get(Task, task_id)
+        alice = User.by_username("alice")
+        assert task.title == "Ship it"
+        with app.app_context():  # another request, committed first
+            db.session.get(Task, task_id).title = "Ship it today"
+            db.session.commit()
+            db.session.remove()
+        task_service.set_due_date(task, alice, date(2031, 3, 14))
+        task_service.assign_task(task, alice, alice.id)
+        db.session.remove()
+    with app.app_context():
+        task = db.session.get(Task, task_id)
+        assert (task.title, task.due_date) == ("Ship it today", date(2031, 3, 14))
+        db.session.remove()
