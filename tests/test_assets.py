@@ -93,8 +93,11 @@ def test_a_page_names_only_fingerprinted_static_files(app, chat_room):
 
 # Issue 21: our own scripts back to minimal, counted as written (comments included): 59,101
 # bytes before, 35,999 now. Issue 21 asks for 30,000, not reached yet (docs/javascript.md
-# says where the rest can go); what is reached may not grow.
-SCRIPT_REACHED = 36_252  # issue 23: +252, a filtered board refetches its kanban (board.js)
+# says where the rest can go); what is reached may not grow. Issue 23's keyboard map added
+# 1,106 bytes net (`?` and Esc on every page in live.js, a card's keys and popup in board.js;
+# compose.js shares live.js's inField), and a filtered board refetching its kanban 252
+# (board.js): 35,858 → 37,216.
+SCRIPT_REACHED = 37_216
 
 
 def script_sizes() -> dict[str, int]:

@@ -243,6 +243,7 @@ def every_page(data: dict) -> list[Page]:
         Page("task edit", f"/tasks/{task}/edit", "alice"),
         Page("task delete", f"/tasks/{task}/delete", "alice"),
         Page("task move (no JavaScript)", f"/tasks/{task}/move", "alice"),
+        Page("card's assign popup (no JavaScript)", f"/tasks/{task}/quick/assign", "alice"),
         Page("comment edit", f"/comments/{data['comment']}/edit", "alice"),
         Page("comment delete", f"/comments/{data['comment']}/delete", "alice"),
         Page(

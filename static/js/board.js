@@ -120,7 +120,9 @@ on("board-live", {
   },
   "htmx:oobAfterSwap"(event) { if (event.target.id === "kanban") applyWaitingDiffs(); },
   "htmx:afterSwap"(event) {
-    if (event.detail.target?.id === "kanban") applyWaitingDiffs();
+    const { target, requestConfig } = event.detail;
+    if (target?.id === "kanban") applyWaitingDiffs();
+    if (target?.id === "quick" && requestConfig?.verb === "get") target.showModal(); // once here
     settle();
   },
   "htmx:wsAfterMessage": settle,
@@ -129,7 +131,11 @@ on("board-live", {
     if (link) event.detail.parameters.offset = byId(link.dataset.showMore).children.length;
   },
   "htmx:afterRequest"(event) {
-    const { elt, successful, xhr } = event.detail;
+    const { elt, successful, xhr } = event.detail, quick = byId("quick");
+    if (xhr.status === 200 && elt.closest?.("#quick")) { // a card's popup saved
+      quick.close();
+      byId(`${quick.dataset.card}-link`)?.focus();
+    }
     if (moving && !successful && elt?.id === moving.id) {
       say(`“${moving.title}” was not moved`);
       moving = null;
@@ -154,14 +160,18 @@ on("board-live", {
     htmx.ajax("POST", url, { source: column, values: { column_id: column.dataset.columnId, position } });
   },
   keydown(event) {
-    const menu = event.key === "Escape" && event.target.closest?.("details[open]");
-    if (menu) {
-      menu.open = false;
-      return menu.children[0].focus();
+    const { key } = event, card = cardOf(event.target), direction = STEPS[key], quick = byId("quick");
+    const filter = key === "/" && !inField(event) && byId("board-filter");
+    const kind = card && !event.altKey && (key === "n" || quick.dataset[key]);
+    if (event.ctrlKey || event.metaKey) return;
+    if (filter || kind) event.preventDefault();
+    if (filter) filter.focus();
+    else if (kind === true) card.closest(".column").querySelector(".quick-add [name=title]").focus();
+    else if (kind) { // a popup of boards/quick.py
+      quick.dataset.card = card.id;
+      htmx.ajax("GET", `${titleOf(card).pathname}/quick/${kind}`, quick);
     }
-    const direction = STEPS[event.key];
-    const card = direction && cardOf(event.target);
-    if (!card || event.ctrlKey || event.metaKey) return;
+    if (!direction || !card) return;
     if (event.altKey && event.shiftKey) {
       event.preventDefault();
       if (moving?.id === card.id) return moving.queue.push(direction);

@@ -58,7 +58,7 @@ on("composer", {
 on("compose", {
   keydown(event) {
     const target = $("[data-composer] textarea");
-    if (event.key !== "/" || !target || event.target.closest?.("input, textarea, select, [contenteditable]")) return;
+    if (event.key !== "/" || !target || inField(event)) return;
     event.preventDefault();
     target.focus();
   },

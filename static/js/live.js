@@ -36,11 +36,22 @@ function stream(seq) {
 }
 
 const plain = (event) => event.button === 0 && !event.ctrlKey && !event.metaKey && !event.shiftKey;
+const inField = (event) => event.target.closest?.("input, textarea, select, [contenteditable]");
 const idle = () => !document.activeElement || document.activeElement === document.body || !document.activeElement.isConnected;
 const versionOf = (fragment) => +fragment.querySelector("[data-version]")?.dataset.version;
 let focused = null; // kept across a live swap
 
 on("live", {
+  keydown(event) { // Esc closes a menu; ? opens the keyboard map (keys/_map.html)
+    const menu = event.key === "Escape" && event.target.closest?.("details[open]");
+    if (menu) {
+      menu.open = false;
+      menu.children[0].focus();
+    } else if (event.key === "?" && !inField(event)) {
+      event.preventDefault();
+      byId("keys-map").showModal();
+    }
+  },
   "htmx:oobBeforeSwap"({ detail }) { // no older version, no second copy
     const item = detail.fragment.querySelector?.("[data-message-id], [data-comment-id]");
     const twin = item && byId(item.id);

@@ -29,10 +29,23 @@ def init_app(app: Flask) -> None:
         invitations,
         labels,
         members,
+        quick,
         sockets,  # noqa: F401
         tasks,
     )
 
-    areas = (boards, members, invitations, columns, tasks, comments, comment_reactions, labels)
+    areas = (
+        boards,
+        members,
+        invitations,
+        columns,
+        tasks,
+        quick,
+        comments,
+        comment_reactions,
+        labels,
+    )
     for module in areas:
         app.register_blueprint(module.bp)
+    # The card's popups a viewer may open from the board's keys (boards/show.html, keys/).
+    app.jinja_env.globals.update(quick_kinds=quick.permitted_kinds)

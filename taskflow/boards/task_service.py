@@ -1,8 +1,9 @@
 """Changes of tasks, each one call (see changes.py, "who commits"): create, edit, assign,
-move and delete a task. Each is a change of its board (live.begin_change: locked, versioned,
-its diff sent to the board's viewers on commit) and of the task's own page."""
+date, move and delete a task. Each is a change of its board (live.begin_change: locked,
+versioned, its diff sent to the board's viewers on commit) and of the task's own page."""
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date
 
 from taskflow.boards import live as live_board
@@ -44,9 +45,13 @@ def create_task(column: Column, actor: User, fields: TaskFields) -> tuple[Task, 
     return task, change
 
 
-def edit_task(task: Task, actor: User, fields: TaskFields) -> Change:
-    """Save the task's fields; the assignments quoting its description are requoted."""
+def edit_task(task: Task, actor: User, fields: TaskFields | Callable[[Task], TaskFields]) -> Change:
+    """Save the task's fields; the assignments quoting its description are requoted. A
+    change of one field passes a function of the task as it is under the board's lock, so
+    an edit of its other fields committed meanwhile is kept, not overwritten."""
     change = live_board.begin_change(task.board)
+    if callable(fields):
+        fields = fields(task)
     change.card(task)
     task.bump_version()
     described = task.description
@@ -64,8 +69,16 @@ def assign_task(task: Task, actor: User, assignee_id: int | None) -> Change:
     board_id = task.column.board_id
     if assignee_id is not None and not Board.members_among(board_id, {assignee_id}, set()):
         raise Refused(NOT_ON_BOARD)
-    fields = TaskFields(task.title, task.description, assignee_id, task.due_date, task.priority)
-    return edit_task(task, actor, fields)
+    return edit_task(task, actor, lambda now: replace(_fields_of(now), assignee_id=assignee_id))
+
+
+def set_due_date(task: Task, actor: User, due_date: date | None) -> Change:
+    """Set the task's due date (None: no date), its other fields as they are."""
+    return edit_task(task, actor, lambda now: replace(_fields_of(now), due_date=due_date))
+
+
+def _fields_of(task: Task) -> TaskFields:
+    return TaskFields(task.title, task.description, task.assignee_id, task.due_date, task.priority)
 
 
 def move_task(
