@@ -1,6 +1,6 @@
 """The keyboard map (issue 23): `?` lists the page's keys in a dialog that Esc closes (the
 focus back where it was); on the board, Enter opens the focused card, `n` goes to its
-column's quick add, `/` to the board's filter, and `a` and `d` open the card's popup
+column's quick add, `/` to the board's filter, and `a`, `d` and `l` open the card's popup
 (boards/quick.py: a server-rendered form in the board's <dialog>) that assigns it or dates
 it, live for everyone; the same forms work as plain pages without JavaScript."""
 
@@ -216,14 +216,7 @@ def test_n_enter_and_slash_on_the_board(new_page, board_with_task):
     expect(field).to_be_focused()
     expect(field).to_have_value("")  # the key was not typed into it
 
-    # "/" without a filter on the board: nothing happens; with one, it is focused.
-    link(page, task_id).focus()
-    page.keyboard.press("/")
-    expect(link(page, task_id)).to_be_focused()
-    page.locator("main").evaluate(
-        "(main) => main.insertAdjacentHTML('afterbegin',"
-        ' \'<input id="board-filter" aria-label="Filter">\')'
-    )
+    # "/" goes to the board's filter, and the key is not typed into it.
     link(page, task_id).focus()
     page.keyboard.press("/")
     expect(page.locator("#board-filter")).to_be_focused()
@@ -306,3 +299,28 @@ def test_a_popups_change_keeps_an_edit_committed_meanwhile(app, board_with_task)
         task = db.session.get(Task, task_id)
         assert (task.title, task.due_date) == ("Ship it today", date(2031, 3, 14))
         db.session.remove()
+
+
+def test_l_labels_the_focused_card_live_for_everyone(new_page, board_with_task, app):
+    from taskflow.boards import label_service
+    from taskflow.models import Board
+
+    board_id, task_id, _ = board_with_task
+    with app.app_context():
+        label_service.create_label(db.session.get(Board, board_id), "bug", "red")
+        db.session.remove()
+    alice, bob = new_page("alice"), new_page("bob")
+    for page in (alice, bob):
+        open_board(page, board_id)
+    link(alice, task_id).focus()
+    alice.keyboard.press("l")
+    popup = alice.get_by_role("dialog", name="Labels of “Ship it”")
+    box = popup.get_by_role("checkbox", name="bug")
+    expect(box).to_be_focused()
+    alice.keyboard.press("Space")
+    expect(box).to_be_checked()
+    alice.keyboard.press("Tab")
+    alice.keyboard.press("Enter")
+    expect(popup).to_be_hidden()
+    expect(link(alice, task_id)).to_be_focused()
+    expect(bob.locator(f"#task-{task_id}").get_by_text("bug")).to_be_visible()

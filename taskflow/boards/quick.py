@@ -1,6 +1,6 @@
 """A card's popups from the board's keys (issue 23, the keyboard map): `a` assigns the focused
-card, `d` sets its due date. One table, KINDS: a kind is its key, what the keyboard map says
-of it, who may use it, what its form does when posted here, and one template,
+card, `d` sets its due date, `l` labels it. One table, KINDS: a kind is its key, what the
+keyboard map says of it, who may use it, what its form does when posted here, and one template,
 templates/boards/tasks/quick/<name>.html (a form; `heading` is its heading's tag, `popup`
 says it is in the board's dialog, for htmx). Adding a kind is one entry and one template;
 the board page gives board.js the keys of the kinds the viewer may use (data-<key> on
@@ -19,13 +19,14 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from taskflow.access import member_task
-from taskflow.boards import task_service
+from taskflow.boards import label_service, task_service
 from taskflow.boards.boards import changed, limited
 from taskflow.boards.live import Change
 from taskflow.boards.task_service import NOT_ON_BOARD
 from taskflow.converters import bounded_int
 from taskflow.htmx import is_htmx, page_or_fragment
-from taskflow.models import Board, Task, User
+from taskflow.models import Board, Label, Task, User
+from taskflow.models.label import PER_BOARD
 from taskflow.names import name_key
 from taskflow.refusals import Refused
 
@@ -87,9 +88,24 @@ def _set_due(task: Task, form: Mapping[str, str]) -> Change:
     return task_service.set_due_date(task, current_user, due)
 
 
+def _set_labels(task: Task, form) -> Change:
+    """Exactly the labels checked (ids of the task's board; others are ignored)."""
+    chosen = form.getlist("label_ids")
+    try:
+        label_ids = {bounded_int(value) for value in chosen[:PER_BOARD]}
+    except ValueError:
+        raise Refused("Choose labels of this board.") from None
+    return label_service.set_task_labels(task, label_ids)
+
+
+def _labels(task: Task) -> dict:
+    return {"labels": Label.of_board(task.column.board_id)}
+
+
 KINDS: dict[str, QuickKind] = {
     "assign": QuickKind("a", "Assign the card", apply=_assign, context=_members),
     "due": QuickKind("d", "Set the card's due date", apply=_set_due),
+    "labels": QuickKind("l", "Label the card", apply=_set_labels, context=_labels),
 }
 
 
