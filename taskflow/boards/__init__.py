@@ -30,7 +30,9 @@ def init_app(app: Flask) -> None:
         members,
         sockets,  # noqa: F401
         tasks,
+        transfer,
     )
 
-    for module in (boards, members, invitations, columns, tasks, comments, comment_reactions):
+    modules = (boards, members, invitations, columns, tasks, comments, comment_reactions, transfer)
+    for module in modules:
         app.register_blueprint(module.bp)
