@@ -43,7 +43,8 @@ def _too_big(_error):
 @bp.get("/boards/<int:board_id>/export.json")
 def export_json(board_id: int):
     board = member_board(board_id)
-    return _download(board_format.json_chunks(board.id), "application/json", _filename(board, "json"))
+    chunks = board_format.json_chunks(board.id)
+    return _download(chunks, "application/json", _filename(board, "json"))
 
 
 @bp.get("/boards/<int:board_id>/export.csv")
