@@ -2,7 +2,6 @@
 the import's page (htmx asks for it every second), then the imported board."""
 
 import json
-from pathlib import Path
 
 from playwright.sync_api import expect
 
