@@ -22,6 +22,7 @@ import logging
 
 import redis
 from flask import current_app
+from rq import Retry
 from sqlalchemy import select, update
 
 from taskflow.boards import board_format, trello
@@ -50,6 +51,7 @@ BUSY = "You have imports still running: wait until they have finished."
 FAILED_UNEXPECTEDLY = "The import failed on our side; nothing was created. Please try again."
 MAX_PENDING = 3
 JOB = "taskflow.boards.jobs.import_board"
+RETRY = Retry(max=2, interval=[5, 30])
 PROGRESS_EVERY = 50  # tasks between two progress reports
 
 
@@ -64,7 +66,8 @@ def queue_import(user: User, filename: str, raw: bytes) -> BoardImport:
     db.session.commit()
     report(record.id, 0, board.card_count)
     try:  # named, not imported: boards/jobs.py imports this module
-        current_app.task_queue.enqueue(JOB, record.id, job_timeout=600)
+        # Retried if a worker dies under it (its transaction then left nothing): idempotent.
+        current_app.task_queue.enqueue(JOB, record.id, job_timeout=600, retry=RETRY)
     except redis.RedisError as error:
         log.warning("could not queue import %s: %s", record.id, error)
         _fail(record.id, "The import could not be started. Please try again in a moment.")
