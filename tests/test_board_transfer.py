@@ -10,8 +10,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select, text
 
-from taskflow.boards import import_service
-from taskflow.boards.incoming import IMPORT_MAX_BYTES, MAX_CARDS
+from taskflow.boards import import_service, trello
+from taskflow.boards.incoming import IMPORT_MAX_BYTES, MAX_CARDS, ChecklistItem, Label
 from taskflow.extensions import db
 from taskflow.models import Board, BoardImport, Column, Task, TaskThreadComment, User
 
@@ -99,6 +99,25 @@ def test_a_real_trello_export_is_imported(app, login, make_user):
     page = alice.get(f"/tasks/{task_id}").get_data(as_text=True)
     assert 'Imported</strong> · <span class="imported-author">originally by みやまえ' in page
     assert 'datetime="2015-02-14T06:28:31Z"' in page
+
+
+def test_trello_labels_and_checklists_are_read_for_the_sections_to_come():
+    """Labels and checklists are not imported yet (other branches build them); they are read
+    into plain dataclasses, in Trello's order, for the sections to come."""
+    mycorner = json.loads((FIXTURE.parent / "trello_mycorner.json").read_text(encoding="utf-8"))
+    tasks = {t.title: t for c in trello.read(mycorner).columns for t in c.tasks}
+    activities = tasks["Migrazione OASIS -> OSM"]
+    assert [x.name for x in activities.checklists] == ["Activities"]
+    items = activities.checklists[0].items
+    assert items[0] == ChecklistItem("Persistenza UIN", False, 8451.5)  # pos, not file order
+    assert [i.name for i in items[1:3]] == ["AGB", "Profile"]
+    todo = tasks["Adobe Analytics"].checklists[0]
+    assert [(i.name[:20], i.checked) for i in todo.items][:2] == [
+        ("Attivazione su CH (b", True), ("Attivazione su BS (b", False)
+    ]  # fmt: skip
+    assert tasks["Documentazione Brain Aux CC"].labels == [Label("Documentazione", "pink")]
+    clipkit = {t.title: t for c in trello.read(trello_export()).columns for t in c.tasks}
+    assert clipkit["カテゴリの階層化"].labels == [Label("機能", "green")]  # on the cards only
 
 
 def test_a_re_run_of_the_job_creates_no_second_board(app, login):

@@ -100,8 +100,11 @@ def _members(data: dict) -> dict[str, str]:
 
 
 def _labels(data: dict) -> dict[str, Label]:
+    """The board's labels; older exports list them only on the cards that carry them."""
     found = {}
-    for item in data.get("labels") or []:
+    on_cards = [i for c in data.get("cards") or [] if isinstance(c, dict)
+                for i in c.get("labels") or []]  # fmt: skip
+    for item in [*(data.get("labels") or []), *on_cards]:
         if isinstance(item, dict) and isinstance(item.get("id"), str):
             found[item["id"]] = Label(incoming.text(item.get("name"), 50),
                                       incoming.text(item.get("color"), 20))  # fmt: skip
