@@ -20,10 +20,22 @@ def test_an_import_shows_its_progress_live_then_opens_the_board(
         "board": {"name": "Big move", "description": ""},
         "members": ["alice"],
         "columns": [
-            {"name": name, "tasks": [{"title": f"{name} {i}",
-                                      "comments": [{"author_name": "Ann", "content": "hi",
-                                                    "created_at": "2024-05-03T10:00:00Z"}]}
-                                     for i in range(CARDS // 2)]}  # fmt: skip
+            {
+                "name": name,
+                "tasks": [
+                    {
+                        "title": f"{name} {i}",
+                        "comments": [
+                            {
+                                "author_name": "Ann",
+                                "content": "hi",
+                                "created_at": "2024-05-03T10:00:00Z",
+                            }
+                        ],
+                    }
+                    for i in range(CARDS // 2)
+                ],
+            }  # fmt: skip
             for name in ("Backlog", "Doing")
         ],
     }
