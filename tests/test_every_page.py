@@ -9,6 +9,8 @@ Each test visits the whole list in one browser context and reports every page's 
 once, so one run shows all that is left. `test_every_get_route_is_visited` keeps the list
 complete: a new GET route fails it until it is added here (or said not to be a page)."""
 
+import io
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -65,6 +67,8 @@ COUNT_SWAPS = """
 # GET routes that are not pages: fragments for htmx, sockets, files, probes.
 NOT_PAGES = {
     "static",
+    "transfer.export_json",  # a file to download (test_board_transfer.py)
+    "transfer.export_csv",
     "main.healthz",
     "main.viewer_css",
     "notifications.badge",
@@ -181,7 +185,12 @@ def data(app, make_user) -> dict:
     assert response.status_code == 302, response.get_data(as_text=True)
     direct = int(response.location.rsplit("/", 1)[1])
     say(bob, direct, "Lunch after the launch?")
-    run_jobs(app)  # the mentions' notifications, as the worker would
+    moved_in = {"format": "taskflow-board", "version": 1, "board": {"name": "Moved in"},
+                "columns": [{"name": "Inbox", "tasks": [{"title": "Unpack"}]}]}  # fmt: skip
+    upload = (io.BytesIO(json.dumps(moved_in).encode()), "moved-in.json")
+    response = alice.post("/boards/import", {"file": upload})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    run_jobs(app)  # the mentions' notifications and the import, as the worker would
 
     return {
         "board": board_id,
@@ -197,6 +206,7 @@ def data(app, make_user) -> dict:
         "direct": direct,
         "message": welcome,
         "bobs_comment": bobs_comment,
+        "import": int(response.location.rsplit("/", 1)[1]),
     }
 
 
@@ -235,6 +245,7 @@ def every_page(data: dict) -> list[Page]:
         Page("board, filtered", f"/boards/{board}?q=label:bug", "alice"),
         Page("board, a filter that cannot be applied", f"/boards/{board}?q=due:someday", "alice"),
         Page("task labels (no JavaScript)", f"/tasks/{task}/labels", "alice"),
+        Page("board import, done", f"/imports/{data['import']}", "alice"),
         Page("column's cards (no JavaScript)", f"/columns/{todo}/cards", "alice"),
         Page("column delete", f"/columns/{todo}/delete", "alice"),
         Page("new task", f"/columns/{todo}/tasks/new", "alice"),

@@ -32,6 +32,7 @@ def init_app(app: Flask) -> None:
         quick,
         sockets,  # noqa: F401
         tasks,
+        transfer,
     )
 
     areas = (
@@ -44,6 +45,7 @@ def init_app(app: Flask) -> None:
         comments,
         comment_reactions,
         labels,
+        transfer,
     )
     for module in areas:
         app.register_blueprint(module.bp)

@@ -14,28 +14,38 @@ from taskflow.boards import filter as board_filters
 from taskflow.boards.forms import BoardForm
 from taskflow.boards.live import Change, load_kanban
 from taskflow.htmx import form_answer, fragment_or_redirect, page_or_fragment
-from taskflow.models import Board
+from taskflow.models import Board, BoardImport
 
 bp = Blueprint("boards", __name__)
 
 
 @bp.get("/boards")
 def index():
-    return _boards_page(BoardForm())
+    return boards_page(BoardForm())
 
 
-def _boards_page(form: BoardForm) -> str:
-    """The list of the user's boards, each with its member count (one query for all)."""
+def boards_page(form: BoardForm, status: int = 200, import_error: str | None = None):
+    """The list of the user's boards, each with its member count (one query for all), the
+    new board form and the import form (boards/transfer.py), with their errors."""
     boards = Board.for_user(current_user)
     counts = Board.member_counts([board.id for board in boards])
-    return render_template("boards/index.html", boards=boards, counts=counts, form=form)
+    imports = BoardImport.recent(current_user.id)
+    page = render_template(
+        "boards/index.html",
+        boards=boards,
+        counts=counts,
+        form=form,
+        imports=imports,
+        import_error=import_error,
+    )
+    return page, status
 
 
 @bp.post("/boards")
 def create():
     form = BoardForm()
     if not form.validate_on_submit():
-        return _boards_page(form), 422
+        return boards_page(form, 422)
     board = board_service.create_board(form.name.data, form.description.data or "", current_user)
     return redirect(url_for("boards.show", board_id=board.id))
 

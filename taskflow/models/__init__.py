@@ -1,6 +1,7 @@
 """The data model. Each module holds one model and the behaviour that belongs to it."""
 
 from taskflow.models.board import Board, Membership
+from taskflow.models.board_import import BoardImport
 from taskflow.models.column import Column
 from taskflow.models.comment import TaskThreadComment
 from taskflow.models.invitation import Invitation, InviteLink, Removal
@@ -15,6 +16,7 @@ from taskflow.models.user import User
 
 __all__ = [
     "Board",
+    "BoardImport",
     "ChatMessage",
     "ChatRoom",
     "Column",

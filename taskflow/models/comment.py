@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Text, func, select, update
+from sqlalchemy import ForeignKey, Index, String, Text, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from taskflow.extensions import NEVER_REUSE_IDS, db
@@ -21,6 +21,9 @@ class TaskThreadComment(db.Model):
     edited_at: Mapped[datetime | None]
     # Outbox marker: set once its mention notifications exist (see notifications.py).
     notified_at: Mapped[datetime | None] = mapped_column(index=True)
+    # An imported comment (boards/import_service.py) has no author here: the name it had
+    # where it came from, shown as "Imported · originally by <name>", its date kept.
+    imported_author: Mapped[str | None] = mapped_column(String(100))
 
     task: Mapped[Task] = relationship()
     author: Mapped[User | None] = relationship(lazy="joined")

@@ -1,0 +1,137 @@
+"""A board read from a file, before anything is written: what a Trello export
+(boards/trello.py) and a TaskFlow export (boards/board_format.py) both become, and what
+boards/import_service.py writes, one section at a time.
+
+Every text is cut to what TaskFlow stores (a Trello card's name may be longer than a task's
+title); labels and checklists are carried as they were read, for the sections to come."""
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from taskflow.models.column import NAME_MAX as COLUMN_NAME_MAX
+from taskflow.models.task import DEFAULT_PRIORITY, PRIORITIES, TITLE_MAX
+
+# What an import takes at most; beyond, it is refused before it is queued.
+IMPORT_MAX_BYTES = 10 * 1024 * 1024
+MAX_CARDS = 5000
+MAX_COLUMNS = 500
+MAX_COMMENTS = 20000
+BOARD_NAME_MAX, BOARD_DESCRIPTION_MAX = 100, 2000
+DESCRIPTION_MAX, COMMENT_MAX, AUTHOR_MAX = 10000, 4000, 100
+
+
+class NotAnExport(ValueError):
+    """The file is not one we read, or is beyond the bounds: its message says which."""
+
+
+@dataclass
+class Label:
+    """A label as its source had it (Trello: colour names such as "green")."""
+
+    name: str
+    color: str
+
+
+@dataclass
+class ChecklistItem:
+    name: str
+    checked: bool
+    position: float = 0
+
+
+@dataclass
+class Checklist:
+    name: str
+    items: list[ChecklistItem] = field(default_factory=list)
+
+
+@dataclass
+class IncomingComment:
+    author_name: str
+    content: str
+    created_at: datetime
+
+
+@dataclass
+class IncomingTask:
+    title: str
+    description: str = ""
+    assignee: str | None = None  # a username, matched on this instance when imported
+    due_date: date | None = None
+    priority: str = DEFAULT_PRIORITY
+    created_at: datetime | None = None
+    comments: list[IncomingComment] = field(default_factory=list)
+    labels: list[Label] = field(default_factory=list)
+    checklists: list[Checklist] = field(default_factory=list)
+
+
+@dataclass
+class IncomingColumn:
+    name: str
+    tasks: list[IncomingTask] = field(default_factory=list)
+
+
+@dataclass
+class IncomingBoard:
+    name: str
+    description: str = ""
+    members: list[str] = field(default_factory=list)  # usernames
+    columns: list[IncomingColumn] = field(default_factory=list)
+    labels: list[Label] = field(default_factory=list)
+
+    @property
+    def card_count(self) -> int:
+        return sum(len(column.tasks) for column in self.columns)
+
+
+def text(value, limit: int) -> str:
+    """A string field of the file, cut to `limit` (anything else counts as empty)."""
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def title(value) -> str:
+    return text(value, TITLE_MAX).strip() or "(untitled)"
+
+
+def column_name(value) -> str:
+    return text(value, COLUMN_NAME_MAX).strip() or "(unnamed)"
+
+
+def priority(value) -> str:
+    return value if value in PRIORITIES else DEFAULT_PRIORITY
+
+
+def moment(value) -> datetime | None:
+    """An ISO 8601 time ("2020-01-10T14:47:15.117Z"), as the naive UTC the database keeps."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed
+
+
+def day(value) -> date | None:
+    """A due date: a date ("2024-05-03") or a time, whose UTC day it is."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        at = moment(value)
+        return at.date() if at else None
+
+
+def check_bounds(board: IncomingBoard) -> None:
+    if board.card_count > MAX_CARDS:
+        raise NotAnExport(
+            f"That board has {board.card_count:,} cards; an import takes at most {MAX_CARDS:,}."
+        )
+    if len(board.columns) > MAX_COLUMNS:
+        raise NotAnExport(f"That board has more than {MAX_COLUMNS} lists.")
+    comments = sum(len(t.comments) for c in board.columns for t in c.tasks)
+    if comments > MAX_COMMENTS:
+        raise NotAnExport(f"That board has more than {MAX_COMMENTS:,} comments.")
