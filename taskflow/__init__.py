@@ -89,7 +89,7 @@ def _init_templates(app: Flask) -> None:
 def _limits() -> dict[str, int]:
     """The sizes templates show (maxlength, when a page is full), from the Python constants
     the server enforces: one number, one place."""
-    from taskflow.models import column, message, notification, task
+    from taskflow.models import checklist, column, message, notification, task
 
     return {
         "message": message.MAX_CONTENT,
@@ -97,6 +97,8 @@ def _limits() -> dict[str, int]:
         "notifications_page": notification.PAGE_SIZE,
         "column_name": column.NAME_MAX,
         "task_title": task.TITLE_MAX,
+        "checklist_text": checklist.TEXT_MAX,
+        "checklist_items": checklist.ITEMS_MAX,
     }
 
 

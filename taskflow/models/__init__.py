@@ -1,6 +1,7 @@
 """The data model. Each module holds one model and the behaviour that belongs to it."""
 
 from taskflow.models.board import Board, Membership
+from taskflow.models.checklist import ChecklistItem
 from taskflow.models.column import Column
 from taskflow.models.comment import TaskThreadComment
 from taskflow.models.invitation import Invitation, InviteLink, Removal
@@ -16,6 +17,7 @@ __all__ = [
     "Board",
     "ChatMessage",
     "ChatRoom",
+    "ChecklistItem",
     "Column",
     "Invitation",
     "InviteLink",
