@@ -148,6 +148,8 @@ def test_htmx_answers_with_the_task_detail(app, login):
         f'<article class="task-detail" id="task-detail-{task}"'
     )
     assert "<html" not in body and "Ship it" in body
+    # out of band, found by its id (the socket may have replaced the element that asked)
+    assert 'hx-swap-oob="true"' in body.split(">", 1)[0] and response.headers["HX-Reswap"] == "none"
     (item,) = item_ids(app, task)
     response = alice.post(f"/checklist/{item}/toggle", {"done": "1"}, htmx=True)
     assert response.status_code == 200 and 'aria-pressed="true"' in response.get_data(True)

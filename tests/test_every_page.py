@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from taskflow.extensions import db
-from taskflow.models import ChatMessage, ChatRoom, TaskThreadComment, User
+from taskflow.models import ChatMessage, ChatRoom, ChecklistItem, TaskThreadComment, User
 
 from .a11y import (
     AXE_MODE_IDS,
@@ -136,6 +136,12 @@ def data(app, make_user) -> dict:
     quiet = create_task(bob, doing, "Design the logo", assignee_id=ids["alice"])
     create_task(alice, done, "Set up the servers")
 
+    # A checklist (issue 23): one item done by bob, one not; the card shows "1/2".
+    for text in ("Draft the post", "Ask for a review"):
+        assert alice.post(f"/tasks/{talked}/checklist", {"text": text}).status_code == 302
+    with app.app_context():
+        first_item, _ = (i.id for i in ChecklistItem.of_task(talked))
+    assert bob.post(f"/checklist/{first_item}/toggle", {"done": "1"}).status_code == 302
     bobs_comment = comment_on(app, bob, talked, "@alice a first draft is up")
     comment_id = comment_on(app, alice, talked, "Thanks, reading it **now**.")
     assert bob.post(f"/comments/{comment_id}/reactions", {"emoji": "heart"}).status_code == 302
@@ -190,6 +196,7 @@ def data(app, make_user) -> dict:
         "direct": direct,
         "message": welcome,
         "bobs_comment": bobs_comment,
+        "checklist_item": first_item,
     }
 
 
@@ -232,6 +239,7 @@ def every_page(data: dict) -> list[Page]:
         Page("task edit", f"/tasks/{task}/edit", "alice"),
         Page("task delete", f"/tasks/{task}/delete", "alice"),
         Page("task move (no JavaScript)", f"/tasks/{task}/move", "alice"),
+        Page("checklist item edit", f"/checklist/{data['checklist_item']}/edit", "alice"),
         Page("comment edit", f"/comments/{data['comment']}/edit", "alice"),
         Page("comment delete", f"/comments/{data['comment']}/delete", "alice"),
         Page(

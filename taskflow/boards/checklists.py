@@ -117,11 +117,15 @@ def _item(item_id: int) -> ChecklistItem:
 
 
 def _back(task: Task, anchor: str):
-    """After a change: the task page (at `anchor`), or for htmx its detail as it is now."""
-    return fragment_or_redirect(
-        url_for("tasks.show", task_id=task.id, _anchor=anchor),
-        lambda: render_template("boards/tasks/_detail.html", task=task),
-    )
+    """After a change: the task page (at `anchor`), or for htmx its detail as it is now,
+    out of band (found by its id when the answer comes: the socket may have replaced the
+    element the request came from; live.js keeps a newer copy), with nothing else swapped."""
+
+    def detail():
+        html = render_template("boards/tasks/_detail.html", task=task, oob=True)
+        return html, 200, {"HX-Reswap": "none"}
+
+    return fragment_or_redirect(url_for("tasks.show", task_id=task.id, _anchor=anchor), detail)
 
 
 def _refused(task: Task, refused: Refused, draft: str = ""):
@@ -131,6 +135,6 @@ def _refused(task: Task, refused: Refused, draft: str = ""):
     if refused.status != 422:
         return errors.refusal(refused.status, refused.reason)
     context = {"checklist_error": refused.reason, "checklist_draft": draft}
-    if is_htmx():
+    if is_htmx():  # into the page's detail, from the add form (never replaced: hx-preserve)
         return render_template("boards/tasks/_detail.html", task=task, **context), 422
     return task_page(task, **context), 422
