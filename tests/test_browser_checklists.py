@@ -70,6 +70,7 @@ def test_a_checked_item_and_a_made_task_show_live_on_the_others_screens(
     expect_settled(bob)
     bob.get_by_role("button", name="Make task of “Check the links”").click()
     expect(alice_board.locator(".card-title")).to_have_text(["Ship it", "Check the links"])
+    expect(bob.locator("#flash")).to_contain_text("“Check the links” is now a task in To Do.")
     expect(alice.locator(".checklist-item .text")).to_have_text(
         ["Write the copy", "Tell the press"]
     )

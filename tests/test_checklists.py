@@ -155,6 +155,12 @@ def test_htmx_answers_with_the_task_detail(app, login):
     assert response.status_code == 200 and 'aria-pressed="true"' in response.get_data(True)
     version = re.search(r'data-version="(\d+)"', response.get_data(True))[1]
     assert int(version) >= 2  # each change moves the task's version on (live.js keeps newer)
+    add(alice, task, "Tell the press", htmx=True)
+    response = alice.post(f"/checklist/{item_ids(app, task)[1]}/task", htmx=True)
+    assert response.status_code == 200 and 'hx-swap-oob="beforeend:#flash"' in response.get_data(
+        True
+    )
+    assert "“Tell the press” is now a task in To Do." in response.get_data(True)
     response = add(alice, task, "x" * (TEXT_MAX + 1), htmx=True)
     assert response.status_code == 422
     assert f"at most {TEXT_MAX} characters" in response.get_data(True)
@@ -237,3 +243,37 @@ def test_a_checklist_change_is_sent_to_the_board_and_the_task_page(live_server, 
     finally:
         board_ws.close()
         task_ws.close()
+
+
+def test_a_deleted_task_takes_its_checklist_with_it(app, login):
+    alice, _, _, _, _, task = team(app, login)
+    add(alice, task, "Gone with it")
+    (item,) = item_ids(app, task)
+    assert alice.post(f"/tasks/{task}/delete").status_code == 302
+    with app.app_context():
+        assert db.session.get(ChecklistItem, item) is None
+        db.session.remove()
+    assert alice.post(f"/checklist/{item}/toggle", {"done": "1"}).status_code == 404
+
+
+def test_the_migration_goes_down_and_up_again(tmp_path, redis_url):
+    from alembic.script import ScriptDirectory
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect
+
+    from .conftest import autoincrement_of_never_reused_tables, scratch_app
+
+    app = scratch_app(tmp_path, redis_url)
+    with app.app_context():
+        upgrade()
+        config = app.extensions["migrate"].migrate.get_config()
+        before = ScriptDirectory.from_config(config).get_revision("b23chk000001").down_revision
+        downgrade(revision=before)
+        schema = inspect(db.engine)
+        assert "checklist_items" not in schema.get_table_names()
+        assert "checklist_total" not in {c["name"] for c in schema.get_columns("tasks")}
+        upgrade()
+        assert "checklist_items" in inspect(db.engine).get_table_names()
+        kept = autoincrement_of_never_reused_tables()
+        assert kept["tasks"] and kept["checklist_items"], kept
+        db.session.remove()

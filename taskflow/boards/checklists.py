@@ -103,9 +103,10 @@ def make_task(item_id: int):
         new_task = checklist.make_task(item, current_user)
     except Refused as refused:
         return _refused(task, refused)
+    said = f"“{new_task.title}” is now a task in {new_task.column.name}."
     if not is_htmx():
-        flash(f"“{new_task.title}” is now a task in {new_task.column.name}.", "success")
-    return _back(task, f"checklist-{task.id}")
+        flash(said, "success")
+    return _back(task, f"checklist-{task.id}", said)
 
 
 def _item(item_id: int) -> ChecklistItem:
@@ -116,13 +117,16 @@ def _item(item_id: int) -> ChecklistItem:
     return item
 
 
-def _back(task: Task, anchor: str):
+def _back(task: Task, anchor: str, said: str = ""):
     """After a change: the task page (at `anchor`), or for htmx its detail as it is now,
     out of band (found by its id when the answer comes: the socket may have replaced the
-    element the request came from; live.js keeps a newer copy), with nothing else swapped."""
+    element the request came from; live.js keeps a newer copy), with nothing else swapped
+    but what is `said`, added to the page's messages (#flash, a polite live region)."""
 
     def detail():
         html = render_template("boards/tasks/_detail.html", task=task, oob=True)
+        if said:
+            html += render_template("boards/tasks/_checklist_said.html", said=said)
         return html, 200, {"HX-Reswap": "none"}
 
     return fragment_or_redirect(url_for("tasks.show", task_id=task.id, _anchor=anchor), detail)
