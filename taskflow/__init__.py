@@ -90,7 +90,7 @@ def _limits() -> dict[str, int]:
     """The sizes templates show (maxlength, when a page is full), from the Python constants
     the server enforces: one number, one place."""
     from taskflow.boards import filter as board_filter
-    from taskflow.models import column, label, message, notification, task
+    from taskflow.models import checklist, column, label, message, notification, task
 
     return {
         "message": message.MAX_CONTENT,
@@ -100,6 +100,8 @@ def _limits() -> dict[str, int]:
         "task_title": task.TITLE_MAX,
         "label_name": label.NAME_MAX,
         "board_filter": board_filter.QUERY_MAX,
+        "checklist_text": checklist.TEXT_MAX,
+        "checklist_items": checklist.ITEMS_MAX,
     }
 
 

@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import expect
 
 from taskflow.extensions import db
-from taskflow.models import ChatMessage, ChatRoom, Label, TaskThreadComment, User
+from taskflow.models import ChatMessage, ChatRoom, ChecklistItem, Label, TaskThreadComment, User
 
 from .a11y import (
     AXE_MODE_IDS,
@@ -147,6 +147,12 @@ def data(app, make_user) -> dict:
         label_ids = [str(label.id) for label in Label.of_board(board_id)]
     assert alice.post(f"/tasks/{talked}/labels", {"label_ids": label_ids}).status_code == 302
 
+    # A checklist (issue 23): one item done by bob, one not; the card shows "1/2".
+    for text in ("Draft the post", "Ask for a review"):
+        assert alice.post(f"/tasks/{talked}/checklist", {"text": text}).status_code == 302
+    with app.app_context():
+        first_item, _ = (i.id for i in ChecklistItem.of_task(talked))
+    assert bob.post(f"/checklist/{first_item}/toggle", {"done": "1"}).status_code == 302
     bobs_comment = comment_on(app, bob, talked, "@alice a first draft is up")
     comment_id = comment_on(app, alice, talked, "Thanks, reading it **now**.")
     assert bob.post(f"/comments/{comment_id}/reactions", {"emoji": "heart"}).status_code == 302
@@ -207,6 +213,7 @@ def data(app, make_user) -> dict:
         "message": welcome,
         "bobs_comment": bobs_comment,
         "import": int(response.location.rsplit("/", 1)[1]),
+        "checklist_item": first_item,
     }
 
 
@@ -255,6 +262,7 @@ def every_page(data: dict) -> list[Page]:
         Page("task delete", f"/tasks/{task}/delete", "alice"),
         Page("task move (no JavaScript)", f"/tasks/{task}/move", "alice"),
         Page("card's assign popup (no JavaScript)", f"/tasks/{task}/quick/assign", "alice"),
+        Page("checklist item edit", f"/checklist/{data['checklist_item']}/edit", "alice"),
         Page("comment edit", f"/comments/{data['comment']}/edit", "alice"),
         Page("comment delete", f"/comments/{data['comment']}/delete", "alice"),
         Page(

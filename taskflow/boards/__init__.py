@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime
 
 from flask import Flask
 
-from taskflow.models.task import DEFAULT_PRIORITY
+from taskflow.models.checklist import ChecklistItem
+from taskflow.models.task import DEFAULT_PRIORITY, Task
 
 
 def today_utc() -> date:
@@ -17,12 +18,20 @@ def today_utc() -> date:
     return datetime.now(UTC).date()
 
 
+def checklist_items(task: Task) -> list[ChecklistItem]:
+    """A task page's checklist (_checklist.html): no query when the task has none."""
+    return ChecklistItem.of_task(task.id) if task.checklist_total else []
+
+
 def init_app(app: Flask) -> None:
-    # What a card shows (templates/boards/tasks/_card.html).
-    app.jinja_env.globals.update(default_priority=DEFAULT_PRIORITY, today_utc=today_utc)
+    # What a card shows (templates/boards/tasks/_card.html), and a task page's checklist.
+    app.jinja_env.globals.update(
+        default_priority=DEFAULT_PRIORITY, today_utc=today_utc, checklist_items=checklist_items
+    )
     # Its socket endpoints are declared on realtime's "ws" blueprint when imported.
     from taskflow.boards import (
         boards,
+        checklists,
         columns,
         comment_reactions,
         comments,
@@ -41,6 +50,7 @@ def init_app(app: Flask) -> None:
         invitations,
         columns,
         tasks,
+        checklists,
         quick,
         comments,
         comment_reactions,

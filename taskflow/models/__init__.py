@@ -2,6 +2,7 @@
 
 from taskflow.models.board import Board, Membership
 from taskflow.models.board_import import BoardImport
+from taskflow.models.checklist import ChecklistItem
 from taskflow.models.column import Column
 from taskflow.models.comment import TaskThreadComment
 from taskflow.models.invitation import Invitation, InviteLink, Removal
@@ -19,6 +20,7 @@ __all__ = [
     "BoardImport",
     "ChatMessage",
     "ChatRoom",
+    "ChecklistItem",
     "Column",
     "Invitation",
     "InviteLink",

@@ -35,6 +35,9 @@ class Task(db.Model):
     version: Mapped[int] = mapped_column(default=0, server_default="0")
     # Kept by the comment thread for the card (TaskThreadComment.recount).
     comment_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Kept by the checklist service for the card's "3/5" (ChecklistItem.recount).
+    checklist_total: Mapped[int] = mapped_column(default=0, server_default="0")
+    checklist_done: Mapped[int] = mapped_column(default=0, server_default="0")
 
     column: Mapped[Column] = relationship(back_populates="tasks")
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
