@@ -11,9 +11,20 @@ from pathlib import Path
 from sqlalchemy import func, select, text
 
 from taskflow.boards import import_service, trello
-from taskflow.boards.incoming import IMPORT_MAX_BYTES, MAX_CARDS, ChecklistItem, Label
+from taskflow.boards.incoming import IMPORT_MAX_BYTES, MAX_CARDS
+from taskflow.boards.incoming import ChecklistItem as IncomingItem
+from taskflow.boards.incoming import Label as IncomingLabel
 from taskflow.extensions import db
-from taskflow.models import Board, BoardImport, Column, Task, TaskThreadComment, User
+from taskflow.models import (
+    Board,
+    BoardImport,
+    ChecklistItem,
+    Column,
+    Label,
+    Task,
+    TaskThreadComment,
+    User,
+)
 
 from .conftest import as_user, run_jobs
 from .helpers import create_board
@@ -101,23 +112,44 @@ def test_a_real_trello_export_is_imported(app, login, make_user):
     assert 'datetime="2015-02-14T06:28:31Z"' in page
 
 
-def test_trello_labels_and_checklists_are_read_for_the_sections_to_come():
-    """Labels and checklists are not imported yet (other branches build them); they are read
-    into plain dataclasses, in Trello's order, for the sections to come."""
+def test_trello_labels_and_checklists_are_read_in_trellos_order():
     mycorner = json.loads((FIXTURE.parent / "trello_mycorner.json").read_text(encoding="utf-8"))
     tasks = {t.title: t for c in trello.read(mycorner).columns for t in c.tasks}
     activities = tasks["Migrazione OASIS -> OSM"]
     assert [x.name for x in activities.checklists] == ["Activities"]
     items = activities.checklists[0].items
-    assert items[0] == ChecklistItem("Persistenza UIN", False, 8451.5)  # pos, not file order
+    assert items[0] == IncomingItem("Persistenza UIN", False, 8451.5)  # pos, not file order
     assert [i.name for i in items[1:3]] == ["AGB", "Profile"]
     todo = tasks["Adobe Analytics"].checklists[0]
     assert [(i.name[:20], i.checked) for i in todo.items][:2] == [
         ("Attivazione su CH (b", True), ("Attivazione su BS (b", False)
     ]  # fmt: skip
-    assert tasks["Documentazione Brain Aux CC"].labels == [Label("Documentazione", "pink")]
+    assert tasks["Documentazione Brain Aux CC"].labels == [IncomingLabel("Documentazione", "pink")]
     clipkit = {t.title: t for c in trello.read(trello_export()).columns for t in c.tasks}
-    assert clipkit["カテゴリの階層化"].labels == [Label("機能", "green")]  # on the cards only
+    assert clipkit["カテゴリの階層化"].labels == [
+        IncomingLabel("機能", "green")
+    ]  # on the cards only
+
+
+def test_trello_labels_and_checklists_are_imported(app, login):
+    alice = login("alice")
+    mycorner = (FIXTURE.parent / "trello_mycorner.json").read_bytes()
+    board_id = imported(app, alice, mycorner)
+    with app.app_context():
+        tasks = {t.title: t for c in db.session.get(Board, board_id).columns for t in c.tasks}
+        labelled = tasks["Documentazione Brain Aux CC"]
+        assert [(x.name, x.colour) for x in labelled.labels] == [("Documentazione", "purple")]
+        task = tasks["Adobe Analytics"]
+        items = ChecklistItem.of_task(task.id)
+        assert [(i.text[:20], i.done) for i in items][:2] == [
+            ("Attivazione su CH (b", True), ("Attivazione su BS (b", False)
+        ]  # fmt: skip
+        assert (task.checklist_done, task.checklist_total) == (
+            sum(i.done for i in items),
+            len(items),
+        )
+    page = alice.get(f"/boards/{board_id}").get_data(as_text=True)
+    assert "Documentazione</span>" in page
 
 
 def test_a_re_run_of_the_job_creates_no_second_board(app, login):
@@ -148,6 +180,15 @@ def make_board(app, client) -> int:
         third = Task(column=doing, position=0, title="-minus", created_by=alice,
                      created_at=datetime(2026, 1, 4), comment_count=2)  # fmt: skip
         db.session.add_all([first, second, third])
+        bug = Label(board_id=board.id, name="bug", colour="red")
+        review = Label(board_id=board.id, name="needs review", colour="purple")
+        first.labels, third.labels = [bug, review], [review]
+        first.checklist_total, first.checklist_done = 2, 1
+        db.session.add_all([
+            bug, review,
+            ChecklistItem(task=first, text="Write it", done=True, position=0),
+            ChecklistItem(task=first, text="=Check it", position=1),
+        ])  # fmt: skip
         db.session.add_all([
             TaskThreadComment(task=third, author=bob, content="Looks good",
                               created_at=datetime(2026, 2, 1, 9, 30), notified_at=datetime.now()),
@@ -174,6 +215,13 @@ def test_an_export_imported_and_exported_again_is_the_same(app, login, make_user
     board_id = make_board(app, alice)
     first = exported(alice, board_id)
     assert first["members"] == ["alice", "bob"]
+    assert first["labels"] == [
+        {"name": "bug", "colour": "red"}, {"name": "needs review", "colour": "purple"}
+    ]  # fmt: skip
+    todo = first["columns"][0]["tasks"][0]
+    assert todo["labels"] == ["bug", "needs review"]
+    assert todo["checklist"] == [{"text": "Write it", "done": True},
+                                 {"text": "=Check it", "done": False}]  # fmt: skip
     doing = first["columns"][1]["tasks"][0]
     assert doing["comments"][0] == {
         "author_name": "bob", "content": "Looks good", "created_at": "2026-02-01T09:30:00Z"
@@ -204,12 +252,13 @@ def test_the_csv_has_a_row_per_task_and_no_formula(app, login, make_user):
     assert disposition == f'attachment; filename="taskflow-q3-plan-unicode-{board_id}.csv"'
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert rows[0] == ["column", "title", "description", "assignee", "due_date", "priority",
-                       "created"]  # fmt: skip
+                       "created", "labels", "checklist"]  # fmt: skip
     assert rows[1:] == [
         ["To Do", "'=HYPERLINK(\"http://x\")", "'+1 line\nsecond, with \"quotes\"", "bob",
-         "2026-05-03", "high", "2026-01-02T03:04:05Z"],
-        ["To Do", "'@mention me", "", "", "", "medium", "2026-01-03T00:00:00Z"],
-        ["In Progress", "'-minus", "", "", "", "medium", "2026-01-04T00:00:00Z"],
+         "2026-05-03", "high", "2026-01-02T03:04:05Z", "bug, needs review", "1/2"],
+        ["To Do", "'@mention me", "", "", "", "medium", "2026-01-03T00:00:00Z", "", ""],
+        ["In Progress", "'-minus", "", "", "", "medium", "2026-01-04T00:00:00Z", "needs review",
+         ""],
     ]  # fmt: skip
 
 

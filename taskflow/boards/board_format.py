@@ -1,6 +1,6 @@
 """TaskFlow's own board format (docs/export-format.md), written and read, and the CSV of a
-board's tasks. One small function per section (board, members, columns, tasks, comments), so
-that a section added later (labels, checklists) is one function more on each side.
+board's tasks. One small function per section (board, members, labels, columns, tasks, their
+labels, checklist and comments) on each side.
 
 Exports are streamed: a column's tasks are read a page at a time (PAGE tasks, with their
 comments and assignees in one query each), so memory does not grow with the board."""
@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from taskflow.boards import incoming
 from taskflow.boards.incoming import (
@@ -21,18 +22,31 @@ from taskflow.boards.incoming import (
     BOARD_NAME_MAX,
     COMMENT_MAX,
     DESCRIPTION_MAX,
+    Checklist,
     IncomingBoard,
     IncomingColumn,
     IncomingComment,
     IncomingTask,
     NotAnExport,
 )
+from taskflow.boards.incoming import ChecklistItem as IncomingItem
+from taskflow.boards.incoming import Label as IncomingLabel
 from taskflow.extensions import db
-from taskflow.models import Board, Column, Membership, Task, TaskThreadComment, User
+from taskflow.models import (
+    Board,
+    ChecklistItem,
+    Column,
+    Label,
+    Membership,
+    Task,
+    TaskThreadComment,
+    User,
+)
 
 FORMAT, VERSION = "taskflow-board", 1
 PAGE = 200
-CSV_HEADER = ("column", "title", "description", "assignee", "due_date", "priority", "created")
+CSV_HEADER = ("column", "title", "description", "assignee", "due_date", "priority", "created",
+              "labels", "checklist")  # fmt: skip
 
 
 # -- writing -------------------------------------------------------------------------------
@@ -45,6 +59,8 @@ def json_chunks(board_id: int) -> Iterator[str]:
     head = {"format": FORMAT, "version": VERSION, "exported_at": _iso(_now())}
     head["board"] = {"name": board.name, "description": board.description}
     head["members"] = _member_names(board.id)
+    head["labels"] = [{"name": label.name, "colour": label.colour}
+                      for label in Label.of_board(board.id)]  # fmt: skip
     yield json.dumps(head, ensure_ascii=False)[:-1] + ', "columns": ['
     for index, column in enumerate(board.columns):
         yield ("," if index else "") + f'{{"name": {json.dumps(column.name, ensure_ascii=False)}'
@@ -66,7 +82,7 @@ def _member_names(board_id: int) -> list[str]:
 
 
 def _task_dicts(column: Column) -> Iterator[dict]:
-    for tasks, assignees, comments in _pages(column):
+    for tasks, assignees, comments, items in _pages(column):
         for task in tasks:
             yield {
                 "title": task.title,
@@ -75,26 +91,32 @@ def _task_dicts(column: Column) -> Iterator[dict]:
                 "due_date": task.due_date.isoformat() if task.due_date else None,
                 "priority": task.priority,
                 "created_at": _iso(task.created_at),
+                "labels": [label.name for label in task.labels],
+                "checklist": [{"text": i.text, "done": i.done} for i in items.get(task.id, [])],
                 "comments": [_comment_dict(c) for c in comments.get(task.id, [])],
             }
 
 
-def _pages(column: Column) -> Iterator[tuple[list[Task], dict, dict]]:
-    """The column's tasks in order, PAGE at a time, with their assignees' usernames and
-    their comments (oldest first): three queries a page, whatever the board's size."""
+def _pages(column: Column) -> Iterator[tuple[list[Task], dict, dict, dict]]:
+    """The column's tasks in order, PAGE at a time, with their labels, their assignees'
+    usernames, their comments (oldest first) and checklist items: five queries a page,
+    whatever the board's size."""
     after = -1
     while True:
         query = select(Task).where(Task.column_id == column.id, Task.position > after)
-        tasks = list(db.session.scalars(query.order_by(Task.position).limit(PAGE)))
+        query = query.options(selectinload(Task.labels)).order_by(Task.position).limit(PAGE)
+        tasks = list(db.session.scalars(query))
         if not tasks:
             return
         ids = {t.assignee_id for t in tasks if t.assignee_id}
         found = db.session.execute(select(User.id, User.username).where(User.id.in_(ids)))
         names = {user_id: username for user_id, username in found}
         comments = _comments_of([t.id for t in tasks])
-        yield tasks, names, comments
+        items = _items_of([t.id for t in tasks if t.checklist_total])
+        yield tasks, names, comments, items
         after = tasks[-1].position
-        for row in [*tasks, *(c for found in comments.values() for c in found)]:
+        rows = [*comments.values(), *items.values()]
+        for row in [*tasks, *(r for found in rows for r in found)]:
             db.session.expunge(row)  # what was sent is not kept
 
 
@@ -110,6 +132,14 @@ def _comments_of(task_ids: list[int]) -> dict[int, list[TaskThreadComment]]:
     return found
 
 
+def _items_of(task_ids: list[int]) -> dict[int, list[ChecklistItem]]:
+    query = select(ChecklistItem).where(ChecklistItem.task_id.in_(task_ids))
+    found = defaultdict(list)
+    for item in db.session.scalars(query.order_by(ChecklistItem.position, ChecklistItem.id)):
+        found[item.task_id].append(item)
+    return found
+
+
 def _comment_dict(comment: TaskThreadComment) -> dict:
     author = comment.imported_author or (
         comment.author.shown_name if comment.author else "deleted user"
@@ -119,16 +149,22 @@ def _comment_dict(comment: TaskThreadComment) -> dict:
 
 
 def csv_chunks(board_id: int) -> Iterator[str]:
-    """One row per task: column, title, description, assignee, due date, priority, created."""
+    """One row per task: column, title, description, assignee, due date, priority, created,
+    its labels' names ("bug, ui") and its checklist's progress ("3/5")."""
     board = db.session.get(Board, board_id)
     yield _csv_row(CSV_HEADER)
     for column in board.columns:
-        for tasks, assignees, _ in _pages(column):
+        for tasks, assignees, *_ in _pages(column):
             for task in tasks:
                 due = task.due_date.isoformat() if task.due_date else ""
                 yield _csv_row((column.name, task.title, task.description,
                                 assignees.get(task.assignee_id, ""), due, task.priority,
-                                _iso(task.created_at)))  # fmt: skip
+                                _iso(task.created_at), ", ".join(x.name for x in task.labels),
+                                _progress(task)))  # fmt: skip
+
+
+def _progress(task: Task) -> str:
+    return f"{task.checklist_done}/{task.checklist_total}" if task.checklist_total else ""
 
 
 def _csv_row(cells) -> str:
@@ -171,7 +207,17 @@ def read(data: dict) -> IncomingBoard:
         description=incoming.text(head.get("description"), BOARD_DESCRIPTION_MAX),
         members=[m for m in members if isinstance(m, str)],
         columns=[_column(c) for c in _dicts(data.get("columns"))],
+        labels=[_label(item) for item in _dicts(data.get("labels"))],
     )
+
+
+def _label(item: dict) -> IncomingLabel:
+    name, colour = item.get("name"), item.get("colour")
+    return IncomingLabel(incoming.text(name, 100), incoming.text(colour, 20))
+
+
+def _strings(items) -> list[str]:
+    return [i for i in items if isinstance(i, str)] if isinstance(items, list) else []
 
 
 def _dicts(items) -> list[dict]:
@@ -193,7 +239,13 @@ def _task(item: dict) -> IncomingTask:
         priority=incoming.priority(item.get("priority")),
         created_at=incoming.moment(item.get("created_at")),
         comments=[c for c in map(_comment, _dicts(item.get("comments"))) if c is not None],
+        labels=[IncomingLabel(name, "") for name in _strings(item.get("labels"))],
+        checklists=[Checklist("", [_item(i) for i in _dicts(item.get("checklist"))])],
     )
+
+
+def _item(item: dict) -> IncomingItem:
+    return IncomingItem(incoming.text(item.get("text"), 200), item.get("done") is True)
 
 
 def _comment(item: dict) -> IncomingComment | None:

@@ -10,12 +10,11 @@ Two calls (see changes.py, "who commits"):
   that has run creates no second board. Its progress goes to Redis while the transaction is
   open, where the import's status fragment reads it (boards/transfer.py).
 
-Writing is one small function per section (board, members, columns, tasks, comments): labels
-and checklists (read into plain dataclasses by boards/trello.py) will be sections of their
-own. Who was matched: a username of the file (the board's members, the assignees) that is a
-username here makes that user a member of the new board, so that they can be assigned; the
-importer is its owner. Imported comments have no author here; they keep their author's name
-(`imported_author`) and date."""
+Writing is one small function per section (board, members, labels, columns, tasks, their
+labels, checklists and comments). Who was matched: a username of the file (the board's
+members, the assignees) that is a username here makes that user a member of the new board,
+so that they can be assigned; the importer is its owner. Imported comments have no author
+here; they keep their author's name (`imported_author`) and date."""
 
 import json
 import logging
@@ -33,10 +32,23 @@ from taskflow.boards.incoming import (
     IncomingTask,
     NotAnExport,
     check_bounds,
+    checklist_items,
+    label_name,
 )
 from taskflow.extensions import db
-from taskflow.models import Board, BoardImport, Column, Membership, Task, TaskThreadComment, User
+from taskflow.models import (
+    Board,
+    BoardImport,
+    ChecklistItem,
+    Column,
+    Label,
+    Membership,
+    Task,
+    TaskThreadComment,
+    User,
+)
 from taskflow.models.board_import import DONE, FAILED, PENDING
+from taskflow.models.label import COLOURS, DEFAULT_COLOUR
 from taskflow.models.user import utcnow
 from taskflow.names import name_key, normalize
 
@@ -154,10 +166,13 @@ def _write(record: BoardImport) -> Board:
     owner = db.session.get(User, record.user_id)
     board = _board(incoming, owner)
     users = _members(board, incoming, owner)
+    labels = _labels(board, incoming)
     done = 0
     for column, incoming_column in zip(_columns(board, incoming), incoming.columns, strict=True):
         for position, incoming_task in enumerate(incoming_column.tasks):
             task = _task(column, position, incoming_task, users, owner)
+            task.labels = _carried(incoming_task, labels)
+            _checklist(task, incoming_task)
             _comments(task, incoming_task)
             done += 1
             if done % PROGRESS_EVERY == 0:
@@ -187,6 +202,40 @@ def _members(board: Board, incoming: IncomingBoard, owner: User) -> dict[str, Us
             if user.id != owner.id:
                 board.memberships.append(Membership(user=user))
     return found
+
+
+# Trello's colours (a "_light" or "_dark" shade of one included) on our palette.
+TRELLO_COLOURS = {"sky": "teal", "lime": "green", "pink": "purple", "black": "grey"}
+
+
+def _labels(board: Board, incoming: IncomingBoard) -> dict[str, Label]:
+    """The board's labels, one per name whatever its case, by that name's key."""
+    db.session.flush()  # the board's id
+    found: dict[str, Label] = {}
+    for item in incoming.labels:
+        name = label_name(item)
+        if name_key(name) not in found:
+            colour = (item.color or "").split("_")[0]
+            colour = TRELLO_COLOURS.get(colour, colour)
+            colour = colour if colour in COLOURS else DEFAULT_COLOUR
+            label = Label(board_id=board.id, name=name, colour=colour)
+            db.session.add(label)
+            found[label.key] = label
+    return found
+
+
+def _carried(incoming: IncomingTask, labels: dict[str, Label]) -> list[Label]:
+    keys = dict.fromkeys(name_key(label_name(label)) for label in incoming.labels)
+    return [labels[key] for key in keys if key in labels]
+
+
+def _checklist(task: Task, incoming: IncomingTask) -> None:
+    items = checklist_items(incoming)
+    for position, item in enumerate(items):
+        db.session.add(ChecklistItem(task=task, text=item.name, done=item.checked,
+                                     position=position))  # fmt: skip
+    task.checklist_total = len(items)
+    task.checklist_done = sum(item.checked for item in items)
 
 
 def _chunks(items: list, size: int):

@@ -3,13 +3,20 @@
 boards/import_service.py writes, one section at a time.
 
 Every text is cut to what TaskFlow stores (a Trello card's name may be longer than a task's
-title); labels and checklists are carried as they were read, for the sections to come."""
+title). Labels keep their source's colour name until import_service maps it onto our
+palette; a task's checklists become one checklist (a name of their own prefixes their items
+when a card has several, as Trello's may)."""
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from taskflow.models.checklist import ITEMS_MAX
+from taskflow.models.checklist import TEXT_MAX as ITEM_MAX
 from taskflow.models.column import NAME_MAX as COLUMN_NAME_MAX
+from taskflow.models.label import NAME_MAX as LABEL_NAME_MAX
+from taskflow.models.label import PER_BOARD as LABELS_MAX
 from taskflow.models.task import DEFAULT_PRIORITY, PRIORITIES, TITLE_MAX
+from taskflow.names import name_key
 
 # What an import takes at most; beyond, it is refused before it is queued.
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
@@ -125,6 +132,23 @@ def day(value) -> date | None:
         return at.date() if at else None
 
 
+def checklist_items(task: IncomingTask) -> list[ChecklistItem]:
+    """The task's checklists as one list of items, in order: when there are several, each
+    item says which list it was on ("Launch: Write the post")."""
+    named = len(task.checklists) > 1
+    items = []
+    for checklist in task.checklists:
+        prefix = f"{checklist.name}: " if named and checklist.name else ""
+        items += [ChecklistItem((prefix + i.name)[:ITEM_MAX], i.checked) for i in checklist.items]
+    return [item for item in items if item.name.strip()]
+
+
+def label_name(label: Label) -> str:
+    """A label's name; an unnamed one (Trello allows them) is named by its colour, since a
+    colour never carries a meaning alone here."""
+    return text(label.name, LABEL_NAME_MAX).strip() or (label.color or "label")[:LABEL_NAME_MAX]
+
+
 def check_bounds(board: IncomingBoard) -> None:
     if board.card_count > MAX_CARDS:
         raise NotAnExport(
@@ -132,6 +156,12 @@ def check_bounds(board: IncomingBoard) -> None:
         )
     if len(board.columns) > MAX_COLUMNS:
         raise NotAnExport(f"That board has more than {MAX_COLUMNS} lists.")
-    comments = sum(len(t.comments) for c in board.columns for t in c.tasks)
+    labels = {name_key(label_name(label)) for label in board.labels}
+    if len(labels) > LABELS_MAX:
+        raise NotAnExport(f"That board has more than {LABELS_MAX} labels.")
+    tasks = [t for c in board.columns for t in c.tasks]
+    if any(len(checklist_items(t)) > ITEMS_MAX for t in tasks):
+        raise NotAnExport(f"A card of that board has more than {ITEMS_MAX} checklist items.")
+    comments = sum(len(t.comments) for t in tasks)
     if comments > MAX_COMMENTS:
         raise NotAnExport(f"That board has more than {MAX_COMMENTS:,} comments.")
