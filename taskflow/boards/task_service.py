@@ -113,7 +113,7 @@ def move_task(
     except ValueError:
         raise refuse(BAD_MOVE, 400) from None
     live_board.task_changed(task.id)
-    moved = source.id != task.column_id
+    moved = source.id != task.column.id  # column_id follows at the flush
     if moved:
         assigned_changed(task.assignee_id)
     db.session.commit()

@@ -32,9 +32,12 @@ class TaskWatch(db.Model):
         return db.session.scalar(select(func.count()).where(cls.task_id == task_id)) or 0
 
     @classmethod
-    def watcher_ids(cls, task_id: int) -> list[int]:
-        """The task's watchers, oldest first, at most MAX_WATCHERS."""
+    def watcher_ids(cls, task_id: int, since: datetime | None = None) -> list[int]:
+        """The task's watchers, oldest first, at most MAX_WATCHERS; with `since`, those who
+        watched it by then (a comment's: one who starts watching later is not told of it)."""
         query = select(cls.user_id).where(cls.task_id == task_id)
+        if since is not None:
+            query = query.where(cls.created_at <= since)
         return list(db.session.scalars(query.order_by(cls.created_at).limit(MAX_WATCHERS)))
 
     @classmethod

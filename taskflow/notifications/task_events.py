@@ -98,7 +98,8 @@ def for_comment(comment_id: int) -> None:
         return
     task = comment.task
     skip = {comment.author_id} | {u.id for u in comment.mentioned_users}
-    recipients = [u for u in _watchers_and_assignee(task, watchers_only=True) if u.id not in skip]
+    watchers = _watchers_and_assignee(task, watchers_only=True, since=comment.created_at)
+    recipients = [u for u in watchers if u.id not in skip]
     author = comment.author.shown_name if comment.author else "Someone"
     service.create(
         None,
@@ -139,10 +140,12 @@ def for_move(task_id: int, actor_id: int, version: int, source: str, target: str
     )
 
 
-def _watchers_and_assignee(task: Task, watchers_only: bool = False) -> list[User]:
-    """The task's watchers (at most MAX_WATCHERS) and its assignee, those still on its board:
-    one query for the members among them, however many they are."""
-    ids = set(TaskWatch.watcher_ids(task.id))
+def _watchers_and_assignee(
+    task: Task, watchers_only: bool = False, since: datetime | None = None
+) -> list[User]:
+    """The task's watchers (at most MAX_WATCHERS; those watching by `since`) and its
+    assignee, those still on its board: one query for the members among them."""
+    ids = set(TaskWatch.watcher_ids(task.id, since))
     if task.assignee_id and not watchers_only:
         ids.add(task.assignee_id)
     return Board.members_among(task.column.board_id, ids, set()) if ids else []
