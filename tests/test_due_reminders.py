@@ -21,14 +21,25 @@ def now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def set_due(app, task_id: int, due_at: datetime | None, remind: int | None = 0,
-            assignee: str = "bob", day: date | None = None) -> int:
+def set_due(
+    app,
+    task_id: int,
+    due_at: datetime | None,
+    remind: int | None = 0,
+    assignee: str = "bob",
+    day: date | None = None,
+) -> int:
     """Edit the task through its service as alice (assigned to `assignee`); its due_version."""
     with app.test_request_context():
         task, alice = db.session.get(Task, task_id), User.by_username("alice")
         fields = TaskFields(
-            task.title, "", User.by_username(assignee).id, day or (due_at and due_at.date()),
-            "medium", due_at, remind,
+            task.title,
+            "",
+            User.by_username(assignee).id,
+            day or (due_at and due_at.date()),
+            "medium",
+            due_at,
+            remind,
         )
         task_service.edit_task(task, alice, fields)
         version = db.session.get(Task, task_id).due_version
@@ -171,8 +182,14 @@ def test_the_form_takes_the_due_time_in_the_setters_zone(app, board_with_task):
     alice = as_user(app, "alice")
     answer = alice.post(
         f"/tasks/{task_id}/edit",
-        {"title": "Ship it", "due_date": "2030-07-01", "due_time": "14:30",
-         "remind_before": "15", "priority": "medium", "assignee_id": "0"},
+        {
+            "title": "Ship it",
+            "due_date": "2030-07-01",
+            "due_time": "14:30",
+            "remind_before": "15",
+            "priority": "medium",
+            "assignee_id": "0",
+        },
     )
     assert answer.status_code == 302
     with app.app_context():
@@ -183,8 +200,13 @@ def test_the_form_takes_the_due_time_in_the_setters_zone(app, board_with_task):
     assert 'value="14:30"' in page  # shown back in her zone
     bad = alice.post(
         f"/tasks/{task_id}/edit",
-        {"title": "Ship it", "due_date": "2030-07-01", "remind_before": "7",
-         "priority": "medium", "assignee_id": "0"},
+        {
+            "title": "Ship it",
+            "due_date": "2030-07-01",
+            "remind_before": "7",
+            "priority": "medium",
+            "assignee_id": "0",
+        },
     )
     assert bad.status_code == 422
 

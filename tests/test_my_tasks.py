@@ -1,4 +1,4 @@
-""""My tasks" (issue 23): every task assigned to me across my boards, grouped by due in my
+""" "My tasks" (issue 23): every task assigned to me across my boards, grouped by due in my
 zone, bounded ("More tasks"), and live: B assigns a task to A, A's open page shows it."""
 
 import re
@@ -33,16 +33,23 @@ def test_my_tasks_are_grouped_by_due_in_my_zone(app, board_with_task):
         alice = User.by_username("alice")
         alice.time_zone = ZONE
         now = today(ZONE)
-        days = [now - timedelta(days=2), now, now + timedelta(days=3), now + timedelta(days=20),
-                None]
+        days = [
+            now - timedelta(days=2),
+            now,
+            now + timedelta(days=3),
+            now + timedelta(days=20),
+            None,
+        ]
         for task_id, day in zip(ids, days, strict=False):
-            db.session.execute(update(Task).where(Task.id == task_id).values(
-                assignee_id=alice.id, due_date=day))
+            db.session.execute(
+                update(Task).where(Task.id == task_id).values(assignee_id=alice.id, due_date=day)
+            )
         # The sixth: bob's, not hers; and one of hers on a board she is not on is not listed.
         other = Board.create("Elsewhere", "", User.by_username("bob"))
         db.session.flush()
-        db.session.add(Task(column=other.columns[0], title="Not hers to see", position=0,
-                            assignee_id=alice.id))
+        db.session.add(
+            Task(column=other.columns[0], title="Not hers to see", position=0, assignee_id=alice.id)
+        )
         db.session.commit()
         db.session.remove()
     page = as_user(app, "alice").get("/my-tasks").get_data(as_text=True)
@@ -93,8 +100,13 @@ def test_my_tasks_follows_an_assignment_live(app, board_with_task, live_server, 
     token = live_csrf(alice, live_server)
     answer = alice.post(
         f"{live_server}/tasks/{task_id}/edit",
-        data={"csrf_token": token, "title": "Ship it", "priority": "medium",
-              "assignee_id": str(bob_id), "due_date": ""},
+        data={
+            "csrf_token": token,
+            "title": "Ship it",
+            "priority": "medium",
+            "assignee_id": str(bob_id),
+            "due_date": "",
+        },
         allow_redirects=False,
     )
     assert answer.status_code == 302

@@ -71,8 +71,10 @@ def test_the_assignee_watches_by_default_and_watchers_are_capped(app, board_with
     with app.app_context():
         bob_id = User.by_username("bob").id
         db.session.remove()
-    alice.post(f"/tasks/{task_id}/edit", {"title": "Ship it", "priority": "medium",
-                                         "assignee_id": str(bob_id)})
+    alice.post(
+        f"/tasks/{task_id}/edit",
+        {"title": "Ship it", "priority": "medium", "assignee_id": str(bob_id)},
+    )
     assert watchers(app, task_id) == {"bob"}
     with app.app_context():
         for n in range(MAX_WATCHERS - 1):
