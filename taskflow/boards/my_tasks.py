@@ -20,6 +20,8 @@ from taskflow.extensions import sock
 from taskflow.htmx import is_htmx
 from taskflow.models.task import Task, assigned_to
 from taskflow.realtime import topics
+from taskflow.realtime.broadcaster import text_frame
+from taskflow.realtime.fragments import render
 from taskflow.realtime.sockets import bp as ws_bp
 from taskflow.realtime.sockets import run
 from taskflow.timezones import local, today, viewer_zone
@@ -93,3 +95,10 @@ class MyTasksSocket(ListingSocket):
         if not current_user.is_authenticated:
             return None
         return cls(unread.counted_directs(current_user.id), [topics.my_tasks(current_user.id)])
+
+    def catch_up(self) -> tuple[list[bytes], int]:
+        """A (re)connecting page may have missed changes while it loaded or was away: it
+        refetches its list once."""
+        frames, covered = super().catch_up()
+        stale = text_frame(render("boards/_my_tasks_stale.html"))
+        return [stale, *frames], covered
