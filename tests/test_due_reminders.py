@@ -13,6 +13,7 @@ from taskflow.models import Notification, Task, User
 from taskflow.models.notification import DUE_REMINDER, TASK_OVERDUE
 from taskflow.notifications import jobs
 from taskflow.notifications.task_events import OVERDUE, REMIND
+from taskflow.timezones import today
 
 from .conftest import server_env
 
@@ -243,3 +244,59 @@ def test_due_states_in_a_zone():
     assert due_dates.due_at(date(2030, 1, 10), time(9, 0), "Europe/Paris") == datetime(
         2030, 1, 10, 8, 0
     )
+
+
+def test_the_migration_goes_down_and_up(tmp_path, redis_url):
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect
+
+    from .conftest import scratch_app
+
+    app = scratch_app(tmp_path, redis_url)
+    with app.app_context():
+        upgrade()
+        downgrade(revision="5e8b1c7d2a94")
+        assert "task_watches" not in inspect(db.engine).get_table_names()
+        upgrade()
+        columns = {c["name"] for c in inspect(db.engine).get_columns("tasks")}
+        assert {"due_at", "remind_before", "due_version"} <= columns
+
+
+def test_a_live_card_says_its_due_state_in_the_viewers_zone(
+    app, board_with_task, live_server, new_page
+):
+    """A card in a diff is rendered once, in UTC; local_time.js writes its state in the
+    reader's zone. The zone is chosen so that its day is not UTC's now: the UTC rendering
+    says another state than the reader's "Due today"."""
+    from playwright.sync_api import expect
+
+    from .conftest import expect_socket_open, http_login, live_csrf
+
+    board_id, task_id, _columns = board_with_task
+    zone = "Pacific/Kiritimati" if now().hour >= 10 else "Pacific/Pago_Pago"  # UTC+14, -11
+    day = today(zone)
+    with app.app_context():
+        User.by_username("alice").time_zone = zone
+        db.session.commit()
+        shared = due_dates.state(type("T", (), {"due_date": day, "due_at": None}), "UTC")
+        db.session.remove()
+    assert shared != due_dates.TODAY  # what a page without the script would show
+    page = new_page("alice", base_url=live_server)
+    page.goto(f"/boards/{board_id}")
+    expect_socket_open(page)
+    bob = http_login(live_server, "bob")
+    answer = bob.post(
+        f"{live_server}/tasks/{task_id}/edit",
+        data={
+            "csrf_token": live_csrf(bob, live_server),
+            "title": "Ship it",
+            "priority": "medium",
+            "assignee_id": "0",
+            "due_date": day.isoformat(),
+        },
+        allow_redirects=False,
+    )
+    assert answer.status_code == 302
+    due = page.locator(f"#task-{task_id} .due")
+    expect(due).to_have_attribute("data-due", "today")
+    expect(due.locator(".due-state")).to_have_text("Due today")
