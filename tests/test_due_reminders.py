@@ -127,6 +127,10 @@ def test_a_stale_reminder_after_the_due_date_changed_does_nothing(app, board_wit
     run_due(app, task_id, new, REMIND)
     run_due(app, task_id, new, REMIND)  # queued twice: still once
     assert [who for who, _ in notified(app, DUE_REMINDER)] == ["bob"]
+    from .conftest import as_user
+
+    center = as_user(app, "bob").get("/notifications").get_data(as_text=True)
+    assert "Reminder:</strong> this task is due" in center and f'href="/tasks/{task_id}"' in center
 
 
 def test_a_reminder_not_yet_due_waits(app, board_with_task):
