@@ -33,10 +33,23 @@ POSTGRES_MODULES = {
     # EXISTS and IN subqueries, date comparisons in SQL).
     "test_labels",
     "test_board_filter",
+    # Watchers: ON CONFLICT DO NOTHING (a dialect insert), the jobs' row locks and unique keys.
+    "test_watchers",
 }
 
 # Single tests of other modules, by name (every parametrization).
 POSTGRES_TESTS = {
+    # Due reminders once (the row lock and the unique key), the migration; "My tasks"'s query
+    # (ORDER BY due_date IS NULL, the membership join, LIMIT/OFFSET).
+    "test_due_reminders": {
+        "test_a_stale_reminder_after_the_due_date_changed_does_nothing",
+        "test_the_overdue_notice_comes_once_and_not_for_a_finished_task",
+        "test_the_form_takes_the_due_time_in_the_setters_zone",
+    },
+    "test_my_tasks": {
+        "test_my_tasks_are_grouped_by_due_in_my_zone",
+        "test_my_tasks_is_bounded_with_more",
+    },
     # Migrations down and up again on the session's database (SQLite-only ones use
     # conftest.scratch_app and are left out).
     "test_input": {"test_the_migration_recomputes_name_keys"},

@@ -95,9 +95,9 @@ def test_a_page_names_only_fingerprinted_static_files(app, chat_room):
 # bytes before, 35,999 now. Issue 21 asks for 30,000, not reached yet (docs/javascript.md
 # says where the rest can go); what is reached may not grow. Issue 23's keyboard map added
 # 1,106 bytes net (`?` and Esc on every page in live.js, a card's keys and popup in board.js;
-# compose.js shares live.js's inField), and a filtered board refetching its kanban 252
-# (board.js): 35,858 → 37,216.
-SCRIPT_REACHED = 37_216
+# compose.js shares live.js's inField), a filtered board refetching its kanban 252
+# (board.js), due states in the reader's zone 549 (local_time.js): 35,858 → 37,765.
+SCRIPT_REACHED = 37_765
 
 
 def script_sizes() -> dict[str, int]:

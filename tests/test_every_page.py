@@ -82,6 +82,7 @@ NOT_PAGES = {
     "ws.notification_center",
     "ws.room_list",
     "ws.task_comments",
+    "ws.my_tasks_socket",
 }
 
 
@@ -229,6 +230,7 @@ def every_page(data: dict) -> list[Page]:
         Page("invite link, logged out", f"/join/{data['code']}", "anon"),
         # A new user: nothing yet.
         Page("boards, empty", "/boards", "dave"),
+        Page("my tasks, empty", "/my-tasks", "dave"),
         Page("notifications, empty", "/notifications", "dave"),
         Page("direct messages, empty", "/direct", "dave"),
         Page("new direct message, no one to write to", "/direct/new", "dave"),
@@ -242,6 +244,7 @@ def every_page(data: dict) -> list[Page]:
         # With data.
         Page("home (to the boards)", "/", "alice"),
         Page("boards", "/boards", "alice"),
+        Page("my tasks", "/my-tasks", "alice"),
         Page("board", f"/boards/{board}", "alice"),
         Page("board without tasks", f"/boards/{data['bare_board']}", "alice"),
         Page("rooms, none yet", f"/boards/{data['bare_board']}/rooms", "alice"),

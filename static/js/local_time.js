@@ -25,6 +25,15 @@
         : `${+p.day} ${p.month.slice(0, 3)}${y(p)}, ${p.t}`;
       t.title = `${p.weekday} ${p.d} ${p.year}, ${p.t}`;
     }
+    // A due date's state in words in the reader's zone (due_dates.state's rule).
+    const m = new Date(Date.parse(n.key) + 864e5).toISOString().slice(0, 10);
+    for (const s of $$("[data-due]")) {
+      const w = s.lastChild.dateTime, z = w.at(-1) == "Z", l = Date.parse(w) - Date.now(),
+        k = z ? at(w).key : w, v = (z ? l < 0 : k < n.key) ? "overdue" : k == n.key ? "today"
+          : (z ? l < 864e5 : k == m) ? "soon" : "";
+      s.dataset.due = v;
+      s.firstChild.textContent = v == "overdue" ? "Overdue" : `Due ${v}`.trim();
+    }
     for (const s of $$(".day-separator[data-at]")) {
       let b = s.previousElementSibling;
       while (b && !b.dataset.messageId) b = b.previousElementSibling;

@@ -5,17 +5,11 @@ Every change is one call of a service (task_service, column_service, board_servi
 invitation_service, comment_thread), which commits it; the route modules parse, check
 access, call it and render (changes.py: who commits)."""
 
-from datetime import UTC, date, datetime
-
 from flask import Flask
 
+from taskflow import due_dates
 from taskflow.models.checklist import ChecklistItem
 from taskflow.models.task import DEFAULT_PRIORITY, Task
-
-
-def today_utc() -> date:
-    """The day a card's due date is compared with (cards are shared: one zone for all)."""
-    return datetime.now(UTC).date()
 
 
 def checklist_items(task: Task) -> list[ChecklistItem]:
@@ -26,7 +20,10 @@ def checklist_items(task: Task) -> list[ChecklistItem]:
 def init_app(app: Flask) -> None:
     # What a card shows (templates/boards/tasks/_card.html), and a task page's checklist.
     app.jinja_env.globals.update(
-        default_priority=DEFAULT_PRIORITY, today_utc=today_utc, checklist_items=checklist_items
+        default_priority=DEFAULT_PRIORITY,
+        due_badge=due_dates.badge,
+        reminder_labels=dict(due_dates.REMINDERS),
+        checklist_items=checklist_items,
     )
     # Its socket endpoints are declared on realtime's "ws" blueprint when imported.
     from taskflow.boards import (
@@ -38,10 +35,12 @@ def init_app(app: Flask) -> None:
         invitations,
         labels,
         members,
+        my_tasks,
         quick,
         sockets,  # noqa: F401
         tasks,
         transfer,
+        watches,
     )
 
     areas = (
@@ -56,6 +55,8 @@ def init_app(app: Flask) -> None:
         comment_reactions,
         labels,
         transfer,
+        watches,
+        my_tasks,
     )
     for module in areas:
         app.register_blueprint(module.bp)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from taskflow.boards.changes import Refused
 from taskflow.boards.live import begin_change, task_html
+from taskflow.boards.watching import watch_quietly
 from taskflow.extensions import db
 from taskflow.models import Board, Reaction, Task, TaskThreadComment, User
 from taskflow.models.user import utcnow
@@ -63,12 +64,14 @@ def post(task: Task, author: User, text: str) -> TaskThreadComment:
     db.session.add(comment)
     TaskThreadComment.recount(task)
     change.card(task)
+    watch_quietly(task.id, author.id)  # a commenter watches the task by default
     _publish(
         task.id,
         lambda: fragments.render("boards/tasks/_comment_oob.html", comment=comment, zone=LIVE),
     )
     db.session.commit()
     _notify(comment)
+    notifications.enqueue(jobs.notify_watchers_of_comment, comment.id)
     return comment
 
 

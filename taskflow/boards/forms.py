@@ -1,16 +1,32 @@
 """The forms of boards: a board, a member to invite, a column, a task, a label."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from taskflow.converters import bounded_int
+from taskflow.due_dates import REMINDERS
 from taskflow.models import PRIORITIES, User
 from taskflow.models.column import NAME_MAX as COLUMN_NAME_MAX
 from taskflow.models.label import COLOURS, DEFAULT_COLOUR
 from taskflow.models.label import NAME_MAX as LABEL_NAME_MAX
 from taskflow.models.task import DEFAULT_PRIORITY, TITLE_MAX
 from taskflow.names import name_field, normalize_filter, strip
+
+
+def _reminder(value) -> int | None:
+    """Minutes before the due moment, None (""): no reminder; anything else fails the
+    choice (validate_choice), never a 500."""
+    if value in (None, "", "None"):
+        return None
+    return bounded_int(value)
 
 
 def _member_id(value) -> int:
@@ -45,6 +61,14 @@ class TaskForm(FlaskForm):
         "Or the assignee's username", filters=[strip], validators=[Length(max=40)]
     )
     due_date = DateField("Due date", validators=[Optional()])
+    # In the reader's zone (the route converts it: due_dates.due_at); without a date, unused.
+    due_time = TimeField("Due time (your time zone)", validators=[Optional()])
+    remind_before = SelectField(
+        "Reminder",
+        coerce=_reminder,
+        choices=[SelectChoice(None, "No reminder")] + [SelectChoice(m, t) for m, t in REMINDERS],
+        default=None,
+    )
     priority = SelectField(
         "Priority",
         choices=[SelectChoice(p, p.capitalize()) for p in PRIORITIES],

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from taskflow import errors, security
+from taskflow import due_dates, errors, security
 from taskflow.access import member_column, member_task
 from taskflow.boards import task_service
 from taskflow.boards.boards import changed, kanban, limited, may_change
@@ -12,8 +12,9 @@ from taskflow.boards.forms import TaskForm
 from taskflow.boards.task_service import NOT_ON_BOARD, TaskFields
 from taskflow.converters import bounded_int, id_arg
 from taskflow.htmx import is_htmx, page_or_fragment
-from taskflow.models import Board, Task, TaskThreadComment
+from taskflow.models import Board, Task, TaskThreadComment, TaskWatch
 from taskflow.names import name_key
+from taskflow.timezones import viewer_zone
 
 bp = Blueprint("tasks", __name__)
 
@@ -45,7 +46,10 @@ def show(task_id: int):
 
 def task_page(task: Task, before: int | None = None, **context) -> str:
     comments = TaskThreadComment.latest(task, before)
-    return render_template("boards/tasks/show.html", task=task, comments=comments, **context)
+    watching = TaskWatch.watching(task.id, current_user.id)
+    return render_template(
+        "boards/tasks/show.html", task=task, comments=comments, watching_task=watching, **context
+    )
 
 
 @bp.route("/tasks/<int:task_id>/edit", methods=["GET", "POST"])
@@ -90,7 +94,7 @@ def move(task_id: int):
             position = request.form.get("position")
             position = None if position is None else bounded_int(position)
         before = (task.column_id, task.position)
-        change = task_service.move_task(task, direction, target, position)
+        change = task_service.move_task(task, direction, target, position, current_user)
     except (KeyError, ValueError):
         abort(400)
     except Refused as refused:
@@ -145,6 +149,8 @@ ASSIGNEES_SHOWN = 100
 
 def _task_form(board, obj=None) -> TaskForm:
     form = TaskForm(obj=obj)
+    if obj is not None and request.method == "GET":  # its due time in the reader's zone
+        form.due_time.data = due_dates.local_time_of(obj, viewer_zone())
     people = Board.first_members(board.id, ASSIGNEES_SHOWN + 1)
     listed = people[:ASSIGNEES_SHOWN]
     if obj is not None and obj.assignee_id and obj.assignee_id not in {u.id for u in listed}:
@@ -177,4 +183,6 @@ def _fields(form: TaskForm) -> TaskFields:
         assignee_id=form.assignee_id.data or None,
         due_date=form.due_date.data,
         priority=form.priority.data,
+        due_at=due_dates.due_at(form.due_date.data, form.due_time.data, viewer_zone()),
+        remind_before=form.remind_before.data,
     )

@@ -14,6 +14,7 @@ from taskflow.models.room import ChatRoom
 from taskflow.models.session import UserSession
 from taskflow.models.task import PRIORITIES, Task
 from taskflow.models.user import User
+from taskflow.models.watch import TaskWatch
 
 __all__ = [
     "Board",
@@ -32,6 +33,7 @@ __all__ = [
     "Removal",
     "Task",
     "TaskThreadComment",
+    "TaskWatch",
     "User",
     "UserSession",
 ]

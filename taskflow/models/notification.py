@@ -28,6 +28,9 @@ comment_mentions = Table(
 )
 
 CHAT_MENTION, COMMENT_MENTION, TASK_ASSIGNED = "chat_mention", "comment_mention", "task_assigned"
+# Issue 23: a due reminder, an overdue notice, and a watched task's comment or move.
+DUE_REMINDER, TASK_OVERDUE = "due_reminder", "task_overdue"
+TASK_COMMENT, TASK_MOVED = "task_comment", "task_moved"
 PAGE_SIZE = 30
 EXCERPT = 140  # characters of the message, comment or task description a row quotes
 

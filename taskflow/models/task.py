@@ -26,6 +26,14 @@ class Task(db.Model):
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     due_date: Mapped[date | None]
+    # The due moment (naive UTC) when a time was given with the date, from the setter's zone;
+    # None for a date alone (then reminders use the assignee's 09:00: boards/due.py).
+    due_at: Mapped[datetime | None]
+    # Minutes before the due moment to remind (0: at it), None: no reminder (due.REMINDERS).
+    remind_before: Mapped[int | None]
+    # Bumped whenever what decides the reminder's moment changes: a reminder or overdue job
+    # carries the version it was queued for and does nothing once it is stale.
+    due_version: Mapped[int] = mapped_column(default=0, server_default="0")
     priority: Mapped[str] = mapped_column(String(10), default=DEFAULT_PRIORITY)
     position: Mapped[int] = mapped_column(default=0)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -106,3 +114,25 @@ class Task(db.Model):
             update(Task).where(*where).values(position=Task.position + by),
             execution_options={"synchronize_session": False},
         )
+
+
+def assigned_to(user_id: int, offset: int, limit: int) -> list[Task]:
+    """The tasks assigned to the user on the boards they are on ("My tasks"), by due date
+    (those without last), with their column and board: one query, `limit` rows at most."""
+    from sqlalchemy.orm import joinedload
+
+    from taskflow.models.board import Board, Membership
+
+    query = (
+        select(Task)
+        .join(Column, Task.column_id == Column.id)
+        .join(
+            Membership, (Membership.board_id == Column.board_id) & (Membership.user_id == user_id)
+        )
+        .where(Task.assignee_id == user_id)
+        .options(joinedload(Task.column).joinedload(Column.board).load_only(Board.name))
+        .order_by(Task.due_date.is_(None), Task.due_date, Task.due_at, Task.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))

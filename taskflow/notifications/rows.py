@@ -16,8 +16,19 @@ from flask import url_for
 
 from taskflow import access, markup
 from taskflow.models import Notification, User, room_reads
-from taskflow.models.notification import COMMENT_MENTION, EXCERPT, TASK_ASSIGNED
+from taskflow.models.notification import (
+    COMMENT_MENTION,
+    DUE_REMINDER,
+    EXCERPT,
+    TASK_ASSIGNED,
+    TASK_COMMENT,
+    TASK_MOVED,
+    TASK_OVERDUE,
+)
 from taskflow.people import shown_name
+
+# Kinds whose words the job wrote (Notification.text: a due moment in the reader's zone).
+TOLD = {DUE_REMINDER: "Reminder:", TASK_OVERDUE: "Overdue:"}
 
 ROOM, DIRECT, TASK = "room", "direct", "task"
 
@@ -50,6 +61,8 @@ class Row:
 
     @property
     def who(self) -> str:
+        if self.notification.type in TOLD:  # nobody did it: the clock did
+            return TOLD[self.notification.type]
         return shown_name(self.notification.sender) or "Someone"
 
     @property
@@ -60,6 +73,12 @@ class Row:
             return "mentioned you in a comment"
         if kind == TASK_ASSIGNED:
             return "assigned you this task"
+        if kind == TASK_COMMENT:
+            return "commented on this task"
+        if kind in TOLD:
+            return f"this task {self.notification.text}"
+        if kind == TASK_MOVED:
+            return self.notification.text
         return "mentioned you"
 
     @property
@@ -68,6 +87,8 @@ class Row:
         row's buttons, which are read away from its heading."""
         if self.notification.type == TASK_ASSIGNED:
             return f"{self.who} assigned you “{self.place.name}”"
+        if self.notification.type in (*TOLD, TASK_COMMENT, TASK_MOVED):
+            return f"{self.who} {self.what} {self.place.phrase}"
         return f"{self.who} mentioned you {self.place.phrase}"
 
 

@@ -199,6 +199,10 @@ def _create(source, recipients: list[User], build) -> None:
         raise
 
 
+# What the task events' jobs (task_events.py) insert and read the same way.
+locked, shown, create = _locked, _shown, _create
+
+
 # -- pushing to the personal stream ------------------------------------------------------
 
 

@@ -34,6 +34,11 @@ def notification_center(user_id: int) -> str:
     return f"notification-center:{user_id}"
 
 
+def my_tasks(user_id: int) -> str:
+    """That a task assigned to the user (or no longer) changed: their "My tasks" refetches."""
+    return f"my-tasks:{user_id}"
+
+
 def session(session_id: int | None) -> str:
     return f"session:{session_id}"
 
