@@ -195,14 +195,14 @@ def test_d_sets_the_due_date_and_the_card_shows_it(new_page, board_with_task, ap
     expect(popup).to_be_hidden()
     expect(link(alice, task_id)).to_be_focused()
     wait_until(lambda: task_row(app, task_id)[1] == date(2031, 3, 14), message="not saved")
-    expect(bob.locator(f"#task-{task_id} time.due")).to_have_text("Due 14 Mar 2031")
+    expect(bob.locator(f"#task-{task_id} .due")).to_have_text("Due 14 Mar 2031")
 
     # Clear: no date, for everyone.
     alice.keyboard.press("d")
     expect(field).to_have_value("2031-03-14")
     popup.get_by_role("button", name="Clear the date").click()
     expect(popup).to_be_hidden()
-    expect(bob.locator(f"#task-{task_id} time.due")).to_have_count(0)
+    expect(bob.locator(f"#task-{task_id} .due")).to_have_count(0)
     assert task_row(app, task_id)[1] is None
 
 
