@@ -17,11 +17,16 @@ def today_utc() -> date:
     return datetime.now(UTC).date()
 
 
+HISTORY_SHOWN = 10  # a task page's latest events; "Older history" is a page of its own
+
+
 def init_app(app: Flask) -> None:
     # What a card shows (templates/boards/tasks/_card.html).
     app.jinja_env.globals.update(default_priority=DEFAULT_PRIORITY, today_utc=today_utc)
     # Its socket endpoints are declared on realtime's "ws" blueprint when imported.
     from taskflow.boards import (
+        activity,
+        archive,
         boards,
         columns,
         comment_reactions,
@@ -31,6 +36,15 @@ def init_app(app: Flask) -> None:
         sockets,  # noqa: F401
         tasks,
     )
+    from taskflow.boards.history import sentence
+    from taskflow.models import TaskEvent
 
-    for module in (boards, members, invitations, columns, tasks, comments, comment_reactions):
+    modules = (boards, members, invitations, columns, tasks, comments, comment_reactions)
+    for module in (*modules, activity, archive):
         app.register_blueprint(module.bp)
+    app.jinja_env.globals.update(
+        undo_offered=activity.undo_offered,
+        event_sentence=sentence,
+        task_events=lambda task_id: TaskEvent.of_task(task_id, None, HISTORY_SHOWN + 1),
+        history_shown=HISTORY_SHOWN,
+    )

@@ -1,9 +1,10 @@
-"""Boards: my boards, the kanban page, rename and delete."""
+"""Boards: my boards (and archived ones), the kanban page, rename, archive, restore and
+delete for good; the answer to a board change, with its actor's Undo."""
 
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from taskflow import errors, security
@@ -11,7 +12,7 @@ from taskflow.access import member_board, owned_board
 from taskflow.boards import board_service, changes
 from taskflow.boards.forms import BoardForm
 from taskflow.boards.live import Change, load_kanban
-from taskflow.htmx import form_answer, fragment_or_redirect, page_or_fragment
+from taskflow.htmx import form_answer, fragment_or_redirect, is_htmx, page_or_fragment
 from taskflow.models import Board
 
 bp = Blueprint("boards", __name__)
@@ -25,8 +26,11 @@ def index():
 def _boards_page(form: BoardForm) -> str:
     """The list of the user's boards, each with its member count (one query for all)."""
     boards = Board.for_user(current_user)
-    counts = Board.member_counts([board.id for board in boards])
-    return render_template("boards/index.html", boards=boards, counts=counts, form=form)
+    archived = Board.for_user(current_user, archived=True)
+    counts = Board.member_counts([board.id for board in boards + archived])
+    return render_template(
+        "boards/index.html", boards=boards, archived=archived, counts=counts, form=form
+    )
 
 
 @bp.post("/boards")
@@ -82,13 +86,30 @@ def edit(board_id: int):
 
 @bp.route("/boards/<int:board_id>/delete", methods=["GET", "POST"])
 def delete(board_id: int):
+    """For good, and only an archived board: the page confirms (or offers the archive)."""
     board = owned_board(board_id)
-    if request.method == "POST":  # CSRFProtect has checked the token before we get here
+    if request.method == "POST" and board.archived_at is not None:  # CSRF checked already
         name = board.name
         board_service.delete_board(board)
         flash(f"Board “{name}” deleted.", "info")
         return redirect(url_for("boards.index"))
     return render_template("boards/delete.html", board=board)
+
+
+@bp.post("/boards/<int:board_id>/archive")
+def archive(board_id: int):
+    board = owned_board(board_id)
+    board_service.archive_board(board)
+    flash(f"Board “{board.name}” archived: it is under Archived boards.", "info")
+    return redirect(url_for("boards.index"))
+
+
+@bp.post("/boards/<int:board_id>/restore")
+def restore(board_id: int):
+    board = member_board(board_id)
+    board_service.restore_board(board)
+    flash(f"Board “{board.name}” restored.", "success")
+    return redirect(url_for("boards.show", board_id=board.id))
 
 
 def kanban(board: Board, status: int = 200, **context):
@@ -110,4 +131,21 @@ def changed(change: Change, board_id: int, focus: str | None = None):
     viewers get (and its socket brings too: the page applies it once), with the control to
     keep focused; a redirect back to the board for a plain form."""
     target = url_for("boards.show", board_id=board_id)
-    return fragment_or_redirect(target, lambda: (change.frame(focus), 200, {"HX-Reswap": "none"}))
+    answer = lambda: (change.frame(focus) + offer(change), 200, {"HX-Reswap": "none"})  # noqa: E731
+    return fragment_or_redirect(target, answer)
+
+
+def offer(change: Change) -> str:
+    """The actor's Undo of the change, if it has one: for htmx a toast beside the diff (an
+    out-of-band fragment of this answer only), for a plain form on the page it goes back to
+    (base.html, `undo_offered`)."""
+    event = change.undoable
+    if event is None:
+        return ""
+    if not is_htmx():
+        session[UNDO_KEY] = event.id
+        return ""
+    return render_template("boards/_undo.html", event=event, oob=True)
+
+
+UNDO_KEY = "undo_event"

@@ -36,6 +36,7 @@ WINDOW = 30  # cards a column shows before "Show N more"
 MORE = 50  # cards each "Show more" loads
 
 _CHANGES = "taskflow.board_changes"
+_LIVE_COLUMN = Column.archived_at.is_(None)
 
 
 @dataclass
@@ -74,7 +75,7 @@ def counts(column_ids) -> dict[int, int]:
     """How many tasks each column holds (one query)."""
     query = (
         select(Task.column_id, func.count())
-        .where(Task.column_id.in_(list(column_ids)))
+        .where(Task.column_id.in_(list(column_ids)), Task.archived_at.is_(None))
         .group_by(Task.column_id)
     )
     found = dict(db.session.execute(query).all())
@@ -120,6 +121,7 @@ class Change:
     reordered: bool = False
     version: int = 0
     ops: str = ""
+    undoable: object = None  # the event its actor may undo (boards/history.py), if any
 
     def card(self, task: Task) -> None:
         """This task's card changes (call before moving it: its old column's count too)."""
@@ -160,7 +162,7 @@ class Change:
         return self.frame()
 
     def _order(self) -> list[int]:
-        query = select(Column.id).where(Column.board_id == self.board_id)
+        query = select(Column.id).where(Column.board_id == self.board_id, _LIVE_COLUMN)
         return list(db.session.scalars(query.order_by(Column.position)))
 
     def _strip(self) -> list[ColumnView] | None:
@@ -168,7 +170,7 @@ class Change:
         (two light queries, rare); a card's change sends only its columns' counts."""
         if not (self.columns or self.renamed or self.gone or self.reordered):
             return None
-        query = select(Column).where(Column.board_id == self.board_id)
+        query = select(Column).where(Column.board_id == self.board_id, _LIVE_COLUMN)
         columns = list(db.session.scalars(query.order_by(Column.position)))
         sizes = counts([c.id for c in columns])
         return [ColumnView(c, [], sizes[c.id]) for c in columns]

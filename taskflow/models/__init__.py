@@ -10,6 +10,7 @@ from taskflow.models.reaction import Reaction
 from taskflow.models.room import ChatRoom
 from taskflow.models.session import UserSession
 from taskflow.models.task import PRIORITIES, Task
+from taskflow.models.task_event import TaskEvent
 from taskflow.models.user import User
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "Reaction",
     "Removal",
     "Task",
+    "TaskEvent",
     "TaskThreadComment",
     "User",
     "UserSession",

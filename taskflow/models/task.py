@@ -12,6 +12,7 @@ DEFAULT_PRIORITY = "medium"  # what a new task gets; cards show only the others
 
 
 TITLE_MAX = 200
+ARCHIVED = -1  # an archived task's position: below every live one, so windows skip it
 
 
 class Task(db.Model):
@@ -35,6 +36,8 @@ class Task(db.Model):
     version: Mapped[int] = mapped_column(default=0, server_default="0")
     # Kept by the comment thread for the card (TaskThreadComment.recount).
     comment_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Archived instead of deleted: out of its column's order (position ARCHIVED), restorable.
+    archived_at: Mapped[datetime | None]
 
     column: Mapped[Column] = relationship(back_populates="tasks")
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
@@ -84,6 +87,20 @@ class Task(db.Model):
                 self.move_to(target, self.position)
         else:
             raise ValueError(f"unknown direction {direction!r}")
+
+    def archive(self) -> None:
+        """Leave the column's order as a removal does (the cards below move up one place),
+        kept in its column for a restore."""
+        self._shift(self.column_id, -1, self.position + 1)
+        self.position, self.archived_at = ARCHIVED, utcnow()
+
+    def restore(self, column: Column, position: int | None = None) -> None:
+        """Back into `column` (live, of the task's board) at `position` (clamped; its end
+        when None)."""
+        end = column.task_count()
+        position = end if position is None else max(0, min(position, end))
+        self._shift(column.id, +1, position)
+        self.column, self.position, self.archived_at = column, position, None
 
     def remove(self) -> None:
         """Delete the task; the cards below it move up one place."""
