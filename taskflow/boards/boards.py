@@ -6,6 +6,7 @@ from functools import wraps
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from taskflow import errors, security
 from taskflow.access import member_board, owned_board
@@ -93,7 +94,8 @@ def delete(board_id: int):
         board_service.delete_board(board)
         flash(f"Board “{name}” deleted.", "info")
         return redirect(url_for("boards.index"))
-    return render_template("boards/delete.html", board=board)
+    status = 409 if request.method == "POST" else 200  # a live board: archive it first
+    return render_template("boards/delete.html", board=board), status
 
 
 @bp.post("/boards/<int:board_id>/archive")
@@ -131,8 +133,8 @@ def changed(change: Change, board_id: int, focus: str | None = None):
     viewers get (and its socket brings too: the page applies it once), with the control to
     keep focused; a redirect back to the board for a plain form."""
     target = url_for("boards.show", board_id=board_id)
-    answer = lambda: (change.frame(focus) + offer(change), 200, {"HX-Reswap": "none"})  # noqa: E731
-    return fragment_or_redirect(target, answer)
+    undo = offer(change)  # for a plain form, on the page the redirect leads to
+    return fragment_or_redirect(target, lambda: (change.frame(focus) + undo, 200, RESWAP))
 
 
 def offer(change: Change) -> str:
@@ -145,7 +147,8 @@ def offer(change: Change) -> str:
     if not is_htmx():
         session[UNDO_KEY] = event.id
         return ""
-    return render_template("boards/_undo.html", event=event, oob=True)
+    return Markup(render_template("boards/_undo.html", event=event, oob=True))
 
 
 UNDO_KEY = "undo_event"
+RESWAP = {"HX-Reswap": "none"}
