@@ -3,6 +3,7 @@ actor's, for a short while: boards/undo_service.py)."""
 
 from flask import Blueprint, flash, render_template, session
 from flask_login import current_user
+from markupsafe import Markup
 
 from taskflow import errors
 from taskflow.access import member_board, member_task
@@ -11,6 +12,7 @@ from taskflow.boards.boards import UNDO_KEY, changed, limited
 from taskflow.boards.changes import Refused
 from taskflow.converters import id_arg
 from taskflow.extensions import db
+from taskflow.htmx import is_htmx
 from taskflow.models import TaskEvent
 
 bp = Blueprint("activity", __name__)
@@ -49,8 +51,12 @@ def undo(board_id: int, event_id: int):
         change = undo_service.undo(event, current_user)
     except Refused as refused:  # the page or, for htmx, the page's flash messages
         return errors.refusal(refused.status, refused.reason)
-    flash("Undone.", "success")
-    return changed(change, board.id)
+    if not is_htmx():
+        flash("Undone.", "success")
+        return changed(change, board.id)
+    frame, status, headers = changed(change, board.id)  # and the offer says it is done
+    done = Markup(render_template("boards/_undone.html", event=event))
+    return frame + done, status, headers
 
 
 def undo_offered() -> TaskEvent | None:
