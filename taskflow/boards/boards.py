@@ -99,6 +99,7 @@ def delete(board_id: int):
 
 
 @bp.post("/boards/<int:board_id>/archive")
+@limited
 def archive(board_id: int):
     board = owned_board(board_id)
     board_service.archive_board(board)
@@ -107,6 +108,7 @@ def archive(board_id: int):
 
 
 @bp.post("/boards/<int:board_id>/restore")
+@limited
 def restore(board_id: int):
     board = member_board(board_id)
     board_service.restore_board(board)
