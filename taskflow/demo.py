@@ -215,6 +215,7 @@ def _remove(users: dict[str, User], boards: list[Board]) -> int:
     pages are told and close); the people's rows stay, to be reset. Returns how many boards
     the demo people own that the demo did not make (left alone)."""
     for board in boards:  # with its rooms, tasks, comments, invitations, notifications
+        board_service.archive_board(board)  # only an archived board is deleted for good
         board_service.delete_board(board)
     ids = {u.id for u in users.values()}
     for room in _directs_among(ids):

@@ -16,6 +16,7 @@ from taskflow.models import (
     Label,
     Notification,
     Task,
+    TaskEvent,
     TaskThreadComment,
     User,
 )
@@ -77,6 +78,13 @@ ENDPOINTS = {
     "boards.edit#post": ("POST", "/boards/{board}/edit", {}, board(OWNER_ONLY)),
     "boards.delete": ("GET", "/boards/{board}/delete", {}, board(OWNER_ONLY)),
     "boards.delete#post": ("POST", "/boards/{board}/delete", {}, board(OWNER_ONLY)),
+    "boards.archive": ("POST", "/boards/{board}/archive", {}, board(OWNER_ONLY)),
+    "boards.restore": ("POST", "/boards/{board}/restore", {}, board(MEMBERS)),
+    "activity.board": ("GET", "/boards/{board}/activity", {}, board(MEMBERS)),
+    "activity.task": ("GET", "/tasks/{task}/history", {}, board(MEMBERS)),
+    # alice's move: only she undoes it
+    "activity.undo": ("POST", "/boards/{board}/undo/{event}", {}, board(OWNER_ONLY)),
+    "archive.archived": ("GET", "/boards/{board}/archived", {}, board(MEMBERS)),
     "members.index": ("GET", "/boards/{board}/members", {}, board(MEMBERS)),
     "members.create": ("POST", "/boards/{board}/members", {}, board(OWNER_ONLY)),
     # removing erin: erin herself may (she leaves), and the owner may
@@ -108,16 +116,18 @@ ENDPOINTS = {
     "columns.create": ("POST", "/boards/{board}/columns", {}, board(MEMBERS)),
     "columns.rename": ("POST", "/columns/{column}/rename", {}, board(MEMBERS)),
     "columns.move": ("POST", "/columns/{column}/move", {}, board(MEMBERS)),
-    "columns.delete": ("GET", "/columns/{column}/delete", {}, board(MEMBERS)),
-    "columns.delete#post": ("POST", "/columns/{column}/delete", {}, board(MEMBERS)),
+    "archive.archive_column": ("GET", "/columns/{column}/delete", {}, board(MEMBERS)),
+    "archive.archive_column#post": ("POST", "/columns/{column}/archive", {}, board(MEMBERS)),
+    "archive.restore_column": ("POST", "/columns/{column}/restore", {}, board(MEMBERS)),
     "columns.cards": ("GET", "/columns/{column}/cards", {}, board(MEMBERS)),
     "tasks.create": ("GET", "/columns/{column}/tasks/new", {}, board(MEMBERS)),
     "tasks.create#post": ("POST", "/columns/{column}/tasks/new", {}, board(MEMBERS)),
     "tasks.show": ("GET", "/tasks/{task}", {}, board(MEMBERS)),
     "tasks.edit": ("GET", "/tasks/{task}/edit", {}, board(MEMBERS)),
     "tasks.edit#post": ("POST", "/tasks/{task}/edit", {}, board(MEMBERS)),
-    "tasks.delete": ("GET", "/tasks/{task}/delete", {}, board(MEMBERS)),
-    "tasks.delete#post": ("POST", "/tasks/{task}/delete", {}, board(MEMBERS)),
+    "tasks.archive": ("GET", "/tasks/{task}/delete", {}, board(MEMBERS)),
+    "tasks.archive#post": ("POST", "/tasks/{task}/archive", {}, board(MEMBERS)),
+    "tasks.restore": ("POST", "/tasks/{task}/restore", {}, board(MEMBERS)),
     "tasks.move": ("GET", "/tasks/{task}/move", {}, board(MEMBERS)),
     "tasks.move#post": ("POST", "/tasks/{task}/move", {}, board(MEMBERS)),
     # Labels (issue 23): any member of the board (an empty form: refused, 422)
@@ -383,7 +393,12 @@ def make_world(app, ids: dict) -> dict:
         )
         invitation = Invitation(board=board, invitee=users["mallory"], invited_by=users["alice"])
         link = InviteLink.reset(board, users["alice"], None)
-        db.session.add_all([note, invitation])
+        # alice moved the task: her Undo (refused once the rules are checked: 409, "it
+        # changed since", as its data say nothing of where it went).
+        event = TaskEvent(
+            board_id=board.id, task_id=task.id, actor=users["alice"], kind="moved", data={}
+        )
+        db.session.add_all([note, invitation, event])
         db.session.commit()
         world = {
             "board": board.id,
@@ -400,6 +415,7 @@ def make_world(app, ids: dict) -> dict:
             "code": link.code,
             "erin": ids["erin"],
             "bob": ids["bob"],
+            "event": event.id,
         }
         db.session.remove()
         return world

@@ -51,7 +51,7 @@ def test_a_link_styled_as_a_button_centres_its_label(new_page, board_with_task):
     links = []
     page.goto(f"/tasks/{task_id}")
     links += [page.get_by_role("link", name="Edit", exact=True)]
-    links += [page.get_by_role("link", name="Delete", exact=True)]
+    links += [page.get_by_role("link", name="Archive", exact=True)]
     for link in links:
         above, below = label_gaps(link)
         assert abs(above - below) < 2, (above, below)
@@ -99,7 +99,7 @@ def test_a_phone_board_folds_its_actions_into_one_menu_and_has_no_key_hint(
     open_board(page, board_id)
     expect(page.locator("#card-keys-help")).to_be_hidden()  # no keys on a touch screen
     members = page.get_by_role("link", name=re.compile("^Members"))
-    delete = page.get_by_role("link", name="Delete", exact=True)
+    delete = page.get_by_role("link", name="Archive", exact=True)  # the board (then Delete)
     expect(members).to_be_hidden()
     expect(delete).to_be_hidden()
     page.locator(".board-menu > summary").tap()
@@ -113,8 +113,8 @@ def test_a_phone_board_folds_its_actions_into_one_menu_and_has_no_key_hint(
     open_board(desktop, board_id)
     expect(desktop.locator("#card-keys-help")).to_be_visible()
     expect(desktop.get_by_role("link", name=re.compile("^Members"))).to_be_visible()
-    # Delete is there, but not as loud as the others: no box around it.
-    box = desktop.get_by_role("link", name="Delete", exact=True)
+    # Archive is there, but not as loud as the others: no box around it.
+    box = desktop.get_by_role("link", name="Archive", exact=True)
     expect(box).to_be_visible()
     expect(box).to_have_css("border-top-style", "none")
 

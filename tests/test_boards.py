@@ -74,11 +74,25 @@ def test_member_can_leave(app, login):
     assert bob.get(f"/boards/{board_id}").status_code == 404
 
 
-def test_owner_renames_and_deletes_with_confirmation(app, login):
-    alice = login("alice")
+def test_owner_renames_archives_and_deletes_with_confirmation(app, login):
+    alice, bob = login("alice"), login("bob")
     board_id = create_board(alice)
+    add_member(alice, board_id, "bob")
     assert alice.post(f"/boards/{board_id}/edit", {"name": "Renamed"}).status_code == 302
     assert "Renamed" in alice.get(f"/boards/{board_id}").get_data(as_text=True)
+    # A live board is archived first: its delete page offers that, and its POST deletes nothing.
+    confirm = alice.get(f"/boards/{board_id}/delete").get_data(as_text=True)
+    assert "Archive the board" in confirm and "cannot be undone" not in confirm
+    assert alice.post(f"/boards/{board_id}/delete").status_code == 409
+    assert bob.post(f"/boards/{board_id}/archive").status_code == 403  # the owner's
+    assert alice.post(f"/boards/{board_id}/archive").status_code == 302
+    listed = bob.get("/boards").get_data(as_text=True)  # off the members' list...
+    assert "Archived boards" in listed and f"/boards/{board_id}/restore" in listed
+    assert f'href="/boards/{board_id}"' not in listed
+    assert bob.post(f"/boards/{board_id}/restore").status_code == 302  # any member restores
+    assert f'href="/boards/{board_id}"' in bob.get("/boards").get_data(as_text=True)
+    assert alice.post(f"/boards/{board_id}/archive").status_code == 302
+    assert bob.post(f"/boards/{board_id}/delete").status_code == 403
     confirm = alice.get(f"/boards/{board_id}/delete").get_data(as_text=True)
     assert "cannot be undone" in confirm
     assert alice.post(f"/boards/{board_id}/delete").status_code == 302

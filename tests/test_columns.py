@@ -18,20 +18,23 @@ def test_add_rename_and_reorder_columns(app, login):
     assert alice.post(f"/columns/{review}/move", {"direction": "up"}).status_code == 400
 
 
-def test_deleting_a_column_with_tasks_asks_where_they_go(app, login):
+def test_archiving_a_column_takes_its_tasks_and_restoring_brings_them_back(app, login):
     alice = login("alice")
     board_id = create_board(alice)
     (todo, *_), (doing, *_), (done, *_) = columns(app, board_id)
     create_task(alice, todo, "One")
     create_task(alice, todo, "Two")
     create_task(alice, done, "Old")
-    response = alice.post(f"/columns/{todo}/delete")
-    assert response.status_code == 200 and "What should happen to them?" in response.get_data(True)
-    assert alice.post(f"/columns/{todo}/delete", {"tasks_to": str(done)}).status_code == 302
+    response = alice.get(f"/columns/{todo}/delete")  # its old URL: the confirmation
+    assert "Archive the column" in response.get_data(True) and "2 tasks" in response.get_data(True)
+    assert alice.post(f"/columns/{todo}/archive").status_code == 302
+    assert columns(app, board_id) == [(doing, "In Progress", []), (done, "Done", ["Old"])]
+    archived = alice.get(f"/boards/{board_id}/archived").get_data(True)
+    assert "To Do" in archived and f"/columns/{todo}/restore" in archived
+    assert alice.post(f"/columns/{todo}/archive").status_code == 409  # already
+    assert alice.post(f"/columns/{todo}/restore").status_code == 302  # at the right end
     assert columns(app, board_id) == [
         (doing, "In Progress", []),
-        (done, "Done", ["Old", "One", "Two"]),
+        (done, "Done", ["Old"]),
+        (todo, "To Do", ["One", "Two"]),
     ]
-    alice.post(f"/columns/{done}/delete", {"tasks_to": "delete"})
-    assert alice.post(f"/columns/{doing}/delete").status_code == 302  # empty: no question
-    assert columns(app, board_id) == []

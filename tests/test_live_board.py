@@ -73,6 +73,10 @@ def test_board_socket_sends_the_board_then_only_each_change(live_server, board_w
     moved = receive_until(bob, 'id="board-diff"')
     # The mover's answer also says where the card went, for its status line (board.js).
     answer = response.text.replace(f' data-focus="task-{task_id}-link"', "")
+    # And offers the mover (only: it is not in the shared diff) an Undo (boards/_undo.html).
+    undo = re.search(r'<div hx-swap-oob="beforeend:#flash">.*?</form>\s*</div>\s*', answer, re.S)
+    assert undo and "Undo</button>" in undo.group(0) and "Undo</button>" not in moved
+    answer = answer.replace(undo.group(0), "")
     assert answer == moved + re.search(r'<div id="card-moves".*', answer).group(0)
     assert 'id="kanban"' not in moved and 'name="csrf_token"' not in moved
     columns = {str(todo): [str(task_id)], str(doing): []}

@@ -301,9 +301,12 @@ def test_comment_and_board_controls_work_without_javascript(no_js, board_with_ta
     page.locator(".column-menu").first.get_by_role("button", name="Move column To Do right").click()
     expect(page.locator(".column h2").first).to_contain_text("In Progress")
     page.locator(".card-title", has_text="Plain task").click()
-    page.get_by_role("link", name="Delete").first.click()
-    page.get_by_role("button", name="Delete task").click()
+    page.get_by_role("link", name="Archive").first.click()
+    page.get_by_role("button", name="Archive task").click()
     expect(page.locator(".card", has_text="Plain task")).to_have_count(0)
+    page.get_by_role("button", name="Undo").click()  # the notice the board page offers
+    expect(page.locator(".card", has_text="Plain task")).to_have_count(1)
+    expect(page.locator(".flash")).to_contain_text("Undone.")
 
 
 def test_a_catch_up_that_replaces_the_list_keeps_what_the_page_showed(

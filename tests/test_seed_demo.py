@@ -267,7 +267,8 @@ def test_a_demo_partly_gone_is_mended_by_reset(app):
     with app.app_context():
         board_id = db.session.scalar(select(Board.id))
         db.session.remove()
-    assert alice.post(f"/boards/{board_id}/delete").status_code == 302  # as in the app
+    assert alice.post(f"/boards/{board_id}/archive").status_code == 302  # as in the app
+    assert alice.post(f"/boards/{board_id}/delete").status_code == 302
 
     result = seed_demo(app)
     assert result.exit_code == 1

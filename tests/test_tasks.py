@@ -55,7 +55,7 @@ def test_assignee_must_be_a_board_member(app, login):
     assert outsider.get(f"/tasks/{task}").status_code == 404
 
 
-def test_edit_and_delete_task(app, login):
+def test_edit_and_archive_task(app, login):
     alice, board_id, (task,) = board_with_tasks(app, login, "Draft")
     assert alice.get(f"/tasks/{task}").status_code == 200
     response = alice.post(
@@ -65,10 +65,14 @@ def test_edit_and_delete_task(app, login):
     page = alice.get(f"/tasks/{task}").get_data(as_text=True)
     assert "Final" in page and "line1<br>\nline2" in page
     assert alice.post(f"/tasks/{task}/edit", {"title": ""}).status_code == 422
-    assert "Delete the task" in alice.get(f"/tasks/{task}/delete").get_data(as_text=True)
+    # Delete is Archive now (its old URL too): off the board, its page says so.
+    assert "Archive the task" in alice.get(f"/tasks/{task}/delete").get_data(as_text=True)
     assert alice.post(f"/tasks/{task}/delete").status_code == 302
-    assert alice.get(f"/tasks/{task}").status_code == 404
     assert columns(app, board_id)[0][2] == []
+    page = alice.get(f"/tasks/{task}").get_data(as_text=True)
+    assert "This task is archived" in page and 'id="restore-task"' in page
+    assert alice.post(f"/tasks/{task}/restore").status_code == 302
+    assert columns(app, board_id)[0][2] == ["Final"]
 
 
 def test_keyboard_moves_reorder_and_change_columns(app, login):
@@ -131,8 +135,10 @@ def test_positions_stay_0_to_n_minus_1_through_moves_and_deletes(app, login):
     alice.post(f"/tasks/{c}/move", {"column_id": doing, "position": 0})
     assert positions(app, todo) == [("D", 0), ("A", 1)]
     assert positions(app, doing) == [("C", 0), ("B", 1)]
-    alice.post(f"/tasks/{d}/delete")
-    assert positions(app, todo) == [("A", 0)]
+    alice.post(f"/tasks/{d}/archive")  # out of the order (ARCHIVED), the others close up
+    assert positions(app, todo) == [("D", -1), ("A", 0)]
     alice.post(f"/tasks/{a}/move", {"direction": "right"})  # at the same place
     assert positions(app, doing) == [("A", 0), ("C", 1), ("B", 2)]
-    assert positions(app, todo) == []
+    assert positions(app, todo) == [("D", -1)]
+    alice.post(f"/tasks/{d}/restore")  # to the end of its column
+    assert positions(app, todo) == [("D", 0)]

@@ -90,8 +90,8 @@ def test_a_deleted_board_closes_its_sockets_and_its_ids_are_never_reused(
         assert alice.get(f"{live_server}{path}").status_code == 404
 
 
-@pytest.mark.parametrize("what", ["room", "task", "column"])
-def test_deleting_a_room_task_or_column_closes_the_sockets_that_follow_it(
+@pytest.mark.parametrize("what", ["room", "board", "task"])
+def test_deleting_a_room_or_a_board_closes_the_sockets_that_follow_it(
     app, live_server, make_user, what
 ):
     make_user("alice"), make_user("bob")
@@ -100,7 +100,6 @@ def test_deleting_a_room_task_or_column_closes_the_sockets_that_follow_it(
     with app.app_context():
         board = db.session.get(Board, board_id)
         board.add_member(User.by_username("bob"))
-        column_id = board.columns[0].id
         db.session.commit()
         db.session.remove()
     room_id = new_room(alice, live_server, board_id, "general")
@@ -115,14 +114,21 @@ def test_deleting_a_room_task_or_column_closes_the_sockets_that_follow_it(
     receive_until(ws, "notification-badge")
     board_ws = ws_connect(live_server, f"/ws/board/{board_id}", bob)
     receive_until(board_ws, "notification-badge")
-    delete = {
-        "room": (f"/rooms/{room_id}/delete", {}),
-        "task": (f"/tasks/{task_id}/delete", {}),
-        "column": (f"/columns/{column_id}/delete", {"tasks_to": "delete"}),
-    }[what]
-    assert post(alice, live_server, delete[0], **delete[1]).status_code in (200, 302)
+    # Tasks and columns are archived, not deleted: their pages live on and say so; a board
+    # is deleted for good once archived, and everything on it closes.
+    if what == "task":
+        assert post(alice, live_server, f"/tasks/{task_id}/delete").status_code == 302
+        assert "This task is archived" in receive_until(ws, "This task is archived")
+        return
+    if what == "board":
+        post(alice, live_server, f"/boards/{board_id}/archive")
+    delete = {"room": f"/rooms/{room_id}/delete", "board": f"/boards/{board_id}/delete"}[what]
+    assert post(alice, live_server, delete).status_code in (200, 302)
     assert close_code(ws) == 4410
-    # The board page lives on (a room or a task is not the board): it gets the new kanban.
+    if what == "board":
+        assert close_code(board_ws) == 4410
+        return
+    # The board page lives on (a room is not the board): it gets the new kanban.
     post(alice, live_server, f"/boards/{board_id}/columns", name="Still here")
     assert "Still here" in receive_until(board_ws, "Still here")
 

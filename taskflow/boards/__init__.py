@@ -17,6 +17,9 @@ def checklist_items(task: Task) -> list[ChecklistItem]:
     return ChecklistItem.of_task(task.id) if task.checklist_total else []
 
 
+HISTORY_SHOWN = 10  # a task page's latest events; "Older history" is a page of its own
+
+
 def init_app(app: Flask) -> None:
     # What a card shows (templates/boards/tasks/_card.html), and a task page's checklist.
     app.jinja_env.globals.update(
@@ -27,6 +30,8 @@ def init_app(app: Flask) -> None:
     )
     # Its socket endpoints are declared on realtime's "ws" blueprint when imported.
     from taskflow.boards import (
+        activity,
+        archive,
         boards,
         checklists,
         columns,
@@ -42,6 +47,8 @@ def init_app(app: Flask) -> None:
         transfer,
         watches,
     )
+    from taskflow.boards.history import sentence
+    from taskflow.models import TaskEvent
 
     areas = (
         boards,
@@ -57,8 +64,16 @@ def init_app(app: Flask) -> None:
         transfer,
         watches,
         my_tasks,
+        activity,
+        archive,
     )
     for module in areas:
         app.register_blueprint(module.bp)
     # The card's popups a viewer may open from the board's keys (boards/show.html, keys/).
     app.jinja_env.globals.update(quick_kinds=quick.permitted_kinds)
+    app.jinja_env.globals.update(
+        undo_offered=activity.undo_offered,
+        event_sentence=sentence,
+        task_events=lambda task_id: TaskEvent.of_task(task_id, None, HISTORY_SHOWN + 1),
+        history_shown=HISTORY_SHOWN,
+    )

@@ -1,12 +1,14 @@
 """Changes of a board as a whole and of its members, each one call (see changes.py, "who
-commits"): create, rename and delete a board; remove a member (or leave). Members join
-through invitation_service (an invitation accepted, or the invite link)."""
+commits"): create, rename, archive, restore and delete (once archived) a board; remove a
+member (or leave). Members join through invitation_service (an invitation accepted, or the
+invite link)."""
 
 from taskflow.boards.changes import Refused
 from taskflow.boards.invitation_service import pending_of, push_withdrawn
 from taskflow.extensions import db
 from taskflow.models import Board, ChatRoom, User
 from taskflow.models.invitation import Removal
+from taskflow.models.user import utcnow
 from taskflow.realtime import connection as live
 from taskflow.realtime import topics
 
@@ -30,10 +32,27 @@ def rename_board(board: Board, name: str, description: str) -> None:
     db.session.commit()
 
 
+NOT_ARCHIVED = "Archive the board first: only an archived board is deleted for good."
+
+
+def archive_board(board: Board) -> None:
+    """Off its members' lists (their "Archived boards" instead); nothing else changes."""
+    if board.archived_at is None:
+        board.archived_at = utcnow()
+    db.session.commit()
+
+
+def restore_board(board: Board) -> None:
+    board.archived_at = None
+    db.session.commit()
+
+
 def delete_board(board: Board) -> None:
-    """Its rooms, tasks, comments, invitations and the notifications about them go with it
-    (ON DELETE CASCADE); its pages, rooms and tasks close everywhere; its invitees' pages
-    lose the invitation."""
+    """For good, once archived (Refused otherwise). Its rooms, tasks, comments, invitations
+    and the notifications about them go with it (ON DELETE CASCADE); its pages, rooms and
+    tasks close everywhere; its invitees' pages lose the invitation."""
+    if board.archived_at is None:
+        raise Refused(NOT_ARCHIVED, 409)
     board_id = board.id
     withdrawn = pending_of(board)  # read before they go
     db.session.delete(board)

@@ -1,11 +1,13 @@
-"""Boards: my boards, the kanban page, rename and delete."""
+"""Boards: my boards (and archived ones), the kanban page, rename, archive, restore and
+delete for good; the answer to a board change, with its actor's Undo."""
 
 from collections.abc import Callable
 from functools import wraps
 from urllib.parse import parse_qs, urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from taskflow import errors, security, timezones
 from taskflow.access import member_board, owned_board
@@ -13,7 +15,7 @@ from taskflow.boards import board_service, changes
 from taskflow.boards import filter as board_filters
 from taskflow.boards.forms import BoardForm
 from taskflow.boards.live import Change, load_kanban
-from taskflow.htmx import form_answer, fragment_or_redirect, page_or_fragment
+from taskflow.htmx import form_answer, fragment_or_redirect, is_htmx, page_or_fragment
 from taskflow.models import Board, BoardImport
 
 bp = Blueprint("boards", __name__)
@@ -28,11 +30,13 @@ def boards_page(form: BoardForm, status: int = 200, import_error: str | None = N
     """The list of the user's boards, each with its member count (one query for all), the
     new board form and the import form (boards/transfer.py), with their errors."""
     boards = Board.for_user(current_user)
-    counts = Board.member_counts([board.id for board in boards])
+    archived = Board.for_user(current_user, archived=True)
+    counts = Board.member_counts([board.id for board in boards + archived])
     imports = BoardImport.recent(current_user.id)
     page = render_template(
         "boards/index.html",
         boards=boards,
+        archived=archived,
         counts=counts,
         form=form,
         imports=imports,
@@ -116,13 +120,33 @@ def edit(board_id: int):
 
 @bp.route("/boards/<int:board_id>/delete", methods=["GET", "POST"])
 def delete(board_id: int):
+    """For good, and only an archived board: the page confirms (or offers the archive)."""
     board = owned_board(board_id)
-    if request.method == "POST":  # CSRFProtect has checked the token before we get here
+    if request.method == "POST" and board.archived_at is not None:  # CSRF checked already
         name = board.name
         board_service.delete_board(board)
         flash(f"Board “{name}” deleted.", "info")
         return redirect(url_for("boards.index"))
-    return render_template("boards/delete.html", board=board)
+    status = 409 if request.method == "POST" else 200  # a live board: archive it first
+    return render_template("boards/delete.html", board=board), status
+
+
+@bp.post("/boards/<int:board_id>/archive")
+@limited
+def archive(board_id: int):
+    board = owned_board(board_id)
+    board_service.archive_board(board)
+    flash(f"Board “{board.name}” archived: it is under Archived boards.", "info")
+    return redirect(url_for("boards.index"))
+
+
+@bp.post("/boards/<int:board_id>/restore")
+@limited
+def restore(board_id: int):
+    board = member_board(board_id)
+    board_service.restore_board(board)
+    flash(f"Board “{board.name}” restored.", "success")
+    return redirect(url_for("boards.show", board_id=board.id))
 
 
 def kanban(board: Board, status: int = 200, **context):
@@ -145,4 +169,22 @@ def changed(change: Change, board_id: int, focus: str | None = None):
     viewers get (and its socket brings too: the page applies it once), with the control to
     keep focused; a redirect back to the board for a plain form."""
     target = url_for("boards.show", board_id=board_id)
-    return fragment_or_redirect(target, lambda: (change.frame(focus), 200, {"HX-Reswap": "none"}))
+    undo = offer(change)  # for a plain form, on the page the redirect leads to
+    return fragment_or_redirect(target, lambda: (change.frame(focus) + undo, 200, RESWAP))
+
+
+def offer(change: Change) -> str:
+    """The actor's Undo of the change, if it has one: for htmx a toast beside the diff (an
+    out-of-band fragment of this answer only), for a plain form on the page it goes back to
+    (base.html, `undo_offered`)."""
+    event = change.undoable
+    if event is None:
+        return ""
+    if not is_htmx():
+        session[UNDO_KEY] = event.id
+        return ""
+    return Markup(render_template("boards/_undo.html", event=event, oob=True))
+
+
+UNDO_KEY = "undo_event"
+RESWAP = {"HX-Reswap": "none"}

@@ -1,19 +1,24 @@
 """Changes of a board's columns, each one call (see changes.py, "who commits"): create,
-rename, move (reorder) and delete. Each is a change of the board (live.begin_change)."""
+rename, move (reorder), archive, restore and delete. Each is a change of the board
+(live.begin_change), and renames, archives and restores are in its history (history.record)."""
 
 from sqlalchemy import update
 
+from taskflow.boards import history
 from taskflow.boards import live as live_board
 from taskflow.boards.changes import Refused, refuse
 from taskflow.boards.live import Change
 from taskflow.extensions import db
-from taskflow.models import Board, Column, Task
+from taskflow.models import Board, Column, Task, User
 from taskflow.models.column import renumber
+from taskflow.models.user import utcnow
 from taskflow.realtime import connection as live
 from taskflow.realtime import topics
 
 BAD_DIRECTION = "A column moves left or right."
 BAD_TARGET = "Choose a column of this board for its tasks."
+ARCHIVED = "That column is already archived."
+NOT_ARCHIVED = "That column is not archived."
 
 
 def create_column(board: Board, name: str) -> Change:
@@ -27,8 +32,11 @@ def create_column(board: Board, name: str) -> Change:
     return change
 
 
-def rename_column(column: Column, name: str) -> Change:
+def rename_column(column: Column, name: str, actor: User | None = None) -> Change:
     change = live_board.begin_change(column.board)
+    if column.name != name:
+        names = {"from": column.name, "to": name}
+        history.record(column.board_id, actor, "column_renamed", column=column, **names)
     column.name = name
     change.renamed.append(column)
     live_board.task_changed(*live_board.task_ids(column.id))  # their pages show the column
@@ -43,6 +51,45 @@ def move_column(column: Column, direction: str) -> Change:
     change = live_board.begin_change(column.board)
     column.move(-1 if direction == "left" else 1)
     change.reordered = True
+    db.session.commit()
+    return change
+
+
+def archive_column(column: Column, actor: User | None) -> Change:
+    """Archive the column: off the board with its tasks (kept in it, in their order), the
+    others renumbered; restorable from the board's Archived page."""
+    change = live_board.begin_change(column.board)
+    board, column = column.board, db.session.get(Column, column.id)  # reloaded under the lock
+    if column.archived_at is not None:
+        raise refuse(ARCHIVED, 409)
+    where = {"name": column.name, "position": column.position}
+    renumber([c for c in board.columns if c is not column])
+    column.archived_at, column.position = utcnow(), -1
+    db.session.flush()
+    db.session.expire(board, ["columns"])
+    change.gone.add(column.id)
+    change.reordered = True
+    change.undoable = history.record(board.id, actor, "column_archived", column=column, **where)
+    db.session.commit()
+    return change
+
+
+def restore_column(column: Column, actor: User | None, position: int | None = None) -> Change:
+    """Back on the board with its tasks: at its right end, or at `position` (an undo)."""
+    change = live_board.begin_change(column.board)
+    board, column = column.board, db.session.get(Column, column.id)
+    if column.archived_at is None:
+        raise refuse(NOT_ARCHIVED, 409)
+    columns = list(board.columns)
+    at = len(columns) if position is None else max(0, min(position, len(columns)))
+    columns.insert(at, column)
+    column.archived_at = None
+    renumber(columns)
+    db.session.flush()
+    db.session.expire(board, ["columns"])
+    change.columns.append(column)
+    change.reordered = True
+    history.record(board.id, actor, "column_restored", column=column, name=column.name)
     db.session.commit()
     return change
 

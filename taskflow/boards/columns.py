@@ -1,6 +1,7 @@
-"""Columns of a board: add, rename, reorder, delete."""
+"""Columns of a board: add, rename, reorder (archive and restore: archive.py)."""
 
 from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
 
 from taskflow.access import member_board, member_column
 from taskflow.boards import column_service
@@ -32,7 +33,7 @@ def rename(column_id: int):
     form = ColumnForm(prefix=f"column-{column.id}")
     if not form.validate_on_submit():
         return kanban(column.board, status=422, rename_errors={column.id: form.name.errors})
-    change = column_service.rename_column(column, form.name.data)
+    change = column_service.rename_column(column, form.name.data, current_user)
     return changed(change, change.board_id)
 
 
@@ -46,25 +47,6 @@ def move(column_id: int):
     except Refused as refused:
         abort(refused.status)
     return changed(change, change.board_id, focus=f"column-{column_id}-{direction}")
-
-
-@bp.route("/columns/<int:column_id>/delete", methods=["GET", "POST"])
-@limited
-def delete(column_id: int):
-    """An empty column goes at once; a column with tasks asks where they should go."""
-    column = member_column(column_id)
-    board = column.board
-    others = [c for c in board.columns if c is not column]
-    count = column.task_count()
-    if request.method == "GET" or (count and "tasks_to" not in request.form):
-        return render_template(
-            "boards/columns/delete.html", column=column, others=others, count=count
-        )
-    try:
-        change = column_service.delete_column(column, request.form.get("tasks_to", "delete"))
-    except Refused as refused:
-        abort(refused.status)
-    return changed(change, change.board_id)
 
 
 @bp.get("/columns/<int:column_id>/cards")

@@ -43,6 +43,7 @@ MORE = 50  # cards each "Show more" loads
 
 _CHANGES = "taskflow.board_changes"
 Conditions = Sequence[ColumnElement[bool]]  # a filter's, on tasks (boards/filter.py)
+_LIVE_COLUMN = Column.archived_at.is_(None)
 
 
 @dataclass
@@ -82,8 +83,12 @@ def column_cards(
         .limit(limit)
         .options(selectinload(Task.assignee), selectinload(Task.labels))
     )
-    # Unfiltered, positions are 0..n-1: the index finds the first one shown.
-    query = query.offset(offset) if where else query.where(Task.position >= offset)
+    # Unfiltered, positions are 0..n-1 (an archived task's is ARCHIVED, below 0): the index
+    # finds the first one shown.
+    if where:
+        query = query.where(Task.archived_at.is_(None)).offset(offset)
+    else:
+        query = query.where(Task.position >= offset)
     return list(db.session.scalars(query))
 
 
@@ -91,7 +96,7 @@ def counts(column_ids, where: Conditions = ()) -> dict[int, int]:
     """How many tasks each column holds, or how many match `where` (one query)."""
     query = (
         select(Task.column_id, func.count())
-        .where(Task.column_id.in_(list(column_ids)), *where)
+        .where(Task.column_id.in_(list(column_ids)), Task.archived_at.is_(None), *where)
         .group_by(Task.column_id)
     )
     found = dict(db.session.execute(query).all())
@@ -139,6 +144,7 @@ class Change:
     reordered: bool = False
     version: int = 0
     ops: str = ""
+    undoable: object = None  # the event its actor may undo (boards/history.py), if any
 
     def card(self, task: Task) -> None:
         """This task's card changes (call before moving it: its old column's count too)."""
@@ -181,7 +187,7 @@ class Change:
         return self.frame()
 
     def _order(self) -> list[int]:
-        query = select(Column.id).where(Column.board_id == self.board_id)
+        query = select(Column.id).where(Column.board_id == self.board_id, _LIVE_COLUMN)
         return list(db.session.scalars(query.order_by(Column.position)))
 
     def _strip(self) -> list[ColumnView] | None:
@@ -189,7 +195,7 @@ class Change:
         (two light queries, rare); a card's change sends only its columns' counts."""
         if not (self.columns or self.renamed or self.gone or self.reordered):
             return None
-        query = select(Column).where(Column.board_id == self.board_id)
+        query = select(Column).where(Column.board_id == self.board_id, _LIVE_COLUMN)
         columns = list(db.session.scalars(query.order_by(Column.position)))
         sizes = counts([c.id for c in columns])
         return [ColumnView(c, [], sizes[c.id]) for c in columns]

@@ -1,11 +1,14 @@
 """Changes of tasks, each one call (see changes.py, "who commits"): create, edit, assign,
-date, move and delete a task. Each is a change of its board (live.begin_change: locked,
-versioned, its diff sent to the board's viewers on commit) and of the task's own page."""
+date, move, archive, restore and delete a task. Each is a change of its board
+(live.begin_change: locked, versioned, its diff sent to the board's viewers on commit) and of
+the task's own page, and is written in the board's history in the same transaction
+(history.record)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from taskflow.boards import history
 from taskflow.boards import live as live_board
 from taskflow.boards.changes import Refused, refuse
 from taskflow.boards.live import Change
@@ -21,6 +24,9 @@ from taskflow.realtime import topics
 NOT_ON_BOARD = "Not a valid choice: the assignee must be a member of this board."
 BAD_MOVE = "That move is not possible."
 GONE = "That column is no longer there."
+ARCHIVED = "That task is archived: restore it first."
+NOT_ARCHIVED = "That task is not archived."
+NOWHERE = "The board has no column to restore it to: restore a column first."
 
 
 @dataclass
@@ -44,8 +50,9 @@ def create_task(column: Column, actor: User, fields: TaskFields) -> tuple[Task, 
     db.session.add(task)
     assignee = _fill(task, fields, actor)
     change.card(task)
-    db.session.flush()  # its id, for its watchers and "My tasks"
+    db.session.flush()  # its id, for its first event, its watchers and "My tasks"
     _assigned(task, None)
+    history.record(column.board_id, actor, "created", task, column, column_name=column.name)
     db.session.commit()
     _notify_assignee(task, assignee, actor)
     _schedule(task, True)
@@ -62,7 +69,9 @@ def edit_task(task: Task, actor: User, fields: TaskFields | Callable[[Task], Tas
     change.card(task)
     task.bump_version()
     described, previous, due = task.description, task.assignee_id, _due_of(task)
+    before = _facts(task)
     assignee = _fill(task, fields, actor)
+    _record_edits(task, actor, before)
     if task.description != described:  # its assignments quote it
         notifications.description_edited(task.id, task.description)
     rescheduled = _due_changed(task, due, previous)
@@ -112,6 +121,11 @@ def move_task(
     change = live_board.begin_change(task.board)
     if column_id is not None and (column := db.session.get(Column, column_id)) is None:
         raise refuse(GONE, 404)  # deleted while this waited for the board
+    if column is not None and column.archived_at is not None:
+        raise refuse(GONE, 404)
+    if task.archived_at is not None:
+        raise refuse(ARCHIVED, 409)
+    before = history.place(task)
     change.card(task)
     task.bump_version()
     source = task.column
@@ -124,16 +138,84 @@ def move_task(
             task.move_to(column, column.task_count() if position is None else position)
     except ValueError:
         raise refuse(BAD_MOVE, 400) from None
+    _record_move(change, task, actor, before)
     live_board.task_changed(task.id)
     moved = source.id != task.column.id  # column_id follows at the flush
     if moved:
         assigned_changed(task.assignee_id)
     db.session.commit()
     if moved and actor is not None:
-        version = Task.current_version(task.id)
-        notifications.enqueue(
-            jobs.notify_watchers_of_move, task.id, actor.id, version, source.name, task.column.name
-        )
+        _notify_watchers_of_move(task, actor, source.name)
+    return change
+
+
+def _notify_watchers_of_move(task: Task, actor: User, source: str) -> None:
+    version = Task.current_version(task.id)
+    notifications.enqueue(
+        jobs.notify_watchers_of_move, task.id, actor.id, version, source, task.column.name
+    )
+
+
+def _record_move(change: Change, task: Task, actor: User | None, before: dict) -> None:
+    """A move that changed the task's place is an event, its actor's to undo."""
+    db.session.flush()
+    after = history.place(task)
+    if after == before:
+        return
+    kind = "moved" if after["column_id"] != before["column_id"] else "reordered"
+    change.undoable = history.record(
+        task.column.board_id,
+        actor,
+        kind,
+        task,
+        task.column,
+        **{"from": before["column_name"], "to": after["column_name"]},
+        from_column_id=before["column_id"],
+        from_position=before["position"],
+        column_id=after["column_id"],
+        position=after["position"],
+    )
+
+
+def archive_task(task: Task, actor: User | None) -> Change:
+    """Archive the task: off the board (its column's cards below move up), kept with its
+    history and comments, restorable from the board's Archived page."""
+    change = live_board.begin_change(task.board)
+    if task.archived_at is not None:
+        raise refuse(ARCHIVED, 409)
+    where = history.place(task)
+    change.remove(task)
+    task.bump_version()
+    task.archive()
+    change.undoable = history.record(
+        task.column.board_id, actor, "archived", task, task.column, **where
+    )
+    live_board.task_changed(task.id)
+    assigned_changed(task.assignee_id)  # off its assignee's "My tasks"
+    db.session.commit()
+    return change
+
+
+def restore_task(task: Task, actor: User | None, place: dict | None = None) -> Change:
+    """Back on the board: at the end of its column, or of the board's first column when its
+    own is archived; `place` (an undo): where it was (column_id, position) if still there."""
+    change = live_board.begin_change(task.board)
+    if task.archived_at is None:
+        raise refuse(NOT_ARCHIVED, 409)
+    column, position = task.column, None
+    if column.archived_at is not None:
+        column = next(iter(task.board.columns), None)
+        if column is None:
+            raise refuse(NOWHERE, 409)
+    if place is not None and column.id == place.get("column_id"):
+        position = place.get("position")
+    task.bump_version()
+    task.restore(column, position)
+    change.card(task)
+    history.record(column.board_id, actor, "restored", task, column, column_name=column.name)
+    live_board.task_changed(task.id)
+    assigned_changed(task.assignee_id)  # back on its assignee's "My tasks"
+    db.session.commit()
     return change
 
 
@@ -164,6 +246,34 @@ def _fill(task: Task, fields: TaskFields, actor: User) -> int | None:
     task.priority = fields.priority
     new = task.assignee_id
     return new if new not in (previous, None, actor.id) else None
+
+
+def _facts(task: Task) -> dict:
+    return {
+        "renamed": task.title,
+        "assignee": task.assignee_id,
+        "due_changed": task.due_date,
+        "priority_changed": task.priority,
+    }
+
+
+def _record_edits(task: Task, actor: User, before: dict) -> None:
+    """One event per field the edit changed (the assignee by name, as it reads now)."""
+    board_id = task.column.board_id
+    for kind, old in before.items():
+        new = _facts(task)[kind]
+        if new == old:
+            continue
+        if kind == "assignee":
+            names = {k: _name(v) for k, v in (("from", old), ("to", new))}
+            history.record(board_id, actor, "assigned" if new else "unassigned", task, **names)
+        else:
+            history.record(board_id, actor, kind, task, **{"from": old, "to": new})
+
+
+def _name(user_id: int | None) -> str | None:
+    user = db.session.get(User, user_id) if user_id else None
+    return None if user is None else (user.display_name or user.username)
 
 
 def _notify_assignee(task: Task, assignee_id: int | None, actor: User) -> None:

@@ -1,4 +1,5 @@
-"""Tasks: create in a column, show, edit, delete, and move (by keyboard or drag and drop)."""
+"""Tasks: create in a column, show, edit, archive (its old Delete), restore, and move (by
+keyboard or drag and drop)."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -6,7 +7,7 @@ from flask_login import current_user
 from taskflow import due_dates, errors, security
 from taskflow.access import member_column, member_task
 from taskflow.boards import task_service
-from taskflow.boards.boards import changed, kanban, limited, may_change
+from taskflow.boards.boards import changed, kanban, limited, may_change, offer
 from taskflow.boards.changes import Refused
 from taskflow.boards.forms import TaskForm
 from taskflow.boards.task_service import NOT_ON_BOARD, TaskFields
@@ -66,15 +67,32 @@ def edit(task_id: int):
     return render_template("boards/tasks/edit.html", task=task, form=form), status
 
 
-@bp.route("/tasks/<int:task_id>/delete", methods=["GET", "POST"])
+@bp.route("/tasks/<int:task_id>/archive", methods=["GET", "POST"])
+@bp.route("/tasks/<int:task_id>/delete", methods=["GET", "POST"])  # its old name
 @limited
-def delete(task_id: int):
+def archive(task_id: int):
+    """GET: the confirmation (a page without JavaScript). POST: archived, with an Undo."""
     task = member_task(task_id)
     if request.method == "GET":
         return render_template("boards/tasks/delete.html", task=task)
     title = task.title
-    change = task_service.delete_task(task)
-    flash(f"Task “{title}” deleted.", "info")
+    try:
+        change = task_service.archive_task(task, current_user)
+    except Refused as refused:
+        abort(refused.status)
+    flash(f"Task “{title}” archived.", "info")
+    return changed(change, change.board_id)
+
+
+@bp.post("/tasks/<int:task_id>/restore")
+@limited
+def restore(task_id: int):
+    task = member_task(task_id)
+    try:
+        change = task_service.restore_task(task, current_user)
+    except Refused as refused:
+        return errors.refusal(refused.status, refused.reason)
+    flash(f"Task “{task.title}” restored to {task.column.name}.", "success")
     return changed(change, change.board_id)
 
 
@@ -102,6 +120,7 @@ def move(task_id: int):
     back = request.form.get("back")  # the task page's move buttons, or Move to…
     if back in ("task", "board") and not is_htmx():
         flash(f"“{task.title}” is now in {task.column.name}, {_place(task)}.", "success")
+        offer(change)
         if back == "task":
             return redirect(url_for("tasks.show", task_id=task.id))
         board_id = task.column.board_id

@@ -13,6 +13,7 @@ from taskflow.models.reaction import Reaction
 from taskflow.models.room import ChatRoom
 from taskflow.models.session import UserSession
 from taskflow.models.task import PRIORITIES, Task
+from taskflow.models.task_event import TaskEvent
 from taskflow.models.user import User
 from taskflow.models.watch import TaskWatch
 
@@ -32,6 +33,7 @@ __all__ = [
     "Reaction",
     "Removal",
     "Task",
+    "TaskEvent",
     "TaskThreadComment",
     "TaskWatch",
     "User",

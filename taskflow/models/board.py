@@ -35,13 +35,17 @@ class Board(db.Model):
     # Bumped by every change to the kanban; live pages ignore a broadcast older than what
     # they show, so two concurrent changes end with the same board on every screen.
     version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Archived: off its members' lists (Archived boards), restorable; only then deletable.
+    archived_at: Mapped[datetime | None]
 
     owner: Mapped[User] = relationship()
     memberships: Mapped[list[Membership]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True
     )
+    # The live columns (an archived one is out of the order, see column_service).
     columns: Mapped[list["Column"]] = relationship(  # noqa: F821
         back_populates="board",
+        primaryjoin="and_(Board.id == Column.board_id, Column.archived_at.is_(None))",
         order_by="Column.position",
         cascade="all, delete-orphan",
         passive_deletes=True,
@@ -58,11 +62,13 @@ class Board(db.Model):
         return board
 
     @classmethod
-    def for_user(cls, user: User) -> list["Board"]:
+    def for_user(cls, user: User, archived: bool = False) -> list["Board"]:
+        """The user's boards (archived: those archived instead)."""
+        state = cls.archived_at.is_not(None) if archived else cls.archived_at.is_(None)
         query = (
             select(cls)
             .join(Membership)
-            .where(Membership.user_id == user.id)
+            .where(Membership.user_id == user.id, state)
             .order_by(cls.name, cls.id)
         )
         return list(db.session.scalars(query))

@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -15,10 +17,14 @@ class Column(db.Model):
     board_id: Mapped[int] = mapped_column(ForeignKey("boards.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(NAME_MAX))
     position: Mapped[int] = mapped_column(default=0)
+    # Archived: out of the board's columns (Board.columns lists live ones), its tasks kept.
+    archived_at: Mapped[datetime | None]
 
     board: Mapped[Board] = relationship(back_populates="columns")
+    # Its live tasks (an archived one keeps its column_id, out of the order).
     tasks: Mapped[list["Task"]] = relationship(  # noqa: F821
         back_populates="column",
+        primaryjoin="and_(Column.id == Task.column_id, Task.archived_at.is_(None))",
         order_by="Task.position",
         cascade="all, delete-orphan",
         passive_deletes=True,
@@ -40,7 +46,8 @@ class Column(db.Model):
         """How many tasks the column holds: one COUNT on the column's index, no task loaded."""
         from taskflow.models.task import Task
 
-        return db.session.scalar(select(func.count()).where(Task.column_id == self.id)) or 0
+        live = (Task.column_id == self.id, Task.archived_at.is_(None))
+        return db.session.scalar(select(func.count()).where(*live)) or 0
 
 
 def renumber(items: list) -> None:

@@ -12,6 +12,7 @@ DEFAULT_PRIORITY = "medium"  # what a new task gets; cards show only the others
 
 
 TITLE_MAX = 200
+ARCHIVED = -1  # an archived task's position: below every live one, so windows skip it
 
 
 class Task(db.Model):
@@ -46,6 +47,8 @@ class Task(db.Model):
     # Kept by the checklist service for the card's "3/5" (ChecklistItem.recount).
     checklist_total: Mapped[int] = mapped_column(default=0, server_default="0")
     checklist_done: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Archived instead of deleted: out of its column's order (position ARCHIVED), restorable.
+    archived_at: Mapped[datetime | None]
 
     column: Mapped[Column] = relationship(back_populates="tasks")
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
@@ -100,6 +103,20 @@ class Task(db.Model):
         else:
             raise ValueError(f"unknown direction {direction!r}")
 
+    def archive(self) -> None:
+        """Leave the column's order as a removal does (the cards below move up one place),
+        kept in its column for a restore."""
+        self._shift(self.column_id, -1, self.position + 1)
+        self.position, self.archived_at = ARCHIVED, utcnow()
+
+    def restore(self, column: Column, position: int | None = None) -> None:
+        """Back into `column` (live, of the task's board) at `position` (clamped; its end
+        when None)."""
+        end = column.task_count()
+        position = end if position is None else max(0, min(position, end))
+        self._shift(column.id, +1, position)
+        self.column, self.position, self.archived_at = column, position, None
+
     def remove(self) -> None:
         """Delete the task; the cards below it move up one place."""
         self._shift(self.column_id, -1, self.position + 1)
@@ -118,7 +135,8 @@ class Task(db.Model):
 
 def assigned_to(user_id: int, offset: int, limit: int) -> list[Task]:
     """The tasks assigned to the user on the boards they are on ("My tasks"), by due date
-    (those without last), with their column and board: one query, `limit` rows at most."""
+    (those without last), with their column and board: one query, `limit` rows at most.
+    What is archived (the task, its column or its board) is not listed."""
     from sqlalchemy.orm import joinedload
 
     from taskflow.models.board import Board, Membership
@@ -129,7 +147,9 @@ def assigned_to(user_id: int, offset: int, limit: int) -> list[Task]:
         .join(
             Membership, (Membership.board_id == Column.board_id) & (Membership.user_id == user_id)
         )
-        .where(Task.assignee_id == user_id)
+        .join(Board, Board.id == Column.board_id)
+        .where(Task.assignee_id == user_id, Task.archived_at.is_(None))
+        .where(Column.archived_at.is_(None), Board.archived_at.is_(None))
         .options(joinedload(Task.column).joinedload(Column.board).load_only(Board.name))
         .order_by(Task.due_date.is_(None), Task.due_date, Task.due_at, Task.id)
         .offset(offset)

@@ -49,7 +49,10 @@ def _enqueue_at(job, moment: datetime, *args) -> None:
 
 
 def finished(task: Task) -> bool:
-    """In the board's last column ("Done"): nobody is reminded of it or told it is late."""
+    """In the board's last column ("Done"), or archived (itself or its column): nobody is
+    reminded of it or told it is late."""
+    if task.archived_at is not None or task.column.archived_at is not None:
+        return True
     return task.column.neighbour(1) is None
 
 
