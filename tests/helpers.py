@@ -1,8 +1,9 @@
 """Small helpers shared by the HTTP tests: create things the way a user would."""
 
 import re
+from contextlib import contextmanager
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from taskflow.extensions import db
 from taskflow.models import Board, ChatRoom, Task
@@ -87,3 +88,36 @@ def link_to(href: str, html: str) -> tuple[str, bool]:
     found = re.search(rf'<a href="{re.escape(href)}"([^>]*)>([^<]*)', html)
     assert found, f"no link to {href}"
     return found[2].strip(), 'aria-current="page"' in found[1]
+
+
+@contextmanager
+def failing_insert(app, table: str, column: str, value: str):
+    """While inside, the database refuses (a real trigger) to insert into `table` a row whose
+    `column` is `value`: a change that writes one fails at its commit, after its other
+    writes, and must leave nothing of itself."""
+    with app.app_context():
+        postgres = db.engine.dialect.name == "postgresql"
+        with db.engine.begin() as conn:
+            for statement in _trigger(postgres, table, column, value):
+                conn.execute(text(statement))
+    try:
+        yield
+    finally:
+        with app.app_context(), db.engine.begin() as conn:
+            on = f" ON {table}" if postgres else ""
+            conn.execute(text(f"DROP TRIGGER IF EXISTS fail_boom{on}"))
+
+
+def _trigger(postgres: bool, table: str, column: str, value: str) -> list[str]:
+    if postgres:
+        return [
+            "CREATE OR REPLACE FUNCTION fail_boom() RETURNS trigger AS $$ BEGIN "
+            f"IF NEW.{column} = '{value}' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END; "
+            "$$ LANGUAGE plpgsql",
+            f"CREATE TRIGGER fail_boom BEFORE INSERT ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION fail_boom()",
+        ]
+    return [
+        f"CREATE TRIGGER fail_boom BEFORE INSERT ON {table} "
+        f"WHEN NEW.{column} = '{value}' BEGIN SELECT RAISE(ABORT, 'boom'); END"
+    ]

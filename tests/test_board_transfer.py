@@ -8,7 +8,7 @@ import json
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from taskflow.boards import import_service, trello
 from taskflow.boards.incoming import IMPORT_MAX_BYTES, MAX_CARDS
@@ -27,7 +27,7 @@ from taskflow.models import (
 )
 
 from .conftest import as_user, run_jobs
-from .helpers import create_board
+from .helpers import create_board, failing_insert
 
 FIXTURE = Path(__file__).parent / "fixtures" / "trello_clipkit.json"
 KOTARO, MIYATATZ = "54dc787e2a5e8c705cb467c3", "54b0f93354de21ef3a8de952"
@@ -315,15 +315,8 @@ def test_a_failing_import_leaves_no_board(app, login):
                             "data": {"text": "boom", "card": {"id": card["id"]}},
                             "memberCreator": {"fullName": "Someone"}})  # fmt: skip
     response = upload(alice, json.dumps(data))
-    with app.app_context(), db.engine.begin() as conn:
-        for statement in _failing_trigger(db.engine.dialect.name):
-            conn.execute(text(statement))
-    try:
+    with failing_insert(app, "task_thread_comments", "content", "boom"):
         run_jobs(app)
-    finally:
-        with app.app_context(), db.engine.begin() as conn:
-            on = " ON task_thread_comments" if db.engine.dialect.name == "postgresql" else ""
-            conn.execute(text(f"DROP TRIGGER IF EXISTS fail_boom{on}"))
     with app.app_context():
         for model in (Board, Column, Task, TaskThreadComment):
             assert db.session.scalar(select(func.count()).select_from(model)) == 0
@@ -331,21 +324,6 @@ def test_a_failing_import_leaves_no_board(app, login):
         assert record.status == "failed" and record.board_id is None
     page = alice.get(response.location).get_data(as_text=True)
     assert "failed" in page and "No board was created." in page
-
-
-def _failing_trigger(dialect: str) -> list[str]:
-    if dialect == "postgresql":
-        return [
-            "CREATE OR REPLACE FUNCTION fail_boom() RETURNS trigger AS $$ BEGIN "
-            "IF NEW.content = 'boom' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END; "
-            "$$ LANGUAGE plpgsql",
-            "CREATE TRIGGER fail_boom BEFORE INSERT ON task_thread_comments "
-            "FOR EACH ROW EXECUTE FUNCTION fail_boom()",
-        ]
-    return [
-        "CREATE TRIGGER fail_boom BEFORE INSERT ON task_thread_comments "
-        "WHEN NEW.content = 'boom' BEGIN SELECT RAISE(ABORT, 'boom'); END"
-    ]
 
 
 def test_the_boards_page_has_the_import_form(app, login):

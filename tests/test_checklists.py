@@ -5,14 +5,17 @@ counters, sent live to the board's viewers and the task page's."""
 
 import re
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import DatabaseError
 
+from taskflow.boards import checklist_service
 from taskflow.extensions import db
-from taskflow.models import ChecklistItem, Task
+from taskflow.models import ChecklistItem, Task, TaskEvent, User
 from taskflow.models.checklist import ITEMS_MAX, TEXT_MAX
 
 from .conftest import as_user, following, http_login, receive_until, ws_connect
-from .helpers import add_member, columns, create_board, create_task
+from .helpers import add_member, columns, create_board, create_task, failing_insert
 
 
 def team(app, login):
@@ -140,6 +143,23 @@ def test_make_task_puts_a_new_task_in_the_column_and_takes_the_item_out(app, log
     assert columns(app, board_id)[0][2] == ["Launch", "Book the venue"]
 
 
+def test_make_task_is_one_transaction_a_failure_keeps_the_item(app, login):
+    """The item leaves the checklist only with its task made: the task's insert refused
+    (a real trigger), the item, the counters and the history are as they were."""
+    alice, _, _, _, _, task = team(app, login)
+    add(alice, task, "boom")
+    (item,) = item_ids(app, task)
+    with failing_insert(app, "tasks", "title", "boom"), app.app_context():
+        actor = User.by_username("alice")
+        with pytest.raises(DatabaseError):
+            checklist_service.make_task(db.session.get(ChecklistItem, item), actor)
+        db.session.rollback()
+    assert items(app, task) == [("boom", False)] and counters(app, task) == (0, 1)
+    with app.app_context():
+        kinds = [e.kind for e in TaskEvent.of_task(task, None, 10)]
+    assert "checklist_made_task" not in kinds and kinds[0] == "checklist_added"
+
+
 def test_htmx_answers_with_the_task_detail(app, login):
     alice, _, _, _, _, task = team(app, login)
     response = add(alice, task, "Ship it", htmx=True)
@@ -245,12 +265,15 @@ def test_a_checklist_change_is_sent_to_the_board_and_the_task_page(live_server, 
         task_ws.close()
 
 
-def test_a_deleted_task_takes_its_checklist_with_it(app, login):
+def test_an_archived_task_keeps_its_checklist_and_a_removed_one_takes_it(app, login):
     alice, _, _, _, _, task = team(app, login)
-    add(alice, task, "Gone with it")
+    add(alice, task, "Kept while archived")
     (item,) = item_ids(app, task)
-    assert alice.post(f"/tasks/{task}/delete").status_code == 302
+    assert alice.post(f"/tasks/{task}/delete").status_code == 302  # archives it
+    assert items(app, task) == [("Kept while archived", False)]
     with app.app_context():
+        db.session.get(Task, task).remove()  # as a board deleted for good takes its tasks
+        db.session.commit()
         assert db.session.get(ChecklistItem, item) is None
         db.session.remove()
     assert alice.post(f"/checklist/{item}/toggle", {"done": "1"}).status_code == 404

@@ -190,3 +190,51 @@ def test_archived_page_restores_tasks_to_a_live_column(app, login):
     assert columns(app, board_id)[0] == (doing, "In Progress", ["A"])
     board_page = bob.get(f"/boards/{board_id}").get_data(True)
     assert "To Do" not in board_page.split('id="kanban"')[1]
+
+
+def test_labels_checklists_and_due_times_are_history_too(app, login):
+    alice, bob, board_id, _, (task,) = board(login, "Plan")
+    for name in ("bug", "ui"):
+        alice.post(f"/boards/{board_id}/labels", {"name": name, "colour": "red"})
+    with app.app_context():
+        from taskflow.models import Label
+
+        bug, ui = (str(label.id) for label in Label.of_board(board_id))
+    bob.post(f"/tasks/{task}/labels", {"label_ids": [bug, ui]})
+    bob.post(f"/tasks/{task}/labels", {"label_ids": [ui]})
+    alice.post(f"/tasks/{task}/checklist", {"text": "Draft"})
+    with app.app_context():
+        from taskflow.models import ChecklistItem
+
+        (item,) = (i.id for i in ChecklistItem.of_task(task))
+    bob.post(f"/checklist/{item}/toggle", {"done": "1"})
+    edit = {"title": "Plan", "priority": "medium", "due_date": "2026-12-24", "due_time": "14:30"}
+    alice.post(f"/tasks/{task}/edit", edit)
+    kinds = [(kind, data.get("names") or data.get("text") or data.get("to"))
+             for kind, data in events(app, task_id=task)]  # fmt: skip
+    assert kinds[1:] == [
+        ("labelled", "bug, ui"), ("unlabelled", "bug"), ("checklist_added", "Draft"),
+        ("checklist_checked", "Draft"), ("due_changed", "2026-12-24 14:30 UTC"),
+    ]  # fmt: skip
+    page = alice.get(f"/tasks/{task}").get_data(as_text=True)
+    history = page[page.index('id="history-heading') :]
+    assert "bob labelled this bug, ui" in history and "bob took the label bug off this" in history
+    assert "bob checked “Draft” on this" in history
+
+
+def test_an_archived_tasks_shared_page_restores_with_each_readers_token(app, login):
+    """The task's detail is rendered once for every reader: its Restore button posts the
+    page's own form, which holds the reader's token, and carries no token itself."""
+    from taskflow.boards.live import task_html
+
+    alice, bob, _, _, (task,) = board(login, "Old")
+    alice.post(f"/tasks/{task}/archive")
+    with app.test_request_context():
+        shared = task_html(task)
+    assert "csrf_token" not in shared
+    assert f'form="checklist-form" formaction="/tasks/{task}/restore"' in shared
+    page = bob.get(f"/tasks/{task}").get_data(as_text=True)
+    token = re.search(r'id="checklist-form".*?value="([^"]+)"', page, re.S).group(1)
+    response = bob.post(f"/tasks/{task}/restore", {"csrf_token": token}, csrf=False)
+    assert response.status_code == 302
+    assert events(app, task_id=task)[-1][0] == "restored"

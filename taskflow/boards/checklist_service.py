@@ -8,8 +8,8 @@ after taking it, so two people checking, moving or deleting at once apply one af
 other and every screen ends on the same list. Checking says which state is wanted
 (`done`), not "flip", so two people ticking the same box at once both leave it ticked."""
 
+from taskflow.boards import history, task_service
 from taskflow.boards import live as live_board
-from taskflow.boards import task_service
 from taskflow.boards.changes import Refused, refuse
 from taskflow.extensions import db
 from taskflow.models import ChecklistItem, Task, User
@@ -41,7 +41,7 @@ def add_item(task: Task, actor: User, text: object) -> ChecklistItem:
         raise refuse(FULL)
     item = ChecklistItem(task_id=task.id, text=text, position=task.checklist_total)
     db.session.add(item)
-    _commit(task)
+    _commit(task, actor, "checklist_added", text)
     return item
 
 
@@ -50,20 +50,23 @@ def set_done(item: ChecklistItem, actor: User, done: bool | None = None) -> None
     task = _locked(item)
     item.done = (not item.done) if done is None else done
     item.done_by_id = actor.id if item.done else None
-    _commit(task)
+    _commit(task, actor, "checklist_checked" if item.done else "checklist_unchecked", item.text)
 
 
 def rename_item(item: ChecklistItem, actor: User, text: object) -> None:
     text = checked_text(text)
     task = _locked(item)
-    item.text = text
+    before, item.text = item.text, text
+    if before != text:
+        history.record(task.column.board_id, actor, "checklist_renamed", task,
+                       **{"from": before, "to": text})  # fmt: skip
     _commit(task)
 
 
 def delete_item(item: ChecklistItem, actor: User) -> None:
     task = _locked(item)
     item.remove()
-    _commit(task)
+    _commit(task, actor, "checklist_removed", item.text)
 
 
 def move_item(item: ChecklistItem, actor: User, direction: str) -> None:
@@ -82,14 +85,17 @@ def make_task(item: ChecklistItem, actor: User) -> Task:
     the item leaves the checklist (what Trello's "Convert to card" does: the work moved,
     and a checked copy would count it twice in the progress).
 
-    Two changes of the board, one after the other: the item is taken out first (under the
-    lock, so two people converting it at once make one task: the second finds it gone),
-    then the task is created by task_service.create_task, as any new task."""
+    One change of the board, one transaction: the item is taken out under the lock (two
+    people converting it at once make one task: the second finds it gone) and the task is
+    added as any new task (task_service.add_task), so neither happens without the other."""
     task = _locked(item)
     text, column = item.text, task.column
     item.remove()
-    _commit(task)
-    new_task, _change = task_service.create_task(column, actor, task_service.TaskFields(text))
+    change = live_board.change_in_progress(task.column.board_id)  # begun by _locked
+    fields = task_service.TaskFields(text)
+    new_task, assignee = task_service.add_task(change, column, actor, fields)
+    _commit(task, actor, "checklist_made_task", text)
+    task_service.after_create(new_task, assignee, actor)
     return new_task
 
 
@@ -109,7 +115,11 @@ def _locked(item: ChecklistItem) -> Task:
     return task
 
 
-def _commit(task: Task) -> None:
+def _commit(task: Task, actor: User | None = None, kind: str = "", text: str = "") -> None:
+    """Recount, move the task's version on, write the change's event (`kind`, unless a
+    reorder: not history) and commit."""
+    if kind:
+        history.record(task.column.board_id, actor, kind, task, text=text)
     ChecklistItem.recount(task)
     task.bump_version()
     task.updated_at = utcnow()

@@ -29,6 +29,14 @@ SENTENCES: dict[str, str] = {
     "column_archived": "{actor} archived the column {name}",
     "column_restored": "{actor} restored the column {name}",
     "column_renamed": "{actor} renamed the column {from} to {to}",
+    "labelled": "{actor} labelled {task} {names}",
+    "unlabelled": "{actor} took the label {names} off {task}",
+    "checklist_added": "{actor} added “{text}” to the checklist of {task}",
+    "checklist_checked": "{actor} checked “{text}” on {task}",
+    "checklist_unchecked": "{actor} unchecked “{text}” on {task}",
+    "checklist_renamed": "{actor} renamed the item “{from}” of {task} to “{to}”",
+    "checklist_removed": "{actor} removed “{text}” from the checklist of {task}",
+    "checklist_made_task": "{actor} made “{text}” of {task} a task of its own",
 }
 UNKNOWN = "{actor} changed {task}"
 NOBODY = "nobody"  # a value that was empty ("from nobody", "to nobody")

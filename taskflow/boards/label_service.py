@@ -12,11 +12,12 @@ from collections.abc import Collection
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
+from taskflow.boards import history
 from taskflow.boards import live as live_board
 from taskflow.boards.changes import refuse
 from taskflow.boards.live import Change
 from taskflow.extensions import db
-from taskflow.models import Board, Label, Task
+from taskflow.models import Board, Label, Task, User
 from taskflow.models.label import COLOURS, PER_BOARD
 
 TAKEN = "This board already has a label with that name."
@@ -56,18 +57,29 @@ def delete_label(label: Label) -> Change:
     return change
 
 
-def set_task_labels(task: Task, label_ids: Collection[int]) -> Change:
+def set_task_labels(task: Task, label_ids: Collection[int], actor: User | None = None) -> Change:
     """The task carries exactly these of its board's labels (ids of other boards' labels, or
-    of labels deleted meanwhile, are no choice: they are left out)."""
+    of labels deleted meanwhile, are no choice: they are left out); what was added and what
+    was taken off are the task's history."""
     change = live_board.begin_change(task.board)
     query = select(Label).where(Label.board_id == task.column.board_id)
     labels = list(db.session.scalars(query.where(Label.id.in_(list(label_ids)[:PER_BOARD]))))
     change.card(task)
     task.bump_version()
+    before = {label.name for label in task.labels}
     task.labels = sorted(labels, key=lambda label: (label.key, label.id))
+    _record_labels(task, actor, before)
     live_board.task_changed(task.id)
     db.session.commit()
     return change
+
+
+def _record_labels(task: Task, actor: User | None, before: set[str]) -> None:
+    after = {label.name for label in task.labels}
+    for kind, names in (("labelled", after - before), ("unlabelled", before - after)):
+        if names:
+            listed = ", ".join(sorted(names, key=str.casefold))
+            history.record(task.column.board_id, actor, kind, task, names=listed)
 
 
 def _carriers_changed(change: Change, task_ids: list[int]) -> None:

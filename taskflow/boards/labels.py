@@ -3,6 +3,7 @@
 them; each change is a board change (label_service), counted by the board's rate."""
 
 from flask import Blueprint, abort, render_template, request, url_for
+from flask_login import current_user
 
 from taskflow.access import member_board, member_label, member_task
 from taskflow.boards import label_service
@@ -83,7 +84,7 @@ def task(task_id: int):
         label_ids = {bounded_int(value) for value in chosen}
     except ValueError:
         abort(400)
-    label_service.set_task_labels(task, label_ids)
+    label_service.set_task_labels(task, label_ids, current_user)
     target = url_for("tasks.show", task_id=task_id)
     return fragment_or_redirect(target, lambda: _detail(task_id))
 

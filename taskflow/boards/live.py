@@ -208,6 +208,12 @@ class Change:
         ).format(self.version, focused, Markup(self.ops))
 
 
+def change_in_progress(board_id: int) -> Change:
+    """The change this transaction began on the board (begin_change), to add to it without
+    locking the board a second time (which would move its version on twice for one diff)."""
+    return db.session.info[_CHANGES][board_id]
+
+
 def begin_change(board: Board) -> Change:
     """Start a change of the board's columns or tasks: lock it (one change after the other,
     see Board.lock_for_change) and have its viewers sent the diff once it commits. Returns

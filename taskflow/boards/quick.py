@@ -95,7 +95,7 @@ def _set_labels(task: Task, form) -> Change:
         label_ids = {bounded_int(value) for value in chosen[:PER_BOARD]}
     except ValueError:
         raise Refused("Choose labels of this board.") from None
-    return label_service.set_task_labels(task, label_ids)
+    return label_service.set_task_labels(task, label_ids, current_user)
 
 
 def _labels(task: Task) -> dict:

@@ -46,6 +46,18 @@ class TaskFields:
 def create_task(column: Column, actor: User, fields: TaskFields) -> tuple[Task, Change]:
     """A new task at the end of `column`; its assignee, if not the actor, is notified."""
     change = live_board.begin_change(column.board)
+    task, assignee = add_task(change, column, actor, fields)
+    db.session.commit()
+    after_create(task, assignee, actor)
+    return task, change
+
+
+def add_task(
+    change: Change, column: Column, actor: User, fields: TaskFields
+) -> tuple[Task, int | None]:
+    """The new task written into a change already begun (its board locked), not committed:
+    a change that makes a task among other things (a checklist item made a task) commits
+    it, then calls `after_create` with the assignee to notify returned here."""
     task = Task(column=column, position=column.task_count(), created_by=actor)
     db.session.add(task)
     assignee = _fill(task, fields, actor)
@@ -53,10 +65,13 @@ def create_task(column: Column, actor: User, fields: TaskFields) -> tuple[Task, 
     db.session.flush()  # its id, for its first event, its watchers and "My tasks"
     _assigned(task, None)
     history.record(column.board_id, actor, "created", task, column, column_name=column.name)
-    db.session.commit()
+    return task, assignee
+
+
+def after_create(task: Task, assignee: int | None, actor: User) -> None:
+    """A created task's jobs, once committed: its assignee told, its due moments queued."""
     _notify_assignee(task, assignee, actor)
     _schedule(task, True)
-    return task, change
 
 
 def edit_task(task: Task, actor: User, fields: TaskFields | Callable[[Task], TaskFields]) -> Change:
@@ -252,9 +267,17 @@ def _facts(task: Task) -> dict:
     return {
         "renamed": task.title,
         "assignee": task.assignee_id,
-        "due_changed": task.due_date,
+        "due_changed": _due_words(task),
         "priority_changed": task.priority,
     }
+
+
+def _due_words(task: Task) -> str | None:
+    """The due date as history keeps it: the day, and the moment in UTC when it has a time."""
+    if task.due_date is None:
+        return None
+    at = f" {task.due_at:%H:%M} UTC" if task.due_at is not None else ""
+    return task.due_date.isoformat() + at
 
 
 def _record_edits(task: Task, actor: User, before: dict) -> None:
