@@ -324,3 +324,30 @@ def test_l_labels_the_focused_card_live_for_everyone(new_page, board_with_task, 
     expect(popup).to_be_hidden()
     expect(link(alice, task_id)).to_be_focused()
     expect(bob.locator(f"#task-{task_id}").get_by_text("bug")).to_be_visible()
+
+
+def test_c_adds_a_checklist_item_and_e_archives_with_undo(new_page, board_with_task, app):
+    board_id, task_id, _ = board_with_task
+    alice, bob = new_page("alice"), new_page("bob")
+    for page in (alice, bob):
+        open_board(page, board_id)
+    link(alice, task_id).focus()
+    alice.keyboard.press("c")
+    popup = alice.get_by_role("dialog", name="Checklist of “Ship it”")
+    field = popup.get_by_label("New checklist item")
+    expect(field).to_be_focused()
+    field.fill("Write the notes")
+    alice.keyboard.press("Enter")
+    expect(popup).to_be_hidden()
+    expect(link(alice, task_id)).to_be_focused()
+    expect(bob.locator(f"#task-{task_id} .card-checklist")).to_contain_text("0 of 1")
+
+    link(alice, task_id).focus()
+    alice.keyboard.press("e")
+    popup = alice.get_by_role("dialog", name="Archive “Ship it”?")
+    expect(popup.get_by_role("button", name="Archive")).to_be_focused()
+    alice.keyboard.press("Enter")
+    expect(bob.locator(f"#task-{task_id}")).to_have_count(0)
+    alice.get_by_role("button", name="Undo").click()
+    expect(bob.locator(f"#task-{task_id}")).to_be_visible()
+    expect(alice.locator(f"#task-{task_id}")).to_be_visible()

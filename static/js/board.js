@@ -120,10 +120,13 @@ on("board-live", {
   },
   "htmx:oobAfterSwap"(event) { if (event.target.id === "kanban") applyWaitingDiffs(); },
   "htmx:afterSwap"(event) {
-    const { target, requestConfig } = event.detail;
+    const { target } = event.detail;
     if (target?.id === "kanban") applyWaitingDiffs();
-    if (target?.id === "quick" && requestConfig?.verb === "get") target.showModal(); // once here
     settle();
+  },
+  "htmx:afterSettle"(event) { // a popup opens once htmx has processed its form (settle)
+    const { target, requestConfig } = event.detail;
+    if (target?.id === "quick" && requestConfig?.verb === "get") target.showModal();
   },
   "htmx:wsAfterMessage": settle,
   "htmx:configRequest"(event) { // "Show more"

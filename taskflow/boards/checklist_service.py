@@ -11,6 +11,7 @@ other and every screen ends on the same list. Checking says which state is wante
 from taskflow.boards import history, task_service
 from taskflow.boards import live as live_board
 from taskflow.boards.changes import Refused, refuse
+from taskflow.boards.live import Change
 from taskflow.extensions import db
 from taskflow.models import ChecklistItem, Task, User
 from taskflow.models.checklist import ITEMS_MAX, TEXT_MAX
@@ -33,16 +34,16 @@ def checked_text(text: object) -> str:
     return text
 
 
-def add_item(task: Task, actor: User, text: object) -> ChecklistItem:
+def add_item(task: Task, actor: User, text: object) -> tuple[ChecklistItem, Change]:
     """A new item at the end of the task's checklist."""
     text = checked_text(text)
-    _begin(task)
+    change = _begin(task)
     if task.checklist_total >= ITEMS_MAX:  # read after the lock: counts every other add
         raise refuse(FULL)
     item = ChecklistItem(task_id=task.id, text=text, position=task.checklist_total)
     db.session.add(item)
     _commit(task, actor, "checklist_added", text)
-    return item
+    return item, change
 
 
 def set_done(item: ChecklistItem, actor: User, done: bool | None = None) -> None:
@@ -99,11 +100,12 @@ def make_task(item: ChecklistItem, actor: User) -> Task:
     return new_task
 
 
-def _begin(task: Task) -> None:
+def _begin(task: Task) -> Change:
     """Lock the board (live.begin_change: it also reloads what was read before) and have
     the card sent anew."""
     change = live_board.begin_change(task.board)
     change.card(task)
+    return change
 
 
 def _locked(item: ChecklistItem) -> Task:

@@ -27,7 +27,7 @@ bp = Blueprint("checklists", __name__)
 def add(task_id: int):
     task = member_task(task_id)
     try:
-        item = checklist.add_item(task, current_user, request.form.get("text"))
+        item, _ = checklist.add_item(task, current_user, request.form.get("text"))
     except Refused as refused:
         return _refused(task, refused, request.form.get("text", ""))
     return _back(task, f"checklist-add-{task.id}" if is_htmx() else f"checklist-item-{item.id}")

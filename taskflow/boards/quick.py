@@ -1,6 +1,7 @@
 """A card's popups from the board's keys (issue 23, the keyboard map): `a` assigns the focused
-card, `d` sets its due date, `l` labels it. One table, KINDS: a kind is its key, what the
-keyboard map says of it, who may use it, what its form does when posted here, and one template,
+card, `d` sets its due date, `l` labels it, `c` adds a checklist item, `e` archives it. One
+table, KINDS: a kind is its key, what the keyboard map says of it, who may use it, what its
+form does when posted here, and one template,
 templates/boards/tasks/quick/<name>.html (a form; `heading` is its heading's tag, `popup`
 says it is in the board's dialog, for htmx). Adding a kind is one entry and one template;
 the board page gives board.js the keys of the kinds the viewer may use (data-<key> on
@@ -19,13 +20,14 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from taskflow.access import member_task
-from taskflow.boards import label_service, task_service
+from taskflow.boards import checklist_service, label_service, task_service
 from taskflow.boards.boards import changed, limited
 from taskflow.boards.live import Change
 from taskflow.boards.task_service import NOT_ON_BOARD
 from taskflow.converters import bounded_int
 from taskflow.htmx import is_htmx, page_or_fragment
 from taskflow.models import Board, Label, Task, User
+from taskflow.models.checklist import TEXT_MAX
 from taskflow.models.label import PER_BOARD
 from taskflow.names import name_key
 from taskflow.refusals import Refused
@@ -102,10 +104,21 @@ def _labels(task: Task) -> dict:
     return {"labels": Label.of_board(task.column.board_id)}
 
 
+def _add_item(task: Task, form: Mapping[str, str]) -> Change:
+    text = form.get("text", "")[: 2 * TEXT_MAX]  # checked_text says when it is too long
+    return checklist_service.add_item(task, current_user, text)[1]
+
+
+def _archive(task: Task, form: Mapping[str, str]) -> Change:
+    return task_service.archive_task(task, current_user)  # with its Undo (boards.changed)
+
+
 KINDS: dict[str, QuickKind] = {
     "assign": QuickKind("a", "Assign the card", apply=_assign, context=_members),
     "due": QuickKind("d", "Set the card's due date", apply=_set_due),
     "labels": QuickKind("l", "Label the card", apply=_set_labels, context=_labels),
+    "checklist": QuickKind("c", "Add a checklist item to the card", apply=_add_item),
+    "archive": QuickKind("e", "Archive the card (Undo brings it back)", apply=_archive),
 }
 
 
