@@ -5,7 +5,7 @@ bounds of an upload, all or nothing, and who may export."""
 import csv
 import io
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -173,7 +173,8 @@ def make_board(app, client) -> int:
         todo, doing = board.columns[0], board.columns[1]
         first = Task(column=todo, position=0, title="=HYPERLINK(\"http://x\")", priority="high",
                      description="+1 line\nsecond, with \"quotes\"", assignee=bob,
-                     due_date=date(2026, 5, 3), created_by=alice,
+                     due_date=date(2026, 5, 3), due_at=datetime(2026, 5, 3, 14, 30),
+                     remind_before=60, created_by=alice,
                      created_at=datetime(2026, 1, 2, 3, 4, 5))  # fmt: skip
         second = Task(column=todo, position=1, title="@mention me", created_by=alice,
                       created_at=datetime(2026, 1, 3))  # fmt: skip
@@ -219,6 +220,7 @@ def test_an_export_imported_and_exported_again_is_the_same(app, login, make_user
         {"name": "bug", "colour": "red"}, {"name": "needs review", "colour": "purple"}
     ]  # fmt: skip
     todo = first["columns"][0]["tasks"][0]
+    assert (todo["due_at"], todo["remind_before"]) == ("2026-05-03T14:30:00Z", 60)
     assert todo["labels"] == ["bug", "needs review"]
     assert todo["checklist"] == [{"text": "Write it", "done": True},
                                  {"text": "=Check it", "done": False}]  # fmt: skip
@@ -341,3 +343,24 @@ def test_the_status_polls_while_pending_and_stops_when_done(app, login):
     done = alice.get(response.location, htmx=True).get_data(as_text=True)
     assert "hx-trigger" not in done and "Open the board" in done
     assert as_user(app, "alice").get("/boards").status_code == 200
+
+
+def test_imported_tasks_still_to_come_due_get_their_reminders(app, login):
+    """A TaskFlow export's due moments come with it; the tasks due in the future are given
+    their reminder and overdue jobs (RQ's scheduler), those already past are left quiet."""
+    from rq.registry import ScheduledJobRegistry
+
+    alice = login("alice")
+    soon = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0, tzinfo=None)
+    task = {"title": "Soon", "due_date": soon.date().isoformat(), "due_at": soon.isoformat() + "Z",
+            "remind_before": 1440}  # fmt: skip
+    past = {"title": "Long ago", "due_date": "2020-01-01", "remind_before": 15}
+    data = {"format": "taskflow-board", "version": 1, "board": {"name": "Dated"},
+            "columns": [{"name": "To Do", "tasks": [task, past]}, {"name": "Done"}]}  # fmt: skip
+    registry = ScheduledJobRegistry(queue=app.task_queue)
+    before = registry.count
+    board_id = imported(app, alice, json.dumps(data))
+    with app.app_context():
+        tasks = {t.title: t for t in db.session.get(Board, board_id).columns[0].tasks}
+        assert (tasks["Soon"].due_at, tasks["Soon"].remind_before) == (soon, 1440)
+    assert registry.count - before == 2  # Soon's reminder and overdue notice, nothing of the past

@@ -23,7 +23,9 @@ import redis
 from flask import current_app
 from rq import Retry
 from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
+from taskflow import due_dates
 from taskflow.boards import board_format, trello
 from taskflow.boards.changes import Refused
 from taskflow.boards.incoming import (
@@ -51,6 +53,8 @@ from taskflow.models.board_import import DONE, FAILED, PENDING
 from taskflow.models.label import COLOURS, DEFAULT_COLOUR
 from taskflow.models.user import utcnow
 from taskflow.names import name_key, normalize
+from taskflow.notifications import jobs, task_events
+from taskflow.timezones import zone_of
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +138,23 @@ def run_import(import_id: int) -> None:
     record.status, record.board_id, record.payload = DONE, board.id, ""
     record.finished_at = utcnow()
     db.session.commit()
+    _schedule_due(board.id)
+
+
+def _schedule_due(board_id: int) -> None:
+    """The imported tasks still to come due get their reminder and overdue jobs, as a task
+    dated here does; those already past are not told late about a board just brought in."""
+    query = (
+        select(Task)
+        .join(Column, Task.column_id == Column.id)
+        .where(Column.board_id == board_id, Task.due_date.is_not(None))
+        .options(selectinload(Task.assignee))
+    )
+    now = utcnow()
+    for task in db.session.scalars(query):
+        moment = due_dates.due_moment(task, zone_of(task.assignee))
+        if moment is not None and moment > now:
+            task_events.schedule_due(jobs.notify_due, task)
 
 
 def _claim(import_id: int) -> bool:
@@ -258,6 +279,8 @@ def _task(
         description=incoming.description,
         assignee=users.get(incoming.assignee) if incoming.assignee else None,
         due_date=incoming.due_date,
+        due_at=incoming.due_at if incoming.due_date else None,
+        remind_before=incoming.remind_before if incoming.due_date else None,
         priority=incoming.priority,
         created_by=owner,
         created_at=incoming.created_at or utcnow(),

@@ -10,6 +10,7 @@ when a card has several, as Trello's may)."""
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from taskflow.due_dates import REMINDER_MINUTES
 from taskflow.models.checklist import ITEMS_MAX
 from taskflow.models.checklist import TEXT_MAX as ITEM_MAX
 from taskflow.models.column import NAME_MAX as COLUMN_NAME_MAX
@@ -65,6 +66,8 @@ class IncomingTask:
     description: str = ""
     assignee: str | None = None  # a username, matched on this instance when imported
     due_date: date | None = None
+    due_at: datetime | None = None  # the due moment (UTC) when it has a time
+    remind_before: int | None = None  # minutes before it (due_dates.REMINDERS)
     priority: str = DEFAULT_PRIORITY
     created_at: datetime | None = None
     comments: list[IncomingComment] = field(default_factory=list)
@@ -147,6 +150,12 @@ def label_name(label: Label) -> str:
     """A label's name; an unnamed one (Trello allows them) is named by its colour, since a
     colour never carries a meaning alone here."""
     return text(label.name, LABEL_NAME_MAX).strip() or (label.color or "label")[:LABEL_NAME_MAX]
+
+
+def remind_before(value) -> int | None:
+    """A reminder of the file: one of the choices TaskFlow offers, else none."""
+    exact = isinstance(value, int) and not isinstance(value, bool)
+    return value if exact and value in REMINDER_MINUTES else None
 
 
 def check_bounds(board: IncomingBoard) -> None:

@@ -2,8 +2,8 @@
 into an IncomingBoard (boards/incoming.py).
 
 - lists → columns, in their order (`pos`); archived (closed) lists and cards are skipped;
-- cards → tasks in their order: name, desc, due (its UTC day), the first of `idMembers`
-  whose Trello username is a username here as the assignee (matched when imported), and
+- cards → tasks in their order: name, desc, due (a moment: its UTC day and time), the first
+  of `idMembers` whose Trello username is a username here as the assignee (matched when imported), and
   the card's creation time, which a Trello id carries in its first 8 hex digits;
 - actions of type commentCard → comments, oldest first, with the author's full name and date;
 - labels and checklists are read into plain dataclasses for the sections still to come."""
@@ -78,6 +78,7 @@ def _task(card: dict, members: dict[str, str], labels: dict[str, Label]) -> Inco
         description=incoming.text(card.get("desc"), DESCRIPTION_MAX),
         assignee=next((members[i] for i in ids if i in members), None),
         due_date=incoming.day(card.get("due")),
+        due_at=incoming.moment(card.get("due")),
         created_at=_created(card.get("id")),
         labels=[labels[i] for i in card.get("idLabels") or [] if i in labels],
     )
