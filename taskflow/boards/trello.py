@@ -3,8 +3,8 @@ into an IncomingBoard (boards/incoming.py).
 
 - lists → columns, in their order (`pos`); archived (closed) lists and cards are skipped;
 - cards → tasks in their order: name, desc, due (a moment: its UTC day and time), the first
-  of `idMembers` whose Trello username is a username here as the assignee (matched when imported), and
-  the card's creation time, which a Trello id carries in its first 8 hex digits;
+  of `idMembers` whose Trello username is a username here as the assignee (matched when
+  imported), and the card's creation time, which a Trello id carries in its first 8 hex digits;
 - actions of type commentCard → comments, oldest first, with the author's full name and date;
 - labels and checklists are read into plain dataclasses for the sections still to come."""
 
