@@ -19,10 +19,10 @@ from .conftest import (
     ROOT,
     as_user,
     browser_login,
-    expect_socket_open,
     open_room,
     wait_until,
 )
+from .test_card_keys import link, open_board, user_id
 
 
 def task_row(app, task_id: int) -> tuple[int | None, date | None]:
@@ -32,22 +32,6 @@ def task_row(app, task_id: int) -> tuple[int | None, date | None]:
         row = task.assignee_id, task.due_date
         db.session.remove()
     return row
-
-
-def user_id(app, username: str) -> int:
-    with app.app_context():
-        found = User.by_username(username).id
-        db.session.remove()
-    return found
-
-
-def open_board(page, board_id: int) -> None:
-    page.goto(f"/boards/{board_id}")
-    expect_socket_open(page)
-
-
-def link(page, task_id: int):
-    return page.locator(f"#task-{task_id}-link")
 
 
 def test_question_mark_lists_the_pages_keys_and_esc_closes_it(new_page, board_with_task):
