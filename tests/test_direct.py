@@ -155,6 +155,7 @@ def test_a_direct_message_outlives_the_board_it_began_on(app, chat_room):
     path = open_direct(alice, usernames="bob")
     with app.app_context():
         board_id = db.session.get(ChatRoom, chat_room).board_id
-    assert alice.post(f"/boards/{board_id}/delete").status_code == 302
+    assert alice.post(f"/boards/{board_id}/archive").status_code == 302
+    assert alice.post(f"/boards/{board_id}/delete").status_code == 302  # for good
     assert as_user(app, "bob").get(path).status_code == 200
     assert alice.get(f"/rooms/{chat_room}").status_code == 404

@@ -427,7 +427,8 @@ def test_cancelled_and_deleted_board_invitations_leave_live(app, live_server, ma
         live_post(alice, live_server, "/boards", f"/boards/{boards[0]}/invitations/{first}/delete")
         frame = badge_and_row(ws, 'data-count="1"', f'id="invitation-{first}"')
         assert f'<li id="invitation-{first}" hx-swap-oob="delete"></li>' in frame
-        live_post(alice, live_server, "/boards", f"/boards/{boards[1]}/delete")
+        live_post(alice, live_server, "/boards", f"/boards/{boards[1]}/archive")
+        live_post(alice, live_server, "/boards", f"/boards/{boards[1]}/delete")  # for good
         frame = badge_and_row(ws, 'data-count="0"', f'id="invitation-{second}"')
         assert f'<li id="invitation-{second}" hx-swap-oob="delete"></li>' in frame
     finally:

@@ -78,7 +78,8 @@ def test_a_deleted_board_closes_its_sockets_and_its_ids_are_never_reused(
     for ws in sockets:
         receive_until(ws, "notification-badge")  # open and caught up
 
-    assert post(alice, live_server, f"/boards/{board_id}/delete").status_code == 302
+    assert post(alice, live_server, f"/boards/{board_id}/archive").status_code == 302
+    assert post(alice, live_server, f"/boards/{board_id}/delete").status_code == 302  # for good
     assert [close_code(ws) for ws in sockets] == [4410, 4410, 4410]
 
     new_board_id = new_board(bob, live_server, "Next")
