@@ -9,8 +9,10 @@ import pytest
 from taskflow.extensions import db
 from taskflow.models import (
     Board,
+    BoardImport,
     ChatMessage,
     ChatRoom,
+    ChecklistItem,
     Invitation,
     InviteLink,
     Label,
@@ -20,6 +22,7 @@ from taskflow.models import (
     TaskThreadComment,
     User,
 )
+from taskflow.models.board_import import DONE
 from taskflow.models.room import OPEN
 
 from .conftest import Client, as_user, close_code, http_login, receive_until, ws_connect
@@ -52,6 +55,8 @@ ENDPOINTS = {
     "main.home": ("GET", "/", {}, {"anonymous": LOGIN, **ANY_USER}),
     "main.healthz": ("GET", "/healthz", {}, {r: OK for r in ROLES}),
     "main.viewer_css": ("GET", "/viewer.css", {}, {"anonymous": LOGIN, **ANY_USER}),
+    # My tasks (issue 23): anyone logged in sees their own
+    "my_tasks.index": ("GET", "/my-tasks", {}, {"anonymous": LOGIN, **ANY_USER}),
     "auth.register": ("GET", "/register", {}, {r: OK for r in ROLES}),
     "auth.login": ("GET", "/login", {}, {r: OK for r in ROLES}),
     # anonymous: sent to log in; everyone else: logged out, then sent to log in
@@ -137,6 +142,37 @@ ENDPOINTS = {
     "labels.delete": ("POST", "/labels/{label}/delete", {}, board(MEMBERS)),
     "labels.task": ("GET", "/tasks/{task}/labels", {}, board(MEMBERS)),
     "labels.task#post": ("POST", "/tasks/{task}/labels", {}, board(MEMBERS)),
+    # Checklists (issue 23): any member of the board
+    "checklists.add": ("POST", "/tasks/{task}/checklist", {"text": "x"}, board(MEMBERS)),
+    "checklists.toggle": ("POST", "/checklist/{item}/toggle", {}, board(MEMBERS)),
+    "checklists.edit": ("GET", "/checklist/{item}/edit", {}, board(MEMBERS)),
+    "checklists.edit#post": ("POST", "/checklist/{item}/edit", {"text": "y"}, board(MEMBERS)),
+    "checklists.delete": ("POST", "/checklist/{item}/delete", {}, board(MEMBERS)),
+    "checklists.move": ("POST", "/checklist/{item}/move", {"direction": "down"}, board(MEMBERS)),
+    "checklists.make_task": ("POST", "/checklist/{item}/task", {}, board(MEMBERS)),
+    # Watching a task (issue 23): any member of the board
+    "watches.toggle": ("POST", "/tasks/{task}/watch", {"action": "watch"}, board(MEMBERS)),
+    # A card's popups from the board's keys (issue 23): every kind, any member of the board
+    "quick.popup": ("GET", "/tasks/{task}/quick/assign", {}, board(MEMBERS)),
+    "quick.popup#post": (
+        "POST",
+        "/tasks/{task}/quick/assign",
+        {"assignee_id": "0"},
+        board(MEMBERS),
+    ),
+    # a kind there is not: not found, for members too
+    "quick.popup#unknown": ("GET", "/tasks/{task}/quick/nothing", {}, board(NOT_FOUND)),
+    # Export (issue 23): any member of the board; import: anyone logged in (no file: refused,
+    # 422); alice's import: hers only
+    "transfer.export_json": ("GET", "/boards/{board}/export.json", {}, board(MEMBERS)),
+    "transfer.export_csv": ("GET", "/boards/{board}/export.csv", {}, board(MEMBERS)),
+    "transfer.import_board": ("POST", "/boards/import", {}, {"anonymous": LOGIN, **ANY_USER}),
+    "transfer.status": (
+        "GET",
+        "/imports/{board_import}",
+        {},
+        board({"board_member": 404, "room_member": 404, "room_creator": 404, "board_owner": OK}),
+    ),
     "comments.create": ("POST", "/tasks/{task}/comments", {}, board(MEMBERS)),
     # bob's comment: only bob edits; bob or the board owner deletes
     "comments.edit": (
@@ -352,6 +388,7 @@ SOCKETS = {
         "/ws/rooms/{board}",
         {"anonymous": 4404, "outsider": 4404, **{r: "open" for r in MEMBERS}},
     ),
+    "ws.my_tasks_socket": ("/ws/my-tasks", {"anonymous": 4401, **{r: "open" for r in ROLES[1:]}}),
 }
 
 
@@ -365,8 +402,9 @@ def people(make_user, app):
 
 def make_world(app, ids: dict) -> dict:
     """Board (alice owns; erin, bob, dave members), dave's private room (with bob and alice),
-    dave's open room (only dave in it), bob and erin's direct message, a task, bob's comment,
-    bob's message, a notification for bob, an invitation for mallory and an invite link."""
+    dave's open room (only dave in it), bob and erin's direct message, a task with a
+    checklist item, bob's comment, bob's message, a notification for bob, an invitation for
+    mallory, an invite link and alice's import of the board."""
     with app.app_context():
         users = {name: db.session.get(User, uid) for name, uid in ids.items()}
         board = Board.create("B", "", users["alice"])
@@ -378,11 +416,12 @@ def make_world(app, ids: dict) -> dict:
         pair = [users["bob"], users["erin"]]  # one direct message per pair: the first world's
         direct = ChatRoom.direct_between(u.id for u in pair) or ChatRoom.direct(pair, pair[0])
         db.session.add_all([open_room, direct])
-        task = Task(column=board.columns[0], title="T", position=0)
+        task = Task(column=board.columns[0], title="T", position=0, checklist_total=1)
+        item = ChecklistItem(task=task, text="i", position=0)
         comment = TaskThreadComment(task=task, author=users["bob"], content="c")
         message = ChatMessage(room=room, author=users["bob"], content="m", notified_at=None)
         label = Label(board_id=board.id, name="l")
-        db.session.add_all([room, task, comment, message, label])
+        db.session.add_all([room, task, item, comment, message, label])
         db.session.flush()
         note = Notification(
             recipient_id=ids["bob"],
@@ -398,12 +437,16 @@ def make_world(app, ids: dict) -> dict:
         event = TaskEvent(
             board_id=board.id, task_id=task.id, actor=users["alice"], kind="moved", data={}
         )
-        db.session.add_all([note, invitation, event])
+        board_import = BoardImport(
+            user_id=ids["alice"], filename="b.json", kind="taskflow", status=DONE, board_id=board.id
+        )
+        db.session.add_all([note, invitation, event, board_import])
         db.session.commit()
         world = {
             "board": board.id,
             "column": board.columns[0].id,
             "task": task.id,
+            "item": item.id,
             "label": label.id,
             "comment": comment.id,
             "room": room.id,
@@ -416,6 +459,7 @@ def make_world(app, ids: dict) -> dict:
             "erin": ids["erin"],
             "bob": ids["bob"],
             "event": event.id,
+            "board_import": board_import.id,
         }
         db.session.remove()
         return world

@@ -7,11 +7,14 @@ from taskflow.extensions import db
 from taskflow.models import (
     Board,
     ChatMessage,
+    ChecklistItem,
     Invitation,
     InviteLink,
     Label,
     Notification,
+    TaskEvent,
     TaskThreadComment,
+    TaskWatch,
     User,
 )
 
@@ -34,9 +37,13 @@ def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(app, client, cha
     assert alice.post(f"/rooms/{chat_room}/messages", {"content": "m"}).status_code == 302
     label = {"name": "bug", "colour": "red"}
     assert alice.post(f"/boards/{board_id}/labels", label).status_code == 302
+    assert alice.post(f"/tasks/{task_id}/checklist", {"text": "x"}).status_code == 302
     with app.app_context():
         comment_id = TaskThreadComment.query.one().id
         label_id = Label.query.one().id
+        item_id = ChecklistItem.query.one().id
+        event_id = TaskEvent.query.filter_by(task_id=task_id).order_by(TaskEvent.id).first().id
+        events, watches = TaskEvent.query.count(), TaskWatch.query.count()
         message_id = ChatMessage.query.one().id
         notification = Notification(
             recipient_id=User.by_username("alice").id,
@@ -59,6 +66,9 @@ def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(app, client, cha
         "room_id": chat_room,
         "comment_id": comment_id,
         "label_id": label_id,
+        "item_id": item_id,
+        "event_id": event_id,
+        "name": "assign",
         "message_id": message_id,
         "notification_id": notification_id,
         "invitation_id": invitation_id,
@@ -82,6 +92,12 @@ def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(app, client, cha
     with app.app_context():
         assert Invitation.query.one().status == "pending"
         assert InviteLink.query.one().code == code
+        item = ChecklistItem.query.one()
+        assert (item.id, item.text, item.done) == (item_id, "x", False)
+        assert Label.query.one().name == "bug"
+        assert TaskWatch.query.count() == watches
+        assert db.session.get(Board, board_id).archived_at is None
+        assert TaskEvent.query.count() == events  # no change of a task or column at all
 
 
 def test_htmx_requests_send_the_token_as_a_header(app, login):
