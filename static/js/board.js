@@ -136,8 +136,8 @@ on("board-live", {
   "htmx:afterRequest"(event) {
     const { elt, successful, xhr } = event.detail, quick = byId("quick");
     if (xhr.status === 200 && elt.closest?.("#quick")) { // a card's popup saved
-      quick.close();
-      byId(`${quick.dataset.card}-link`)?.focus();
+      quick.close(); // back to the card, or to the Undo of one archived (`e`)
+      (byId(`${quick.dataset.card}-link`) || document.querySelector(".undo-offer:last-child button"))?.focus();
     }
     if (moving && !successful && elt?.id === moving.id) {
       say(`“${moving.title}” was not moved`);
