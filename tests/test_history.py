@@ -238,3 +238,15 @@ def test_an_archived_tasks_shared_page_restores_with_each_readers_token(app, log
     response = bob.post(f"/tasks/{task}/restore", {"csrf_token": token}, csrf=False)
     assert response.status_code == 302
     assert events(app, task_id=task)[-1][0] == "restored"
+
+
+def test_a_boards_archive_and_restore_are_in_its_feed(app, login):
+    alice, bob, board_id, _, _ = board(login)
+    assert alice.post(f"/boards/{board_id}/archive").status_code == 302
+    assert alice.post(f"/boards/{board_id}/archive").status_code == 302  # again: no event
+    assert bob.post(f"/boards/{board_id}/restore").status_code == 302
+    assert [kind for kind, _ in events(app, board_id=board_id, task_id=None)] == [
+        "board_archived", "board_restored"
+    ]  # fmt: skip
+    feed = bob.get(f"/boards/{board_id}/activity").get_data(as_text=True)
+    assert "alice archived the board Launch" in feed and "bob restored the board Launch" in feed

@@ -3,6 +3,7 @@ commits"): create, rename, archive, restore and delete (once archived) a board; 
 member (or leave). Members join through invitation_service (an invitation accepted, or the
 invite link)."""
 
+from taskflow.boards import history
 from taskflow.boards.changes import Refused
 from taskflow.boards.invitation_service import pending_of, push_withdrawn
 from taskflow.extensions import db
@@ -35,15 +36,19 @@ def rename_board(board: Board, name: str, description: str) -> None:
 NOT_ARCHIVED = "Archive the board first: only an archived board is deleted for good."
 
 
-def archive_board(board: Board) -> None:
-    """Off its members' lists (their "Archived boards" instead); nothing else changes."""
+def archive_board(board: Board, actor: User | None = None) -> None:
+    """Off its members' lists (their "Archived boards" instead); nothing else changes. The
+    board's history says who did it (and who restored it)."""
     if board.archived_at is None:
         board.archived_at = utcnow()
+        history.record(board.id, actor, "board_archived", name=board.name)
     db.session.commit()
 
 
-def restore_board(board: Board) -> None:
-    board.archived_at = None
+def restore_board(board: Board, actor: User | None = None) -> None:
+    if board.archived_at is not None:
+        board.archived_at = None
+        history.record(board.id, actor, "board_restored", name=board.name)
     db.session.commit()
 
 

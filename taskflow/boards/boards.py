@@ -135,7 +135,7 @@ def delete(board_id: int):
 @limited
 def archive(board_id: int):
     board = owned_board(board_id)
-    board_service.archive_board(board)
+    board_service.archive_board(board, current_user)
     flash(f"Board “{board.name}” archived: it is under Archived boards.", "info")
     return redirect(url_for("boards.index"))
 
@@ -144,7 +144,7 @@ def archive(board_id: int):
 @limited
 def restore(board_id: int):
     board = member_board(board_id)
-    board_service.restore_board(board)
+    board_service.restore_board(board, current_user)
     flash(f"Board “{board.name}” restored.", "success")
     return redirect(url_for("boards.show", board_id=board.id))
 

@@ -29,6 +29,8 @@ SENTENCES: dict[str, str] = {
     "column_archived": "{actor} archived the column {name}",
     "column_restored": "{actor} restored the column {name}",
     "column_renamed": "{actor} renamed the column {from} to {to}",
+    "board_archived": "{actor} archived the board {name}",
+    "board_restored": "{actor} restored the board {name}",
     "labelled": "{actor} labelled {task} {names}",
     "unlabelled": "{actor} took the label {names} off {task}",
     "checklist_added": "{actor} added “{text}” to the checklist of {task}",
