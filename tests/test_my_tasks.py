@@ -87,8 +87,9 @@ def test_my_tasks_is_bounded_with_more(app, board_with_task):
 
 
 def test_my_tasks_follows_an_assignment_live(app, board_with_task, live_server, new_page):
-    """B (alice) assigns a task to A (bob) while bob's My tasks is open: it shows it."""
-    _board, task_id, _columns = board_with_task
+    """B (alice) assigns a task to A (bob) while bob's My tasks is open: it shows it, and
+    follows its column's archive and restore."""
+    _board, task_id, (todo, _, _) = board_with_task
     page = new_page("bob", base_url=live_server)
     page.goto("/my-tasks")
     expect(page.get_by_text("No task is assigned to you.")).to_be_visible()
@@ -113,6 +114,11 @@ def test_my_tasks_follows_an_assignment_live(app, board_with_task, live_server, 
     group = page.get_by_role("region", name="No due date (1)")
     expect(group.get_by_role("link", name="Ship it")).to_be_visible()
     expect(group.get_by_role("link", name="Launch")).to_be_visible()
+    # Its column archived, it leaves bob's list; restored, it comes back.
+    alice.post(f"{live_server}/columns/{todo}/archive", data={"csrf_token": token})
+    expect(page.get_by_text("No task is assigned to you.")).to_be_visible()
+    alice.post(f"{live_server}/columns/{todo}/restore", data={"csrf_token": token})
+    expect(group.get_by_role("link", name="Ship it")).to_be_visible()
     alice.post(  # unassigned: it leaves bob's list
         f"{live_server}/tasks/{task_id}/edit",
         data={"csrf_token": token, "title": "Ship it", "priority": "medium", "assignee_id": "0"},
