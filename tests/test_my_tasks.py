@@ -88,8 +88,8 @@ def test_my_tasks_is_bounded_with_more(app, board_with_task):
 
 def test_my_tasks_follows_an_assignment_live(app, board_with_task, live_server, new_page):
     """B (alice) assigns a task to A (bob) while bob's My tasks is open: it shows it, and
-    follows its column's archive and restore."""
-    _board, task_id, (todo, _, _) = board_with_task
+    follows its column's and its board's archive and restore."""
+    board_id, task_id, (todo, _, _) = board_with_task
     page = new_page("bob", base_url=live_server)
     page.goto("/my-tasks")
     expect(page.get_by_text("No task is assigned to you.")).to_be_visible()
@@ -118,6 +118,11 @@ def test_my_tasks_follows_an_assignment_live(app, board_with_task, live_server, 
     alice.post(f"{live_server}/columns/{todo}/archive", data={"csrf_token": token})
     expect(page.get_by_text("No task is assigned to you.")).to_be_visible()
     alice.post(f"{live_server}/columns/{todo}/restore", data={"csrf_token": token})
+    expect(group.get_by_role("link", name="Ship it")).to_be_visible()
+    # Its board likewise.
+    alice.post(f"{live_server}/boards/{board_id}/archive", data={"csrf_token": token})
+    expect(page.get_by_text("No task is assigned to you.")).to_be_visible()
+    alice.post(f"{live_server}/boards/{board_id}/restore", data={"csrf_token": token})
     expect(group.get_by_role("link", name="Ship it")).to_be_visible()
     alice.post(  # unassigned: it leaves bob's list
         f"{live_server}/tasks/{task_id}/edit",

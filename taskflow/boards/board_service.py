@@ -6,8 +6,9 @@ invite link)."""
 from taskflow.boards import history
 from taskflow.boards.changes import Refused
 from taskflow.boards.invitation_service import pending_of, push_withdrawn
+from taskflow.boards.watching import assignees_changed
 from taskflow.extensions import db
-from taskflow.models import Board, ChatRoom, User
+from taskflow.models import Board, ChatRoom, Column, User
 from taskflow.models.invitation import Removal
 from taskflow.models.user import utcnow
 from taskflow.realtime import connection as live
@@ -42,6 +43,7 @@ def archive_board(board: Board, actor: User | None = None) -> None:
     if board.archived_at is None:
         board.archived_at = utcnow()
         history.record(board.id, actor, "board_archived", name=board.name)
+        assignees_changed(Column.board_id == board.id)
     db.session.commit()
 
 
@@ -49,6 +51,7 @@ def restore_board(board: Board, actor: User | None = None) -> None:
     if board.archived_at is not None:
         board.archived_at = None
         history.record(board.id, actor, "board_restored", name=board.name)
+        assignees_changed(Column.board_id == board.id)
     db.session.commit()
 
 

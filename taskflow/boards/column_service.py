@@ -2,13 +2,13 @@
 rename, move (reorder), archive, restore and delete. Each is a change of the board
 (live.begin_change), and renames, archives and restores are in its history (history.record)."""
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from taskflow.boards import history
 from taskflow.boards import live as live_board
 from taskflow.boards.changes import Refused, refuse
 from taskflow.boards.live import Change
-from taskflow.boards.watching import assigned_changed
+from taskflow.boards.watching import assignees_changed
 from taskflow.extensions import db
 from taskflow.models import Board, Column, Task, User
 from taskflow.models.column import renumber
@@ -71,7 +71,7 @@ def archive_column(column: Column, actor: User | None) -> Change:
     change.gone.add(column.id)
     change.reordered = True
     change.undoable = history.record(board.id, actor, "column_archived", column=column, **where)
-    _my_tasks_changed(column.id)
+    assignees_changed(Task.column_id == column.id)
     db.session.commit()
     return change
 
@@ -92,16 +92,9 @@ def restore_column(column: Column, actor: User | None, position: int | None = No
     change.columns.append(column)
     change.reordered = True
     history.record(board.id, actor, "column_restored", column=column, name=column.name)
-    _my_tasks_changed(column.id)
+    assignees_changed(Task.column_id == column.id)
     db.session.commit()
     return change
-
-
-def _my_tasks_changed(column_id: int) -> None:
-    """The column's tasks leave (or come back to) their assignees' "My tasks": one query for
-    the assignees, one frame each (a page refetches its own list)."""
-    query = select(Task.assignee_id).where(Task.column_id == column_id).distinct()
-    assigned_changed(*db.session.scalars(query))
 
 
 def delete_column(column: Column, tasks_to: str = "delete") -> Change:

@@ -4,9 +4,11 @@ reminders (notifications/task_events.py). And "My tasks": a change of a task ass
 someone tells their "My tasks" page to refetch its list (one small frame per assignee, not
 the list: it is per reader)."""
 
+from sqlalchemy import select
+
 from taskflow.boards.changes import Refused
 from taskflow.extensions import db
-from taskflow.models import Task, TaskWatch, User
+from taskflow.models import Column, Task, TaskWatch, User
 from taskflow.models.watch import MAX_WATCHERS
 from taskflow.realtime import topics
 from taskflow.realtime.after_commit import broadcast
@@ -42,3 +44,10 @@ def assigned_changed(*user_ids: int | None) -> None:
             lambda: render("boards/_my_tasks_stale.html"),
             key=("my-tasks", user_id),
         )
+
+
+def assignees_changed(*where) -> None:
+    """The tasks that match `where` left (or came back to) the board with their column or
+    board: their assignees' "My tasks" refetch (one DISTINCT query, one frame each)."""
+    query = select(Task.assignee_id).join(Column, Task.column_id == Column.id).where(*where)
+    assigned_changed(*db.session.scalars(query.distinct()))
