@@ -21,13 +21,11 @@ HISTORY_SHOWN = 10  # a task page's latest events; "Older history" is a page of 
 
 
 def init_app(app: Flask) -> None:
-    # What a card shows (templates/boards/tasks/_card.html), and a task page's checklist.
-    app.jinja_env.globals.update(
-        default_priority=DEFAULT_PRIORITY,
-        due_badge=due_dates.badge,
-        reminder_labels=dict(due_dates.REMINDERS),
-        checklist_items=checklist_items,
-    )
+    _register_routes(app)
+    _template_globals(app)
+
+
+def _register_routes(app: Flask) -> None:
     # Its socket endpoints are declared on realtime's "ws" blueprint when imported.
     from taskflow.boards import (
         activity,
@@ -47,31 +45,26 @@ def init_app(app: Flask) -> None:
         transfer,
         watches,
     )
+
+    areas = (boards, members, invitations, columns, tasks, checklists, quick, comments,
+             comment_reactions, labels, transfer, watches, my_tasks, activity, archive)  # fmt: skip
+    for module in areas:
+        app.register_blueprint(module.bp)
+
+
+def _template_globals(app: Flask) -> None:
+    """What a card shows (templates/boards/tasks/_card.html), a task page's checklist and
+    history, the card's popups a viewer may open from the board's keys, the Undo offered."""
+    from taskflow.boards import activity, quick
     from taskflow.boards.history import sentence
     from taskflow.models import TaskEvent
 
-    areas = (
-        boards,
-        members,
-        invitations,
-        columns,
-        tasks,
-        checklists,
-        quick,
-        comments,
-        comment_reactions,
-        labels,
-        transfer,
-        watches,
-        my_tasks,
-        activity,
-        archive,
-    )
-    for module in areas:
-        app.register_blueprint(module.bp)
-    # The card's popups a viewer may open from the board's keys (boards/show.html, keys/).
-    app.jinja_env.globals.update(quick_kinds=quick.permitted_kinds)
     app.jinja_env.globals.update(
+        default_priority=DEFAULT_PRIORITY,
+        due_badge=due_dates.badge,
+        reminder_labels=dict(due_dates.REMINDERS),
+        checklist_items=checklist_items,
+        quick_kinds=quick.permitted_kinds,
         undo_offered=activity.undo_offered,
         event_sentence=sentence,
         task_events=lambda task_id: TaskEvent.of_task(task_id, None, HISTORY_SHOWN + 1),
