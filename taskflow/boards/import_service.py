@@ -192,6 +192,7 @@ def _write(record: BoardImport) -> Board:
     for column, incoming_column in zip(_columns(board, incoming), incoming.columns, strict=True):
         for position, incoming_task in enumerate(incoming_column.tasks):
             task = _task(column, position, incoming_task, users, owner)
+            task.number = done + 1  # a new board's numbers: 1..n in the file's order
             task.labels = _carried(incoming_task, labels)
             _checklist(task, incoming_task)
             _comments(task, incoming_task)
@@ -199,6 +200,7 @@ def _write(record: BoardImport) -> Board:
             if done % PROGRESS_EVERY == 0:
                 db.session.flush()
                 report(record.id, done, incoming.card_count)
+    board.task_counter = done
     db.session.flush()
     report(record.id, done, incoming.card_count)
     return board

@@ -58,7 +58,8 @@ def add_task(
     """The new task written into a change already begun (its board locked), not committed:
     a change that makes a task among other things (a checklist item made a task) commits
     it, then calls `after_create` with the assignee to notify returned here."""
-    task = Task(column=column, position=column.task_count(), created_by=actor)
+    number = Board.take_numbers(column.board_id)  # before the task joins the session
+    task = Task(column=column, position=column.task_count(), created_by=actor, number=number)
     db.session.add(task)
     assignee = _fill(task, fields, actor)
     change.card(task)

@@ -35,6 +35,8 @@ class Board(db.Model):
     # Bumped by every change to the kanban; live pages ignore a broadcast older than what
     # they show, so two concurrent changes end with the same board on every screen.
     version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The last task number given on the board (Task.number): numbers are never reused.
+    task_counter: Mapped[int] = mapped_column(default=0, server_default="0")
     # Archived: off its members' lists (Archived boards), restorable; only then deletable.
     archived_at: Mapped[datetime | None]
 
@@ -60,6 +62,17 @@ class Board(db.Model):
         board.columns = [Column(name=n, position=i) for i, n in enumerate(DEFAULT_COLUMNS)]
         db.session.add(board)
         return board
+
+    @staticmethod
+    def take_numbers(board_id: int, count: int = 1) -> int:
+        """Reserve the board's next `count` task numbers; returns the last of them. One
+        UPDATE: two tasks made at once on the board never get the same number."""
+        return db.session.execute(
+            update(Board)
+            .where(Board.id == board_id)
+            .values(task_counter=Board.task_counter + count)
+            .returning(Board.task_counter)
+        ).scalar_one()
 
     @classmethod
     def for_user(cls, user: User, archived: bool = False) -> list["Board"]:

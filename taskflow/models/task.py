@@ -20,6 +20,9 @@ class Task(db.Model):
     __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The task's number on its board ("#42"): given once from Board.task_counter, never
+    # reused, kept through moves and archive. Chat and comments point at tasks by it.
+    number: Mapped[int] = mapped_column(default=0, server_default="0", index=True)
     column_id: Mapped[int] = mapped_column(ForeignKey("columns.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -64,6 +67,16 @@ class Task(db.Model):
 
     def bump_version(self) -> None:
         db.session.execute(update(Task).where(Task.id == self.id).values(version=Task.version + 1))
+
+    @classmethod
+    def numbered(cls, board_id: int, number: int) -> "Task | None":
+        """The board's task of that number (archived ones too), or None."""
+        query = (
+            select(cls)
+            .join(Column, cls.column_id == Column.id)
+            .where(Column.board_id == board_id, cls.number == number)
+        )
+        return db.session.scalars(query).first()
 
     @classmethod
     def current_version(cls, task_id: int) -> int:
