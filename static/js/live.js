@@ -47,7 +47,7 @@ on("live", {
     if (menu) {
       menu.open = false;
       menu.children[0].focus();
-    } else if (event.key === "k" && (event.ctrlKey || event.metaKey)) { // the search box
+    } else if (event.key === "k" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
       byId("search-q").focus();
     } else if (event.key === "?" && !inField(event)) {
