@@ -5,8 +5,10 @@ Access is part of the query, never a filter afterwards: messages of the rooms th
 read (ChatRoom.searchable_ids: a member still on the board, a direct message's people, and
 open rooms of their boards), comments and tasks of the boards they are a member of (archived
 ones too, as the task page shows them). So nothing else is found, counted or ranked. The
-three kinds are one UNION ALL ordered by rank, then the newest first; a page is read with
-one row more than it shows, to know whether another follows (no count is ever made)."""
+three kinds are one UNION ALL ordered by rank, then the newest first, of the newest
+CANDIDATES matches of each kind: a word found in every other message of a million costs
+what a rare one does (bench/search.py). A page is read with one row more than it shows, to
+know whether another follows (no count is ever made)."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +25,9 @@ from taskflow.search.query import Query
 
 PAGE_SIZE = 20
 PAGES_MAX = 25  # beyond 500 results, a narrower search
+# Ranked: the newest this many matches of each kind (those the reader may read); older ones
+# are found by narrower words or filters (before:, in:, from:).
+CANDIDATES = 2_000
 
 
 @dataclass(frozen=True)
@@ -97,8 +102,12 @@ _SELECTS = {"message": _messages, "comment": _comments, "task": _tasks}
 
 
 def _hits(kind: str, table, found: matching.Match, where: list):
+    """The kind's newest CANDIDATES matches, with their rank: the index is read newest
+    first and stops there, so a word in every other message costs what a rare one does."""
     columns = (literal(kind).label("kind"), table.c.id, found.rank.label("rank"))
-    return select(*columns, table.c.created_at).select_from(found.joined).where(*where)
+    newest = select(*columns, table.c.created_at).select_from(found.joined).where(*where)
+    newest = newest.order_by(found.newest.desc()).limit(CANDIDATES).subquery()
+    return select(*newest.c)
 
 
 def _member_boards(user_id: int, query: Query):

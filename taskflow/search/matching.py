@@ -50,14 +50,17 @@ class Match:
     joined: FromClause
     conditions: list[ColumnElement[bool]]
     rank: ColumnElement
+    # The newest first: the index's own order when there is one (FTS5 then reads its
+    # matches newest first and stops at the LIMIT, instead of sorting them all).
+    newest: ColumnElement
 
 
 def match(source: Source, base: FromClause, id_column, words: list[str], dialect: str) -> Match:
     """The words found in `source` (all of them), as a Match on `base`."""
     if not words:
-        return Match(base, [], literal(0.0))
+        return Match(base, [], literal(0.0), id_column)
     if dialect == "postgresql":
-        return _postgres(source, base, words)
+        return _postgres(source, base, id_column, words)
     return _sqlite(source, base, id_column, words)
 
 
@@ -65,23 +68,25 @@ def _sqlite(source: Source, base: FromClause, id_column, words: list[str]) -> Ma
     long = [w for w in words if len(w) >= SHORTEST]
     short = [_contains(source, w) for w in words if len(w) < SHORTEST]
     if not long:
-        return Match(base, short, literal(0.0))
+        return Match(base, short, literal(0.0), id_column)
     index = table(source.fts, column("rowid"))
     phrases = " ".join('"' + w.replace('"', '""') + '"' for w in long)
     found = literal_column(source.fts).op("MATCH")(bindparam(None, phrases, unique=True))
     joined: Join = base.join(index, index.c.rowid == id_column)
-    return Match(joined, [found, *short], literal_column(f"bm25({source.fts})"))
+    rank = literal_column(f"bm25({source.fts})")
+    return Match(joined, [found, *short], rank, index.c.rowid)
 
 
-def _postgres(source: Source, base: FromClause, words: list[str]) -> Match:
+def _postgres(source: Source, base: FromClause, id_column, words: list[str]) -> Match:
     lexemes = [w.lower() for w in words if w.isalnum() and not spaceless(w)]
     others = [_contains(source, w, ilike=True) for w in words if w.lower() not in lexemes]
     if not lexemes:
-        return Match(base, others, literal(0.0))
+        return Match(base, others, literal(0.0), id_column)
     vector = literal_column(f"to_tsvector('simple', {source.text})")
     prefixes = bindparam(None, " & ".join(f"{w}:*" for w in lexemes), unique=True)
     query = func.to_tsquery(literal_column("'simple'"), prefixes)
-    return Match(base, [vector.op("@@")(query), *others], -func.ts_rank(vector, query))
+    rank = -func.ts_rank(vector, query)
+    return Match(base, [vector.op("@@")(query), *others], rank, id_column)
 
 
 def _contains(source: Source, word: str, ilike: bool = False) -> ColumnElement[bool]:
