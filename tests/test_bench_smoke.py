@@ -131,6 +131,6 @@ def test_search_benchmark_seeds_and_times_searches():
     report = json.loads((ROOT / "bench" / "results" / "search-sqlite-quick.json").read_text())
     assert report["messages"] == 20_000 and report["seeded"], result.stdout[-2000:]
     names = [figure["name"] for figure in report["figures"]]
-    assert names[0] == "search, two words" and len(names) == 3
+    assert names[0] == "search, two words" and len(names) == 4
     assert all(figure["value"]["p95"] > 0 for figure in report["figures"])
     assert report["found_per_two_word_search"] >= 1  # each search finds its message

@@ -339,3 +339,25 @@ def search_objects() -> set[str]:
             " ('chat_messages_fts', 'task_comments_fts', 'tasks_fts'))"
         )
     return set(db.session.scalars(text(query)))
+
+
+@pytest.mark.postgres
+def test_unranked_searches_are_the_newest_first_and_paged(app, chat_room):
+    """Filters alone, or a word too short to rank (two Chinese characters): the newest
+    first, each page read only as far as it needs."""
+    bob = as_user(app, "bob")
+    with app.app_context():
+        alice_id = User.by_username("alice").id
+        rows = [
+            {"room_id": chat_room, "author_id": alice_id, "content": f"第{i}次部署"}
+            for i in range(25)
+        ]
+        db.session.execute(ChatMessage.__table__.insert(), rows)
+        db.session.commit()
+        ids = list(db.session.scalars(select(ChatMessage.id).order_by(ChatMessage.id.desc())))
+        db.session.remove()
+    for q in ("部署", "from:@alice"):
+        first, second = found(bob, q), found(bob, q, page=2)
+        assert results(first) == [f"message-{i}" for i in ids[:20]] and "More results" in first
+        assert results(second) == [f"message-{i}" for i in ids[20:]]
+        assert "More results" not in second

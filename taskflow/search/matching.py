@@ -64,6 +64,13 @@ def match(source: Source, base: FromClause, id_column, words: list[str], dialect
     return _sqlite(source, base, id_column, words)
 
 
+def ranked(words: list[str], dialect: str) -> bool:
+    """Whether `match` ranks these words (else every match ranks the same: 0)."""
+    if dialect == "postgresql":
+        return any(w.isalnum() and not spaceless(w) for w in words)
+    return any(len(w) >= SHORTEST for w in words)
+
+
 def _sqlite(source: Source, base: FromClause, id_column, words: list[str]) -> Match:
     long = [w for w in words if len(w) >= SHORTEST]
     short = [_contains(source, w) for w in words if len(w) < SHORTEST]
