@@ -361,3 +361,34 @@ def test_unranked_searches_are_the_newest_first_and_paged(app, chat_room):
         assert results(first) == [f"message-{i}" for i in ids[:20]] and "More results" in first
         assert results(second) == [f"message-{i}" for i in ids[20:]]
         assert "More results" not in second
+
+
+def test_every_payload_shows_as_text_in_an_excerpt(app, chat_room, board_with_task_in):
+    """The XSS payloads (tests/xss_payloads.py) in messages, comments and a title: each
+    excerpt holds no tag but our <mark>, and the payloads' words are marked inside them."""
+    from .xss_payloads import MARKDOWN_PAYLOADS, PAYLOADS
+
+    alice = as_user(app, "alice")
+    payloads = [*PAYLOADS, *MARKDOWN_PAYLOADS]
+    with app.app_context():
+        alice_id = User.by_username("alice").id
+        rows = [
+            {"room_id": chat_room, "author_id": alice_id, "content": f"qqx {p}"} for p in payloads
+        ]
+        db.session.execute(ChatMessage.__table__.insert(), rows)
+        comments = [{"task_id": board_with_task_in, "content": f"qqx {p}"} for p in payloads]
+        db.session.execute(TaskThreadComment.__table__.insert(), comments)
+        db.session.get(Task, board_with_task_in).title = f"qqx {PAYLOADS[0]}"[:200]
+        db.session.commit()
+        db.session.remove()
+    shown = 0
+    for page_number in range(1, 20):
+        page = found(alice, "qqx", page=page_number)
+        for excerpt in re.findall(r'<p class="search-excerpt">(.*?)</p>', page, re.S):
+            assert "<" not in excerpt.replace("<mark>", "").replace("</mark>", ""), excerpt
+            shown += 1
+        for place in re.findall(r'class="search-result-link" href="[^"]*">(.*?)</a>', page, re.S):
+            assert "<" not in re.sub(r'</?span( class="search-kind")?>', "", place), place
+        if "More results" not in page:
+            break
+    assert shown == 2 * len(payloads) + 1
