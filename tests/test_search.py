@@ -392,3 +392,49 @@ def test_every_payload_shows_as_text_in_an_excerpt(app, chat_room, board_with_ta
         if "More results" not in page:
             break
     assert shown == 2 * len(payloads) + 1
+
+
+ODD_QUERIES = [
+    "\x00abc",
+    "abc\x00",
+    "*",
+    "***",
+    "NEAR(abc def)",
+    "abc OR def",
+    "^abc",
+    "a' OR '1'='1",
+    "100%",
+    "under_score",
+    "back\\slash",
+    "emoji 🎉🎉🎉",
+    "e\u0301e\u0301e\u0301",
+    "abc:*",
+    "before:2026-02-30",
+    "after:99999-01-01",
+    "in:#",
+    "from:@",
+    'board:""',
+    "-",
+    "'''",
+    "a&b|c!d",
+]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("q", ODD_QUERIES)
+def test_odd_queries_are_answered_never_a_500(app, chat_room, q):
+    bob = as_user(app, "bob")
+    post(as_user(app, "alice"), chat_room, "abc def 100% under_score back\\slash 🎉🎉🎉")
+    response = bob.get("/search", query_string={"q": q})
+    assert response.status_code in (200, 400, 422), response.get_data(as_text=True)[:300]
+
+
+@pytest.mark.postgres
+def test_wildcards_are_literal(app, chat_room):
+    alice, bob = as_user(app, "alice"), as_user(app, "bob")
+    post(alice, chat_room, "done 100% under_score back\\slash")
+    mid = message_id(app, "done 100% under_score back\\slash")
+    for q in ("100%", "under_score", "back\\slash", "0%", "_s"):
+        assert results(found(bob, q)) == [f"message-{mid}"], q
+    for q in ("10_%", "under%score", "1%0", "e_s"):
+        assert results(found(bob, q)) == [], q
