@@ -65,9 +65,9 @@ def _init_extensions(app: Flask) -> None:
 
 def _init_routes(app: Flask) -> None:
     """The areas, the transport beneath them, the pages of no area, error pages, commands."""
-    from taskflow import accounts, boards, chat, cli, errors, main, notifications, realtime
+    from taskflow import accounts, boards, chat, cli, errors, main, notifications, realtime, search
 
-    for area in (accounts, boards, chat, notifications):
+    for area in (accounts, boards, chat, notifications, search):
         area.init_app(app)
     realtime.init_app(app)  # after the areas: they declare their socket endpoints on it
     app.register_blueprint(main.bp)
@@ -91,6 +91,7 @@ def _limits() -> dict[str, int]:
     the server enforces: one number, one place."""
     from taskflow.boards import filter as board_filter
     from taskflow.models import checklist, column, label, message, notification, task
+    from taskflow.search import query as search_query
 
     return {
         "message": message.MAX_CONTENT,
@@ -102,6 +103,7 @@ def _limits() -> dict[str, int]:
         "board_filter": board_filter.QUERY_MAX,
         "checklist_text": checklist.TEXT_MAX,
         "checklist_items": checklist.ITEMS_MAX,
+        "search": search_query.QUERY_MAX,
     }
 
 

@@ -80,6 +80,8 @@ SETTINGS = (
     # Each toggle re-renders a message or comment for all its viewers.
     Setting("REACTION_RATE_LIMIT", str, "20 per 10 seconds", "reaction toggles per user"),
     Setting("READ_RATE_LIMIT", str, "120 per minute", "read positions moved per user"),
+    # Each search reads the full-text indexes of everything the user may read.
+    Setting("SEARCH_RATE_LIMIT", str, "30 per 10 seconds; 300 per hour", "searches per user"),
     # Each save renders the user's messages afresh for every reader.
     Setting("PROFILE_RATE_LIMIT", str, "10 per 10 minutes", "profile saves per user"),
     Setting("INVITE_LIMIT_PER_OWNER", str, "30 per hour", "attempts to invite per user"),

@@ -128,6 +128,11 @@ def may_change_board(user_id: int) -> bool:
     return count("BOARD_EDIT_RATE_LIMIT", "board-change", str(user_id))
 
 
+def may_search(user_id: int) -> bool:
+    """Per-user rate of searches (SEARCH_RATE_LIMIT): each reads the full-text indexes."""
+    return count("SEARCH_RATE_LIMIT", "search", str(user_id))
+
+
 def client_address() -> str:
     return get_remote_address()
 
@@ -147,4 +152,5 @@ def refusal_status(error: str | None) -> int:
 
 SLOW_DOWN = "You are sending messages too fast. Slow down a little, then send it again."
 BOARD_SLOW_DOWN = "You are changing boards too fast. Wait a few seconds, then try again."
+SEARCH_SLOW_DOWN = "You are searching too fast. Wait a few seconds, then search again."
 REGISTER_SLOW_DOWN = "Too many sign-ups from your address. Please wait a few minutes and try again."

@@ -8,6 +8,8 @@ requests make are the in-process tests' too."""
 
 # Whole modules: each is about queries, constraints or locking written per dialect.
 POSTGRES_MODULES = {
+    # Search: FTS5 and triggers on SQLite, tsvector, pg_trgm and ts_rank on PostgreSQL.
+    "test_search",
     # ON CONFLICT DO NOTHING (dialect inserts) and the partial unique index of pending ones.
     "test_invitations",
     # Unread counts: capped subqueries, COALESCE of scalar subqueries, and the savepoint that

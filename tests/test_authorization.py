@@ -57,6 +57,7 @@ ENDPOINTS = {
     "main.viewer_css": ("GET", "/viewer.css", {}, {"anonymous": LOGIN, **ANY_USER}),
     # My tasks (issue 23): anyone logged in sees their own
     "my_tasks.index": ("GET", "/my-tasks", {}, {"anonymous": LOGIN, **ANY_USER}),
+    "search.index": ("GET", "/search?q=plan", {}, {"anonymous": LOGIN, **ANY_USER}),
     "auth.register": ("GET", "/register", {}, {r: OK for r in ROLES}),
     "auth.login": ("GET", "/login", {}, {r: OK for r in ROLES}),
     # anonymous: sent to log in; everyone else: logged out, then sent to log in

@@ -124,3 +124,13 @@ def test_neighbour_benchmark_runs_and_limits_the_attacker():
     assert set(report["attacked"]["statuses"]) == {"200"}, why
     assert report["attacker"]["message"].get("429", 0) > 0, why  # 6 a second against 4
     assert report["figures"][0]["value"] > 0, why
+
+
+def test_search_benchmark_seeds_and_times_searches():
+    result = run_bench("bench/search.py", "--quick", "--reseed")
+    report = json.loads((ROOT / "bench" / "results" / "search-sqlite-quick.json").read_text())
+    assert report["messages"] == 20_000 and report["seeded"], result.stdout[-2000:]
+    names = [figure["name"] for figure in report["figures"]]
+    assert names[0] == "search, two words" and len(names) == 4
+    assert all(figure["value"]["p95"] > 0 for figure in report["figures"])
+    assert report["found_per_two_word_search"] >= 1  # each search finds its message

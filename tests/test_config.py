@@ -29,6 +29,7 @@ DEFAULTS = {
     "RATELIMIT_SWALLOW_ERRORS": True,
     "REACTION_RATE_LIMIT": "20 per 10 seconds",
     "READ_RATE_LIMIT": "120 per minute",
+    "SEARCH_RATE_LIMIT": "30 per 10 seconds; 300 per hour",
     "REDIS_URL": "",
     "REGISTER_LIMIT_PER_IP": "10 per minute; 50 per day",
     "REMEMBER_COOKIE_HTTPONLY": True,

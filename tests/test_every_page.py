@@ -233,6 +233,8 @@ def every_page(data: dict) -> list[Page]:
         # A new user: nothing yet.
         Page("boards, empty", "/boards", "dave"),
         Page("my tasks, empty", "/my-tasks", "dave"),
+        Page("search, empty", "/search", "dave"),
+        Page("search, nothing found", "/search?q=launch", "dave"),
         Page("notifications, empty", "/notifications", "dave"),
         Page("direct messages, empty", "/direct", "dave"),
         Page("new direct message, no one to write to", "/direct/new", "dave"),
@@ -247,6 +249,9 @@ def every_page(data: dict) -> list[Page]:
         Page("home (to the boards)", "/", "alice"),
         Page("boards", "/boards", "alice"),
         Page("my tasks", "/my-tasks", "alice"),
+        Page("search results", "/search?q=launch", "alice"),
+        Page("search results, filtered", "/search?q=is:task", "alice"),
+        Page("search, a bad filter", "/search?q=is:nothing", "alice", status=422),
         Page("board", f"/boards/{board}", "alice"),
         Page("board without tasks", f"/boards/{data['bare_board']}", "alice"),
         Page("rooms, none yet", f"/boards/{data['bare_board']}/rooms", "alice"),

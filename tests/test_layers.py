@@ -1,10 +1,10 @@
 """The layout keeps its layers (docs/architecture.md), read from the source, so a new import
 that breaks one fails here, naming each import at fault.
 
-Top to bottom: the app (the factory, the CLI, the demo) → boards → chat → notifications →
-accounts → the shared modules (taskflow/*.py, models/) → realtime/. A module imports only
-its own area and the layers below it, and never another area's route modules (those that
-declare routes, socket routes included). No module imports itself through others, and no
+Top to bottom: the app (the factory, the CLI, the demo) → search → boards → chat →
+notifications → accounts → the shared modules (taskflow/*.py, models/) → realtime/. A module
+imports only its own area and the layers below it, and never another area's route modules
+(those that declare routes, socket routes included). No module imports itself through others, and no
 package through others. Every import counts: at the top of a module, inside a function
 ("imported when used") or for type checking only, with one exception: the models name each
 other in their relationships as strings, and their methods import each other when used
@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "taskflow"
-ORDER = ("app", "boards", "chat", "notifications", "accounts", "shared", "realtime")
-AREAS = ("boards", "chat", "notifications", "accounts")
+ORDER = ("app", "search", "boards", "chat", "notifications", "accounts", "shared", "realtime")
+AREAS = ("search", "boards", "chat", "notifications", "accounts")
 APP = {"taskflow", "taskflow.cli", "taskflow.demo"}  # above every area: they use them all
 # The transport imports no area. Of the shared modules it uses only these, which hold the
 # extensions' instances and the id converter, no logic (extensions.py creates realtime's

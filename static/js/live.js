@@ -47,6 +47,9 @@ on("live", {
     if (menu) {
       menu.open = false;
       menu.children[0].focus();
+    } else if (event.key === "k" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      byId("search-q").focus();
     } else if (event.key === "?" && !inField(event)) {
       event.preventDefault();
       byId("keys-map").showModal();

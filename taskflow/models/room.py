@@ -296,6 +296,19 @@ class ChatRoom(db.Model):
         query = _readable(select(cls.id), user_id).where(cls.id.in_(room_ids))
         return set(db.session.scalars(query))
 
+    @classmethod
+    def searchable_ids(cls, user_id: int):
+        """A SELECT of the ids of every room the user may read (readable_by), and of the open
+        rooms of their boards, which they may read before joining (joinable): what search
+        looks in, as a subquery, nothing loaded."""
+        joined = _readable(select(cls.id), user_id)
+        previewed = (
+            select(cls.id)
+            .join(Membership, Membership.board_id == cls.board_id)
+            .where(cls.kind == OPEN, Membership.user_id == user_id)
+        )
+        return joined.union(previewed)
+
     def readable_by(self, user: User) -> bool:
         """Only members of the room who are still on the board read or post in it; a direct
         message's members read it."""
