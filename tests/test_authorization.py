@@ -173,6 +173,15 @@ ENDPOINTS = {
         {},
         board({"board_member": 404, "room_member": 404, "room_creator": 404, "board_owner": OK}),
     ),
+    # A task's chip (issue 24): its board's members get it; anyone else logged in the same
+    # 204 as for a task that is not there (the text stays as typed)
+    "chips.by_id": ("GET", "/tasks/{task}/chip", {}, {"anonymous": LOGIN, **ANY_USER}),
+    "chips.by_number": (
+        "GET",
+        "/boards/{board}/tasks/1/chip",
+        {},
+        {"anonymous": LOGIN, **ANY_USER},
+    ),
     "comments.create": ("POST", "/tasks/{task}/comments", {}, board(MEMBERS)),
     # bob's comment: only bob edits; bob or the board owner deletes
     "comments.edit": (
