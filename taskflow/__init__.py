@@ -87,6 +87,7 @@ def _init_templates(app: Flask) -> None:
     # What "#42" and task URLs in a board's texts point into (taskflow/chips.py).
     app.jinja_env.globals["task_refs"] = chips.refs
     app.jinja_env.globals["message_refs"] = chips.message_refs
+    app.jinja_env.globals["task_marker"] = markup.task_marker
 
 
 def _limits() -> dict[str, int]:

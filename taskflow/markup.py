@@ -336,10 +336,18 @@ def _render_task_ref(self, tokens: list[Token], idx: int, options, env) -> str:
 
 
 def _marker(match: re.Match) -> str:
-    """A placeholder left by _render_task_ref as the marker pages fill (taskflow/chips.py):
-    a task URL stays a link to the task, "#42" stays text; both load their chip when
-    a live copy is added to a page (hx-get, per reader)."""
-    kind, key, shown = match.groups()
+    """A placeholder left by _render_task_ref as the marker pages fill (taskflow/chips.py)."""
+    return _marker_html(*match.groups())
+
+
+def task_marker(task_id: int, shown: str = "a task") -> Markup:
+    """A marker of the task, for what names it outside a text (a message made a task)."""
+    return Markup(_marker_html("t", str(int(task_id)), str(escape(shown))))
+
+
+def _marker_html(kind: str, key: str, shown: str) -> str:
+    """A task URL stays a link to the task, "#42" stays text; both load their chip when a
+    live copy is added to a page (hx-get, per reader). `shown` is escaped HTML."""
     load = 'hx-trigger="load" hx-swap="outerHTML"'
     if kind == "t":
         return (

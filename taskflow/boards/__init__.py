@@ -37,6 +37,7 @@ def _register_routes(app: Flask) -> None:
         comments,
         invitations,
         labels,
+        make_task,
         members,
         my_tasks,
         quick,
@@ -49,7 +50,7 @@ def _register_routes(app: Flask) -> None:
 
     areas = (boards, members, invitations, columns, tasks, checklists, quick, comments,
              comment_reactions, labels, transfer, watches, my_tasks, activity, archive,
-             task_chips)  # fmt: skip
+             task_chips, make_task)  # fmt: skip
     for module in areas:
         app.register_blueprint(module.bp)
 
