@@ -4,6 +4,8 @@ per reader from a marker in the shared rendering, and kept current by one frame 
 
 import re
 
+import pytest
+
 from taskflow import markup
 from taskflow.extensions import db
 from taskflow.models import Board, ChatRoom, Task, User
@@ -38,6 +40,7 @@ def chip_of(html: str, task_id: int) -> str | None:
     return found.group(0) if found else None
 
 
+@pytest.mark.postgres  # the links' foreign keys, the membership join
 def test_a_number_in_a_message_is_a_chip_for_the_boards_readers(app, login):
     alice, bob, _, _, room_id, task, _ = world(app, login)
     bob.post(f"/rooms/{room_id}/messages", {"content": "Is #1 done? (not #99, nor `#1`)"})
@@ -51,6 +54,7 @@ def test_a_number_in_a_message_is_a_chip_for_the_boards_readers(app, login):
     assert 'class="task-ref"' not in page  # every marker filled or plain
 
 
+@pytest.mark.postgres  # the links' foreign keys, the membership join
 def test_a_task_url_is_a_chip_and_hidden_from_a_non_member(app, login):
     alice, bob, mallory, board_id, room_id, task, secret = world(app, login)
     text = f"Look: http://localhost/tasks/{task} and http://localhost/tasks/{secret}"

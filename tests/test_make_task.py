@@ -1,8 +1,10 @@
-""" "Make task" (issue 24): a message or comment becomes a task through a prefilled task form;
+"""Make task (issue 24): a message or comment becomes a task through a prefilled task form;
 the task links back to it and it shows the task's chip."""
 
 import html as html_lib
 import re
+
+import pytest
 
 from taskflow.extensions import db
 from taskflow.models import ChatMessage, Task, TaskThreadComment
@@ -41,6 +43,7 @@ def test_the_form_is_prefilled_from_the_message(app, login):
     assert mallory.get(f"/messages/{message_id}/make-task").status_code == 404
 
 
+@pytest.mark.postgres  # the links' foreign keys, the membership join
 def test_a_message_made_into_a_task_with_links_both_ways(app, login):
     alice, bob, _, board_id, room_id, _, _ = world(app, login)
     bob.post(f"/rooms/{room_id}/messages", {"content": "Write the release notes"})
@@ -72,6 +75,7 @@ def test_a_message_made_into_a_task_with_links_both_ways(app, login):
     assert chip and f"#{number}" in chip and "Release notes" in chip and "@bob" in chip
 
 
+@pytest.mark.postgres  # the links' foreign keys, the membership join
 def test_a_non_member_board_is_refused(app, login):
     _, bob, mallory, _, room_id, _, _ = world(app, login)
     bob.post(f"/rooms/{room_id}/messages", {"content": "Steal this"})

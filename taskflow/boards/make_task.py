@@ -1,4 +1,4 @@
-""" "Make task" (issue 24): a chat message or a task comment becomes a task. Its page is the
+"""Make task (issue 24): a chat message or a task comment becomes a task. Its page is the
 task form prefilled (the title from the text's first line, the text quoted in the
 description with a link back), with the column picked among the user's boards; the POST
 creates the task through task_service.make_task (the same checks and broadcasts as the
