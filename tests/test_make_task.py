@@ -137,3 +137,25 @@ def test_the_message_is_sent_again_with_its_task(app, login, live_server):
     # shared: a marker each page loads for its reader (hx-get), not the chip itself
     assert f'id="message-{message_id}"' in frame and f'hx-get="/tasks/{made}/chip"' in frame
     socket.close()
+
+
+def test_the_migration_goes_down_and_up_again(tmp_path, redis_url):
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect
+
+    from .conftest import autoincrement_of_never_reused_tables, scratch_app
+
+    app = scratch_app(tmp_path, redis_url)
+    with app.app_context():
+        upgrade()
+        downgrade(revision="a24num000001")
+        schema = inspect(db.engine)
+        assert "source_message_id" not in {c["name"] for c in schema.get_columns("tasks")}
+        assert "made_task_id" not in {c["name"] for c in schema.get_columns("chat_messages")}
+        upgrade()
+        schema = inspect(db.engine)
+        links = {fk["referred_table"] for fk in schema.get_foreign_keys("tasks")}
+        assert {"chat_messages", "task_thread_comments"} <= links
+        kept = autoincrement_of_never_reused_tables()
+        assert all(kept[t] for t in ("tasks", "chat_messages", "task_thread_comments")), kept
+        db.session.remove()
