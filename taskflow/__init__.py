@@ -7,7 +7,7 @@ from flask import Flask
 from redis import Redis
 from sqlalchemy import event
 
-from taskflow import assets, cooperative, embedded_redis, markup, secret_key, security
+from taskflow import assets, chips, cooperative, embedded_redis, markup, secret_key, security
 from taskflow import config as settings
 from taskflow.converters import BoundedIntConverter
 from taskflow.extensions import broadcaster, csrf, db, limiter, login_manager, migrate, sock
@@ -84,6 +84,10 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = markup.render_markdown
     app.jinja_env.filters["markdown_cached"] = markup.cached
     app.jinja_env.globals["excerpt"] = markup.excerpt
+    # What "#42" and task URLs in a board's texts point into (taskflow/chips.py).
+    app.jinja_env.globals["task_refs"] = chips.refs
+    app.jinja_env.globals["message_refs"] = chips.message_refs
+    app.jinja_env.globals["task_marker"] = markup.task_marker
 
 
 def _limits() -> dict[str, int]:

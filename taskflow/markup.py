@@ -65,7 +65,9 @@ def _parser() -> MarkdownIt:
     md.inline.ruler.at("linkify", _linkify)
     md.linkify.pretest = _may_hold_link
     md.core.ruler.push("mentions", _mentions)
+    md.core.ruler.push("task_refs", _task_refs)
     md.add_render_rule("mention", _render_mention)
+    md.add_render_rule("task_ref", _render_task_ref)
     return md
 
 
@@ -242,6 +244,123 @@ def _split_mentions(token: Token, by_key: dict[str, Mentionable]) -> list[Token]
     return parts
 
 
+# Task references (issue 24): "#42" (a task number of the text's board) and a bare URL of a
+# task page on this host become a marker the reader's page fills with the task's chip
+# (taskflow/chips.py), for readers of its board only. The marker is written after the
+# sanitizer, from integers only: the tokens render as private-use placeholders (stripped
+# from the text first, so a text cannot write one), replaced once nh3 has kept them as text.
+# The marker is the same for every reader and for ever (it names a board and number or a
+# task id, nothing of the task): a page fills it (one query for the page), a live copy loads
+# it per reader (hx-get), and a reader who may not read the task keeps the text as typed.
+TASK_NUMBER = re.compile(r"(?<![\w#&/])#(\d{1,9})(?![\w#])")
+TASK_PATH = re.compile(r"/tasks/(\d{1,18})/?")
+CHIPS_PER_TEXT = 10  # markers a text may hold (a page's query stays bounded); then text
+_REF_OPEN, _REF_MID, _REF_END = "\ue000", "\ue001", "\ue002"
+_PLACEHOLDERS = re.compile("[\ue000-\ue002]")
+_PLACED = re.compile("\ue000([nt])([\\d.]+)\ue001(.*?)\ue002", re.DOTALL)
+
+
+class Refs:
+    """What a text's task references point into: its board (None: a direct message, whose
+    "#42" means nothing) and the hosts its task URLs may name (this app's)."""
+
+    def __init__(self, board_id: int | None, hosts: Iterable[str] = ()) -> None:
+        self.board_id, self.hosts = board_id, frozenset(h.lower() for h in hosts)
+
+    def task_id(self, href: str) -> int | None:
+        """The task a link's address names, if it is a task page of this app."""
+        match = re.fullmatch(r"https?://([^/?#]+)(/[^?#]*)(?:#.*)?", href, re.IGNORECASE)
+        if not match or match.group(1).lower() not in self.hosts:
+            return None
+        path = TASK_PATH.fullmatch(match.group(2))
+        return int(path.group(1)) if path else None
+
+
+def _task_refs(state: StateCore) -> None:
+    refs, count = state.env.get("refs"), 0
+    if refs is None:
+        return
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children, tokens = [], block.children
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            if count < CHIPS_PER_TEXT and token.type == "link_open" and token.info == "auto":
+                task_id = refs.task_id(token.attrs.get("href", ""))
+                if task_id is not None and i + 2 < len(tokens):
+                    children.append(_ref("t", str(task_id), tokens[i + 1].content, token))
+                    count, i = count + 1, i + 3
+                    continue
+            if token.type == "link_open":  # a link's text is the link's, not a reference
+                end = next((j for j in range(i, len(tokens)) if tokens[j].type == "link_close"), i)
+                children += tokens[i : end + 1]
+                i = end + 1
+                continue
+            if token.type == "text" and refs.board_id and "#" in token.content:
+                parts, count = _split_refs(token, refs.board_id, count)
+                children += parts
+            else:
+                children.append(token)
+            i += 1
+        block.children = children
+
+
+def _split_refs(token: Token, board_id: int, count: int) -> tuple[list[Token], int]:
+    text, parts, last = token.content, [], 0
+    for match in TASK_NUMBER.finditer(text):
+        if count >= CHIPS_PER_TEXT:
+            break
+        if last < match.start():
+            parts.append(_text(text[last : match.start()], token))
+        parts.append(_ref("n", f"{board_id}.{int(match.group(1))}", match.group(0), token))
+        count, last = count + 1, match.end()
+    if not parts:
+        return [token], count
+    if last < len(text):
+        parts.append(_text(text[last:], token))
+    return parts, count
+
+
+def _ref(kind: str, key: str, shown: str, like: Token) -> Token:
+    ref = Token("task_ref", "", 0, content=shown, level=like.level)
+    ref.meta = {"kind": kind, "key": key}
+    return ref
+
+
+def _render_task_ref(self, tokens: list[Token], idx: int, options, env) -> str:
+    token = tokens[idx]
+    key = f"{token.meta['kind']}{token.meta['key']}"
+    return f"{_REF_OPEN}{key}{_REF_MID}{escape(token.content)}{_REF_END}"
+
+
+def _marker(match: re.Match) -> str:
+    """A placeholder left by _render_task_ref as the marker pages fill (taskflow/chips.py)."""
+    return _marker_html(*match.groups())
+
+
+def task_marker(task_id: int, shown: str = "a task") -> Markup:
+    """A marker of the task, for what names it outside a text (a message made a task)."""
+    return Markup(_marker_html("t", str(int(task_id)), str(escape(shown))))
+
+
+def _marker_html(kind: str, key: str, shown: str) -> str:
+    """A task URL stays a link to the task, "#42" stays text; both load their chip when a
+    live copy is added to a page (hx-get, per reader). `shown` is escaped HTML."""
+    load = 'hx-trigger="load" hx-swap="outerHTML"'
+    if kind == "t":
+        return (
+            f'<a class="task-ref" href="/tasks/{key}" data-ref="{key}"'
+            f' hx-get="/tasks/{key}/chip" {load}>{shown}</a>'
+        )
+    board_id, number = key.split(".")
+    return (
+        f'<span class="task-ref" data-ref="{key}"'
+        f' hx-get="/boards/{board_id}/tasks/{number}/chip" {load}>{shown}</span>'
+    )
+
+
 def _text(content: str, like: Token) -> Token:
     return Token("text", "", 0, content=content, level=like.level)
 
@@ -282,12 +401,17 @@ _CLEANER = nh3.Cleaner(
 )
 
 
-def render_markdown(text: str, mentioned_users: Iterable[Mentionable] = ()) -> Markup:
+def render_markdown(
+    text: str, mentioned_users: Iterable[Mentionable] = (), refs: Refs | None = None
+) -> Markup:
     """`text` as safe HTML: the Markdown subset, sanitized, with the mentions of
-    `mentioned_users` (those the text was saved as mentioning) marked."""
+    `mentioned_users` (those the text was saved as mentioning) marked, and with `refs` its
+    task references as markers (see Refs)."""
     if not text:
         return Markup("")
-    env = {"mentioned": {u.username_key: u for u in mentioned_users}}
+    if refs is not None:
+        text = _PLACEHOLDERS.sub("", text)
+    env = {"mentioned": {u.username_key: u for u in mentioned_users}, "refs": refs}
     head, tail = within_budget(text)
     if not head:
         # No sanitizer pass: every character of the text is escaped, and the only tags are
@@ -297,6 +421,8 @@ def render_markdown(text: str, mentioned_users: Iterable[Mentionable] = ()) -> M
     if not tail and [t.type for t in tokens] == ["paragraph_open", "inline", "paragraph_close"]:
         tokens = tokens[1:2]  # one paragraph (most messages): its text alone, no <p>
     html = _CLEANER.clean(_MD.renderer.render(tokens, _MD.options, env))
+    if refs is not None:
+        html = _PLACED.sub(_marker, html)
     if tail:
         html += _plain(tail, env["mentioned"], paragraphs=True)
     return Markup(html)
@@ -306,15 +432,19 @@ CACHE_SIZE = 4_000
 _cache: OrderedDict[tuple, Markup] = OrderedDict()
 
 
-def cached(text: str, mentioned_users: Iterable[Mentionable] = ()) -> Markup:
-    """render_markdown, once per process and distinct text (with its mentions): for pages
-    that list the same texts on every view (a task's description and comments). The key is
-    the text itself, so an edit is a new entry and nothing is ever stale."""
+def cached(
+    text: str, mentioned_users: Iterable[Mentionable] = (), refs: Refs | None = None
+) -> Markup:
+    """render_markdown, once per process and distinct text (with its mentions and what its
+    task references point into): for pages that list the same texts on every view (a task's
+    description and comments). The key is the text itself, so an edit is a new entry and
+    nothing is ever stale."""
     users = tuple(mentioned_users)
-    key = (text, tuple((u.id, u.username_key, u.username) for u in users))
+    where = (refs.board_id, refs.hosts) if refs is not None else None
+    key = (text, tuple((u.id, u.username_key, u.username) for u in users), where)
     html = _cache.get(key)
     if html is None:
-        html = _cache[key] = render_markdown(text, users)
+        html = _cache[key] = render_markdown(text, users, refs)
         if len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
     else:

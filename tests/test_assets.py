@@ -99,8 +99,10 @@ def test_a_page_names_only_fingerprinted_static_files(app, chat_room):
 # (board.js), due states in the reader's zone 549 (local_time.js), a card's popup opened
 # once htmx has processed its form 118, the focus on the Undo of a card archived with `e`
 # 119 (board.js): 35,858 → 38,002. Issue 24's Ctrl+K focusing the navigation's search box
-# (live.js) 134: 38,136.
-SCRIPT_REACHED = 38_136
+# (live.js) 134, live task chips 367 (live.js: a chip frame
+# replaces the older copies of a task's chips; an oob swap by selector would log
+# htmx:oobErrorNoTarget on every page of the board without that chip): 38,503.
+SCRIPT_REACHED = 38_503
 
 
 def script_sizes() -> dict[str, int]:

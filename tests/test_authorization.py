@@ -174,6 +174,22 @@ ENDPOINTS = {
         {},
         board({"board_member": 404, "room_member": 404, "room_creator": 404, "board_owner": OK}),
     ),
+    # A task's chip (issue 24): its board's members get it; anyone else logged in the same
+    # 204 as for a task that is not there (the text stays as typed)
+    "chips.by_id": ("GET", "/tasks/{task}/chip", {}, {"anonymous": LOGIN, **ANY_USER}),
+    "chips.by_number": (
+        "GET",
+        "/boards/{board}/tasks/1/chip",
+        {},
+        {"anonymous": LOGIN, **ANY_USER},
+    ),
+    # Make task (issue 24): whoever reads bob's message (the room's members) or comment (the
+    # board's); an empty form is refused (422). The world's task was made from nothing: 404
+    "make_task.from_message": ("GET", "/messages/{message}/make-task", {}, board(ROOM)),
+    "make_task.from_message#post": ("POST", "/messages/{message}/make-task", {}, board(ROOM)),
+    "make_task.from_comment": ("GET", "/comments/{comment}/make-task", {}, board(MEMBERS)),
+    "make_task.from_comment#post": ("POST", "/comments/{comment}/make-task", {}, board(MEMBERS)),
+    "make_task.source": ("GET", "/tasks/{task}/source", {}, board(NOT_FOUND)),
     "comments.create": ("POST", "/tasks/{task}/comments", {}, board(MEMBERS)),
     # bob's comment: only bob edits; bob or the board owner deletes
     "comments.edit": (

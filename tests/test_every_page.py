@@ -76,6 +76,9 @@ NOT_PAGES = {
     "autocomplete.task",
     "messages.reply",  # a message's reply target (room.js); without JavaScript a redirect
     "messages.show",  # a message as it is (an editor's Cancel); without JavaScript a redirect
+    "chips.by_id",  # a task's chip, loaded by a live copy of a text (htmx)
+    "chips.by_number",
+    "make_task.source",  # a task's link back to its message or comment: a redirect
     "ws.board",
     "ws.chat_room",
     "ws.personal",
@@ -189,6 +192,10 @@ def data(app, make_user) -> dict:
     say(alice, general, "Yes, Thursday morning.", reply_to=question)
     assert bob.post(f"/messages/{welcome}/reactions", {"emoji": "tada"}).status_code == 302
     say(bob, leads, "Budget looks fine.")
+    # A message made into a task, and one that points at tasks (their chips, issue 24)
+    made = {"title": "Launch post", "column_id": todo, "priority": "medium"}
+    assert alice.post(f"/messages/{welcome}/make-task", made).status_code == 302
+    say(bob, general, "#1 first, then #2 and #99.")
 
     response = alice.post("/direct/new", {"people": [ids["bob"]]})
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -297,6 +304,8 @@ def every_page(data: dict) -> list[Page]:
         Page("message edit", f"/messages/{data['message']}/edit", "alice"),
         Page("message delete", f"/messages/{data['message']}/delete", "alice"),
         Page("message reactions", f"/messages/{data['message']}/reactions", "alice"),
+        Page("make task from a message", f"/messages/{data['message']}/make-task", "alice"),
+        Page("make task from a comment", f"/comments/{data['comment']}/make-task", "alice"),
         Page("direct messages", "/direct", "alice"),
         Page("direct message", f"/rooms/{data['direct']}", "alice", ready=online),
         Page("new direct message", "/direct/new", "alice"),

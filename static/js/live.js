@@ -77,7 +77,12 @@ on("live", {
     detail.elt.reset();
     detail.elt.querySelector("textarea")?.focus();
   },
-  "htmx:wsBeforeMessage"() {
+  "htmx:wsBeforeMessage"(event) {
+    const m = event.detail.message;
+    if (m.startsWith?.("<template data-chips")) { // a task's chip: older copies replaced
+      for (const c of parse(m).firstChild.content.children) for (const o of $$(`[data-chip="${c.dataset.chip}"]`)) +o.dataset.version < +c.dataset.version && o.replaceWith(c.cloneNode(true));
+      return !event.preventDefault();
+    }
     const { id, value, selectionStart, selectionEnd } = document.activeElement || {};
     focused = id && !idle() ? { id, value, selectionStart, selectionEnd } : null;
   },

@@ -37,17 +37,20 @@ def _register_routes(app: Flask) -> None:
         comments,
         invitations,
         labels,
+        make_task,
         members,
         my_tasks,
         quick,
         sockets,  # noqa: F401
+        task_chips,
         tasks,
         transfer,
         watches,
     )
 
     areas = (boards, members, invitations, columns, tasks, checklists, quick, comments,
-             comment_reactions, labels, transfer, watches, my_tasks, activity, archive)  # fmt: skip
+             comment_reactions, labels, transfer, watches, my_tasks, activity, archive,
+             task_chips, make_task)  # fmt: skip
     for module in areas:
         app.register_blueprint(module.bp)
 

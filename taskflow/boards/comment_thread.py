@@ -98,6 +98,13 @@ def toggle_reaction(comment: TaskThreadComment, user_id: int, emoji: str) -> boo
     return added
 
 
+def became_task(comment: TaskThreadComment, task_id: int) -> None:
+    """The comment was made a task ("Make task"): it names the task, and every open page of
+    its thread shows its chip. The caller commits, with the task."""
+    comment.made_task_id = task_id
+    _publish_comment(comment)
+
+
 def _publish_comment(comment: TaskThreadComment) -> None:
     """The comment as it is at commit, replacing its copy on every open task page."""
     _publish(

@@ -83,6 +83,13 @@ class TaskForm(FlaskForm):
             self.assignee_id.data = 0
 
 
+class MakeTaskForm(TaskForm):
+    """ "Make task" from a message or comment (boards/make_task.py): the task form, with the
+    column picked among the user's boards (grouped by board) and the assignee typed."""
+
+    column_id = SelectField("Board and column", coerce=bounded_int, validate_choice=False)
+
+
 class LabelForm(FlaskForm):
     """A board's label: its name (shown everywhere it is) and a colour of the palette."""
 

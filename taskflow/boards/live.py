@@ -31,6 +31,7 @@ from markupsafe import Markup
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import selectinload
 
+from taskflow import chips
 from taskflow.boards.filter import Filter
 from taskflow.extensions import db
 from taskflow.models import Board, Column, Task
@@ -228,9 +229,29 @@ def begin_change(board: Board) -> Change:
 
 
 def task_changed(*task_ids: int) -> None:
-    """These tasks' details changed (or they were deleted): their pages get them on commit."""
+    """These tasks' details changed (or they were deleted): their pages get them on commit,
+    and the pages that show their chips (taskflow/chips.py) the chips, one frame per board."""
     for task_id in task_ids:
         broadcast(topics.task(task_id), lambda t=task_id: task_html(t), key=("task", task_id))
+        _chip_changed(task_id)
+
+
+_CHIPS = "taskflow.chips_changed"
+
+
+def _chip_changed(task_id: int) -> None:
+    task = db.session.get(Task, task_id)  # in the session already: the change loaded it
+    if task is None or task.column is None:
+        return
+    board_id = task.column.board_id
+    changed = db.session.info.setdefault(_CHIPS, {})
+    changed.setdefault(board_id, set()).add(task_id)
+    # Declared once per board and transaction (the key): one frame for all its tasks.
+    broadcast(
+        topics.chips(board_id),
+        lambda: chips.frame(changed.pop(board_id, set())),
+        key=("chips", board_id),
+    )
 
 
 def task_ids(column_id: int) -> list[int]:

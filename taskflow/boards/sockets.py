@@ -61,7 +61,8 @@ class TaskCommentsSocket(PageSocket):
 
     def __init__(self, task_id: int, board_id: int) -> None:
         topic = topics.task(task_id)
-        super().__init__([topic], [topic, topics.board(board_id)])
+        # Its texts' chips of this board stay current (taskflow/chips.py).
+        super().__init__([topic, topics.chips(board_id)], [topic, topics.board(board_id)])
         self.task_id = task_id
 
     def catch_up(self) -> tuple[list[bytes], int]:

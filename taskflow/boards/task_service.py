@@ -8,13 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from taskflow.boards import history
+from taskflow.boards import comment_thread, history
 from taskflow.boards import live as live_board
 from taskflow.boards.changes import Refused, refuse
 from taskflow.boards.live import Change
 from taskflow.boards.watching import assigned_changed, watch_quietly
+from taskflow.chat import service as chat
 from taskflow.extensions import db
-from taskflow.models import Board, Column, Task, User
+from taskflow.models import Board, ChatMessage, Column, Task, TaskThreadComment, User
 from taskflow.models.task import DEFAULT_PRIORITY
 from taskflow.notifications import jobs, task_events
 from taskflow.notifications import service as notifications
@@ -50,6 +51,26 @@ def create_task(column: Column, actor: User, fields: TaskFields) -> tuple[Task, 
     db.session.commit()
     after_create(task, assignee, actor)
     return task, change
+
+
+def make_task(
+    column: Column, actor: User, fields: TaskFields, source: ChatMessage | TaskThreadComment
+) -> Task:
+    """ "Make task" (issue 24): a new task made from a chat message or a task comment,
+    checked by the caller (the actor reads the source and is on the column's board). The
+    task names its source and the source the task, in the one transaction of the board's
+    change; the source is published again, so its pages show the task's chip."""
+    change = live_board.begin_change(column.board)
+    task, assignee = add_task(change, column, actor, fields)
+    if isinstance(source, ChatMessage):
+        task.source_message_id = source.id
+        chat.became_task(source, task.id)
+    else:
+        task.source_comment_id = source.id
+        comment_thread.became_task(source, task.id)
+    db.session.commit()
+    after_create(task, assignee, actor)
+    return task
 
 
 def add_task(

@@ -4,7 +4,7 @@ keyboard or drag and drop)."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from taskflow import due_dates, errors, security
+from taskflow import chips, due_dates, errors, security
 from taskflow.access import member_column, member_task
 from taskflow.boards import task_service
 from taskflow.boards.boards import changed, kanban, limited, may_change, offer
@@ -41,16 +41,18 @@ def show(task_id: int):
     before = id_arg("before")
     if is_htmx() and before is not None:  # "load older" comments: only the older page
         comments = TaskThreadComment.latest(task, before)
-        return render_template("boards/tasks/_comments_page.html", task=task, comments=comments)
+        page = render_template("boards/tasks/_comments_page.html", task=task, comments=comments)
+        return chips.fill(page, current_user, viewer_zone())
     return task_page(task, before=before)
 
 
 def task_page(task: Task, before: int | None = None, **context) -> str:
     comments = TaskThreadComment.latest(task, before)
     watching = TaskWatch.watching(task.id, current_user.id)
-    return render_template(
+    page = render_template(
         "boards/tasks/show.html", task=task, comments=comments, watching_task=watching, **context
     )
+    return chips.fill(page, current_user, viewer_zone())  # the chips in its texts
 
 
 @bp.route("/tasks/<int:task_id>/edit", methods=["GET", "POST"])

@@ -16,7 +16,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import Row
 
-from taskflow import security
+from taskflow import chips, security
 from taskflow.access import (
     managed_room,
     member_board,
@@ -144,9 +144,10 @@ def show(room_id: int):
         return _room_page(room, latest, mark_read=mark_read, reply_to=reply_to)
     if is_htmx():  # "load older": only the older page
         messages, oldest = render.page_of_messages(room.id, before, viewer_zone())
-        return render_template(
+        page = render_template(
             "chat/_messages_page.html", room_id=room.id, messages=messages, oldest=oldest
         )
+        return chips.fill(page, current_user, viewer_zone())
     messages = render.messages_html(room.id, before, viewer_zone())
     return _room_page(room, messages, reply_to=reply_to)
 
@@ -296,6 +297,7 @@ def _room_page(room: Row, messages: Markup, mark_read: bool = False, **context) 
     once loaded: its room is read up to the newest message. With JavaScript the page says
     when it has been seen (visible, scrolled to the bottom: unread.js)."""
     read = room.last_read_id
+    messages = chips.fill(messages, current_user, viewer_zone())  # this reader's chips
     if (room.latest_id or 0) > read:
         messages = unread.with_divider(
             messages, unread.first_unread_id(room.id, current_user.id, read)

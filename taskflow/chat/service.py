@@ -230,6 +230,15 @@ def _publish_change(message: ChatMessage) -> None:
     db.session.commit()
 
 
+def became_task(message: ChatMessage, task_id: int) -> None:
+    """The message was made a task ("Make task", boards/make_task.py): it names the task, and
+    as a change of the message (numbered, published as an edit is) every open page of the
+    room shows its chip. The caller commits, with the task."""
+    message.made_task_id = task_id
+    message.seq = ChatRoom.next_seq(message.room_id)
+    _broadcast(message)
+
+
 def publish_numbered(message: ChatMessage) -> None:
     """Publish and commit a change of the message that its caller numbered first
     (`message.seq = ChatRoom.next_seq(...)`, which locks the room's changes in PostgreSQL)

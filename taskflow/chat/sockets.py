@@ -78,12 +78,16 @@ class RoomSocket(ListingSocket):
         listed += unread.counted_directs(user_id)
         others = [i for i in dict.fromkeys(listed) if i != room_id]
         scopes = [topic, topics.room_preview(room_id)] if preview else [topic]
+        follows = [topic]
         if board_id is not None:  # a direct message depends on no board
             scopes.append(topics.board(board_id))
+            # The chips of the board's tasks stay current (taskflow/chips.py): every reader
+            # of the room is on its board, and its scope ends this socket with the access.
+            follows.append(topics.chips(board_id))
         # A preview's room is not the user's: it has no state to send (its catch-up would
         # take the missing state for an end of access).
         listed = others if preview else [room_id, *others]
-        super().__init__(listed, [topic], scopes, counted=others)
+        super().__init__(listed, follows, scopes, counted=others)
         self.room_id, self.preview = room_id, preview
         # The last change the page saw (room.js); redis: presence is refreshed between frames.
         self.seq, self.redis = request.args.get("seq", type=int), current_app.redis

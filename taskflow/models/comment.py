@@ -24,8 +24,10 @@ class TaskThreadComment(db.Model):
     # An imported comment (boards/import_service.py) has no author here: the name it had
     # where it came from, shown as "Imported · originally by <name>", its date kept.
     imported_author: Mapped[str | None] = mapped_column(String(100))
+    # "Make task" (issue 24): the task this comment became (its chip follows the comment).
+    made_task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="SET NULL"))
 
-    task: Mapped[Task] = relationship()
+    task: Mapped[Task] = relationship(foreign_keys=[task_id])
     author: Mapped[User | None] = relationship(lazy="joined")
     mentioned_users: Mapped[list[User]] = relationship(secondary="task_comment_mentions")
     # As ChatMessage.reactions: read with the comment, written as Reaction rows.

@@ -54,6 +54,8 @@ class ChatMessage(db.Model):
         ForeignKey("chat_messages.id", ondelete="SET NULL"), index=True
     )
     reply_excerpt: Mapped[str | None] = mapped_column(String(REPLY_EXCERPT_MAX))
+    # "Make task" (issue 24): the task this message became (its chip follows the message).
+    made_task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="SET NULL"))
     # Set at post time when the previous message of the room is the same author's, within
     # people.GROUP_WITHIN: the page shows it under that message's name and avatar.
     continues: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -52,6 +52,21 @@ class Task(db.Model):
     checklist_done: Mapped[int] = mapped_column(default=0, server_default="0")
     # Archived instead of deleted: out of its column's order (position ARCHIVED), restorable.
     archived_at: Mapped[datetime | None]
+    # "Make task" (issue 24): the message or comment it was made from, if any (its card
+    # and page link back). use_alter: the message and comment name the task they became.
+    source_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey(
+            "chat_messages.id", ondelete="SET NULL", use_alter=True, name="fk_tasks_source_message"
+        )
+    )
+    source_comment_id: Mapped[int | None] = mapped_column(
+        ForeignKey(
+            "task_thread_comments.id",
+            ondelete="SET NULL",
+            use_alter=True,
+            name="fk_tasks_source_comment",
+        )
+    )
 
     column: Mapped[Column] = relationship(back_populates="tasks")
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])

@@ -14,6 +14,12 @@ def task(task_id: int) -> str:
     return f"task:{task_id}"
 
 
+def chips(board_id: int) -> str:
+    """The board's tasks' chips as they change (taskflow/chips.py): the room and task pages
+    of its members follow it."""
+    return f"chips:{board_id}"
+
+
 def room(room_id: int) -> str:
     return f"room:{room_id}"
 

@@ -1,0 +1,31 @@
+"""A task's chip for one reader (taskflow/chips.py): what a live copy of a message, comment
+or description loads for each of its markers (`hx-get`, then swapped in its place). A
+reader who may not read the task (not on its board), or a task that is not there, gets 204
+and keeps the text as typed: the same answer, so nothing is learnt of what exists."""
+
+from flask import Blueprint
+from flask_login import current_user, login_required
+
+from taskflow import chips
+from taskflow.timezones import viewer_zone
+
+bp = Blueprint("chips", __name__)
+
+
+@bp.get("/tasks/<int:task_id>/chip")
+@login_required
+def by_id(task_id: int):
+    return _chip(str(task_id))
+
+
+@bp.get("/boards/<int:board_id>/tasks/<int:number>/chip")
+@login_required
+def by_number(board_id: int, number: int):
+    return _chip(f"{board_id}.{number}")
+
+
+def _chip(key: str):
+    chip = chips.load({key}, current_user).get(key)
+    if chip is None:
+        return "", 204
+    return chips.html(chip, viewer_zone())

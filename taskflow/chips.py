@@ -1,0 +1,143 @@
+"""Live task chips (issue 24): "#42" or a task's URL in a message, a comment or a
+description shows that task as a chip (its number, title, column, assignee and due state),
+to readers of its board only.
+
+What people write is rendered once for every reader and cached (chat/render.py,
+markup.cached), so it cannot hold a task's state nor who may read it: markup.py leaves a
+*marker* there (`class="task-ref"`, naming a task id or a board and number). Each reader's
+copy is filled here:
+
+- a page (`fill`): every marker of the page in one query, which finds only tasks of boards
+  the reader is a member of; a marker whose task it does not find stays the text as typed
+  (a URL stays a link to it), so a non-member learns nothing, not even that it exists;
+- a live copy (a message or comment as a socket sends it, the same for every reader): its
+  markers load their chip, per reader (`hx-get`, boards/chips.py answers the chip or 204);
+- a change (`frame`): a change of a task publishes its chip once, labelled with its board's
+  version, to the board's chip topic, which the room and task pages of its members follow;
+  live.js replaces only older copies (a chip never goes backwards).
+
+The chip's version is its board's (Board.version, read in the same statement as the task):
+every change of a task is a change of its board, so a later state always has a higher one."""
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from flask import current_app, has_request_context, request
+from markupsafe import Markup
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import joinedload
+
+from taskflow.extensions import db
+from taskflow.markup import Refs
+from taskflow.models import Board, ChatRoom, Column, Membership, Task, User
+
+# A marker as markup._marker writes it: its tag, its key ("5": a task id; "3.42": board 3's
+# number 42) and what the text said there.
+MARKER = re.compile(
+    r'<(a|span) class="task-ref"(?: href="[^"]*")? data-ref="(\d+(?:\.\d+)?)"[^>]*>(.*?)</\1>',
+    re.DOTALL,
+)
+TEMPLATE = "_chip.html"
+
+
+@dataclass
+class Chip:
+    task: Task
+    column: str
+    board_id: int
+    version: int
+
+
+def refs(board_id: int | None) -> Refs:
+    """What a text of this board may reference (a template global): its numbers, and task
+    URLs of the host the app is reached at."""
+    return Refs(board_id, [request.host] if has_request_context() else [])
+
+
+def message_refs(message) -> Refs:
+    """refs() of a chat message's room (a template global). A message just posted is not in
+    the session (chat.service._insert): its room's board is read by id."""
+    room = message.room
+    if room is not None:
+        return refs(room.board_id)
+    return refs(db.session.scalar(select(ChatRoom.board_id).where(ChatRoom.id == message.room_id)))
+
+
+def load(keys: set[str], user: User) -> dict[str, Chip]:
+    """The chips of these marker keys that `user` may read (a member of the task's board),
+    by key: one query."""
+    ids, numbers = set(), defaultdict(set)
+    for key in keys:
+        if "." in key:
+            board_id, number = key.split(".")
+            numbers[int(board_id)].add(int(number))
+        else:
+            ids.add(int(key))
+    if not keys or not user.is_authenticated:
+        return {}
+    wanted = [Task.id.in_(ids)] if ids else []
+    wanted += [and_(Column.board_id == b, Task.number.in_(n)) for b, n in numbers.items()]
+    query = (
+        select(Task, Column.name, Column.board_id, Board.version)
+        .join(Column, Task.column_id == Column.id)
+        .join(Board, Board.id == Column.board_id)
+        .join(Membership, and_(Membership.board_id == Board.id, Membership.user_id == user.id))
+        .where(or_(*wanted))
+        .options(joinedload(Task.assignee))
+    )
+    found = {}
+    for task, column, board_id, version in db.session.execute(query).unique():
+        chip = Chip(task, column, board_id, version)
+        found[str(task.id)] = found[f"{board_id}.{task.number}"] = chip
+    return found
+
+
+def html(chip: Chip, zone: str) -> Markup:
+    """One chip as a reader sees it (its due state in `zone`)."""
+    template = current_app.jinja_env.get_template(TEMPLATE)
+    return Markup(template.render(chip=chip, zone=zone))
+
+
+def fill(page: str, user: User, zone: str) -> Markup:
+    """`page` with each marker filled with its chip for `user`, or left as the text as
+    typed when they may not read it (one query for every marker of the page)."""
+    keys = {match.group(2) for match in MARKER.finditer(page)}
+    if not keys:
+        return Markup(page)
+    chips = load(keys, user)
+
+    def filled(match: re.Match) -> str:
+        chip = chips.get(match.group(2))
+        return html(chip, zone) if chip is not None else plain(match)
+
+    return Markup(MARKER.sub(filled, page))
+
+
+def plain(match: re.Match) -> str:
+    """A marker as the text said it: "#42", or the URL as a link (to the task's page)."""
+    if match.group(1) == "span":
+        return match.group(3)
+    return f'<a href="/tasks/{match.group(2)}" rel="nofollow noopener">{match.group(3)}</a>'
+
+
+def of_tasks(task_ids: set[int]) -> list[Chip]:
+    """The chips of these tasks as every reader of their board sees them (one query): for
+    a change's frame, inside its transaction."""
+    query = (
+        select(Task, Column.name, Column.board_id, Board.version)
+        .join(Column, Task.column_id == Column.id)
+        .join(Board, Board.id == Column.board_id)
+        .where(Task.id.in_(task_ids))
+        .options(joinedload(Task.assignee))
+        .execution_options(populate_existing=True)
+    )
+    return [Chip(*row) for row in db.session.execute(query).unique()]
+
+
+def frame(task_ids: set[int]) -> str:
+    """The chips of these tasks, changed, as one frame for every page that follows their
+    board's chips (times in UTC: local_time.js shows the due state in the reader's zone);
+    live.js swaps each in for older copies only."""
+    chips = "".join(html(chip, "UTC") for chip in of_tasks(task_ids))
+    return f"<template data-chips>{chips}</template>" if chips else ""
