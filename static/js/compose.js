@@ -1,4 +1,4 @@
-// Writing: Enter sends, Esc clears, "/" jumps to the composer; @mention and command options.
+// Writing: Enter sends, Esc clears, "/" jumps to the composer; @mention options.
 const mentionBox = (field) => byId(field.dataset.mentionBox);
 const mentionField = (box) => $(`[data-mention-box="${box.id}"]`);
 
@@ -7,7 +7,7 @@ function closeMentions(field) {
   field.removeAttribute("aria-activedescendant");
 }
 
-function insertMention(field, { insert, replace }) { // the server's: what replaces what was typed
+function insertMention(field, { insert, replace }) { // both from the server
   const caret = field.selectionStart, before = field.value.slice(0, caret - replace) + insert;
   field.value = before + field.value.slice(caret);
   field.setSelectionRange(before.length, before.length);

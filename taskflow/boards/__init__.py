@@ -31,10 +31,10 @@ def _composer_commands() -> None:
     notifications are below boards, so boards hands them its functions."""
     from taskflow.boards import commands, composer
     from taskflow.chat import intake
-    from taskflow.notifications import autocomplete
+    from taskflow.notifications import mentions
 
     intake.commands = commands.run
-    autocomplete.commands = composer.options
+    mentions.command_options = composer.options
 
 
 def _register_routes(app: Flask) -> None:

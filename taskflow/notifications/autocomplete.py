@@ -9,23 +9,18 @@ from flask import Blueprint, render_template, request
 
 from taskflow.access import member_room, member_task
 from taskflow.converters import bounded_int
-from taskflow.models import Board, ChatRoom, User, room_reads
+from taskflow.models import Board, User, room_reads
 from taskflow.notifications import mentions
 
 bp = Blueprint("autocomplete", __name__)
 LIMIT = 8
 
-# The room composer's command options (/mo…, #4…): boards/composer.py's `options`, set at
-# start-up (boards is above notifications); None, or its None for a text, leaves @mentions.
-commands: Callable[[ChatRoom, str, int], str | None] | None = None
-
 
 @bp.get("/rooms/<int:room_id>/mentions")
 def room(room_id: int):
     room = member_room(room_id)
-    if commands is not None:
-        text, caret = _typed()
-        offered = commands(room, text, caret)
+    if mentions.command_options is not None:  # /mo…, #4…: the boards area's options
+        offered = mentions.command_options(room, *_typed())
         if offered is not None:
             return offered
     return _options(lambda prefix: room_reads.members_starting(room.id, prefix, LIMIT))
