@@ -189,6 +189,7 @@ def data(app, make_user) -> dict:
     say(alice, general, "Yes, Thursday morning.", reply_to=question)
     assert bob.post(f"/messages/{welcome}/reactions", {"emoji": "tada"}).status_code == 302
     say(bob, leads, "Budget looks fine.")
+    say(alice, general, "/new Write the launch post")  # a command's notice, with its Undo
 
     response = alice.post("/direct/new", {"people": [ids["bob"]]})
     assert response.status_code == 302, response.get_data(as_text=True)
