@@ -330,3 +330,26 @@ def test_a_command_over_the_socket_reaches_every_member(live_server, chat_room):
     assert "moved #1 Fix login to Done" in receive_until(bob, "moved #1")
     send(alice, content="/help", client_id="command-help-0001")
     assert "/archive 42" in "".join(frames_until(alice, "/archive 42"))
+
+
+def test_the_notices_migration_goes_down_and_up_keeping_messages(tmp_path, redis_url):
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect
+
+    from .conftest import autoincrement_of_never_reused_tables, scratch_app
+
+    app = scratch_app(tmp_path, redis_url)
+    with app.app_context():
+        upgrade()
+        alice = User("alice", "x" * 10)
+        room = ChatRoom(Board.create("One", "", alice), "general", "", alice)
+        db.session.add_all([alice, room, ChatMessage(room=room, author=alice, content="hi")])
+        db.session.commit()
+        downgrade(revision="a24num000001")  # before the notices
+        assert "kind" not in {c["name"] for c in inspect(db.engine).get_columns("chat_messages")}
+        upgrade()
+        db.session.expire_all()
+        kept = db.session.scalars(select(ChatMessage)).one()
+        assert (kept.content, kept.kind, kept.event_id) == ("hi", "text", None)
+        assert all(autoincrement_of_never_reused_tables().values())
+        db.session.remove()
