@@ -120,6 +120,10 @@ def test_move_assign_due_label_archive_each_apply_and_say_so(app, room):
     assert (task["column"], task["assignee"], task["due"], task["labels"]) == (
         "Done", "bob", date(2026, 12, 1), ["bug"],
     )  # fmt: skip
+    # With the socket down (htmx over HTTP): the notice comes back as the room's change.
+    answer = say(alice, room_id, "/move 1\nin", htmx=True).get_data(as_text=True)
+    assert "moved #1 Fix login to In Progress" in answer and 'class="message notice"' in answer
+    assert say(alice, room_id, "/move 1 done").status_code == 302
     assert say(alice, room_id, "/move 1 in").status_code == 302  # a column's start will do
     assert task_no(app, room_id, 1)["column"] == "In Progress"
     assert say(alice, room_id, "/label 1 bug").status_code == 302  # a toggle: off again
@@ -132,6 +136,8 @@ def test_move_assign_due_label_archive_each_apply_and_say_so(app, room):
         "assigned #1 Fix login to @bob",
         "set #1 Fix login due 2026-12-01",
         "labelled #1 Fix login bug",
+        "moved #1 Fix login to In Progress",
+        "moved #1 Fix login to Done",
         "moved #1 Fix login to In Progress",
         "took the label bug off #1 Fix login",
         "archived #1 Fix login",

@@ -12,6 +12,7 @@ is posted in the room (chat.service.post_notice), with an Undo its author alone 
 (viewer.css) and may take (undo_service: the event's actor, within its window, not changed
 since). A command that cannot be applied is told to the sender only, the text kept."""
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -57,8 +58,8 @@ class Command:
 
 def run(room: ChatRoom, author: User, text: str, client_id: str | None) -> intake.Outcome:
     """Apply the command `text` typed in `room` by `author` (both checked by the intake)."""
-    name, _, rest = text[1:].partition(" ")
-    command = COMMANDS.get(name.strip().casefold())
+    name, rest = (re.split(r"\s+", text[1:], maxsplit=1) + [""])[:2]
+    command = COMMANDS.get(name.casefold())
     if room.board_id is None:
         return intake.refused(NOT_HERE)
     if command is None:
@@ -175,7 +176,7 @@ def _archive(c: Context) -> Done:
 
 
 def _task_and_rest(c: Context, wanted: str) -> tuple[Task, str]:
-    number, _, rest = c.rest.partition(" ")
+    number, rest = (c.rest.split(None, 1) + ["", ""])[:2]
     task = words.task(c.board.id, number)
     if not rest.strip():
         raise words.Unclear(f"Say {wanted} after #{task.number}.")
