@@ -76,8 +76,8 @@ def latest_notice_id(app, room_id: int) -> int:
         return found
 
 
-def undo(client, room_id: int, notice_id: int):
-    return client.post(f"/rooms/{room_id}/notices/{notice_id}/undo")
+def undo(client, room_id: int, notice_id: int, htmx: bool = False):
+    return client.post(f"/rooms/{room_id}/notices/{notice_id}/undo", htmx=htmx)
 
 
 @pytest.fixture
@@ -106,7 +106,7 @@ def test_new_creates_a_task_with_its_assignee_priority_and_due_day(app, chat_roo
     assert (author, text) == ("alice", "created #1 Fix login in To Do") and event
     page = alice.get(f"/rooms/{chat_room}").get_data(as_text=True)
     assert re.search(r'class="message notice"[^>]*>.*alice</b> created #1 Fix login', page)
-    assert 'form="notice-undo-form"' in page and 'id="notice-undo-form"' in page
+    assert 'form="reactions-form"' in page and 'id="reactions-form"' in page
 
 
 def test_move_assign_due_label_archive_each_apply_and_say_so(app, room):
@@ -293,6 +293,8 @@ def test_only_the_author_undoes_and_only_what_did_not_change_since(app, room):
     assert "Only the person who made this change can undo it." in undo(
         bob, room_id, moved
     ).get_data(as_text=True)
+    refused = undo(bob, room_id, moved, htmx=True).get_data(as_text=True)  # for the page's #flash
+    assert 'hx-swap-oob="beforeend:#flash"' in refused and "Only the person" in refused
     say(bob, room_id, "/move 1 in progress")
     assert undo(alice, room_id, moved).status_code == 409  # moved since
     assert task_no(app, room_id, 1)["column"] == "In Progress"

@@ -1,6 +1,6 @@
 """The room composer's commands on the web: a notice's Undo (its author's: the button is in
 the shared notice, shown to its author by viewer.css, and posts the page's own
-#notice-undo-form, so it carries no token), and the options the composer offers as a
+#reactions-form, so it carries no token), and the options the composer offers as a
 command is typed (`/mo…`, `#4…`, a column after `/move 42 `, a label after `/label 42 `),
 which notifications/autocomplete.py asks for through `options` (set at start-up)."""
 
@@ -15,6 +15,7 @@ from taskflow.boards import command_words, commands
 from taskflow.boards.boards import limited
 from taskflow.boards.changes import Refused
 from taskflow.extensions import db
+from taskflow.htmx import is_htmx
 from taskflow.models import Board, ChatMessage, ChatRoom, Label
 from taskflow.models.message import NOTICE
 
@@ -38,7 +39,11 @@ def undo(room_id: int, message_id: int):
     try:
         done = commands.undo(room, notice, current_user._get_current_object())
     except Refused as refused:
+        if is_htmx():  # reactions.js posts it without a target: the page's messages say why
+            return render_template("boards/_undo_refused.html", reason=refused.reason), 200
         return errors.refusal(refused.status, refused.reason)
+    if is_htmx():  # the page gets the "undid" notice as every page of the room does
+        return "", 204
     flash("Undone.", "success")
     return redirect(url_for("rooms.show", room_id=room.id, _anchor=f"message-{done.id}"))
 
