@@ -90,6 +90,13 @@ ENDPOINTS = {
     "activity.task": ("GET", "/tasks/{task}/history", {}, board(MEMBERS)),
     # alice's move: only she undoes it
     "activity.undo": ("POST", "/boards/{board}/undo/{event}", {}, board(OWNER_ONLY)),
+    # alice's command's notice in dave's room: only she undoes it (erin is not in the room)
+    "composer.undo": (
+        "POST",
+        "/rooms/{room}/notices/{notice}/undo",
+        {},
+        board({"board_member": 404, "room_member": 403, "room_creator": 403, "board_owner": OK}),
+    ),
     "archive.archived": ("GET", "/boards/{board}/archived", {}, board(MEMBERS)),
     "members.index": ("GET", "/boards/{board}/members", {}, board(MEMBERS)),
     "members.create": ("POST", "/boards/{board}/members", {}, board(OWNER_ONLY)),
@@ -458,6 +465,11 @@ def make_world(app, ids: dict) -> dict:
             user_id=ids["alice"], filename="b.json", kind="taskflow", status=DONE, board_id=board.id
         )
         db.session.add_all([note, invitation, event, board_import])
+        db.session.flush()
+        notice = ChatMessage(
+            room=room, author=users["alice"], content="moved", kind="notice", event_id=event.id
+        )
+        db.session.add(notice)
         db.session.commit()
         world = {
             "board": board.id,
@@ -476,6 +488,7 @@ def make_world(app, ids: dict) -> dict:
             "erin": ids["erin"],
             "bob": ids["bob"],
             "event": event.id,
+            "notice": notice.id,
             "board_import": board_import.id,
         }
         db.session.remove()
@@ -553,8 +566,12 @@ def test_acting_on_another_boards_ids(app, people):
     )
     assert alice.post(f"/rooms/{theirs['room']}/messages", {"content": "x"}).status_code == 404
     assert alice.post(f"/notifications/{theirs['notification']}/view").status_code == 404
+    for room in (mine, theirs):  # a notice of another board's room is no notice of this room
+        assert (
+            alice.post(f"/rooms/{room['room']}/notices/{theirs['notice']}/undo").status_code == 404
+        )
     assert alice.post(f"/columns/{foreign_column}/tasks/new", {"title": "x"}).status_code == 404
     with app.app_context():
         assert db.session.get(Task, mine["task"]).column_id == mine["column"]
-        assert ChatMessage.query.filter_by(room_id=theirs["room"]).count() == 1
+        assert ChatMessage.query.filter_by(room_id=theirs["room"], kind="text").count() == 1
         assert db.session.get(Notification, theirs["notification"]).is_read is False

@@ -196,6 +196,7 @@ def data(app, make_user) -> dict:
     made = {"title": "Launch post", "column_id": todo, "priority": "medium"}
     assert alice.post(f"/messages/{welcome}/make-task", made).status_code == 302
     say(bob, general, "#1 first, then #2 and #99.")
+    say(alice, general, "/new Write the launch post")  # a command's notice, with its Undo
 
     response = alice.post("/direct/new", {"people": [ids["bob"]]})
     assert response.status_code == 302, response.get_data(as_text=True)

@@ -7,9 +7,8 @@ function closeMentions(field) {
   field.removeAttribute("aria-activedescendant");
 }
 
-function insertMention(field, username) {
-  const caret = field.selectionStart;
-  const before = field.value.slice(0, caret).replace(/@[\w.\-]*$/, `@${username} `);
+function insertMention(field, { insert, replace }) { // both from the server
+  const caret = field.selectionStart, before = field.value.slice(0, caret - replace) + insert;
   field.value = before + field.value.slice(caret);
   field.setSelectionRange(before.length, before.length);
   closeMentions(field);
@@ -26,7 +25,7 @@ on("mentions", { // the field and its box
       const next = (at + step + all.length) % all.length;
       all.forEach((o, i) => o.setAttribute("aria-selected", i === next));
       field.setAttribute("aria-activedescendant", all[next].id);
-    } else if (event.key === "Enter" || event.key === "Tab") insertMention(field, all[Math.max(at, 0)].dataset.username);
+    } else if (event.key === "Enter" || event.key === "Tab") insertMention(field, all[Math.max(at, 0)].dataset);
     else if (event.key === "Escape") closeMentions(field);
     else return;
     event.preventDefault();
@@ -41,8 +40,8 @@ on("mentions", { // the field and its box
     else mentionField(box)?.removeAttribute("aria-activedescendant");
   },
   click(event, box) {
-    const option = event.target.closest('[role="option"][data-username]');
-    if (option && mentionField(box)) insertMention(mentionField(box), option.dataset.username);
+    const option = event.target.closest('[role="option"][data-insert]');
+    if (option && mentionField(box)) insertMention(mentionField(box), option.dataset);
   },
 });
 

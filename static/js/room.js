@@ -253,7 +253,7 @@ on("room-live", {
       stopTyping();
     }
     if (event.key !== "ArrowUp" || field.value || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
-    const edit = $$(`.message[data-author-id="${myId}"]:not(.editing)`).pop()?.querySelector(".edit");
+    const edit = $$(`.message[data-author-id="${myId}"]:not(.editing, .notice)`).pop()?.querySelector(".edit");
     if (edit) {
       event.preventDefault();
       edit.click();

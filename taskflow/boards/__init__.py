@@ -23,6 +23,18 @@ HISTORY_SHOWN = 10  # a task page's latest events; "Older history" is a page of 
 def init_app(app: Flask) -> None:
     _register_routes(app)
     _template_globals(app)
+    _composer_commands()
+
+
+def _composer_commands() -> None:
+    """Commands typed in a room's composer (boards/commands.py) and their options: chat and
+    notifications are below boards, so boards hands them its functions."""
+    from taskflow.boards import commands, composer
+    from taskflow.chat import intake
+    from taskflow.notifications import mentions
+
+    intake.commands = commands.run
+    mentions.command_options = composer.options
 
 
 def _register_routes(app: Flask) -> None:
@@ -35,6 +47,7 @@ def _register_routes(app: Flask) -> None:
         columns,
         comment_reactions,
         comments,
+        composer,
         invitations,
         labels,
         make_task,
@@ -50,7 +63,7 @@ def _register_routes(app: Flask) -> None:
 
     areas = (boards, members, invitations, columns, tasks, checklists, quick, comments,
              comment_reactions, labels, transfer, watches, my_tasks, activity, archive,
-             task_chips, make_task)  # fmt: skip
+             task_chips, make_task, composer)  # fmt: skip
     for module in areas:
         app.register_blueprint(module.bp)
 

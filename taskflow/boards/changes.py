@@ -6,9 +6,8 @@ invitation_service, comment_thread): it checks the rule, writes, declares what t
 broadcasts (boards.live's Change, realtime.after_commit, notifications.push) and commits.
 A rule that does not hold raises `Refused` (taskflow/refusals.py), with a reason and an HTTP
 status the route turns into the same 4xx page, fragment or form error as before; nothing was
-written. Routes,
-demo.py, the CLI (and chat commands) parse, check who may see what (access.py), call the
-service and render: they never commit."""
+written. Routes, demo.py, the CLI and the room's commands (commands.py) parse, check who
+may see what (access.py), call the service and render: they never commit."""
 
 from taskflow import security
 from taskflow.refusals import Refused, refuse  # noqa: F401 (the boards services' names)

@@ -66,7 +66,7 @@ def set_task_labels(task: Task, label_ids: Collection[int], actor: User | None =
     labels = list(db.session.scalars(query.where(Label.id.in_(list(label_ids)[:PER_BOARD]))))
     change.card(task)
     task.bump_version()
-    before = {label.name for label in task.labels}
+    before = {label.id: label.name for label in task.labels}
     task.labels = sorted(labels, key=lambda label: (label.key, label.id))
     _record_labels(task, actor, before)
     live_board.task_changed(task.id)
@@ -74,12 +74,15 @@ def set_task_labels(task: Task, label_ids: Collection[int], actor: User | None =
     return change
 
 
-def _record_labels(task: Task, actor: User | None, before: set[str]) -> None:
-    after = {label.name for label in task.labels}
-    for kind, names in (("labelled", after - before), ("unlabelled", before - after)):
-        if names:
+def _record_labels(task: Task, actor: User | None, before: dict[int, str]) -> None:
+    """One event for the labels added, one for those taken off: their names as they read
+    now, and their ids for an undo (boards/undo_service.py)."""
+    after = {label.id: label.name for label in task.labels}
+    for kind, ids in (("labelled", after.keys() - before), ("unlabelled", before.keys() - after)):
+        if ids:
+            names = sorted((after | before)[i] for i in ids)
             listed = ", ".join(sorted(names, key=str.casefold))
-            history.record(task.column.board_id, actor, kind, task, names=listed)
+            history.record(task.column.board_id, actor, kind, task, names=listed, ids=sorted(ids))
 
 
 def _carriers_changed(change: Change, task_ids: list[int]) -> None:

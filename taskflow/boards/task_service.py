@@ -128,13 +128,16 @@ def assign_task(task: Task, actor: User, assignee_id: int | None) -> Change:
     return edit_task(task, actor, lambda now: replace(_fields_of(now), assignee_id=assignee_id))
 
 
-def set_due_date(task: Task, actor: User, due_date: date | None) -> Change:
+def set_due_date(
+    task: Task, actor: User, due_date: date | None, due_at: datetime | None = None
+) -> Change:
     """Set the task's due date alone (None: no date), its other fields as they are: a date
-    without a time (the card's `d` popup), its reminder kept while it has a date."""
+    without a time (the card's `d` popup; `due_at`, its moment in UTC, only for an undo
+    that puts a time back), its reminder kept while it has a date."""
 
     def dated(now: Task) -> TaskFields:
         remind = now.remind_before if due_date else None
-        return replace(_fields_of(now), due_date=due_date, due_at=None, remind_before=remind)
+        return replace(_fields_of(now), due_date=due_date, due_at=due_at, remind_before=remind)
 
     return edit_task(task, actor, dated)
 
@@ -309,9 +312,10 @@ def _record_edits(task: Task, actor: User, before: dict) -> None:
         new = _facts(task)[kind]
         if new == old:
             continue
-        if kind == "assignee":
+        if kind == "assignee":  # by name as it reads now, and by id for an undo
             names = {k: _name(v) for k, v in (("from", old), ("to", new))}
-            history.record(board_id, actor, "assigned" if new else "unassigned", task, **names)
+            kind = "assigned" if new else "unassigned"
+            history.record(board_id, actor, kind, task, **names, from_id=old, to_id=new)
         else:
             history.record(board_id, actor, kind, task, **{"from": old, "to": new})
 

@@ -64,6 +64,11 @@ class ChatRoomFrames:
             self.state["typing"] = False
         if outcome.kind == intake.REFUSED:
             return self._refuse(outcome.reason, frame)
+        if outcome.kind == intake.ANSWERED:  # /help: to this page only, the composer emptied
+            self.state["notice"] = True
+            return self.connection.send(
+                error_html(outcome.reason) + render.draft_html(self.room_id, "")
+            )
         if outcome.kind == intake.DUPLICATE:  # sent again after a dropped connection
             return self.connection.send(render.upsert_html(outcome.message))  # to this page only
         if outcome.kind == intake.POSTED:
@@ -81,8 +86,9 @@ class ChatRoomFrames:
 
     def _reader(self, text: str) -> tuple[ChatRoom, User] | None:
         """The room and its sender for intake: mentions and the notice read the room's
-        members, which need them in the session; otherwise a recent check will do."""
-        fresh = "@" in text or bool(self.state.get("notice"))
+        members, and a command changes the board, which need them in the session; otherwise
+        a recent check will do."""
+        fresh = "@" in text or text.startswith("/") or bool(self.state.get("notice"))
         room, user = self._room_and_author() if fresh else self._recent_room_and_author()
         return None if room is None else (room, user)
 

@@ -5,7 +5,12 @@ which checks them in one order and posts, and both then only render its `Outcome
 The order: the text, the page's client id, a message saved before under it (a resend after a
 dropped connection: acknowledged again, not counted against the sender), the sender's rate
 limit, the room and its sender (still a member: the caller's `reader`), a read-only direct
-message, the message replied to; then the post."""
+message, the message replied to; then the post.
+
+A text starting with "/" is a command (boards/commands.py) when the boards area has set
+`commands` at start-up: chat never imports boards (the layers), boards hands it its runner.
+The runner returns an Outcome as a post does: the notice it posted, a refusal (said to the
+sender only, the text kept), or an answer for the sender alone (ANSWERED: /help)."""
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -15,6 +20,7 @@ from taskflow.chat import service as chat
 from taskflow.models import ChatMessage, ChatRoom, User
 
 POSTED, DUPLICATE, REFUSED, GONE = "posted", "duplicate", "refused", "gone"
+ANSWERED = "answered"  # said to the sender only (`reason`), nothing saved: /help
 
 # What finds the room and its sender for a text (None: the sender's access ended). The socket
 # reuses a recent check unless the text needs the room's members; the form passes its own.
@@ -40,6 +46,11 @@ def refused(reason: str, status: int = 422) -> Outcome:
     return Outcome(REFUSED, reason=reason, status=status)
 
 
+# Runs a command typed in a room (the room and sender checked, the text, the client id):
+# set by taskflow.boards at start-up; None leaves a text starting with "/" a message.
+commands: Callable[[ChatRoom, User, str, str | None], Outcome] | None = None
+
+
 def receive(
     room_id: int, user_id: int, fields: Mapping, reader: Reader, was_typing: bool = True
 ) -> Outcome:
@@ -60,6 +71,10 @@ def receive(
     closed = chat.closed_to(room.id, room.kind, author.id)  # a direct message only
     if closed:
         return refused(closed, 403)
+    if commands is not None and text.startswith("//"):  # "//…": a text that begins with "/"
+        text = text[1:]
+    elif commands is not None and text.startswith("/"):
+        return commands(room, author, text, client_id)
     reply_to, gone = chat.reply_target(room_id, fields.get("reply_to"))
     if gone:
         return refused(gone)

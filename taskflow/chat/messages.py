@@ -10,6 +10,7 @@ from taskflow.chat import service as chat
 from taskflow.extensions import db
 from taskflow.htmx import fragment_or_redirect, page_or_fragment
 from taskflow.models import ChatMessage
+from taskflow.models.message import NOTICE
 
 bp = Blueprint("messages", __name__)
 
@@ -17,6 +18,8 @@ bp = Blueprint("messages", __name__)
 @bp.route("/messages/<int:message_id>/edit", methods=["GET", "POST"])
 def edit(message_id: int):
     message = _own_message(message_id)
+    if message.kind == NOTICE:  # a command's notice says what was done: not to be rewritten
+        abort(403)
     # A read-only direct message takes no edits: an edit delivers new text and mentions to
     # the others as a message would. Deleting stays possible (delete below).
     closed = chat.closed_to(message.room_id, message.room.kind, current_user.id)

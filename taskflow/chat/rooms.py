@@ -163,6 +163,8 @@ def post_message(room_id: int):
     if outcome.saved:  # a resend (same client id) is acknowledged, not counted again
         return _sent(room, outcome.message, outcome.outside, seq)
     content = request.form.get("content")
+    if outcome.kind == intake.ANSWERED:  # /help: said to the sender, the composer emptied
+        content = ""
     if is_htmx():  # the socket's answer to a refused message: the reason, the text back
         return live.error_html(outcome.reason) + render.draft_html(room.id, content), 200
     reply_to = chat.reply_target(room.id, request.form.get("reply_to"))[0]

@@ -14,6 +14,7 @@ from taskflow.chat.render import upsert_html
 from taskflow.converters import bounded_int
 from taskflow.extensions import db
 from taskflow.models import ChatMessage, ChatRoom, User, room_reads
+from taskflow.models.message import NOTICE
 from taskflow.models.room import DIRECT
 from taskflow.models.user import utcnow
 from taskflow.notifications import jobs, mentions
@@ -123,8 +124,33 @@ def post(
     return message, [], True
 
 
+def post_notice(
+    room: ChatRoom, author: User, text: str, event_id: int | None, client_id: str | None = None
+) -> tuple[ChatMessage, bool]:
+    """A command's notice (boards/commands.py: "moved #42 Fix login to Done" after its
+    author's name): saved and sent as a message is (the room's next change, so catch-up,
+    unread counts and the cached page follow), but plain text, never a mention nor a
+    notification, and not editable. `event_id`: the history event its author may undo.
+    Returns the notice and whether it is new (a resend of the command under the same
+    client id gets the first one back)."""
+    extra = {"kind": NOTICE, "event_id": event_id}
+    message = _insert(room, author, text, client_id, None, extra)
+    if message is None:
+        return ChatMessage.by_client_id(author.id, client_id), False
+    _broadcast(message, new=True)
+    unread.announce(message)
+    db.session.commit()
+    typing.stopped(room.id, author.id)
+    return message, True
+
+
 def _insert(
-    room: ChatRoom, author: User, text: str, client_id: str | None, reply_to: ChatMessage | None
+    room: ChatRoom,
+    author: User,
+    text: str,
+    client_id: str | None,
+    reply_to: ChatMessage | None,
+    extra: dict | None = None,
 ) -> ChatMessage | None:
     """A message that mentions nobody (no "@": nearly all of them) as one row, without the
     ORM's unit of work: it needs only `room.id` and the author's id and name, so the socket
@@ -141,6 +167,7 @@ def _insert(
         seq=ChatRoom.next_seq(room.id),
         **_reply_columns(reply_to),
         continues=_continues(previous, author.id, now),
+        **(extra or {}),
     )
     try:
         inserted = db.session.connection().execute(insert(ChatMessage.__table__).values(values))

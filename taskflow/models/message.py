@@ -18,6 +18,7 @@ from taskflow.models.room import ChatRoom
 from taskflow.models.user import User, utcnow
 
 MAX_CONTENT = 4000
+TEXT, NOTICE = "text", "notice"  # ChatMessage.kind
 PAGE_SIZE = 50
 REPLY_EXCERPT_MAX = 200
 
@@ -59,6 +60,13 @@ class ChatMessage(db.Model):
     # Set at post time when the previous message of the room is the same author's, within
     # people.GROUP_WITHIN: the page shows it under that message's name and avatar.
     continues: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # TEXT, or NOTICE: a command's one-line account ("moved #42 Fix login to Done", after
+    # its author's name), posted by the server, never edited, never a mention; `event_id`
+    # is the board's history event its author may undo (boards/commands.py).
+    kind: Mapped[str] = mapped_column(String(10), default="text", server_default="text")
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("task_events.id", ondelete="SET NULL"), index=True
+    )
 
     room: Mapped[ChatRoom] = relationship()
     author: Mapped[User | None] = relationship(lazy="joined")

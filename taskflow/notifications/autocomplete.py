@@ -18,8 +18,12 @@ LIMIT = 8
 
 @bp.get("/rooms/<int:room_id>/mentions")
 def room(room_id: int):
-    room_id = member_room(room_id).id
-    return _options(lambda prefix: room_reads.members_starting(room_id, prefix, LIMIT))
+    room = member_room(room_id)
+    if mentions.command_options is not None:  # /mo…, #4…: the boards area's options
+        offered = mentions.command_options(room, *_typed())
+        if offered is not None:
+            return offered
+    return _options(lambda prefix: room_reads.members_starting(room.id, prefix, LIMIT))
 
 
 @bp.get("/tasks/<int:task_id>/mentions")
@@ -28,11 +32,16 @@ def task(task_id: int):
     return _options(lambda prefix: Board.members_starting(board_id, prefix, LIMIT))
 
 
+def _typed() -> tuple[str, int]:
+    """The text typed and where its caret is."""
+    text = request.args.get("content", "")[:5000]
+    return text, request.args.get("caret", len(text), type=bounded_int)
+
+
 def _options(matching: Callable[[str], list[User]]) -> str:
     """The people `matching` finds for the word typed at the caret: only they are loaded
     (the first LIMIT by name), never the room's or board's whole membership."""
-    text = request.args.get("content", "")[:5000]
-    caret = request.args.get("caret", len(text), type=bounded_int)
-    query = mentions.query_at_caret(text, caret)
+    query = mentions.query_at_caret(*_typed())
     users = [] if query is None else matching(query.lower())
-    return render_template("notifications/mentions/_options.html", users=users)
+    replace = len(query or "") + 1  # the "@" and the word typed: what an option replaces
+    return render_template("notifications/mentions/_options.html", users=users, replace=replace)

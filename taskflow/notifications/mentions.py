@@ -4,13 +4,17 @@ Only readers can be mentioned (room members in a room, board members in a task t
 any other @word stays plain text and notifies no one, whether or not such a user exists."""
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from markupsafe import Markup, escape
 
 from taskflow.markup import MENTION, mentionable_text, resolve_mention
-from taskflow.models import User
+from taskflow.models import ChatRoom, User
 
+# The room composer's options for a command being typed (/mo…, #4…, a column after /move
+# 42): boards/composer.py's `options`, set at start-up (boards is above notifications; the
+# autocomplete route asks it first). None, or its None for a text, leaves @mentions.
+command_options: Callable[[ChatRoom, str, int], str | None] | None = None
 TOKEN_AT_CARET = re.compile(r"(?<![\w@])@([A-Za-z0-9_.\-]{0,30})$")
 
 
