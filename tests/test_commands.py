@@ -353,7 +353,7 @@ def test_the_notices_migration_goes_down_and_up_keeping_messages(tmp_path, redis
         room = ChatRoom(Board.create("One", "", alice), "general", "", alice)
         db.session.add_all([alice, room, ChatMessage(room=room, author=alice, content="hi")])
         db.session.commit()
-        downgrade(revision="a24num000001")  # before the notices
+        downgrade(revision="a24chp000001")  # before the notices
         assert "kind" not in {c["name"] for c in inspect(db.engine).get_columns("chat_messages")}
         upgrade()
         db.session.expire_all()

@@ -311,7 +311,7 @@ def test_the_migration_goes_down_and_up_and_indexes_what_is_there(app, chat_room
     assert alice.post(f"/messages/{gone}/delete").status_code in (200, 302)
     with app.app_context():
         db.session.remove()
-        downgrade(revision="c23his000001")
+        downgrade(revision="a24cmd000001")
         try:
             assert search_objects() == set()
         finally:

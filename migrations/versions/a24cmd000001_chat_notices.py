@@ -4,7 +4,7 @@ mention) and `chat_messages.event_id`, the board's history event the notice's Un
 back (SET NULL with it).
 
 Revision ID: a24cmd000001
-Revises: a24num000001
+Revises: a24chp000001
 Create Date: 2026-12-07 21:30:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 NEVER_REUSE_IDS = {'sqlite_autoincrement': True}
 
 revision = 'a24cmd000001'
-down_revision = 'a24num000001'
+down_revision = 'a24chp000001'
 branch_labels = None
 depends_on = None
 

@@ -14,14 +14,14 @@ A later migration that rebuilds one of these tables on SQLite (batch "move and c
 its triggers with the old table: it must run `create_sqlite()` again for that table.
 
 Revision ID: a24srch00001
-Revises: c23his000001
+Revises: a24cmd000001
 Create Date: 2026-12-07 21:20:00
 
 """
 from alembic import op
 
 revision = 'a24srch00001'
-down_revision = 'c23his000001'
+down_revision = 'a24cmd000001'
 branch_labels = None
 depends_on = None
 
