@@ -17,13 +17,14 @@ from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, exists, select
 
+from taskflow import query_terms
 from taskflow.models import Label, Task, User
 from taskflow.models.label import task_labels
 from taskflow.models.task import PRIORITIES
 from taskflow.names import name_key
 
 QUERY_MAX = 200  # characters of ?q=
-TERMS_MAX = 10
+BOUNDS = query_terms.Bounds(QUERY_MAX, 10, "A filter", "terms", 'label:"needs review"')
 DUES = ("overdue", "today", "week", "none")
 KEYS = ("assignee", "label", "due", "priority")
 HELP = "Try assignee:me, label:bug, due:overdue, priority:high or words of a title."
@@ -48,15 +49,8 @@ def parse(text: str | None, board_id: int, viewer_id: int, today: date) -> Filte
     """`text` as conditions on the board's tasks, for `viewer_id` (assignee:me) on the
     viewer's `today`. Raises BadFilter."""
     text = (text or "").strip()
-    if len(text) > QUERY_MAX:
-        raise BadFilter(f"A filter is at most {QUERY_MAX} characters.")
-    if text.count('"') % 2:
-        raise BadFilter('A quote is not closed: write label:"needs review".')
-    terms = _TERM.findall(text)
-    if len(terms) > TERMS_MAX:
-        raise BadFilter(f"A filter has at most {TERMS_MAX} terms.")
     found = Filter(text)
-    for before, quoted, plain in terms:
+    for before, quoted, plain in query_terms.split(text, BOUNDS, BadFilter):
         term = before + quoted + plain
         if before or plain:  # a quoted phrase alone is words of a title, colons and all
             found.conditions.append(_condition(term, board_id, viewer_id, today))
@@ -66,7 +60,6 @@ def parse(text: str | None, board_id: int, viewer_id: int, today: date) -> Filte
 
 
 # A term: `key:"quoted value"` or `"a phrase"` (before, quoted), or a plain word.
-_TERM = re.compile(r'([^\s"]*)"([^"]*)"|([^\s"]+)')
 
 
 def _condition(term: str, board_id: int, viewer_id: int, today: date) -> ColumnElement[bool]:

@@ -11,8 +11,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from taskflow.boards.task_service import TaskFields
 from taskflow.converters import bounded_int
-from taskflow.due_dates import REMINDERS
+from taskflow.due_dates import REMINDERS, due_at
 from taskflow.models import PRIORITIES, User
 from taskflow.models.column import NAME_MAX as COLUMN_NAME_MAX
 from taskflow.models.label import COLOURS, DEFAULT_COLOUR
@@ -81,6 +82,18 @@ class TaskForm(FlaskForm):
         ]
         if self.assignee_id.data is None:  # an unassigned task, loaded from the database
             self.assignee_id.data = 0
+
+    def fields(self, zone: str) -> TaskFields:
+        """What the form says, as the task service takes it (the due time read in `zone`)."""
+        return TaskFields(
+            title=self.title.data,
+            description=self.description.data or "",
+            assignee_id=self.assignee_id.data or None,
+            due_date=self.due_date.data,
+            priority=self.priority.data,
+            due_at=due_at(self.due_date.data, self.due_time.data, zone),
+            remind_before=self.remind_before.data,
+        )
 
 
 class MakeTaskForm(TaskForm):

@@ -10,12 +10,11 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from taskflow import due_dates
 from taskflow.access import readable_room, visible_column, visible_task
 from taskflow.boards import task_service
 from taskflow.boards.boards import limited
 from taskflow.boards.forms import MakeTaskForm
-from taskflow.boards.task_service import NOT_ON_BOARD, TaskFields
+from taskflow.boards.task_service import NOT_ON_BOARD
 from taskflow.extensions import db
 from taskflow.models import Board, ChatMessage, Column, Membership, TaskThreadComment
 from taskflow.models.task import TITLE_MAX
@@ -86,7 +85,7 @@ def _make(source, board_id: int | None, link: str, where: str | None):
     elif form.validate():
         column = _column_checked(form)
         if column is not None and _assignee_checked(column.board_id, form):
-            task = task_service.make_task(column, current_user, _fields(form), source)
+            task = task_service.make_task(column, current_user, form.fields(viewer_zone()), source)
             return redirect(url_for("tasks.show", task_id=task.id))
     status = 422 if form.errors else 200
     return render_template("boards/tasks/make.html", form=form, source=source, link=link), status
@@ -150,15 +149,3 @@ def _assignee_checked(board_id: int, form: MakeTaskForm) -> bool:
         return False
     form.assignee_id.data = found[0].id
     return True
-
-
-def _fields(form: MakeTaskForm) -> TaskFields:
-    return TaskFields(
-        title=form.title.data,
-        description=form.description.data or "",
-        assignee_id=form.assignee_id.data,
-        due_date=form.due_date.data,
-        priority=form.priority.data,
-        due_at=due_dates.due_at(form.due_date.data, form.due_time.data, viewer_zone()),
-        remind_before=form.remind_before.data,
-    )

@@ -10,7 +10,7 @@ from taskflow.boards import task_service
 from taskflow.boards.boards import changed, kanban, limited, may_change, offer
 from taskflow.boards.changes import Refused
 from taskflow.boards.forms import TaskForm
-from taskflow.boards.task_service import NOT_ON_BOARD, TaskFields
+from taskflow.boards.task_service import NOT_ON_BOARD
 from taskflow.converters import bounded_int, id_arg
 from taskflow.htmx import is_htmx, page_or_fragment
 from taskflow.models import Board, Task, TaskThreadComment, TaskWatch
@@ -27,7 +27,7 @@ def create(column_id: int):
     if form.validate_on_submit() and _assignee_checked(column.board, form):
         if not may_change():
             return _refused("boards/tasks/new.html", column=column, form=form)
-        _task, change = task_service.create_task(column, current_user, _fields(form))
+        _task, change = task_service.create_task(column, current_user, form.fields(viewer_zone()))
         return changed(change, change.board_id)
     if form.errors and is_htmx():  # the quick-add form on the board
         return kanban(column.board, status=422, add_errors={column.id: form.title.errors})
@@ -62,7 +62,7 @@ def edit(task_id: int):
     if form.validate_on_submit() and _assignee_checked(task.board, form):
         if not may_change():
             return _refused("boards/tasks/edit.html", task=task, form=form)
-        task_service.edit_task(task, current_user, _fields(form))
+        task_service.edit_task(task, current_user, form.fields(viewer_zone()))
         flash("Task saved.", "success")
         return redirect(url_for("tasks.show", task_id=task.id))
     status = 422 if form.errors else 200
@@ -195,15 +195,3 @@ def _assignee_checked(board, form: TaskForm) -> bool:
         return False
     form.assignee_id.data = found[0].id
     return True
-
-
-def _fields(form: TaskForm) -> TaskFields:
-    return TaskFields(
-        title=form.title.data,
-        description=form.description.data or "",
-        assignee_id=form.assignee_id.data or None,
-        due_date=form.due_date.data,
-        priority=form.priority.data,
-        due_at=due_dates.due_at(form.due_date.data, form.due_time.data, viewer_zone()),
-        remind_before=form.remind_before.data,
-    )

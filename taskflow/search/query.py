@@ -8,12 +8,13 @@ word); every word must be found. A filter that means nothing raises `BadQuery` w
 write instead: the page says so, never a 500. An unknown person, room or board is no error:
 it matches nothing, and so tells nothing of what exists."""
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from taskflow import query_terms
+
 QUERY_MAX = 200  # characters of ?q=
-TERMS_MAX = 8
+BOUNDS = query_terms.Bounds(QUERY_MAX, 8, "A search", "words and filters", 'board:"Launch plans"')
 KINDS = ("message", "comment", "task")
 HELP = (
     'Try from:@bob, in:#general, board:"Launch", is:task, has:link, '
@@ -43,23 +44,14 @@ class Query:
         return bool(self.words or any(filters) or self.kinds != KINDS)
 
 
-# A term: `key:"quoted value"` or `"a phrase"` (before, quoted), or a plain word.
-_TERM = re.compile(r'([^\s"]*)"([^"]*)"|([^\s"]+)')
 _KEYS = ("from", "in", "board", "is", "has", "before", "after")
 
 
 def parse(text: str | None) -> Query:
     """`text` as a Query. Raises BadQuery."""
     text = (text or "").strip()
-    if len(text) > QUERY_MAX:
-        raise BadQuery(f"A search is at most {QUERY_MAX} characters.")
-    if text.count('"') % 2:
-        raise BadQuery('A quote is not closed: write board:"Launch plans".')
-    terms = _TERM.findall(text)
-    if len(terms) > TERMS_MAX:
-        raise BadQuery(f"A search has at most {TERMS_MAX} words and filters.")
     query = Query(text)
-    for before, quoted, plain in terms:
+    for before, quoted, plain in query_terms.split(text, BOUNDS, BadQuery):
         key, colon, value = (before + plain).partition(":")
         if colon and key.lower() in _KEYS:
             _apply(query, key.lower(), (value + quoted).strip())
