@@ -290,6 +290,18 @@ def delete(room_id: int):
     return redirect(url_for("rooms.index", board_id=board_id))
 
 
+def _this_readers(room: Row, messages: Markup, mark_read: bool) -> Markup:
+    """The shared list as this reader sees it: their chips filled, "New" above their first
+    unread message (and the room read, for a page without JavaScript)."""
+    messages = chips.fill(messages, current_user, viewer_zone())
+    if (room.latest_id or 0) > room.last_read_id:
+        first = unread.first_unread_id(room.id, current_user.id, room.last_read_id)
+        messages = unread.with_divider(messages, first)
+        if mark_read:
+            unread.mark_read(room.id, current_user.id, room.latest_id)
+    return messages
+
+
 def _room_page(room: Row, messages: Markup, mark_read: bool = False, **context) -> str:
     """The room page around its list of messages. `room` is room_reads.page_view's row: plain
     columns, and everything else the page shows is a light query of its own.
@@ -299,13 +311,7 @@ def _room_page(room: Row, messages: Markup, mark_read: bool = False, **context) 
     once loaded: its room is read up to the newest message. With JavaScript the page says
     when it has been seen (visible, scrolled to the bottom: unread.js)."""
     read = room.last_read_id
-    messages = chips.fill(messages, current_user, viewer_zone())  # this reader's chips
-    if (room.latest_id or 0) > read:
-        messages = unread.with_divider(
-            messages, unread.first_unread_id(room.id, current_user.id, read)
-        )
-        if mark_read:
-            unread.mark_read(room.id, current_user.id, room.latest_id)
+    messages = _this_readers(room, messages, mark_read)
     members, total = room_reads.member_names(room.id, limit=MEMBERS_SHOWN)
     user_id = current_user.id
     rooms = room_reads.names_of_member(room.board_id, user_id)  # the board's, then direct ones
