@@ -320,7 +320,9 @@ def test_the_composer_offers_commands_tasks_columns_and_labels(app, room):
     assert offered("/move 1") == [("1 ", "1")]
     assert offered("/move 1 d") == [("Done", "1")]
     assert offered("/label #1 b") == [("bug", "1")]
-    assert offered("@bo") == [("@bob ", "3")]  # mentions as before
+    # @mentions as before: the room's people (carol is on the board, not in the room)
+    assert offered("@bo") == [("@bob ", "3")] and offered("@ca") == []
+    assert offered("/assign 1 @ca") == [("@carol ", "3")]  # an assignee: the board's
 
 
 def test_a_command_over_the_socket_reaches_every_member(live_server, chat_room):

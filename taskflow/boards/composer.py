@@ -18,6 +18,8 @@ from taskflow.extensions import db
 from taskflow.htmx import is_htmx
 from taskflow.models import Board, ChatMessage, ChatRoom, Label
 from taskflow.models.message import NOTICE
+from taskflow.names import name_key
+from taskflow.people import shown_name
 
 bp = Blueprint("composer", __name__)
 
@@ -26,6 +28,7 @@ COMMAND_AT_START = re.compile(r"/(\w*)")
 TASK_TYPED = re.compile(r"(?:^|\s)#(\w*)$")  # "#4", "#log" at the caret
 NUMBER_AFTER = re.compile(r"/(?:move|assign|due|label|archive)\s+(\d*)")
 NAME_AFTER = re.compile(r"/(move|label)\s+#?\d+\s+(.*)")
+ASSIGNEE_AFTER = re.compile(r"/(?:assign|new)\s.*?@([\w.\-]*)")  # the board's, not the room's
 
 
 @bp.post("/rooms/<int:room_id>/notices/<int:message_id>/undo")
@@ -66,6 +69,11 @@ def options(room: ChatRoom, text: str, caret: int) -> str | None:
         return _render(found)
     if (typed := NAME_AFTER.fullmatch(before)) is not None:
         return _render(_names(room.board_id, typed.group(1), typed.group(2)))
+    if (typed := ASSIGNEE_AFTER.fullmatch(before)) is not None:
+        word = typed.group(1)
+        people = Board.members_starting(room.board_id, name_key(word), LIMIT)
+        return _render([(f"@{u.username}", shown_name(u), f"@{u.username} ", len(word) + 1)
+                        for u in people])  # fmt: skip
     return None
 
 
