@@ -88,6 +88,7 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.globals["task_refs"] = chips.refs
     app.jinja_env.globals["message_refs"] = chips.message_refs
     app.jinja_env.globals["task_marker"] = markup.task_marker
+    app.jinja_env.globals["notice_text"] = markup.plain_with_refs
 
 
 def _limits() -> dict[str, int]:

@@ -323,6 +323,19 @@ def _split_refs(token: Token, board_id: int, count: int) -> tuple[list[Token], i
     return parts, count
 
 
+def plain_with_refs(text: str, refs: Refs) -> Markup:
+    """`text` as plain text (escaped, no Markdown) with its "#42" as markers: a command's
+    notice ("moved #42 Fix login to Done"), whose task shows as its chip to its readers."""
+    html = str(escape(text))
+    if not refs.board_id:
+        return Markup(html)
+    numbers = TASK_NUMBER.finditer(html)  # an entity's "&#39;" is not one: (?<!&)
+    for match in reversed(list(numbers)[:CHIPS_PER_TEXT]):
+        key = f"{refs.board_id}.{int(match.group(1))}"
+        html = html[: match.start()] + _marker_html("n", key, match.group(0)) + html[match.end() :]
+    return Markup(html)
+
+
 def _ref(kind: str, key: str, shown: str, like: Token) -> Token:
     ref = Token("task_ref", "", 0, content=shown, level=like.level)
     ref.meta = {"kind": kind, "key": key}

@@ -23,6 +23,11 @@ from .conftest import (
 from .helpers import board_of
 
 
+def text_of(html: str) -> str:
+    """What a fragment reads as: a notice's "#1" is a marker (its chip, filled per reader)."""
+    return re.sub(r"<[^>]+>", "", html)
+
+
 def say(client, room_id: int, text: str, htmx: bool = False):
     return client.post(f"/rooms/{room_id}/messages", {"content": text}, htmx=htmx)
 
@@ -105,7 +110,8 @@ def test_new_creates_a_task_with_its_assignee_priority_and_due_day(app, chat_roo
     [(author, text, event)] = notices(app, chat_room)
     assert (author, text) == ("alice", "created #1 Fix login in To Do") and event
     page = alice.get(f"/rooms/{chat_room}").get_data(as_text=True)
-    assert re.search(r'class="message notice"[^>]*>.*alice</b> created #1 Fix login', page)
+    assert re.search(r'class="message notice".*alice</b> created <a class="task-chip"', page)
+    assert "</a> Fix login in To Do" in page  # the chip (#1 for the room's readers), the text
     assert 'form="reactions-form"' in page and 'id="reactions-form"' in page
 
 
@@ -122,7 +128,8 @@ def test_move_assign_due_label_archive_each_apply_and_say_so(app, room):
     )  # fmt: skip
     # With the socket down (htmx over HTTP): the notice comes back as the room's change.
     answer = say(alice, room_id, "/move 1\nin", htmx=True).get_data(as_text=True)
-    assert "moved #1 Fix login to In Progress" in answer and 'class="message notice"' in answer
+    assert "moved #1 Fix login to In Progress" in text_of(answer)
+    assert 'class="message notice"' in answer
     assert say(alice, room_id, "/move 1 done").status_code == 302
     assert say(alice, room_id, "/move 1 in").status_code == 302  # a column's start will do
     assert task_no(app, room_id, 1)["column"] == "In Progress"
@@ -330,14 +337,15 @@ def test_a_command_over_the_socket_reaches_every_member(live_server, chat_room):
     bob = ws_connect(live_server, f"/ws/chat-room/{chat_room}", http_login(live_server, "bob"))
     send(alice, content="/new Fix login", client_id="command-new-0001")
     for ws in (alice, bob):
-        frame = receive_until(ws, "created #1 Fix login")
+        frame = receive_until(ws, "Fix login in To Do")
+        assert "created #1 Fix login in To Do" in text_of(frame)
         assert 'class="message notice"' in frame and "/notices/" in frame
     assert 'data-client-id="command-new-0001"' in frame
     send(alice, content="/move 1 nowhere", client_id="command-move-0001")
     refused = "".join(frames_until(alice, "nowhere"))
     assert "This board has no column" in refused and "/move 1 nowhere</textarea>" in refused
     send(alice, content="/move 1 done", client_id="command-move-0002")
-    assert "moved #1 Fix login to Done" in receive_until(bob, "moved #1")
+    assert "moved #1 Fix login to Done" in text_of(receive_until(bob, "Fix login to Done"))
     send(alice, content="/help", client_id="command-help-0001")
     assert "/archive 42" in "".join(frames_until(alice, "/archive 42"))
 
@@ -363,3 +371,14 @@ def test_the_notices_migration_goes_down_and_up_keeping_messages(tmp_path, redis
         assert (kept.content, kept.kind, kept.event_id) == ("hi", "text", None)
         assert all(autoincrement_of_never_reused_tables().values())
         db.session.remove()
+
+
+def test_a_notice_shows_its_task_as_a_chip(app, chat_room):
+    """The notice's "#1" is the task's chip, for the room's readers; "#2" names no task yet
+    and stays text; a title's quote (&#39; once escaped) is no task number."""
+    alice, bob = as_user(app, "alice"), as_user(app, "bob")
+    say(alice, chat_room, "/new Alice's #2 launch post")
+    page = bob.get(f"/rooms/{chat_room}").get_data(as_text=True)
+    notice = re.search(r'<li class="message notice".*?</li>', page, re.DOTALL)[0]
+    assert notice.count('class="task-chip"') == 1 and '<b>#1</b>' in notice, notice
+    assert "Alice&#39;s #2 launch post in To Do" in notice
