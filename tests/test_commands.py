@@ -380,5 +380,5 @@ def test_a_notice_shows_its_task_as_a_chip(app, chat_room):
     say(alice, chat_room, "/new Alice's #2 launch post")
     page = bob.get(f"/rooms/{chat_room}").get_data(as_text=True)
     notice = re.search(r'<li class="message notice".*?</li>', page, re.DOTALL)[0]
-    assert notice.count('class="task-chip"') == 1 and '<b>#1</b>' in notice, notice
+    assert notice.count('class="task-chip"') == 1 and "<b>#1</b>" in notice, notice
     assert "Alice&#39;s #2 launch post in To Do" in notice
