@@ -180,7 +180,7 @@ def test_a_card_shows_priority_only_when_not_the_default(app, board_with_task):
         int(i): html
         for i, html in re.findall(r'<li class="card" id="task-(\d+)"(.*?)</li>', page, re.S)
     }
-    assert "medium" not in cards[plain].lower() and "card-meta" not in cards[plain]
+    assert "medium" not in cards[plain].lower() and 'class="chip' not in cards[plain]
     assert (
         '<span class="chip priority-high">High<span class="visually-hidden"> priority</span>'
         in cards[urgent]

@@ -67,9 +67,9 @@ def test_a_description_is_rendered_once_per_change(app, login, monkeypatch):
     rendered = []
     render = markup.render_markdown
 
-    def counted(text, mentioned_users=()):
+    def counted(text, mentioned_users=(), refs=None):
         rendered.append(text)
-        return render(text, mentioned_users)
+        return render(text, mentioned_users, refs)
 
     monkeypatch.setattr(markup, "render_markdown", counted)
     alice = login("alice")

@@ -84,7 +84,7 @@ def test_mention_autocomplete_loads_only_the_matching_people(app, chat_room, boa
             assert "@bob" in page and "member0" not in page
             with loaded_rows(User) as rows:
                 page = alice.get(f"{path}?content=@mem").get_data(as_text=True)
-            assert len(rows) <= LIMIT + 1 and page.count("@member") == LIMIT
+            assert len(rows) <= LIMIT + 1 and page.count(">@member") == LIMIT
     for path, counts in loaded.items():
         assert counts[0] == counts[1] <= 2, (path, counts)  # bob, and at most the viewer
 
