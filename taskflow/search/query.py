@@ -94,4 +94,6 @@ def _day(key: str, value: str) -> datetime:
         day = date.fromisoformat(value)
     except ValueError:
         raise BadQuery(f"“{key}:” takes a date as 2026-12-01.") from None
+    if day == date.max:  # after: its next day would be past the calendar's end
+        raise BadQuery(f"“{key}:” takes a date before 9999-12-31.")
     return datetime(day.year, day.month, day.day)
