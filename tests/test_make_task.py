@@ -159,3 +159,40 @@ def test_the_migration_goes_down_and_up_again(tmp_path, redis_url):
         kept = autoincrement_of_never_reused_tables()
         assert all(kept[t] for t in ("tasks", "chat_messages", "task_thread_comments")), kept
         db.session.remove()
+
+
+@pytest.mark.postgres  # the source's row lock
+def test_a_message_is_made_a_task_once_while_that_task_lives(app, login):
+    alice, bob, _, board_id, room_id, _, _ = world(app, login)
+    bob.post(f"/rooms/{room_id}/messages", {"content": "Once"})
+    with app.app_context():
+        message_id = ChatMessage.query.one().id
+    form = {"title": "Once", "column_id": columns(app, board_id)[0][0], "priority": "medium"}
+    assert alice.post(f"/messages/{message_id}/make-task", form).status_code == 302
+    again = alice.post(f"/messages/{message_id}/make-task", form)  # a double submit, say
+    assert again.status_code == 409 and "already made into" in again.get_data(as_text=True)
+    page = bob.get(f"/messages/{message_id}/make-task").get_data(as_text=True)
+    assert "already made into" in page and 'name="title"' not in page
+    with app.app_context():
+        task = Task.query.filter_by(title="Once").one()
+        task_id = task.id
+    assert alice.post(f"/tasks/{task_id}/archive").status_code == 302
+    assert alice.post(f"/messages/{message_id}/make-task", form).status_code == 302  # again
+    with app.app_context():
+        assert Task.query.filter_by(title="Once").count() == 2
+
+
+def test_a_deleted_message_is_no_source_and_a_long_one_fits_the_form(app, login):
+    alice, bob, _, board_id, room_id, _, _ = world(app, login)
+    bob.post(f"/rooms/{room_id}/messages", {"content": "x\n" * 1999 + "x"})  # 4,000 characters
+    with app.app_context():
+        message_id = ChatMessage.query.one().id
+    form = form_of(alice.get(f"/messages/{message_id}/make-task").get_data(as_text=True))
+    assert len(form["description"]) <= 10_000 and form["description"].endswith(")")
+    form = {**form, "column_id": columns(app, board_id)[0][0], "priority": "medium"}
+    assert alice.post(f"/messages/{message_id}/make-task", form).status_code == 302
+    with app.app_context():
+        task_id = Task.query.filter_by(source_message_id=message_id).one().id
+    assert bob.get(f"/tasks/{task_id}/source").status_code == 302
+    assert bob.post(f"/messages/{message_id}/delete").status_code in (200, 302)
+    assert bob.get(f"/tasks/{task_id}/source").status_code == 404

@@ -50,11 +50,16 @@ class ColumnForm(FlaskForm):
     name = name_field("Column name", COLUMN_NAME_MAX)
 
 
+DESCRIPTION_MAX = 10_000
+
+
 class TaskForm(FlaskForm):
     title = StringField(
         "Title", filters=[strip], validators=[DataRequired(), Length(max=TITLE_MAX)]
     )
-    description = TextAreaField("Description", filters=[strip], validators=[Length(max=10000)])
+    description = TextAreaField(
+        "Description", filters=[strip], validators=[Length(max=DESCRIPTION_MAX)]
+    )
     # The board's first members are listed (boards/tasks.py); the route checks the choice
     # is a member of the board, and takes anyone else's username.
     assignee_id = SelectField("Assignee", coerce=_member_id, default=0, validate_choice=False)

@@ -13,18 +13,18 @@ from wtforms import SelectChoice
 from taskflow.access import readable_room, visible_column, visible_task
 from taskflow.boards import task_service
 from taskflow.boards.boards import limited
-from taskflow.boards.forms import MakeTaskForm
+from taskflow.boards.forms import DESCRIPTION_MAX, MakeTaskForm
 from taskflow.boards.task_service import NOT_ON_BOARD
 from taskflow.extensions import db
 from taskflow.models import Board, ChatMessage, Column, Membership, TaskThreadComment
 from taskflow.models.task import TITLE_MAX
 from taskflow.names import name_key
+from taskflow.refusals import Refused
 from taskflow.timezones import viewer_zone
 
 bp = Blueprint("make_task", __name__)
 
 COLUMNS_OFFERED = 500  # columns of the user's boards the form lists (boards by name)
-QUOTED = 8000  # characters of the source quoted: the description holds 10,000
 NO_COLUMN = "Pick a column of one of your boards."
 
 
@@ -65,7 +65,11 @@ def source(task_id: int):
         message = db.session.get(ChatMessage, task.source_message_id)
     elif task is not None and task.source_comment_id:
         comment = db.session.get(TaskThreadComment, task.source_comment_id)
-    if message is not None and readable_room(message.room_id, current_user) is not None:
+    if (
+        message is not None
+        and message.deleted_at is None
+        and readable_room(message.room_id, current_user)
+    ):
         anchor = f"message-{message.id}"
         return redirect(
             url_for("rooms.show", room_id=message.room_id, around=message.id, _anchor=anchor)
@@ -85,10 +89,19 @@ def _make(source, board_id: int | None, link: str, where: str | None):
     elif form.validate():
         column = _column_checked(form)
         if column is not None and _assignee_checked(column.board_id, form):
-            task = task_service.make_task(column, current_user, form.fields(viewer_zone()), source)
-            return redirect(url_for("tasks.show", task_id=task.id))
-    status = 422 if form.errors else 200
-    return render_template("boards/tasks/make.html", form=form, source=source, link=link), status
+            fields = form.fields(viewer_zone())
+            try:
+                task = task_service.make_task(column, current_user, fields, source)
+                return redirect(url_for("tasks.show", task_id=task.id))
+            except Refused as refusal:  # made meanwhile: the page says into which task
+                return _page(form, source, link, refusal.status)
+    return _page(form, source, link, 422 if form.errors else 200)
+
+
+def _page(form: MakeTaskForm, source, link: str, status: int):
+    made = task_service.made_from(source)  # the page names it, and offers no second one
+    page = render_template("boards/tasks/make.html", form=form, source=source, link=link, made=made)
+    return page, status
 
 
 def _columns(user_id: int) -> dict[str, list[SelectChoice]]:
@@ -112,9 +125,11 @@ def _prefill(form: MakeTaskForm, source, board_id: int | None, link: str, where:
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
     form.title.data = first if len(first) <= TITLE_MAX else first[: TITLE_MAX - 1] + "…"
     author = f"@{source.author.username}" if source.author else "someone"
-    quoted = "\n".join(f"> {line}" for line in text[:QUOTED].splitlines())
     said = f"{author} in {where}" if where else author
-    form.description.data = f"{quoted}\n\n[From {said}]({link})"
+    back = f"\n\n[From {said}]({link})"
+    quoted = "\n".join(f"> {line}" for line in text.splitlines())
+    # Quoting lengthens short lines ("> "): cut after quoting, so the form fits its own bound.
+    form.description.data = quoted[: DESCRIPTION_MAX - len(back)] + back
     first_column = (
         db.session.scalar(
             select(Column.id)

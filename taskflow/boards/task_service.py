@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from sqlalchemy import select
+
 from taskflow.boards import comment_thread, history
 from taskflow.boards import live as live_board
 from taskflow.boards.changes import Refused, refuse
@@ -27,6 +29,7 @@ BAD_MOVE = "That move is not possible."
 GONE = "That column is no longer there."
 ARCHIVED = "That task is archived: restore it first."
 NOT_ARCHIVED = "That task is not archived."
+ALREADY_MADE = "This was already made into task #{number}."
 NOWHERE = "The board has no column to restore it to: restore a column first."
 
 
@@ -61,6 +64,9 @@ def make_task(
     task names its source and the source the task, in the one transaction of the board's
     change; the source is published again, so its pages show the task's chip."""
     change = live_board.begin_change(column.board)
+    made = made_from(source, lock=True)
+    if made is not None:
+        raise refuse(ALREADY_MADE.format(number=made.number), 409)
     task, assignee = add_task(change, column, actor, fields)
     if isinstance(source, ChatMessage):
         task.source_message_id = source.id
@@ -71,6 +77,17 @@ def make_task(
     db.session.commit()
     after_create(task, assignee, actor)
     return task
+
+
+def made_from(source: ChatMessage | TaskThreadComment, lock: bool = False) -> Task | None:
+    """The live task a message or comment was made into, if any (an archived one no longer
+    counts: it may be made again). `lock`: read under a row lock, so two makes of one source
+    at once (into two boards: two board locks) make one task."""
+    model = type(source)
+    query = select(model.made_task_id).where(model.id == source.id)
+    made_id = db.session.scalar(query.with_for_update() if lock else query)
+    task = db.session.get(Task, made_id) if made_id else None
+    return task if task is not None and task.archived_at is None else None
 
 
 def add_task(
