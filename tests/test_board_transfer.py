@@ -171,14 +171,15 @@ def make_board(app, client) -> int:
         board.add_member(User.by_username("bob"))
         alice, bob = User.by_username("alice"), User.by_username("bob")
         todo, doing = board.columns[0], board.columns[1]
-        first = Task(column=todo, position=0, title="=HYPERLINK(\"http://x\")", priority="high",
+        first = Task(column=todo, position=0, number=5, title="=HYPERLINK(\"http://x\")",
+                     priority="high",
                      description="+1 line\nsecond, with \"quotes\"", assignee=bob,
                      due_date=date(2026, 5, 3), due_at=datetime(2026, 5, 3, 14, 30),
                      remind_before=60, created_by=alice,
                      created_at=datetime(2026, 1, 2, 3, 4, 5))  # fmt: skip
-        second = Task(column=todo, position=1, title="@mention me", created_by=alice,
+        second = Task(column=todo, position=1, number=2, title="@mention me", created_by=alice,
                       created_at=datetime(2026, 1, 3))  # fmt: skip
-        third = Task(column=doing, position=0, title="-minus", created_by=alice,
+        third = Task(column=doing, position=0, number=9, title="-minus", created_by=alice,
                      created_at=datetime(2026, 1, 4), comment_count=2)  # fmt: skip
         db.session.add_all([first, second, third])
         bug = Label(board_id=board.id, name="bug", colour="red")
@@ -229,6 +230,7 @@ def test_an_export_imported_and_exported_again_is_the_same(app, login, make_user
         "author_name": "bob", "content": "Looks good", "created_at": "2026-02-01T09:30:00Z"
     }  # fmt: skip
 
+    assert [t["number"] for c in first["columns"] for t in c["tasks"]] == [5, 2, 9]
     again = imported(app, alice, json.dumps(first))
     assert again != board_id
     assert exported(alice, again) == first  # nothing lost, ids aside
@@ -364,3 +366,29 @@ def test_imported_tasks_still_to_come_due_get_their_reminders(app, login):
         tasks = {t.title: t for t in db.session.get(Board, board_id).columns[0].tasks}
         assert (tasks["Soon"].due_at, tasks["Soon"].remind_before) == (soon, 1440)
     assert registry.count - before == 2  # Soon's reminder and overdue notice, nothing of the past
+
+
+def test_task_numbers_are_kept_where_free_and_given_after_the_highest_elsewhere():
+    from taskflow.boards.incoming import IncomingBoard, IncomingColumn, IncomingTask, numbers
+
+    tasks = [IncomingTask("a", number=7), IncomingTask("b"), IncomingTask("c", number=7),
+             IncomingTask("d", number=2), IncomingTask("e")]  # fmt: skip
+    board = IncomingBoard(
+        "B", columns=[IncomingColumn("One", tasks[:2]), IncomingColumn("Two", tasks[2:])]
+    )
+    assert numbers(board) == [7, 8, 9, 2, 10]
+
+
+def test_an_imported_board_keeps_its_task_numbers(app, login):
+    """ "#42" in an imported board's texts names the task it named: a TaskFlow export's
+    `number`, a Trello card's `idShort`."""
+    alice = login("alice")
+    board_id = imported(app, alice, FIXTURE.read_bytes())
+    cards = [c for cards in open_cards(trello_export()).values() for c in cards]
+    with app.app_context():
+        got = dict(db.session.execute(
+            select(Task.title, Task.number).join(Column).where(Column.board_id == board_id)
+        ).all())  # fmt: skip
+        counter = db.session.get(Board, board_id).task_counter
+    assert {c["name"][:200]: c["idShort"] for c in cards} == got
+    assert counter == max(got.values())

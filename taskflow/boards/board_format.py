@@ -85,6 +85,7 @@ def _task_dicts(column: Column) -> Iterator[dict]:
     for tasks, assignees, comments, items in _pages(column):
         for task in tasks:
             yield {
+                "number": task.number,
                 "title": task.title,
                 "description": task.description,
                 "assignee": assignees.get(task.assignee_id),
@@ -242,6 +243,7 @@ def _task(item: dict) -> IncomingTask:
         remind_before=incoming.remind_before(item.get("remind_before")),
         priority=incoming.priority(item.get("priority")),
         created_at=incoming.moment(item.get("created_at")),
+        number=incoming.number(item.get("number")),
         comments=[c for c in map(_comment, _dicts(item.get("comments"))) if c is not None],
         labels=[IncomingLabel(name, "") for name in _strings(item.get("labels"))],
         checklists=[Checklist("", [_item(i) for i in _dicts(item.get("checklist"))])],

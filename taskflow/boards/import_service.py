@@ -36,6 +36,7 @@ from taskflow.boards.incoming import (
     check_bounds,
     checklist_items,
     label_name,
+    numbers,
 )
 from taskflow.extensions import db
 from taskflow.models import (
@@ -188,11 +189,12 @@ def _write(record: BoardImport) -> Board:
     board = _board(incoming, owner)
     users = _members(board, incoming, owner)
     labels = _labels(board, incoming)
+    given = numbers(incoming)
     done = 0
     for column, incoming_column in zip(_columns(board, incoming), incoming.columns, strict=True):
         for position, incoming_task in enumerate(incoming_column.tasks):
             task = _task(column, position, incoming_task, users, owner)
-            task.number = done + 1  # a new board's numbers: 1..n in the file's order
+            task.number = given[done]
             task.labels = _carried(incoming_task, labels)
             _checklist(task, incoming_task)
             _comments(task, incoming_task)
@@ -200,7 +202,7 @@ def _write(record: BoardImport) -> Board:
             if done % PROGRESS_EVERY == 0:
                 db.session.flush()
                 report(record.id, done, incoming.card_count)
-    board.task_counter = done
+    board.task_counter = max(given, default=0)
     db.session.flush()
     report(record.id, done, incoming.card_count)
     return board

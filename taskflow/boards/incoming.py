@@ -70,6 +70,7 @@ class IncomingTask:
     remind_before: int | None = None  # minutes before it (due_dates.REMINDERS)
     priority: str = DEFAULT_PRIORITY
     created_at: datetime | None = None
+    number: int | None = None  # its number on the board it came from ("#42"), kept if free
     comments: list[IncomingComment] = field(default_factory=list)
     labels: list[Label] = field(default_factory=list)
     checklists: list[Checklist] = field(default_factory=list)
@@ -156,6 +157,34 @@ def remind_before(value) -> int | None:
     """A reminder of the file: one of the choices TaskFlow offers, else none."""
     exact = isinstance(value, int) and not isinstance(value, bool)
     return value if exact and value in REMINDER_MINUTES else None
+
+
+NUMBER_MAX = 999_999_999
+
+
+def number(value) -> int | None:
+    """A task number of the file (TaskFlow's `number`, Trello's `idShort`), else none."""
+    exact = isinstance(value, int) and not isinstance(value, bool)
+    return value if exact and 1 <= value <= NUMBER_MAX else None
+
+
+def numbers(board: IncomingBoard) -> list[int]:
+    """Each task's number on the new board, in the file's order: its own where it has one
+    that no task before it took, else the next after the highest (so "#42" in the texts
+    of an exported board still names the task it named)."""
+    tasks = [task for column in board.columns for task in column.tasks]
+    kept, taken = [], set()
+    for task in tasks:
+        fresh = task.number is not None and task.number not in taken
+        kept.append(task.number if fresh else None)
+        taken.update([task.number] if fresh else [])
+    highest = max(taken, default=0)
+    given = []
+    for own in kept:
+        if own is None:
+            highest += 1
+        given.append(own if own is not None else highest)
+    return given
 
 
 def check_bounds(board: IncomingBoard) -> None:

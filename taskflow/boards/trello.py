@@ -80,6 +80,7 @@ def _task(card: dict, members: dict[str, str], labels: dict[str, Label]) -> Inco
         due_date=incoming.day(card.get("due")),
         due_at=incoming.moment(card.get("due")),
         created_at=_created(card.get("id")),
+        number=incoming.number(card.get("idShort")),
         labels=[labels[i] for i in card.get("idLabels") or [] if i in labels],
     )
 
