@@ -323,9 +323,11 @@ def test_the_composer_offers_commands_tasks_columns_and_labels(app, room):
 
     assert offered("/mo") == [("/move ", "3")]
     assert ("/help ", "1") in offered("/")
-    assert offered("see #1") == [("#1 ", "2")] and offered("#log") == [("#1 ", "4")]
-    assert offered("/move 1") == [("1 ", "1")]
+    assert offered("see #1") == [] and offered("see #") == [("#1 ", "1")]
+    assert offered("#log") == [("#1 ", "4")]
+    assert offered("/move 1") == []  # typed in full: Enter sends, it does not complete
     assert offered("/move 1 d") == [("Done", "1")]
+    assert offered("/move 1 done") == [] and offered("/help") == []
     assert offered("/label #1 b") == [("bug", "1")]
     # @mentions as before: the room's people (carol is on the board, not in the room)
     assert offered("@bo") == [("@bob ", "3")] and offered("@ca") == []

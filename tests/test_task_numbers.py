@@ -23,7 +23,7 @@ def test_each_board_numbers_its_tasks_from_one(app, login):
     assert numbers(app, first, second, third) == [1, 2, 1]
     page = alice.get(f"/boards/{launch}").get_data(as_text=True)
     assert re.search(r'class="card-number">#2<', page)
-    assert '<p class="task-number">#2</p>' in alice.get(f"/tasks/{second}").get_data(True)
+    assert '<dd class="task-number">#2</dd>' in alice.get(f"/tasks/{second}").get_data(True)
     with app.app_context():
         assert Task.numbered(launch, 2).id == second and Task.numbered(other, 2) is None
 

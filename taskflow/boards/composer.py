@@ -60,19 +60,19 @@ def options(room: ChatRoom, text: str, caret: int) -> str | None:
     if (typed := COMMAND_AT_START.fullmatch(before)) is not None:
         word = typed.group(1).casefold()
         found = [(c.usage, c.help, f"/{c.name} ", len(before)) for c in commands.TABLE]
-        return _render([option for option in found if option[2][1:].startswith(word)])
+        return _render(before, [option for option in found if option[2][1:].startswith(word)])
     if (typed := NUMBER_AFTER.fullmatch(before) or TASK_TYPED.search(before)) is not None:
         word = typed.group(1)
         tasks = command_words.tasks_matching(room.board_id, word, LIMIT)
         sign = "#" if before.endswith("#" + word) else ""
         found = [(f"#{t.number}", t.title, f"{sign}{t.number} ", len(sign + word)) for t in tasks]
-        return _render(found)
+        return _render(before, found)
     if (typed := NAME_AFTER.fullmatch(before)) is not None:
-        return _render(_names(room.board_id, typed.group(1), typed.group(2)))
+        return _render(before, _names(room.board_id, typed.group(1), typed.group(2)))
     if (typed := ASSIGNEE_AFTER.fullmatch(before)) is not None:
         word = typed.group(1)
         people = Board.members_starting(room.board_id, name_key(word), LIMIT)
-        return _render([(f"@{u.username}", shown_name(u), f"@{u.username} ", len(word) + 1)
+        return _render(before, [(f"@{u.username}", shown_name(u), f"@{u.username} ", len(word) + 1)
                         for u in people])  # fmt: skip
     return None
 
@@ -87,7 +87,12 @@ def _names(board_id: int, kind: str, typed: str) -> list[tuple]:
     return [(t.name, what, t.name, len(typed)) for t in named]
 
 
-def _render(found: list[tuple]) -> str:
+def _render(before: str, found: list[tuple]) -> str:
     """(shown, described, inserted, replaced): the text inserted replaces the characters
-    typed before the caret (compose.js)."""
+    typed before the caret (compose.js). None once what is typed is already the one option
+    (any case): Enter then sends the command rather than completing it again."""
+    if len(found) == 1:
+        inserted, replaced = found[0][2], found[0][3]
+        if before[len(before) - replaced :].casefold() == inserted.strip().casefold():
+            found = []
     return render_template("boards/_command_options.html", options=found)

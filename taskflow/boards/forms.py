@@ -106,6 +106,10 @@ class MakeTaskForm(TaskForm):
     column picked among the user's boards (grouped by board) and the assignee typed."""
 
     column_id = SelectField("Board and column", coerce=bounded_int, validate_choice=False)
+    # The board is picked in the same form, so there is no list of its members to pick from.
+    assignee_username = StringField(
+        "Assignee's username (optional)", filters=[strip], validators=[Length(max=40)]
+    )
 
 
 class LabelForm(FlaskForm):
