@@ -222,21 +222,39 @@ def test_beyond_the_rate_of_board_changes_a_command_is_refused(app, room):
     assert 429 in [r.status_code for r in responses]
 
 
-def test_in_a_direct_message_commands_are_refused_and_double_slash_sends_text(app, chat_room):
+def direct_room(app) -> int:
     with app.app_context():
         alice, bob = User.by_username("alice"), User.by_username("bob")
         direct = ChatRoom.direct([bob], alice)
         db.session.add(direct)
         db.session.commit()
-        direct_id = direct.id
+        return direct.id
+
+
+def contents(app, room_id: int) -> list[str]:
+    with app.app_context():
+        query = select(ChatMessage.content).where(ChatMessage.room_id == room_id)
+        found = list(db.session.scalars(query.order_by(ChatMessage.id)))
+        db.session.remove()
+        return found
+
+
+def test_in_a_direct_message_a_commands_name_is_refused_and_other_slashes_are_text(app, chat_room):
+    direct_id = direct_room(app)
     alice = as_user(app, "alice")
     response = say(alice, direct_id, "/move 1 done")
     assert response.status_code == 422
     assert "Commands work in a board&#39;s rooms" in response.get_data(as_text=True)
-    assert say(alice, direct_id, "//shrug").status_code == 302
-    with app.app_context():
-        assert db.session.scalar(select(ChatMessage.content).where(
-            ChatMessage.room_id == direct_id)) == "/shrug"  # fmt: skip
+    for text in ("/usr/bin is full", "/shrug", "//shrug", "//move 1 done"):
+        assert say(alice, direct_id, text).status_code == 302, text
+    # "//" is needed, and taken off, only before a command's name
+    assert contents(app, direct_id) == ["/usr/bin is full", "/shrug", "//shrug", "/move 1 done"]
+
+
+def test_in_a_boards_room_double_slash_sends_a_text_that_begins_with_slash(app, chat_room):
+    alice = as_user(app, "alice")
+    assert say(alice, chat_room, "//shrug").status_code == 302
+    assert contents(app, chat_room)[-1] == "/shrug"
 
 
 def test_help_answers_the_sender_alone(app, room):

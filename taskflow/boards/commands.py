@@ -56,12 +56,16 @@ class Command:
     apply: Callable[[Context], Done] | None  # None: /help, answered to the sender
 
 
-def run(room: ChatRoom, author: User, text: str, client_id: str | None) -> intake.Outcome:
-    """Apply the command `text` typed in `room` by `author` (both checked by the intake)."""
+def run(room: ChatRoom, author: User, text: str, client_id: str | None) -> intake.Outcome | str:
+    """Apply the command `text` typed in `room` by `author` (both checked by the intake), or
+    return the text to post as a message: "//x" sends "/x"; in a room without a board (a
+    direct message) only a command's name is refused, any other "/…" (a path) is a message."""
     name, rest = (re.split(r"\s+", text[1:], maxsplit=1) + [""])[:2]
     command = COMMANDS.get(name.casefold())
     if room.board_id is None:
-        return intake.refused(NOT_HERE)
+        return intake.refused(NOT_HERE) if command else _unescaped(text, name)
+    if text.startswith("//"):
+        return text[1:]
     if command is None:
         return intake.refused(f"There is no command /{name[:20]}. /help lists them. {SLASH}")
     if command.apply is None:
@@ -77,6 +81,11 @@ def run(room: ChatRoom, author: User, text: str, client_id: str | None) -> intak
     event_id = done.event.id if done.event is not None else None
     notice, new = chat.post_notice(room, actor, done.text, event_id, client_id)
     return intake.Outcome(intake.POSTED if new else intake.DUPLICATE, notice, room, actor)
+
+
+def _unescaped(text: str, name: str) -> str:
+    """Where there are no commands, "//" is only needed before a command's name."""
+    return text[1:] if name[1:].casefold() in COMMANDS else text
 
 
 def undo(room: ChatRoom, notice: ChatMessage, actor: User) -> ChatMessage:
