@@ -400,3 +400,28 @@ def test_a_notice_shows_its_task_as_a_chip(app, chat_room):
     notice = re.search(r'<li class="message notice".*?</li>', page, re.DOTALL)[0]
     assert notice.count('class="task-chip"') == 1 and "<b>#1</b>" in notice, notice
     assert "Alice&#39;s #2 launch post in To Do" in notice
+
+
+def grouped(app, room_id: int) -> list[tuple[str, str, bool]]:
+    """The room's messages, oldest first: (kind, text, grouped under the one before)."""
+    with app.app_context():
+        query = select(ChatMessage).where(ChatMessage.room_id == room_id)
+        found = [(m.kind, m.content, m.continues) for m in db.session.scalars(
+            query.order_by(ChatMessage.id))]  # fmt: skip
+        db.session.remove()
+        return found
+
+
+def test_a_notice_neither_groups_under_a_message_nor_has_one_grouped_under_it(app, chat_room):
+    alice = as_user(app, "alice")
+    for text in ("first", "/new Fix login", "right after", "/move 1 done"):
+        assert say(alice, chat_room, text).status_code == 302, text
+    assert grouped(app, chat_room) == [
+        ("text", "first", False),
+        ("notice", "created #1 Fix login in To Do", False),
+        ("text", "right after", False),  # its own name and avatar, not under the notice
+        ("notice", "moved #1 Fix login to Done", False),
+    ]
+    page = alice.get(f"/rooms/{chat_room}").get_data(as_text=True)
+    shown = re.search(r'<li class="message[^"]*"(?:(?!</li>).)*right after', page, re.S)[0]
+    assert shown.startswith('<li class="message"'), shown
