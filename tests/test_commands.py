@@ -425,3 +425,63 @@ def test_a_notice_neither_groups_under_a_message_nor_has_one_grouped_under_it(ap
     page = alice.get(f"/rooms/{chat_room}").get_data(as_text=True)
     shown = re.search(r'<li class="message[^"]*"(?:(?!</li>).)*right after', page, re.S)[0]
     assert shown.startswith('<li class="message"'), shown
+
+
+def test_a_client_ids_claim_is_held_by_one_and_given_back_by_its_holder_only(app):
+    from taskflow.boards import command_claims as claims
+
+    with app.app_context():
+        token = claims.take(7, "claim-unit-0001")
+        assert token and claims.take(7, "claim-unit-0001") is None  # held: a resend waits
+        assert claims.take(8, "claim-unit-0001")  # another author's id is another claim
+        claims.give_back(7, "claim-unit-0001", "not-the-token")
+        assert claims.take(7, "claim-unit-0001") is None  # still ours
+        claims.give_back(7, "claim-unit-0001", token)
+        again = claims.take(7, "claim-unit-0001")
+        assert again and again != token
+        assert app.redis.ttl("taskflow:command-claim:7:claim-unit-0001") > 0  # expires alone
+
+
+def test_a_resent_command_is_applied_once(app, room):
+    """The same client id twice: after the first completed it gets its notice back; while
+    the first is being applied (its claim held, its notice not yet saved) it is refused."""
+    from taskflow.boards import command_claims as claims
+
+    room_id, alice = room
+    with app.app_context():
+        db.session.add(Label(board_id=board_of(app, room_id), name="bug", colour="red"))
+        db.session.commit()
+        alice_id = User.by_username("alice").id
+    for _ in range(2):
+        sent = {"content": "/label 1 bug", "client_id": "command-label-0001"}
+        assert alice.post(f"/rooms/{room_id}/messages", sent).status_code == 302
+        sent = {"content": "/new Second", "client_id": "command-new-0002"}
+        assert alice.post(f"/rooms/{room_id}/messages", sent).status_code == 302
+    assert task_no(app, room_id, 1)["labels"] == ["bug"]  # not toggled back
+    with app.app_context():
+        assert Task.numbered(board_of(app, room_id), 3) is None  # no second "Second"
+        held = claims.take(alice_id, "command-new-0003")  # as the first request holds it
+    sent = {"content": "/new Third", "client_id": "command-new-0003"}
+    response = alice.post(f"/rooms/{room_id}/messages", sent)
+    assert response.status_code == 409
+    assert "being applied already" in response.get_data(as_text=True)
+    with app.app_context():
+        assert Task.numbered(board_of(app, room_id), 3) is None
+        claims.give_back(alice_id, "command-new-0003", held)
+    assert [text for _, text, _ in notices(app, room_id)] == [
+        "created #1 Fix login in To Do",
+        "labelled #1 Fix login bug",
+        "created #2 Second in To Do",
+    ]
+
+
+def test_a_command_resent_over_the_socket_is_applied_once(live_server, chat_room):
+    alice = ws_connect(live_server, f"/ws/chat-room/{chat_room}", http_login(live_server, "alice"))
+    send(alice, content="/new Fix login", client_id="command-resend-0001")
+    first = receive_until(alice, "Fix login in To Do")
+    send(alice, content="/new Fix login", client_id="command-resend-0001")  # the outbox again
+    again = receive_until(alice, "Fix login in To Do")
+    notice_id = re.search(r'data-message-id="(\d+)"', first)[1]
+    assert re.search(r'data-message-id="(\d+)"', again)[1] == notice_id
+    send(alice, content="/new Other", client_id="command-resend-0002")
+    assert "created #2 Other" in text_of(receive_until(alice, "Other in To Do"))  # not #3

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from taskflow import timezones
 from taskflow.boards import changes, label_service, task_service, undo_service
+from taskflow.boards import command_claims as claims
 from taskflow.boards import command_words as words
 from taskflow.boards.changes import Refused
 from taskflow.chat import intake
@@ -31,6 +32,7 @@ from taskflow.models.task import DEFAULT_PRIORITY, TITLE_MAX
 
 SLASH = "To send a text that begins with “/”, start it with “//”."
 NOT_HERE = f"Commands work in a board's rooms. {SLASH}"
+BEING_APPLIED = "This command is being applied already: its notice will show in the room."
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,24 @@ def run(room: ChatRoom, author: User, text: str, client_id: str | None) -> intak
         return intake.refused(f"There is no command /{name[:20]}. /help lists them. {SLASH}")
     if command.apply is None:
         return intake.Outcome(intake.ANSWERED, reason=help_html())
+    claim = claims.take(author.id, client_id) if client_id else ""
+    if claim is None:  # the same command, resent while it is applied: not applied twice
+        return intake.refused(BEING_APPLIED, 409)
+    try:
+        return _apply(room, author, command, rest, client_id)
+    finally:
+        if claim:
+            claims.give_back(author.id, client_id, claim)
+
+
+def _apply(
+    room: ChatRoom, author: User, command: Command, rest: str, client_id: str | None
+) -> intake.Outcome:
+    """The change through the board's services (which commit it), then its notice carrying
+    the client id; the caller holds the client id's claim all along."""
+    earlier, _ = chat.already_sent(room.id, author.id, client_id)
+    if earlier is not None:  # applied meanwhile, its claim given back: acknowledged again
+        return intake.Outcome(intake.DUPLICATE, earlier)
     actor = db.session.get(User, author.id)
     board = db.session.get(Board, room.board_id)
     try:
