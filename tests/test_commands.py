@@ -14,6 +14,7 @@ from taskflow.models import Board, ChatMessage, ChatRoom, Label, Task, User
 
 from .conftest import (
     as_user,
+    close_code,
     frames_until,
     http_login,
     receive_until,
@@ -485,3 +486,23 @@ def test_a_command_resent_over_the_socket_is_applied_once(live_server, chat_room
     assert re.search(r'data-message-id="(\d+)"', again)[1] == notice_id
     send(alice, content="/new Other", client_id="command-resend-0002")
     assert "created #2 Other" in text_of(receive_until(alice, "Other in To Do"))  # not #3
+
+
+def test_a_member_removed_after_the_page_loaded_cannot_command_over_the_open_socket(
+    live_server, chat_room, app
+):
+    """The socket reuses a recent access check for plain texts, not for a command: bob,
+    taken off the board (quietly: no broadcast closes his socket), is refused."""
+    bob = ws_connect(live_server, f"/ws/chat-room/{chat_room}", http_login(live_server, "bob"))
+    send(bob, content="/new Fix login", client_id="removed-new-0001")
+    receive_until(bob, "Fix login in To Do")
+    send(bob, content="checked a moment ago", client_id="removed-text-0001")
+    receive_until(bob, "checked a moment ago")  # the socket now holds a recent check
+    with app.app_context():
+        board = db.session.get(Board, board_of(app, chat_room))
+        board.remove_member(User.by_username("bob"))
+        ChatRoom.leave_board(board.id, User.by_username("bob").id)
+        db.session.commit()
+    send(bob, content="/move 1 done", client_id="removed-move-0001")
+    assert close_code(bob) == 4403
+    assert task_no(app, chat_room, 1)["column"] == "To Do"
