@@ -14,6 +14,7 @@ from taskflow.models import Board, ChatMessage, ChatRoom, Label, Task, User
 
 from .conftest import (
     as_user,
+    close_code,
     frames_until,
     http_login,
     receive_until,
@@ -222,21 +223,39 @@ def test_beyond_the_rate_of_board_changes_a_command_is_refused(app, room):
     assert 429 in [r.status_code for r in responses]
 
 
-def test_in_a_direct_message_commands_are_refused_and_double_slash_sends_text(app, chat_room):
+def direct_room(app) -> int:
     with app.app_context():
         alice, bob = User.by_username("alice"), User.by_username("bob")
         direct = ChatRoom.direct([bob], alice)
         db.session.add(direct)
         db.session.commit()
-        direct_id = direct.id
+        return direct.id
+
+
+def contents(app, room_id: int) -> list[str]:
+    with app.app_context():
+        query = select(ChatMessage.content).where(ChatMessage.room_id == room_id)
+        found = list(db.session.scalars(query.order_by(ChatMessage.id)))
+        db.session.remove()
+        return found
+
+
+def test_in_a_direct_message_a_commands_name_is_refused_and_other_slashes_are_text(app, chat_room):
+    direct_id = direct_room(app)
     alice = as_user(app, "alice")
     response = say(alice, direct_id, "/move 1 done")
     assert response.status_code == 422
     assert "Commands work in a board&#39;s rooms" in response.get_data(as_text=True)
-    assert say(alice, direct_id, "//shrug").status_code == 302
-    with app.app_context():
-        assert db.session.scalar(select(ChatMessage.content).where(
-            ChatMessage.room_id == direct_id)) == "/shrug"  # fmt: skip
+    for text in ("/usr/bin is full", "/shrug", "//shrug", "//move 1 done"):
+        assert say(alice, direct_id, text).status_code == 302, text
+    # "//" is needed, and taken off, only before a command's name
+    assert contents(app, direct_id) == ["/usr/bin is full", "/shrug", "//shrug", "/move 1 done"]
+
+
+def test_in_a_boards_room_double_slash_sends_a_text_that_begins_with_slash(app, chat_room):
+    alice = as_user(app, "alice")
+    assert say(alice, chat_room, "//shrug").status_code == 302
+    assert contents(app, chat_room)[-1] == "/shrug"
 
 
 def test_help_answers_the_sender_alone(app, room):
@@ -384,3 +403,108 @@ def test_a_notice_shows_its_task_as_a_chip(app, chat_room):
     notice = re.search(r'<li class="message notice".*?</li>', page, re.DOTALL)[0]
     assert notice.count('class="task-chip"') == 1 and "<b>#1</b>" in notice, notice
     assert "Alice&#39;s #2 launch post in To Do" in notice
+
+
+def grouped(app, room_id: int) -> list[tuple[str, str, bool]]:
+    """The room's messages, oldest first: (kind, text, grouped under the one before)."""
+    with app.app_context():
+        query = select(ChatMessage).where(ChatMessage.room_id == room_id)
+        found = [(m.kind, m.content, m.continues) for m in db.session.scalars(
+            query.order_by(ChatMessage.id))]  # fmt: skip
+        db.session.remove()
+        return found
+
+
+def test_a_notice_neither_groups_under_a_message_nor_has_one_grouped_under_it(app, chat_room):
+    alice = as_user(app, "alice")
+    for text in ("first", "/new Fix login", "right after", "/move 1 done"):
+        assert say(alice, chat_room, text).status_code == 302, text
+    assert grouped(app, chat_room) == [
+        ("text", "first", False),
+        ("notice", "created #1 Fix login in To Do", False),
+        ("text", "right after", False),  # its own name and avatar, not under the notice
+        ("notice", "moved #1 Fix login to Done", False),
+    ]
+    page = alice.get(f"/rooms/{chat_room}").get_data(as_text=True)
+    shown = re.search(r'<li class="message[^"]*"(?:(?!</li>).)*right after', page, re.S)[0]
+    assert shown.startswith('<li class="message"'), shown
+
+
+def test_a_client_ids_claim_is_held_by_one_and_given_back_by_its_holder_only(app):
+    from taskflow.boards import command_claims as claims
+
+    with app.app_context():
+        token = claims.take(7, "claim-unit-0001")
+        assert token and claims.take(7, "claim-unit-0001") is None  # held: a resend waits
+        assert claims.take(8, "claim-unit-0001")  # another author's id is another claim
+        claims.give_back(7, "claim-unit-0001", "not-the-token")
+        assert claims.take(7, "claim-unit-0001") is None  # still ours
+        claims.give_back(7, "claim-unit-0001", token)
+        again = claims.take(7, "claim-unit-0001")
+        assert again and again != token
+        assert app.redis.ttl("taskflow:command-claim:7:claim-unit-0001") > 0  # expires alone
+
+
+def test_a_resent_command_is_applied_once(app, room):
+    """The same client id twice: after the first completed it gets its notice back; while
+    the first is being applied (its claim held, its notice not yet saved) it is refused."""
+    from taskflow.boards import command_claims as claims
+
+    room_id, alice = room
+    with app.app_context():
+        db.session.add(Label(board_id=board_of(app, room_id), name="bug", colour="red"))
+        db.session.commit()
+        alice_id = User.by_username("alice").id
+    for _ in range(2):
+        sent = {"content": "/label 1 bug", "client_id": "command-label-0001"}
+        assert alice.post(f"/rooms/{room_id}/messages", sent).status_code == 302
+        sent = {"content": "/new Second", "client_id": "command-new-0002"}
+        assert alice.post(f"/rooms/{room_id}/messages", sent).status_code == 302
+    assert task_no(app, room_id, 1)["labels"] == ["bug"]  # not toggled back
+    with app.app_context():
+        assert Task.numbered(board_of(app, room_id), 3) is None  # no second "Second"
+        held = claims.take(alice_id, "command-new-0003")  # as the first request holds it
+    sent = {"content": "/new Third", "client_id": "command-new-0003"}
+    response = alice.post(f"/rooms/{room_id}/messages", sent)
+    assert response.status_code == 409
+    assert "being applied already" in response.get_data(as_text=True)
+    with app.app_context():
+        assert Task.numbered(board_of(app, room_id), 3) is None
+        claims.give_back(alice_id, "command-new-0003", held)
+    assert [text for _, text, _ in notices(app, room_id)] == [
+        "created #1 Fix login in To Do",
+        "labelled #1 Fix login bug",
+        "created #2 Second in To Do",
+    ]
+
+
+def test_a_command_resent_over_the_socket_is_applied_once(live_server, chat_room):
+    alice = ws_connect(live_server, f"/ws/chat-room/{chat_room}", http_login(live_server, "alice"))
+    send(alice, content="/new Fix login", client_id="command-resend-0001")
+    first = receive_until(alice, "Fix login in To Do")
+    send(alice, content="/new Fix login", client_id="command-resend-0001")  # the outbox again
+    again = receive_until(alice, "Fix login in To Do")
+    notice_id = re.search(r'data-message-id="(\d+)"', first)[1]
+    assert re.search(r'data-message-id="(\d+)"', again)[1] == notice_id
+    send(alice, content="/new Other", client_id="command-resend-0002")
+    assert "created #2 Other" in text_of(receive_until(alice, "Other in To Do"))  # not #3
+
+
+def test_a_member_removed_after_the_page_loaded_cannot_command_over_the_open_socket(
+    live_server, chat_room, app
+):
+    """The socket reuses a recent access check for plain texts, not for a command: bob,
+    taken off the board (quietly: no broadcast closes his socket), is refused."""
+    bob = ws_connect(live_server, f"/ws/chat-room/{chat_room}", http_login(live_server, "bob"))
+    send(bob, content="/new Fix login", client_id="removed-new-0001")
+    receive_until(bob, "Fix login in To Do")
+    send(bob, content="checked a moment ago", client_id="removed-text-0001")
+    receive_until(bob, "checked a moment ago")  # the socket now holds a recent check
+    with app.app_context():
+        board = db.session.get(Board, board_of(app, chat_room))
+        board.remove_member(User.by_username("bob"))
+        ChatRoom.leave_board(board.id, User.by_username("bob").id)
+        db.session.commit()
+    send(bob, content="/move 1 done", client_id="removed-move-0001")
+    assert close_code(bob) == 4403
+    assert task_no(app, chat_room, 1)["column"] == "To Do"

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from taskflow import timezones
 from taskflow.boards import changes, label_service, task_service, undo_service
+from taskflow.boards import command_claims as claims
 from taskflow.boards import command_words as words
 from taskflow.boards.changes import Refused
 from taskflow.chat import intake
@@ -31,6 +32,7 @@ from taskflow.models.task import DEFAULT_PRIORITY, TITLE_MAX
 
 SLASH = "To send a text that begins with “/”, start it with “//”."
 NOT_HERE = f"Commands work in a board's rooms. {SLASH}"
+BEING_APPLIED = "This command is being applied already: its notice will show in the room."
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,16 +58,38 @@ class Command:
     apply: Callable[[Context], Done] | None  # None: /help, answered to the sender
 
 
-def run(room: ChatRoom, author: User, text: str, client_id: str | None) -> intake.Outcome:
-    """Apply the command `text` typed in `room` by `author` (both checked by the intake)."""
+def run(room: ChatRoom, author: User, text: str, client_id: str | None) -> intake.Outcome | str:
+    """Apply the command `text` typed in `room` by `author` (both checked by the intake), or
+    return the text to post as a message: "//x" sends "/x"; in a room without a board (a
+    direct message) only a command's name is refused, any other "/…" (a path) is a message."""
     name, rest = (re.split(r"\s+", text[1:], maxsplit=1) + [""])[:2]
     command = COMMANDS.get(name.casefold())
     if room.board_id is None:
-        return intake.refused(NOT_HERE)
+        return intake.refused(NOT_HERE) if command else _unescaped(text, name)
+    if text.startswith("//"):
+        return text[1:]
     if command is None:
         return intake.refused(f"There is no command /{name[:20]}. /help lists them. {SLASH}")
     if command.apply is None:
         return intake.Outcome(intake.ANSWERED, reason=help_html())
+    claim = claims.take(author.id, client_id) if client_id else ""
+    if claim is None:  # the same command, resent while it is applied: not applied twice
+        return intake.refused(BEING_APPLIED, 409)
+    try:
+        return _apply(room, author, command, rest, client_id)
+    finally:
+        if claim:
+            claims.give_back(author.id, client_id, claim)
+
+
+def _apply(
+    room: ChatRoom, author: User, command: Command, rest: str, client_id: str | None
+) -> intake.Outcome:
+    """The change through the board's services (which commit it), then its notice carrying
+    the client id; the caller holds the client id's claim all along."""
+    earlier, _ = chat.already_sent(room.id, author.id, client_id)
+    if earlier is not None:  # applied meanwhile, its claim given back: acknowledged again
+        return intake.Outcome(intake.DUPLICATE, earlier)
     actor = db.session.get(User, author.id)
     board = db.session.get(Board, room.board_id)
     try:
@@ -77,6 +101,11 @@ def run(room: ChatRoom, author: User, text: str, client_id: str | None) -> intak
     event_id = done.event.id if done.event is not None else None
     notice, new = chat.post_notice(room, actor, done.text, event_id, client_id)
     return intake.Outcome(intake.POSTED if new else intake.DUPLICATE, notice, room, actor)
+
+
+def _unescaped(text: str, name: str) -> str:
+    """Where there are no commands, "//" is only needed before a command's name."""
+    return text[1:] if name[1:].casefold() in COMMANDS else text
 
 
 def undo(room: ChatRoom, notice: ChatMessage, actor: User) -> ChatMessage:

@@ -7,10 +7,11 @@ dropped connection: acknowledged again, not counted against the sender), the sen
 limit, the room and its sender (still a member: the caller's `reader`), a read-only direct
 message, the message replied to; then the post.
 
-A text starting with "/" is a command (boards/commands.py) when the boards area has set
-`commands` at start-up: chat never imports boards (the layers), boards hands it its runner.
-The runner returns an Outcome as a post does: the notice it posted, a refusal (said to the
-sender only, the text kept), or an answer for the sender alone (ANSWERED: /help)."""
+A text starting with "/" goes to the command runner (boards/commands.py) when the boards
+area has set `commands` at start-up: chat never imports boards (the layers), boards hands it
+its runner. The runner returns an Outcome as a post does: the notice it posted, a refusal
+(said to the sender only, the text kept), or an answer for the sender alone (ANSWERED:
+/help); or, when the text is no command there, the text to post as a message."""
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -46,9 +47,11 @@ def refused(reason: str, status: int = 422) -> Outcome:
     return Outcome(REFUSED, reason=reason, status=status)
 
 
-# Runs a command typed in a room (the room and sender checked, the text, the client id):
-# set by taskflow.boards at start-up; None leaves a text starting with "/" a message.
-commands: Callable[[ChatRoom, User, str, str | None], Outcome] | None = None
+# Runs a text starting with "/" typed in a room (the room and sender checked, the text, the
+# client id): its Outcome, or the text to post as a message when it is no command there (a
+# path in a direct message, "//" unescaped). Set by taskflow.boards at start-up; None leaves
+# a text starting with "/" a message.
+commands: Callable[[ChatRoom, User, str, str | None], Outcome | str] | None = None
 
 
 def receive(
@@ -71,10 +74,11 @@ def receive(
     closed = chat.closed_to(room.id, room.kind, author.id)  # a direct message only
     if closed:
         return refused(closed, 403)
-    if commands is not None and text.startswith("//"):  # "//…": a text that begins with "/"
-        text = text[1:]
-    elif commands is not None and text.startswith("/"):
-        return commands(room, author, text, client_id)
+    if commands is not None and text.startswith("/"):
+        ran = commands(room, author, text, client_id)
+        if isinstance(ran, Outcome):
+            return ran
+        text = ran  # not a command: the text to post ("//x" sends "/x")
     reply_to, gone = chat.reply_target(room_id, fields.get("reply_to"))
     if gone:
         return refused(gone)

@@ -155,7 +155,7 @@ def _insert(
     """A message that mentions nobody (no "@": nearly all of them) as one row, without the
     ORM's unit of work: it needs only `room.id` and the author's id and name, so the socket
     passes objects it checked a moment ago (chat/frames.py). None: its client id is taken."""
-    now = utcnow()
+    now, notice = utcnow(), (extra or {}).get("kind") == NOTICE
     previous = ChatMessage.previous(room.id)
     values = dict(
         room_id=room.id,
@@ -166,7 +166,7 @@ def _insert(
         notified_at=now,  # nobody to notify: no job, and the sweep skips it
         seq=ChatRoom.next_seq(room.id),
         **_reply_columns(reply_to),
-        continues=_continues(previous, author.id, now),
+        continues=not notice and _continues(previous, author.id, now),  # a notice stands alone
         **(extra or {}),
     )
     try:
@@ -246,7 +246,9 @@ def delete(message: ChatMessage) -> None:
 
 
 def _continues(previous, author_id: int | None, at) -> bool:
-    if previous is None:
+    """Whether a message groups under `previous` (no name nor avatar of its own): never
+    under a notice, whose one line is not a message its author's next one belongs to."""
+    if previous is None or previous.kind == NOTICE:
         return False
     return people.continues(previous.author_id, previous.created_at, author_id, at)
 

@@ -120,7 +120,7 @@ class ChatMessage(db.Model):
 
     @classmethod
     def previous(cls, room_id: int) -> tuple | None:
-        """(author_id, created_at) of the room's latest message still shown, if any: what a
+        """(author_id, created_at, kind) of the room's latest message still shown, if any: what a
         new one groups under (people.continues). One index range scan on (room_id, id), on
         the session's connection with a statement built once: every message sent runs it."""
         return db.session.connection().execute(_PREVIOUS, {"room_id": room_id}).first()
@@ -131,7 +131,7 @@ class ChatMessage(db.Model):
         table = cls.__table__.c
         shown = (table.room_id == message.room_id) & table.deleted_at.is_(None)
         before = db.session.execute(
-            select(table.author_id, table.created_at)
+            select(table.author_id, table.created_at, table.kind)
             .where(shown, table.id < message.id)
             .order_by(table.id.desc())
             .limit(1)
@@ -183,7 +183,7 @@ def _keys():
 
 _table = ChatMessage.__table__.c
 _PREVIOUS = (
-    select(_table.author_id, _table.created_at)
+    select(_table.author_id, _table.created_at, _table.kind)
     .where(_table.room_id == bindparam("room_id"), _table.deleted_at.is_(None))
     .order_by(_table.id.desc())
     .limit(1)
