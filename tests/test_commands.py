@@ -508,3 +508,17 @@ def test_a_member_removed_after_the_page_loaded_cannot_command_over_the_open_soc
     send(bob, content="/move 1 done", client_id="removed-move-0001")
     assert close_code(bob) == 4403
     assert task_no(app, chat_room, 1)["column"] == "To Do"
+
+
+def test_an_undone_notice_offers_no_undo_any_more(app, room):
+    """Its Undo goes from every page (the notice is sent again without it); a second try
+    is told it cannot be undone, not that the task changed since."""
+    room_id, alice = room
+    say(alice, room_id, "/move 1 done")
+    moved = latest_notice_id(app, room_id)
+    assert undo(alice, room_id, moved).status_code == 302
+    page = alice.get(f"/rooms/{room_id}").get_data(as_text=True)
+    notice = re.search(rf'<li class="message notice" id="message-{moved}".*?</li>', page, re.S)[0]
+    assert "Undo" not in notice
+    again = undo(alice, room_id, moved)
+    assert again.status_code == 400 and "cannot be undone" in again.get_data(as_text=True)

@@ -116,6 +116,7 @@ def undo(room: ChatRoom, notice: ChatMessage, actor: User) -> ChatMessage:
     if event is None:
         raise Refused(undo_service.NOT_UNDOABLE, 400)
     undo_service.undo(event, actor)
+    chat.notice_undone(notice)
     return chat.post_notice(room, actor, f"undid: {notice.content}", None)[0]
 
 

@@ -259,6 +259,15 @@ def _publish_change(message: ChatMessage) -> None:
     db.session.commit()
 
 
+def notice_undone(notice: ChatMessage) -> None:
+    """A notice whose command was undone offers no Undo any more: as a change of the
+    message (numbered, published as an edit is), every open page of the room drops its
+    button. The caller commits, with the notice that says it was undone."""
+    notice.event_id = None
+    notice.seq = ChatRoom.next_seq(notice.room_id)
+    _broadcast(notice)
+
+
 def became_task(message: ChatMessage, task_id: int) -> None:
     """The message was made a task ("Make task", boards/make_task.py): it names the task, and
     as a change of the message (numbered, published as an edit is) every open page of the
