@@ -22,8 +22,9 @@ every change of a task is a change of its board, so a later state always has a h
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, request
+from flask import current_app
 from markupsafe import Markup
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
@@ -51,8 +52,18 @@ class Chip:
 
 def refs(board_id: int | None) -> Refs:
     """What a text of this board may reference (a template global): its numbers, and task
-    URLs of the host the app is reached at."""
-    return Refs(board_id, [request.host] if has_request_context() else [])
+    URLs of the app's configured hosts (never the request's Host: a client chooses it, and
+    the rendering is cached for every reader)."""
+    return Refs(board_id, hosts())
+
+
+def hosts() -> list[str]:
+    """PUBLIC_HOSTS (comma-separated); unset: PUBLIC_ORIGIN's host, localhost, 127.0.0.1."""
+    configured = current_app.config.get("PUBLIC_HOSTS", "")
+    if configured.strip():
+        return [host.strip() for host in configured.split(",") if host.strip()]
+    origin = urlsplit(current_app.config.get("PUBLIC_ORIGIN", "")).hostname
+    return ["localhost", "127.0.0.1"] + ([origin] if origin else [])
 
 
 def message_refs(message) -> Refs:

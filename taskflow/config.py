@@ -61,6 +61,9 @@ SETTINGS = (
     Setting("RQ_QUEUE", str, "taskflow", "the RQ queue's name"),
     # Sockets from any other origin are refused.
     Setting("PUBLIC_ORIGIN", str, "", "the origin browsers use (unset: the request's Host)"),
+    # Task URLs of these hosts become chips (taskflow/chips.py); never the request's Host,
+    # which the client chooses and whose rendering is cached for everyone.
+    Setting("PUBLIC_HOSTS", str, "", "hosts of task URLs (unset: PUBLIC_ORIGIN's, localhost)"),
     Setting("SECURE_COOKIES", _bool, "False", "cookies only over HTTPS",
             ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE")),
     # "topic": a Redis channel per topic, each web process receives only what it follows;

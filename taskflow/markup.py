@@ -270,7 +270,9 @@ class Refs:
     def task_id(self, href: str) -> int | None:
         """The task a link's address names, if it is a task page of this app."""
         match = re.fullmatch(r"https?://([^/?#]+)(/[^?#]*)(?:#.*)?", href, re.IGNORECASE)
-        if not match or match.group(1).lower() not in self.hosts:
+        # a host matches with or without its port (localhost:5000 is localhost's)
+        host = match.group(1).lower() if match else ""
+        if not match or (host not in self.hosts and re.sub(r":\d+$", "", host) not in self.hosts):
             return None
         path = TASK_PATH.fullmatch(match.group(2))
         return int(path.group(1)) if path else None

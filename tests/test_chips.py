@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from taskflow import markup
+from taskflow import chips, markup
 from taskflow.extensions import db
 from taskflow.models import Board, ChatRoom, Task, User
 
@@ -141,3 +141,23 @@ def test_a_move_publishes_the_chip_once_with_the_boards_version(app, login, live
     assert chip and doing[1] in chip and f'data-version="{version}"' in chip
     assert frame.startswith("<template data-chips>")
     socket.close()
+
+
+def test_task_urls_are_recognised_by_configured_hosts_not_the_requests(app):
+    # A client choosing its Host header must not make its host's URLs chips: the rendering
+    # is cached for every reader.
+    with app.test_request_context("/", headers={"Host": "evil.example"}):
+        html = markup.render_markdown("http://evil.example/tasks/7", refs=chips.refs(3))
+        assert 'data-ref="' not in html
+        assert 'data-ref="7"' in markup.render_markdown(
+            "http://localhost:5000/tasks/7", refs=chips.refs(3)
+        )
+        app.config["PUBLIC_HOSTS"] = "tasks.example.com"
+        try:
+            refs = chips.refs(3)
+            assert 'data-ref="7"' in markup.render_markdown(
+                "https://tasks.example.com/tasks/7", refs=refs
+            )
+            assert 'data-ref="' not in markup.render_markdown("http://localhost/tasks/7", refs=refs)
+        finally:
+            app.config["PUBLIC_HOSTS"] = ""

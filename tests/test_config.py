@@ -24,6 +24,7 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 1048576,
     "MESSAGE_RATE_LIMIT": "20 per 5 seconds",
     "PROFILE_RATE_LIMIT": "10 per 10 minutes",
+    "PUBLIC_HOSTS": "",
     "PUBLIC_ORIGIN": "",
     "RATELIMIT_HEADERS_ENABLED": False,
     "RATELIMIT_SWALLOW_ERRORS": True,
