@@ -7,8 +7,10 @@ import re
 import pytest
 
 from taskflow import chips, markup
+from taskflow.boards import live
 from taskflow.extensions import db
 from taskflow.models import Board, ChatRoom, Task, User
+from taskflow.realtime import after_commit
 
 from .conftest import http_login, live_csrf, receive_until, ws_connect
 from .helpers import add_member, columns, create_board, create_task
@@ -161,3 +163,16 @@ def test_task_urls_are_recognised_by_configured_hosts_not_the_requests(app):
             assert 'data-ref="' not in markup.render_markdown("http://localhost/tasks/7", refs=refs)
         finally:
             app.config["PUBLIC_HOSTS"] = ""
+
+
+def test_a_rolled_back_changes_chips_are_forgotten(app, login):
+    alice, _, _, board_id, _, task, _ = world(app, login)
+    other = create_task(alice, columns(app, board_id)[0][0], "Other")
+    with app.test_request_context():
+        live.task_changed(task)
+        db.session.rollback()  # nothing published; nothing of it kept for the next change
+        live.task_changed(other)
+        declared = db.session.info[after_commit._DECLARED][("chips", board_id)]
+        frame = declared[1]()
+        db.session.rollback()
+    assert chip_of(frame, other) and chip_of(frame, task) is None

@@ -35,7 +35,7 @@ from taskflow import chips
 from taskflow.boards.filter import Filter
 from taskflow.extensions import db
 from taskflow.models import Board, Column, Task
-from taskflow.realtime import fragments, topics
+from taskflow.realtime import after_commit, fragments, topics
 from taskflow.realtime.after_commit import broadcast
 from taskflow.realtime.broadcaster import text_frame
 
@@ -236,22 +236,28 @@ def task_changed(*task_ids: int) -> None:
         _chip_changed(task_id)
 
 
-_CHIPS = "taskflow.chips_changed"
+class _ChipFrame:
+    """The chips a transaction changed on one board, rendered as one frame just before its
+    commit. The declared broadcast holds them, so a rollback (which forgets what was
+    declared) forgets them too: nothing piles up in a long-lived socket's session."""
+
+    def __init__(self) -> None:
+        self.task_ids: set[int] = set()
+
+    def __call__(self) -> str:
+        return chips.frame(self.task_ids)
 
 
 def _chip_changed(task_id: int) -> None:
     task = db.session.get(Task, task_id)  # in the session already: the change loaded it
     if task is None or task.column is None:
         return
-    board_id = task.column.board_id
-    changed = db.session.info.setdefault(_CHIPS, {})
-    changed.setdefault(board_id, set()).add(task_id)
-    # Declared once per board and transaction (the key): one frame for all its tasks.
-    broadcast(
-        topics.chips(board_id),
-        lambda: chips.frame(changed.pop(board_id, set())),
-        key=("chips", board_id),
-    )
+    key = ("chips", task.column.board_id)
+    frame = after_commit.declared(key)
+    if frame is None:  # once per board and transaction (the key): one frame for its tasks
+        frame = _ChipFrame()
+        broadcast(topics.chips(task.column.board_id), frame, key=key)
+    frame.task_ids.add(task_id)
 
 
 def task_ids(column_id: int) -> list[int]:

@@ -30,6 +30,13 @@ def broadcast(
     declared.setdefault(key if key is not None else object(), (topic, render, kind, seq, scope))
 
 
+def declared(key):
+    """The render declared under `key` in this transaction (None: none yet), to add to what
+    it will render: state kept there is forgotten with it on a rollback."""
+    found = db.session.info.get(_DECLARED, {}).get(key)
+    return found[1] if found is not None else None
+
+
 def init_app() -> None:
     """Listen on the extension's session, once per process (`db` is shared by every app)."""
     for name, listener in (
