@@ -146,9 +146,14 @@ def of_tasks(task_ids: set[int]) -> list[Chip]:
     return [Chip(*row) for row in db.session.execute(query).unique()]
 
 
-def frame(task_ids: set[int]) -> str:
+def frame(task_ids: set[int], columns: dict[int, str] | None = None, version: int = 0) -> str:
     """The chips of these tasks, changed, as one frame for every page that follows their
     board's chips (times in UTC: local_time.js shows the due state in the reader's zone);
-    live.js swaps each in for older copies only."""
-    chips = "".join(html(chip, "UTC") for chip in of_tasks(task_ids))
+    live.js swaps each in for older copies only. `columns`: columns renamed (at the board's
+    `version`), by id: live.js renames them on older chips. "" when there is nothing."""
+    chips = "".join(html(chip, "UTC") for chip in of_tasks(task_ids)) if task_ids else ""
+    for column_id, name in (columns or {}).items():
+        chips += str(
+            Markup('<i data-column="{}" data-version="{}">{}</i>').format(column_id, version, name)
+        )
     return f"<template data-chips>{chips}</template>" if chips else ""

@@ -7,12 +7,12 @@ import re
 import pytest
 
 from taskflow import chips, markup
-from taskflow.boards import live
+from taskflow.boards import checklist_service, column_service, label_service, live, task_service
 from taskflow.extensions import db
-from taskflow.models import Board, ChatRoom, Task, User
+from taskflow.models import Board, ChatRoom, Column, Task, User
 from taskflow.realtime import after_commit
 
-from .conftest import http_login, live_csrf, receive_until, ws_connect
+from .conftest import following, frames_until, http_login, live_csrf, receive_until, ws_connect
 from .helpers import add_member, columns, create_board, create_task
 
 
@@ -176,3 +176,32 @@ def test_a_rolled_back_changes_chips_are_forgotten(app, login):
         frame = declared[1]()
         db.session.rollback()
     assert chip_of(frame, other) and chip_of(frame, task) is None
+
+
+def test_only_what_a_chip_shows_sends_chips_and_a_rename_is_one_small_frame(
+    app, login, live_server
+):
+    alice, _, _, board_id, room_id, task, _ = world(app, login)
+    todo = columns(app, board_id)[0][0]
+    below = create_task(alice, todo, "Below")
+    doomed = create_task(alice, todo, "Doomed")
+    socket = ws_connect(live_server, f"/ws/chat-room/{room_id}", http_login(live_server, "bob"))
+    following(socket)
+    with app.test_request_context():
+        actor = User.by_username("alice")
+        label, _ = label_service.create_label(db.session.get(Board, board_id), "docs", "red")
+        label_service.set_task_labels(db.session.get(Task, task), [label.id], actor)
+        checklist_service.add_item(db.session.get(Task, task), actor, "Write it")
+        task_service.move_task(db.session.get(Task, task), "down", actor=actor)  # a reorder
+        task_service.delete_task(db.session.get(Task, doomed))  # no chip left to send
+        column_service.rename_column(db.session.get(Column, todo), "Backlog", actor)
+        task_service.move_task(db.session.get(Task, below), "right", actor=actor)
+    frames = frames_until(socket, lambda f: "data-chips" in f and "task-chip" in f)
+    socket.close()
+    chip_frames = [f for f in frames if "data-chips" in f or not f.strip()]
+    assert len(chip_frames) == 2, chip_frames  # the rename's and the move's, nothing else
+    renamed = chip_frames[0]
+    assert f'data-column="{todo}"' in renamed and "Backlog" in renamed
+    assert "task-chip" not in renamed  # not a chip per task of the column
+    assert chip_of(chip_frames[1], below) and chip_of(chip_frames[1], task) is None
+

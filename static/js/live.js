@@ -79,8 +79,8 @@ on("live", {
   },
   "htmx:wsBeforeMessage"(event) {
     const m = event.detail.message;
-    if (m.startsWith?.("<template data-chips")) { // a task's chip: older copies replaced
-      for (const c of parse(m).firstChild.content.children) for (const o of $$(`[data-chip="${c.dataset.chip}"]`)) +o.dataset.version < +c.dataset.version && o.replaceWith(c.cloneNode(true));
+    if (m.startsWith?.("<template data-chips")) { // chips: older copies replaced, or a column renamed on them
+      for (const c of parse(m).firstChild.content.children) for (const o of $$(c.dataset.column ? `.chip-column[data-column="${c.dataset.column}"]` : `[data-chip="${c.dataset.chip}"]`)) +o.closest("[data-version]").dataset.version < +c.dataset.version && (c.dataset.column ? (o.textContent = c.textContent) : o.replaceWith(c.cloneNode(true)));
       return !event.preventDefault();
     }
     const { id, value, selectionStart, selectionEnd } = document.activeElement || {};

@@ -228,36 +228,51 @@ def begin_change(board: Board) -> Change:
     return change
 
 
-def task_changed(*task_ids: int) -> None:
-    """These tasks' details changed (or they were deleted): their pages get them on commit,
-    and the pages that show their chips (taskflow/chips.py) the chips, one frame per board."""
+def task_changed(*task_ids: int, chips: bool = True, board_id: int | None = None) -> None:
+    """These tasks' details changed (or they were deleted): their pages get them on commit.
+    `chips`: whether it is a change a chip shows (its title, column, assignee, due date,
+    archive; not its labels, checklist or place in its column): then the pages that show
+    their chips (taskflow/chips.py) get them, one frame per board. `board_id`: the tasks'
+    board when the caller knows it (no query per task to find it)."""
     for task_id in task_ids:
         broadcast(topics.task(task_id), lambda t=task_id: task_html(t), key=("task", task_id))
-        _chip_changed(task_id)
+    if chips and task_ids:
+        if board_id is None:
+            task = db.session.get(Task, task_ids[0])  # in the session: the change loaded it
+            board_id = task.column.board_id if task and task.column else None
+        if board_id is not None:
+            _chip_frame(board_id).task_ids.update(task_ids)
+
+
+def column_renamed(column: Column) -> None:
+    """Chips show their column's name: one small frame renames it on every chip of the
+    board's pages (live.js), rather than a chip per task of the column."""
+    _chip_frame(column.board_id).columns[column.id] = column.name
 
 
 class _ChipFrame:
-    """The chips a transaction changed on one board, rendered as one frame just before its
-    commit. The declared broadcast holds them, so a rollback (which forgets what was
-    declared) forgets them too: nothing piles up in a long-lived socket's session."""
+    """What a transaction changed of one board's chips, rendered as one frame just before
+    its commit. The declared broadcast holds it, so a rollback (which forgets what was
+    declared) forgets it too: nothing piles up in a long-lived socket's session."""
 
-    def __init__(self) -> None:
-        self.task_ids: set[int] = set()
+    def __init__(self, board_id: int) -> None:
+        self.board_id, self.task_ids, self.columns = board_id, set(), {}
 
     def __call__(self) -> str:
-        return chips.frame(self.task_ids)
+        """The frame ("" when the chips are gone, as a deleted task's: nothing is sent)."""
+        if not self.columns:
+            return chips.frame(self.task_ids)
+        version = Board.current_version(self.board_id)
+        return chips.frame(self.task_ids, self.columns, version)
 
 
-def _chip_changed(task_id: int) -> None:
-    task = db.session.get(Task, task_id)  # in the session already: the change loaded it
-    if task is None or task.column is None:
-        return
-    key = ("chips", task.column.board_id)
+def _chip_frame(board_id: int) -> _ChipFrame:
+    key = ("chips", board_id)
     frame = after_commit.declared(key)
     if frame is None:  # once per board and transaction (the key): one frame for its tasks
-        frame = _ChipFrame()
-        broadcast(topics.chips(task.column.board_id), frame, key=key)
-    frame.task_ids.add(task_id)
+        frame = _ChipFrame(board_id)
+        broadcast(topics.chips(board_id), frame, key=key)
+    return frame
 
 
 def task_ids(column_id: int) -> list[int]:

@@ -53,7 +53,10 @@ def _render(session) -> None:
     if declared:
         session.flush()  # what is being committed has its ids and defaults when rendered
     rendered = session.info.setdefault(_RENDERED, [])
-    rendered += [(topic, render(), *rest) for topic, render, *rest in declared.values()]
+    for topic, render, *rest in declared.values():
+        html = render()
+        if html:  # a render with nothing to say (no chip left to send) publishes nothing
+            rendered.append((topic, html, *rest))
 
 
 def _publish(session) -> None:
