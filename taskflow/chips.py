@@ -75,9 +75,10 @@ def message_refs(message) -> Refs:
     return refs(db.session.scalar(select(ChatRoom.board_id).where(ChatRoom.id == message.room_id)))
 
 
-def load(keys: set[str], user: User) -> dict[str, Chip]:
+def load(keys: set[str], user: User | None) -> dict[str, Chip]:
     """The chips of these marker keys that `user` may read (a member of the task's board),
-    by key: one query."""
+    by key: one query. `user` None: every reader of the page is a member of the keys'
+    board (shared)."""
     ids, numbers = set(), defaultdict(set)
     for key in keys:
         if "." in key:
@@ -85,7 +86,7 @@ def load(keys: set[str], user: User) -> dict[str, Chip]:
             numbers[int(board_id)].add(int(number))
         else:
             ids.add(int(key))
-    if not keys or not user.is_authenticated:
+    if not keys or (user is not None and not user.is_authenticated):
         return {}
     wanted = [Task.id.in_(ids)] if ids else []
     wanted += [and_(Column.board_id == b, Task.number.in_(n)) for b, n in numbers.items()]
@@ -93,10 +94,12 @@ def load(keys: set[str], user: User) -> dict[str, Chip]:
         select(Task, Column.name, Column.board_id, Board.version)
         .join(Column, Task.column_id == Column.id)
         .join(Board, Board.id == Column.board_id)
-        .join(Membership, and_(Membership.board_id == Board.id, Membership.user_id == user.id))
         .where(or_(*wanted))
         .options(joinedload(Task.assignee))
     )
+    if user is not None:
+        membership = and_(Membership.board_id == Board.id, Membership.user_id == user.id)
+        query = query.join(Membership, membership)
     found = {}
     for task, column, board_id, version in db.session.execute(query).unique():
         chip = Chip(task, column, board_id, version)
@@ -121,6 +124,26 @@ def fill(page: str, user: User, zone: str) -> Markup:
     def filled(match: re.Match) -> str:
         chip = chips.get(match.group(2))
         return html(chip, zone) if chip is not None else plain(match)
+
+    return Markup(MARKER.sub(filled, page))
+
+
+def shared(page: str) -> Markup:
+    """A live copy (a message, a comment, a task's detail, a catch-up: one rendering for
+    every reader of a board's room or task page) with its "#42" markers filled, in UTC
+    (local_time.js shows the due state in the reader's zone): every such reader is a member
+    of the text's board (access.readable_room, a task page's reader), so none of them sends
+    a request for it. Task URLs (perhaps of another board) keep their per-reader load."""
+    keys = {m.group(2) for m in MARKER.finditer(page) if "." in m.group(2)}
+    if not keys:
+        return Markup(page)
+    chips = load(keys, None)
+
+    def filled(match: re.Match) -> str:
+        if "." not in match.group(2):
+            return match.group(0)
+        chip = chips.get(match.group(2))
+        return html(chip, "UTC") if chip is not None else plain(match)
 
     return Markup(MARKER.sub(filled, page))
 

@@ -85,6 +85,9 @@ SETTINGS = (
     Setting("READ_RATE_LIMIT", str, "120 per minute", "read positions moved per user"),
     # Each search reads the full-text indexes of everything the user may read.
     Setting("SEARCH_RATE_LIMIT", str, "30 per 10 seconds; 300 per hour", "searches per user"),
+    # Each loads a task's chip (a task URL in a live message or comment; a page's chips on
+    # reconnecting): a query per request.
+    Setting("CHIP_RATE_LIMIT", str, "60 per 10 seconds", "task chip loads per user"),
     # Each save renders the user's messages afresh for every reader.
     Setting("PROFILE_RATE_LIMIT", str, "10 per 10 minutes", "profile saves per user"),
     Setting("INVITE_LIMIT_PER_OWNER", str, "30 per hour", "attempts to invite per user"),

@@ -205,3 +205,27 @@ def test_only_what_a_chip_shows_sends_chips_and_a_rename_is_one_small_frame(
     assert "task-chip" not in renamed  # not a chip per task of the column
     assert chip_of(chip_frames[1], below) and chip_of(chip_frames[1], task) is None
 
+
+def test_a_live_message_comes_with_its_boards_chips_filled(app, login, live_server):
+    alice, _, _, _, room_id, task, secret = world(app, login)
+    socket = ws_connect(live_server, f"/ws/chat-room/{room_id}", http_login(live_server, "bob"))
+    following(socket)
+    text = f"#1 and #99 and http://localhost/tasks/{secret}"
+    alice.post(f"/rooms/{room_id}/messages", {"content": text})
+    frame = receive_until(socket, "#99")
+    socket.close()
+    # "#1": filled once for every reader (all on the board), no request per reader
+    assert chip_of(frame, task) and "Ship it" in frame
+    assert "/chip" not in frame.replace(f'hx-get="/tasks/{secret}/chip"', "")
+    assert 'data-ref="' in frame and f'hx-get="/tasks/{secret}/chip"' in frame  # a URL: per reader
+    assert "Hidden plan" not in frame
+
+
+def test_chip_loads_are_rate_limited(app, login):
+    alice, _, _, _, _, task, _ = world(app, login)
+    app.config["CHIP_RATE_LIMIT"] = "2 per minute"
+    try:
+        answers = [alice.get(f"/tasks/{task}/chip").status_code for _ in range(3)]
+    finally:
+        app.config["CHIP_RATE_LIMIT"] = "60 per 10 seconds"
+    assert answers == [200, 200, 429]

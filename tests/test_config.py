@@ -14,6 +14,7 @@ DEFAULTS = {
     "BADGE_POLL_SECONDS": 30,
     "BOARD_EDIT_RATE_LIMIT": "20 per 5 seconds",
     "BROADCAST_CHANNELS": "topic",
+    "CHIP_RATE_LIMIT": "60 per 10 seconds",
     "DB_LOCK_TIMEOUT_MS": 5000,
     "DIRECT_LIMIT_PER_USER": "30 per hour",
     "INVITE_LIMIT_PER_OWNER": "30 per hour",

@@ -128,7 +128,8 @@ def task_html(task_id: int) -> str:
     task = db.session.get(Task, task_id)
     if task is None:
         return fragments.render("boards/tasks/_deleted.html", task_id=task_id)
-    return fragments.render("boards/tasks/_detail.html", task=task, oob=True)
+    # its description's "#42" chips filled once for all: every reader is on the board
+    return chips.shared(fragments.render("boards/tasks/_detail.html", task=task, oob=True))
 
 
 @dataclass
