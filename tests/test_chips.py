@@ -229,3 +229,14 @@ def test_chip_loads_are_rate_limited(app, login):
     finally:
         app.config["CHIP_RATE_LIMIT"] = "60 per 10 seconds"
     assert answers == [200, 200, 429]
+
+
+def test_a_reconnecting_page_gets_its_chips_in_one_request(app, login):
+    _, bob, _, _, _, task, secret = world(app, login)
+    ids = ",".join([str(task), str(secret), "x", "-1", *map(str, range(10**6, 10**6 + 60))])
+    answer = bob.get(f"/chips?ids={ids}")
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and html.startswith("<template data-chips>")
+    assert chip_of(html, task) and "Hidden plan" not in html  # only tasks bob may read
+    assert bob.get(f"/chips?ids={secret}").status_code == 204
+    assert bob.get("/chips").status_code == 204
