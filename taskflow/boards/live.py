@@ -259,12 +259,10 @@ class _ChipFrame:
     def __init__(self, board_id: int) -> None:
         self.board_id, self.task_ids, self.columns = board_id, set(), {}
 
-    def __call__(self) -> str:
-        """The frame ("" when the chips are gone, as a deleted task's: nothing is sent)."""
-        if not self.columns:
-            return chips.frame(self.task_ids)
-        version = Board.current_version(self.board_id)
-        return chips.frame(self.task_ids, self.columns, version)
+    def __call__(self) -> str | None:
+        """The frame (None when the chips are gone, as a deleted task's: nothing is sent)."""
+        version = Board.current_version(self.board_id) if self.columns else 0
+        return chips.frame(self.task_ids, self.columns, version) or None
 
 
 def _chip_frame(board_id: int) -> _ChipFrame:

@@ -18,14 +18,15 @@ _DECLARED, _RENDERED = "taskflow.broadcasts", "taskflow.broadcasts.rendered"
 
 def broadcast(
     topic: str,
-    render: Callable[[], str],
+    render: Callable[[], str | None],
     kind: str = "html",
     seq: int = 0,
     scope: str = "",
     key=None,
 ) -> None:
     """Publish `render()` to `topic` once the current transaction commits (see
-    Broadcaster.publish for kind, seq and scope): one rendering for every reader."""
+    Broadcaster.publish for kind, seq and scope): one rendering for every reader. A render
+    that returns None publishes nothing."""
     declared = db.session.info.setdefault(_DECLARED, {})
     declared.setdefault(key if key is not None else object(), (topic, render, kind, seq, scope))
 
@@ -55,7 +56,7 @@ def _render(session) -> None:
     rendered = session.info.setdefault(_RENDERED, [])
     for topic, render, *rest in declared.values():
         html = render()
-        if html:  # a render with nothing to say (no chip left to send) publishes nothing
+        if html is not None:  # None: nothing to say (no chip left to send); "" may be an event
             rendered.append((topic, html, *rest))
 
 
