@@ -22,8 +22,9 @@ every change of a task is a change of its board, so a later state always has a h
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, request
+from flask import current_app
 from markupsafe import Markup
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
@@ -51,8 +52,18 @@ class Chip:
 
 def refs(board_id: int | None) -> Refs:
     """What a text of this board may reference (a template global): its numbers, and task
-    URLs of the host the app is reached at."""
-    return Refs(board_id, [request.host] if has_request_context() else [])
+    URLs of the app's configured hosts (never the request's Host: a client chooses it, and
+    the rendering is cached for every reader)."""
+    return Refs(board_id, hosts())
+
+
+def hosts() -> list[str]:
+    """PUBLIC_HOSTS (comma-separated); unset: PUBLIC_ORIGIN's host, localhost, 127.0.0.1."""
+    configured = current_app.config.get("PUBLIC_HOSTS", "")
+    if configured.strip():
+        return [host.strip() for host in configured.split(",") if host.strip()]
+    origin = urlsplit(current_app.config.get("PUBLIC_ORIGIN", "")).hostname
+    return ["localhost", "127.0.0.1"] + ([origin] if origin else [])
 
 
 def message_refs(message) -> Refs:
@@ -64,9 +75,10 @@ def message_refs(message) -> Refs:
     return refs(db.session.scalar(select(ChatRoom.board_id).where(ChatRoom.id == message.room_id)))
 
 
-def load(keys: set[str], user: User) -> dict[str, Chip]:
+def load(keys: set[str], user: User | None) -> dict[str, Chip]:
     """The chips of these marker keys that `user` may read (a member of the task's board),
-    by key: one query."""
+    by key: one query. `user` None: every reader of the page is a member of the keys'
+    board (shared)."""
     ids, numbers = set(), defaultdict(set)
     for key in keys:
         if "." in key:
@@ -74,7 +86,7 @@ def load(keys: set[str], user: User) -> dict[str, Chip]:
             numbers[int(board_id)].add(int(number))
         else:
             ids.add(int(key))
-    if not keys or not user.is_authenticated:
+    if not keys or (user is not None and not user.is_authenticated):
         return {}
     wanted = [Task.id.in_(ids)] if ids else []
     wanted += [and_(Column.board_id == b, Task.number.in_(n)) for b, n in numbers.items()]
@@ -82,10 +94,12 @@ def load(keys: set[str], user: User) -> dict[str, Chip]:
         select(Task, Column.name, Column.board_id, Board.version)
         .join(Column, Task.column_id == Column.id)
         .join(Board, Board.id == Column.board_id)
-        .join(Membership, and_(Membership.board_id == Board.id, Membership.user_id == user.id))
         .where(or_(*wanted))
         .options(joinedload(Task.assignee))
     )
+    if user is not None:
+        membership = and_(Membership.board_id == Board.id, Membership.user_id == user.id)
+        query = query.join(Membership, membership)
     found = {}
     for task, column, board_id, version in db.session.execute(query).unique():
         chip = Chip(task, column, board_id, version)
@@ -114,6 +128,26 @@ def fill(page: str, user: User, zone: str) -> Markup:
     return Markup(MARKER.sub(filled, page))
 
 
+def shared(page: str) -> Markup:
+    """A live copy (a message, a comment, a task's detail, a catch-up: one rendering for
+    every reader of a board's room or task page) with its "#42" markers filled, in UTC
+    (local_time.js shows the due state in the reader's zone): every such reader is a member
+    of the text's board (access.readable_room, a task page's reader), so none of them sends
+    a request for it. Task URLs (perhaps of another board) keep their per-reader load."""
+    keys = {m.group(2) for m in MARKER.finditer(page) if "." in m.group(2)}
+    if not keys:
+        return Markup(page)
+    chips = load(keys, None)
+
+    def filled(match: re.Match) -> str:
+        if "." not in match.group(2):
+            return match.group(0)
+        chip = chips.get(match.group(2))
+        return html(chip, "UTC") if chip is not None else plain(match)
+
+    return Markup(MARKER.sub(filled, page))
+
+
 def plain(match: re.Match) -> str:
     """A marker as the text said it: "#42", or the URL as a link (to the task's page)."""
     if match.group(1) == "span":
@@ -135,9 +169,14 @@ def of_tasks(task_ids: set[int]) -> list[Chip]:
     return [Chip(*row) for row in db.session.execute(query).unique()]
 
 
-def frame(task_ids: set[int]) -> str:
+def frame(task_ids: set[int], columns: dict[int, str] | None = None, version: int = 0) -> str:
     """The chips of these tasks, changed, as one frame for every page that follows their
     board's chips (times in UTC: local_time.js shows the due state in the reader's zone);
-    live.js swaps each in for older copies only."""
-    chips = "".join(html(chip, "UTC") for chip in of_tasks(task_ids))
+    live.js swaps each in for older copies only. `columns`: columns renamed (at the board's
+    `version`), by id: live.js renames them on older chips. "" when there is nothing."""
+    chips = "".join(html(chip, "UTC") for chip in of_tasks(task_ids)) if task_ids else ""
+    for column_id, name in (columns or {}).items():
+        chips += str(
+            Markup('<i data-column="{}" data-version="{}">{}</i>').format(column_id, version, name)
+        )
     return f"<template data-chips>{chips}</template>" if chips else ""

@@ -61,6 +61,9 @@ SETTINGS = (
     Setting("RQ_QUEUE", str, "taskflow", "the RQ queue's name"),
     # Sockets from any other origin are refused.
     Setting("PUBLIC_ORIGIN", str, "", "the origin browsers use (unset: the request's Host)"),
+    # Task URLs of these hosts become chips (taskflow/chips.py); never the request's Host,
+    # which the client chooses and whose rendering is cached for everyone.
+    Setting("PUBLIC_HOSTS", str, "", "hosts of task URLs (unset: PUBLIC_ORIGIN's, localhost)"),
     Setting("SECURE_COOKIES", _bool, "False", "cookies only over HTTPS",
             ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE")),
     # "topic": a Redis channel per topic, each web process receives only what it follows;
@@ -82,6 +85,9 @@ SETTINGS = (
     Setting("READ_RATE_LIMIT", str, "120 per minute", "read positions moved per user"),
     # Each search reads the full-text indexes of everything the user may read.
     Setting("SEARCH_RATE_LIMIT", str, "30 per 10 seconds; 300 per hour", "searches per user"),
+    # Each loads a task's chip (a task URL in a live message or comment; a page's chips on
+    # reconnecting): a query per request.
+    Setting("CHIP_RATE_LIMIT", str, "60 per 10 seconds", "task chip loads per user"),
     # Each save renders the user's messages afresh for every reader.
     Setting("PROFILE_RATE_LIMIT", str, "10 per 10 minutes", "profile saves per user"),
     Setting("INVITE_LIMIT_PER_OWNER", str, "30 per hour", "attempts to invite per user"),

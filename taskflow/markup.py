@@ -270,7 +270,9 @@ class Refs:
     def task_id(self, href: str) -> int | None:
         """The task a link's address names, if it is a task page of this app."""
         match = re.fullmatch(r"https?://([^/?#]+)(/[^?#]*)(?:#.*)?", href, re.IGNORECASE)
-        if not match or match.group(1).lower() not in self.hosts:
+        # a host matches with or without its port (localhost:5000 is localhost's)
+        host = match.group(1).lower() if match else ""
+        if not match or (host not in self.hosts and re.sub(r":\d+$", "", host) not in self.hosts):
             return None
         path = TASK_PATH.fullmatch(match.group(2))
         return int(path.group(1)) if path else None
@@ -359,19 +361,18 @@ def task_marker(task_id: int, shown: str = "a task") -> Markup:
 
 
 def _marker_html(kind: str, key: str, shown: str) -> str:
-    """A task URL stays a link to the task, "#42" stays text; both load their chip when a
-    live copy is added to a page (hx-get, per reader). `shown` is escaped HTML."""
+    """A task URL stays a link to the task, "#42" stays text; a URL's loads its chip when a
+    live copy is added to a page (hx-get, per reader: perhaps another board's task).
+    `shown` is escaped HTML."""
     load = 'hx-trigger="load" hx-swap="outerHTML"'
     if kind == "t":
         return (
             f'<a class="task-ref" href="/tasks/{key}" data-ref="{key}"'
             f' hx-get="/tasks/{key}/chip" {load}>{shown}</a>'
         )
-    board_id, number = key.split(".")
-    return (
-        f'<span class="task-ref" data-ref="{key}"'
-        f' hx-get="/boards/{board_id}/tasks/{number}/chip" {load}>{shown}</span>'
-    )
+    # "#42" loads nothing: its text's board is the room's or the task's, whose live copies
+    # every reader of is a member of, so they come filled (chips.shared)
+    return f'<span class="task-ref" data-ref="{key}">{shown}</span>'
 
 
 def _text(content: str, like: Token) -> Token:

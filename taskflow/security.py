@@ -133,6 +133,11 @@ def may_search(user_id: int) -> bool:
     return count("SEARCH_RATE_LIMIT", "search", str(user_id))
 
 
+def may_load_chips(user_id: int) -> bool:
+    """Per-user rate of task chip loads (CHIP_RATE_LIMIT): each is a query."""
+    return count("CHIP_RATE_LIMIT", "chips", str(user_id))
+
+
 def client_address() -> str:
     return get_remote_address()
 

@@ -184,6 +184,7 @@ ENDPOINTS = {
     # A task's chip (issue 24): its board's members get it; anyone else logged in the same
     # 204 as for a task that is not there (the text stays as typed)
     "chips.by_id": ("GET", "/tasks/{task}/chip", {}, {"anonymous": LOGIN, **ANY_USER}),
+    "chips.of_page": ("GET", "/chips?ids={task}", {}, {"anonymous": LOGIN, **ANY_USER}),
     "chips.by_number": (
         "GET",
         "/boards/{board}/tasks/1/chip",

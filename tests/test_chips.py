@@ -6,11 +6,13 @@ import re
 
 import pytest
 
-from taskflow import markup
+from taskflow import chips, markup
+from taskflow.boards import checklist_service, column_service, label_service, live, task_service
 from taskflow.extensions import db
-from taskflow.models import Board, ChatRoom, Task, User
+from taskflow.models import Board, ChatRoom, Column, Task, User
+from taskflow.realtime import after_commit
 
-from .conftest import http_login, live_csrf, receive_until, ws_connect
+from .conftest import following, frames_until, http_login, live_csrf, receive_until, ws_connect
 from .helpers import add_member, columns, create_board, create_task
 
 
@@ -141,3 +143,100 @@ def test_a_move_publishes_the_chip_once_with_the_boards_version(app, login, live
     assert chip and doing[1] in chip and f'data-version="{version}"' in chip
     assert frame.startswith("<template data-chips>")
     socket.close()
+
+
+def test_task_urls_are_recognised_by_configured_hosts_not_the_requests(app):
+    # A client choosing its Host header must not make its host's URLs chips: the rendering
+    # is cached for every reader.
+    with app.test_request_context("/", headers={"Host": "evil.example"}):
+        html = markup.render_markdown("http://evil.example/tasks/7", refs=chips.refs(3))
+        assert 'data-ref="' not in html
+        assert 'data-ref="7"' in markup.render_markdown(
+            "http://localhost:5000/tasks/7", refs=chips.refs(3)
+        )
+        app.config["PUBLIC_HOSTS"] = "tasks.example.com"
+        try:
+            refs = chips.refs(3)
+            assert 'data-ref="7"' in markup.render_markdown(
+                "https://tasks.example.com/tasks/7", refs=refs
+            )
+            assert 'data-ref="' not in markup.render_markdown("http://localhost/tasks/7", refs=refs)
+        finally:
+            app.config["PUBLIC_HOSTS"] = ""
+
+
+def test_a_rolled_back_changes_chips_are_forgotten(app, login):
+    alice, _, _, board_id, _, task, _ = world(app, login)
+    other = create_task(alice, columns(app, board_id)[0][0], "Other")
+    with app.test_request_context():
+        live.task_changed(task)
+        db.session.rollback()  # nothing published; nothing of it kept for the next change
+        live.task_changed(other)
+        declared = db.session.info[after_commit._DECLARED][("chips", board_id)]
+        frame = declared[1]()
+        db.session.rollback()
+    assert chip_of(frame, other) and chip_of(frame, task) is None
+
+
+def test_only_what_a_chip_shows_sends_chips_and_a_rename_is_one_small_frame(
+    app, login, live_server
+):
+    alice, _, _, board_id, room_id, task, _ = world(app, login)
+    todo = columns(app, board_id)[0][0]
+    below = create_task(alice, todo, "Below")
+    doomed = create_task(alice, todo, "Doomed")
+    socket = ws_connect(live_server, f"/ws/chat-room/{room_id}", http_login(live_server, "bob"))
+    following(socket)
+    with app.test_request_context():
+        actor = User.by_username("alice")
+        label, _ = label_service.create_label(db.session.get(Board, board_id), "docs", "red")
+        label_service.set_task_labels(db.session.get(Task, task), [label.id], actor)
+        checklist_service.add_item(db.session.get(Task, task), actor, "Write it")
+        task_service.move_task(db.session.get(Task, task), "down", actor=actor)  # a reorder
+        task_service.delete_task(db.session.get(Task, doomed))  # no chip left to send
+        column_service.rename_column(db.session.get(Column, todo), "Backlog", actor)
+        task_service.move_task(db.session.get(Task, below), "right", actor=actor)
+    frames = frames_until(socket, lambda f: "data-chips" in f and "task-chip" in f)
+    socket.close()
+    chip_frames = [f for f in frames if "data-chips" in f or not f.strip()]
+    assert len(chip_frames) == 2, chip_frames  # the rename's and the move's, nothing else
+    renamed = chip_frames[0]
+    assert f'data-column="{todo}"' in renamed and "Backlog" in renamed
+    assert "task-chip" not in renamed  # not a chip per task of the column
+    assert chip_of(chip_frames[1], below) and chip_of(chip_frames[1], task) is None
+
+
+def test_a_live_message_comes_with_its_boards_chips_filled(app, login, live_server):
+    alice, _, _, _, room_id, task, secret = world(app, login)
+    socket = ws_connect(live_server, f"/ws/chat-room/{room_id}", http_login(live_server, "bob"))
+    following(socket)
+    text = f"#1 and #99 and http://localhost/tasks/{secret}"
+    alice.post(f"/rooms/{room_id}/messages", {"content": text})
+    frame = receive_until(socket, "#99")
+    socket.close()
+    # "#1": filled once for every reader (all on the board), no request per reader
+    assert chip_of(frame, task) and "Ship it" in frame
+    assert "/chip" not in frame.replace(f'hx-get="/tasks/{secret}/chip"', "")
+    assert 'data-ref="' in frame and f'hx-get="/tasks/{secret}/chip"' in frame  # a URL: per reader
+    assert "Hidden plan" not in frame
+
+
+def test_chip_loads_are_rate_limited(app, login):
+    alice, _, _, _, _, task, _ = world(app, login)
+    app.config["CHIP_RATE_LIMIT"] = "2 per minute"
+    try:
+        answers = [alice.get(f"/tasks/{task}/chip").status_code for _ in range(3)]
+    finally:
+        app.config["CHIP_RATE_LIMIT"] = "60 per 10 seconds"
+    assert answers == [200, 200, 429]
+
+
+def test_a_reconnecting_page_gets_its_chips_in_one_request(app, login):
+    _, bob, _, _, _, task, secret = world(app, login)
+    ids = ",".join([str(task), str(secret), "x", "-1", *map(str, range(10**6, 10**6 + 60))])
+    answer = bob.get(f"/chips?ids={ids}")
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and html.startswith("<template data-chips>")
+    assert chip_of(html, task) and "Hidden plan" not in html  # only tasks bob may read
+    assert bob.get(f"/chips?ids={secret}").status_code == 204
+    assert bob.get("/chips").status_code == 204

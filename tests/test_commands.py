@@ -25,7 +25,9 @@ from .helpers import board_of
 
 
 def text_of(html: str) -> str:
-    """What a fragment reads as: a notice's "#1" is a marker (its chip, filled per reader)."""
+    """What a fragment reads as: a notice's "#1" is a marker or its chip, which shows its
+    number only there (app.css: the notice's text says the title and column)."""
+    html = re.sub(r'(<a class="task-chip"[^>]*><b>[^<]*</b>).*?</a>', r"\1", html, flags=re.S)
     return re.sub(r"<[^>]+>", "", html)
 
 

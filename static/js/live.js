@@ -64,6 +64,8 @@ on("live", {
     }
   },
   "htmx:beforeSwap"({ detail }) {
+    const late = newest.get(detail.target?.dataset?.ref); // a chip older than its frame
+    if (late && versionOf(parse(detail.serverResponse)) < late.dataset.version) detail.serverResponse = late.outerHTML;
     if (!detail.target?.dataset?.version || !detail.serverResponse || detail.xhr.status >= 300) return;
     if (versionOf(parse(detail.serverResponse)) < +detail.target.dataset.version) detail.shouldSwap = false;
   },
@@ -79,10 +81,7 @@ on("live", {
   },
   "htmx:wsBeforeMessage"(event) {
     const m = event.detail.message;
-    if (m.startsWith?.("<template data-chips")) { // a task's chip: older copies replaced
-      for (const c of parse(m).firstChild.content.children) for (const o of $$(`[data-chip="${c.dataset.chip}"]`)) +o.dataset.version < +c.dataset.version && o.replaceWith(c.cloneNode(true));
-      return !event.preventDefault();
-    }
+    if (m.startsWith?.("<template data-chips")) return !event.preventDefault(chips(m));
     const { id, value, selectionStart, selectionEnd } = document.activeElement || {};
     focused = id && !idle() ? { id, value, selectionStart, selectionEnd } : null;
   },
@@ -95,8 +94,10 @@ on("live", {
     }
     again.focus();
   },
-  "htmx:wsOpen"() {
+  "htmx:wsOpen"() { // the page's chips as they are now: changes may have come unseen
     page.socket = "open";
+    const ids = [...new Set($$("[data-chip]").map((c) => c.dataset.chip))].slice(0, 50);
+    if (ids[0]) fetch(`/chips?ids=${ids}`).then((r) => r.text()).then((t) => t && chips(t));
     connection("");
   },
   "htmx:wsClose"(event) {
@@ -105,6 +106,17 @@ on("live", {
     connection(code >= 4000 ? `${reason || "Disconnected"}. Reload the page.` : "Reconnecting… (messages you send are still delivered)");
   },
 });
+
+// A chip frame: older copies replaced, a column renamed on them. Each chip is kept a minute
+// for a marker whose older answer comes after it.
+const newest = new Map();
+function chips(html) {
+  for (const c of parse(html).firstChild.content.children) {
+    const { column, chip, version } = c.dataset;
+    if (chip && !(newest.get(chip)?.dataset.version >= +version)) newest.set(chip, c) && setTimeout(() => newest.get(chip) == c && newest.delete(chip), 6e4);
+    for (const o of $$(column ? `.chip-column[data-column="${column}"]` : `[data-chip="${chip}"]`)) o.closest("[data-version]").dataset.version < +version && (column ? (o.textContent = c.textContent) : o.replaceWith(c.cloneNode(true)));
+  }
+}
 
 function connection(text) {
   const state = $("[data-connection-state]");

@@ -125,5 +125,5 @@ def _commit(task: Task, actor: User | None = None, kind: str = "", text: str = "
     ChecklistItem.recount(task)
     task.bump_version()
     task.updated_at = utcnow()
-    live_board.task_changed(task.id)
+    live_board.task_changed(task.id, chips=False)  # a chip shows no checklist
     db.session.commit()

@@ -40,7 +40,9 @@ def rename_column(column: Column, name: str, actor: User | None = None) -> Chang
         history.record(column.board_id, actor, "column_renamed", column=column, **names)
     column.name = name
     change.renamed.append(column)
-    live_board.task_changed(*live_board.task_ids(column.id))  # their pages show the column
+    # their pages show the column; their chips are renamed by one small frame
+    live_board.task_changed(*live_board.task_ids(column.id), chips=False)
+    live_board.column_renamed(column)
     db.session.commit()
     return change
 
@@ -123,6 +125,6 @@ def delete_column(column: Column, tasks_to: str = "delete") -> Change:
     renumber(board.columns)
     change.gone.add(column.id)
     change.reordered = True
-    live_board.task_changed(*moved)
+    live_board.task_changed(*moved, board_id=board.id)  # their chips: one query
     db.session.commit()
     return change

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
+from taskflow import chips
 from taskflow.boards.changes import Refused
 from taskflow.boards.live import begin_change, task_html
 from taskflow.boards.watching import watch_quietly
@@ -147,8 +148,9 @@ def delete(comment: TaskThreadComment) -> None:
 
 
 def _publish(task_id: int, render: Callable[[], str]) -> None:
-    """`render()`, once for every reader of the task."""
-    broadcast(topics.task(task_id), render)
+    """`render()`, once for every reader of the task (its "#42" chips filled: every reader
+    is on the task's board)."""
+    broadcast(topics.task(task_id), lambda: chips.shared(render()))
 
 
 def catch_up(task_id: int) -> list[bytes]:
@@ -158,7 +160,9 @@ def catch_up(task_id: int) -> list[bytes]:
     if task is None:
         return [text_frame(task_html(task_id))]
     comments = TaskThreadComment.latest(task)
-    html = task_html(task_id) + fragments.render(
-        "boards/tasks/_comments.html", task=task, comments=comments, oob=True, zone=LIVE
+    html = task_html(task_id) + chips.shared(
+        fragments.render(
+            "boards/tasks/_comments.html", task=task, comments=comments, oob=True, zone=LIVE
+        )
     )
     return [text_frame(html)]

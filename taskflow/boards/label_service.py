@@ -69,7 +69,7 @@ def set_task_labels(task: Task, label_ids: Collection[int], actor: User | None =
     before = {label.id: label.name for label in task.labels}
     task.labels = sorted(labels, key=lambda label: (label.key, label.id))
     _record_labels(task, actor, before)
-    live_board.task_changed(task.id)
+    live_board.task_changed(task.id, chips=False)  # a chip shows no label
     db.session.commit()
     return change
 
@@ -97,7 +97,7 @@ def _carriers_changed(change: Change, task_ids: list[int]) -> None:
     query = select(Task).where(Task.id.in_(task_ids)).options(selectinload(Task.labels))
     for task in db.session.scalars(query.execution_options(populate_existing=True)):
         change.card(task)
-    live_board.task_changed(*task_ids)
+    live_board.task_changed(*task_ids, chips=False)  # a chip shows no label
 
 
 def _check(board_id: int, name: str, colour: str, other_than: int | None = None) -> None:

@@ -35,7 +35,7 @@ from taskflow import chips
 from taskflow.boards.filter import Filter
 from taskflow.extensions import db
 from taskflow.models import Board, Column, Task
-from taskflow.realtime import fragments, topics
+from taskflow.realtime import after_commit, fragments, topics
 from taskflow.realtime.after_commit import broadcast
 from taskflow.realtime.broadcaster import text_frame
 
@@ -128,7 +128,8 @@ def task_html(task_id: int) -> str:
     task = db.session.get(Task, task_id)
     if task is None:
         return fragments.render("boards/tasks/_deleted.html", task_id=task_id)
-    return fragments.render("boards/tasks/_detail.html", task=task, oob=True)
+    # its description's "#42" chips filled once for all: every reader is on the board
+    return chips.shared(fragments.render("boards/tasks/_detail.html", task=task, oob=True))
 
 
 @dataclass
@@ -228,30 +229,49 @@ def begin_change(board: Board) -> Change:
     return change
 
 
-def task_changed(*task_ids: int) -> None:
-    """These tasks' details changed (or they were deleted): their pages get them on commit,
-    and the pages that show their chips (taskflow/chips.py) the chips, one frame per board."""
+def task_changed(*task_ids: int, chips: bool = True, board_id: int | None = None) -> None:
+    """These tasks' details changed (or they were deleted): their pages get them on commit.
+    `chips`: whether it is a change a chip shows (its title, column, assignee, due date,
+    archive; not its labels, checklist or place in its column): then the pages that show
+    their chips (taskflow/chips.py) get them, one frame per board. `board_id`: the tasks'
+    board when the caller knows it (no query per task to find it)."""
     for task_id in task_ids:
         broadcast(topics.task(task_id), lambda t=task_id: task_html(t), key=("task", task_id))
-        _chip_changed(task_id)
+    if chips and task_ids:
+        if board_id is None:
+            task = db.session.get(Task, task_ids[0])  # in the session: the change loaded it
+            board_id = task.column.board_id if task and task.column else None
+        if board_id is not None:
+            _chip_frame(board_id).task_ids.update(task_ids)
 
 
-_CHIPS = "taskflow.chips_changed"
+def column_renamed(column: Column) -> None:
+    """Chips show their column's name: one small frame renames it on every chip of the
+    board's pages (live.js), rather than a chip per task of the column."""
+    _chip_frame(column.board_id).columns[column.id] = column.name
 
 
-def _chip_changed(task_id: int) -> None:
-    task = db.session.get(Task, task_id)  # in the session already: the change loaded it
-    if task is None or task.column is None:
-        return
-    board_id = task.column.board_id
-    changed = db.session.info.setdefault(_CHIPS, {})
-    changed.setdefault(board_id, set()).add(task_id)
-    # Declared once per board and transaction (the key): one frame for all its tasks.
-    broadcast(
-        topics.chips(board_id),
-        lambda: chips.frame(changed.pop(board_id, set())),
-        key=("chips", board_id),
-    )
+class _ChipFrame:
+    """What a transaction changed of one board's chips, rendered as one frame just before
+    its commit. The declared broadcast holds it, so a rollback (which forgets what was
+    declared) forgets it too: nothing piles up in a long-lived socket's session."""
+
+    def __init__(self, board_id: int) -> None:
+        self.board_id, self.task_ids, self.columns = board_id, set(), {}
+
+    def __call__(self) -> str | None:
+        """The frame (None when the chips are gone, as a deleted task's: nothing is sent)."""
+        version = Board.current_version(self.board_id) if self.columns else 0
+        return chips.frame(self.task_ids, self.columns, version) or None
+
+
+def _chip_frame(board_id: int) -> _ChipFrame:
+    key = ("chips", board_id)
+    frame = after_commit.declared(key)
+    if frame is None:  # once per board and transaction (the key): one frame for its tasks
+        frame = _ChipFrame(board_id)
+        broadcast(topics.chips(board_id), frame, key=key)
+    return frame
 
 
 def task_ids(column_id: int) -> list[int]:

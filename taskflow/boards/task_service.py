@@ -196,8 +196,8 @@ def move_task(
     except ValueError:
         raise refuse(BAD_MOVE, 400) from None
     _record_move(change, task, actor, before)
-    live_board.task_changed(task.id)
     moved = source.id != task.column.id  # column_id follows at the flush
+    live_board.task_changed(task.id, chips=moved)  # a chip shows no place in its column
     if moved:
         assigned_changed(task.assignee_id)
     db.session.commit()

@@ -1,6 +1,7 @@
 """What a (re)connecting room page missed: every change after the last one it saw, for
 every reader alike (times in UTC, shown in the page's zone by local_time.js)."""
 
+from taskflow import chips
 from taskflow.chat.render import MESSAGES, page_of_messages, upsert_html
 from taskflow.models import ChatMessage, ChatRoom
 from taskflow.models.message import PAGE_SIZE
@@ -15,12 +16,12 @@ def changes(room_id: int, seq: int) -> tuple[str, int]:
     replaced by the latest page instead, so any `seq` costs at most one page of work."""
     found = ChatMessage.changed_after(room_id, seq, limit=PAGE_SIZE + 1)
     if len(found) <= PAGE_SIZE:
-        html = "".join(upsert_html(m) for m in found)
+        html = chips.shared("".join(upsert_html(m) for m in found))  # readers: board members
         return html, found[-1].seq if found else seq
     room_seq = ChatRoom.current_seq(room_id)  # read before the list: never newer than it
     messages, oldest = page_of_messages(room_id, zone=None)
-    html = fragments.render(
-        MESSAGES, room_id=room_id, messages=messages, oldest=oldest, oob=True
+    html = chips.shared(
+        fragments.render(MESSAGES, room_id=room_id, messages=messages, oldest=oldest, oob=True)
     ) + fragments.render("chat/_sync.html", seq=room_seq, oob=True)
     return html, room_seq
 

@@ -8,7 +8,7 @@ import re
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from taskflow import markup, people
+from taskflow import chips, markup, people
 from taskflow.chat import typing, unread
 from taskflow.chat.render import upsert_html
 from taskflow.converters import bounded_int
@@ -289,7 +289,8 @@ def _broadcast(message: ChatMessage, new: bool = False) -> None:
     """Every page of the room gets this change of the message once it commits: one
     rendering for all (`new`: a post, which may open a day on the page)."""
     topic, seq = topics.room(message.room_id), message.seq
-    broadcast(topic, lambda: upsert_html(message, new), kind="message", seq=seq)
+    # its "#42" chips filled once for all: every reader of the room is on its board
+    broadcast(topic, lambda: chips.shared(upsert_html(message, new)), kind="message", seq=seq)
 
 
 def _set_mentions(message: ChatMessage, text: str) -> None:

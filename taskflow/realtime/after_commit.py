@@ -18,16 +18,24 @@ _DECLARED, _RENDERED = "taskflow.broadcasts", "taskflow.broadcasts.rendered"
 
 def broadcast(
     topic: str,
-    render: Callable[[], str],
+    render: Callable[[], str | None],
     kind: str = "html",
     seq: int = 0,
     scope: str = "",
     key=None,
 ) -> None:
     """Publish `render()` to `topic` once the current transaction commits (see
-    Broadcaster.publish for kind, seq and scope): one rendering for every reader."""
+    Broadcaster.publish for kind, seq and scope): one rendering for every reader. A render
+    that returns None publishes nothing."""
     declared = db.session.info.setdefault(_DECLARED, {})
     declared.setdefault(key if key is not None else object(), (topic, render, kind, seq, scope))
+
+
+def declared(key):
+    """The render declared under `key` in this transaction (None: none yet), to add to what
+    it will render: state kept there is forgotten with it on a rollback."""
+    found = db.session.info.get(_DECLARED, {}).get(key)
+    return found[1] if found is not None else None
 
 
 def init_app() -> None:
@@ -46,7 +54,10 @@ def _render(session) -> None:
     if declared:
         session.flush()  # what is being committed has its ids and defaults when rendered
     rendered = session.info.setdefault(_RENDERED, [])
-    rendered += [(topic, render(), *rest) for topic, render, *rest in declared.values()]
+    for topic, render, *rest in declared.values():
+        html = render()
+        if html is not None:  # None: nothing to say (no chip left to send); "" may be an event
+            rendered.append((topic, html, *rest))
 
 
 def _publish(session) -> None:
