@@ -10,8 +10,12 @@ copy is filled here:
 - a page (`fill`): every marker of the page in one query, which finds only tasks of boards
   the reader is a member of; a marker whose task it does not find stays the text as typed
   (a URL stays a link to it), so a non-member learns nothing, not even that it exists;
-- a live copy (a message or comment as a socket sends it, the same for every reader): its
-  markers load their chip, per reader (`hx-get`, boards/chips.py answers the chip or 204);
+- a live copy (a message, a comment or a task's detail as a socket sends it, the same for
+  every reader): its "#42" markers are filled once (`shared`), in UTC, since every reader of
+  a board's room or task page is on that board; a task URL's marker (possibly another
+  board's task) loads its chip per reader (`hx-get`: boards/task_chips.py answers it or 204);
+- a (re)connecting page asks for all its chips at once (`/chips?ids=`), so a change made
+  while its socket was away is not missed;
 - a change (`frame`): a change of a task publishes its chip once, labelled with its board's
   version, to the board's chip topic, which the room and task pages of its members follow;
   live.js replaces only older copies (a chip never goes backwards).

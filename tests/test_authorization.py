@@ -185,12 +185,6 @@ ENDPOINTS = {
     # 204 as for a task that is not there (the text stays as typed)
     "chips.by_id": ("GET", "/tasks/{task}/chip", {}, {"anonymous": LOGIN, **ANY_USER}),
     "chips.of_page": ("GET", "/chips?ids={task}", {}, {"anonymous": LOGIN, **ANY_USER}),
-    "chips.by_number": (
-        "GET",
-        "/boards/{board}/tasks/1/chip",
-        {},
-        {"anonymous": LOGIN, **ANY_USER},
-    ),
     # Make task (issue 24): whoever reads bob's message (the room's members) or comment (the
     # board's); an empty form is refused (422). The world's task was made from nothing: 404
     "make_task.from_message": ("GET", "/messages/{message}/make-task", {}, board(ROOM)),

@@ -77,7 +77,6 @@ NOT_PAGES = {
     "messages.reply",  # a message's reply target (room.js); without JavaScript a redirect
     "messages.show",  # a message as it is (an editor's Cancel); without JavaScript a redirect
     "chips.by_id",  # a task's chip, loaded by a live copy of a text (htmx)
-    "chips.by_number",
     "chips.of_page",  # a page's chips, asked for again when its socket (re)opens (live.js)
     "make_task.source",  # a task's link back to its message or comment: a redirect
     "ws.board",

@@ -1,5 +1,7 @@
 """A task's chip for one reader (taskflow/chips.py): what a live copy of a message, comment
-or description loads for each of its markers (`hx-get`, then swapped in its place). A
+or description loads for each of its task-URL markers (`hx-get`, then swapped in its place;
+a "#42" comes filled in the shared copy, its readers all being on its board), and the
+chips a (re)connecting page asks for at once. A
 reader who may not read the task (not on its board), or a task that is not there, gets 204
 and keeps the text as typed: the same answer, so nothing is learnt of what exists."""
 
@@ -16,12 +18,6 @@ bp = Blueprint("chips", __name__)
 @login_required
 def by_id(task_id: int):
     return _chip(str(task_id))
-
-
-@bp.get("/boards/<int:board_id>/tasks/<int:number>/chip")
-@login_required
-def by_number(board_id: int, number: int):
-    return _chip(f"{board_id}.{number}")
 
 
 PAGE_CHIPS = 50  # chips a page asks for at once (live.js: its first 50)
