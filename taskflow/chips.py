@@ -129,18 +129,19 @@ def fill(page: str, user: User, zone: str) -> Markup:
         chip = chips.get(match.group(2))
         return html(chip, zone) if chip is not None else plain(match)
 
-    return Markup(MARKER.sub(filled, page))
+    return Markup(MARKER.sub(filled, str(page)))
 
 
-def shared(page: str) -> Markup:
+def shared(page: str) -> str:
     """A live copy (a message, a comment, a task's detail, a catch-up: one rendering for
     every reader of a board's room or task page) with its "#42" markers filled, in UTC
     (local_time.js shows the due state in the reader's zone): every such reader is a member
     of the text's board (access.readable_room, a task page's reader), so none of them sends
-    a request for it. Task URLs (perhaps of another board) keep their per-reader load."""
+    a request for it. Task URLs (perhaps of another board) keep their per-reader load.
+    A plain str, as fragments are: Markup + str would escape what is added to it."""
     keys = {m.group(2) for m in MARKER.finditer(page) if "." in m.group(2)}
     if not keys:
-        return Markup(page)
+        return str(page)
     chips = load(keys, None)
 
     def filled(match: re.Match) -> str:
@@ -149,7 +150,7 @@ def shared(page: str) -> Markup:
         chip = chips.get(match.group(2))
         return html(chip, "UTC") if chip is not None else plain(match)
 
-    return Markup(MARKER.sub(filled, page))
+    return MARKER.sub(filled, str(page))
 
 
 def plain(match: re.Match) -> str:
