@@ -7,7 +7,16 @@ from flask import Flask
 from redis import Redis
 from sqlalchemy import event
 
-from taskflow import assets, chips, cooperative, embedded_redis, markup, secret_key, security
+from taskflow import (
+    assets,
+    chips,
+    cooperative,
+    embedded_redis,
+    markup,
+    secret_key,
+    security,
+    task_refs,
+)
 from taskflow import config as settings
 from taskflow.converters import BoundedIntConverter
 from taskflow.extensions import broadcaster, csrf, db, limiter, login_manager, migrate, sock
@@ -87,8 +96,8 @@ def _init_templates(app: Flask) -> None:
     # What "#42" and task URLs in a board's texts point into (taskflow/chips.py).
     app.jinja_env.globals["task_refs"] = chips.refs
     app.jinja_env.globals["message_refs"] = chips.message_refs
-    app.jinja_env.globals["task_marker"] = markup.task_marker
-    app.jinja_env.globals["notice_text"] = markup.plain_with_refs
+    app.jinja_env.globals["task_marker"] = task_refs.task_marker
+    app.jinja_env.globals["notice_text"] = task_refs.plain_with_refs
 
 
 def _limits() -> dict[str, int]:

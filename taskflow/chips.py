@@ -34,10 +34,10 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from taskflow.extensions import db
-from taskflow.markup import Refs
 from taskflow.models import Board, ChatRoom, Column, Membership, Task, User
+from taskflow.task_refs import Refs
 
-# A marker as markup._marker writes it: its tag, its key ("5": a task id; "3.42": board 3's
+# A marker as task_refs.marker writes it: its tag, its key ("5": a task id; "3.42": board 3's
 # number 42) and what the text said there.
 MARKER = re.compile(
     r'<(a|span) class="task-ref"(?: href="[^"]*")? data-ref="(\d+(?:\.\d+)?)"[^>]*>(.*?)</\1>',

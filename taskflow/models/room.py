@@ -298,9 +298,8 @@ class ChatRoom(db.Model):
 
     @classmethod
     def searchable_ids(cls, user_id: int):
-        """A SELECT of the ids of every room the user may read (readable_by), and of the open
-        rooms of their boards, which they may read before joining (joinable): what search
-        looks in, as a subquery, nothing loaded."""
+        """A SELECT (a subquery: nothing loaded) of the rooms search looks in: those the user
+        may read (readable_by) and the open rooms of their boards (joinable, read first)."""
         joined = _readable(select(cls.id), user_id)
         previewed = (
             select(cls.id)
